@@ -1,0 +1,2 @@
+// Public API of netrunbook/classify; modules add their exports here.
+export {};

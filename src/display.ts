@@ -1,0 +1,207 @@
+/**
+ * The display protocol shared by the kernel and every module that shows something in a notebook.
+ *
+ * This module imports nothing: the kernel imports it (and nothing else from src/), and all of
+ * src/ may import it. Values show themselves through `Symbol.for('Jupyter.display')`; the kernel
+ * registers a host under `Symbol.for('netrunbook.display.host')` on globalThis that receives
+ * bundles and routes them to the cell that is running. Outside a kernel (CLI, tests) bundles
+ * fall back to their text/plain form on stdout.
+ */
+
+/** MIME type -> payload (string for text types, JSON-able value for JSON types). */
+export type MimeBundle = Record<string, unknown>;
+
+export interface DisplayData {
+  data: MimeBundle;
+  metadata?: Record<string, unknown>;
+}
+
+/** The well-known symbol a value implements to supply its own MIME bundle. */
+export const DISPLAY: unique symbol = Symbol.for('Jupyter.display') as never;
+
+export interface Displayable {
+  [DISPLAY](): MimeBundle | DisplayData;
+}
+
+/** What the kernel installs on globalThis[HOST]. */
+export interface DisplayHost {
+  /** Send display_data (update=false) or update_display_data (update=true). */
+  display(message: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean): void;
+  /** clear_output for the running cell. */
+  clear(wait: boolean): void;
+}
+
+export const HOST: unique symbol = Symbol.for('netrunbook.display.host') as never;
+
+export interface DisplayOptions {
+  /** `true` makes a fresh id; a string names the display so it can be updated later. */
+  display_id?: string | true;
+  metadata?: Record<string, unknown>;
+}
+
+export interface DisplayHandle {
+  readonly display_id: string | undefined;
+  /** Replace what this display shows (needs a display_id). */
+  update(value: unknown, metadata?: Record<string, unknown>): void;
+}
+
+export function isDisplayable(value: unknown): value is Displayable {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as Record<symbol, unknown>)[DISPLAY] === 'function'
+  );
+}
+
+/** Escape text for HTML element content and attribute values. */
+export function escapeHtml(text: unknown): string {
+  return String(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function plainText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
+  if (typeof value === 'symbol') return value.toString();
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  try {
+    const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 2);
+    return json ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function isJsonable(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Turn any value into the bundle a Jupyter front end shows. */
+export function toDisplayData(value: unknown): DisplayData {
+  if (isDisplayable(value)) {
+    const out = value[DISPLAY]();
+    if (out && typeof out === 'object' && 'data' in out && typeof (out as DisplayData).data === 'object') {
+      const dd = out as DisplayData;
+      return { data: { ...dd.data }, metadata: { ...(dd.metadata ?? {}) } };
+    }
+    return { data: { ...(out as MimeBundle) }, metadata: {} };
+  }
+  const data: MimeBundle = { 'text/plain': plainText(value) };
+  if (isJsonable(value)) data['application/json'] = JSON.parse(JSON.stringify(value)) as unknown;
+  return { data, metadata: {} };
+}
+
+function host(): DisplayHost | undefined {
+  return (globalThis as Record<symbol, unknown>)[HOST] as DisplayHost | undefined;
+}
+
+let counter = 0;
+function freshId(): string {
+  counter += 1;
+  return `nrb-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter}`;
+}
+
+function send(dd: DisplayData, id: string | undefined, update: boolean, extraMeta?: Record<string, unknown>): void {
+  const metadata = { ...(dd.metadata ?? {}), ...(extraMeta ?? {}) };
+  const h = host();
+  if (h) {
+    h.display({ data: dd.data, metadata, transient: id ? { display_id: id } : {} }, update);
+    return;
+  }
+  const text = dd.data['text/plain'];
+  process.stdout.write(`${typeof text === 'string' ? text : plainText(dd.data)}\n`);
+}
+
+function makeHandle(id: string | undefined): DisplayHandle {
+  return {
+    display_id: id,
+    update(value: unknown, metadata?: Record<string, unknown>) {
+      if (!id) throw new TypeError('display handle has no display_id: pass { display_id: true } to display() to update it later');
+      send(toDisplayData(value), id, true, metadata);
+    },
+  };
+}
+
+function show(dd: DisplayData, opts?: DisplayOptions): DisplayHandle {
+  const id = opts?.display_id === true ? freshId() : opts?.display_id;
+  send(dd, id, false, opts?.metadata);
+  return makeHandle(id);
+}
+
+/** A value whose bundle is exactly the given MIME data. */
+export function mimeBundle(data: MimeBundle, metadata: Record<string, unknown> = {}): Displayable {
+  return { [DISPLAY]: () => ({ data, metadata }) } as Displayable;
+}
+
+export interface Display {
+  (value: unknown, opts?: DisplayOptions): DisplayHandle;
+  html(html: string, opts?: DisplayOptions): DisplayHandle;
+  markdown(md: string, opts?: DisplayOptions): DisplayHandle;
+  svg(svg: string, opts?: DisplayOptions): DisplayHandle;
+  json(value: unknown, opts?: DisplayOptions): DisplayHandle;
+  text(text: string, opts?: DisplayOptions): DisplayHandle;
+  png(png: Uint8Array | string, opts?: DisplayOptions): DisplayHandle;
+  /** Several MIME types at once. */
+  bundle(data: MimeBundle, opts?: DisplayOptions): DisplayHandle;
+  /** clear_output for the running cell; `wait` clears when the next output arrives. */
+  clear(wait?: boolean): void;
+}
+
+export const display: Display = Object.assign(
+  (value: unknown, opts?: DisplayOptions) => show(toDisplayData(value), opts),
+  {
+    html: (html: string, opts?: DisplayOptions) => show({ data: { 'text/html': html, 'text/plain': '[HTML]' } }, opts),
+    markdown: (md: string, opts?: DisplayOptions) => show({ data: { 'text/markdown': md, 'text/plain': md } }, opts),
+    svg: (svg: string, opts?: DisplayOptions) => show({ data: { 'image/svg+xml': svg, 'text/plain': '[SVG]' } }, opts),
+    json: (value: unknown, opts?: DisplayOptions) =>
+      show({ data: { 'application/json': JSON.parse(JSON.stringify(value ?? null)) as unknown, 'text/plain': plainText(value) } }, opts),
+    text: (text: string, opts?: DisplayOptions) => show({ data: { 'text/plain': text } }, opts),
+    png: (png: Uint8Array | string, opts?: DisplayOptions) =>
+      show({ data: { 'image/png': typeof png === 'string' ? png : Buffer.from(png).toString('base64'), 'text/plain': '[PNG]' } }, opts),
+    bundle: (data: MimeBundle, opts?: DisplayOptions) => show({ data: { 'text/plain': plainText(data['text/plain'] ?? '[display]'), ...data } }, opts),
+    clear: (wait = false) => {
+      const h = host();
+      if (h) h.clear(wait);
+    },
+  },
+);
+
+export interface TableOptions {
+  caption?: string;
+  /** Rows beyond this are summarised as "... N more rows". */
+  maxRows?: number;
+}
+
+/** A small, escaped HTML table: the readable form of step results and summaries. */
+export function htmlTable(columns: readonly string[], rows: readonly (readonly unknown[])[], opts: TableOptions = {}): string {
+  const max = opts.maxRows ?? 200;
+  const cell = (v: unknown) => `<td>${escapeHtml(v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))}</td>`;
+  const head = `<thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>`;
+  const body = rows.slice(0, max).map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('');
+  const more = rows.length > max ? `<tr><td colspan="${columns.length}">… ${rows.length - max} more rows</td></tr>` : '';
+  const caption = opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : '';
+  return `<table class="netrunbook">${caption}${head}<tbody>${body}${more}</tbody></table>`;
+}
+
+/** Plain-text table with aligned columns, for text/plain and terminals. */
+export function textTable(columns: readonly string[], rows: readonly (readonly unknown[])[], maxRows = 50): string {
+  const str = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
+  const shown = rows.slice(0, maxRows).map((r) => r.map(str));
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...shown.map((r) => (r[i] ?? '').length))));
+  const fmt = (cells: readonly string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const lines = [fmt(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...shown.map(fmt)];
+  if (rows.length > maxRows) lines.push(`… ${rows.length - maxRows} more rows`);
+  return lines.join('\n');
+}

@@ -1,0 +1,2 @@
+// Public API of netrunbook/notebook; modules add their exports here.
+export {};

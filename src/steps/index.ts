@@ -1,0 +1,2 @@
+// Public API of netrunbook/steps; modules add their exports here.
+export {};

@@ -1,0 +1,2 @@
+// Public API of netrunbook/viz; modules add their exports here.
+export {};

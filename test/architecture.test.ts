@@ -1,0 +1,81 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './helpers/paths.js';
+
+function walk(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' ? [] : walk(p);
+    return d.name.endsWith('.ts') && !d.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+const files = [...walk(path.join(ROOT, 'src')), ...walk(path.join(ROOT, 'kernel'))];
+const rel = (f: string) => path.relative(ROOT, f).split(path.sep).join('/');
+
+/** Every module specifier a file imports (static, dynamic, export-from). */
+function imports(file: string): string[] {
+  const src = fs.readFileSync(file, 'utf8');
+  const out: string[] = [];
+  const re = /(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+  for (const m of src.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3]) as string);
+  return out;
+}
+
+function resolved(file: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  return rel(path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts');
+}
+
+const area = (r: string) => {
+  const m = /^src\/(steps|traffic|classify|viz|notebook|commands)\//.exec(r);
+  if (m) return m[1] as string;
+  if (r.startsWith('kernel/')) return 'kernel';
+  return r;
+};
+
+test('only src/steps/shell.ts imports zx', () => {
+  for (const f of files) if (imports(f).some((s) => s === 'zx' || s.startsWith('zx/'))) assert.is(rel(f), 'src/steps/shell.ts');
+});
+
+test('only the kernel transport imports zeromq', () => {
+  for (const f of files) if (imports(f).some((s) => s === 'zeromq')) assert.is(rel(f), 'kernel/transport.ts');
+});
+
+test('only the executor adapter imports tslab', () => {
+  for (const f of files) if (imports(f).some((s) => s === 'tslab' || s.startsWith('tslab/'))) assert.is(rel(f), 'kernel/executor.ts');
+});
+
+test('src/display.ts imports nothing', () => {
+  assert.equal(imports(path.join(ROOT, 'src/display.ts')), []);
+});
+
+test('the kernel reaches into src only through src/display.ts', () => {
+  for (const f of files.filter((x) => rel(x).startsWith('kernel/'))) {
+    for (const s of imports(f)) {
+      const r = resolved(f, s);
+      if (r && r.startsWith('src/')) assert.is(r, 'src/display.ts', `${rel(f)} imports ${s}`);
+    }
+  }
+});
+
+test('steps, traffic, classify and viz do not import each other, except classify importing traffic', () => {
+  const isolated = new Set(['steps', 'traffic', 'classify', 'viz']);
+  for (const f of files) {
+    const from = area(rel(f));
+    if (!isolated.has(from)) continue;
+    for (const s of imports(f)) {
+      const r = resolved(f, s);
+      if (!r) continue;
+      const to = area(r);
+      if (to === from || to === 'src/display.ts') continue;
+      const allowed = from === 'classify' && to === 'traffic';
+      assert.ok(allowed, `${rel(f)} (${from}) must not import ${s} (${to})`);
+    }
+  }
+});
+
+test.run();
