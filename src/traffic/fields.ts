@@ -1,6 +1,20 @@
 /**
  * Canonical traffic column names: Cloudflare Rules-language field names, so a rule compiles
  * straight onto a loaded table. Loaders (src/traffic) produce these; classify/viz read them.
+ *
+ * Column types (every column may also hold `null` = missing; loaders never emit '' or undefined):
+ * - number: timestamp (ms since epoch; fractional for packets), ip.src.asnum, http.response.code,
+ *   cf.bot_management.score, ip.proto, ip.len, ip.ttl, ip.id, ip.frag_offset (bytes), tcp/udp ports,
+ *   tcp.flags, tcp.seq, tcp.ack, tcp.window_size, tcp.len, udp.length, icmp.type, icmp.code,
+ *   frame.number, frame.len, frame.cap_len, vlan.id, and numeric source fields kept by name.
+ * - boolean: cf.bot_management.verified_bot, cf.client.bot, ip.flags.mf, ip.flags.df.
+ * - string: everything else named here (ip.src/ip.dst as text, ip.src.country upper-case,
+ *   http.request.uri.query without the leading '?').
+ * - Record<string, string[]>: http.request.headers (lower-cased names, values in wire order),
+ *   http.request.cookies (cookie name -> values).
+ * - string[]: http.request.headers.names (original case, wire order; pcap/HAR only).
+ * Source fields without a canonical name keep their own name and JSON type (string, number,
+ * boolean, array or object), e.g. `ClientRequestSource`, `EdgeColoCode`, `JA4Signals`.
  */
 export const FIELD = {
   timestamp: 'timestamp', // ms since epoch (number)
@@ -17,11 +31,17 @@ export const FIELD = {
   referer: 'http.referer',
   cookie: 'http.cookie',
   headers: 'http.request.headers', // Record<lower-cased name, string[]>
+  headerNames: 'http.request.headers.names', // string[] in wire order (pcap, HAR)
+  cookies: 'http.request.cookies', // Record<name, string[]>
+  uri: 'http.request.uri', // path + '?' + query
+  scheme: 'http.request.scheme',
   status: 'http.response.code',
   ja3: 'cf.bot_management.ja3_hash',
   ja4: 'cf.bot_management.ja4',
   botScore: 'cf.bot_management.score',
   verifiedBot: 'cf.bot_management.verified_bot',
+  clientBot: 'cf.client.bot',
+  verifiedBotCategory: 'cf.verified_bot_category',
   // packets
   ipDst: 'ip.dst',
   ipProto: 'ip.proto',
@@ -32,7 +52,24 @@ export const FIELD = {
   udpSrcPort: 'udp.srcport',
   udpDstPort: 'udp.dstport',
   tcpFlags: 'tcp.flags', // integer bit field (FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128)
-  icmpType: 'icmp.type',
+  icmpType: 'icmp.type', // ICMPv4 and ICMPv6 (tell them apart by ip.proto 1 / 58)
+  icmpCode: 'icmp.code',
+  // packet detail, tshark-like names
+  frameNumber: 'frame.number', // 1-based packet number in the capture
+  frameLen: 'frame.len', // original length on the wire
+  frameCapLen: 'frame.cap_len', // captured bytes
+  vlanId: 'vlan.id', // innermost 802.1Q tag
+  ipVersion: 'ip.version',
+  ipId: 'ip.id',
+  ipFragOffset: 'ip.frag_offset', // bytes (IPv4 offset * 8; IPv6 fragment header)
+  ipFlagsMf: 'ip.flags.mf', // more fragments
+  ipFlagsDf: 'ip.flags.df',
+  tcpSeq: 'tcp.seq',
+  tcpAck: 'tcp.ack',
+  tcpWindow: 'tcp.window_size',
+  tcpLen: 'tcp.len', // payload bytes
+  udpLength: 'udp.length',
+  sni: 'tls.handshake.extensions_server_name',
 } as const;
 
 export type FieldKey = keyof typeof FIELD;
@@ -62,4 +99,6 @@ export interface LoadReport {
   reasons: Record<string, number>;
   fromCache: boolean;
   durationMs: number;
+  /** Rows loaded but only partly decoded (e.g. a truncated packet header), counted by reason. */
+  warnings?: Record<string, number>;
 }

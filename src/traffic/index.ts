@@ -1,3 +1,8 @@
-// Public API of netrunbook/traffic; modules add their exports here.
-export {};
+// Public API of netrunbook/traffic.
 export * from './fields.js';
+export { loadTraffic, type LoadOptions, type FormatOption } from './load.js';
+export { detectFormat } from './detect.js';
+export { loadLogpush, type Loaded, timestampMs } from './logpush.js';
+export { loadCombined, compileLogFormat, LOG_FORMATS } from './combined.js';
+export { TrafficError } from './errors.js';
+export { msFromDigits, msFromString, msFromClf } from './timestamp.js';

@@ -1,0 +1,75 @@
+import type { ColumnBuilder } from './columns.js';
+import { FIELD } from './fields.js';
+
+/** Puts uri, path and query (without '?') from a request target such as `/a/b?x=1`. */
+export function putTarget(b: ColumnBuilder, target: string): void {
+  b.put(FIELD.uri, target);
+  const q = target.indexOf('?');
+  b.putStr(FIELD.path, q < 0 ? target : target.slice(0, q));
+  b.put(FIELD.query, q < 0 || q === target.length - 1 ? null : target.slice(q + 1));
+}
+
+/** `Cookie` header -> name -> values (values kept raw, as the rules language does). */
+export function parseCookies(header: string): Record<string, string[]> | null {
+  const out: Record<string, string[]> = {};
+  let n = 0;
+  for (const part of header.split(';')) {
+    const s = part.trim();
+    if (!s) continue;
+    const eq = s.indexOf('=');
+    const name = eq < 0 ? s : s.slice(0, eq).trim();
+    const value = eq < 0 ? '' : s.slice(eq + 1).trim();
+    (out[name] ??= []).push(value);
+    n++;
+  }
+  return n ? out : null;
+}
+
+const METHOD = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+/**
+ * `METHOD target PROTOCOL` (or HTTP/0.9 `METHOD target`). Junk (TLS bytes on a plaintext port,
+ * scanner noise) does not split: method stays null and the raw line is kept in `request`.
+ */
+export function putRequestLine(b: ColumnBuilder, line: string): void {
+  const parts = line.split(' ');
+  const [m, target, proto] = parts;
+  if (
+    m !== undefined &&
+    target !== undefined &&
+    METHOD.test(m) &&
+    (parts.length === 2 || (parts.length === 3 && proto !== undefined && /^HTTP\/\d(\.\d)?$/i.test(proto)))
+  ) {
+    b.putStr(FIELD.method, m);
+    putTarget(b, target);
+    b.putStr(FIELD.httpVersion, proto ?? 'HTTP/0.9');
+  } else {
+    b.put('request', line === '' ? null : line);
+  }
+}
+
+/** Adds one header (wire order) to a headers map. */
+export function addHeader(map: Record<string, string[]>, name: string, value: string): void {
+  (map[name.toLowerCase()] ??= []).push(value);
+}
+
+/** Puts the canonical columns derived from a request's headers (map keys lower-case). */
+export function putHeaderFields(b: ColumnBuilder, headers: Record<string, string[]>, names: string[] | null): void {
+  b.put(FIELD.headers, headers);
+  if (names) b.put(FIELD.headerNames, names);
+  const one = (k: string): string | null => {
+    const v = headers[k];
+    return v && v.length ? v.join(', ') : null;
+  };
+  const host = one('host') ?? one(':authority');
+  if (host !== null) b.putStr(FIELD.host, host);
+  const ua = one('user-agent');
+  if (ua !== null) b.putStr(FIELD.userAgent, ua);
+  const ref = one('referer');
+  if (ref !== null) b.putStr(FIELD.referer, ref);
+  const cookie = headers.cookie ? headers.cookie.join('; ') : null;
+  if (cookie !== null) {
+    b.put(FIELD.cookie, cookie);
+    b.put(FIELD.cookies, parseCookies(cookie));
+  }
+}

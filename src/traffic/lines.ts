@@ -1,0 +1,167 @@
+import { MSG } from './messages.js';
+import type { ReportBuilder } from './report.js';
+import { byteChunks, type Source } from './source.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+/** Called per non-empty line with its 1-based line number; the callback counts loads/skips. */
+export type LineHandler = (line: string, lineNo: number) => void;
+
+const fatal = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8, writing each byte of an invalid sequence as `\xHH` (nginx's log escaping). */
+export function decodeEscaped(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len && i + len <= n) {
+      try {
+        out += fatal.decode(b.subarray(i, i + len));
+        i += len;
+        continue;
+      } catch {
+        /* fall through: escape this byte */
+      }
+    }
+    out += `\\x${c.toString(16).toUpperCase().padStart(2, '0')}`;
+    i++;
+  }
+  return out;
+}
+
+export interface LineOptions {
+  maxLineBytes?: number;
+  /** 'skip' (JSON: must be UTF-8) or 'escape' (access logs: keep attack bytes visible as \xHH). */
+  invalidUtf8?: 'skip' | 'escape';
+}
+
+/**
+ * Streams the source line by line (LF or CRLF). Decodes each chunk's complete lines as one string
+ * (one native call per MiB, not per line); only chunks that contain U+FFFD are re-checked line by
+ * line with a strict decoder, so invalid UTF-8 is reported by line. Counts every line in
+ * `report.rowsRead`; blank lines, over-long lines and invalid UTF-8 are skipped with a reason.
+ */
+export async function forEachLine(
+  src: Source,
+  report: ReportBuilder,
+  onLine: LineHandler,
+  opts: LineOptions = {},
+): Promise<void> {
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const escape = opts.invalidUtf8 === 'escape';
+  let lineNo = 0;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let overflow = false; // the current (carried) line is already too long: drop until newline
+
+  const emitBytes = (b: Buffer): void => {
+    lineNo++;
+    report.rowsRead++;
+    let end = b.length;
+    if (end > 0 && b[end - 1] === 13) end--;
+    if (end === 0) return report.skip(lineNo, 'blank line');
+    let s: string;
+    try {
+      s = fatal.decode(b.subarray(0, end));
+    } catch {
+      if (!escape) return report.skip(lineNo, MSG.invalidUtf8);
+      report.warn(`${MSG.invalidUtf8} (bytes kept as \\xHH)`);
+      s = decodeEscaped(b.subarray(0, end));
+    }
+    onLine(s, lineNo);
+  };
+
+  const emitString = (s: string): void => {
+    lineNo++;
+    report.rowsRead++;
+    if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
+    if (s.length === 0) return report.skip(lineNo, 'blank line');
+    if (s.length > maxLineBytes / 4 && Buffer.byteLength(s) > maxLineBytes) {
+      return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
+    }
+    onLine(s, lineNo);
+  };
+
+  const tooLong = (): void => {
+    lineNo++;
+    report.rowsRead++;
+    report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
+  };
+
+  for await (const chunk of byteChunks(src)) {
+    if (typeof chunk === 'string') {
+      // decompression failed: the partial line is lost with the rest of the stream
+      report.skip(lineNo + 1, chunk);
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      break;
+    }
+    let start = 0;
+    if (carryLen > 0 || overflow) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        if (!overflow) {
+          carry.push(chunk);
+          carryLen += chunk.length;
+          if (carryLen > maxLineBytes) {
+            overflow = true;
+            carry = [];
+            carryLen = 0;
+          }
+        }
+        continue;
+      }
+      if (overflow || carryLen + nl > maxLineBytes) tooLong();
+      else emitBytes(Buffer.concat([...carry, chunk.subarray(0, nl)]));
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      const body = chunk.toString('utf8', start, last);
+      if (body.indexOf('\uFFFD') < 0) {
+        let p = 0;
+        for (;;) {
+          const q = body.indexOf('\n', p);
+          if (q < 0) {
+            emitString(body.slice(p));
+            break;
+          }
+          emitString(body.slice(p, q));
+          p = q + 1;
+        }
+      } else {
+        let p = start;
+        while (p <= last) {
+          const q = chunk.indexOf(10, p);
+          const e = q < 0 || q > last ? last : q;
+          if (e - p > maxLineBytes) tooLong();
+          else emitBytes(chunk.subarray(p, e));
+          p = e + 1;
+        }
+      }
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (rest.length > maxLineBytes) overflow = true;
+      else {
+        carry.push(Buffer.from(rest)); // copy: the stream may reuse its buffer
+        carryLen += rest.length;
+      }
+    }
+  }
+  if (overflow) tooLong();
+  else if (carryLen > 0) emitBytes(Buffer.concat(carry));
+}

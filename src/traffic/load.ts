@@ -1,0 +1,54 @@
+import { loadCombined } from './combined.js';
+import { detectFormat } from './detect.js';
+import { TrafficError } from './errors.js';
+import type { TrafficFormat } from './fields.js';
+import { loadLogpush, type Loaded } from './logpush.js';
+import { MSG } from './messages.js';
+import { readHead, sourceName, type Source } from './source.js';
+
+export type FormatOption = 'auto' | TrafficFormat;
+
+export interface LoadOptions {
+  format?: FormatOption;
+  /** nginx log_format string for custom access logs. */
+  logFormat?: string;
+  /** Cache parsed tables: true = `.cache/netrunbook/` under the working directory, or a directory. */
+  cache?: boolean | string;
+  /** How many skipped rows the report lists individually (all are counted by reason). */
+  maxSkippedListed?: number;
+  /** Lines longer than this are skipped (default 1 MiB). */
+  maxLineBytes?: number;
+  /** Field names for header-less CSV (e.g. Logpush CSV without a batch_prefix). */
+  fields?: string[];
+}
+
+const FORMATS: readonly FormatOption[] = ['auto', 'logpush', 'firewall_events', 'combined', 'common', 'csv', 'har', 'pcap'];
+
+/** Loads traffic of any supported format into an Arquero table with Rules-language column names. */
+export async function loadTraffic(source: Source, opts: LoadOptions = {}): Promise<Loaded> {
+  const f = opts.format ?? 'auto';
+  if (!FORMATS.includes(f)) throw new TrafficError(MSG.badFormatOption(String(f)), sourceName(source));
+  const format = f === 'auto' ? await sniff(source) : f;
+  return loadAs(source, format, opts);
+}
+
+async function sniff(source: Source): Promise<TrafficFormat> {
+  const head = await readHead(source, 64 * 1024);
+  return detectFormat(head, typeof source === 'string' ? source : undefined);
+}
+
+export async function loadAs(source: Source, format: TrafficFormat, opts: LoadOptions): Promise<Loaded> {
+  const common = { maxSkippedListed: opts.maxSkippedListed, maxLineBytes: opts.maxLineBytes };
+  switch (format) {
+    case 'logpush':
+    case 'firewall_events':
+      return loadLogpush(source, { ...common, format });
+    case 'combined':
+    case 'common':
+      return loadCombined(source, { ...common, format, logFormat: opts.logFormat });
+    case 'csv':
+    case 'har':
+    case 'pcap':
+      throw new TrafficError(`format ${format} not implemented yet`, sourceName(source));
+  }
+}

@@ -1,0 +1,234 @@
+import { table, type ColumnTable } from 'arquero';
+import { ColumnBuilder } from './columns.js';
+import { FIELD, type TrafficFormat } from './fields.js';
+import { forEachLine } from './lines.js';
+import { MSG } from './messages.js';
+import { ReportBuilder } from './report.js';
+import { sourceName, type Source } from './source.js';
+import { msFromDigits, msFromNumber, msFromString } from './timestamp.js';
+
+export interface LineLoadOptions {
+  maxSkippedListed?: number;
+  maxLineBytes?: number;
+}
+
+export interface Loaded {
+  table: ColumnTable;
+  report: import('./fields.js').LoadReport;
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+/** Maps one Logpush field onto the row being built. `line` is the raw text (for unsafe integers). */
+type Handler = (b: ColumnBuilder, v: Json, o: Obj, line: string, key: string) => void;
+
+const str = (name: string): Handler => (b, v) => {
+  if (typeof v === 'string') b.putStr(name, v);
+  else b.put(name, v);
+};
+const upper = (name: string): Handler => (b, v) => {
+  if (typeof v === 'string') b.putStr(name, v.toUpperCase());
+  else b.put(name, v);
+};
+const num = (name: string): Handler => (b, v) => {
+  if (typeof v === 'number' || v === null) b.put(name, v);
+  else if (typeof v === 'string') b.put(name, v === '' || Number.isNaN(Number(v)) ? null : Number(v));
+  else b.put(name, null);
+};
+
+/** Digits of the number that follows `"key":` in the raw line (JSON.parse rounded it). */
+function rawDigits(line: string, key: string): string | null {
+  const i = line.indexOf(`"${key}"`);
+  if (i < 0) return null;
+  let p = line.indexOf(':', i + key.length + 2) + 1;
+  while (line.charCodeAt(p) === 32) p++;
+  const m = /^-?\d+/.exec(line.slice(p, p + 32));
+  return m ? m[0] : null;
+}
+
+/** Timestamp in ms from any Logpush timestamp_format; null when absent, NaN never escapes. */
+export function timestampMs(v: Json, line: string, key: string): number | null {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) || !Number.isInteger(v)) return msFromNumber(v);
+    const d = rawDigits(line, key);
+    return d === null ? msFromNumber(v) : msFromDigits(d);
+  }
+  if (typeof v === 'string' && v !== '') {
+    const ms = msFromString(v);
+    return Number.isNaN(ms) ? null : ms;
+  }
+  return null;
+}
+
+const ts = (name: string | null, primary: boolean): Handler => (b, v, o, line, key) => {
+  const ms = timestampMs(v, line, key);
+  if (ms === null && v !== null && v !== '') b.warn(MSG.badTimestamp(String(v)));
+  if (name) b.put(name, ms);
+  // EdgeStartTimestamp / Datetime are the row's time; EdgeEndTimestamp only when neither exists.
+  if (primary || (o.EdgeStartTimestamp === undefined && o.Datetime === undefined)) b.put(FIELD.timestamp, ms);
+};
+
+/** {Name: value | [values]} -> {name: [values]}; '' means "not present" in Logpush custom fields. */
+function headerMap(v: Json, lower: boolean): Record<string, string[]> | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const out: Record<string, string[]> = {};
+  let n = 0;
+  for (const k in v) {
+    const x = v[k];
+    const arr: Json[] = Array.isArray(x) ? x : [x as Json];
+    const vals = arr.filter((e): e is string => typeof e === 'string' && e !== '');
+    if (vals.length === 0) continue;
+    const name = lower ? k.toLowerCase() : k;
+    const prev = out[name];
+    out[name] = prev ? prev.concat(vals) : vals;
+    n++;
+  }
+  return n ? out : null;
+}
+
+const uri: Handler = (b, v, o) => {
+  if (typeof v !== 'string' || v === '') return b.put(FIELD.uri, null);
+  b.put(FIELD.uri, v);
+  const q = v.indexOf('?');
+  if (o.ClientRequestPath === undefined) b.putStr(FIELD.path, q < 0 ? v : v.slice(0, q));
+  if (o.ClientRequestQuery === undefined) b.put(FIELD.query, q < 0 || q === v.length - 1 ? null : v.slice(q + 1));
+};
+
+const verified: Handler = (b, v) => {
+  const cat = typeof v === 'string' && v !== '' ? v : null;
+  b.putStr(FIELD.verifiedBotCategory, cat ?? '');
+  b.put(FIELD.verifiedBot, cat !== null);
+  b.put(FIELD.clientBot, cat !== null);
+};
+
+/** Port fields of network_analytics_logs go to tcp.* or udp.* by IPProtocol. */
+const port = (which: 'src' | 'dst'): Handler => (b, v, o, _l, key) => {
+  const p = o.IPProtocol;
+  const n = typeof v === 'number' ? v : null;
+  if (p === 6) b.put(which === 'src' ? FIELD.tcpSrcPort : FIELD.tcpDstPort, n);
+  else if (p === 17) b.put(which === 'src' ? FIELD.udpSrcPort : FIELD.udpDstPort, n);
+  else b.put(key, n);
+};
+
+const HANDLERS: Record<string, Handler> = {
+  // http_requests
+  RayID: str(FIELD.rayId),
+  EdgeStartTimestamp: ts(null, true),
+  EdgeEndTimestamp: ts('EdgeEndTimestamp', false),
+  ClientIP: str(FIELD.ipSrc),
+  ClientASN: num(FIELD.asn),
+  ClientCountry: upper(FIELD.country),
+  ClientRequestHost: str(FIELD.host),
+  ClientRequestMethod: str(FIELD.method),
+  ClientRequestURI: uri,
+  ClientRequestPath: str(FIELD.path),
+  ClientRequestQuery: (b, v) =>
+    b.put(FIELD.query, typeof v === 'string' && v !== '' && v !== '?' ? (v.startsWith('?') ? v.slice(1) : v) : null),
+  ClientRequestProtocol: str(FIELD.httpVersion),
+  ClientRequestScheme: str(FIELD.scheme),
+  ClientRequestUserAgent: str(FIELD.userAgent),
+  ClientRequestReferer: str(FIELD.referer),
+  EdgeResponseStatus: num(FIELD.status),
+  JA3Hash: str(FIELD.ja3),
+  JA4: str(FIELD.ja4),
+  BotScore: num(FIELD.botScore),
+  VerifiedBotCategory: verified,
+  RequestHeaders: (b, v) => b.put(FIELD.headers, headerMap(v, true)),
+  Cookies: (b, v) => {
+    const m = headerMap(v, false);
+    b.put(FIELD.cookies, m);
+    b.put(FIELD.cookie, m ? Object.entries(m).flatMap(([k, vs]) => vs.map((x) => `${k}=${x}`)).join('; ') : null);
+  },
+  // firewall_events
+  Datetime: ts(null, true),
+  // network_analytics_logs
+  IPSourceAddress: str(FIELD.ipSrc),
+  IPDestinationAddress: str(FIELD.ipDst),
+  IPProtocol: num(FIELD.ipProto),
+  IPTTL: num(FIELD.ipTtl),
+  IPTotalLength: num(FIELD.ipLen),
+  IPFragmentOffset: num(FIELD.ipFragOffset),
+  IPMoreFragments: (b, v) => b.put(FIELD.ipFlagsMf, v === null ? null : v === 1 || v === true),
+  SourceASN: num(FIELD.asn),
+  SourceCountry: upper(FIELD.country),
+  SourcePort: port('src'),
+  DestinationPort: port('dst'),
+  TCPFlags: num(FIELD.tcpFlags),
+  ICMPType: num(FIELD.icmpType),
+  ICMPCode: num(FIELD.icmpCode),
+};
+
+/** The Logpush field a canonical column comes from (for CSV headers and docs). */
+export const LOGPUSH_FIELD_OF: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries({
+      [FIELD.rayId]: 'RayID',
+      [FIELD.ipSrc]: 'ClientIP',
+      [FIELD.asn]: 'ClientASN',
+      [FIELD.country]: 'ClientCountry',
+      [FIELD.host]: 'ClientRequestHost',
+      [FIELD.method]: 'ClientRequestMethod',
+      [FIELD.path]: 'ClientRequestPath',
+      [FIELD.httpVersion]: 'ClientRequestProtocol',
+      [FIELD.userAgent]: 'ClientRequestUserAgent',
+      [FIELD.referer]: 'ClientRequestReferer',
+      [FIELD.status]: 'EdgeResponseStatus',
+      [FIELD.ja3]: 'JA3Hash',
+      [FIELD.ja4]: 'JA4',
+      [FIELD.botScore]: 'BotScore',
+    }),
+  ),
+);
+
+/**
+ * Adds one parsed Logpush record to the builder: known fields become canonical columns, the rest
+ * keep their names ('' -> null). Shared by the NDJSON and CSV loaders.
+ */
+export function addLogpushRecord(b: ColumnBuilder, o: Obj, line: string): void {
+  for (const k in o) {
+    const v = o[k] as Json;
+    const h = HANDLERS[k];
+    if (h !== undefined) h(b, v, o, line, k);
+    else if (typeof v === 'string') b.putStr(k, v);
+    else b.put(k, v);
+  }
+  b.next();
+}
+
+/** Logpush NDJSON (http_requests, firewall_events, network_analytics_logs), plain or gzip. */
+export async function loadLogpush(
+  src: Source,
+  opts: LineLoadOptions & { format?: TrafficFormat } = {},
+): Promise<Loaded> {
+  const report = new ReportBuilder(sourceName(src), opts.format ?? 'logpush', opts.maxSkippedListed);
+  const b = new ColumnBuilder();
+  b.onWarn = (r) => report.warn(r);
+  await forEachLine(
+    src,
+    report,
+    (line, no) => {
+      let o: unknown;
+      try {
+        o = JSON.parse(line);
+      } catch (e) {
+        return report.skip(no, MSG.invalidJson(shortJsonError(e)));
+      }
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) return report.skip(no, MSG.notAnObject);
+      addLogpushRecord(b, o as Obj, line);
+      report.rowsLoaded++;
+    },
+    { maxLineBytes: opts.maxLineBytes, invalidUtf8: 'skip' },
+  );
+  const cols = b.finish([FIELD.timestamp]);
+  return { table: table(cols), report: report.finish() };
+}
+
+/** V8's JSON error without the echoed input or position, so equal problems count as one reason. */
+export function shortJsonError(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m
+    .replace(/, "[\s\S]*" is not valid JSON$/, '')
+    .replace(/ in JSON at position \d+[\s\S]*$/, '')
+    .slice(0, 80);
+}

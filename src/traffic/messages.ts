@@ -1,0 +1,27 @@
+/** User-facing messages of netrunbook/traffic, in one place. */
+export const MSG = {
+  notFound: (src: string) => `traffic source not found: ${src}`,
+  unreadable: (src: string, why: string) => `cannot read traffic source ${src}: ${why}`,
+  unknownFormat: (src: string) =>
+    `cannot tell the format of ${src}: pass { format: 'logpush' | 'firewall_events' | 'combined' | 'common' | 'csv' | 'har' | 'pcap' }`,
+  badFormatOption: (f: string) =>
+    `unknown traffic format '${f}': use auto, logpush, firewall_events, combined, common, csv, har or pcap`,
+  badLogFormat: (fmt: string, why: string) => `invalid nginx log_format '${fmt}': ${why}`,
+  // per-row skip reasons (kept short: they are counted by reason)
+  invalidUtf8: 'invalid UTF-8',
+  lineTooLong: (max: number) => `line longer than ${max} bytes`,
+  invalidJson: (why: string) => `invalid JSON: ${why}`,
+  notAnObject: 'JSON value is not an object',
+  noMatch: (fmt: string) => `does not match the ${fmt} log format`,
+  comment: 'comment line',
+  badTimestamp: (v: string) => `unparsable timestamp '${v}'`,
+  csvColumns: (got: number, want: number) => `has ${got} fields, header has ${want}`,
+  csvQuote: 'unterminated quoted field',
+  harNotLog: 'not a HAR file: no log.entries array',
+  harEntry: (why: string) => `HAR entry invalid: ${why}`,
+  pcapTruncated: (have: number, want: number) => `packet truncated: file ends after ${have} of ${want} bytes`,
+  pcapBadHeader: (why: string) => `bad capture header: ${why}`,
+  pcapBadBlock: (why: string) => `bad pcapng block: ${why}`,
+  pcapUnknownLink: (lt: number) => `unsupported link type ${lt}`,
+  decodeTruncated: (layer: string) => `${layer} header truncated`,
+} as const;

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { TrafficError } from './errors.js';
+import { MSG } from './messages.js';
+
+/** A traffic source: a file path or the bytes themselves. */
+export type Source = string | Buffer;
+
+export const sourceName = (src: Source): string => (typeof src === 'string' ? src : '<buffer>');
+
+export const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** First `n` bytes of the source (decompressed when gzip). */
+export async function readHead(src: Source, n = 64 * 1024): Promise<Buffer> {
+  let raw: Buffer;
+  if (typeof src === 'string') {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(src, 'r');
+    } catch (e) {
+      throw openError(src, e);
+    }
+    try {
+      const b = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(b, 0, n, 0);
+      raw = b.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } else raw = src.subarray(0, n);
+  if (!isGzip(raw)) return raw;
+  // Decompress just enough of the head; a cut-off gzip stream throws, so collect what came out.
+  const out: Buffer[] = [];
+  let size = 0;
+  const gz = zlib.createGunzip();
+  await new Promise<void>((resolve) => {
+    gz.on('data', (c: Buffer) => {
+      out.push(c);
+      size += c.length;
+      if (size >= n) gz.destroy();
+    });
+    gz.on('error', () => resolve());
+    gz.on('close', () => resolve());
+    gz.on('end', () => resolve());
+    gz.end(raw);
+  });
+  return Buffer.concat(out).subarray(0, n);
+}
+
+function openError(src: string, e: unknown): TrafficError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new TrafficError(MSG.notFound(src), src);
+  return new TrafficError(MSG.unreadable(src, (e as Error).message), src);
+}
+
+/** All bytes of the source, gunzipped if needed (binary formats: pcap, HAR). */
+export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: string }> {
+  let raw: Buffer;
+  if (typeof src === 'string') {
+    try {
+      raw = await fs.promises.readFile(src);
+    } catch (e) {
+      throw openError(src, e);
+    }
+  } else raw = src;
+  if (!isGzip(raw)) return { bytes: raw };
+  const chunks: Buffer[] = [];
+  for await (const c of byteChunks(raw)) {
+    if (typeof c === 'string') return { bytes: Buffer.concat(chunks), error: c };
+    chunks.push(c);
+  }
+  return { bytes: Buffer.concat(chunks) };
+}
+
+/**
+ * The source's bytes as a stream of chunks, decompressed when gzip. A decompression error
+ * ends the stream with its message (a string) instead of throwing: what came before is kept.
+ */
+export async function* byteChunks(src: Source, chunkSize = 1 << 20): AsyncGenerator<Buffer | string> {
+  const gz = typeof src === 'string' ? await rawIsGzip(src) : isGzip(src);
+  let stream: Readable =
+    typeof src === 'string' ? fs.createReadStream(src, { highWaterMark: chunkSize }) : Readable.from([src]);
+  if (gz) stream = stream.pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
+  try {
+    for await (const c of stream) yield c as Buffer;
+  } catch (e) {
+    yield `gzip: ${(e as Error).message}`;
+  }
+}
+
+async function rawIsGzip(path: string): Promise<boolean> {
+  const fh = await fs.promises.open(path, 'r').catch((e: unknown) => {
+    throw openError(path, e);
+  });
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return isGzip(b.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
