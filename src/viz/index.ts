@@ -1,2 +1,13 @@
-// Public API of netrunbook/viz; modules add their exports here.
-export {};
+export { Chart, VEGALITE_MIME, SVG_MIME } from './chart.js';
+export type { Row, ChartInit } from './chart.js';
+export { VizInputError } from './errors.js';
+export { COLUMNS } from './columns.js';
+export type { Columns, ColumnOverrides } from './columns.js';
+export { LABEL_COLORS, LABELS, CONFIG, STATUS_CLASS_COLORS, PROTO_COLORS } from './theme.js';
+export type { Label } from './theme.js';
+export { renderSVG } from './render.js';
+export { trafficOverTime } from './trafficOverTime.js';
+export type { TrafficOverTimeOptions, TimeMarker } from './trafficOverTime.js';
+export { topSources } from './topSources.js';
+export type { TopSourcesOptions, SourceKind } from './topSources.js';
+export { sourcePrefix } from './prefix.js';

@@ -1,0 +1,115 @@
+import type { ColumnTable } from 'arquero';
+import { Chart } from './chart.js';
+import type { Row } from './chart.js';
+import { columnsWith } from './columns.js';
+import type { ColumnOverrides } from './columns.js';
+import {
+  LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, toMs, topKeys, topLevel,
+} from './table.js';
+import type { TimeLike } from './table.js';
+import { CATEGORY_SCHEME, HEIGHT, WIDTH, labelScale, UNKNOWN_COLOR } from './theme.js';
+
+export interface TimeMarker {
+  at: TimeLike;
+  label: string;
+}
+
+export interface TrafficOverTimeOptions {
+  /** Stack by the label column (default), by the attack-cluster column, or not at all. */
+  by?: 'label' | 'cluster' | 'none';
+  /** Bin width in ms; default: a nice step giving at most 120 bins. */
+  binMs?: number;
+  /** When the mitigation went live: drawn as a labelled vertical rule. */
+  mitigationAt?: TimeLike;
+  /** Further labelled moments (alert fired, rule deployed, origin restarted). */
+  markers?: readonly TimeMarker[];
+  /** With by: 'cluster', clusters beyond this many (by volume) are merged into "other". Default 8. */
+  maxClusters?: number;
+  title?: string;
+  columns?: ColumnOverrides;
+}
+
+const B = 'trafficOverTime';
+
+/** Requests over time, stacked by label (or cluster), with the mitigation time marked. */
+export async function trafficOverTime(table: ColumnTable, options: TrafficOverTimeOptions = {}): Promise<Chart> {
+  assertTable(B, table);
+  const c = columnsWith(options.columns);
+  const by = options.by ?? 'label';
+  requireColumn(B, table, c.timestamp, 'timestamp, ms since epoch');
+  const keyCol = by === 'label' ? c.label : by === 'cluster' ? c.cluster : undefined;
+  if (keyCol) requireColumn(B, table, keyCol, by === 'label' ? "label: 'good' | 'suspicious' | 'malicious'" : 'attack cluster id');
+  const maxClusters = checkLimit(B, 'maxClusters', options.maxClusters, 8);
+  const step = resolveStep(B, table, c.timestamp, options.binMs);
+
+  const agg = table
+    .params({ step: step.ms })
+    .groupby({ t: timeBinExpr(c.timestamp), ...(keyCol ? { key: `d => ${col(keyCol)}` } : {}) })
+    .count({ as: 'requests' });
+  let data: Row[] = rows(agg).filter((r) => r.t !== null);
+
+  let color: Record<string, unknown> | undefined;
+  if (by === 'label') {
+    data = sumBy(data.map((r) => ({ t: r.t, key: normLabel(r.key), requests: r.requests })), ['t', 'key'], ['requests']);
+    const withUnknown = data.some((r) => r.key === 'unscored');
+    color = { field: 'key', type: 'nominal', title: 'Label', scale: labelScale(withUnknown) };
+  } else if (by === 'cluster') {
+    const named = data.map((r) => ({ ...r, key: r.key === null || r.key === undefined || r.key === '' ? 'unclustered' : String(r.key) }));
+    const keep = new Set(topKeys(named.filter((r) => r.key !== 'unclustered'), 'key', 'requests', maxClusters));
+    data = sumBy(named.map((r) => ({ ...r, key: keep.has(r.key) || r.key === 'unclustered' ? r.key : 'other' })), ['t', 'key'], ['requests']);
+    const domain = [...keep].sort();
+    if (data.some((r) => r.key === 'other')) domain.push('other');
+    if (data.some((r) => r.key === 'unclustered')) domain.push('unclustered');
+    color = { field: 'key', type: 'nominal', title: 'Cluster', scale: { domain, scheme: CATEGORY_SCHEME } };
+    if (domain.includes('unclustered')) color.scale = { domain, range: clusterRange(domain) };
+  }
+  const series = data
+    .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, time: isoMinute(Number(r.t)), ...(keyCol ? { key: r.key, order: LABEL_ORDER[String(r.key)] ?? 0 } : {}), requests: Number(r.requests) }))
+    .sort((a, b) => a.t - b.t);
+
+  const markers: { at: number; label: string }[] = (options.markers ?? []).map((m, i) => ({ at: toMs(B, `markers[${i}].at`, m.at), label: m.label }));
+  if (options.mitigationAt !== undefined) markers.push({ at: toMs(B, 'mitigationAt', options.mitigationAt), label: 'mitigation' });
+
+  const total = series.reduce((s, r) => s + r.requests, 0);
+  const title = options.title ?? (by === 'none' ? 'Requests over time' : `Requests over time by ${by}`);
+  const bars: Record<string, unknown> = {
+    data: { values: series },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { ...timeX('t'), bin: 'binned' },
+      x2: { field: 't2' },
+      y: { field: 'requests', type: 'quantitative', title: `Requests per ${step.label}`, stack: 'zero' },
+      ...(color ? { color, order: { field: by === 'label' ? 'order' : 'key', sort: 'ascending' } } : { color: { value: labelScale().range[0] } }),
+      tooltip: [
+        { field: 'time', type: 'nominal', title: 'bin start (UTC)' },
+        ...(keyCol ? [{ field: 'key', type: 'nominal', title: by }] : []),
+        { field: 'requests', type: 'quantitative', format: ',' },
+      ],
+    },
+  };
+  const layer: Record<string, unknown>[] = [bars];
+  if (markers.length) {
+    layer.push({
+      data: { values: markers },
+      layer: [
+        { mark: { type: 'rule', color: '#222222', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { x: { field: 'at', type: 'temporal' } } },
+        {
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 2, fontSize: 11, color: '#222222' },
+          encoding: { x: { field: 'at', type: 'temporal' }, y: { value: 0 }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  const spec = topLevel(title, `${fmtCount(total)} requests in ${step.label} bins`, { width: WIDTH, height: HEIGHT, layer, resolve: { scale: { x: 'shared' } } });
+  return Chart.render(spec, { title, rows: series.map(({ t, key, requests }) => ({ time: new Date(t).toISOString(), ...(keyCol ? { [by]: key } : {}), requests })) });
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+}
+
+function clusterRange(domain: readonly string[]): string[] {
+  // tableau10 for real clusters, grey for the catch-alls, so "unclustered" never looks like an attack.
+  const t10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+  return domain.map((d, i) => (d === 'unclustered' ? '#d9d9d9' : d === 'other' ? UNKNOWN_COLOR : (t10[i % 9] as string)));
+}
