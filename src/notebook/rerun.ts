@@ -1,0 +1,44 @@
+/**
+ * Re-running a saved investigation: the same runbook cells (taken from the saved notebook itself,
+ * so the version is exactly the one that ran), the same parameters, fresh observations.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { listRunbooks } from './catalog.js';
+import { NotebookError } from './errors.js';
+import { M } from './messages.js';
+import { cloneNotebook, isTagged, readNotebook, runbookDigest, type JsonValue, type Notebook } from './nbformat.js';
+
+export interface RerunPlan {
+  runbook: Notebook;
+  /** The catalog runbook of the same id and version if installed (its directory is the kernel's cwd), else the saved file. */
+  runbookFile: string;
+  parameters: Record<string, JsonValue>;
+  rerunOf: { path: string; startedAt: string };
+  /** Set when the cells no longer hash to the recorded sha256 (the saved notebook was edited). */
+  warning?: string;
+}
+
+export function planRerun(savedFile: string): RerunPlan {
+  const saved = readNotebook(savedFile);
+  const inv = saved.metadata.investigation;
+  if (!inv || !saved.metadata.runbook) throw new NotebookError(M.notAnInvestigation(savedFile));
+  const runbook = cloneNotebook(saved);
+  runbook.cells = runbook.cells.filter((c) => !isTagged(c, 'injected-parameters'));
+  delete runbook.metadata.investigation;
+  const digest = runbookDigest(runbook);
+  let runbookFile = path.resolve(savedFile);
+  try {
+    const hit = listRunbooks().find((e) => e.meta.id === inv.runbook.id && e.meta.version === inv.runbook.version);
+    if (hit && fs.existsSync(hit.file)) runbookFile = hit.file;
+  } catch {
+    // an unreadable catalog does not stop a re-run of a self-contained saved notebook
+  }
+  return {
+    runbook,
+    runbookFile,
+    parameters: inv.parameters,
+    rerunOf: { path: savedFile, startedAt: inv.startedAt },
+    ...(digest !== inv.runbook.sha256 ? { warning: `${savedFile}: its cells no longer match the recorded runbook sha256 (edited after the run); re-running them as saved` } : {}),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Structured results inside an executed notebook: the `application/json` outputs. Step results
+ * are `{ kind, ok, data, error, transcript }`; other JSON outputs (classification summaries,
+ * mitigations, tables) are kept as they are. Each result is keyed by the cell id and its position
+ * among that cell's JSON outputs, which is stable between a run and its re-run.
+ */
+import type { CodeCell, Notebook } from './nbformat.js';
+
+export interface TranscriptEntry {
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  startedAt: string;
+  durationMs: number;
+  timedOut: boolean;
+}
+
+export interface StepResultJson {
+  kind: string;
+  ok: boolean;
+  data?: unknown;
+  error?: { code: string; message: string };
+  transcript: TranscriptEntry[];
+}
+
+export interface NotebookResult {
+  /** `${cellId}#${n}` */
+  key: string;
+  cellId: string;
+  cellIndex: number;
+  /** A label for humans: the step kind, or the first heading/comment of the cell. */
+  label: string;
+  value: unknown;
+  step?: StepResultJson;
+}
+
+export function isStepResult(v: unknown): v is StepResultJson {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.kind === 'string' && typeof o.ok === 'boolean' && Array.isArray(o.transcript);
+}
+
+/** The first `// comment` of a code cell, or the heading of the markdown cell before it. */
+export function cellLabel(nb: Notebook, index: number): string {
+  const cell = nb.cells[index];
+  if (!cell) return `cell ${index + 1}`;
+  const comment = /^\s*\/\/\s*(.+)$/m.exec(cell.source);
+  for (let i = index - 1; i >= 0; i--) {
+    const c = nb.cells[i];
+    if (c?.cell_type === 'markdown') {
+      const h = /^#{1,6}\s+(.+)$/m.exec(c.source);
+      if (h) return (h[1] as string).trim();
+      break;
+    }
+    if (c?.cell_type === 'code') break;
+  }
+  return comment ? (comment[1] as string).trim() : `cell ${index + 1}`;
+}
+
+/** All JSON results of a notebook in cell order. */
+export function notebookResults(nb: Notebook): NotebookResult[] {
+  const out: NotebookResult[] = [];
+  nb.cells.forEach((cell, cellIndex) => {
+    if (cell.cell_type !== 'code') return;
+    let n = 0;
+    for (const o of (cell as CodeCell).outputs) {
+      if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+      const value = o.data['application/json'];
+      if (value === undefined) continue;
+      const step = isStepResult(value) ? value : undefined;
+      out.push({
+        key: `${cell.id}#${n}`,
+        cellId: cell.id,
+        cellIndex,
+        label: step ? `${step.kind} (${cellLabel(nb, cellIndex)})` : cellLabel(nb, cellIndex),
+        value,
+        ...(step ? { step } : {}),
+      });
+      n++;
+    }
+  });
+  return out;
+}
