@@ -1,0 +1,372 @@
+/**
+ * The kernel: wires transport, protocol, handlers and runtime.
+ *
+ * Shell requests are handled one at a time in arrival order; control requests (interrupt,
+ * shutdown, kernel_info) are handled as they arrive, so an interrupt is never stuck behind the
+ * cell it interrupts. Every request is bracketed by busy/idle on iopub with the request as
+ * parent. Messages whose signature does not verify are dropped (logged on stderr) and the kernel
+ * carries on.
+ */
+import { createRequire } from 'node:module';
+import { bindKernel, type Channel, type ConnectionInfo, type KernelSockets } from './transport.js';
+import {
+  childMessage,
+  decode,
+  encode,
+  isRequestType,
+  PROTOCOL_VERSION,
+  reply,
+  Signer,
+  type ExecuteReply,
+  type ExecuteRequest,
+  type IOPub,
+  type IOPubType,
+  type JsonObject,
+  type KernelInfoReply,
+  type Message,
+  type ReplyContentOf,
+  type Requests,
+  type RequestType,
+} from './protocol.js';
+import { History } from './history.js';
+import { isComplete } from './is-complete.js';
+import { describeError, Interrupted, Runtime, valueBundle, type OutputPort } from './runtime.js';
+import { ts } from './typescript.js';
+import { startAnalyzer, type Analyzer } from './executor.js';
+import { CellCompileError } from './compile.js';
+import { MSG } from './messages.js';
+
+const require = createRequire(import.meta.url);
+const PKG = require('../../package.json') as { version: string };
+const TS_VERSION = (require('typescript/package.json') as { version: string }).version;
+
+export type TypeCheckMode = 'background' | 'strict' | 'off';
+
+export interface KernelOptions {
+  cwd?: string;
+  typeCheck?: TypeCheckMode;
+  /** Called once sockets are closed after a shutdown_request. */
+  onShutdown?(restart: boolean): void;
+}
+
+type Handlers = { [K in RequestType]: (msg: Message<Requests[K]>, channel: Channel) => Promise<ReplyContentOf<K>> };
+
+/** A port bound to one parent message: what a cell's output is attached to. */
+interface CellPort extends OutputPort {
+  flush(): void;
+}
+
+export class Kernel {
+  private sockets!: KernelSockets;
+  private readonly signer: Signer;
+  private readonly session = `runbook-${process.pid}-${Date.now().toString(36)}`;
+  private readonly history = new History();
+  private readonly runtime: Runtime;
+  private analyzer: Analyzer | null = null;
+  private executionCount = 0;
+  private readonly shellQueue: Message<JsonObject>[] = [];
+  private shellBusy = false;
+  private abortPending = false;
+  private stdinWaiter: { resolve(v: string): void; reject(e: Error): void } | null = null;
+  private warmed = false;
+  private readonly typeCheck: TypeCheckMode;
+  private readonly handlers: Handlers;
+
+  constructor(
+    private readonly conn: ConnectionInfo,
+    private readonly opts: KernelOptions = {},
+  ) {
+    this.signer = new Signer(conn.key, conn.signature_scheme);
+    this.runtime = new Runtime(opts.cwd ?? process.cwd());
+    this.typeCheck = opts.typeCheck ?? 'background';
+    this.handlers = {
+      kernel_info_request: async () => this.kernelInfo(),
+      execute_request: (msg) => this.execute(msg),
+      inspect_request: async (msg) => {
+        const info = await this.analyze().inspect(msg.content.code, msg.content.cursor_pos);
+        return info
+          ? { status: 'ok', found: true, data: { 'text/plain': info.text, 'text/markdown': '```typescript\n' + info.text + '\n```' }, metadata: {} }
+          : { status: 'ok', found: false, data: {}, metadata: {} };
+      },
+      complete_request: async (msg) => {
+        const c = await this.analyze().complete(msg.content.code, msg.content.cursor_pos);
+        return { status: 'ok', matches: c.matches, cursor_start: c.start, cursor_end: c.end, metadata: {} };
+      },
+      is_complete_request: async (msg) => isComplete(msg.content.code),
+      history_request: async (msg) => ({ status: 'ok', history: this.history.query(msg.content) }),
+      comm_info_request: async () => ({ status: 'ok', comms: {} }),
+      interrupt_request: async () => {
+        this.interrupt();
+        return { status: 'ok' };
+      },
+      shutdown_request: async (msg) => ({ status: 'ok', restart: Boolean(msg.content.restart) }),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.sockets = await bindKernel(this.conn);
+    this.sockets.shell.listen((frames) => this.receive(frames, this.sockets.shell, 'shell'));
+    this.sockets.control.listen((frames) => this.receive(frames, this.sockets.control, 'control'));
+    this.sockets.stdin.listen((frames) => this.receiveStdin(frames));
+    process.on('SIGINT', () => this.interrupt());
+    this.publish(null, 'status', { execution_state: 'starting' });
+    // Pre-warm shortly after start even if no client asks for kernel_info first.
+    setTimeout(() => this.warm(), 300).unref();
+  }
+
+  /** Load the compiler and start the analyzer once the kernel has answered its first request. */
+  private warm(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    setImmediate(() => {
+      this.analyze();
+      ts();
+    });
+  }
+
+  private analyze(): Analyzer {
+    this.analyzer ??= startAnalyzer();
+    return this.analyzer;
+  }
+
+  private interrupt(): void {
+    this.runtime.interrupt();
+    if (this.stdinWaiter) {
+      this.stdinWaiter.reject(new Interrupted());
+      this.stdinWaiter = null;
+    }
+  }
+
+  private send(channel: Channel, msg: Message<unknown>): Promise<void> {
+    return channel.send(encode(msg, this.signer)).catch((err: Error) => {
+      process.stderr.write(`runbook kernel: send failed: ${err.message}\n`);
+    });
+  }
+
+  publish<T extends IOPubType>(parent: Message<unknown> | null, type: T, content: IOPub[T]): void {
+    void this.send(this.sockets.iopub, childMessage(parent, type, content, this.session, []));
+  }
+
+  private receive(frames: Buffer[], channel: Channel, name: 'shell' | 'control'): void {
+    const d = decode(frames, this.signer);
+    if (!d.ok) {
+      process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
+      return;
+    }
+    const msg = d.message;
+    if (name === 'control') {
+      void this.dispatch(msg, channel);
+      return;
+    }
+    this.shellQueue.push(msg);
+    void this.pump();
+  }
+
+  private receiveStdin(frames: Buffer[]): void {
+    const d = decode(frames, this.signer);
+    if (!d.ok) {
+      process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
+      return;
+    }
+    if (d.message.header.msg_type === 'input_reply' && this.stdinWaiter) {
+      const w = this.stdinWaiter;
+      this.stdinWaiter = null;
+      w.resolve(String(d.message.content.value ?? ''));
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.shellBusy) return;
+    this.shellBusy = true;
+    try {
+      for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
+        if (this.abortPending && msg.header.msg_type === 'execute_request') {
+          this.publish(msg, 'status', { execution_state: 'busy' });
+          await this.send(this.sockets.shell, reply(msg as unknown as Message<ExecuteRequest> & { header: { msg_type: 'execute_request' } }, { status: 'aborted', execution_count: null }, this.session));
+          this.publish(msg, 'status', { execution_state: 'idle' });
+          continue;
+        }
+        await this.dispatch(msg, this.sockets.shell);
+      }
+    } finally {
+      this.shellBusy = false;
+      this.abortPending = false;
+    }
+  }
+
+  private async dispatch(msg: Message<JsonObject>, channel: Channel): Promise<void> {
+    const type = msg.header.msg_type;
+    if (type === 'comm_open') {
+      // No comm targets are registered: close the comm as the spec asks.
+      this.publish(msg, 'comm_close', { comm_id: String(msg.content.comm_id ?? ''), data: {} });
+      return;
+    }
+    if (type === 'comm_msg' || type === 'comm_close') return;
+    if (!isRequestType(type)) {
+      process.stderr.write(`${MSG.unknownRequest(type)}\n`);
+      return;
+    }
+    this.publish(msg, 'status', { execution_state: 'busy' });
+    try {
+      await this.answer(type, msg as unknown as Message<Requests[typeof type]> & { header: { msg_type: typeof type } }, channel);
+    } finally {
+      this.publish(msg, 'status', { execution_state: 'idle' });
+    }
+    if (type === 'kernel_info_request') this.warm();
+    if (type === 'shutdown_request') await this.shutdown(Boolean((msg.content as { restart?: boolean }).restart), msg);
+  }
+
+  private async answer<R extends RequestType>(type: R, msg: Message<Requests[R]> & { header: { msg_type: R } }, channel: Channel): Promise<void> {
+    const handler = this.handlers[type] as (m: Message<Requests[R]>, c: Channel) => Promise<ReplyContentOf<R>>;
+    let content: ReplyContentOf<R>;
+    try {
+      content = await handler(msg, channel);
+    } catch (err) {
+      const e = describeError(err);
+      content = { status: 'error', ...e } as ReplyContentOf<R>;
+    }
+    await this.send(channel, reply(msg, content, this.session));
+  }
+
+  private kernelInfo(): KernelInfoReply {
+    return {
+      status: 'ok',
+      protocol_version: PROTOCOL_VERSION,
+      implementation: 'runbook',
+      implementation_version: PKG.version,
+      language_info: {
+        name: 'typescript',
+        version: TS_VERSION,
+        mimetype: 'text/typescript',
+        file_extension: '.ts',
+        pygments_lexer: 'typescript',
+        codemirror_mode: { name: 'javascript', typescript: true },
+        nbconvert_exporter: 'script',
+      },
+      banner: `netrunbook TypeScript kernel ${PKG.version} (TypeScript ${TS_VERSION}, Node.js ${process.version})`,
+      debugger: false,
+      help_links: [{ text: 'netrunbook', url: 'https://github.com/netrunbook/netrunbook' }],
+    };
+  }
+
+  private makePort(parent: Message<unknown>, allowStdin: boolean): CellPort {
+    const buffers: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      for (const name of ['stdout', 'stderr'] as const) {
+        if (buffers[name]) {
+          this.publish(parent, 'stream', { name, text: buffers[name] });
+          buffers[name] = '';
+        }
+      }
+    };
+    return {
+      allowStdin,
+      flush,
+      stream: (name, text) => {
+        buffers[name] += text;
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      },
+      display: (data, metadata, transient, update) => {
+        flush();
+        if (update) this.publish(parent, 'update_display_data', { data, metadata, transient });
+        else this.publish(parent, 'display_data', { data, metadata, transient });
+      },
+      clear: (wait) => {
+        flush();
+        this.publish(parent, 'clear_output', { wait });
+      },
+      lateError: (err) => {
+        flush();
+        this.publish(parent, 'error', describeError(err));
+      },
+      input: (prompt, password) => {
+        flush();
+        return new Promise<string>((resolve, reject) => {
+          this.stdinWaiter?.reject(new Interrupted());
+          this.stdinWaiter = { resolve, reject };
+          void this.send(this.sockets.stdin, childMessage(parent, 'input_request', { prompt, password }, this.session));
+        });
+      },
+    };
+  }
+
+  private async execute(msg: Message<ExecuteRequest>): Promise<ExecuteReply> {
+    const c = msg.content;
+    const code = String(c.code ?? '');
+    const silent = Boolean(c.silent);
+    const storeHistory = silent ? false : c.store_history !== false;
+    const stopOnError = c.stop_on_error !== false;
+    if (storeHistory) this.executionCount += 1;
+    const count = this.executionCount;
+    if (!silent) this.publish(msg, 'execute_input', { code, execution_count: count });
+    if (storeHistory) this.history.add(count, code);
+    const port = this.makePort(msg, c.allow_stdin !== false);
+    try {
+      // `name?` or `?name` pages the type information of `name` (IPython's convention).
+      const page = /^\s*([A-Za-z_$][\w$.]*)\s*\?\s*$/.exec(code) ?? /^\s*\?\s*([A-Za-z_$][\w$.]*)\s*$/.exec(code);
+      if (page) {
+        const target = page[1] ?? '';
+        const info = await this.analyze().inspect(target, target.length);
+        return { status: 'ok', execution_count: count, payload: [{ source: 'page', data: { 'text/plain': info?.text ?? MSG.notFound(target) }, start: 0 }], user_expressions: {} };
+      }
+      if (this.typeCheck === 'strict') {
+        const diags = await this.analyze().check(code);
+        if (diags.length > 0) throw new CellCompileError(diags.map((d) => ({ line: d.line, column: d.column, message: `TS${d.code}: ${d.message}` })));
+      } else if (this.typeCheck === 'background' && !silent) {
+        this.analyze()
+          .check(code)
+          .then((diags) => {
+            if (diags.length > 0) port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
+          })
+          .catch(() => undefined);
+      }
+      const result = await this.runtime.execute(code, port);
+      port.flush();
+      if (result && result.value !== undefined && !silent) {
+        const bundle = valueBundle(result.value);
+        if (bundle) {
+          this.publish(msg, 'execute_result', { execution_count: count, data: bundle.data, metadata: bundle.metadata });
+          const text = bundle.data['text/plain'];
+          if (storeHistory && typeof text === 'string') this.history.setOutput(count, text);
+        }
+      }
+      return { status: 'ok', execution_count: count, payload: [], user_expressions: this.userExpressions(c.user_expressions) };
+    } catch (err) {
+      port.flush();
+      const e = describeError(err);
+      this.publish(msg, 'error', e);
+      if (stopOnError) {
+        // Let requests already sent by the client arrive, then abort them.
+        await new Promise((r) => setTimeout(r, 2));
+        if (this.shellQueue.length > 0) this.abortPending = true;
+      }
+      return { status: 'error', execution_count: count, ...e };
+    }
+  }
+
+  private userExpressions(exprs: JsonObject | undefined): JsonObject {
+    const out: JsonObject = {};
+    for (const [name, expr] of Object.entries(exprs ?? {})) {
+      try {
+        const b = valueBundle(this.runtime.evaluateExpression(String(expr)));
+        out[name] = { status: 'ok', data: b?.data ?? {}, metadata: b?.metadata ?? {} };
+      } catch (err) {
+        out[name] = { status: 'error', ...describeError(err) };
+      }
+    }
+    return out;
+  }
+
+  private async shutdown(restart: boolean, msg: Message<JsonObject>): Promise<void> {
+    this.publish(msg, 'shutdown_reply', { status: 'ok', restart });
+    await new Promise((r) => setTimeout(r, 50));
+    this.sockets.close();
+    await this.analyzer?.close();
+    this.opts.onShutdown?.(restart);
+  }
+}

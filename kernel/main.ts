@@ -1,0 +1,37 @@
+/**
+ * Kernel entry point: `node dist/kernel/main.js CONNECTION_FILE`.
+ *
+ * Environment: RUNBOOK_TYPECHECK = background (default: cells run at once, type problems are
+ * reported on the cell afterwards) | strict (a cell with type errors does not run, as in tslab)
+ * | off.
+ */
+import fs from 'node:fs';
+import { Kernel, type TypeCheckMode } from './kernel.js';
+import type { ConnectionInfo } from './transport.js';
+import { MSG } from './messages.js';
+
+async function main(argv: string[]): Promise<number> {
+  const file = argv[0];
+  if (!file) {
+    process.stderr.write(`${MSG.usage}\n`);
+    return 2;
+  }
+  const conn = JSON.parse(fs.readFileSync(file, 'utf8')) as ConnectionInfo;
+  const mode = (process.env.RUNBOOK_TYPECHECK ?? 'background') as TypeCheckMode;
+  const kernel = new Kernel(conn, {
+    typeCheck: ['background', 'strict', 'off'].includes(mode) ? mode : 'background',
+    onShutdown: () => process.exit(0),
+  });
+  await kernel.start();
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error) => {
+    process.stderr.write(`runbook kernel: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

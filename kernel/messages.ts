@@ -1,0 +1,11 @@
+/** User-facing messages of the kernel, in one place. */
+export const MSG = {
+  interrupted: 'the cell was interrupted; variables defined before the interrupt are kept',
+  stdinNotAllowed: 'this front end does not accept input (allow_stdin is false); prompt() and confirm() are unavailable',
+  aborted: 'not run: an earlier cell failed and stop_on_error was set',
+  badSignature: (reason: string) => `runbook kernel: dropped a message on the shell/control/stdin channel: ${reason}`,
+  unknownRequest: (type: string) => `runbook kernel: no handler for "${type}"`,
+  usage: 'usage: node dist/kernel/main.js CONNECTION_FILE',
+  typeErrors: (n: number) => `type check: ${n} problem${n === 1 ? '' : 's'} (the cell ran; fix these to keep the notebook type-correct)`,
+  notFound: (name: string) => `no information for "${name}"`,
+} as const;
