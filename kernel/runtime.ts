@@ -195,6 +195,7 @@ function isDisplayHandle(value: unknown): boolean {
 
 /** ename/evalue/traceback of anything thrown, without the kernel's own frames. */
 export function describeError(err: unknown): { ename: string; evalue: string; traceback: string[] } {
+  if (err instanceof Interrupted) return { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] };
   if (err instanceof Error) {
     const ename = err.name || 'Error';
     const evalue = err.message;
