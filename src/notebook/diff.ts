@@ -150,7 +150,7 @@ class Differ {
   }
 
   what(path: string): string {
-    return `${this.result.label} ${path.replace(/^value\.?/, '').replace(/^data\./, '') || 'result'}`;
+    return `${this.result.label} ${path.replace(/^\./, '').replace(/^(value|data)\.?/, '') || 'result'}`;
   }
 }
 

@@ -28,7 +28,8 @@ export function renderInline(text: string): string {
     return `<a href="${url}" rel="noopener noreferrer">${label}</a>`;
   });
   s = s.replace(/&lt;(https?:\/\/[^\s&]+)&gt;/g, (_m, url: string) => `<a href="${url}" rel="noopener noreferrer">${url}</a>`);
-  s = s.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__/g, (_m, a?: string, b?: string) => `<strong>${a ?? b}</strong>`);
+  s = s.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, (_m, a: string) => `<strong>${a}</strong>`);
+  s = s.replace(/(^|[^\w])__(?=\S)([\s\S]*?\S)__(?!\w)/g, (_m, p: string, a: string) => `${p}<strong>${a}</strong>`);
   s = s.replace(/(^|[^\w*])\*(?=\S)([^*]*?\S)\*(?!\w)|(^|[^\w])_(?=\S)([^_]*?\S)_(?!\w)/g, (_m, p1?: string, a?: string, p2?: string, b?: string) => `${p1 ?? p2 ?? ''}<em>${a ?? b}</em>`);
   s = s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => codes[Number(i)] ?? '');
   return s;
