@@ -1,0 +1,145 @@
+/**
+ * Windowed aggregates for signatures: per key group and tumbling time window, the number of
+ * rows (or of distinct values of a field); a row fires when its group reaches the threshold.
+ * Keys are interned to integer ids once per column so the hot loop is integer arithmetic.
+ */
+import type { ColumnTable } from 'arquero';
+import type { Column } from './schema.js';
+import { fieldColumn, plain } from './columns.js';
+
+export interface Interned {
+  ids: Int32Array;
+  values: unknown[];
+}
+
+const internCache = new WeakMap<object, Interned>();
+
+/** Dense integer ids for the distinct values of a column (-1 for missing). */
+export function intern(col: Column): Interned {
+  const hit = internCache.get(col as object);
+  if (hit) return hit;
+  const ids = new Int32Array(col.length);
+  const map = new Map<unknown, number>();
+  const values: unknown[] = [];
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (v === null || v === undefined) {
+      ids[i] = -1;
+      continue;
+    }
+    let id = map.get(v);
+    if (id === undefined) {
+      id = values.push(v) - 1;
+      map.set(v, id);
+    }
+    ids[i] = id;
+  }
+  const r = { ids, values };
+  internCache.set(col as object, r);
+  return r;
+}
+
+export interface AggregateSpec {
+  key: readonly string[];
+  /** seconds */
+  window: number;
+  measure: 'count' | 'distinct';
+  of?: string;
+  threshold: number;
+}
+
+/** Group id per row (keys x window), -1 where a key is missing or the row is not selected. */
+export function groupIds(table: ColumnTable, key: readonly string[], windowSec: number, where: Uint8Array | null): { group: Float64Array; size: number } {
+  const t = plain(table);
+  const n = t.numRows();
+  const group = new Float64Array(n).fill(-1);
+  let mult = 1;
+  const keys = key.map((k) => intern(fieldColumn(t, k)));
+  // window index
+  let win: Int32Array | null = null;
+  let W = 1;
+  const hasTs = t.columnNames().includes('timestamp');
+  if (hasTs && windowSec > 0) {
+    const ts = fieldColumn(t, 'timestamp');
+    let t0 = Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = ts[i];
+      if (typeof v === 'number' && v < t0) t0 = v;
+    }
+    win = new Int32Array(n);
+    const w = windowSec * 1000;
+    for (let i = 0; i < n; i++) {
+      const v = ts[i];
+      const x = typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
+      win[i] = x;
+      if (x + 1 > W) W = x + 1;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (where && !where[i]) continue;
+    let g = 0;
+    mult = 1;
+    let ok = true;
+    for (const k of keys) {
+      const id = k.ids[i] as number;
+      if (id < 0) {
+        ok = false;
+        break;
+      }
+      g += id * mult;
+      mult *= k.values.length;
+    }
+    if (!ok) continue;
+    group[i] = win ? g * W + (win[i] as number) : g;
+  }
+  let size = W;
+  for (const k of keys) size *= Math.max(1, k.values.length);
+  return { group, size };
+}
+
+/** Rows that fire the aggregate: selected by `where` and in a group reaching the threshold. */
+export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Uint8Array | null): Uint8Array {
+  const t = plain(table);
+  const n = t.numRows();
+  const { group, size } = groupIds(t, spec.key, spec.window, where);
+  const out = new Uint8Array(n);
+  if (spec.measure === 'count') {
+    if (size <= 1 << 24) {
+      const counts = new Int32Array(size);
+      for (let i = 0; i < n; i++) {
+        const g = group[i] as number;
+        if (g >= 0) counts[g]++;
+      }
+      for (let i = 0; i < n; i++) {
+        const g = group[i] as number;
+        if (g >= 0 && (counts[g] as number) >= spec.threshold) out[i] = 1;
+      }
+    } else {
+      const counts = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const g = group[i] as number;
+        if (g >= 0) counts.set(g, (counts.get(g) ?? 0) + 1);
+      }
+      for (let i = 0; i < n; i++) {
+        const g = group[i] as number;
+        if (g >= 0 && (counts.get(g) ?? 0) >= spec.threshold) out[i] = 1;
+      }
+    }
+    return out;
+  }
+  const of = intern(fieldColumn(t, spec.of as string));
+  const sets = new Map<number, Set<number>>();
+  for (let i = 0; i < n; i++) {
+    const g = group[i] as number;
+    const v = of.ids[i] as number;
+    if (g < 0 || v < 0) continue;
+    let s = sets.get(g);
+    if (!s) sets.set(g, (s = new Set()));
+    s.add(v);
+  }
+  for (let i = 0; i < n; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && (sets.get(g)?.size ?? 0) >= spec.threshold) out[i] = 1;
+  }
+  return out;
+}

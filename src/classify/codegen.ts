@@ -1,0 +1,212 @@
+/**
+ * Phase 3: checked AST -> JavaScript source of a vectorized kernel. The kernel is one loop over
+ * row indices that reads column arrays directly (`c0[i]`), never row objects:
+ *
+ *   (c, p, k, rt, n, out) => { const c0 = c[0]; ... for (let i = 0; i < n; i++) out[i] = <cond> ? 1 : 0; }
+ *
+ * `c` are the bound columns (raw or derived), `p` the parsed-IP views of Ip columns, `k` the
+ * constants (regexes, sets) and `rt` the runtime helpers. Missing values are null/undefined and
+ * every comparison with them is false (documented behaviour); `nilNotEqual` switches `ne` to the
+ * engine default (missing ne x is true).
+ */
+import type { CheckedAst } from './check.js';
+import type { Compare, Expr, IndexExpr, Value, Literal } from './ast.js';
+import { IpSet, parseIp } from './ip.js';
+import { ClassifyError } from './errors.js';
+
+export interface CodegenOptions {
+  lists?: Readonly<Record<string, readonly (string | number)[]>>;
+  /** Engine variant: `missing ne x` is true (default false, as documented). */
+  nilNotEqual?: boolean;
+}
+
+export interface Kernel {
+  expression: string;
+  /** JS source of the kernel body. */
+  source: string;
+  /** Field bound to c[j]. */
+  fields: string[];
+  /** Ip field whose parsed keys are bound to p[j]. */
+  ipFields: string[];
+  constants: unknown[];
+}
+
+interface Ctx {
+  /** The `[*]` node the current predicate iterates over; it compiles to `e`. */
+  source?: IndexExpr;
+}
+
+class Gen {
+  fields: string[] = [];
+  ipFields: string[] = [];
+  constants: unknown[] = [];
+  temps = 0;
+  preds: string[] = [];
+  constructor(readonly opts: CodegenOptions) {}
+
+  col(name: string): string {
+    let j = this.fields.indexOf(name);
+    if (j < 0) j = this.fields.push(name) - 1;
+    return `c${j}`;
+  }
+  ipCol(name: string): string {
+    let j = this.ipFields.indexOf(name);
+    if (j < 0) j = this.ipFields.push(name) - 1;
+    return `p${j}`;
+  }
+  konst(v: unknown): string {
+    return `k[${this.constants.push(v) - 1}]`;
+  }
+  temp(): string {
+    return `t${this.temps++}`;
+  }
+
+  lit(v: unknown): string {
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'bigint') return `${v}n`;
+    return String(v);
+  }
+
+  value(v: Value | Literal, ctx: Ctx): string {
+    switch (v.type) {
+      case 'string':
+        return JSON.stringify(v.value);
+      case 'bare':
+        return String(Number(v.text.startsWith('0x') || v.text.startsWith('-0x') ? parseInt(v.text, 16) : v.text));
+      case 'field':
+        return v.vtype?.kind === 'Ip' ? `${this.ipCol(v.name)}[i]` : `${this.col(v.name)}[i]`;
+      case 'index': {
+        if (ctx.source === v) return 'e';
+        if (v.index === '*') return this.value(v.target, ctx);
+        const target = this.value(v.target, ctx);
+        return typeof v.index === 'number' ? `rt.at(${target}, ${v.index})` : `rt.key(${target}, ${JSON.stringify(v.index)})`;
+      }
+      case 'call': {
+        const args = v.args.map((a, idx) => {
+          if (idx === 0 || a.type === 'string' || a.type === 'bare') return this.value(a, ctx);
+          return this.value(a, ctx);
+        });
+        const name = v.name === 'to_string' && v.args[0]?.type !== 'string' && v.args[0]?.type !== 'bare' && (v.args[0] as Value).vtype?.kind === 'Ip' ? 'ip_to_string' : v.name;
+        return `rt.fn.${name}(${args.join(', ')})`;
+      }
+    }
+  }
+
+  cond(e: Expr, ctx: Ctx): string {
+    switch (e.type) {
+      case 'logical': {
+        const parts = e.args.map((a) => this.cond(a, ctx));
+        if (e.op === 'and') return `(${parts.join(' && ')})`;
+        if (e.op === 'or') return `(${parts.join(' || ')})`;
+        return `(${parts.reduce((acc, p) => `(${acc} !== ${p})`)})`;
+      }
+      case 'not':
+        return `!${this.cond(e.arg, ctx)}`;
+      case 'bool':
+        return `(${this.value(e.value, ctx)} === true)`;
+      case 'quantifier': {
+        const source = findSource(e.body);
+        if (!source) throw new ClassifyError('internal: quantifier without [*]');
+        const arr = this.value(source.target, ctx);
+        const body = this.cond(e.body, { source });
+        const f = `f${this.preds.length}`;
+        this.preds.push(`const ${f} = (e, i) => ${body};`);
+        return `rt.${e.q}(${arr}, ${f}, i)`;
+      }
+      case 'compare':
+        return this.compare(e, ctx);
+    }
+  }
+
+  compare(e: Compare, ctx: Ctx): string {
+    const x = this.value(e.lhs, ctx);
+    const chk = e.checked;
+    if (!chk) throw new ClassifyError('internal: compare node was not checked');
+    const simple = /^[cp]\d+\[i\]$|^e$/.test(x);
+    const t = simple ? x : this.temp();
+    const bind = simple ? '' : `(${t} = ${x}) != null && `;
+    const guard = simple ? `${x} != null && ` : bind;
+    switch (chk.kind) {
+      case 'string':
+      case 'int':
+      case 'ip': {
+        const k = this.lit(chk.value);
+        switch (e.op) {
+          case 'eq':
+            return simple ? `(${x} === ${k})` : `(${bind}${t} === ${k})`;
+          case 'ne':
+            if (this.opts.nilNotEqual) return simple ? `(${x} !== ${k})` : `((${t} = ${x}) !== ${k})`;
+            return `(${guard}${t} !== ${k})`;
+          case 'lt':
+            return `(${guard}${t} < ${k})`;
+          case 'le':
+            return `(${guard}${t} <= ${k})`;
+          case 'gt':
+            return `(${guard}${t} > ${k})`;
+          case 'ge':
+            return `(${guard}${t} >= ${k})`;
+          case 'contains':
+            return `(${guard}${t}.includes(${k}))`;
+          case 'bitand':
+            return `(${guard}(${t} & ${k}) !== 0)`;
+          default:
+            throw new ClassifyError(`internal: operator ${e.op} with a scalar`);
+        }
+      }
+      case 'regex':
+        return `(${guard}${this.konst(new RegExp(chk.source, chk.flags))}.test(${t}))`;
+      case 'stringSet':
+        return `${this.konst(new Set(chk.values))}.has(${x})`;
+      case 'intSet':
+        if (chk.ranges.length === 0) return `${this.konst(new Set(chk.values))}.has(${x})`;
+        return `rt.inInt(${this.konst({ set: new Set(chk.values), ranges: chk.ranges })}, ${x})`;
+      case 'ipSet':
+        return `${this.konst(IpSet.from(chk.items))}.has(${x})`;
+      case 'list': {
+        const items = this.opts.lists?.[chk.name];
+        if (!items) throw new ClassifyError(`list $${chk.name} was not given to codegen`);
+        const kind = e.lhs.vtype?.kind;
+        if (kind === 'Ip') return `${this.konst(IpSet.from(items.map(String)))}.has(${x})`;
+        if (kind === 'Int') return `${this.konst(new Set(items.map(Number)))}.has(${x})`;
+        return `${this.konst(new Set(items.map(String)))}.has(${x})`;
+      }
+    }
+  }
+}
+
+/** The first `[*]` (whose target is not itself element-wise) under a quantifier body. */
+function findSource(e: Expr): IndexExpr | undefined {
+  const fromValue = (v: Value | Literal): IndexExpr | undefined => {
+    if (v.type === 'index') {
+      const inner = fromValue(v.target);
+      if (inner) return inner;
+      return v.index === '*' ? v : undefined;
+    }
+    if (v.type === 'call') {
+      const first = v.args[0];
+      return first ? fromValue(first) : undefined;
+    }
+    return undefined;
+  };
+  if (e.type === 'compare') return fromValue(e.lhs);
+  if (e.type === 'bool') return fromValue(e.value);
+  return undefined;
+}
+
+export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
+  const g = new Gen(opts);
+  const body = g.cond(ast.root, {});
+  const lines = [
+    '"use strict";',
+    ...g.fields.map((_, j) => `const c${j} = c[${j}];`),
+    ...g.ipFields.map((_, j) => `const p${j} = p[${j}];`),
+    g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '',
+    ...g.preds,
+    `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`,
+    'return out;',
+  ].filter(Boolean);
+  return { expression: ast.expression, source: lines.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants };
+}
+
+/** Exposed for tests: is this text an IP literal? */
+export const isIpLiteral = (s: string): boolean => parseIp(s) !== null;

@@ -1,0 +1,85 @@
+/**
+ * Column arrays of an Arquero table for kernels: raw columns, derived fields and parsed-IP
+ * views, each computed once per table (cached by table identity; tables are immutable).
+ */
+import type { ColumnTable } from 'arquero';
+import { parseIp, type IpKey } from './ip.js';
+import { schemaOf, type Column, type Schema } from './schema.js';
+import { ClassifyError } from './errors.js';
+
+const reified = new WeakMap<ColumnTable, ColumnTable>();
+const derivedCache = new WeakMap<ColumnTable, Map<string, Column>>();
+const ipCache = new WeakMap<object, (IpKey | null)[]>();
+const schemaCache = new WeakMap<ColumnTable, Schema>();
+
+/** The table with filters/order applied, so row i of every column is row i of the table. */
+export function plain(table: ColumnTable): ColumnTable {
+  if (!table.isFiltered() && !table.isOrdered()) return table;
+  let r = reified.get(table);
+  if (!r) reified.set(table, (r = table.reify()));
+  return r;
+}
+
+/** Raw column data of a (plain) table by name, as an indexable array. */
+export function rawColumns(table: ColumnTable): Record<string, Column> {
+  const data = table.data() as Record<string, unknown>;
+  const out: Record<string, Column> = {};
+  for (const name of table.columnNames()) {
+    const c = data[name];
+    if (Array.isArray(c) || ArrayBuffer.isView(c)) out[name] = c as Column;
+    else if (c && typeof (c as { toArray?: unknown }).toArray === 'function') out[name] = (c as { toArray(): Column }).toArray();
+    else if (c && typeof (c as { at?: unknown }).at === 'function') {
+      const col = c as { at(i: number): unknown; length: number };
+      out[name] = Array.from({ length: table.numRows() }, (_, i) => col.at(i));
+    } else out[name] = [];
+  }
+  return out;
+}
+
+export function tableSchema(table: ColumnTable): Schema {
+  const t = plain(table);
+  let s = schemaCache.get(t);
+  if (!s) schemaCache.set(t, (s = schemaOf(rawColumns(t))));
+  return s;
+}
+
+/** The array for a field: a raw column, or a derived one computed now and cached. */
+export function fieldColumn(table: ColumnTable, name: string): Column {
+  const t = plain(table);
+  const raw = rawColumns(t);
+  if (Object.hasOwn(raw, name)) return raw[name] as Column;
+  let cache = derivedCache.get(t);
+  if (!cache) derivedCache.set(t, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const info = tableSchema(t).fields.get(name);
+  if (!info?.derived) throw new ClassifyError(`field ${name} is not a column of this table`);
+  const d = info.derived;
+  const col = d.compute(d.from.map((f, j) => (j === 0 || tableSchema(t).fields.has(f) ? fieldColumn(t, f) : [])), t.numRows());
+  cache.set(name, col);
+  return col;
+}
+
+/** Parsed IP keys of an Ip column (number for IPv4, bigint for IPv6, null when missing/invalid). */
+export function ipKeys(col: Column): (IpKey | null)[] {
+  const hit = ipCache.get(col as object);
+  if (hit) return hit;
+  const out = new Array<IpKey | null>(col.length);
+  // Many rows share a source address: memoise the text -> key parse.
+  const memo = new Map<string, IpKey | null>();
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (typeof v !== 'string') {
+      out[i] = typeof v === 'number' ? v : null;
+      continue;
+    }
+    let k = memo.get(v);
+    if (k === undefined) {
+      k = parseIp(v);
+      memo.set(v, k);
+    }
+    out[i] = k;
+  }
+  ipCache.set(col as object, out);
+  return out;
+}

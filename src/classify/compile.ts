@@ -1,0 +1,26 @@
+/**
+ * Phase 4: the only place in netrunbook that turns a string into a function. The source comes
+ * from `codegen` (never from user text directly: literals are JSON-encoded or passed as
+ * constants), so an expression cannot inject code.
+ */
+import type { Kernel } from './codegen.js';
+import type { Column } from './schema.js';
+import { RUNTIME, type Runtime } from './runtime.js';
+import type { IpKey } from './ip.js';
+
+type KernelFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array) => Uint8Array;
+
+export interface CompiledKernel {
+  kernel: Kernel;
+  /** Run over n rows of the bound columns; returns 1 per matching row. */
+  run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number): Uint8Array;
+}
+
+export function compile(kernel: Kernel): CompiledKernel {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', kernel.source) as KernelFn;
+  return {
+    kernel,
+    run: (columns, ips, n) => fn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n)),
+  };
+}

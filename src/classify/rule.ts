@@ -1,0 +1,100 @@
+/**
+ * A compiled rule: parse -> check -> codegen -> compile, bound to a table's schema. Use
+ * `rule(expression, table)` to get one, then `.mask(table)`, `.count(table)` or `.filter(table)`.
+ */
+import type { ColumnTable } from 'arquero';
+import { parse } from './parse.js';
+import { check, type CheckOptions, type CheckedAst } from './check.js';
+import { codegen, type CodegenOptions } from './codegen.js';
+import { compile, type CompiledKernel } from './compile.js';
+import { catalogSchema, schemaKey, type Schema } from './schema.js';
+import { fieldColumn, ipKeys, plain, tableSchema } from './columns.js';
+import { RuleError } from './errors.js';
+
+export interface RuleOptions extends CheckOptions, CodegenOptions {}
+
+export class Rule {
+  readonly expression: string;
+  readonly ast: CheckedAst;
+  readonly compiled: CompiledKernel;
+  constructor(ast: CheckedAst, compiled: CompiledKernel) {
+    this.expression = ast.expression;
+    this.ast = ast;
+    this.compiled = compiled;
+  }
+  /** Fields the rule reads. */
+  get fields(): readonly string[] {
+    return this.ast.fields;
+  }
+  /** The generated kernel source (for inspection). */
+  get source(): string {
+    return this.compiled.kernel.source;
+  }
+  /** 1 for each row (in table order) the expression matches, else 0. */
+  mask(table: ColumnTable): Uint8Array {
+    const t = plain(table);
+    const k = this.compiled.kernel;
+    const cols = k.fields.map((f) => fieldColumn(t, f));
+    const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
+    return this.compiled.run(cols, ips, t.numRows());
+  }
+  count(table: ColumnTable): number {
+    const m = this.mask(table);
+    let c = 0;
+    for (let i = 0; i < m.length; i++) c += m[i] as number;
+    return c;
+  }
+  /** The matching rows as a new table. */
+  filter(table: ColumnTable): ColumnTable {
+    const t = plain(table);
+    const m = this.mask(t);
+    const idx: number[] = [];
+    for (let i = 0; i < m.length; i++) if (m[i]) idx.push(i);
+    return t.reify(idx);
+  }
+  toString(): string {
+    return this.expression;
+  }
+}
+
+const cache = new Map<string, Rule>();
+
+/** Compile an expression against a schema (parse, check, codegen, compile). */
+export function compileRule(expression: string, schema: Schema, opts: RuleOptions = {}): Rule {
+  const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}\u0000${schemaKey(schema)}`;
+  const hit = key ? cache.get(key) : undefined;
+  if (hit) return hit;
+  const ast = check(parse(expression), schema, opts);
+  const r = new Rule(ast, compile(codegen(ast, opts)));
+  if (key) {
+    if (cache.size > 500) cache.clear();
+    cache.set(key, r);
+  }
+  return r;
+}
+
+/** Compile an expression for a table: its fields must be columns of the table (or derivable). */
+export function rule(expression: string, table: ColumnTable, opts: RuleOptions = {}): Rule {
+  return compileRule(expression, tableSchema(table), opts);
+}
+
+/** Which rows match: a 0/1 mask in table order. */
+export function matchRows(table: ColumnTable, expression: string, opts: RuleOptions = {}): Uint8Array {
+  return rule(expression, table, opts).mask(table);
+}
+
+export interface Validation {
+  ok: boolean;
+  error?: RuleError;
+}
+
+/** Check an expression against the full field catalogue (no table needed). */
+export function validateRule(expression: string, opts: CheckOptions = {}): Validation {
+  try {
+    check(parse(expression), catalogSchema(), opts);
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof RuleError) return { ok: false, error: e };
+    throw e;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * score(table): every signature of the pack (plus user signatures) runs as one vectorized
+ * kernel or windowed aggregate over the whole table; per row the weights add up (within a
+ * group only the largest counts) to `score`, which maps to `label`. `reasons` lists the
+ * signatures that fired as `id@packVersion`. Known-good rows (verified bots, allowlisted
+ * ranges, a user's known-good expression) are exempt from the signatures marked so, which
+ * includes every volume signal: busy good users are never flagged just for volume.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import type { Label } from '../traffic/fields.js';
+import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
+import { PACK } from './signatures/pack.js';
+import type { Signature, SignaturePack } from './signatures/types.js';
+import { rule, type RuleOptions } from './rule.js';
+import { tableSchema, plain, fieldColumn } from './columns.js';
+import { aggregateMask } from './aggregate.js';
+import { RuleError, ClassifyError } from './errors.js';
+import { IpSet } from './ip.js';
+import { MSG } from './messages.js';
+
+export interface Thresholds {
+  suspicious: number;
+  malicious: number;
+}
+export const DEFAULT_THRESHOLDS: Thresholds = { suspicious: 30, malicious: 60 };
+
+export interface ScoreOptions {
+  pack?: SignaturePack;
+  /** Added to the pack; one with a pack signature's id replaces it. */
+  signatures?: readonly Signature[];
+  /** Known-good source ranges (the customer's monitoring, partners), CIDR or addresses. */
+  allow?: readonly string[];
+  /** Known-good traffic as an expression (in addition to verified bots and `allow`). */
+  knownGood?: string;
+  lists?: RuleOptions['lists'];
+  thresholds?: Thresholds;
+}
+
+export interface SignatureOutcome {
+  id: string;
+  title: string;
+  layer: string;
+  weight: number;
+  group?: string;
+  /** Rows it fired on (after known-good exemption). */
+  fired: number;
+  applicable: boolean;
+  /** Why it did not run (a field missing from this table). */
+  skipped?: string;
+  expression?: string;
+}
+
+export interface LabelCounts {
+  good: number;
+  suspicious: number;
+  malicious: number;
+}
+
+export class ScoreResult {
+  /** The input columns plus `score`, `label` and `reasons`. */
+  readonly table: ColumnTable;
+  readonly scores: Float64Array;
+  /** 0 good, 1 suspicious, 2 malicious. */
+  readonly labelCodes: Uint8Array;
+  readonly knownGood: Uint8Array;
+  /** Per signature id, the 0/1 rows it fired on. */
+  readonly fired: ReadonlyMap<string, Uint8Array>;
+  readonly signatures: readonly SignatureOutcome[];
+  readonly pack: { name: string; version: string };
+  readonly counts: LabelCounts;
+  readonly thresholds: Thresholds;
+  constructor(init: Omit<ScoreResult, 'labels' | 'mask' | typeof DISPLAY | 'toJSON' | 'summary'>) {
+    Object.assign(this, init);
+    this.table = init.table;
+    this.scores = init.scores;
+    this.labelCodes = init.labelCodes;
+    this.knownGood = init.knownGood;
+    this.fired = init.fired;
+    this.signatures = init.signatures;
+    this.pack = init.pack;
+    this.counts = init.counts;
+    this.thresholds = init.thresholds;
+  }
+  /** 0/1 mask of rows with this label. */
+  mask(label: Label): Uint8Array {
+    const code = label === 'good' ? 0 : label === 'suspicious' ? 1 : 2;
+    const out = new Uint8Array(this.labelCodes.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.labelCodes[i] === code ? 1 : 0;
+    return out;
+  }
+  summary(): { rows: number; labels: LabelCounts; pack: string; signatures: { id: string; fired: number; weight: number }[] } {
+    return {
+      rows: this.scores.length,
+      labels: this.counts,
+      pack: `${this.pack.name}@${this.pack.version}`,
+      signatures: this.signatures.filter((s) => s.fired > 0).map((s) => ({ id: s.id, fired: s.fired, weight: s.weight })),
+    };
+  }
+  toJSON(): ReturnType<ScoreResult['summary']> {
+    return this.summary();
+  }
+  [DISPLAY](): DisplayData {
+    const s = this.summary();
+    const rows = this.signatures.filter((x) => x.applicable).sort((a, b) => b.fired - a.fired).map((x) => [x.id, x.title, x.weight, x.fired]);
+    const head = `${s.rows} rows: ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious (signature pack ${s.pack})`;
+    return {
+      data: {
+        'text/html': `<p>${head.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>${htmlTable(['signature', 'what', 'weight', 'rows'], rows, { caption: 'signatures that ran' })}`,
+        'application/json': JSON.parse(JSON.stringify(s)) as unknown,
+        'text/plain': `${head}\n${textTable(['signature', 'what', 'weight', 'rows'], rows)}`,
+      },
+    };
+  }
+}
+
+/** The signatures in force: pack order, user overrides by id, user additions appended. */
+export function effectiveSignatures(pack: SignaturePack, extra: readonly Signature[] = []): Signature[] {
+  const byId = new Map(extra.map((s) => [s.id, s]));
+  const out = pack.signatures.map((s) => byId.get(s.id) ?? s);
+  for (const s of extra) if (!pack.signatures.some((p) => p.id === s.id)) out.push(s);
+  return out.filter((s) => s.enabled !== false);
+}
+
+function missingField(table: ColumnTable, fields: readonly string[]): string | undefined {
+  const schema = tableSchema(table);
+  return fields.find((f) => !schema.fields.has(f));
+}
+
+/** The known-good rows: verified bots, allowlisted ranges, the knownGood expression. */
+export function knownGoodMask(table: ColumnTable, opts: Pick<ScoreOptions, 'allow' | 'knownGood' | 'lists'> = {}): Uint8Array {
+  const t = plain(table);
+  const n = t.numRows();
+  const out = new Uint8Array(n);
+  const schema = tableSchema(t);
+  if (schema.fields.has('cf.bot_management.verified_bot')) {
+    const col = fieldColumn(t, 'cf.bot_management.verified_bot');
+    for (let i = 0; i < n; i++) if (col[i] === true) out[i] = 1;
+  }
+  if (opts.allow?.length && schema.fields.has('ip.src')) {
+    const set = IpSet.from(opts.allow);
+    const col = fieldColumn(t, 'ip.src');
+    for (let i = 0; i < n; i++) if (set.hasText(col[i] as string)) out[i] = 1;
+  }
+  if (opts.knownGood) {
+    const m = rule(opts.knownGood, t, { lists: opts.lists }).mask(t);
+    for (let i = 0; i < n; i++) out[i] |= m[i] as number;
+  }
+  return out;
+}
+
+export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult {
+  const t = plain(table);
+  const n = t.numRows();
+  const pack = opts.pack ?? PACK;
+  const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  const sigs = effectiveSignatures(pack, opts.signatures);
+  if (sigs.length > 53) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 53 signatures can be active at once'));
+  const good = knownGoodMask(t, opts);
+  const total = new Float64Array(n);
+  const groups = new Map<string, Float64Array>();
+  const fired = new Map<string, Uint8Array>();
+  const outcomes: SignatureOutcome[] = [];
+  // combination of fired signatures per row, as a 53-bit integer in a double
+  const combo = new Float64Array(n);
+  const active: Signature[] = [];
+  for (const sig of sigs) {
+    const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
+    let mask: Uint8Array;
+    try {
+      if (sig.kind === 'expression') {
+        mask = rule(sig.expression, t, { lists: opts.lists }).mask(t);
+      } else {
+        const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
+        const miss = missingField(t, need);
+        if (miss) throw new ClassifyError(`field ${miss} is not in this table`);
+        const where = sig.where ? rule(sig.where, t, { lists: opts.lists }).mask(t) : null;
+        mask = aggregateMask(t, sig, where);
+      }
+    } catch (e) {
+      // A signature that needs a field this table lacks (no JA4 in an nginx log) does not apply.
+      if ((e instanceof RuleError && e.name === 'RuleReferenceError') || e instanceof ClassifyError) {
+        outcomes.push({ ...base, applicable: false, skipped: e instanceof RuleError ? e.reason : e.message });
+        continue;
+      }
+      if (e instanceof RuleError) throw new ClassifyError(MSG.signatureInvalid(sig.id, e.message));
+      throw e;
+    }
+    const exempt = sig.exemptKnownGood !== false;
+    const bit = 2 ** active.length;
+    active.push(sig);
+    let count = 0;
+    const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
+    for (let i = 0; i < n; i++) {
+      if (!mask[i]) continue;
+      if (exempt && good[i]) {
+        mask[i] = 0;
+        continue;
+      }
+      count++;
+      combo[i] += bit;
+      if (g) {
+        if (sig.weight > (g[i] as number)) g[i] = sig.weight;
+      } else total[i] += sig.weight;
+    }
+    fired.set(sig.id, mask);
+    outcomes.push({ ...base, fired: count });
+  }
+  for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  const codes = new Uint8Array(n);
+  const counts: LabelCounts = { good: 0, suspicious: 0, malicious: 0 };
+  const labels = new Array<Label>(n);
+  const reasons = new Array<readonly string[]>(n);
+  const comboCache = new Map<number, readonly string[]>();
+  for (let i = 0; i < n; i++) {
+    const s = total[i] as number;
+    const c = s >= th.malicious ? 2 : s >= th.suspicious ? 1 : 0;
+    codes[i] = c;
+    labels[i] = c === 2 ? 'malicious' : c === 1 ? 'suspicious' : 'good';
+    if (c === 2) counts.malicious++;
+    else if (c === 1) counts.suspicious++;
+    else counts.good++;
+    const k = combo[i] as number;
+    let r = comboCache.get(k);
+    if (!r) {
+      const ids: string[] = [];
+      for (let b = 0; b < active.length; b++) if (Math.floor(k / 2 ** b) % 2 === 1) ids.push(`${(active[b] as Signature).id}@${pack.version}`);
+      r = Object.freeze(ids);
+      comboCache.set(k, r);
+    }
+    reasons[i] = r;
+  }
+  const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
+  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
+}
