@@ -7,7 +7,8 @@
  *    `resolveParameters` (validates by type, `ParameterError` names the parameter), `injectParameters`.
  *  - catalog: `runbooksDir`, `listRunbooks`, `findRunbook` (id or path), `loadRunbook`.
  *  - runner: `runNotebook({ runbook, runbookFile, parameters, out, kernel })`, `progressPrinter`,
- *    `kernelFactory()` (our kernel over the Jupyter protocol); `planRerun(saved)` for re-runs.
+ *    `planRerun(saved)` for re-runs. `kernelFactory()` (our kernel over the Jupyter protocol) lives in
+ *    src/notebook/kernel.ts, outside the barrel, so importing netrunbook never loads zeromq.
  *  - diff: `diffNotebooks(a, b)` -> `{ parameters, changes: [{ result, path, change, message }] }`, `formatDiff`.
  *  - export: `exportHtml`, `exportMarkdown` (redacted, escaped, CSP), `redactText`, `redactValue`,
  *    `renderMarkdown`, `sanitizeHtml`, `sanitizeSvg`.

@@ -82,7 +82,9 @@ export interface RunResult {
 export const KERNELSPEC = { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' };
 
 function firstLine(cell: CodeCell, index: number): string {
-  const c = /^\s*\/\/\s*(.+)$/m.exec(cell.source);
+  if (cell.metadata.tags?.includes('parameters')) return 'parameters';
+  if (cell.metadata.tags?.includes('injected-parameters')) return 'injected parameters';
+  const c = /^\s*\/\/\s*(?!@param)(.+)$/m.exec(cell.source);
   if (c) return (c[1] as string).trim().slice(0, 70);
   const l = cell.source.split('\n').find((x) => x.trim());
   return (l ?? `cell ${index + 1}`).trim().slice(0, 70);
@@ -191,7 +193,7 @@ export async function runNotebook(opts: RunOptions): Promise<RunResult> {
     host: who.host,
     user: who.user,
     kernel: { name: KERNELSPEC.name, version: '', implementation: '' },
-    tools: await toolVersions(),
+    tools: {},
     ...(opts.rerunOf ? { rerunOf: opts.rerunOf } : {}),
   };
   nb.metadata.investigation = inv;
@@ -212,8 +214,10 @@ export async function runNotebook(opts: RunOptions): Promise<RunResult> {
   };
 
   let kernel: RunnerKernel;
+  const tools = toolVersions();
   try {
     kernel = await opts.kernel({ cwd: path.dirname(path.resolve(opts.runbookFile)) });
+    inv.tools = await tools;
   } catch (err) {
     inv.failedCell = undefined;
     const r = finish('failed');
