@@ -77,7 +77,7 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
         mark: { type: 'bar' },
         encoding: {
           y,
-          x: { field: 'requests', type: 'quantitative', title: 'Requests', stack: 'zero', axis: { format: '~s' } },
+          x: { field: 'requests', type: 'quantitative', title: 'Requests', stack: 'zero', axis: { format: '~s', tickMinStep: 1 } },
           color: { field: 'label', type: 'nominal', title: 'Label', scale: labelScale(bars.some((b) => b.label === 'unscored')) },
           order: { field: 'order', sort: 'ascending' },
           tooltip: [

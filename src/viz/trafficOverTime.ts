@@ -78,7 +78,7 @@ export async function trafficOverTime(table: ColumnTable, options: TrafficOverTi
     encoding: {
       x: { ...timeX('t'), bin: 'binned' },
       x2: { field: 't2' },
-      y: { field: 'requests', type: 'quantitative', title: `Requests per ${step.label}`, stack: 'zero' },
+      y: { field: 'requests', type: 'quantitative', title: `Requests per ${step.label}`, stack: 'zero', axis: { tickMinStep: 1 } },
       ...(color ? { color, order: { field: by === 'label' ? 'order' : 'key', sort: 'ascending' } } : { color: { value: labelScale().range[0] } }),
       tooltip: [
         { field: 'time', type: 'nominal', title: 'bin start (UTC)' },

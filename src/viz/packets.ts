@@ -1,0 +1,267 @@
+/**
+ * L3/4 charts from packet tables (pcap loaders): rates by protocol or port, packet sizes,
+ * TCP flag mix, and the source-port spread that gives reflection attacks away.
+ */
+import type { ColumnTable } from 'arquero';
+import { Chart } from './chart.js';
+import type { Row } from './chart.js';
+import { columnsWith } from './columns.js';
+import type { ColumnOverrides, Columns } from './columns.js';
+import { VizInputError } from './errors.js';
+import { MSG } from './messages.js';
+import { portName, protoName, tcpFlagName, REFLECTION_PORTS } from './proto.js';
+import { assertTable, checkLimit, col, fmtCount, fmtPct, hasColumn, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel } from './table.js';
+import { CATEGORY_SCHEME, HEIGHT, PROTO_COLORS, WIDTH, fixedScale } from './theme.js';
+
+interface Common {
+  title?: string;
+  columns?: ColumnOverrides;
+}
+
+/** An Arquero expression for the row's protocol: ip.proto if present, else inferred from tcp/udp columns. */
+function protoExpr(table: ColumnTable, c: Columns): string {
+  if (hasColumn(table, c.ipProto)) return `d => ${col(c.ipProto)}`;
+  const tcp = [c.tcpDstPort, c.tcpFlags, c.tcpSrcPort].filter((x) => hasColumn(table, x));
+  const udp = [c.udpDstPort, c.udpSrcPort].filter((x) => hasColumn(table, x));
+  const isTcp = tcp.map((x) => `${col(x)} != null`).join(' || ') || 'false';
+  const isUdp = udp.map((x) => `${col(x)} != null`).join(' || ') || 'false';
+  return `d => (${isTcp}) ? 6 : (${isUdp}) ? 17 : null`;
+}
+
+function portExpr(table: ColumnTable, tcpCol: string, udpCol: string): string {
+  const t = hasColumn(table, tcpCol), u = hasColumn(table, udpCol);
+  if (t && u) return `d => ${col(tcpCol)} != null ? ${col(tcpCol)} : ${col(udpCol)}`;
+  if (t) return `d => ${col(tcpCol)}`;
+  if (u) return `d => ${col(udpCol)}`;
+  return 'd => null';
+}
+
+function requireOneOf(builder: string, table: ColumnTable, names: readonly string[], role: string): void {
+  if (!names.some((n) => hasColumn(table, n))) requireColumn(builder, table, names[0] as string, role);
+}
+
+export interface PacketRateOptions extends Common {
+  /** Stack by protocol (default) or by destination port ("UDP/53"). */
+  by?: 'proto' | 'port';
+  /** Ports shown with by: 'port' (the rest are "other"). Default 8. */
+  limit?: number;
+  binMs?: number;
+}
+
+const PR = 'packetRate';
+
+/** Packets per second and bytes per second over time (two panels sharing the time axis). */
+export async function packetRate(table: ColumnTable, options: PacketRateOptions = {}): Promise<Chart> {
+  assertTable(PR, table);
+  const c = columnsWith(options.columns);
+  const by = options.by ?? 'proto';
+  if (by !== 'proto' && by !== 'port') throw new VizInputError(PR, MSG.badOption(PR, 'by', by, "'proto' | 'port'"));
+  requireColumn(PR, table, c.timestamp, 'timestamp, ms since epoch');
+  const limit = checkLimit(PR, 'limit', options.limit, 8);
+  if (by === 'port') requireOneOf(PR, table, [c.tcpDstPort, c.udpDstPort], 'destination port');
+  const hasLen = hasColumn(table, c.ipLen);
+  const step = resolveStep(PR, table, c.timestamp, options.binMs);
+  const keys: Record<string, string> = { t: timeBinExpr(c.timestamp), proto: protoExpr(table, c) };
+  if (by === 'port') keys.port = portExpr(table, c.tcpDstPort, c.udpDstPort);
+  const raw = rows(
+    table
+      .params({ step: step.ms })
+      .groupby(keys)
+      .rollup({ packets: 'd => op.count()', ...(hasLen ? { bytes: `d => op.sum(${col(c.ipLen)})` } : {}) }),
+  ).filter((r) => r.t !== null);
+  let keyed: Row[] = raw.map((r) => {
+    const proto = protoName(r.proto);
+    return { t: r.t, key: by === 'port' ? (r.port === null || r.port === undefined ? proto : `${proto}/${String(r.port)}`) : proto, packets: r.packets, bytes: r.bytes ?? 0 };
+  });
+  let color: Record<string, unknown>;
+  if (by === 'port') {
+    const keep = new Set(topKeys(keyed, 'key', 'packets', limit));
+    keyed = keyed.map((r) => ({ ...r, key: keep.has(String(r.key)) ? r.key : 'other' }));
+    const domain = [...keep];
+    if (keyed.some((r) => r.key === 'other')) domain.push('other');
+    color = { field: 'key', type: 'nominal', title: 'Destination', scale: { domain, scheme: CATEGORY_SCHEME } };
+  } else {
+    color = { field: 'key', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, keyed.map((r) => String(r.key))) };
+  }
+  const perSecond = 1000 / step.ms;
+  const data = sumBy(keyed, ['t', 'key'], ['packets', 'bytes'])
+    .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, key: String(r.key), pps: Number(r.packets) * perSecond, bps: Number(r.bytes) * 8 * perSecond, packets: Number(r.packets), bytes: Number(r.bytes) }))
+    .sort((a, b) => a.t - b.t);
+  const panel = (field: string, title: string) => ({
+    width: WIDTH,
+    height: Math.round(HEIGHT * 0.6),
+    mark: { type: 'bar' },
+    encoding: {
+      x: { ...timeX('t'), bin: 'binned' },
+      x2: { field: 't2' },
+      y: { field, type: 'quantitative', title, stack: 'zero', axis: { format: '~s', tickMinStep: 1 } },
+      color,
+      order: { field: 'key', sort: 'ascending' },
+      tooltip: [
+        { field: 'key', type: 'nominal', title: by === 'port' ? 'destination' : 'protocol' },
+        { field: 'packets', type: 'quantitative', format: ',', title: `packets in ${step.label}` },
+        { field: 'bytes', type: 'quantitative', format: ',', title: `bytes in ${step.label}` },
+      ],
+    },
+  });
+  const totalPackets = data.reduce((s, r) => s + r.packets, 0);
+  const totalBytes = data.reduce((s, r) => s + r.bytes, 0);
+  const title = options.title ?? `Packet and bit rate by ${by === 'port' ? 'destination port' : 'protocol'}`;
+  const spec = topLevel(title, `${fmtCount(totalPackets)} packets, ${fmtCount(totalBytes)} bytes; averaged over ${step.label} bins`, {
+    data: { values: data },
+    vconcat: [panel('pps', 'Packets / s'), ...(hasLen ? [panel('bps', 'Bits / s')] : [])],
+  });
+  return Chart.render(spec, {
+    title,
+    rows: sumBy(data, ['key'], ['packets', 'bytes']).map((r) => ({ [by === 'port' ? 'destination' : 'protocol']: r.key, packets: r.packets, bytes: r.bytes })),
+  });
+}
+
+export interface PacketSizesOptions extends Common {
+  /** Bin width in bytes. Default 50. */
+  binBytes?: number;
+}
+
+const PS = 'packetSizes';
+
+/** Histogram of IP packet lengths by protocol: floods are a spike at one size, reflection near the MTU. */
+export async function packetSizes(table: ColumnTable, options: PacketSizesOptions = {}): Promise<Chart> {
+  assertTable(PS, table);
+  const c = columnsWith(options.columns);
+  requireColumn(PS, table, c.ipLen, 'IP packet length in bytes');
+  const width = checkLimit(PS, 'binBytes', options.binBytes, 50);
+  const raw = rows(
+    table
+      .params({ w: width })
+      .groupby({ b: `(d, $) => op.is_finite(${col(c.ipLen)}) ? op.floor(${col(c.ipLen)} / $.w) * $.w : null`, proto: protoExpr(table, c) })
+      .count({ as: 'packets' }),
+  ).filter((r) => r.b !== null);
+  const data = sumBy(raw.map((r) => ({ b: r.b, proto: protoName(r.proto), packets: r.packets })), ['b', 'proto'], ['packets']).map((r) => ({
+    b0: Number(r.b), b1: Number(r.b) + width, proto: String(r.proto), packets: Number(r.packets),
+  }));
+  const total = data.reduce((s, r) => s + r.packets, 0);
+  const title = options.title ?? 'Packet sizes';
+  const spec = topLevel(title, `${fmtCount(total)} packets; ${width}-byte bins`, {
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values: data },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'b0', type: 'quantitative', bin: { binned: true, step: width }, title: 'IP packet length (bytes)' },
+      x2: { field: 'b1' },
+      y: { field: 'packets', type: 'quantitative', title: 'Packets', stack: 'zero', axis: { format: '~s', tickMinStep: 1 } },
+      color: { field: 'proto', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, data.map((r) => r.proto)) },
+      tooltip: [
+        { field: 'b0', type: 'quantitative', title: 'from (bytes)' },
+        { field: 'b1', type: 'quantitative', title: 'to (bytes)' },
+        { field: 'proto', type: 'nominal', title: 'protocol' },
+        { field: 'packets', type: 'quantitative', format: ',' },
+      ],
+    },
+  });
+  return Chart.render(spec, { title, rows: sumBy(data, ['proto'], ['packets']).map((r) => ({ protocol: r.proto, packets: r.packets })) });
+}
+
+export interface TcpFlagMixOptions extends Common {
+  /** Flag combinations shown (the rest are "other"). Default 10. */
+  limit?: number;
+}
+
+const TF = 'tcpFlagMix';
+
+/** Which TCP flag combinations the packets carry: a SYN flood is all SYN, an ACK flood all ACK. */
+export async function tcpFlagMix(table: ColumnTable, options: TcpFlagMixOptions = {}): Promise<Chart> {
+  assertTable(TF, table);
+  const c = columnsWith(options.columns);
+  requireColumn(TF, table, c.tcpFlags, 'TCP flags bit field');
+  const limit = checkLimit(TF, 'limit', options.limit, 10);
+  const raw = rows(table.groupby({ f: `d => ${col(c.tcpFlags)}` }).count({ as: 'packets' })).filter((r) => r.f !== null && r.f !== undefined && r.f !== '');
+  let named: Row[] = raw.map((r) => ({ flags: tcpFlagName(r.f), packets: r.packets }));
+  const keep = new Set(topKeys(named, 'flags', 'packets', limit));
+  named = sumBy(named.map((r) => ({ ...r, flags: keep.has(String(r.flags)) ? r.flags : 'other' })), ['flags'], ['packets']);
+  const total = named.reduce((s, r) => s + Number(r.packets), 0);
+  const data = named
+    .map((r) => ({ flags: String(r.flags), packets: Number(r.packets), share: total ? Number(r.packets) / total : 0, note: `${fmtCount(Number(r.packets))} · ${fmtPct(total ? Number(r.packets) / total : 0)}` }))
+    .sort((a, b) => b.packets - a.packets);
+  const order = data.map((r) => r.flags);
+  const title = options.title ?? 'TCP flag mix';
+  const y = { field: 'flags', type: 'nominal', title: 'TCP flags', sort: order };
+  const spec = topLevel(title, `${fmtCount(total)} TCP packets`, {
+    width: WIDTH - 200,
+    height: { step: 22 },
+    data: { values: data },
+    layer: [
+      {
+        mark: { type: 'bar', color: PROTO_COLORS.TCP },
+        encoding: { y, x: { field: 'packets', type: 'quantitative', title: 'Packets', axis: { format: '~s', tickMinStep: 1 } }, tooltip: [{ field: 'flags', type: 'nominal' }, { field: 'packets', type: 'quantitative', format: ',' }] },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#333333' }, encoding: { y, x: { field: 'packets', type: 'quantitative' }, text: { field: 'note' } } },
+    ],
+  });
+  return Chart.render(spec, { title, rows: data.map(({ flags, packets, share }) => ({ flags, packets, share: fmtPct(share) })) });
+}
+
+export interface SourcePortSpreadOptions extends Common {
+  /** Source ports shown (by packets). Default 15. */
+  limit?: number;
+}
+
+const SP = 'sourcePortSpread';
+
+/**
+ * Packets by source port with the number of distinct sources per port. Reflection shows as a few
+ * well-known service ports (53 DNS, 123 NTP, 11211 memcached) sent by many hosts; a direct flood
+ * spreads over random high ports.
+ */
+export async function sourcePortSpread(table: ColumnTable, options: SourcePortSpreadOptions = {}): Promise<Chart> {
+  assertTable(SP, table);
+  const c = columnsWith(options.columns);
+  requireOneOf(SP, table, [c.udpSrcPort, c.tcpSrcPort], 'source port');
+  const limit = checkLimit(SP, 'limit', options.limit, 15);
+  const hasSrc = hasColumn(table, c.ipSrc);
+  const raw = rows(
+    table
+      .groupby({ port: portExpr(table, c.tcpSrcPort, c.udpSrcPort), proto: protoExpr(table, c) })
+      .rollup({ packets: 'd => op.count()', ...(hasSrc ? { sources: `d => op.distinct(${col(c.ipSrc)})` } : {}) }),
+  ).filter((r) => r.port !== null && r.port !== undefined);
+  const allPorts = raw.length;
+  const total = raw.reduce((s, r) => s + Number(r.packets), 0);
+  const data = raw
+    .map((r) => {
+      const port = Number(r.port);
+      const proto = protoName(r.proto);
+      const sources = hasSrc ? Number(r.sources) : undefined;
+      return {
+        port: `${proto} ${portName(port, proto)}`,
+        proto,
+        packets: Number(r.packets),
+        reflection: proto === 'UDP' && REFLECTION_PORTS[port] !== undefined,
+        note: `${fmtPct(total ? Number(r.packets) / total : 0)}${sources !== undefined ? ` · ${fmtCount(sources)} source${sources === 1 ? '' : 's'}` : ''}`,
+        sources: sources ?? null,
+      };
+    })
+    .sort((a, b) => b.packets - a.packets || (a.port < b.port ? -1 : 1))
+    .slice(0, limit);
+  const order = data.map((r) => r.port);
+  const shownShare = total ? data.reduce((s, r) => s + r.packets, 0) / total : 0;
+  const title = options.title ?? 'Packets by source port';
+  const y = { field: 'port', type: 'nominal', title: 'Source port', sort: order, axis: { labelLimit: 200 } };
+  const spec = topLevel(title, `top ${data.length} of ${fmtCount(allPorts)} source ports carry ${fmtPct(shownShare)} of ${fmtCount(total)} packets`, {
+    width: WIDTH - 220,
+    height: { step: 20 },
+    data: { values: data },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x: { field: 'packets', type: 'quantitative', title: 'Packets', axis: { format: '~s', tickMinStep: 1 } },
+          color: { field: 'proto', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, data.map((r) => r.proto)) },
+          tooltip: [{ field: 'port', type: 'nominal' }, { field: 'packets', type: 'quantitative', format: ',' }, { field: 'sources', type: 'quantitative', format: ',' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#333333' }, encoding: { y, x: { field: 'packets', type: 'quantitative' }, text: { field: 'note' } } },
+    ],
+  });
+  return Chart.render(spec, { title, rows: data.map(({ port, packets, sources, reflection }) => ({ port, packets, sources, knownReflector: reflection })) });
+}
