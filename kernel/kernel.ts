@@ -306,6 +306,7 @@ export class Kernel {
     if (!silent) this.publish(msg, 'execute_input', { code, execution_count: count });
     if (storeHistory) this.history.add(count, code);
     const port = this.makePort(msg, c.allow_stdin !== false);
+    this.runtime.begin();
     try {
       // `name?` or `?name` pages the type information of `name` (IPython's convention).
       const page = /^\s*([A-Za-z_$][\w$.]*)\s*\?\s*$/.exec(code) ?? /^\s*\?\s*([A-Za-z_$][\w$.]*)\s*$/.exec(code);
@@ -346,6 +347,8 @@ export class Kernel {
         if (this.shellQueue.length > 0) this.abortPending = true;
       }
       return { status: 'error', execution_count: count, ...e };
+    } finally {
+      this.runtime.end();
     }
   }
 

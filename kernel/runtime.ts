@@ -132,17 +132,38 @@ export class Runtime {
     return resolved ? import(pathToFileURL(resolved).href) : import(spec);
   }
 
-  /** Interrupt the running cell (SIGINT handler or interrupt_request). */
+  private active = false;
+  private interruptPending = false;
+
+  /** The kernel accepted an execute request: an interrupt from now on belongs to it. */
+  begin(): void {
+    this.active = true;
+    this.interruptPending = false;
+  }
+
+  end(): void {
+    this.active = false;
+    this.interruptPending = false;
+  }
+
+  /**
+   * Interrupt the running cell (SIGINT handler or interrupt_request). An interrupt that arrives
+   * while the cell is still being compiled is kept and stops it before it starts.
+   */
   interrupt(): boolean {
-    if (!this.rejectRunning) return false;
-    this.rejectRunning(new Interrupted());
-    return true;
+    if (this.rejectRunning) {
+      this.rejectRunning(new Interrupted());
+      return true;
+    }
+    if (this.active) this.interruptPending = true;
+    return this.active;
   }
 
   /** Compile and run one cell. Resolves with its last value (null: none); rejects with its error. */
   async execute(code: string, port: OutputPort): Promise<CellValue> {
     this.fallback = port;
     const compiled = compileCell(code);
+    if (this.interruptPending) throw new Interrupted();
     const n = ++this.cellCounter;
     return this.als.run(port, async () => {
       let interrupted!: Promise<never>;
