@@ -7,6 +7,8 @@ import { parseIp, type IpKey } from './ip.js';
 import { schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
 
+const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
+
 const reified = new WeakMap<ColumnTable, ColumnTable>();
 const derivedCache = new WeakMap<ColumnTable, Map<string, Column>>();
 const ipCache = new WeakMap<object, (IpKey | null)[]>();
@@ -47,11 +49,20 @@ export function tableSchema(table: ColumnTable): Schema {
 export function fieldColumn(table: ColumnTable, name: string): Column {
   const t = plain(table);
   const raw = rawColumns(t);
-  if (Object.hasOwn(raw, name)) return raw[name] as Column;
   let cache = derivedCache.get(t);
   if (!cache) derivedCache.set(t, (cache = new Map()));
   const hit = cache.get(name);
   if (hit) return hit;
+  if (Object.hasOwn(raw, name)) {
+    const col = raw[name] as Column;
+    // Loaders store ip.proto as the protocol number; the Rules language compares names ("tcp").
+    if (name === 'ip.proto' && Array.prototype.some.call(col, (v: unknown) => typeof v === 'number')) {
+      const named = Array.from(col, (v) => (typeof v === 'number' ? (PROTO_NAMES[v] ?? String(v)) : v));
+      cache.set(name, named);
+      return named;
+    }
+    return col;
+  }
   const info = tableSchema(t).fields.get(name);
   if (!info?.derived) throw new ClassifyError(`field ${name} is not a column of this table`);
   const d = info.derived;

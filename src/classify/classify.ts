@@ -1,0 +1,103 @@
+/** Load + score + analyze a traffic file: what `runbook classify` does, usable from cells. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ColumnTable } from 'arquero';
+import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+import type { LoadReport } from '../traffic/fields.js';
+import { score, type ScoreOptions, type ScoreResult } from './score.js';
+import { analyze, type Analysis } from './mitigate.js';
+import { loadRules } from './signatures/load.js';
+import { ClassifyError } from './errors.js';
+
+export interface ClassifyOptions extends ScoreOptions {
+  format?: LoadOptions['format'];
+  /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
+  rules?: string;
+}
+
+export interface Classification {
+  report: LoadReport;
+  scored: ScoreResult;
+  analysis: Analysis;
+  /** The `--json` summary of `runbook classify`. */
+  summary: {
+    rows: number;
+    skipped: number;
+    labels: { good: number; suspicious: number; malicious: number };
+    clusters: Analysis['clusters'];
+    topSources: Analysis['topSources'];
+    mitigations: { kind: string; expression: string; action: string; json: Record<string, unknown>; backtest: { attack: number; good: number }; description: string; cluster: string; hitsGood: boolean; nftables?: string }[];
+    pack: string;
+  };
+}
+
+export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
+  const extra = opts.rules ? loadRules(opts.rules) : undefined;
+  const { table, report } = await loadTraffic(file, { format: opts.format });
+  const scored = score(table, {
+    ...opts,
+    signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],
+    allow: [...(opts.allow ?? []), ...(extra?.allow ?? [])],
+    knownGood: opts.knownGood ?? extra?.knownGood,
+    lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) },
+  });
+  const analysis = analyze(scored);
+  const summary: Classification['summary'] = {
+    rows: report.rowsLoaded,
+    skipped: report.rowsSkipped,
+    labels: scored.counts,
+    clusters: analysis.clusters,
+    topSources: analysis.topSources,
+    mitigations: analysis.mitigations.map((m) => ({
+      kind: m.kind, expression: m.expression, action: m.action, json: m.json, backtest: { attack: m.backtest.attack, good: m.backtest.good },
+      description: m.description, cluster: m.cluster, hitsGood: m.backtest.hitsGood, ...(m.nftables ? { nftables: m.nftables } : {}),
+    })),
+    pack: `${scored.pack.name}@${scored.pack.version}`,
+  };
+  return { report, scored, analysis, summary };
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Write every row with score, label and reasons as NDJSON or CSV (by extension), atomically. */
+export function writeScored(table: ColumnTable, file: string): void {
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== '.ndjson' && ext !== '.jsonl' && ext !== '.csv') throw new ClassifyError(`--out ${file}: use a .ndjson or .csv file name`);
+  const names = table.columnNames();
+  const data = table.data() as unknown as Record<string, ArrayLike<unknown>>;
+  const n = table.numRows();
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.tmp-${process.pid}`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    let buf: string[] = [];
+    const flush = () => {
+      if (buf.length) fs.writeSync(fd, buf.join(''));
+      buf = [];
+    };
+    if (ext === '.csv') buf.push(`${names.map(csvCell).join(',')}\n`);
+    for (let i = 0; i < n; i++) {
+      if (ext === '.csv') buf.push(`${names.map((c) => csvCell((data[c] as ArrayLike<unknown>)[i])).join(',')}\n`);
+      else {
+        const o: Record<string, unknown> = {};
+        for (const c of names) o[c] = (data[c] as ArrayLike<unknown>)[i] ?? null;
+        buf.push(`${JSON.stringify(o)}\n`);
+      }
+      if (buf.length >= 4096) flush();
+    }
+    flush();
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}

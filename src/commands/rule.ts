@@ -1,0 +1,37 @@
+/** `runbook rule test EXPRESSION TRAFFIC [--json]`: which rows a rules-language expression matches. */
+import { parseArgs, UsageError } from './usage.js';
+import { rule, score, RuleError } from '../classify/index.js';
+import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, ['--format'], ['--json']);
+  const [sub, expression, file, ...extra] = a.positional;
+  if (sub !== 'test' || expression === undefined || !file || extra.length) throw new UsageError('usage: runbook rule test EXPRESSION TRAFFIC [--json]');
+  const json = a.flags.has('--json');
+  const { table } = await loadTraffic(file, { format: (a.options['--format']?.at(-1) ?? 'auto') as LoadOptions['format'] });
+  let mask: Uint8Array;
+  try {
+    mask = rule(expression, table).mask(table);
+  } catch (e) {
+    if (e instanceof RuleError) {
+      if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
+      process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const scored = score(table);
+  const labels = { good: 0, suspicious: 0, malicious: 0 };
+  let matched = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    matched++;
+    const c = scored.labelCodes[i];
+    if (c === 2) labels.malicious++;
+    else if (c === 1) labels.suspicious++;
+    else labels.good++;
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ matched, total: mask.length, labels })}\n`);
+  else process.stdout.write(`${matched} of ${mask.length} rows match (${labels.malicious} malicious, ${labels.suspicious} suspicious, ${labels.good} good by the signature pack)\n`);
+  return 0;
+}
