@@ -48,14 +48,14 @@ export async function pathHeatmap(table: ColumnTable, options: PathHeatmapOption
   const title = options.title ?? 'Requests by path over time';
   const total = cells.reduce((s, r) => s + r.requests, 0);
   const spec = topLevel(title, `top ${order.length} of ${fmtCount(perPath.length)} paths; ${fmtCount(total)} requests; ${step.label} bins`, {
-    width: WIDTH - 140,
+    width: WIDTH - 200,
     height: { step: 18 },
     data: { values: cells },
     mark: { type: 'rect' },
     encoding: {
       x: { ...timeX('t'), bin: 'binned' },
       x2: { field: 't2' },
-      y: { field: 'path', type: 'nominal', title: 'Request path', sort: order, axis: { labelLimit: 220 } },
+      y: { field: 'path', type: 'nominal', title: 'Request path', sort: order, axis: { labelLimit: 320 } },
       color: { field: 'requests', type: 'quantitative', title: `Requests per ${step.label}`, scale: { scheme: HEAT_SCHEME } },
       tooltip: [
         { field: 'path', type: 'nominal' },

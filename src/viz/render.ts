@@ -48,16 +48,16 @@ export interface Rendered {
 export async function renderSVG(spec: TopLevelSpec, title = 'chart'): Promise<Rendered> {
   const warnings: string[] = [];
   const logger = captureLogger(warnings);
-  let vgSpec;
+  let view: View;
   try {
-    vgSpec = compile(spec, { logger }).spec;
+    view = new View(parse(compile(spec, { logger }).spec), { renderer: 'none', logger: logger as never });
   } catch (e) {
     throw new VizInputError(title, MSG.compileError(title, e instanceof Error ? e.message : String(e)));
   }
-  const view = new View(parse(vgSpec), { renderer: 'none', logger: logger as never });
   try {
-    const svg = await view.toSVG();
-    return { svg, warnings };
+    return { svg: await view.toSVG(), warnings };
+  } catch (e) {
+    throw new VizInputError(title, MSG.compileError(title, e instanceof Error ? e.message : String(e)));
   } finally {
     view.finalize();
   }
