@@ -10,7 +10,7 @@ export interface ScoreDistributionOptions {
   bins?: number;
   /** Draw the labelling thresholds, e.g. { suspicious: 40, malicious: 70 }. */
   thresholds?: Partial<Record<'suspicious' | 'malicious', number>>;
-  /** Logarithmic count axis (attack traffic often dwarfs the rest). Default false. */
+  /** Logarithmic count axis (attack traffic often dwarfs the rest); labels are then overlaid, not stacked. Default false. */
   log?: boolean;
   title?: string;
   columns?: ColumnOverrides;
@@ -54,7 +54,7 @@ export async function scoreDistribution(table: ColumnTable, options: ScoreDistri
   const layer: Record<string, unknown>[] = [
     {
       data: { values: data },
-      mark: { type: 'bar' },
+      mark: { type: 'bar', ...(options.log ? { opacity: 0.75 } : {}) },
       encoding: {
         x: { field: 'b0', type: 'quantitative', bin: { binned: true, step }, title: 'Score' },
         x2: { field: 'b1' },
@@ -62,7 +62,8 @@ export async function scoreDistribution(table: ColumnTable, options: ScoreDistri
           field: 'requests',
           type: 'quantitative',
           title: 'Requests',
-          stack: 'zero',
+          // A log axis cannot stack: labels are overlaid instead (translucent).
+          stack: options.log ? null : 'zero',
           axis: { tickMinStep: 1 },
           ...(options.log ? { scale: { type: 'symlog' } } : {}),
         },
