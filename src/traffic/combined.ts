@@ -78,7 +78,7 @@ const timeTo =
 
 const VARS: Record<string, VarHandler> = {
   remote_addr: (b, v) => {
-    if (!b.has(FIELD.ipSrc) || b.column(FIELD.ipSrc).length <= b.row) b.putStr(FIELD.ipSrc, v);
+    if (!b.isSet(FIELD.ipSrc)) b.putStr(FIELD.ipSrc, v);
     b.putStr('remote_addr', v);
   },
   http_cf_connecting_ip: (b, v) => {

@@ -110,7 +110,7 @@ export async function forEachLine(
       const nl = chunk.indexOf(10);
       if (nl < 0) {
         if (!overflow) {
-          carry.push(chunk);
+          carry.push(Buffer.from(chunk));
           carryLen += chunk.length;
           if (carryLen > maxLineBytes) {
             overflow = true;
@@ -164,4 +164,92 @@ export async function forEachLine(
   }
   if (overflow) tooLong();
   else if (carryLen > 0) emitBytes(Buffer.concat(carry));
+}
+
+/** Called per non-empty line with its bytes buf[start, end) (no newline, no trailing CR). */
+export type ByteLineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
+
+/**
+ * Like forEachLine but hands out byte ranges, for parsers that read bytes directly (Logpush).
+ * The handler must not keep `buf`: it is the stream's chunk. UTF-8 is the handler's business.
+ */
+export async function forEachLineBytes(
+  src: Source,
+  report: ReportBuilder,
+  onLine: ByteLineHandler,
+  opts: { maxLineBytes?: number } = {},
+): Promise<void> {
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let lineNo = 0;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let overflow = false;
+
+  const emit = (b: Buffer, s: number, e: number): void => {
+    lineNo++;
+    report.rowsRead++;
+    if (e > s && b[e - 1] === 13) e--;
+    if (e === s) return report.skip(lineNo, 'blank line');
+    if (e - s > maxLineBytes) return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
+    onLine(b, s, e, lineNo);
+  };
+  const tooLong = (): void => {
+    lineNo++;
+    report.rowsRead++;
+    report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
+  };
+
+  for await (const chunk of byteChunks(src)) {
+    if (typeof chunk === 'string') {
+      report.skip(lineNo + 1, chunk);
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      break;
+    }
+    let start = 0;
+    if (carryLen > 0 || overflow) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        if (!overflow) {
+          carry.push(Buffer.from(chunk));
+          carryLen += chunk.length;
+          if (carryLen > maxLineBytes) {
+            overflow = true;
+            carry = [];
+            carryLen = 0;
+          }
+        }
+        continue;
+      }
+      if (overflow || carryLen + nl > maxLineBytes) tooLong();
+      else {
+        const whole = Buffer.concat([...carry, chunk.subarray(0, nl)]);
+        emit(whole, 0, whole.length);
+      }
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      start = nl + 1;
+    }
+    for (;;) {
+      const q = chunk.indexOf(10, start);
+      if (q < 0) break;
+      emit(chunk, start, q);
+      start = q + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (rest.length > maxLineBytes) overflow = true;
+      else {
+        carry.push(Buffer.from(rest));
+        carryLen += rest.length;
+      }
+    }
+  }
+  if (overflow) tooLong();
+  else if (carryLen > 0) {
+    const whole = Buffer.concat(carry);
+    emit(whole, 0, whole.length);
+  }
 }

@@ -79,6 +79,10 @@ export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: str
  */
 export async function* byteChunks(src: Source, chunkSize = 1 << 20): AsyncGenerator<Buffer | string> {
   const gz = typeof src === 'string' ? await rawIsGzip(src) : isGzip(src);
+  if (typeof src === 'string' && !gz) {
+    yield* fileChunks(src, chunkSize);
+    return;
+  }
   let stream: Readable =
     typeof src === 'string' ? fs.createReadStream(src, { highWaterMark: chunkSize }) : Readable.from([src]);
   if (gz) stream = stream.pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
@@ -100,4 +104,39 @@ async function rawIsGzip(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Plain file chunks read into ONE reused buffer: fresh memory is what costs most here (a stream
+ * allocates a new buffer per read). Consumers must copy what they keep before the next chunk.
+ */
+async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Buffer> {
+  const fh = await fs.promises.open(path, 'r').catch((e: unknown) => {
+    throw openError(path, e);
+  });
+  try {
+    const buf = Buffer.allocUnsafe(chunkSize);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
+      if (bytesRead === 0) break;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Rough row count (lines) of a source from its size and the line length in its head. */
+export async function estimateRows(src: Source): Promise<number> {
+  const head = await readHead(src, 256 * 1024);
+  let lines = 0;
+  for (let p = head.indexOf(10); p >= 0; p = head.indexOf(10, p + 1)) lines++;
+  if (lines === 0) return 1024;
+  const avg = head.length / lines;
+  let size: number;
+  if (typeof src === 'string') {
+    size = (await fs.promises.stat(src)).size;
+    if (await rawIsGzip(src)) size *= 8;
+  } else size = isGzip(src) ? src.length * 8 : src.length;
+  return Math.ceil((size / avg) * 1.05) + 16;
 }

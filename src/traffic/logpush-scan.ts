@@ -1,0 +1,595 @@
+import type { ColumnBuilder } from './columns.js';
+import { FIELD } from './fields.js';
+
+/**
+ * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
+ * JSON.parse building an object per row. Strings are hashed while scanned and interned per
+ * column (a repeated user agent costs a lookup, not an allocation); integers are read from the
+ * digits, so unixnano timestamps are cut to ms exactly. Anything unusual (escapes in keys, deep
+ * values it does not know, malformed JSON) returns false and the caller uses JSON.parse for that
+ * line, so the result is the same either way.
+ */
+
+const INTERN_LIMIT = 4096;
+const MAX_INTERN_BYTES = 512;
+
+type Kind =
+  | 'str' // string column (interned)
+  | 'upper' // string, upper-cased (country)
+  | 'num'
+  | 'ts' // timestamp -> ms in own column (or none) + maybe `timestamp`
+  | 'uri'
+  | 'query' // FE ClientRequestQuery: strip '?'
+  | 'verified'
+  | 'headers'
+  | 'cookies'
+  | 'any'; // unknown key: keep its JSON value
+
+interface KeySpec {
+  kind: Kind;
+  /** Column the value goes to (null: 'ts' with no own column). */
+  col: string | null;
+  primaryTs?: boolean;
+}
+
+const SPECS: Record<string, KeySpec> = {
+  RayID: { kind: 'str', col: FIELD.rayId },
+  EdgeStartTimestamp: { kind: 'ts', col: null, primaryTs: true },
+  Datetime: { kind: 'ts', col: null, primaryTs: true },
+  EdgeEndTimestamp: { kind: 'ts', col: 'EdgeEndTimestamp' },
+  ClientIP: { kind: 'str', col: FIELD.ipSrc },
+  ClientASN: { kind: 'num', col: FIELD.asn },
+  ClientCountry: { kind: 'upper', col: FIELD.country },
+  ClientRequestHost: { kind: 'str', col: FIELD.host },
+  ClientRequestMethod: { kind: 'str', col: FIELD.method },
+  ClientRequestURI: { kind: 'uri', col: FIELD.uri },
+  ClientRequestPath: { kind: 'str', col: FIELD.path },
+  ClientRequestQuery: { kind: 'query', col: FIELD.query },
+  ClientRequestProtocol: { kind: 'str', col: FIELD.httpVersion },
+  ClientRequestScheme: { kind: 'str', col: FIELD.scheme },
+  ClientRequestUserAgent: { kind: 'str', col: FIELD.userAgent },
+  ClientRequestReferer: { kind: 'str', col: FIELD.referer },
+  EdgeResponseStatus: { kind: 'num', col: FIELD.status },
+  JA3Hash: { kind: 'str', col: FIELD.ja3 },
+  JA4: { kind: 'str', col: FIELD.ja4 },
+  BotScore: { kind: 'num', col: FIELD.botScore },
+  VerifiedBotCategory: { kind: 'verified', col: FIELD.verifiedBotCategory },
+  RequestHeaders: { kind: 'headers', col: FIELD.headers },
+  Cookies: { kind: 'cookies', col: FIELD.cookies },
+};
+
+/** Keys the fast path does not handle itself (network_analytics_logs mapping needs row context). */
+const SLOW_KEYS = new Set(['IPSourceAddress', 'IPProtocol', 'SourcePort', 'DestinationPort']);
+
+interface KeyEntry {
+  bytes: Uint8Array;
+  name: string;
+  spec: KeySpec;
+}
+
+/** Per-column intern table: hash -> strings with that hash (collisions verified byte by byte). */
+class Interner<T> {
+  private readonly map = new Map<number, { bytes: Uint8Array; value: T }[]>();
+  size = 0;
+  full = false;
+  get(buf: Uint8Array, s: number, e: number, h: number): T | undefined {
+    const list = this.map.get(h);
+    if (list === undefined) return undefined;
+    const n = e - s;
+    outer: for (const c of list) {
+      if (c.bytes.length !== n) continue;
+      for (let i = 0; i < n; i++) if (c.bytes[i] !== buf[s + i]) continue outer;
+      return c.value;
+    }
+    return undefined;
+  }
+  set(buf: Uint8Array, s: number, e: number, h: number, value: T): void {
+    if (this.full) return;
+    if (this.size >= INTERN_LIMIT) {
+      this.full = true;
+      this.map.clear();
+      return;
+    }
+    const entry = { bytes: buf.slice(s, e), value };
+    const list = this.map.get(h);
+    if (list) list.push(entry);
+    else this.map.set(h, [entry]);
+    this.size++;
+  }
+}
+
+/** Node's Buffer has latin1Slice/utf8Slice (undocumented, long-standing); cheaper than toString per call. */
+interface Slices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+function validUtf8(b: Uint8Array): boolean {
+  try {
+    utf8.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const out: Record<string, string[]> = {};
+  let n = 0;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const arr = Array.isArray(x) ? x : [x];
+    const vals = arr.filter((e): e is string => typeof e === 'string' && e !== '');
+    if (!vals.length) continue;
+    const name = lower ? k.toLowerCase() : k;
+    out[name] = (out[name] ?? []).concat(vals);
+    n++;
+  }
+  return n ? out : null;
+}
+
+/** Thrown inside the scanner to abandon a line (caught in scanLine). */
+const BAIL = Symbol('bail');
+
+export class LogpushScanner {
+  private readonly keys = new Map<number, KeyEntry[]>();
+  private readonly interns = new Map<string, Interner<unknown>>();
+  private readonly upperCache = new Map<string, string>();
+  private buf: Uint8Array = new Uint8Array(0);
+  private p = 0;
+  private end = 0;
+  // string scan results
+  private sHash = 0;
+  private sEscaped = false;
+  /** Position of the next backslash in the buffer (MAX_SAFE_INTEGER: none; below p: unknown). */
+  private nextBs = -2;
+  // number token results
+  private nS = 0;
+  private nE = 0;
+  private nInt = true;
+  /** Keys in the order of the previous line, and the index of the next key on this line. */
+  private readonly order: KeyEntry[] = [];
+  private keyIdx = 0;
+  // per-line state
+  private sawPrimaryTs = false;
+  private endMs: number | null = null;
+
+  constructor(private readonly b: ColumnBuilder) {}
+
+  /** Scans buf[s, e) (one line, no newline). True if loaded; false: use the JSON.parse path. */
+  scanLine(buf: Uint8Array, s: number, e: number): boolean {
+    if (this.buf !== buf) this.nextBs = -2;
+    this.buf = buf;
+    this.keyIdx = 0;
+    this.p = s;
+    this.end = e;
+    this.sawPrimaryTs = false;
+    this.endMs = null;
+    try {
+      this.ws();
+      if (buf[this.p] !== 0x7b) throw BAIL;
+      this.p++;
+      this.ws();
+      if (buf[this.p] === 0x7d) this.p++;
+      else {
+        for (;;) {
+          this.ws();
+          if (buf[this.p] !== 0x22) throw BAIL;
+          const entry = this.key();
+          this.ws();
+          if (buf[this.p] !== 0x3a) throw BAIL;
+          this.p++;
+          this.ws();
+          this.value(entry);
+          this.ws();
+          const c = buf[this.p];
+          if (c === 0x2c) {
+            this.p++;
+            continue;
+          }
+          if (c === 0x7d) {
+            this.p++;
+            break;
+          }
+          throw BAIL;
+        }
+      }
+      this.ws();
+      if (this.p !== this.end) throw BAIL;
+      if (!this.sawPrimaryTs && this.endMs !== null) this.b.put(FIELD.timestamp, this.endMs);
+      this.b.next();
+      return true;
+    } catch (err) {
+      if (err !== BAIL) throw err;
+      this.b.discard();
+      return false;
+    }
+  }
+
+  private ws(): void {
+    const buf = this.buf;
+    let p = this.p;
+    while (p < this.end) {
+      const c = buf[p];
+      if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) p++;
+      else break;
+    }
+    this.p = p;
+  }
+
+  /**
+   * Scans a string starting at the opening quote; leaves p after the closing quote and returns
+   * the content start (end = p - 1). memchr-speed search for the quote and backslash, and a
+   * sampled hash (length + up to 12 bytes): interning verifies candidates byte by byte anyway.
+   */
+  private str(): number {
+    const buf = this.buf as Buffer;
+    const s = this.p + 1;
+    let q = buf.indexOf(0x22, s);
+    if (q < 0 || q >= this.end) throw BAIL;
+    let escaped = false;
+    if (this.nextBs < s) {
+      const i = buf.indexOf(0x5c, s);
+      this.nextBs = i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    }
+    if (this.nextBs < q) {
+      // escapes: walk to the real closing quote
+      escaped = true;
+      let p = s;
+      for (;;) {
+        if (p >= this.end) throw BAIL;
+        const c = buf[p];
+        if (c === 0x5c) p += 2;
+        else if (c === 0x22) break;
+        else p++;
+      }
+      q = p;
+      this.nextBs = -2; // recompute lazily next time
+    }
+    const n = q - s;
+    let h = n;
+    if (n <= 12) {
+      for (let i = s; i < q; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+    } else {
+      for (let i = 0; i < 4; i++) {
+        h = Math.imul(h ^ (buf[s + i] as number), 0x01000193);
+        h = Math.imul(h ^ (buf[q - 1 - i] as number), 0x01000193);
+        h = Math.imul(h ^ (buf[s + ((n * (i + 1)) >> 3)] as number), 0x01000193);
+      }
+    }
+    this.sHash = h >>> 0;
+    this.sEscaped = escaped;
+    this.p = q + 1;
+    return s;
+  }
+
+  private decode(s: number, e: number): string {
+    const b = this.buf as Buffer;
+    if (this.sEscaped) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
+    const v = (b as unknown as Slices).utf8Slice(s, e);
+    // invalid UTF-8 became U+FFFD: let the strict path report the line
+    if (v.indexOf('\uFFFD') >= 0 && !validUtf8(b.subarray(s, e))) throw BAIL;
+    return v;
+  }
+
+  private key(): KeyEntry {
+    const buf = this.buf;
+    // Logpush writes the same keys in the same order on every line: try the one seen here last line.
+    const guess = this.order[this.keyIdx];
+    if (guess !== undefined) {
+      const kb = guess.bytes;
+      const n = kb.length;
+      const s = this.p + 1;
+      if (buf[s + n] === 0x22 && s + n < this.end) {
+        let i = 0;
+        while (i < n && kb[i] === buf[s + i]) i++;
+        if (i === n) {
+          this.p = s + n + 1;
+          this.keyIdx++;
+          return guess;
+        }
+      }
+    }
+    const s = this.str();
+    const e = this.p - 1;
+    if (this.sEscaped) throw BAIL;
+    const h = this.sHash;
+    const list = this.keys.get(h);
+    const n = e - s;
+    let found: KeyEntry | undefined;
+    if (list) {
+      outer: for (const k of list) {
+        if (k.bytes.length !== n) continue;
+        for (let i = 0; i < n; i++) if (k.bytes[i] !== buf[s + i]) continue outer;
+        found = k;
+        break;
+      }
+    }
+    if (!found) {
+      const name = this.decode(s, e);
+      if (SLOW_KEYS.has(name)) throw BAIL;
+      found = { bytes: buf.slice(s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name } };
+      if (list) list.push(found);
+      else this.keys.set(h, [found]);
+    }
+    this.order[this.keyIdx++] = found;
+    return found;
+  }
+
+  private interner(col: string): Interner<unknown> {
+    let i = this.interns.get(col);
+    if (!i) {
+      i = new Interner();
+      this.interns.set(col, i);
+    }
+    return i;
+  }
+
+  /** The string just scanned at [s, e), interned for `col`; '' -> null. */
+  private stringValue(col: string, s: number, e: number): string | null {
+    if (e === s) return null;
+    if (e - s > MAX_INTERN_BYTES || this.sEscaped) return this.decode(s, e);
+    const it = this.interner(col);
+    if (it.full) return this.decode(s, e);
+    const hit = it.get(this.buf, s, e, this.sHash) as string | undefined;
+    if (hit !== undefined) return hit;
+    const v = this.decode(s, e);
+    it.set(this.buf, s, e, this.sHash, v);
+    return v;
+  }
+
+  private put(col: string, v: unknown): void {
+    this.b.put(col, v);
+  }
+
+  /** A number token: sets nS, nE, nInt. */
+  private numberToken(): void {
+    const buf = this.buf;
+    const s = this.p;
+    let p = s;
+    let int = true;
+    if (buf[p] === 0x2d) p++;
+    while (p < this.end) {
+      const c = buf[p] as number;
+      if (c >= 0x30 && c <= 0x39) p++;
+      else if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) {
+        int = false;
+        p++;
+      } else break;
+    }
+    if (p === s) throw BAIL;
+    this.p = p;
+    this.nS = s;
+    this.nE = p;
+    this.nInt = int;
+  }
+
+  private numberValue(s: number, e: number, int: boolean): number {
+    const buf = this.buf;
+    if (int && e - s <= 15) {
+      let neg = false;
+      let i = s;
+      if (buf[i] === 0x2d) {
+        neg = true;
+        i++;
+      }
+      let v = 0;
+      for (; i < e; i++) v = v * 10 + ((buf[i] as number) - 0x30);
+      return neg ? -v : v;
+    }
+    const v = Number((buf as unknown as Slices).latin1Slice(s, e));
+    if (Number.isNaN(v)) throw BAIL;
+    return v;
+  }
+
+  /** ms from integer digits at [s, e) by magnitude (s, ms, µs, ns), exactly. */
+  private msFromIntToken(s: number, e: number): number {
+    const buf = this.buf;
+    let neg = false;
+    if (buf[s] === 0x2d) {
+      neg = true;
+      s++;
+    }
+    const n = e - s;
+    const keep = n <= 11 ? n : n <= 14 ? n : n <= 17 ? n - 3 : n - 6;
+    let v = 0;
+    for (let i = s; i < s + keep; i++) v = v * 10 + ((buf[i] as number) - 0x30);
+    if (n <= 11) v *= 1000;
+    return neg ? -v : v;
+  }
+
+  /** Skips a JSON object/array starting at p; returns its end (exclusive). */
+  private skipNested(): number {
+    const buf = this.buf;
+    let depth = 0;
+    let p = this.p;
+    while (p < this.end) {
+      const c = buf[p];
+      if (c === 0x22) {
+        p++;
+        while (p < this.end && buf[p] !== 0x22) p += buf[p] === 0x5c ? 2 : 1;
+        if (p >= this.end) throw BAIL;
+      } else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        depth--;
+        if (depth === 0) {
+          this.p = p + 1;
+          return p + 1;
+        }
+      }
+      p++;
+    }
+    throw BAIL;
+  }
+
+  /** A nested JSON value, parsed with JSON.parse (validates it), converted, interned per column, frozen. */
+  private nested(col: string, convert: (v: unknown) => unknown): unknown {
+    const s = this.p;
+    const e = this.skipNested();
+    const buf = this.buf;
+    let h = 0x811c9dc5;
+    const small = e - s <= MAX_INTERN_BYTES;
+    const it = this.interner(col);
+    if (small && !it.full) {
+      for (let i = s; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+      h >>>= 0;
+      const hit = it.get(buf, s, e, h);
+      if (hit !== undefined) return hit;
+    }
+    let v: unknown;
+    try {
+      v = JSON.parse(utf8.decode(buf.subarray(s, e)));
+    } catch {
+      throw BAIL;
+    }
+    v = deepFreeze(convert(v));
+    if (small) it.set(buf, s, e, h, v);
+    return v;
+  }
+
+  private literal(): boolean | null {
+    const buf = this.buf;
+    const p = this.p;
+    const c = buf[p];
+    if (c === 0x74 && buf[p + 1] === 0x72 && buf[p + 2] === 0x75 && buf[p + 3] === 0x65) {
+      this.p += 4;
+      return true;
+    }
+    if (c === 0x66 && buf[p + 1] === 0x61 && buf[p + 2] === 0x6c && buf[p + 3] === 0x73 && buf[p + 4] === 0x65) {
+      this.p += 5;
+      return false;
+    }
+    if (c === 0x6e && buf[p + 1] === 0x75 && buf[p + 2] === 0x6c && buf[p + 3] === 0x6c) {
+      this.p += 4;
+      return null;
+    }
+    throw BAIL;
+  }
+
+  private value(entry: KeyEntry): void {
+    const c = this.buf[this.p];
+    const { spec } = entry;
+    const col = spec.col;
+    switch (spec.kind) {
+      case 'str':
+      case 'any': {
+        if (c === 0x22) {
+          const s = this.str();
+          return this.put(col as string, this.stringValue(col as string, s, this.p - 1));
+        }
+        if (spec.kind === 'str' && c !== 0x6e) throw BAIL; // a known string field with another type
+        break;
+      }
+      case 'upper': {
+        if (c !== 0x22) break;
+        const s = this.str();
+        const v = this.stringValue(col as string, s, this.p - 1);
+        if (v === null) return this.put(col as string, null);
+        let u = this.upperCache.get(v);
+        if (u === undefined) {
+          u = v.toUpperCase();
+          if (this.upperCache.size < INTERN_LIMIT) this.upperCache.set(v, u);
+        }
+        return this.put(col as string, u);
+      }
+      case 'num': {
+        if (c === 0x22 || c === 0x6e || c === 0x74 || c === 0x66) break;
+        this.numberToken();
+        return this.put(col as string, this.numberValue(this.nS, this.nE, this.nInt));
+      }
+      case 'ts': {
+        let ms: number | null;
+        if (c === 0x22) {
+          const s = this.str();
+          if (this.p - 1 === s) ms = null;
+          else {
+            const text = this.decode(s, this.p - 1);
+            const v = /^-?\d+$/.test(text) ? NaN : Date.parse(text);
+            if (Number.isNaN(v)) throw BAIL; // digits-as-string or unparsable: the slow path handles and reports it
+            ms = v;
+          }
+        } else if (c === 0x6e) {
+          this.literal();
+          ms = null;
+        } else {
+          this.numberToken();
+          if (!this.nInt) throw BAIL;
+          ms = this.msFromIntToken(this.nS, this.nE);
+        }
+        if (col) this.put(col, ms);
+        if (spec.primaryTs) {
+          this.sawPrimaryTs = true;
+          this.put(FIELD.timestamp, ms);
+        } else this.endMs = ms;
+        return;
+      }
+      case 'uri': {
+        if (c !== 0x22) break;
+        const s = this.str();
+        const e = this.p - 1;
+        if (e === s) return this.put(FIELD.uri, null);
+        const v = this.decode(s, e);
+        this.put(FIELD.uri, v);
+        const q = v.indexOf('?');
+        if (q < 0) {
+          this.put(FIELD.path, this.stringValue(FIELD.path, s, e));
+          this.put(FIELD.query, null);
+        } else {
+          this.put(FIELD.path, v.slice(0, q));
+          this.put(FIELD.query, q === v.length - 1 ? null : v.slice(q + 1));
+        }
+        return;
+      }
+      case 'query': {
+        if (c !== 0x22) break;
+        const s = this.str();
+        const v = this.p - 1 === s ? '' : this.decode(s, this.p - 1);
+        return this.put(FIELD.query, v === '' || v === '?' ? null : v.startsWith('?') ? v.slice(1) : v);
+      }
+      case 'verified': {
+        if (c !== 0x22) break;
+        const s = this.str();
+        const v = this.stringValue(col as string, s, this.p - 1);
+        this.put(FIELD.verifiedBotCategory, v);
+        this.put(FIELD.verifiedBot, v !== null);
+        this.put(FIELD.clientBot, v !== null);
+        return;
+      }
+      case 'headers':
+      case 'cookies': {
+        if (c !== 0x7b) break;
+        const lower = spec.kind === 'headers';
+        const m = this.nested(col as string, (v) => headerMap(v, lower)) as Record<string, string[]> | null;
+        this.put(col as string, m);
+        if (!lower) {
+          this.put(
+            FIELD.cookie,
+            m ? Object.entries(m).flatMap(([k, vs]) => vs.map((x) => `${k}=${x}`)).join('; ') : null,
+          );
+        }
+        return;
+      }
+    }
+    // generic value for 'any' (and typed fields holding null)
+    if (c === 0x7b || c === 0x5b) return this.put(col as string, this.nested(col as string, (v) => v));
+    if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const v = this.literal();
+      if (spec.kind !== 'any' && v !== null) throw BAIL;
+      if (spec.kind === 'verified' || spec.kind === 'uri') throw BAIL;
+      return this.put(col as string, v);
+    }
+    if (spec.kind !== 'any') throw BAIL;
+    this.numberToken();
+    this.put(col as string, this.numberValue(this.nS, this.nE, this.nInt));
+  }
+}
