@@ -294,6 +294,7 @@ export function check(ast: Ast, schema: Schema, opts: CheckOptions = {}): Checke
   if (ast.expression.length > MAX_LENGTH) throw new RuleTypeError(MSG.tooLong(ast.expression.length), ast.expression, { start: MAX_LENGTH, end: ast.expression.length });
   const c = new Checker(ast.expression, schema, opts);
   c.expr(ast.root);
+  if (isEach(ast.root)) throw new RuleTypeError(MSG.mapEachOutsideQuantifier(), ast.expression, ast.root.span);
   return { ...ast, fields: c.fields, lists: c.lists };
 }
 

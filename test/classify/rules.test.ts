@@ -1,0 +1,215 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as aq from 'arquero';
+import { parse, check, codegen, compile, rule, matchRows, validateRule, catalogSchema, schemaOf, RuleSyntaxError, RuleTypeError, RuleReferenceError, IpSet } from '../../src/classify/index.js';
+
+const t = aq.table({
+  'ip.src': ['192.0.2.1', '198.51.100.5', '2001:db8::1', null],
+  'http.host': ['shop.example.com', 'api.example.com', 'shop.example.com', null],
+  'http.request.method': ['GET', 'POST', 'GET', null],
+  'http.request.uri.path': ['/login', '/Login', '/a.php', null],
+  'http.request.uri.query': ['next=%2Fa', null, 'x=1&x=2', null],
+  'http.request.headers': [{ 'accept-language': ['en'] }, {}, { 'content-type': ['x'] }, null],
+  'http.user_agent': ['Mozilla/5.0 Chrome/1', 'curl/8.5.0', null, 'x'],
+  'ip.src.asnum': [64500, 13335, 8, null],
+  'tcp.flags': [2, 18, 16, null],
+  'cf.bot_management.verified_bot': [false, true, false, null],
+});
+const m = (expr: string, opts = {}) => Array.from(matchRows(t, expr, opts)).join('');
+
+const Parse = suite('parse');
+Parse('builds an n-ary and node with positions', () => {
+  const ast = parse('a.b eq "x" and c.d eq 1 and e.f eq 2');
+  assert.is(ast.root.type, 'logical');
+  if (ast.root.type === 'logical') assert.is(ast.root.args.length, 3);
+  assert.equal(ast.root.span, { start: 0, end: 36 });
+});
+Parse('gives not a higher precedence than and, and and higher than xor and or', () => {
+  const ast = parse('not a and b or c xor d');
+  assert.is(ast.root.type, 'logical');
+  if (ast.root.type !== 'logical') return;
+  assert.is(ast.root.op, 'or');
+  const left = ast.root.args[0];
+  assert.is(left?.type === 'logical' && left.op, 'and');
+  assert.is(left?.type === 'logical' && left.args[0]?.type, 'not');
+  const right = ast.root.args[1];
+  assert.is(right?.type === 'logical' && right.op, 'xor');
+});
+Parse('accepts C-like operators and raw strings with hashes', () => {
+  const ast = parse('a == "x" && b ~ r#"a"b"# || !c');
+  assert.is(ast.root.type, 'logical');
+});
+Parse('keeps backslashes in regex strings but decodes escapes in plain strings', () => {
+  const r = parse('a matches "\\.php$"');
+  assert.is(r.root.type === 'compare' && r.root.rhs.type === 'string' && r.root.rhs.value, '\\.php$');
+  const s = parse('a eq "\\x41\\101\\""');
+  assert.is(s.root.type === 'compare' && s.root.rhs.type === 'string' && s.root.rhs.value, 'AA"');
+});
+const malformed: [string, number][] = [
+  ['', 0], ['http.host eq', 11], ['http.host EQ "a"', 10], ['(http.host eq "a"', 16], ['http.host eq "a")', 16], ['http.host eq "a', 13],
+  ['http.host eq "\\q"', 14], ['and http.host eq "a"', 0], ['http.host in {"a", "b"}', 17], ['http.host in {"a"', 13], ['http.host eq "a" http.host', 17],
+  ['x[', 2], ['http.host eq r"abc', 13], ['http.host eq "a" AND http.host eq "b"', 17], ['f(a, ', 4], ['http.host strict "a"', 17], ['ip.src in $Bad', 10], ['"a" eq http.host', 0],
+];
+for (const [expr, pos] of malformed) {
+  Parse(`rejects ${JSON.stringify(expr)} with a RuleSyntaxError at column ${pos + 1}`, () => {
+    try {
+      parse(expr);
+      assert.unreachable('should have thrown');
+    } catch (e) {
+      assert.instance(e, RuleSyntaxError);
+      assert.is((e as RuleSyntaxError).position, pos);
+      assert.match((e as Error).message, /\^/);
+    }
+  });
+}
+Parse.run();
+
+const Check = suite('check');
+const typeErr = (expr: string, cls: unknown, re: RegExp) => {
+  try {
+    check(parse(expr), schemaOf(t.data() as never), { lists: { ok: ['1.2.3.4'] } });
+    assert.unreachable(`no error for ${expr}`);
+  } catch (e) {
+    assert.instance(e, cls as never);
+    assert.match((e as Error).message, re);
+  }
+};
+Check('names an unknown field and suggests the closest column', () => typeErr('http.request.methd eq "GET"', RuleReferenceError, /did you mean "http.request.method"/));
+Check('rejects contains on an Int', () => typeErr('tcp.flags contains "a"', RuleTypeError, /does not apply to Int/));
+Check('rejects a CIDR with eq and suggests in {}', () => typeErr('ip.src eq 192.0.2.0/24', RuleTypeError, /use ip.src in \{192.0.2.0\/24\}/));
+Check('rejects a quoted number for an Int field', () => typeErr('ip.src.asnum eq "13335"', RuleTypeError, /without quotes/));
+Check('rejects look-around in regexes', () => typeErr('http.host matches "(?=a)"', RuleTypeError, /look-around/));
+Check('rejects ** in wildcards', () => typeErr('http.host wildcard "a**"', RuleTypeError, /\*\*/));
+Check('rejects a reversed range', () => typeErr('ip.src.asnum in {10..2}', RuleTypeError, /reversed/));
+Check('rejects an unknown list', () => typeErr('ip.src in $nope', RuleReferenceError, /unknown list "\$nope"/));
+Check('rejects an operator after a Bool field', () => typeErr('cf.bot_management.verified_bot eq 1', RuleTypeError, /stands alone/));
+Check('rejects a bare non-Bool field', () => typeErr('http.host', RuleTypeError, /needs an operator/));
+Check('rejects [*] outside any()/all()', () => typeErr('http.request.headers.names[*] == "a"', RuleTypeError, /any\(\.\.\.\) or all/));
+Check('rejects unknown functions with a suggestion', () => typeErr('lowr(http.host) eq "a"', RuleReferenceError, /did you mean "lower"/));
+Check('rejects a literal as first argument of starts_with', () => typeErr('starts_with("a", "b")', RuleTypeError, /must be a field/));
+Check('accepts every catalogue field without a table', () => {
+  assert.ok(validateRule('cf.waf.score lt 20 and ssl and ip.src.continent eq "T1"').ok);
+  const v = validateRule('cf.waf.scor lt 20');
+  assert.not.ok(v.ok);
+  assert.is(v.error?.position, 0);
+});
+Check('records the fields an expression reads', () => {
+  const c = check(parse('http.host eq "a" and tcp.flags.syn'), catalogSchema());
+  assert.equal(c.fields, ['http.host', 'tcp.flags.syn']);
+});
+Check.run();
+
+const Gen = suite('codegen/compile');
+Gen('emits a loop over column arrays, not row objects', () => {
+  const k = codegen(check(parse('http.request.method eq "GET" and http.host contains "shop"'), schemaOf(t.data() as never)));
+  assert.match(k.source, /for \(let i = 0; i < n; i\+\+\)/);
+  assert.match(k.source, /c0\[i\] === "GET"/);
+  assert.equal(k.fields, ['http.request.method', 'http.host']);
+  const run = compile(k).run([['GET', 'PUT'], ['shop.x', 'shop.y']], [], 2);
+  assert.equal(Array.from(run), [1, 0]);
+});
+Gen('string literals cannot inject code', () => {
+  assert.is(m('http.host eq "\\x22); throw 1; (\\x22"'), '0000');
+});
+Gen.run();
+
+const Ops = suite('operators and functions');
+const cases: [string, string][] = [
+  ['http.request.method eq "GET"', '1010'],
+  ['http.request.method == "GET"', '1010'],
+  ['http.request.method ne "GET"', '0100'],
+  ['http.request.method != "GET"', '0100'],
+  ['ip.src.asnum lt 100', '0010'],
+  ['ip.src.asnum le 8', '0010'],
+  ['ip.src.asnum gt 13335', '1000'],
+  ['ip.src.asnum >= 13335', '1100'],
+  ['http.host lt "b"', '0100'],
+  ['http.user_agent contains "curl"', '0100'],
+  ['http.user_agent matches r"^(curl|wget)/"', '0100'],
+  ['http.user_agent ~ "(?i)MOZILLA"', '1000'],
+  ['http.request.uri.path wildcard "/LOGIN"', '1100'],
+  ['http.request.uri.path strict wildcard "/Login"', '0100'],
+  ['http.request.uri.path wildcard "/*"', '1110'],
+  ['http.request.uri.path wildcard r"/a\\*"', '0000'],
+  ['http.request.method in {"GET" "HEAD"}', '1010'],
+  ['ip.src.asnum in {8 13000..14000}', '0110'],
+  ['ip.src.asnum in {010}', '0010'],
+  ['ip.src.asnum in {0x8}', '0010'],
+  ['ip.src in {192.0.2.0/24 2001:db8::/32}', '1010'],
+  ['ip.src in {198.51.100.1..198.51.100.9}', '0100'],
+  ['ip.src eq 192.0.2.1', '1000'],
+  ['ip.src eq 2001:db8:0::1', '0010'],
+  ['ip.src in $bad', '0100'],
+  ['ip.src.asnum in $asns', '1000'],
+  ['tcp.flags & 0x02', '1100'],
+  ['tcp.flags bitwise_and 16', '0110'],
+  ['tcp.flags.syn and not tcp.flags.ack', '1000'],
+  ['cf.bot_management.verified_bot', '0100'],
+  ['cf.client.bot', '0100'],
+  ['not http.request.method eq "GET"', '0101'],
+  ['http.request.method eq "GET" xor http.host eq "shop.example.com"', '0000'],
+  ['http.request.method eq "POST" ^^ http.host eq "shop.example.com"', '1110'],
+  ['http.request.method eq "POST" or http.request.method eq "GET" and http.host eq "x"', '0100'],
+  ['(http.request.method eq "POST" or http.request.method eq "GET") and http.host eq "shop.example.com"', '1010'],
+  ['lower(http.request.uri.path) eq "/login"', '1100'],
+  ['upper(http.request.method) eq "GET"', '1010'],
+  ['len(http.user_agent) eq 10', '0100'],
+  ['starts_with(http.request.uri.path, "/L")', '0100'],
+  ['ends_with(http.request.uri.path, ".php")', '0010'],
+  ['concat(http.request.method, " ", http.request.uri.path) eq "GET /login"', '1000'],
+  ['url_decode(http.request.uri.query) eq "next=/a"', '1000'],
+  ['substring(http.user_agent, 0, 4) eq "curl"', '0100'],
+  ['substring(http.user_agent, -3) eq "5.0"', '0100'],
+  ['remove_bytes(http.request.method, "T") eq "GE"', '1010'],
+  ['to_string(ip.src.asnum) eq "8"', '0010'],
+  ['to_string(ip.src) eq "2001:db8::1"', '0010'],
+  ['cidr(ip.src, 24, 64) eq 192.0.2.0', '1000'],
+  ['cidr6(ip.src, 32) eq 2001:db8::', '0010'],
+  ['regex_replace(http.request.uri.path, r"^/", "") eq "login"', '1000'],
+  ['any(http.request.headers.names[*] == "accept-language")', '1000'],
+  ['not any(lower(http.request.headers.names[*])[*] == "accept-language")', '0111'],
+  ['all(http.request.uri.args.values[*] == "1")', '0101'],
+  ['any(http.request.uri.args["x"][*] == "2")', '0010'],
+  ['http.request.uri.args["x"][1] eq "2"', '0010'],
+  ['len(http.request.uri.args.names) eq 1', '1010'],
+  ['http.request.headers["accept-language"][0] eq "en"', '1000'],
+  ['http.request.uri eq "/a.php?x=1&x=2"', '0010'],
+  ['http.request.full_uri wildcard "https://shop.example.com/*"', '1010'],
+  ['http.request.uri.path.extension eq "php"', '0010'],
+  ['lookup_json_string(http.user_agent, "a") eq "b"', '0000'],
+];
+for (const [expr, want] of cases) Ops(`${expr} matches rows ${want}`, () => assert.is(m(expr, { lists: { bad: ['198.51.100.0/24'], asns: [64500] } }), want));
+Ops.run();
+
+const Missing = suite('missing values');
+Missing('compare false on both eq and ne', () => {
+  assert.is(m('http.user_agent eq "x"'), '0001');
+  assert.is(m('http.user_agent ne "x"'), '1100');
+  assert.is(m('not http.user_agent eq "x"'), '1110');
+});
+Missing('an absent map key or index compares false', () => {
+  assert.is(m('http.request.headers["x"][0] ne "y"'), '0000');
+  assert.is(m('not http.request.headers["x"][0] eq "y"'), '1111');
+});
+Missing('engine variant makes missing ne x true', () => assert.is(m('http.user_agent ne "x"', { nilNotEqual: true }), '1110'));
+Missing.run();
+
+const Rules = suite('rule');
+Rules('counts and filters rows, and keeps table order after filtering', () => {
+  const r = rule('http.request.method eq "GET"', t);
+  assert.is(r.count(t), 2);
+  assert.is(r.filter(t).numRows(), 2);
+  const f = t.filter((d: Record<string, unknown>) => d['http.request.method'] !== null).orderby(aq.desc('ip.src.asnum'));
+  assert.equal(Array.from(rule('ip.src.asnum gt 10', f).mask(f)), [1, 1, 0]);
+});
+Rules.run();
+
+const Ip = suite('IpSet');
+Ip('merges CIDRs and ranges and keeps families apart', () => {
+  const s = IpSet.from(['10.0.0.0/8', '10.1.0.0/16', '::ffff:0:0/96', '2001:db8::/32']);
+  assert.ok(s.hasText('10.200.1.1'));
+  assert.not.ok(s.hasText('11.0.0.1'));
+  assert.ok(s.hasText('2001:db8:1::5'));
+  assert.not.ok(s.hasText('2001:db9::1'));
+});
+Ip.run();
