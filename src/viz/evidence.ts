@@ -158,11 +158,11 @@ export async function tracerouteHops(hops: readonly TraceHop[], options: { title
         mark: { type: 'tick', color: '#222222', thickness: 2 },
         encoding: { y, x: { field: 'median', type: 'quantitative' } },
       },
-      {
+      ...(notes.length === 0 ? [] : [{
         data: { values: notes },
         mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: LABEL_COLORS.malicious },
         encoding: { y, x: { field: 'x', type: 'quantitative' }, text: { field: 'note' } },
-      },
+      }]),
     ],
   });
   return Chart.render(spec, {
