@@ -4,3 +4,5 @@ export * from './result.js';
 export { run, which, requireTool, processesStarted, TOOL_PACKAGES, type RunOptions } from './shell.js';
 export { redact, redactHeader, REDACTED, SECRET_HEADERS } from './redact.js';
 export * from './dig.js';
+export * from './x509.js';
+export * from './tls.js';

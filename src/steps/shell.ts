@@ -131,7 +131,8 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     spawn,
     cwd: opts.cwd ?? process.cwd(),
     env: { ...process.env, ...(opts.env ?? {}), LC_ALL: 'C', LANG: 'C' },
-    input: opts.input ?? '',
+    // stdin is /dev/null unless there is input: tools like s_client wait on an open stdin.
+    ...(opts.input ? { input: opts.input } : { stdio: ['ignore', 'pipe', 'pipe'] as cp.StdioOptions }),
     detached: true,
   })`${full}`;
   const timer = setTimeout(() => {
