@@ -5,7 +5,7 @@
 import { Chart } from './chart.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
-import { fmtCount, fmtPct, toMs, topLevel } from './table.js';
+import { fmtCount, fmtPct, noDataSpec, toMs, topLevel } from './table.js';
 import type { TimeLike } from './table.js';
 import { LABEL_COLORS, UNKNOWN_COLOR, WIDTH } from './theme.js';
 
@@ -67,6 +67,7 @@ export async function curlWaterfall(timings: CurlTimings | readonly CurlTimings[
     }
   });
   const title = options.title ?? 'Where the request time went';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'timings'), { title });
   const totals = reqs.map((t) => num(t.total) ?? 0);
   const order = [...new Set(data.map((d) => d.request))];
   const present = PHASES.map(([p]) => p).filter((p) => data.some((d) => d.phase === p));
@@ -138,6 +139,7 @@ export async function tracerouteHops(hops: readonly TraceHop[], options: { title
   const maxRtt = Math.max(1, ...probes.map((p) => p.rtt));
   const notes = summary.filter((s) => s.note).map((s) => ({ hop: s.hop, note: s.note, x: maxRtt }));
   const title = options.title ?? `Traceroute${options.target ? ` to ${options.target}` : ''}: RTT per hop`;
+  if (summary.length === 0) return Chart.render(noDataSpec(title, 'hops'), { title });
   const y = { field: 'hop', type: 'nominal', title: 'Hop', sort: order, axis: { labelLimit: 260 } };
   const lost = summary.filter((s) => s.loss > 0).length;
   const spec = topLevel(title, `${summary.length} hops; ${lost} with loss`, {
@@ -149,15 +151,16 @@ export async function tracerouteHops(hops: readonly TraceHop[], options: { title
         mark: { type: 'point', filled: true, size: 50, color: LABEL_COLORS.good, opacity: 0.8 },
         encoding: {
           y,
-          x: { field: 'rtt', type: 'quantitative', title: 'Round-trip time (ms)', scale: { domainMin: 0 } },
+          // Nothing answered: a fixed domain keeps the axis (and vega from an infinite extent).
+          x: { field: 'rtt', type: 'quantitative', title: 'Round-trip time (ms)', scale: probes.length ? { domainMin: 0 } : { domain: [0, 1] } },
           tooltip: [{ field: 'hop', type: 'nominal' }, { field: 'address', type: 'nominal' }, { field: 'rtt', type: 'quantitative', format: '.2f', title: 'RTT ms' }],
         },
       },
-      {
+      ...(probes.length === 0 ? [] : [{
         data: { values: summary.filter((s) => s.median !== null) },
         mark: { type: 'tick', color: '#222222', thickness: 2 },
         encoding: { y, x: { field: 'median', type: 'quantitative' } },
-      },
+      }]),
       ...(notes.length === 0 ? [] : [{
         data: { values: notes },
         mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: LABEL_COLORS.malicious },
@@ -227,6 +230,7 @@ export async function dnsAnswers(sets: readonly DnsAnswerSet[], options: { title
   const colors: Record<string, string> = { 'all agree': LABEL_COLORS.good, partial: LABEL_COLORS.suspicious, error: LABEL_COLORS.malicious };
   const kinds = Object.keys(colors).filter((k) => cells.some((c) => c.kind === k));
   const title = options.title ?? `DNS answers across resolvers${options.question ? ` for ${options.question}` : ''}`;
+  if (cells.length === 0) return Chart.render(noDataSpec(title, 'resolver answers'), { title });
   const spec = topLevel(title, `${n} resolvers, ${answers.length} distinct answers: ${agree ? 'all agree' : 'they disagree'}`, {
     width: { step: Math.max(90, Math.min(160, Math.floor(600 / Math.max(1, n)))) },
     height: { step: 24 },
@@ -287,6 +291,7 @@ export async function certTimeline(chain: CertSpan | readonly CertSpan[], option
   const colors: Record<string, string> = { valid: LABEL_COLORS.good, 'expires soon': LABEL_COLORS.suspicious, expired: LABEL_COLORS.malicious, 'not yet valid': UNKNOWN_COLOR };
   const statuses = Object.keys(colors).filter((k) => bars.some((b) => b.status === k));
   const title = options.title ?? 'Certificate validity';
+  if (bars.length === 0) return Chart.render(noDataSpec(title, 'certificates'), { title });
   const y = { field: 'cert', type: 'nominal', title: null, sort: bars.map((b) => b.cert), axis: { labelLimit: 300 } };
   const worst = bars.find((b) => b.status === 'expired') ?? bars.find((b) => b.status === 'expires soon');
   const spec = topLevel(title, worst ? `${worst.subject}: ${worst.note}` : `${bars.length} certificates, all valid at ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')} UTC`, {
@@ -358,6 +363,7 @@ export async function backtestChart(results: readonly BacktestInput[], options: 
     }
   });
   const title = options.title ?? 'Backtest: what each proposed rule would hit';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'rules'), { title });
   const y = { field: 'rule', type: 'nominal', title: null, sort: names, axis: { labelLimit: 320 } };
   const domain = ['attack caught', 'good hit (collateral)'];
   const spec = topLevel(title, 'share of labelled attack and good requests the rule matches', {

@@ -10,7 +10,7 @@ import type { ColumnOverrides, Columns } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { portName, protoName, tcpFlagName, REFLECTION_PORTS } from './proto.js';
-import { assertTable, checkLimit, col, fmtCount, fmtPct, hasColumn, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel } from './table.js';
+import { assertTable, checkLimit, col, fmtCount, fmtPct, hasColumn, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel, noDataSpec } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, PROTO_COLORS, WIDTH, fixedScale } from './theme.js';
 
 interface Common {
@@ -104,9 +104,10 @@ export async function packetRate(table: ColumnTable, options: PacketRateOptions 
       ],
     },
   });
+  const title = options.title ?? `Packet and bit rate by ${by === 'port' ? 'destination port' : 'protocol'}`;
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'packets'), { title });
   const totalPackets = data.reduce((s, r) => s + r.packets, 0);
   const totalBytes = data.reduce((s, r) => s + r.bytes, 0);
-  const title = options.title ?? `Packet and bit rate by ${by === 'port' ? 'destination port' : 'protocol'}`;
   const spec = topLevel(title, `${fmtCount(totalPackets)} packets, ${fmtCount(totalBytes)} bytes; averaged over ${step.label} bins`, {
     data: { values: data },
     vconcat: [panel('pps', 'Packets / s'), ...(hasLen ? [panel('bps', 'Bits / s')] : [])],
@@ -139,8 +140,9 @@ export async function packetSizes(table: ColumnTable, options: PacketSizesOption
   const data = sumBy(raw.map((r) => ({ b: r.b, proto: protoName(r.proto), packets: r.packets })), ['b', 'proto'], ['packets']).map((r) => ({
     b0: Number(r.b), b1: Number(r.b) + width, proto: String(r.proto), packets: Number(r.packets),
   }));
-  const total = data.reduce((s, r) => s + r.packets, 0);
   const title = options.title ?? 'Packet sizes';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'packets'), { title });
+  const total = data.reduce((s, r) => s + r.packets, 0);
   const spec = topLevel(title, `${fmtCount(total)} packets; ${width}-byte bins`, {
     width: WIDTH,
     height: HEIGHT,
@@ -185,6 +187,7 @@ export async function tcpFlagMix(table: ColumnTable, options: TcpFlagMixOptions 
     .sort((a, b) => b.packets - a.packets);
   const order = data.map((r) => r.flags);
   const title = options.title ?? 'TCP flag mix';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'TCP packets'), { title });
   const y = { field: 'flags', type: 'nominal', title: 'TCP flags', sort: order };
   const spec = topLevel(title, `${fmtCount(total)} TCP packets`, {
     width: WIDTH - 200,
@@ -245,6 +248,7 @@ export async function sourcePortSpread(table: ColumnTable, options: SourcePortSp
   const order = data.map((r) => r.port);
   const shownShare = total ? data.reduce((s, r) => s + r.packets, 0) / total : 0;
   const title = options.title ?? 'Packets by source port';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'packets with a source port'), { title });
   const y = { field: 'port', type: 'nominal', title: 'Source port', sort: order, axis: { labelLimit: 200 } };
   const spec = topLevel(title, `top ${data.length} of ${fmtCount(allPorts)} source ports carry ${fmtPct(shownShare)} of ${fmtCount(total)} packets`, {
     width: WIDTH - 220,

@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, timeBinExpr, timeX, topLevel } from './table.js';
+import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, timeBinExpr, timeX, topLevel, noDataSpec } from './table.js';
 import { HEAT_SCHEME, WIDTH } from './theme.js';
 
 export interface PathHeatmapOptions {
@@ -44,8 +44,9 @@ export async function pathHeatmap(table: ColumnTable, options: PathHeatmapOption
         .filter((r) => r.t !== null)
         .map((r) => ({ path: r.path === null || r.path === undefined ? '(none)' : String(r.path), t: Number(r.t), t2: Number(r.t) + step.ms, requests: Number(r.requests) }))
     : [];
-  const order = top.map((p) => (p === null || p === undefined ? '(none)' : String(p)));
   const title = options.title ?? 'Requests by path over time';
+  if (cells.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
+  const order = top.map((p) => (p === null || p === undefined ? '(none)' : String(p)));
   const total = cells.reduce((s, r) => s + r.requests, 0);
   const spec = topLevel(title, `top ${order.length} of ${fmtCount(perPath.length)} paths; ${fmtCount(total)} requests; ${step.label} bins`, {
     width: WIDTH - 200,

@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, rows, sumBy, topLevel } from './table.js';
+import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, rows, sumBy, topLevel, noDataSpec } from './table.js';
 import { HEIGHT, WIDTH, labelScale } from './theme.js';
 
 export interface ScoreDistributionOptions {
@@ -46,11 +46,12 @@ export async function scoreDistribution(table: ColumnTable, options: ScoreDistri
     const b0 = round(lo + Number(r.b) * step);
     return { b0, b1: round(b0 + step), label: String(r.label), order: LABEL_ORDER[String(r.label)] ?? 3, requests: Number(r.requests) };
   });
+  const title = options.title ?? 'Score distribution by label';
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'scores'), { title });
   const thresholds = Object.entries(options.thresholds ?? {})
     .filter(([, v]) => typeof v === 'number' && Number.isFinite(v))
     .map(([k, v]) => ({ at: v as number, label: `${k} ≥ ${v as number}` }));
   const total = data.reduce((s, r) => s + r.requests, 0);
-  const title = options.title ?? 'Score distribution by label';
   const layer: Record<string, unknown>[] = [
     {
       data: { values: data },

@@ -3,7 +3,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { assertTable, checkLimit, col, fmtCount, requireColumn, rows, topLevel } from './table.js';
+import { assertTable, checkLimit, col, fmtCount, requireColumn, rows, topLevel, noDataSpec } from './table.js';
 import { HEAT_SCHEME } from './theme.js';
 
 export interface SignatureMatrixOptions {
@@ -67,8 +67,9 @@ export async function signatureMatrix(table: ColumnTable, options: SignatureMatr
   const sigs = bySig.slice(0, limit).map((r) => String(r.signature));
   const keep = new Set(sigs);
   const shown = cells.filter((x) => keep.has(x.signature));
-  const groups = [...groupTotals.keys()].sort((a, b) => (groupTotals.get(b) ?? 0) - (groupTotals.get(a) ?? 0));
   const title = options.title ?? `Signatures fired per ${by}`;
+  if (shown.length === 0) return Chart.render(noDataSpec(title, 'signatures that fired'), { title });
+  const groups = [...groupTotals.keys()].sort((a, b) => (groupTotals.get(b) ?? 0) - (groupTotals.get(a) ?? 0));
   const subtitle = `${sigs.length} of ${bySig.length} signatures × ${groups.length} groups of "${by}"; cell = share of the group's rows`;
   const spec = topLevel(title, subtitle, {
     width: { step: Math.max(34, Math.min(70, Math.floor(560 / Math.max(1, groups.length)))) },

@@ -4,7 +4,7 @@ import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
-import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel } from './table.js';
+import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel, noDataSpec } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, STATUS_CLASS_COLORS, WIDTH, fixedScale } from './theme.js';
 
 export interface StatusOverTimeOptions {
@@ -53,8 +53,9 @@ export async function statusOverTime(table: ColumnTable, options: StatusOverTime
   const data = sumBy(keyed, ['t', 'key'], ['requests'])
     .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, key: String(r.key), requests: Number(r.requests) }))
     .sort((a, b) => a.t - b.t || (a.key < b.key ? -1 : 1));
-  const total = data.reduce((s, r) => s + r.requests, 0);
   const title = options.title ?? `Response status over time${by === 'code' ? ' by code' : ''}`;
+  if (data.length === 0) return Chart.render(noDataSpec(title, 'responses'), { title });
+  const total = data.reduce((s, r) => s + r.requests, 0);
   const spec = topLevel(title, `${fmtCount(total)} responses in ${step.label} bins`, {
     width: WIDTH,
     height: HEIGHT,

@@ -155,3 +155,17 @@ export function checkLimit(builder: string, name: string, value: number | undefi
 export function timeX(field = 't', title = 'Time (UTC)'): Record<string, unknown> {
   return { field, type: 'temporal', title, scale: { type: 'utc' }, axis: { labelOverlap: true } };
 }
+
+/**
+ * The chart for an input with nothing to draw (an empty table, every timestamp missing): a titled
+ * panel saying so, instead of axes over an infinite extent.
+ */
+export function noDataSpec(title: string, what: string): TopLevelSpec {
+  return topLevel(title, `no ${what} to chart`, {
+    width: 400,
+    height: 60,
+    data: { values: [{ text: `no ${what}` }] },
+    mark: { type: 'text', fontSize: 13, color: '#777777' },
+    encoding: { text: { field: 'text' } },
+  });
+}

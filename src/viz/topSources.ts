@@ -6,7 +6,7 @@ import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { sourcePrefix } from './prefix.js';
-import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, fmtPct, normLabel, requireColumn, rows, topLevel } from './table.js';
+import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, fmtPct, normLabel, requireColumn, rows, topLevel, noDataSpec } from './table.js';
 import { WIDTH, labelScale } from './theme.js';
 
 export type SourceKind = 'ip' | 'prefix' | 'asn' | 'country';
@@ -67,6 +67,7 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
 
   const noun = { ip: 'source IPs', prefix: 'source prefixes', asn: 'source ASNs', country: 'source countries' }[by];
   const title = options.title ?? `Top ${noun} by ${rank === 'flagged' ? 'flagged requests' : 'requests'}`;
+  if (bars.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
   const y = { field: 'src', type: 'nominal', title: KINDS[by].replace(/^./, (ch) => ch.toUpperCase()), sort: order, axis: { labelLimit: 240 } };
   const spec = topLevel(title, `top ${ranked.length} of ${fmtCount(totals.size)} ${noun}; ${fmtCount(allRequests)} requests`, {
     width: WIDTH - 200,

@@ -4,7 +4,7 @@ import type { Row } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
 import {
-  LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, toMs, topKeys, topLevel,
+  LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, toMs, topKeys, topLevel, noDataSpec,
 } from './table.js';
 import type { TimeLike } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, WIDTH, labelScale, UNKNOWN_COLOR } from './theme.js';
@@ -70,8 +70,9 @@ export async function trafficOverTime(table: ColumnTable, options: TrafficOverTi
   const markers: { at: number; label: string }[] = (options.markers ?? []).map((m, i) => ({ at: toMs(B, `markers[${i}].at`, m.at), label: m.label }));
   if (options.mitigationAt !== undefined) markers.push({ at: toMs(B, 'mitigationAt', options.mitigationAt), label: 'mitigation' });
 
-  const total = series.reduce((s, r) => s + r.requests, 0);
   const title = options.title ?? (by === 'none' ? 'Requests over time' : `Requests over time by ${by}`);
+  if (series.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
+  const total = series.reduce((s, r) => s + r.requests, 0);
   const bars: Record<string, unknown> = {
     data: { values: series },
     mark: { type: 'bar' },
