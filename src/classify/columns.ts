@@ -6,6 +6,7 @@ import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
 import { schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
+import { intern } from './aggregate.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
 
@@ -23,7 +24,17 @@ export function plain(table: ColumnTable): ColumnTable {
 }
 
 /** Raw column data of a (plain) table by name, as an indexable array. */
+const rawCache = new WeakMap<ColumnTable, Record<string, Column>>();
+
 export function rawColumns(table: ColumnTable): Record<string, Column> {
+  const hit = rawCache.get(table);
+  if (hit) return hit;
+  const out = readColumns(table);
+  rawCache.set(table, out);
+  return out;
+}
+
+function readColumns(table: ColumnTable): Record<string, Column> {
   const data = table.data() as Record<string, unknown>;
   const out: Record<string, Column> = {};
   for (const name of table.columnNames()) {
@@ -66,7 +77,22 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   const info = tableSchema(t).fields.get(name);
   if (!info?.derived) throw new ClassifyError(`field ${name} is not a column of this table`);
   const d = info.derived;
-  const col = d.compute(d.from.map((f, j) => (j === 0 || tableSchema(t).fields.has(f) ? fieldColumn(t, f) : [])), t.numRows());
+  const sources = d.from.map((f, j) => (j === 0 || tableSchema(t).fields.has(f) ? fieldColumn(t, f) : []));
+  let col: Column;
+  const present = sources.filter((x) => x.length > 0);
+  if (present.length === 1) {
+    // One source column: derive once per distinct value, then spread (paths, queries repeat).
+    const { ids, values } = intern(sources[0] as Column);
+    const per = d.compute([values, ...sources.slice(1)], values.length);
+    const onNull = d.compute([[null], ...sources.slice(1).map(() => [])], 1)[0];
+    const n = t.numRows();
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      out[i] = id < 0 ? onNull : per[id];
+    }
+    col = out;
+  } else col = d.compute(sources, t.numRows());
   cache.set(name, col);
   return col;
 }

@@ -10,6 +10,7 @@ import { compile, type CompiledKernel } from './compile.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
 import { fieldColumn, ipKeys, plain, tableSchema } from './columns.js';
 import { RuleError } from './errors.js';
+import { intern } from './aggregate.js';
 
 export interface RuleOptions extends CheckOptions, CodegenOptions {}
 
@@ -34,6 +35,23 @@ export class Rule {
   mask(table: ColumnTable): Uint8Array {
     const t = plain(table);
     const k = this.compiled.kernel;
+    if (k.fields.length === 1 && k.ipFields.length === 0) {
+      // The condition is a pure function of one column: evaluate it once per distinct value
+      // (user agents, paths and methods repeat a lot) and spread the result over the rows.
+      const col = fieldColumn(t, k.fields[0] as string);
+      const { ids, values } = intern(col);
+      if (values.length * 4 < ids.length) {
+        const per = this.compiled.run([values], [], values.length);
+        const onNull = this.compiled.run([[null]], [], 1)[0] as number;
+        const n = ids.length;
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          const id = ids[i] as number;
+          out[i] = id < 0 ? onNull : (per[id] as number);
+        }
+        return out;
+      }
+    }
     const cols = k.fields.map((f) => fieldColumn(t, f));
     const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
     return this.compiled.run(cols, ips, t.numRows());
