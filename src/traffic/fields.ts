@@ -4,7 +4,7 @@
  *
  * Column types (every column may also hold `null` = missing; loaders never emit '' or undefined):
  * - number: timestamp (ms since epoch; fractional for packets), ip.src.asnum, http.response.code,
- *   cf.bot_management.score, ip.proto, ip.len, ip.ttl, ip.id, ip.frag_offset (bytes), tcp/udp ports,
+ *   cf.bot_management.score, ip.proto, ip.len, ip.ttl, ip.id, ip.frag_offset (8-byte units), tcp/udp ports,
  *   tcp.flags, tcp.seq, tcp.ack, tcp.window_size, tcp.len, udp.length, icmp.type, icmp.code,
  *   frame.number, frame.len, frame.cap_len, vlan.id, and numeric source fields kept by name.
  * - boolean: cf.bot_management.verified_bot, cf.client.bot, ip.flags.mf, ip.flags.df.
@@ -61,7 +61,7 @@ export const FIELD = {
   vlanId: 'vlan.id', // innermost 802.1Q tag
   ipVersion: 'ip.version',
   ipId: 'ip.id',
-  ipFragOffset: 'ip.frag_offset', // bytes (IPv4 offset * 8; IPv6 fragment header)
+  ipFragOffset: 'ip.frag_offset', // in 8-byte units as on the wire and in tshark (IPv4 and IPv6 fragment header)
   ipFlagsMf: 'ip.flags.mf', // more fragments
   ipFlagsDf: 'ip.flags.df',
   tcpSeq: 'tcp.seq',

@@ -26,23 +26,38 @@ export function parseCookies(header: string): Record<string, string[]> | null {
 }
 
 const METHOD = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const PROTO = /^HTTP\/\d(\.\d)?$/i;
+
+/**
+ * Splits `METHOD target PROTOCOL` at the first and last space, so a target with raw spaces
+ * (scanners send them) still parses; `METHOD target` is HTTP/0.9. Null for anything else.
+ */
+export function splitRequestLine(line: string): { method: string; target: string; version: string } | null {
+  const a = line.indexOf(' ');
+  if (a <= 0) return null;
+  const method = line.slice(0, a);
+  if (!METHOD.test(method)) return null;
+  const z = line.lastIndexOf(' ');
+  const tail = line.slice(z + 1);
+  if (z > a && PROTO.test(tail)) {
+    const target = line.slice(a + 1, z);
+    return target ? { method, target, version: tail } : null;
+  }
+  const target = line.slice(a + 1);
+  if (!target || target.includes(' ')) return null;
+  return { method, target, version: 'HTTP/0.9' };
+}
 
 /**
  * `METHOD target PROTOCOL` (or HTTP/0.9 `METHOD target`). Junk (TLS bytes on a plaintext port,
  * scanner noise) does not split: method stays null and the raw line is kept in `request`.
  */
 export function putRequestLine(b: ColumnBuilder, line: string): void {
-  const parts = line.split(' ');
-  const [m, target, proto] = parts;
-  if (
-    m !== undefined &&
-    target !== undefined &&
-    METHOD.test(m) &&
-    (parts.length === 2 || (parts.length === 3 && proto !== undefined && /^HTTP\/\d(\.\d)?$/i.test(proto)))
-  ) {
-    b.putStr(FIELD.method, m);
-    putTarget(b, target);
-    b.putStr(FIELD.httpVersion, proto ?? 'HTTP/0.9');
+  const r = splitRequestLine(line);
+  if (r) {
+    b.putStr(FIELD.method, r.method);
+    putTarget(b, r.target);
+    b.putStr(FIELD.httpVersion, r.version);
   } else {
     b.put('request', line === '' ? null : line);
   }

@@ -6,3 +6,5 @@ export { loadLogpush, type Loaded, timestampMs } from './logpush.js';
 export { loadCombined, compileLogFormat, LOG_FORMATS } from './combined.js';
 export { TrafficError } from './errors.js';
 export { msFromDigits, msFromString, msFromClf } from './timestamp.js';
+export { loadPcap } from './pcap.js';
+export { parseClientHello, type ClientHello } from './tls.js';

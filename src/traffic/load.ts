@@ -4,6 +4,7 @@ import { TrafficError } from './errors.js';
 import type { TrafficFormat } from './fields.js';
 import { loadLogpush, type Loaded } from './logpush.js';
 import { MSG } from './messages.js';
+import { loadPcap } from './pcap.js';
 import { readHead, sourceName, type Source } from './source.js';
 
 export type FormatOption = 'auto' | TrafficFormat;
@@ -46,9 +47,10 @@ export async function loadAs(source: Source, format: TrafficFormat, opts: LoadOp
     case 'combined':
     case 'common':
       return loadCombined(source, { ...common, format, logFormat: opts.logFormat });
+    case 'pcap':
+      return loadPcap(source, common);
     case 'csv':
     case 'har':
-    case 'pcap':
       throw new TrafficError(`format ${format} not implemented yet`, sourceName(source));
   }
 }

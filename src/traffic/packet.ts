@@ -1,0 +1,384 @@
+import type { ColumnBuilder } from './columns.js';
+import { FIELD } from './fields.js';
+import { addHeader, putTarget, parseCookies, splitRequestLine } from './http-fields.js';
+import { MSG } from './messages.js';
+import { clientHelloNeeds, parseClientHello } from './tls.js';
+
+/** Link-layer header types (tcpdump.org/linktypes.html) this decoder understands. */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  RAW_12: 12,
+  RAW_14: 14,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+const u16 = (b: Uint8Array, o: number): number => ((b[o] as number) << 8) | (b[o + 1] as number);
+const u32 = (b: Uint8Array, o: number): number =>
+  (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
+
+export function ipv4(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+/** RFC 5952 text form (lower-case, longest run of 2+ zero groups as ::), as tshark prints it. */
+export function ipv6(b: Uint8Array, o: number): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push(u16(b, o + i * 2));
+  let bestS = -1;
+  let bestL = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestL && j - i >= 2) {
+      bestS = i;
+      bestL = j - i;
+    }
+    i = j;
+  }
+  const hx = (a: number[]) => a.map((x) => x.toString(16)).join(':');
+  if (bestS < 0) return hx(g);
+  return `${hx(g.slice(0, bestS))}::${hx(g.slice(bestS + bestL))}`;
+}
+
+/** A TCP payload waiting for more segments (ClientHello or HTTP header block spanning packets). */
+interface Pending {
+  kind: 'tls' | 'http';
+  row: number;
+  nextSeq: number;
+  parts: Uint8Array[];
+  size: number;
+  need: number; // tls: bytes needed; http: 0 (until CRLFCRLF)
+  segments: number;
+}
+
+/** A value to write into an earlier row once the table is built (reassembled requests). */
+export interface LateWrite {
+  row: number;
+  name: string;
+  value: unknown;
+}
+
+/** End of an HTTP header block (CRLFCRLF, or bare LFLF as some clients send), or -1. */
+function headerEnd(b: Buffer): number {
+  const crlf = b.indexOf('\r\n\r\n');
+  const lf = b.indexOf('\n\n');
+  if (crlf < 0) return lf;
+  if (lf < 0) return crlf;
+  return Math.min(crlf, lf);
+}
+
+const MAX_PENDING_BYTES = 64 * 1024;
+const MAX_PENDING_SEGMENTS = 16;
+const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH) /;
+
+/**
+ * Decodes packets into columns: link layer -> (VLAN/MPLS) -> IPv4/IPv6 (+fragments, extension
+ * headers) -> TCP/UDP/ICMP, plus HTTP/1 requests and TLS ClientHellos (JA3/JA4) found in TCP
+ * payloads, reassembled across a few in-order segments. Malformed headers leave the rest of the
+ * row null and are counted as warnings; they never throw.
+ */
+export class PacketDecoder {
+  private readonly pending = new Map<string, Pending>();
+  readonly late: LateWrite[] = [];
+
+  constructor(private readonly b: ColumnBuilder) {}
+
+  /** Decodes one frame into the current row (caller sets frame.* and calls b.next()). */
+  decode(link: number, d: Uint8Array): void {
+    switch (link) {
+      case LINKTYPE.ETHERNET:
+        return this.ether(d, 0);
+      case LINKTYPE.NULL:
+      case LINKTYPE.LOOP: {
+        if (d.length < 4) return this.b.warn(MSG.decodeTruncated('loopback'));
+        // NULL: family in the capturing host's byte order; LOOP: network order
+        const le = (d[0] as number) | ((d[1] as number) << 8);
+        const fam = link === LINKTYPE.LOOP ? u32(d, 0) : le !== 0 ? le : u32(d, 0);
+        if (fam === 2) return this.ip4(d, 4);
+        if (fam === 24 || fam === 28 || fam === 30 || fam === 10) return this.ip6(d, 4);
+        return;
+      }
+      case LINKTYPE.RAW:
+      case LINKTYPE.RAW_12:
+      case LINKTYPE.RAW_14:
+      case LINKTYPE.IPV4:
+      case LINKTYPE.IPV6:
+        return this.rawIp(d, 0);
+      case LINKTYPE.LINUX_SLL:
+        if (d.length < 16) return this.b.warn(MSG.decodeTruncated('Linux SLL'));
+        return this.etherType(u16(d, 14), d, 16);
+      case LINKTYPE.LINUX_SLL2:
+        if (d.length < 20) return this.b.warn(MSG.decodeTruncated('Linux SLL2'));
+        return this.etherType(u16(d, 0), d, 20);
+      default:
+        this.b.warn(MSG.pcapUnknownLink(link));
+    }
+  }
+
+  private rawIp(d: Uint8Array, o: number): void {
+    const v = (d[o] ?? 0) >> 4;
+    if (v === 4) this.ip4(d, o);
+    else if (v === 6) this.ip6(d, o);
+  }
+
+  private ether(d: Uint8Array, o: number): void {
+    if (d.length < o + 14) return this.b.warn(MSG.decodeTruncated('Ethernet'));
+    this.etherType(u16(d, o + 12), d, o + 14);
+  }
+
+  private etherType(type: number, d: Uint8Array, o: number): void {
+    const b = this.b;
+    for (let hops = 0; hops < 8; hops++) {
+      if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+        if (d.length < o + 4) return b.warn(MSG.decodeTruncated('VLAN'));
+        b.put(FIELD.vlanId, u16(d, o) & 0x0fff);
+        type = u16(d, o + 2);
+        o += 4;
+        continue;
+      }
+      if (type === 0x8847 || type === 0x8848) {
+        // MPLS label stack until bottom-of-stack, then guess the payload by its first nibble
+        for (;;) {
+          if (d.length < o + 4) return b.warn(MSG.decodeTruncated('MPLS'));
+          const bos = (d[o + 2] as number) & 1;
+          o += 4;
+          if (bos) break;
+        }
+        b.put('eth.type', type);
+        const nib = (d[o] ?? 0) >> 4;
+        if (nib === 4 || nib === 6) return this.rawIp(d, o);
+        if (nib === 0) return this.ether(d, o + 4); // pseudowire control word, then Ethernet
+        return;
+      }
+      break;
+    }
+    b.put('eth.type', type);
+    if (type === 0x0800) this.ip4(d, o);
+    else if (type === 0x86dd) this.ip6(d, o);
+  }
+
+  private ip4(d: Uint8Array, o: number): void {
+    const b = this.b;
+    if (d.length < o + 20) return b.warn(MSG.decodeTruncated('IPv4'));
+    const ihl = ((d[o] as number) & 0x0f) * 4;
+    const total = u16(d, o + 2);
+    const flagsOff = u16(d, o + 6);
+    const proto = d[o + 9] as number;
+    b.put(FIELD.ipVersion, 4);
+    b.putStr(FIELD.ipSrc, ipv4(d, o + 12));
+    b.putStr(FIELD.ipDst, ipv4(d, o + 16));
+    b.put(FIELD.ipProto, proto);
+    b.put(FIELD.ipLen, total);
+    b.put(FIELD.ipTtl, d[o + 8]);
+    b.put(FIELD.ipId, u16(d, o + 4));
+    b.put(FIELD.ipFlagsDf, (flagsOff & 0x4000) !== 0);
+    b.put(FIELD.ipFlagsMf, (flagsOff & 0x2000) !== 0);
+    const frag = flagsOff & 0x1fff; // 8-byte units, as tshark shows ip.frag_offset
+    b.put(FIELD.ipFragOffset, frag);
+    if (ihl < 20) return b.warn(MSG.decodeTruncated('IPv4 (bad header length)'));
+    // the IP total length bounds the payload (Ethernet pads short frames)
+    const end = Math.min(d.length, total >= ihl ? o + total : d.length);
+    if (frag !== 0) return; // later fragment: no transport header here
+    this.transport(proto, d, o + ihl, end, ipv4(d, o + 12), ipv4(d, o + 16));
+  }
+
+  private ip6(d: Uint8Array, o: number): void {
+    const b = this.b;
+    if (d.length < o + 40) return b.warn(MSG.decodeTruncated('IPv6'));
+    const plen = u16(d, o + 4);
+    let nh = d[o + 6] as number;
+    const src = ipv6(d, o + 8);
+    const dst = ipv6(d, o + 24);
+    b.put(FIELD.ipVersion, 6);
+    b.putStr(FIELD.ipSrc, src);
+    b.putStr(FIELD.ipDst, dst);
+    b.put(FIELD.ipLen, plen + 40);
+    b.put(FIELD.ipTtl, d[o + 7]);
+    const end = Math.min(d.length, o + 40 + plen || d.length);
+    let p = o + 40;
+    let frag = 0;
+    let mf = false;
+    for (let i = 0; i < 8; i++) {
+      if (nh === 0 || nh === 43 || nh === 60) {
+        if (end < p + 8) return b.warn(MSG.decodeTruncated('IPv6 extension'));
+        const next = d[p] as number;
+        p += ((d[p + 1] as number) + 1) * 8;
+        nh = next;
+      } else if (nh === 44) {
+        if (end < p + 8) return b.warn(MSG.decodeTruncated('IPv6 fragment'));
+        const next = d[p] as number;
+        const fo = u16(d, p + 2);
+        frag = fo >> 3;
+        mf = (fo & 1) === 1;
+        b.put(FIELD.ipId, u32(d, p + 4));
+        p += 8;
+        nh = next;
+      } else if (nh === 51) {
+        if (end < p + 2) return b.warn(MSG.decodeTruncated('IPv6 AH'));
+        const next = d[p] as number;
+        p += ((d[p + 1] as number) + 2) * 4;
+        nh = next;
+      } else break;
+    }
+    b.put(FIELD.ipProto, nh);
+    b.put(FIELD.ipFragOffset, frag);
+    b.put(FIELD.ipFlagsMf, mf);
+    if (frag !== 0) return;
+    this.transport(nh, d, p, end, src, dst);
+  }
+
+  private transport(proto: number, d: Uint8Array, o: number, end: number, src: string, dst: string): void {
+    const b = this.b;
+    if (proto === 6) {
+      if (end < o + 20) return b.warn(MSG.decodeTruncated('TCP'));
+      const sport = u16(d, o);
+      const dport = u16(d, o + 2);
+      const seq = u32(d, o + 4);
+      const off = ((d[o + 12] as number) >> 4) * 4;
+      const flags = (d[o + 13] as number) | (((d[o + 12] as number) & 1) << 8);
+      b.put(FIELD.tcpSrcPort, sport);
+      b.put(FIELD.tcpDstPort, dport);
+      b.put(FIELD.tcpFlags, flags);
+      b.put(FIELD.tcpSeq, seq);
+      b.put(FIELD.tcpAck, u32(d, o + 8));
+      b.put(FIELD.tcpWindow, u16(d, o + 14));
+      if (off < 20) return b.warn(MSG.decodeTruncated('TCP (bad data offset)'));
+      const payload = d.subarray(Math.min(end, o + off), end);
+      b.put(FIELD.tcpLen, payload.length);
+      if (payload.length > 0) this.tcpPayload(`${src}|${sport}|${dst}|${dport}`, seq, payload);
+    } else if (proto === 17) {
+      if (end < o + 8) return b.warn(MSG.decodeTruncated('UDP'));
+      b.put(FIELD.udpSrcPort, u16(d, o));
+      b.put(FIELD.udpDstPort, u16(d, o + 2));
+      b.put(FIELD.udpLength, u16(d, o + 4));
+    } else if (proto === 1 || proto === 58) {
+      if (end < o + 2) return b.warn(MSG.decodeTruncated(proto === 1 ? 'ICMP' : 'ICMPv6'));
+      b.put(FIELD.icmpType, d[o]);
+      b.put(FIELD.icmpCode, d[o + 1]);
+    }
+  }
+
+  private tcpPayload(flow: string, seq: number, p: Uint8Array): void {
+    const pend = this.pending.get(flow);
+    if (pend) {
+      if (seq === pend.nextSeq) {
+        pend.parts.push(Uint8Array.from(p));
+        pend.size += p.length;
+        pend.nextSeq = (seq + p.length) >>> 0;
+        pend.segments++;
+        const all = Buffer.concat(pend.parts);
+        if (pend.kind === 'tls' ? all.length >= pend.need : headerEnd(all) >= 0) {
+          this.pending.delete(flow);
+          this.finishPayload(pend.kind, all, pend.row);
+        } else if (pend.size > MAX_PENDING_BYTES || pend.segments > MAX_PENDING_SEGMENTS) {
+          this.pending.delete(flow);
+          this.finishPayload(pend.kind, all, pend.row); // parse what arrived
+        }
+        return;
+      }
+      if (seq !== ((pend.nextSeq - (pend.size)) >>> 0)) {
+        // out of order or a new exchange: give up on the old one with what we have
+        this.pending.delete(flow);
+        this.finishPayload(pend.kind, Buffer.concat(pend.parts), pend.row);
+      } else return; // retransmission of the first segment
+    }
+    const row = this.b.row;
+    // TLS 1.3 middlebox compatibility: a ChangeCipherSpec record may precede the second ClientHello
+    if (p.length > 6 && p[0] === 0x14 && p[1] === 0x03 && p[3] === 0x00 && p[4] === 0x01) p = p.subarray(6);
+    const tlsNeed = clientHelloNeeds(p);
+    if (tlsNeed > 0) {
+      if (p.length >= tlsNeed) return this.putTls(p, row);
+      this.pending.set(flow, { kind: 'tls', row, nextSeq: (seq + p.length) >>> 0, parts: [Uint8Array.from(p)], size: p.length, need: tlsNeed, segments: 1 });
+      return;
+    }
+    if (p.length >= 4 && (p[0] as number) >= 0x41 && (p[0] as number) <= 0x5a) {
+      const head = Buffer.from(p.buffer, p.byteOffset, Math.min(p.length, 16)).toString('latin1');
+      if (!HTTP_METHOD.test(head)) return;
+      const buf = Buffer.from(p.buffer, p.byteOffset, p.length);
+      if (headerEnd(buf) >= 0) return this.putHttp(buf, row);
+      this.pending.set(flow, { kind: 'http', row, nextSeq: (seq + p.length) >>> 0, parts: [Uint8Array.from(p)], size: p.length, need: 0, segments: 1 });
+    }
+  }
+
+  private finishPayload(kind: 'tls' | 'http', all: Buffer, row: number): void {
+    if (kind === 'tls') this.putTls(all, row);
+    else this.putHttp(all, row);
+  }
+
+  /** Writes to `row`: the current row directly, an earlier one later (after the table is built). */
+  private set(row: number, name: string, value: unknown): void {
+    if (row === this.b.row) this.b.put(name, value);
+    else this.late.push({ row, name, value });
+  }
+
+  private putTls(p: Uint8Array, row: number): void {
+    const ch = parseClientHello(p);
+    if (!ch) return this.b.warn('TLS ClientHello malformed or incomplete');
+    this.set(row, FIELD.ja3, ch.ja3Hash);
+    this.set(row, FIELD.ja4, ch.ja4);
+    this.set(row, 'tls.handshake.ja3', ch.ja3);
+    this.set(row, 'tls.handshake.ja4_r', ch.ja4r);
+    this.set(row, FIELD.sni, ch.sni);
+    if (ch.alpn.length) this.set(row, 'tls.handshake.extensions_alpn_str', ch.alpn);
+  }
+
+  /** HTTP/1 request line + headers (body ignored). */
+  private putHttp(buf: Buffer, row: number): void {
+    const endHdr = headerEnd(buf);
+    const text = buf.toString('latin1', 0, endHdr >= 0 ? endHdr : Math.min(buf.length, 64 * 1024));
+    const lines = text.split(/\r?\n/);
+    const first = lines[0] ?? '';
+    const m = splitRequestLine(first);
+    if (!m) {
+      this.set(row, 'request', first);
+      return;
+    }
+    this.set(row, FIELD.method, m.method);
+    this.set(row, FIELD.httpVersion, m.version);
+    const target = m.target;
+    if (row === this.b.row) putTarget(this.b, target);
+    else {
+      const q = target.indexOf('?');
+      this.set(row, FIELD.uri, target);
+      this.set(row, FIELD.path, q < 0 ? target : target.slice(0, q));
+      this.set(row, FIELD.query, q < 0 || q === target.length - 1 ? null : target.slice(q + 1));
+    }
+    const headers: Record<string, string[]> = {};
+    const names: string[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      const l = lines[i] as string;
+      const c = l.indexOf(':');
+      if (c <= 0) continue;
+      const name = l.slice(0, c);
+      names.push(name);
+      addHeader(headers, name, l.slice(c + 1).trim());
+    }
+    this.set(row, FIELD.headers, headers);
+    this.set(row, FIELD.headerNames, names);
+    const one = (k: string) => (headers[k] ? (headers[k] as string[]).join(', ') : null);
+    this.set(row, FIELD.host, one('host'));
+    this.set(row, FIELD.userAgent, one('user-agent'));
+    this.set(row, FIELD.referer, one('referer'));
+    const cookie = headers.cookie ? headers.cookie.join('; ') : null;
+    this.set(row, FIELD.cookie, cookie);
+    this.set(row, FIELD.cookies, cookie === null ? null : parseCookies(cookie));
+  }
+
+  /** Flushes requests still waiting for segments that never came. */
+  flush(): void {
+    for (const [flow, pend] of this.pending) {
+      this.pending.delete(flow);
+      this.finishPayload(pend.kind, Buffer.concat(pend.parts), pend.row);
+    }
+  }
+}
