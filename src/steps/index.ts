@@ -6,3 +6,4 @@ export { redact, redactHeader, REDACTED, SECRET_HEADERS } from './redact.js';
 export * from './dig.js';
 export * from './x509.js';
 export * from './tls.js';
+export * from './curl.js';

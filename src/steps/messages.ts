@@ -29,6 +29,7 @@ export const message = {
   badNumber: (min: number, max: number) => `must be a whole number from ${min} to ${max}`,
   badTlsVersion: 'is not one of tls1, tls1_1, tls1_2, tls1_3',
   badFile: 'is not a readable file',
+  badHttpVersion: 'is not an HTTP version curl can force: use "1.1" or "2"',
   badAlpn: 'is not a comma-separated list of ALPN protocol ids',
 
   inputError: (what: string, input: string, reason: string) => `${what} ${JSON.stringify(input)} ${reason}`,
