@@ -1,8 +1,9 @@
 /**
  * The cell compiler: TypeScript cell source -> one JavaScript script the runtime evaluates.
  *
- * Phases: transpile (types stripped by `ts.transpileModule`, no type check: that runs in the
- * background checker) -> rewrite top-level statements -> wrap. Rewriting makes a notebook behave
+ * Phases: parse (a cell that is plain JavaScript is parsed by acorn and never touches the
+ * TypeScript compiler; otherwise `ts.transpileModule` strips the types, without a type check:
+ * that runs in the background checker) -> rewrite top-level statements -> wrap. Rewriting makes a notebook behave
  * like one growing program while every cell can be re-run:
  * - top-level `const`/`let`/`var`/`function`/`class` become globals (a re-run redefines them
  *   instead of failing with "already declared"),
@@ -14,6 +15,7 @@
  *   function so a synchronous loop stays interruptible by SIGINT.
  * The wrapper runs in sloppy mode on purpose: assigning an undeclared name creates the global.
  */
+import * as acorn from 'acorn';
 import { ts } from './typescript.js';
 
 export interface CompiledCell {
@@ -59,8 +61,18 @@ function applyEdits(source: string, edits: Edit[]): string {
   return out + source.slice(at);
 }
 
-/** Transpile a cell; syntax errors throw CellCompileError with positions in the cell. */
-export function compileCell(code: string): CompiledCell {
+const PARSE: acorn.Options = { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, allowHashBang: true, preserveParens: true };
+
+function parseJs(js: string): acorn.Program | null {
+  try {
+    return acorn.parse(js, PARSE);
+  } catch {
+    return null;
+  }
+}
+
+/** Strip types with TypeScript; syntax errors throw CellCompileError with positions in the cell. */
+function transpile(code: string): string {
   const t = ts();
   const out = t.transpileModule(code, {
     fileName: 'cell.ts',
@@ -86,13 +98,56 @@ export function compileCell(code: string): CompiledCell {
       }),
     );
   }
-  return rewrite(out.outputText);
+  return out.outputText;
 }
 
-/** Rewrite transpiled JavaScript (exported for tests). */
-export function rewrite(js: string): CompiledCell {
-  const t = ts();
-  const sf = t.createSourceFile('cell.js', js, t.ScriptTarget.ES2022, true, t.ScriptKind.JS);
+/** Compile a cell: JavaScript cells directly, TypeScript cells through the transpiler. */
+export function compileCell(code: string): CompiledCell {
+  const direct = parseJs(code);
+  if (direct) return rewrite(code, direct);
+  const js = transpile(code);
+  const program = parseJs(js);
+  if (!program) throw new CellCompileError([{ message: 'the transpiled cell is not valid JavaScript', line: 1, column: 1 }]);
+  return rewrite(js, program);
+}
+
+type AnyNode = acorn.AnyNode;
+
+function isNode(v: unknown): v is AnyNode {
+  return v !== null && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string';
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'loc' || key === 'range') continue;
+    if (Array.isArray(value)) for (const v of value) isNode(v) && out.push(v);
+    else if (isNode(value)) out.push(value);
+  }
+  return out;
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'StaticBlock', 'PropertyDefinition']);
+
+function patternNames(p: acorn.Pattern): string[] {
+  switch (p.type) {
+    case 'Identifier':
+      return [p.name];
+    case 'ObjectPattern':
+      return p.properties.flatMap((prop) => (prop.type === 'RestElement' ? patternNames(prop.argument) : patternNames(prop.value)));
+    case 'ArrayPattern':
+      return p.elements.flatMap((e) => (e ? patternNames(e) : []));
+    case 'RestElement':
+      return patternNames(p.argument);
+    case 'AssignmentPattern':
+      return patternNames(p.left);
+    default:
+      return [];
+  }
+}
+
+/** Rewrite parsed JavaScript (exported for tests). */
+export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PARSE)): CompiledCell {
   const edits: Edit[] = [];
   const hoisted: string[] = [];
   const names = new Set<string>();
@@ -100,114 +155,99 @@ export function rewrite(js: string): CompiledCell {
   let importCounter = 0;
   const R = RUNTIME_GLOBAL;
 
-  const bindingNames = (n: import('typescript').BindingName): string[] => {
-    if (t.isIdentifier(n)) return [n.text];
-    const res: string[] = [];
-    for (const el of n.elements) if (!t.isOmittedExpression(el)) res.push(...bindingNames(el.name));
-    return res;
+  // Top-level await (outside any function) and import() calls anywhere.
+  const visit = (node: AnyNode, inFunction: boolean): void => {
+    if (!inFunction && (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await))) isAsync = true;
+    if (node.type === 'ImportExpression') edits.push({ start: node.start, end: node.start + 'import'.length, text: `${R}.import` });
+    const fn = inFunction || FUNCTION_TYPES.has(node.type);
+    for (const c of children(node)) visit(c, fn);
   };
 
-  // Find top-level await and dynamic import() anywhere.
-  const visit = (node: import('typescript').Node, inFunction: boolean): void => {
-    if (!inFunction && (t.isAwaitExpression(node) || (t.isForOfStatement(node) && node.awaitModifier))) isAsync = true;
-    if (t.isCallExpression(node) && node.expression.kind === t.SyntaxKind.ImportKeyword) {
-      edits.push({ start: node.expression.getStart(sf), end: node.expression.end, text: `${R}.import` });
+  const body = program.body;
+  const last = body[body.length - 1];
+  const returnValue = (e: AnyNode) => {
+    edits.push({ start: e.start, end: e.start, text: ';return [(' });
+    edits.push({ start: e.end, end: e.end, text: ')]' });
+  };
+
+  const declaration = (d: AnyNode): void => {
+    if (d.type === 'VariableDeclaration') {
+      const first = d.declarations[0];
+      if (!first) return;
+      edits.push({ start: d.start, end: first.start, text: ';' });
+      for (const decl of d.declarations) {
+        for (const n of patternNames(decl.id)) names.add(n);
+        const pattern = decl.id.type !== 'Identifier';
+        if (pattern) edits.push({ start: decl.id.start, end: decl.id.start, text: '(' });
+        if (!decl.init && decl.id.type === 'Identifier') {
+          // `var x;` keeps an existing value (var semantics); `let x;` resets it.
+          edits.push({ start: decl.id.end, end: decl.id.end, text: d.kind === 'var' ? ` = globalThis[${JSON.stringify(decl.id.name)}]` : ' = undefined' });
+        }
+        if (pattern) edits.push({ start: decl.end, end: decl.end, text: ')' });
+      }
+      return;
     }
-    const fn = inFunction || t.isFunctionLike(node) || t.isClassStaticBlockDeclaration(node);
-    t.forEachChild(node, (c) => visit(c, fn));
+    if (d.type === 'FunctionDeclaration' && d.id) {
+      names.add(d.id.name);
+      hoisted.push(`globalThis[${JSON.stringify(d.id.name)}] = ${d.id.name};`);
+      return;
+    }
+    if (d.type === 'ClassDeclaration' && d.id) {
+      names.add(d.id.name);
+      edits.push({ start: d.start, end: d.start, text: `;${d.id.name} = ` });
+      edits.push({ start: d.end, end: d.end, text: ';' });
+    }
   };
 
-  const statements = sf.statements;
-  const last = statements[statements.length - 1];
-  for (const st of statements) {
-    const start = st.getStart(sf);
-    if (t.isImportDeclaration(st)) {
+  for (const st of body) {
+    if (st.type === 'ImportDeclaration') {
       isAsync = true;
-      const spec = (st.moduleSpecifier as import('typescript').StringLiteral).text;
-      const load = `await ${R}.import(${JSON.stringify(spec)})`;
-      const clause = st.importClause;
-      if (!clause) {
-        edits.push({ start, end: st.end, text: `${load};` });
+      const load = `await ${R}.import(${JSON.stringify(String(st.source.value))})`;
+      if (st.specifiers.length === 0) {
+        edits.push({ start: st.start, end: st.end, text: `${load};` });
         continue;
       }
       const tmp = `__nrb_m${importCounter++}`;
       const parts: string[] = [`const ${tmp} = ${load};`];
-      if (clause.name) {
-        names.add(clause.name.text);
-        parts.push(`${clause.name.text} = ${R}.defaultOf(${tmp});`);
-      }
-      const nb = clause.namedBindings;
-      if (nb && t.isNamespaceImport(nb)) {
-        names.add(nb.name.text);
-        parts.push(`${nb.name.text} = ${tmp};`);
-      } else if (nb) {
-        for (const el of nb.elements) {
-          const local = el.name.text;
-          const imported = el.propertyName ? el.propertyName.text : local;
-          names.add(local);
+      for (const sp of st.specifiers) {
+        const local = sp.local.name;
+        names.add(local);
+        if (sp.type === 'ImportDefaultSpecifier') parts.push(`${local} = ${R}.defaultOf(${tmp});`);
+        else if (sp.type === 'ImportNamespaceSpecifier') parts.push(`${local} = ${tmp};`);
+        else {
+          const imported = sp.imported.type === 'Identifier' ? sp.imported.name : String(sp.imported.value);
           parts.push(imported === 'default' ? `${local} = ${R}.defaultOf(${tmp});` : `${local} = ${tmp}[${JSON.stringify(imported)}];`);
         }
       }
-      edits.push({ start, end: st.end, text: parts.join(' ') });
+      edits.push({ start: st.start, end: st.end, text: parts.join(' ') });
       continue;
     }
-    if (t.isExportDeclaration(st)) {
-      edits.push({ start, end: st.end, text: '' });
+    if (st.type === 'ExportAllDeclaration' || (st.type === 'ExportNamedDeclaration' && !st.declaration)) {
+      edits.push({ start: st.start, end: st.end, text: '' });
       continue;
     }
     visit(st, false);
-    if (t.isVariableStatement(st)) {
-      const list = st.declarationList;
-      const isVar = (list.flags & (t.NodeFlags.Let | t.NodeFlags.Const)) === 0;
-      const first = list.declarations[0];
-      if (!first) continue;
-      edits.push({ start, end: first.getStart(sf), text: ';' });
-      list.declarations.forEach((d, i) => {
-        for (const n of bindingNames(d.name)) names.add(n);
-        const pattern = !t.isIdentifier(d.name);
-        if (pattern) edits.push({ start: d.name.getStart(sf), end: d.name.getStart(sf), text: '(' });
-        if (!d.initializer) {
-          const name = d.name.getText(sf);
-          // `var x;` keeps an existing value (var semantics); `let x;` resets it.
-          edits.push({ start: d.name.end, end: d.name.end, text: isVar ? ` = globalThis[${JSON.stringify(name)}]` : ' = undefined' });
-        }
-        if (pattern) edits.push({ start: d.end, end: d.end, text: ')' });
-        void i;
-      });
+    if (st.type === 'ExportNamedDeclaration' && st.declaration) {
+      edits.push({ start: st.start, end: st.declaration.start, text: '' });
+      declaration(st.declaration);
       continue;
     }
-    if (t.isFunctionDeclaration(st) && st.name) {
-      names.add(st.name.text);
-      hoisted.push(`globalThis[${JSON.stringify(st.name.text)}] = ${st.name.text};`);
-      const mods = st.modifiers?.filter((m) => m.kind === t.SyntaxKind.ExportKeyword || m.kind === t.SyntaxKind.DefaultKeyword) ?? [];
-      for (const m of mods) edits.push({ start: m.getStart(sf), end: m.end, text: '' });
+    if (st.type === 'ExportDefaultDeclaration') {
+      const d = st.declaration;
+      edits.push({ start: st.start, end: d.start, text: d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration' ? '' : ';' });
+      if ((d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration') && d.id) declaration(d);
+      else if (st === last && d.type !== 'FunctionDeclaration' && d.type !== 'ClassDeclaration') returnValue(d);
       continue;
     }
-    if (t.isClassDeclaration(st) && st.name) {
-      names.add(st.name.text);
-      const mods = st.modifiers?.filter((m) => m.kind === t.SyntaxKind.ExportKeyword || m.kind === t.SyntaxKind.DefaultKeyword) ?? [];
-      for (const m of mods) edits.push({ start: m.getStart(sf), end: m.end, text: '' });
-      const classKw = st.getChildren(sf).find((c) => c.kind === t.SyntaxKind.ClassKeyword);
-      const at = classKw ? classKw.getStart(sf) : start;
-      edits.push({ start: at, end: at, text: `;${st.name.text} = ` });
-      edits.push({ start: st.end, end: st.end, text: ';' });
+    if (st.type === 'VariableDeclaration' || st.type === 'FunctionDeclaration' || st.type === 'ClassDeclaration') {
+      declaration(st);
       continue;
     }
-    if (t.isExportAssignment(st)) {
-      edits.push({ start, end: st.expression.getStart(sf), text: ';' });
-      if (st === last) {
-        edits.push({ start: st.expression.getStart(sf), end: st.expression.getStart(sf), text: 'return [(' });
-        edits.push({ start: st.expression.end, end: st.expression.end, text: ')]' });
-      }
-      continue;
-    }
-    if (st === last && t.isExpressionStatement(st)) {
-      const e = st.expression;
-      edits.push({ start: e.getStart(sf), end: e.getStart(sf), text: ';return [(' });
-      edits.push({ start: e.end, end: e.end, text: ')]' });
-    }
+    if (st === last && st.type === 'ExpressionStatement') returnValue(st.expression);
   }
-  const body = applyEdits(js, edits);
+  const out = applyEdits(js, edits);
   const head = isAsync ? '(async function () {' : '(function () {';
-  return { script: `${head}${hoisted.join(' ')}\n${body}\n})()`, async: isAsync, names: [...names] };
+  // The leading `;` keeps a cell's "use strict" from becoming the wrapper's directive (strict
+  // mode would turn the global assignments above into ReferenceErrors).
+  return { script: `${head};${hoisted.join(' ')}\n${out}\n})()`, async: isAsync, names: [...names] };
 }

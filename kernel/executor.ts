@@ -7,6 +7,8 @@
  * it. The main thread talks to it through `Analyzer`; the worker side is `serveAnalyzer`.
  * Each checked cell that passes extends the declaration summary (`prevDecl`), as in tslab.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { Worker, type MessagePort } from 'node:worker_threads';
 
 export interface TypeDiagnostic {
@@ -73,8 +75,22 @@ export function startAnalyzer(): Analyzer {
   };
 }
 
+/**
+ * Run the checker at the lowest CPU priority so it never slows the cell that is executing.
+ * On Linux setpriority() accepts a thread id, which /proc/thread-self names.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 19);
+  } catch {
+    // not Linux, or not permitted: the checker just competes normally
+  }
+}
+
 /** Worker side: load tslab's converter and answer requests in order. */
 export async function serveAnalyzer(port: MessagePort): Promise<void> {
+  lowerThreadPriority();
   const { createConverter } = (await import('tslab/dist/converter.js')) as typeof import('tslab/dist/converter.js');
   const { printQuickInfo } = (await import('tslab/dist/inspect.js')) as typeof import('tslab/dist/inspect.js');
   const conv = createConverter();
