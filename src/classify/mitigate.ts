@@ -14,6 +14,7 @@ import { backtestMask, type Backtest, GOOD_HIT_LIMIT } from './backtest.js';
 import type { ScoreResult } from './score.js';
 import { intern, groupIds } from './aggregate.js';
 import { RuleError } from './errors.js';
+import { CATALOG } from './schema.js';
 
 export interface AttributeShare {
   field: string;
@@ -100,6 +101,8 @@ function count(m: Uint8Array): number {
 }
 
 const lit = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(String(v)));
+/** A literal for a field: IP fields take bare addresses. */
+const litFor = (field: string, v: unknown): string => (CATALOG[field]?.kind === 'Ip' ? String(v) : lit(v));
 
 /** Top values of a field within the selected rows (interned, so this is one pass). */
 function topValues(table: ColumnTable, field: string, sel: Uint8Array, k: number): { value: unknown; rows: number }[] {
@@ -173,7 +176,7 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
       if (!has(f)) continue;
       const top = topValues(t, f, sel, 1)[0];
       if (!top) continue;
-      const eqMask = rule(`${f} eq ${lit(top.value)}`, t).mask(t);
+      const eqMask = tryMask(t, `${f} eq ${litFor(f, top.value)}`) ?? new Uint8Array(n);
       attrs.push({ field: f, value: top.value as string | number, share: top.rows / rows, goodShare: goodRows ? countIn(eqMask, good) / goodRows : 0 });
     }
     const id = `c${ci + 1}`;
@@ -267,7 +270,7 @@ function synthesizeFor(t: ColumnTable, c: Cluster, sel: Uint8Array, good: Uint8A
       if (cum / rows >= 0.95) break;
     }
     if (cum / rows < 0.6) continue;
-    const expr = vals.length === 1 ? `${a.field} eq ${lit(vals[0])}` : `${a.field} in {${vals.map(lit).join(' ')}}`;
+    const expr = vals.length === 1 ? `${a.field} eq ${litFor(a.field, vals[0])}` : `${a.field} in {${vals.map((v) => litFor(a.field, v)).join(' ')}}`;
     add(expr, nftFor(a.field, vals));
   }
   if (layer === 'l34') {

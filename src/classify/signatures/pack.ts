@@ -29,7 +29,7 @@ const INJECTION =
 const L7: Signature[] = [
   { id: 'l7.scanner-ua', title: 'vulnerability scanner user agent', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(http.user_agent) matches r"(${SCANNER_UA})"` },
   { id: 'l7.automation-ua', title: 'HTTP library or headless browser user agent', layer: 'l7', kind: 'expression', weight: 35, expression: `lower(http.user_agent) matches r"${AUTOMATION_UA}"` },
-  { id: 'l7.empty-ua', title: 'no user agent', layer: 'l7', kind: 'expression', weight: 30, expression: `not len(http.user_agent) gt 1` },
+  { id: 'l7.empty-ua', title: 'no user agent', layer: 'l7', kind: 'expression', weight: 30, expression: `len(http.request.method) gt 0 and not len(http.user_agent) gt 1` },
   {
     id: 'l7.browser-ua-library-tls', title: 'browser user agent over a library TLS stack (JA4)', layer: 'l7', kind: 'expression', weight: 45,
     expression: `http.user_agent contains "Mozilla/" and (cf.bot_management.ja4 in {${LIBRARY_JA4.map((j) => `"${j}"`).join(' ')}} or cf.bot_management.ja4 matches r"^[tqd]\\d\\d[di]\\d{4}(00|h1)_")`,
