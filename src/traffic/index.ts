@@ -8,3 +8,5 @@ export { TrafficError } from './errors.js';
 export { msFromDigits, msFromString, msFromClf } from './timestamp.js';
 export { loadPcap } from './pcap.js';
 export { parseClientHello, type ClientHello } from './tls.js';
+export { loadCsv, parseCsvRecord } from './csv.js';
+export { loadHar } from './har.js';

@@ -5,6 +5,8 @@ import type { TrafficFormat } from './fields.js';
 import { loadLogpush, type Loaded } from './logpush.js';
 import { MSG } from './messages.js';
 import { loadPcap } from './pcap.js';
+import { loadCsv } from './csv.js';
+import { loadHar } from './har.js';
 import { readHead, sourceName, type Source } from './source.js';
 
 export type FormatOption = 'auto' | TrafficFormat;
@@ -50,7 +52,8 @@ export async function loadAs(source: Source, format: TrafficFormat, opts: LoadOp
     case 'pcap':
       return loadPcap(source, common);
     case 'csv':
+      return loadCsv(source, { ...common, fields: opts.fields });
     case 'har':
-      throw new TrafficError(`format ${format} not implemented yet`, sourceName(source));
+      return loadHar(source, common);
   }
 }

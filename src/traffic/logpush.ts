@@ -160,6 +160,9 @@ const HANDLERS: Record<string, Handler> = {
   ICMPCode: num(FIELD.icmpCode),
 };
 
+/** Is this a Logpush field name this loader maps onto a canonical column? */
+export const isLogpushField = (name: string): boolean => Object.prototype.hasOwnProperty.call(HANDLERS, name);
+
 /** The Logpush field a canonical column comes from (for CSV headers and docs). */
 export const LOGPUSH_FIELD_OF: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(
