@@ -37,7 +37,7 @@ function build(def) {
 }
 
 let stale = 0;
-for (const f of fs.readdirSync(path.join(dir, 'src')).filter((x) => x.endsWith('.mjs')).sort()) {
+for (const f of fs.readdirSync(path.join(dir, 'src')).filter((x) => x.endsWith('.mjs') && !x.startsWith('_')).sort()) {
   const def = (await import(path.join(dir, 'src', f))).default;
   const out = path.join(dir, `${def.id}.ipynb`);
   const text = `${JSON.stringify(build(def), null, 1)}\n`;

@@ -1,6 +1,5 @@
 // dns-resolution: "some of our users still reach the old origin after we changed the A record".
-export const md = (source) => ({ type: 'md', source });
-export const code = (source, tags) => ({ type: 'code', source, ...(tags ? { tags } : {}) });
+import { md, code } from './_cells.mjs';
 
 export default {
   id: 'dns-resolution',
