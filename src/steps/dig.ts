@@ -49,7 +49,7 @@ export interface DnssecInfo {
   reason: string | null;
 }
 
-export interface TraceHop {
+export interface DelegationStep {
   /** Records received in this step of the walk (sorted). */
   records: DnsRecord[];
   /** Zone cut this step referred to (owner of NS records), or null for the final answer. */
@@ -83,7 +83,7 @@ export interface DigData {
   messageSize: number | null;
   dnssec: DnssecInfo | null;
   /** Delegation walk for +trace, else null. */
-  trace: TraceHop[] | null;
+  trace: DelegationStep[] | null;
 }
 
 export interface DigOptions {
@@ -233,7 +233,7 @@ export function parseDig(stdout: string, now = Date.now()): DigData {
 
 /** Parse `dig +trace` output into the delegation walk (and the final answer). Pure. */
 export function parseDigTrace(stdout: string, qname: string, qtype: string, now = Date.now()): DigData {
-  const hops: TraceHop[] = [];
+  const hops: DelegationStep[] = [];
   let recs: DnsRecord[] = [];
   for (const raw of stdout.split('\n')) {
     const line = raw.replace(/\r$/, '');

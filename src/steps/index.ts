@@ -7,3 +7,5 @@ export * from './dig.js';
 export * from './x509.js';
 export * from './tls.js';
 export * from './curl.js';
+export * from './git.js';
+export * from './traceroute.js';

@@ -26,6 +26,7 @@ export const message = {
   badRevision: 'is not a git revision (letters, digits and ._/~^@{}- only)',
   badPath: 'is not a relative path inside the repository',
   badProtocol: 'is not one of udp, icmp, tcp',
+  badMtuMethod: 'is not one of ping, tracepath, both',
   badNumber: (min: number, max: number) => `must be a whole number from ${min} to ${max}`,
   badTlsVersion: 'is not one of tls1, tls1_1, tls1_2, tls1_3',
   badFile: 'is not a readable file',
