@@ -1,0 +1,89 @@
+// connectivity-path: "our origin is reachable from some places but not others; large responses hang".
+import { md, code } from './_cells.mjs';
+
+export default {
+  id: 'connectivity-path',
+  prefix: 'path',
+  version: '1.0.0',
+  title: 'Connectivity path: where does the path break, and what is its MTU?',
+  summary: 'Trace the path to a target (TCP to the service port and ICMP), find the path MTU with DF probes and tracepath, and spot tunnel MTU problems (GRE/IPsec) that make large transfers hang.',
+  cells: [
+    md(`
+      # Connectivity path
+
+      **Ticket this was written for:** *"Small pages load, but downloads and TLS handshakes with big
+      certificates hang. We run our origin behind a GRE tunnel."* Hangs on large packets with small
+      ones working are the signature of an MTU problem: a tunnel lowers the path MTU (GRE: 1476, GRE
+      over IPsec: ~1400), and if ICMP "fragmentation needed" is filtered, TCP never learns it
+      (a PMTUD black hole). A path that stops at one hop is a routing or firewall problem instead.
+
+      \`target\` is the host, \`port\` the service port (TCP traceroute goes through firewalls that
+      drop UDP/ICMP probes), \`netns\` optionally a network namespace to run from (VRFs, test paths).
+
+      ### Changelog
+      - 1.0.0: first version: TCP and ICMP traceroute, path MTU (ping bisection + tracepath), verdict.
+    `),
+    code(`
+      // @param target host
+      const target: string = "www.example.com";
+      // @param port port
+      const port: string = "443";
+      // @param netns string?  network namespace to run from (empty: this host)
+      const netns: string = "";
+    `, ['parameters']),
+    code(`
+      // Load the steps
+      import { steps, display } from "netrunbook";
+      const where = netns ? { netns } : {};
+    `),
+    md(`
+      ## 1. The path, hop by hop
+
+      TCP probes to the service port first. Stars (\`*\`) at a hop that still forwards are normal
+      (routers rate-limit ICMP); the path **stopping** at a hop, with stars to the end, is where
+      traffic dies: the last answering hop's network owns the problem. Large latency jumps show
+      long-haul links or congestion.
+    `),
+    code(`
+      // TCP traceroute to the service port
+      const tcp = await steps.traceroute(target, { protocol: "tcp", port: Number(port), maxHops: 20, wait: 1, ...where });
+      tcp
+    `),
+    code(`
+      // ICMP traceroute for comparison
+      const icmp = await steps.traceroute(target, { protocol: "icmp", maxHops: 20, wait: 1, ...where });
+      icmp
+    `),
+    md(`
+      ## 2. Path MTU
+
+      Ping with the don't-fragment bit at growing sizes (bisection) finds the largest packet that
+      gets through; tracepath reports the hop where the MTU drops. **1500** is a clean Ethernet path;
+      **1476** a GRE tunnel; lower values IPsec or PPPoE. If the path MTU is below 1500, the
+      tunnel endpoint must clamp TCP MSS (e.g. \`iptables -t mangle ... --clamp-mss-to-pmtu\`, or an
+      MSS of MTU - 40) so TCP never sends packets that do not fit.
+    `),
+    code(`
+      // Find the path MTU
+      const mtu = await steps.pathMtu(target, { ...where });
+      mtu
+    `),
+    md(`
+      ## 3. Verdict
+    `),
+    code(`
+      // Summarise for the ticket
+      const lines: string[] = [];
+      const t = tcp.data;
+      if (t) {
+        const last = [...t.hops].reverse().find((h) => h.addresses.length > 0);
+        lines.push(t.reached ? \`TCP port \${port} on \${target} is reachable in \${t.hops.length} hops.\` : \`TCP probes to port \${port} do **not** reach \${target}; the last hop that answered is \${last?.addresses[0] ?? "none"} (hop \${last?.hop ?? "-"}).\`);
+      }
+      const m = mtu.data;
+      if (m?.pathMtu) {
+        lines.push(\`Path MTU: **\${m.pathMtu}** bytes\${m.reduced || m.pathMtu < 1500 ? " (below 1500: a tunnel or PPPoE on the path; clamp TCP MSS to " + (m.pathMtu - 40) + ")" : ""}.\`);
+      } else lines.push("No DF probe got through: ICMP is filtered or the target is unreachable.");
+      display.markdown(lines.join("\\n\\n"));
+    `),
+  ],
+};
