@@ -41,7 +41,7 @@ export interface DiffOptions {
 const NOISE_KEYS = new Set([
   'transcript', 'startedat', 'finishedat', 'durationms', 'duration', 'elapsed', 'elapsedms', 'timestamp', 'time', 'when', 'date',
   'age', 'expires', 'cf-ray', 'x-request-id', 'request-id', 'x-amz-request-id', 'server-timing', 'report-to', 'nel', 'etag', 'last-modified',
-  'set-cookie', 'id', 'query_time', 'querytimems', 'msgsize', 'messagesize', 'when_ms', 'generatedat', 'pid', 'cookie', 'x-served-by', 'x-timer',
+  'set-cookie', 'id', 'cfray', 'daysleft', 'x-cache', 'x-cache-hits', 'query_time', 'querytimems', 'msgsize', 'messagesize', 'when_ms', 'generatedat', 'pid', 'cookie', 'x-served-by', 'x-timer',
 ]);
 const TIMING_KEY = /(ms|millis|seconds|latency|rtt|timing|timings|time_|_time|ttfb|connect|handshake|lookup|transfer|total|starttransfer|pretransfer|appconnect|namelookup|redirect)$/i;
 const TIMING_PARENT = /^(timings?|timing_ms|times|latency|rtts?)$/i;
@@ -54,6 +54,19 @@ function show(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
   return JSON.stringify(v);
+}
+
+function isHeaderList(v: unknown): v is [string, string][] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string');
+}
+
+function headerMap(list: [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of list) {
+    const k = name.toLowerCase();
+    out[k] = k in out ? `${out[k]}, ${value}` : value;
+  }
+  return out;
 }
 
 /** An identity for a record in an array, so arrays are compared as keyed sets. */
@@ -101,6 +114,8 @@ class Differ {
 
   walk(a: unknown, b: unknown, path: string, key: string, parentKey: string): void {
     if (NOISE_KEYS.has(key.toLowerCase())) return;
+    // Header lists ([name, value] pairs): compared by name, so order and per-request headers are not news.
+    if (isHeaderList(a) && isHeaderList(b)) return this.walk(headerMap(a), headerMap(b), path, key, parentKey);
     if (Array.isArray(a) && Array.isArray(b)) return this.array(a, b, path, key);
     if (isObj(a) && isObj(b)) {
       for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
