@@ -5,7 +5,8 @@
  * Measured per kernel:
  * - start-to-ready: KernelManager.start_kernel() until kernel_info is answered (median of runs),
  * - first `import * as aq from 'arquero'` cell right after ready (median of the same runs),
- * - median of distinct trivial cells (`i + 1`) after a short warm-up,
+ * - median of distinct trivial cells (`i + 1`) after a short warm-up, and of kernel_info round
+ *   trips (the transport and client floor under the same load),
  * - median of trivial cells again after 60 further cells that each declare a const and a
  *   function (history growth),
  * and printed as ours / tslab ratios plus the targets (start <= 1/3 of tslab, trivial <= 5 ms,
@@ -66,6 +67,14 @@ def measure(name, runs, trivial, growth):
     for i in range(5):
         run(kc, f"{i} * 2")
     first = [run(kc, f"{i} + 1")[0] for i in range(trivial)]
+    info = []
+    for _ in range(trivial):
+        t = time.perf_counter()
+        msg_id = kc.kernel_info()
+        while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
+            pass
+        wait_idle(kc, msg_id)
+        info.append((time.perf_counter() - t) * 1000.0)
     for i in range(growth):
         ms, status, evalue = run(kc, f"const v{i}: number = {i}; function f{i}(x: number): number {{ return x + v{i}; }}")
         if status != "ok":
@@ -75,7 +84,7 @@ def measure(name, runs, trivial, growth):
     return {
         "start_ms": statistics.median(starts), "starts_ms": starts,
         "first_import_ms": statistics.median(imports), "imports_ms": imports, "import_status": import_status,
-        "trivial_ms": statistics.median(first), "trivial_after_growth_ms": statistics.median(after),
+        "trivial_ms": statistics.median(first), "kernel_info_ms": statistics.median(info), "trivial_after_growth_ms": statistics.median(after),
     }
 
 runs, trivial, growth = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -90,6 +99,7 @@ interface Figures {
   imports_ms: number[];
   import_status: string[];
   trivial_ms: number;
+  kernel_info_ms: number;
   trivial_after_growth_ms: number;
 }
 
@@ -133,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
     const rows: [string, string, string, string, string][] = [
       ['start-to-ready (ms)', f1(ours.start_ms), f1(peer.start_ms), (ours.start_ms / peer.start_ms).toFixed(2), `<= 0.33 of tslab: ${ours.start_ms <= peer.start_ms / 3 ? 'met' : 'MISSED'}`],
       ['trivial cell median (ms)', f1(ours.trivial_ms), f1(peer.trivial_ms), (ours.trivial_ms / peer.trivial_ms).toFixed(2), `<= 5 ms: ${ours.trivial_ms <= 5 ? 'met' : 'MISSED'}`],
+      ['kernel_info round trip (ms)', f1(ours.kernel_info_ms), f1(peer.kernel_info_ms), (ours.kernel_info_ms / peer.kernel_info_ms).toFixed(2), 'transport floor, for context'],
       ['trivial after 60 cells (ms)', f1(ours.trivial_after_growth_ms), f1(peer.trivial_after_growth_ms), (ours.trivial_after_growth_ms / peer.trivial_after_growth_ms).toFixed(2), ''],
       ['growth (after / first)', growth(ours).toFixed(2), growth(peer).toFixed(2), (growth(ours) / growth(peer)).toFixed(2), `<= 1.2x: ${growth(ours) <= 1.2 ? 'met' : 'MISSED'}`],
       ['first arquero import (ms)', f1(ours.first_import_ms), f1(peer.first_import_ms), (ours.first_import_ms / peer.first_import_ms).toFixed(2), `< 500 ms: ${ours.first_import_ms < 500 ? 'met' : 'MISSED'}`],

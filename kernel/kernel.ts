@@ -31,7 +31,7 @@ import {
 import { History } from './history.js';
 import { isComplete } from './is-complete.js';
 import { describeError, Interrupted, Runtime, valueBundle, type OutputPort } from './runtime.js';
-import { ts } from './typescript.js';
+import { isLoaded as isTsLoaded, ts } from './typescript.js';
 import { startAnalyzer, type Analyzer } from './executor.js';
 import { CellCompileError } from './compile.js';
 import { MSG } from './messages.js';
@@ -114,14 +114,31 @@ export class Kernel {
     setTimeout(() => this.warm(), 300).unref();
   }
 
-  /** Load the compiler and start the analyzer once the kernel has answered its first request. */
+  /**
+   * Start the analyzer thread once the kernel has answered its first request, and load the
+   * TypeScript compiler (needed by cells with type syntax) once the kernel has been idle for a
+   * moment: loading it blocks the main thread for a few hundred ms, which must not land on a
+   * cell the client sends right after start-up.
+   */
   private warm(): void {
-    if (this.warmed) return;
-    this.warmed = true;
-    setImmediate(() => {
-      this.analyze();
-      ts();
-    });
+    if (!this.warmed) {
+      this.warmed = true;
+      setImmediate(() => this.analyze());
+    }
+    this.scheduleCompilerWarmUp();
+  }
+
+  private warmTimer: NodeJS.Timeout | null = null;
+
+  private scheduleCompilerWarmUp(): void {
+    if (isTsLoaded()) return;
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => {
+      this.warmTimer = null;
+      if (this.shellBusy || this.shellQueue.length > 0) this.scheduleCompilerWarmUp();
+      else ts();
+    }, 1500);
+    this.warmTimer.unref();
   }
 
   private analyze(): Analyzer {
@@ -159,6 +176,7 @@ export class Kernel {
       return;
     }
     this.shellQueue.push(msg);
+    if (this.warmed) this.scheduleCompilerWarmUp();
     void this.pump();
   }
 

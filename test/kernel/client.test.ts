@@ -1,0 +1,144 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KernelClient, KernelDiedError, type KernelOutput } from '../../kernel/client.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-client-test-'));
+fs.writeFileSync(path.join(tmp, 'local.mjs'), 'export const origin = "203.0.113.9";\n');
+
+const Client = suite<{ kc: KernelClient }>('KernelClient', { kc: undefined as unknown as KernelClient });
+Client.before(async (ctx) => {
+  ctx.kc = await KernelClient.start({ cwd: tmp });
+});
+Client.after(async (ctx) => {
+  await ctx.kc.shutdown();
+});
+
+Client('kernelInfo answers with status, implementation and language', async ({ kc }) => {
+  const info = (await kc.kernelInfo()) as { status: string; implementation: string; language_info: { name: string } };
+  assert.is(info.status, 'ok');
+  assert.is(info.implementation, 'runbook');
+  assert.is(info.language_info.name, 'typescript');
+});
+
+Client('execute returns merged streams and the execute_result, in order', async ({ kc }) => {
+  const r = await kc.execute('console.log("a"); console.log("b"); 40 + 2');
+  assert.is(r.status, 'ok');
+  assert.is(r.timedOut, false);
+  assert.equal(r.outputs, [
+    { output_type: 'stream', name: 'stdout', text: 'a\nb\n' },
+    { output_type: 'execute_result', execution_count: r.executionCount, data: { 'text/plain': '42' }, metadata: {} },
+  ]);
+  assert.ok(Date.parse(r.finishedAt) >= Date.parse(r.startedAt));
+});
+
+Client('execution counts advance by one per stored cell', async ({ kc }) => {
+  const a = await kc.execute('1');
+  const b = await kc.execute('2');
+  assert.is((b.executionCount ?? 0) - (a.executionCount ?? 0), 1);
+});
+
+Client('a failing cell resolves with status error and the error output', async ({ kc }) => {
+  const r = await kc.execute('throw new RangeError("port 70000 out of range")');
+  assert.is(r.status, 'error');
+  assert.is(r.error?.ename, 'RangeError');
+  assert.is(r.error?.evalue, 'port 70000 out of range');
+  assert.is(r.outputs[0]?.output_type, 'error');
+});
+
+Client('stored outputs have display updates and clear_output applied; onOutput sees the raw sequence', async ({ kc }) => {
+  const seen: KernelOutput['output_type'][] = [];
+  const r = await kc.execute('display.text("old"); display.clear(true); const h = display.text("0%", { display_id: true }); h.update("100%")', {
+    onOutput: (o) => seen.push(o.output_type),
+  });
+  assert.equal(seen, ['display_data', 'clear_output', 'display_data', 'update_display_data']);
+  assert.equal(r.outputs, [{ output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} }]);
+});
+
+Client('onInput answers prompt() over the stdin channel', async ({ kc }) => {
+  const prompts: string[] = [];
+  const r = await kc.execute('await prompt("zone? ")', {
+    onInput: async (p) => {
+      prompts.push(p);
+      return 'example.com';
+    },
+  });
+  assert.equal(prompts, ['zone? ']);
+  assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'example.com'");
+});
+
+Client('without onInput a prompt fails instead of hanging', async ({ kc }) => {
+  const r = await kc.execute('await prompt("x")');
+  assert.is(r.error?.ename, 'StdinNotImplementedError');
+});
+
+Client('timeoutMs interrupts a hung await, marks the result and keeps state', async ({ kc }) => {
+  const r = await kc.execute('const beforeHang = "kept"; await new Promise(() => {})', { timeoutMs: 300 });
+  assert.is(r.timedOut, true);
+  assert.is(r.error?.ename, 'KeyboardInterrupt');
+  const after = await kc.execute('beforeHang');
+  assert.is(after.outputs[0]?.output_type === 'execute_result' && after.outputs[0].data['text/plain'], "'kept'");
+});
+
+Client('interrupt stops a synchronous loop', async ({ kc }) => {
+  const running = kc.execute('let spins = 0; while (true) spins++;');
+  await new Promise((r) => setTimeout(r, 500));
+  await kc.interrupt();
+  const r = await running;
+  assert.is(r.error?.ename, 'KeyboardInterrupt');
+});
+
+Client('stopOnError aborts a cell queued behind a failure', async ({ kc }) => {
+  const [a, b] = await Promise.all([kc.execute('throw new Error("first")'), kc.execute('"second"')]);
+  assert.is(a.status, 'error');
+  assert.is(b.status, 'aborted');
+  assert.is((await kc.execute('"third"')).status, 'ok');
+});
+
+Client('cells import local modules from the kernel working directory', async ({ kc }) => {
+  const r = await kc.execute('import { origin } from "./local.mjs"; origin');
+  assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'203.0.113.9'");
+});
+
+Client('restart starts a fresh kernel without the old state', async ({ kc }) => {
+  await kc.execute('const survivor = 1;');
+  const before = kc.pid;
+  await kc.restart();
+  assert.is.not(kc.pid, before);
+  const r = await kc.execute('typeof survivor');
+  assert.is(r.executionCount, 1);
+  assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'undefined'");
+});
+
+Client.run();
+
+const Lifecycle = suite('KernelClient lifecycle');
+
+Lifecycle('a kernel that dies mid-cell rejects the pending execute with its log', async () => {
+  const kc = await KernelClient.start({ cwd: tmp });
+  try {
+    await kc.execute('console.error("bye"); process.exit(3)');
+    assert.unreachable('execute should reject');
+  } catch (err) {
+    assert.instance(err, KernelDiedError);
+    assert.match((err as Error).message, /exited/);
+  } finally {
+    await kc.shutdown();
+  }
+});
+
+Lifecycle('execute after shutdown rejects', async () => {
+  const kc = await KernelClient.start({ cwd: tmp });
+  await kc.shutdown();
+  try {
+    await kc.execute('1');
+    assert.unreachable('execute should reject');
+  } catch (err) {
+    assert.match((err as Error).message, /shut down/);
+  }
+});
+
+Lifecycle.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+Lifecycle.run();

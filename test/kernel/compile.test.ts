@@ -1,0 +1,73 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import vm from 'node:vm';
+import { CellCompileError, compileCell, RUNTIME_GLOBAL } from '../../kernel/compile.js';
+
+(globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = {
+  import: (spec: string) => import(spec),
+  defaultOf: (ns: { default?: unknown }) => ('default' in ns ? ns.default : ns),
+};
+const g = globalThis as Record<string, unknown>;
+
+async function run(code: string): Promise<unknown> {
+  const box = await (vm.runInThisContext(compileCell(code).script) as unknown);
+  return Array.isArray(box) ? box[0] : undefined;
+}
+
+test('top-level declarations persist to later cells and can be declared again', async () => {
+  await run('const tc_a: number = 1; let tc_b = 2; function tc_f() { return tc_a + tc_b; } class TcK {}');
+  assert.is(await run('tc_f()'), 3);
+  await run('const tc_a = 10;');
+  assert.is(await run('tc_f()'), 12);
+  assert.type(g.TcK, 'function');
+});
+
+test('destructuring declarations define every bound name', async () => {
+  await run('const { tc_x, tc_y: [tc_z] } = { tc_x: 1, tc_y: [2] };');
+  assert.equal([g.tc_x, g.tc_z], [1, 2]);
+});
+
+test('the last expression is the cell value and a declaration has none', async () => {
+  assert.is(await run('1 + 2'), 3);
+  assert.is(await run('"abc"'), 'abc');
+  assert.is(await run('({ a: 1 }).a'), 1);
+  assert.is(await run('const tc_n = 1;'), undefined);
+});
+
+test('type syntax is stripped, plain JavaScript is not transpiled', async () => {
+  assert.is(await run('const tc_t: Array<number> = [1, 2]; tc_t.length as number'), 2);
+  assert.is(await run('enum TcE { A, B } TcE.B'), 1);
+});
+
+test('cells with top-level await are async, others are synchronous', () => {
+  assert.is(compileCell('await 1').async, true);
+  assert.is(compileCell('for await (const x of []) {}').async, true);
+  assert.is(compileCell('async function f() { await 1 }').async, false);
+  assert.is(compileCell('1').async, false);
+});
+
+test('imports go through the kernel resolver and bind every specifier', async () => {
+  assert.match(compileCell('import * as p from "node:path"').script, /__nrb\.import\("node:path"\)/);
+  assert.is(await run('import pathDefault, { join as tc_join } from "node:path"; tc_join("a", "b")'), 'a/b');
+  assert.type(g.pathDefault, 'object');
+  assert.match(compileCell('const m = () => import("x")').script, /__nrb\.import\("x"\)/);
+});
+
+test('a "use strict" cell still defines globals', async () => {
+  await run('"use strict"; var tc_strict = 5;');
+  assert.is(g.tc_strict, 5);
+});
+
+test('syntax errors are reported with the line and column in the cell', () => {
+  try {
+    compileCell('const ok = 1;\nconst = 2;');
+    assert.unreachable('should throw');
+  } catch (err) {
+    assert.instance(err, CellCompileError);
+    const e = err as CellCompileError;
+    assert.is(e.errors[0]?.line, 2);
+    assert.is(e.name, 'SyntaxError');
+  }
+});
+
+test.run();
