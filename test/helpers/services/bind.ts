@@ -20,6 +20,7 @@
  * - expired.test: signed with signatures valid 2020-01-01..2020-02-01 -> bogus, SERVFAIL from the
  *   resolver, answer visible with +cd.
  * - ".": a root zone delegating test. to 127.0.0.1 (so `dig +trace -p PORT` walks . -> answer).
+ * - private.test: allow-query none -> REFUSED.
  * Extra zones can be passed as { name: zone-file text }.
  */
 import fs from 'node:fs';
@@ -137,6 +138,9 @@ export async function startBind(extraZones: Record<string, string> = {}): Promis
     `zone "signed.test" { type primary; file "signed.test.zone.signed"; };`,
     `zone "expired.test" { type primary; file "expired.test.zone.signed"; };`,
   ];
+  // A zone nobody may query: REFUSED.
+  fs.writeFileSync(path.join(dir, 'private.test.zone'), `${SOA('private.test')}www IN A 192.0.2.50\n`);
+  zones.push(`zone "private.test" { type primary; file "private.test.zone"; allow-query { none; }; };`);
   for (const [name, text] of Object.entries(extraZones)) {
     fs.writeFileSync(path.join(dir, `${name}.zone`), text);
     zones.push(`zone "${name}" { type primary; file "${name}.zone"; };`);
