@@ -85,10 +85,14 @@ export default {
       // Summarise for the ticket
       const c = scored.counts;
       const total = c.good + c.suspicious + c.malicious;
+      const rules = analysis.mitigations.filter((m) => m.kind === "network_firewall").slice(0, 5);
       const lines = [
         \`\${c.malicious} of \${total} packets (\${((100 * c.malicious) / Math.max(1, total)).toFixed(1)}%) match an attack vector.\`,
         ...analysis.clusters.map((k) => \`- **\${k.name}**: \${k.rows} packets from \${k.sources} sources\`),
-        ...analysis.mitigations.filter((m) => m.kind === "network_firewall").slice(0, 5).map((m) => \`- rule \\\`\${m.expression}\\\` → \${m.action}\${m.nftables ? \` (nftables: \\\`\${m.nftables}\\\`)\` : ""}: stops \${(m.backtest.attack * 100).toFixed(1)}%, good hit \${(m.backtest.good * 100).toFixed(2)}%\`),
+        "",
+        "Network rules (backtested on this capture):",
+        ...rules.map((m) => \`- \\\`\${m.expression}\\\` → \${m.action}: stops \${(m.backtest.attack * 100).toFixed(1)}% of the vector, good hit \${(m.backtest.good * 100).toFixed(2)}%\${m.backtest.hitsGood ? " (**hits legitimate packets: narrow it or use SYN cookies / rate limits instead**)" : ""}\`),
+        ...rules.filter((m) => m.nftables).slice(0, 1).flatMap((m) => ["", "nftables for the first rule:", "\`\`\`", m.nftables ?? "", "\`\`\`"]),
       ];
       display.markdown(lines.join("\\n"));
     `),
