@@ -10,3 +10,4 @@ export { loadPcap } from './pcap.js';
 export { parseClientHello, type ClientHello } from './tls.js';
 export { loadCsv, parseCsvRecord } from './csv.js';
 export { loadHar } from './har.js';
+export { LOADER_VERSION, DEFAULT_CACHE_DIR } from './cache.js';

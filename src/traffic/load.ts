@@ -1,3 +1,4 @@
+import { cachePath, DEFAULT_CACHE_DIR, readCache, writeCache } from './cache.js';
 import { loadCombined } from './combined.js';
 import { detectFormat } from './detect.js';
 import { TrafficError } from './errors.js';
@@ -32,7 +33,24 @@ export async function loadTraffic(source: Source, opts: LoadOptions = {}): Promi
   const f = opts.format ?? 'auto';
   if (!FORMATS.includes(f)) throw new TrafficError(MSG.badFormatOption(String(f)), sourceName(source));
   const format = f === 'auto' ? await sniff(source) : f;
-  return loadAs(source, format, opts);
+  if (!opts.cache || typeof source !== 'string') return loadAs(source, format, opts);
+  const dir = typeof opts.cache === 'string' ? opts.cache : DEFAULT_CACHE_DIR;
+  const started = performance.now();
+  const file = await cachePath(dir, source, format, { logFormat: opts.logFormat ?? null, fields: opts.fields ?? null, maxLineBytes: opts.maxLineBytes ?? null });
+  const hit = await readCache(file);
+  if (hit) {
+    hit.report.durationMs = Math.round((performance.now() - started) * 10) / 10;
+    hit.report.source = source;
+    return hit;
+  }
+  const loaded = await loadAs(source, format, opts);
+  try {
+    await writeCache(file, loaded.table, loaded.report);
+  } catch (e) {
+    // a read-only or full disk must not fail the load: say so in the report
+    loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [`cache not written: ${(e as Error).message}`]: 1 };
+  }
+  return loaded;
 }
 
 async function sniff(source: Source): Promise<TrafficFormat> {

@@ -1,0 +1,191 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ColumnTable, fromArrow } from 'arquero';
+import {
+  bool,
+  columnFromArray,
+  dictionary,
+  float64,
+  int32,
+  tableFromColumns,
+  tableFromIPC,
+  tableToIPC,
+  utf8,
+} from '@uwdata/flechette';
+import type { LoadReport, TrafficFormat } from './fields.js';
+
+/**
+ * Bump when any loader's output changes: old cache entries then miss instead of serving stale
+ * tables.
+ */
+export const LOADER_VERSION = 1;
+
+export const DEFAULT_CACHE_DIR = path.join('.cache', 'netrunbook');
+
+/** Arrow's type id for floating point (flechette `Type.Float`). */
+const FLOAT_TYPE_ID = 3;
+
+const MAGIC = Buffer.from('NRBTRAF1');
+
+/** The cache file for a traffic file: keyed by real path, size, mtime, loader version and options. */
+export async function cachePath(dir: string, file: string, format: TrafficFormat, options: unknown): Promise<string> {
+  const real = await fs.promises.realpath(file);
+  const st = await fs.promises.stat(real);
+  const key = JSON.stringify({ real, size: st.size, mtime: st.mtimeMs, ino: st.ino, v: LOADER_VERSION, format, options });
+  return path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.arrow`);
+}
+
+type Kind = 'f64' | 'bool' | 'str' | 'json';
+
+function kindOf(col: unknown): Kind {
+  if (col instanceof Float64Array) return 'f64';
+  const a = col as ArrayLike<unknown>;
+  let kind: Kind | null = null;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v === null || v === undefined) continue;
+    const k: Kind = typeof v === 'number' ? 'f64' : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'str' : 'json';
+    if (kind === null) kind = k;
+    else if (kind !== k) return 'json'; // mixed types: keep them exactly via JSON
+  }
+  return kind ?? 'str';
+}
+
+/** Few distinct values in a sample: dictionary-encode (small file, fast reopen). */
+function lowCardinality(a: ArrayLike<unknown>): boolean {
+  const n = Math.min(a.length, 20000);
+  const seen = new Set<unknown>();
+  for (let i = 0; i < n; i++) seen.add(a[i]);
+  return seen.size <= Math.max(64, n / 4);
+}
+
+/** Serialises a loaded table + report to Arrow IPC (object columns as dictionary-encoded JSON), atomically. */
+export async function writeCache(file: string, table: ColumnTable, report: LoadReport): Promise<void> {
+  const cols: [string, ReturnType<typeof columnFromArray>][] = [];
+  const json: string[] = [];
+  const n = table.numRows();
+  for (const name of table.columnNames()) {
+    const col = table.column(name) as unknown as ArrayLike<unknown> & { toArray?: () => ArrayLike<unknown> };
+    const values: ArrayLike<unknown> = Array.isArray(col) || ArrayBuffer.isView(col) ? col : col.toArray ? col.toArray() : Array.from({ length: n }, (_, i) => (col as unknown as { at(i: number): unknown }).at(i));
+    const kind = kindOf(values);
+    if (kind === 'f64') cols.push([name, columnFromArray(values as unknown[], float64())]);
+    else if (kind === 'bool') cols.push([name, columnFromArray(values as unknown[], bool())]);
+    else if (kind === 'str') {
+      cols.push([name, columnFromArray(values as unknown[], lowCardinality(values) ? dictionary(utf8(), int32()) : utf8())]);
+    } else {
+      json.push(name);
+      const memo = new Map<unknown, string>();
+      const out = new Array<string | null>(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v === null || v === undefined) {
+          out[i] = null;
+          continue;
+        }
+        let s = memo.get(v);
+        if (s === undefined) {
+          s = JSON.stringify(v);
+          if (memo.size < 100000) memo.set(v, s);
+        }
+        out[i] = s;
+      }
+      cols.push([name, columnFromArray(out, lowCardinality(out) ? dictionary(utf8(), int32()) : utf8())]);
+    }
+  }
+  const ipc = tableToIPC(tableFromColumns(cols), { format: 'file' }) as Uint8Array;
+  const meta = Buffer.from(JSON.stringify({ report, json, rows: n }), 'utf8');
+  const head = Buffer.alloc(MAGIC.length + 4);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(meta.length, MAGIC.length);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await fs.promises.open(tmp, 'w');
+  try {
+    await fh.writev([head, meta, ipc]);
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+}
+
+interface InnerDict {
+  length: number;
+  at(row: number): unknown;
+  key?(row: number): number;
+}
+
+/** An object column read back lazily: each distinct JSON text is parsed once, on first access. */
+class JsonColumn {
+  readonly length: number;
+  private readonly byKey: unknown[] = [];
+  private readonly byRow: Map<number, unknown> = new Map();
+  constructor(private readonly inner: InnerDict) {
+    this.length = inner.length;
+  }
+  at(row: number): unknown {
+    const k = this.inner.key ? this.inner.key(row) : -1;
+    if (k >= 0) {
+      const hit = this.byKey[k];
+      if (hit !== undefined) return hit;
+    } else if (this.byRow.has(row)) return this.byRow.get(row);
+    const s = this.inner.at(row);
+    const v = typeof s === 'string' ? deepFreeze(JSON.parse(s)) : null;
+    if (k >= 0) this.byKey[k] = v;
+    else this.byRow.set(row, v);
+    return v;
+  }
+  get(row: number): unknown {
+    return this.at(row);
+  }
+  *[Symbol.iterator](): Iterator<unknown> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+  toArray(): unknown[] {
+    return Array.from(this);
+  }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** Reads a cache entry; null when missing or unreadable (a corrupt entry is a miss, not an error). */
+export async function readCache(file: string): Promise<{ table: ColumnTable; report: LoadReport } | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(file);
+  } catch {
+    return null;
+  }
+  try {
+    if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+    const mlen = bytes.readUInt32LE(MAGIC.length);
+    const metaEnd = MAGIC.length + 4 + mlen;
+    const meta = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, metaEnd)) as { report: LoadReport; json: string[] };
+    // Arrow IPC wants 8-byte alignment for zero-copy typed arrays: copy if misaligned
+    let ipc = bytes.subarray(metaEnd);
+    if (ipc.byteOffset % 8 !== 0) ipc = Buffer.from(ipc);
+    const arrow = tableFromIPC(ipc, { useDate: false });
+    const t = fromArrow(arrow as unknown as Parameters<typeof fromArrow>[0]);
+    const data: Record<string, unknown> = {};
+    const names = t.columnNames();
+    const json = new Set(meta.json);
+    for (const n of names) {
+      const c = t.column(n) as unknown as InnerDict & { nullCount?: number; toArray?: () => unknown; type?: { typeId: number } };
+      if (json.has(n)) data[n] = new JsonColumn(c);
+      else if (c.nullCount === 0 && c.toArray && c.type?.typeId === FLOAT_TYPE_ID) {
+        const arr = c.toArray();
+        data[n] = ArrayBuffer.isView(arr) ? arr : c; // zero-copy typed arrays (numbers) as plain arrays
+      } else data[n] = c;
+    }
+    const table = new ColumnTable(data as ConstructorParameters<typeof ColumnTable>[0], names);
+    return { table, report: { ...meta.report, fromCache: true } };
+  } catch {
+    return null;
+  }
+}
