@@ -1,4 +1,5 @@
 export { Chart, VEGALITE_MIME, SVG_MIME } from './chart.js';
+export type { ColumnTable } from 'arquero';
 export type { Row, ChartInit } from './chart.js';
 export { VizInputError } from './errors.js';
 export { COLUMNS } from './columns.js';

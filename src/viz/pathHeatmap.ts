@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, timeBinExpr, timeX, topLevel, noDataSpec } from './table.js';
+import { aggregateByBin, assertTable, checkLimit, col, fmtCount, makeCodes, noDataSpec, requireColumn, timeBins, timeX, topLevel, valueCounts } from './table.js';
 import { HEAT_SCHEME, WIDTH } from './theme.js';
 
 export interface PathHeatmapOptions {
@@ -24,28 +24,20 @@ export async function pathHeatmap(table: ColumnTable, options: PathHeatmapOption
   requireColumn(B, table, c.timestamp, 'timestamp, ms since epoch');
   requireColumn(B, table, c.path, 'request path');
   const limit = checkLimit(B, 'limit', options.limit, 15);
-  let source = table;
-  if (options.labels) {
-    requireColumn(B, table, c.label, 'label');
-    source = table.params({ keep: [...options.labels] }).filter(`(d, $) => op.includes($.keep, ${col(c.label)})`);
-  }
-  const step = resolveStep(B, source, c.timestamp, options.binMs, 100);
-  const perPath = rows(source.groupby({ path: `d => ${col(c.path)}` }).count({ as: 'requests' }).orderby('requests'));
-  perPath.reverse();
-  const top = perPath.slice(0, limit).map((r) => r.path);
-  const cells = top.length
-    ? rows(
-        source
-          .params({ step: step.ms, top })
-          .filter(`(d, $) => op.includes($.top, ${col(c.path)})`)
-          .groupby({ path: `d => ${col(c.path)}`, t: timeBinExpr(c.timestamp) })
-          .count({ as: 'requests' }),
-      )
-        .filter((r) => r.t !== null)
-        .map((r) => ({ path: r.path === null || r.path === undefined ? '(none)' : String(r.path), t: Number(r.t), t2: Number(r.t) + step.ms, requests: Number(r.requests) }))
-    : [];
   const title = options.title ?? 'Requests by path over time';
-  if (cells.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
+  // Only rows with the requested labels count; Arquero's filter is a row mask over the same columns.
+  if (options.labels) requireColumn(B, table, c.label, 'label');
+  const keep = Object.fromEntries((options.labels ?? []).map((l) => [l, 1]));
+  const source = options.labels ? table.params({ keep }).filter(`(d, $) => $.keep[${col(c.label)}] === 1`) : table;
+  const bins = timeBins(B, source, c.timestamp, options.binMs, 100);
+  if (!bins) return Chart.render(noDataSpec(title, 'requests'), { title });
+  const step = bins.step;
+  const perPath = valueCounts(source, c.path).map((v) => ({ path: v.value, requests: v.n }));
+  const top = perPath.slice(0, limit).map((r) => r.path);
+  const codes = makeCodes(top.map((p) => [p === null || p === undefined ? '(none)' : String(p), [p]] as const), '(other)');
+  const cells = aggregateByBin(source, c.timestamp, bins, { column: c.path, codes })
+    .filter((r) => r.code < codes.size - 1)
+    .map((r) => ({ path: codes.names[r.code] as string, t: r.t, t2: r.t + step.ms, requests: Number(r.requests) }));
   const order = top.map((p) => (p === null || p === undefined ? '(none)' : String(p)));
   const total = cells.reduce((s, r) => s + r.requests, 0);
   const spec = topLevel(title, `top ${order.length} of ${fmtCount(perPath.length)} paths; ${fmtCount(total)} requests; ${step.label} bins`, {

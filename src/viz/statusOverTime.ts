@@ -4,7 +4,7 @@ import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
-import { assertTable, checkLimit, col, fmtCount, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel, noDataSpec } from './table.js';
+import { aggregateByBin, assertTable, checkLimit, fmtCount, makeCodes, noDataSpec, requireColumn, sumBy, timeBins, timeX, topKeys, topLevel, valueCounts } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, STATUS_CLASS_COLORS, WIDTH, fixedScale } from './theme.js';
 
 export interface StatusOverTimeOptions {
@@ -35,11 +35,17 @@ export async function statusOverTime(table: ColumnTable, options: StatusOverTime
   requireColumn(B, table, c.timestamp, 'timestamp, ms since epoch');
   requireColumn(B, table, c.status, 'HTTP response code');
   const limit = checkLimit(B, 'limit', options.limit, 8);
-  const step = resolveStep(B, table, c.timestamp, options.binMs);
-  const raw = rows(table.params({ step: step.ms }).groupby({ t: timeBinExpr(c.timestamp), code: `d => ${col(c.status)}` }).count({ as: 'requests' })).filter(
-    (r) => r.t !== null,
-  );
-  let keyed = raw.map((r) => ({ t: r.t, key: by === 'class' ? statusClass(r.code) : r.code === null || r.code === undefined ? 'other' : String(r.code), requests: r.requests }));
+  const title = options.title ?? `Response status over time${by === 'code' ? ' by code' : ''}`;
+  const bins = timeBins(B, table, c.timestamp, options.binMs);
+  if (!bins) return Chart.render(noDataSpec(title, 'responses'), { title });
+  const step = bins.step;
+  // Status codes are few: code them, then aggregate (bin, code) with one numeric key.
+  const codes = makeCodes(valueCounts(table, c.status).map((v) => [v.value === null || v.value === undefined ? 'other' : String(v.value), [v.value]] as const), 'other');
+  const raw = aggregateByBin(table, c.timestamp, bins, { column: c.status, codes });
+  let keyed = raw.map((r) => {
+    const code = codes.names[r.code] as string;
+    return { t: r.t, key: by === 'class' ? statusClass(code === 'other' ? null : code) : code, requests: r.requests };
+  });
   let color: Record<string, unknown>;
   if (by === 'class') {
     color = { field: 'key', type: 'nominal', title: 'Status', scale: fixedScale(STATUS_CLASS_COLORS, keyed.map((r) => r.key)) };
@@ -53,7 +59,6 @@ export async function statusOverTime(table: ColumnTable, options: StatusOverTime
   const data = sumBy(keyed, ['t', 'key'], ['requests'])
     .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, key: String(r.key), requests: Number(r.requests) }))
     .sort((a, b) => a.t - b.t || (a.key < b.key ? -1 : 1));
-  const title = options.title ?? `Response status over time${by === 'code' ? ' by code' : ''}`;
   if (data.length === 0) return Chart.render(noDataSpec(title, 'responses'), { title });
   const total = data.reduce((s, r) => s + r.requests, 0);
   const spec = topLevel(title, `${fmtCount(total)} responses in ${step.label} bins`, {

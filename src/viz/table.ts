@@ -75,6 +75,7 @@ export function chooseStep(min: number, max: number, maxBins = 120): TimeStep {
 
 export function timeExtent(table: ColumnTable, tsCol: string): { min: number; max: number } | undefined {
   if (table.numRows() === 0) return undefined;
+  // op.min/op.max skip nulls; a non-numeric timestamp makes the extent NaN and the table unchartable.
   const r = table.rollup({ min: `d => op.min(${col(tsCol)})`, max: `d => op.max(${col(tsCol)})` }).object() as { min: unknown; max: unknown };
   const min = Number(r.min), max = Number(r.max);
   return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : undefined;
@@ -93,6 +94,71 @@ export function resolveStep(builder: string, table: ColumnTable, tsCol: string, 
 export function timeBinExpr(tsCol: string): string {
   const v = col(tsCol);
   return `(d, $) => op.is_finite(+${v}) && ${v} != null ? op.floor(+${v} / $.step) * $.step : null`;
+}
+
+/**
+ * Grouping by several columns makes Arquero build a string key per row, which dominates the time on
+ * a million rows. The builders instead group by ONE numeric key, `bin * K + code`, where `code`
+ * comes from a lookup object passed as a parameter (`$.codes[value]`) and is decoded afterwards.
+ */
+export interface Codes {
+  /** value (as an object key) -> code in [0, size) */
+  codes: Record<string, number>;
+  /** code -> display name */
+  names: string[];
+  /** Number of codes including the catch-all ("other"/"unscored"), i.e. the K in `bin * K + code`. */
+  size: number;
+}
+
+/** Codes for the given names (in order) plus a catch-all at the end for everything else. */
+export function makeCodes(groups: readonly (readonly [name: string, values: readonly unknown[]])[], catchAll: string): Codes {
+  const codes = Object.create(null) as Record<string, number>;
+  const names: string[] = [];
+  for (const [name, values] of groups) {
+    const code = names.length;
+    names.push(name);
+    for (const v of values) codes[String(v)] = code;
+  }
+  names.push(catchAll);
+  return { codes, names, size: names.length };
+}
+
+/** Expression for the code of a column's value (`$.<param>` holds the lookup), the catch-all when absent. */
+export function codeExpr(column: string, param: string, codes: Codes): string {
+  return `$.${param}[${col(column)}] ?? ${codes.size - 1}`;
+}
+
+export interface Bins {
+  step: TimeStep;
+  /** Start of bin 0: the first timestamp rounded down to the step. */
+  t0: number;
+}
+
+/** Bin layout for a table's timestamps, or undefined when it has no valid timestamp. */
+export function timeBins(builder: string, table: ColumnTable, tsCol: string, binMs: number | undefined, maxBins = 120): Bins | undefined {
+  const ext = timeExtent(table, tsCol);
+  if (!ext) return undefined;
+  const step = binMs !== undefined ? resolveStep(builder, table, tsCol, binMs) : chooseStep(ext.min, ext.max, maxBins);
+  return { step, t0: Math.floor(ext.min / step.ms) * step.ms };
+}
+
+/** Expression for the row's bin index (negative or NaN for a missing or invalid timestamp: dropped later). */
+export function binIndexExpr(tsCol: string): string {
+  const v = col(tsCol);
+  return `${v} == null ? -1 : op.floor((${v} - $.t0) / $.step)`;
+}
+
+/** Split `bin * K + code` keys back into (bin start ms, code); drops invalid bins. */
+export function decodeBinKeys<R extends Record<string, unknown>>(input: readonly R[], key: string, bins: Bins, size: number): (R & { t: number; code: number })[] {
+  const out: (R & { t: number; code: number })[] = [];
+  for (const r of input) {
+    const k = Number(r[key]);
+    if (!Number.isFinite(k)) continue;
+    const bin = Math.floor(k / size);
+    if (bin < 0) continue;
+    out.push({ ...r, t: bins.t0 + bin * bins.step.ms, code: k - bin * size });
+  }
+  return out;
 }
 
 /** Map a raw label value to one of the three labels, or 'unscored'. */
@@ -169,3 +235,48 @@ export function noDataSpec(title: string, what: string): TopLevelSpec {
     encoding: { text: { field: 'text' } },
   });
 }
+
+export interface CodedColumn {
+  column: string;
+  /** Parameter name for the lookup object (distinct per coded column in one expression). */
+  param?: string;
+  codes: Codes;
+}
+
+/**
+ * Aggregate rows per (time bin, coded value) with one numeric group key. `where` is an optional
+ * Arquero boolean expression body (using `d` and `$`) selecting the rows to count.
+ */
+export function aggregateByBin(
+  table: ColumnTable,
+  tsCol: string,
+  bins: Bins,
+  coded: CodedColumn | undefined,
+  measures: Record<string, string> = { requests: 'd => op.count()' },
+  where?: { expr: string; params: Record<string, unknown> },
+): (Row & { t: number; code: number })[] {
+  const size = coded ? coded.codes.size : 1;
+  const param = coded?.param ?? 'codes';
+  const code = coded ? `(${codeExpr(coded.column, param, coded.codes)})` : '0';
+  let key = `(${binIndexExpr(tsCol)}) * ${size} + ${code}`;
+  if (where) key = `(${where.expr}) ? ${key} : -1`;
+  const params = { t0: bins.t0, step: bins.step.ms, ...(coded ? { [param]: coded.codes.codes } : {}), ...(where?.params ?? {}) };
+  const agg = rows(table.params(params).groupby({ k: `(d, $) => ${key}` }).rollup(measures));
+  return decodeBinKeys(agg, 'k', bins, size);
+}
+
+/** Distinct values of a (low-cardinality) column with their row counts, largest first. */
+export function valueCounts(table: ColumnTable, column: string): { value: unknown; n: number }[] {
+  return rows(table.groupby(column).count({ as: 'n' }))
+    .map((r) => ({ value: r[column], n: Number(r.n) }))
+    .sort((a, b) => b.n - a.n);
+}
+
+export const LABEL_CODES: Codes = makeCodes(
+  [
+    ['good', ['good', 'Good', 'GOOD']],
+    ['suspicious', ['suspicious', 'Suspicious', 'SUSPICIOUS']],
+    ['malicious', ['malicious', 'Malicious', 'MALICIOUS']],
+  ],
+  'unscored',
+);

@@ -1,13 +1,12 @@
 import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
-import type { Row } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
 import {
-  LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, toMs, topKeys, topLevel, noDataSpec,
+  LABEL_CODES, LABEL_ORDER, aggregateByBin, assertTable, checkLimit, fmtCount, makeCodes, noDataSpec, requireColumn, timeBins, timeX, toMs, topLevel, valueCounts,
 } from './table.js';
-import type { TimeLike } from './table.js';
-import { CATEGORY_SCHEME, HEIGHT, WIDTH, labelScale, UNKNOWN_COLOR } from './theme.js';
+import type { Codes, TimeLike } from './table.js';
+import { HEIGHT, WIDTH, labelScale, UNKNOWN_COLOR } from './theme.js';
 
 export interface TimeMarker {
   at: TimeLike;
@@ -40,37 +39,38 @@ export async function trafficOverTime(table: ColumnTable, options: TrafficOverTi
   const keyCol = by === 'label' ? c.label : by === 'cluster' ? c.cluster : undefined;
   if (keyCol) requireColumn(B, table, keyCol, by === 'label' ? "label: 'good' | 'suspicious' | 'malicious'" : 'attack cluster id');
   const maxClusters = checkLimit(B, 'maxClusters', options.maxClusters, 8);
-  const step = resolveStep(B, table, c.timestamp, options.binMs);
+  const title = options.title ?? (by === 'none' ? 'Requests over time' : `Requests over time by ${by}`);
+  const bins = timeBins(B, table, c.timestamp, options.binMs);
+  if (!bins) return Chart.render(noDataSpec(title, 'requests'), { title });
+  const step = bins.step;
 
-  const agg = table
-    .params({ step: step.ms })
-    .groupby({ t: timeBinExpr(c.timestamp), ...(keyCol ? { key: `d => ${col(keyCol)}` } : {}) })
-    .count({ as: 'requests' });
-  let data: Row[] = rows(agg).filter((r) => r.t !== null);
+  let codes: Codes | undefined;
+  if (by === 'label') codes = LABEL_CODES;
+  else if (by === 'cluster' && keyCol) {
+    const isNone = (v: unknown) => v === null || v === undefined || v === '';
+    const top = valueCounts(table, keyCol).filter((v) => !isNone(v.value)).slice(0, maxClusters);
+    codes = makeCodes([...top.map((v) => [String(v.value), [v.value]] as const), ['unclustered', [null, undefined, '']]], 'other');
+  }
+  const agg = aggregateByBin(table, c.timestamp, bins, keyCol && codes ? { column: keyCol, codes } : undefined);
+  const data = agg.map((r) => ({ t: r.t, key: codes ? (codes.names[r.code] as string) : 'all', requests: Number(r.requests) }));
 
   let color: Record<string, unknown> | undefined;
   if (by === 'label') {
-    data = sumBy(data.map((r) => ({ t: r.t, key: normLabel(r.key), requests: r.requests })), ['t', 'key'], ['requests']);
-    const withUnknown = data.some((r) => r.key === 'unscored');
-    color = { field: 'key', type: 'nominal', title: 'Label', scale: labelScale(withUnknown) };
+    color = { field: 'key', type: 'nominal', title: 'Label', scale: labelScale(data.some((r) => r.key === 'unscored')) };
   } else if (by === 'cluster') {
-    const named = data.map((r) => ({ ...r, key: r.key === null || r.key === undefined || r.key === '' ? 'unclustered' : String(r.key) }));
-    const keep = new Set(topKeys(named.filter((r) => r.key !== 'unclustered'), 'key', 'requests', maxClusters));
-    data = sumBy(named.map((r) => ({ ...r, key: keep.has(r.key) || r.key === 'unclustered' ? r.key : 'other' })), ['t', 'key'], ['requests']);
-    const domain = [...keep].sort();
-    if (data.some((r) => r.key === 'other')) domain.push('other');
-    if (data.some((r) => r.key === 'unclustered')) domain.push('unclustered');
-    color = { field: 'key', type: 'nominal', title: 'Cluster', scale: { domain, scheme: CATEGORY_SCHEME } };
-    if (domain.includes('unclustered')) color.scale = { domain, range: clusterRange(domain) };
+    const present = new Set(data.map((r) => r.key));
+    const domain = (codes?.names ?? []).filter((n) => present.has(n) && n !== 'other' && n !== 'unclustered').sort();
+    if (present.has('other')) domain.push('other');
+    if (present.has('unclustered')) domain.push('unclustered');
+    color = { field: 'key', type: 'nominal', title: 'Cluster', scale: { domain, range: clusterRange(domain) } };
   }
   const series = data
-    .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, time: isoMinute(Number(r.t)), ...(keyCol ? { key: r.key, order: LABEL_ORDER[String(r.key)] ?? 0 } : {}), requests: Number(r.requests) }))
+    .map((r) => ({ t: r.t, t2: r.t + step.ms, time: isoMinute(r.t), ...(keyCol ? { key: r.key, order: LABEL_ORDER[r.key] ?? 0 } : {}), requests: r.requests }))
     .sort((a, b) => a.t - b.t);
 
   const markers: { at: number; label: string }[] = (options.markers ?? []).map((m, i) => ({ at: toMs(B, `markers[${i}].at`, m.at), label: m.label }));
   if (options.mitigationAt !== undefined) markers.push({ at: toMs(B, 'mitigationAt', options.mitigationAt), label: 'mitigation' });
 
-  const title = options.title ?? (by === 'none' ? 'Requests over time' : `Requests over time by ${by}`);
   if (series.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
   const total = series.reduce((s, r) => s + r.requests, 0);
   const bars: Record<string, unknown> = {
