@@ -32,6 +32,8 @@ type Response = { id: number; ok: true; value: unknown } | { id: number; ok: fal
 
 /** Diagnostics that only say a module's types could not be found: the code still runs. */
 const IGNORED = new Set([2307, 2792, 7016, 2875]);
+/** Globals the kernel installs for cells, unknown to the checker's libraries. */
+const KERNEL_GLOBALS = /^Cannot find name '(display|prompt|confirm|require)'/;
 
 export interface Analyzer {
   check(code: string): Promise<TypeDiagnostic[]>;
@@ -99,7 +101,7 @@ export async function serveAnalyzer(port: MessagePort): Promise<void> {
     switch (req.op) {
       case 'check': {
         const out = conv.convert(prevDecl, req.code);
-        const diags = out.diagnostics.filter((d) => !IGNORED.has(d.code));
+        const diags = out.diagnostics.filter((d) => !IGNORED.has(d.code) && !KERNEL_GLOBALS.test(d.messageText));
         if (out.diagnostics.length === 0) prevDecl = out.declOutput ?? prevDecl;
         return diags.map((d): TypeDiagnostic => ({ line: d.start.line + 1, column: d.start.character + 1, code: d.code, message: d.messageText }));
       }
