@@ -22,7 +22,7 @@ export const SECRET_HEADERS: readonly string[] = [
 ];
 
 const headerRe = new RegExp(`((?:^|[\\s>"'<{,])(?:${SECRET_HEADERS.join('|')})\\s*:\\s*)([^\\r\\n"']+)`, 'gim');
-const bearerRe = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+const bearerRe = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 const paramRe = /([?&;\s]|^)((?:access_token|api_key|apikey|api-key|token|auth|password|passwd|secret|client_secret|sig|signature)=)([^&\s"'#]+)/gim;
 const pemRe = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----[\s\S]*?(?:-----END \1-----|$)/g;
 const userinfoRe = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):([^/@\s]+)@/gi;
