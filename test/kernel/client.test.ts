@@ -102,6 +102,12 @@ Client('cells import local modules from the kernel working directory', async ({ 
   assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'203.0.113.9'");
 });
 
+Client('netrunbook and ESM-only packages load from a directory outside the install', async ({ kc }) => {
+  const r = await kc.execute('import { escapeHtml } from "netrunbook/display"; import * as aq from "arquero"; escapeHtml("<b>") + aq.table({ a: [1, 2] }).numRows()');
+  assert.is(r.status, 'ok', r.error?.evalue);
+  assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'&lt;b&gt;2'");
+});
+
 Client('restart starts a fresh kernel without the old state', async ({ kc }) => {
   await kc.execute('const survivor = 1;');
   const before = kc.pid;
