@@ -1,0 +1,173 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import zlib from 'node:zlib';
+import { loadLogpush, timestampMs, FIELD } from '../../src/traffic/index.js';
+import { rows, tempDir } from './helpers.js';
+
+const LINE = (o: Record<string, unknown>, extra = '') => JSON.stringify(o).replace(/}$/, `${extra}}`);
+const BASE = {
+  RayID: '8a1b2c3d4e5f6071',
+  ClientIP: '198.51.100.23',
+  ClientASN: 64500,
+  ClientCountry: 'de',
+  ClientRequestHost: 'shop.example.com',
+  ClientRequestMethod: 'POST',
+  ClientRequestURI: '/login?next=%2Faccount',
+  ClientRequestProtocol: 'HTTP/2',
+  ClientRequestUserAgent: 'python-requests/2.31.0',
+  ClientRequestReferer: '',
+  ClientRequestSource: 'eyeball',
+  EdgeResponseStatus: 403,
+  BotScore: 2,
+  VerifiedBotCategory: '',
+  JA3Hash: 'cd08e31494f9531f560d64c695473da9',
+  JA4: 't13d1312h2_e8a523a41297_ef7df7f74e48',
+  JA4Signals: { browser_ratio_1h: 0.02 },
+  SecurityActions: ['block'],
+  RequestHeaders: { 'Accept-Language': '', 'x-forwarded-for': '198.51.100.23' },
+  Cookies: { __cf_bm: 'abc' },
+};
+
+const ts = suite('timestampMs');
+
+ts('a unixnano integer beyond MAX_SAFE_INTEGER is cut to ms from its digits, not rounded', () => {
+  const line = '{"EdgeStartTimestamp":1714564803123456789}';
+  const parsed = JSON.parse(line) as { EdgeStartTimestamp: number };
+  // the float JSON.parse produced is off; the raw digits are not
+  assert.is.not(parsed.EdgeStartTimestamp, 1714564803123456789);
+  assert.is(timestampMs(parsed.EdgeStartTimestamp, line, 'EdgeStartTimestamp'), 1714564803123);
+});
+
+ts('rfc3339, unix seconds and millisecond integers all become ms since epoch', () => {
+  assert.is(timestampMs('2024-05-01T12:00:03Z', '', 'x'), 1714564803000);
+  assert.is(timestampMs('2024-05-01T12:00:03.123456789Z', '', 'x'), 1714564803123);
+  assert.is(timestampMs(1714564803, '', 'x'), 1714564803000);
+  assert.is(timestampMs(1714564803123, '', 'x'), 1714564803123);
+  assert.is(timestampMs('1714564803123456789', '', 'x'), 1714564803123);
+  assert.is(timestampMs('', '', 'x'), null);
+});
+
+ts.run();
+
+const lp = suite('loadLogpush');
+
+lp('maps Logpush fields to Rules-language columns and keeps unknown fields under their names', async () => {
+  const t = tempDir();
+  try {
+    const f = t.file('a.ndjson', `${LINE(BASE, ',"EdgeStartTimestamp":1714564803123456789')}\n`);
+    const { table, report } = await loadLogpush(f);
+    assert.is(report.rowsLoaded, 1);
+    const [r] = rows(table);
+    assert.ok(r);
+    assert.is(r[FIELD.timestamp], 1714564803123);
+    assert.is(r[FIELD.ipSrc], '198.51.100.23');
+    assert.is(r[FIELD.asn], 64500);
+    assert.is(r[FIELD.country], 'DE');
+    assert.is(r[FIELD.path], '/login');
+    assert.is(r[FIELD.query], 'next=%2Faccount');
+    assert.is(r[FIELD.uri], '/login?next=%2Faccount');
+    assert.is(r[FIELD.referer], null, "'' is missing: null");
+    assert.is(r[FIELD.status], 403);
+    assert.is(r[FIELD.botScore], 2);
+    assert.is(r[FIELD.verifiedBot], false);
+    assert.equal(r[FIELD.headers], { 'x-forwarded-for': ['198.51.100.23'] });
+    assert.equal(r[FIELD.cookies], { __cf_bm: ['abc'] });
+    assert.is(r[FIELD.cookie], '__cf_bm=abc');
+    assert.is(r.ClientRequestSource, 'eyeball');
+    assert.equal(r.JA4Signals, { browser_ratio_1h: 0.02 });
+    assert.equal(r.SecurityActions, ['block']);
+  } finally {
+    t.done();
+  }
+});
+
+lp('the byte scanner and the JSON.parse path produce identical tables', async () => {
+  const t = tempDir();
+  try {
+    const lines = [
+      LINE(BASE, ',"EdgeStartTimestamp":1714564803123456789'),
+      LINE({ ...BASE, ClientRequestUserAgent: 'quote " and \\ and \u00e9 and \ud83d\ude00', ClientASN: null }, ',"EdgeStartTimestamp":"2024-05-01T12:00:03Z"'),
+      LINE({ RayID: 'x', VerifiedBotCategory: 'Search Engine Crawler', EdgeEndTimestamp: 1714564803 }),
+      ' { "RayID" : "spaces" , "BotScore" : 5 } ',
+      LINE({ ...BASE, BotScore: '17', EdgeResponseStatus: 200.5 }),
+    ];
+    const f = t.file('b.ndjson', lines.join('\n'));
+    const fast = await loadLogpush(f);
+    const slow = await loadLogpush(f, { fast: false });
+    assert.is(fast.report.rowsLoaded, 5);
+    assert.equal(rows(fast.table), rows(slow.table));
+    assert.is(rows(fast.table)[1]?.[FIELD.userAgent], 'quote " and \\ and \u00e9 and \ud83d\ude00');
+    assert.is(rows(fast.table)[2]?.[FIELD.timestamp], 1714564803000, 'EdgeEndTimestamp stands in when there is no start');
+    assert.is(rows(fast.table)[2]?.[FIELD.verifiedBot], true);
+  } finally {
+    t.done();
+  }
+});
+
+lp('bad lines are reported with line number and reason and the rest is loaded', async () => {
+  const t = tempDir();
+  try {
+    const good = LINE(BASE);
+    const parts: Buffer[] = [
+      Buffer.from(`${good}\n`), // 1
+      Buffer.from(`${good.slice(0, 40)}\n`), // 2 truncated
+      Buffer.concat([Buffer.from('{"RayID":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]), // 3 invalid UTF-8
+      Buffer.from(`{"RayID":"${'a'.repeat(10 * 1024 * 1024)}"}\n`), // 4: 10 MB line
+      Buffer.from([0x00, 0x01, 0x02, 0x89, 0x50, 0x4e, 0x47, 0x0a]), // 5 binary garbage
+      Buffer.from('[1,2,3]\n'), // 6 not an object
+      Buffer.from('\n'), // 7 blank
+      Buffer.from(`${good}`), // 8 no trailing newline
+    ];
+    const f = t.file('bad.ndjson', Buffer.concat(parts));
+    const { table, report } = await loadLogpush(f);
+    assert.is(report.rowsRead, 8);
+    assert.is(report.rowsLoaded, 2);
+    assert.is(report.rowsSkipped, 6);
+    assert.is(table.numRows(), 2);
+    const byLine = Object.fromEntries(report.skipped.map((s) => [s.line, s.reason]));
+    assert.match(byLine[2] ?? '', /invalid JSON/);
+    assert.is(byLine[3], 'invalid UTF-8');
+    assert.match(byLine[4] ?? '', /line longer than/);
+    assert.match(byLine[5] ?? '', /^invalid (UTF-8|JSON)/);
+    assert.is(byLine[6], 'JSON value is not an object');
+    assert.is(byLine[7], 'blank line');
+  } finally {
+    t.done();
+  }
+});
+
+lp('an empty file loads an empty table with a clean report', async () => {
+  const t = tempDir();
+  try {
+    const { table, report } = await loadLogpush(t.file('empty.ndjson', ''));
+    assert.is(table.numRows(), 0);
+    assert.is(report.rowsRead, 0);
+    assert.is(report.rowsSkipped, 0);
+    assert.ok(table.columnNames().includes(FIELD.timestamp));
+  } finally {
+    t.done();
+  }
+});
+
+lp('gzip input is decompressed; a cut gzip keeps the complete lines and reports the cut', async () => {
+  const t = tempDir();
+  try {
+    const body = Array.from({ length: 2000 }, (_, i) => LINE({ ...BASE, RayID: `r${i}`, ClientRequestUserAgent: `ua-${i * 7919}` })).join('\n') + '\n';
+    const gz = zlib.gzipSync(body);
+    const whole = await loadLogpush(t.file('a.ndjson.gz', gz));
+    assert.is(whole.report.rowsLoaded, 2000);
+    const cut = await loadLogpush(t.file('b.ndjson.gz', gz.subarray(0, Math.floor(gz.length / 2))));
+    assert.ok(cut.report.rowsLoaded > 0 && cut.report.rowsLoaded < 2000);
+    assert.ok(Object.keys(cut.report.reasons).some((r) => r.startsWith('gzip:')), JSON.stringify(cut.report.reasons));
+  } finally {
+    t.done();
+  }
+});
+
+lp('a Buffer source works like a file', async () => {
+  const { table, report } = await loadLogpush(Buffer.from(`${LINE(BASE)}\n${LINE(BASE)}\n`));
+  assert.is(report.source, '<buffer>');
+  assert.is(table.numRows(), 2);
+});
+
+lp.run();
