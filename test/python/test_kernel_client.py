@@ -133,6 +133,15 @@ class KernelTests(unittest.TestCase):
         from_b = [m for m in msgs if m["msg_type"] == "stream" and "from B" in m["content"]["text"]]
         self.assertEqual(from_b[0]["parent_header"]["msg_id"], b)
 
+    def test_an_exception_in_a_late_timer_is_reported_on_its_cell_and_the_kernel_survives(self):
+        a = self.kc.execute('setTimeout(() => { throw new Error("late boom") }, 300); "scheduled"')
+        shell_reply(self.kc, a)
+        time.sleep(0.8)
+        errors = [m for m in drain_iopub(self.kc, 0.5) if m["msg_type"] == "error"]
+        self.assertEqual([(m["parent_header"]["msg_id"], m["content"]["evalue"]) for m in errors], [(a, "late boom")])
+        _, msgs = run(self.kc, "1 + 1")
+        self.assertEqual(result_text(msgs), "2")
+
     def test_stop_on_error_aborts_the_cells_queued_behind_a_failure(self):
         first = self.kc.execute('throw new Error("step failed")', stop_on_error=True)
         second = self.kc.execute("1")
