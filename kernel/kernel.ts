@@ -115,34 +115,54 @@ export class Kernel {
   }
 
   /**
-   * Start the analyzer thread once the kernel has answered its first request, and load the
-   * TypeScript compiler (needed by cells with type syntax) once the kernel has been idle for a
-   * moment: loading it blocks the main thread for a few hundred ms, which must not land on a
-   * cell the client sends right after start-up.
+   * Warm-up happens once the kernel has been idle for a moment after its first request: start
+   * the analyzer thread (tslab's checker, ~1 s of CPU) and load the TypeScript compiler (blocks
+   * the main thread for a few hundred ms). Done right at start-up, both would land on the cells
+   * a client sends immediately; a request that needs the analyzer starts it on demand.
    */
   private warm(): void {
-    if (!this.warmed) {
-      this.warmed = true;
-      setImmediate(() => this.analyze());
-    }
-    this.scheduleCompilerWarmUp();
+    this.warmed = true;
+    this.scheduleWarmUp();
   }
 
   private warmTimer: NodeJS.Timeout | null = null;
 
-  private scheduleCompilerWarmUp(): void {
-    if (isTsLoaded()) return;
+  private scheduleWarmUp(): void {
+    if (isTsLoaded() && this.analyzer) return;
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
       this.warmTimer = null;
-      if (this.shellBusy || this.shellQueue.length > 0) this.scheduleCompilerWarmUp();
-      else ts();
-    }, 1500);
+      if (this.shellBusy || this.shellQueue.length > 0) {
+        this.scheduleWarmUp();
+        return;
+      }
+      this.analyze();
+      setImmediate(() => ts());
+    }, 1000);
     this.warmTimer.unref();
   }
 
+  /** Cells waiting for a background type check until the analyzer runs. */
+  private readonly pendingChecks: { code: string; port: CellPort }[] = [];
+
+  private checkInBackground(code: string, port: CellPort): void {
+    if (!this.analyzer) {
+      this.pendingChecks.push({ code, port });
+      return;
+    }
+    this.analyzer
+      .check(code)
+      .then((diags) => {
+        if (diags.length > 0) port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
+      })
+      .catch(() => undefined);
+  }
+
   private analyze(): Analyzer {
-    this.analyzer ??= startAnalyzer();
+    if (!this.analyzer) {
+      this.analyzer = startAnalyzer();
+      for (const p of this.pendingChecks.splice(0)) this.checkInBackground(p.code, p.port);
+    }
     return this.analyzer;
   }
 
@@ -176,7 +196,7 @@ export class Kernel {
       return;
     }
     this.shellQueue.push(msg);
-    if (this.warmed) this.scheduleCompilerWarmUp();
+    if (this.warmed) this.scheduleWarmUp();
     void this.pump();
   }
 
@@ -337,12 +357,7 @@ export class Kernel {
         const diags = await this.analyze().check(code);
         if (diags.length > 0) throw new CellCompileError(diags.map((d) => ({ line: d.line, column: d.column, message: `TS${d.code}: ${d.message}` })));
       } else if (this.typeCheck === 'background' && !silent) {
-        this.analyze()
-          .check(code)
-          .then((diags) => {
-            if (diags.length > 0) port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
-          })
-          .catch(() => undefined);
+        this.checkInBackground(code, port);
       }
       const result = await this.runtime.execute(code, port);
       port.flush();
