@@ -48,9 +48,25 @@ export interface AggregateSpec {
   threshold: number;
 }
 
+const groupCache = new WeakMap<ColumnTable, Map<string, { group: Float64Array; size: number }>>();
+
 /** Group id per row (keys x window), -1 where a key is missing or the row is not selected. */
 export function groupIds(table: ColumnTable, key: readonly string[], windowSec: number, where: Uint8Array | null): { group: Float64Array; size: number } {
   const t = plain(table);
+  let cache = groupCache.get(t);
+  if (!cache) groupCache.set(t, (cache = new Map()));
+  const ck = `${key.join('\u0000')}\u0001${windowSec}`;
+  let base = cache.get(ck);
+  // Signatures share keys and windows (ip.src per 10 s / 60 s): compute each grouping once.
+  if (!base) cache.set(ck, (base = computeGroups(t, key, windowSec)));
+  if (!where) return base;
+  const group = base.group.slice();
+  for (let i = 0; i < group.length; i++) if (!where[i]) group[i] = -1;
+  return { group, size: base.size };
+}
+
+function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number): { group: Float64Array; size: number } {
+  const where: Uint8Array | null = null;
   const n = t.numRows();
   const group = new Float64Array(n).fill(-1);
   let mult = 1;

@@ -80,9 +80,11 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   const sources = d.from.map((f, j) => (j === 0 || tableSchema(t).fields.has(f) ? fieldColumn(t, f) : []));
   let col: Column;
   const present = sources.filter((x) => x.length > 0);
-  if (present.length === 1) {
-    // One source column: derive once per distinct value, then spread (paths, queries repeat).
-    const { ids, values } = intern(sources[0] as Column);
+  const first = sources[0] as Column;
+  const repeats = present.length === 1 && typeof Array.prototype.find.call(first, (v: unknown) => v !== null && v !== undefined) !== 'object';
+  if (repeats) {
+    // One string/number source column: derive once per distinct value, then spread (paths repeat).
+    const { ids, values } = intern(first);
     const per = d.compute([values, ...sources.slice(1)], values.length);
     const onNull = d.compute([[null], ...sources.slice(1).map(() => [])], 1)[0];
     const n = t.numRows();

@@ -39,8 +39,9 @@ export class Rule {
       // The condition is a pure function of one column: evaluate it once per distinct value
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
       const col = fieldColumn(t, k.fields[0] as string);
-      const { ids, values } = intern(col);
-      if (values.length * 4 < ids.length) {
+      const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
+      const { ids, values } = typeof sample === 'object' ? { ids: new Int32Array(0), values: [] as unknown[] } : intern(col);
+      if (ids.length > 0 && values.length * 4 < ids.length) {
         const per = this.compiled.run([values], [], values.length);
         const onNull = this.compiled.run([[null]], [], 1)[0] as number;
         const n = ids.length;

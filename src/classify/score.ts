@@ -155,14 +155,15 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const pack = opts.pack ?? PACK;
   const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const sigs = effectiveSignatures(pack, opts.signatures);
-  if (sigs.length > 53) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 53 signatures can be active at once'));
+  if (sigs.length > 52) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 52 signatures can be active at once'));
   const good = knownGoodMask(t, opts);
   const total = new Float64Array(n);
   const groups = new Map<string, Float64Array>();
   const fired = new Map<string, Uint8Array>();
   const outcomes: SignatureOutcome[] = [];
-  // combination of fired signatures per row, as a 53-bit integer in a double
-  const combo = new Float64Array(n);
+  // combination of fired signatures per row: two 26-bit words (small integers keep Map keys cheap)
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
   const active: Signature[] = [];
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
@@ -187,7 +188,8 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       throw e;
     }
     const exempt = sig.exemptKnownGood !== false;
-    const bit = 2 ** active.length;
+    const word = active.length < 26 ? lo : hi;
+    const bit = 1 << active.length % 26;
     active.push(sig);
     let count = 0;
     const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
@@ -198,7 +200,7 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
         continue;
       }
       count++;
-      combo[i] += bit;
+      word[i] |= bit;
       if (g) {
         if (sig.weight > (g[i] as number)) g[i] = sig.weight;
       } else total[i] += sig.weight;
@@ -220,11 +222,13 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     if (c === 2) counts.malicious++;
     else if (c === 1) counts.suspicious++;
     else counts.good++;
-    const k = combo[i] as number;
+    const w0 = lo[i] as number;
+    const w1 = hi[i] as number;
+    const k = w1 === 0 ? w0 : w0 + w1 * 67108864;
     let r = comboCache.get(k);
     if (!r) {
       const ids: string[] = [];
-      for (let b = 0; b < active.length; b++) if (Math.floor(k / 2 ** b) % 2 === 1) ids.push(`${(active[b] as Signature).id}@${pack.version}`);
+      for (let b = 0; b < active.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) ids.push(`${(active[b] as Signature).id}@${pack.version}`);
       r = Object.freeze(ids);
       comboCache.set(k, r);
     }

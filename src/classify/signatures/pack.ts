@@ -19,12 +19,22 @@ export const LIBRARY_JA4 = [
 /** UDP source ports of reflection/amplification services (attacks.md §1.1, plus IKE and IoT). */
 export const AMP_PORTS = [17, 19, 53, 69, 111, 123, 137, 161, 389, 500, 520, 1434, 1900, 3283, 3702, 4500, 5353, 10001, 11211, 30718, 33848, 37810, 47808];
 
-const SCANNER_UA = 'nikto|sqlmap|nmap|masscan|zgrab|nuclei|dirbuster|gobuster|wpscan|acunetix|nessus|openvas|w3af|havij|jaeles|feroxbuster|ffuf|whatweb|netsparker|qualys|zmeu|morfeus|l9explore|censysinspect|fimap|arachni|skipfish|webinspect|nsauditor|paros|brutus|bsqlbf|commix|grabber|metis|dirb|webshag|xsser';
+const SCANNER_UA = 'nikto|sqlmap|nmap|masscan|zgrab|nuclei|dirbuster|gobuster|wpscan|acunetix|nessus|openvas|w3af|havij|jaeles|feroxbuster|ffuf|whatweb|netsparker|qualys|zmeu|morfeus|l9explore|censysinspect|fimap|arachni|skipfish|webinspect|nsauditor|paros|brutus|bsqlbf|commix|dirb|webshag|xsser';
 const AUTOMATION_UA = '^(curl|wget|python-requests|python-urllib|python-httpx|aiohttp|go-http-client|java/|apache-httpclient|libwww-perl|lwp-|scrapy|node-fetch|axios|undici|php/|ruby|mechanize|httpie|okhttp/[0-9.]+$|powershell)|headlesschrome|phantomjs|selenium|puppeteer|playwright';
 const SCANNER_PATH =
   '(/\\.env|/\\.git/|/\\.svn/|/\\.hg/|/\\.aws/|/\\.ds_store|/\\.htaccess|/\\.htpasswd|wp-login\\.php|/wp-admin/setup|xmlrpc\\.php|phpmyadmin|/pma/|/myadmin|/cgi-bin/|/server-status|/actuator|eval-stdin\\.php|/solr/admin|\\.(sql|bak|old|swp|tar\\.gz|zip)$|/config\\.(php|json|yml)$|/admin/config|setup\\.php|/etc/passwd|cmd\\.exe|root\\.exe|/boaform|/hnap1|/manager/html|/shell)';
-const INJECTION =
-  "(\\.\\./|\\.\\.\\\\|union(\\s|/\\*.*?\\*/|\\+)+(all(\\s|\\+)+)?select|<script|javascript:|onerror\\s*=|onload\\s*=|/etc/(passwd|shadow)|\\$\\{jndi:|\\(\\)\\s*\\{|;\\s*(cat|wget|curl|id|uname|echo)\\b|'\\s*or\\s*'?\\d+'?\\s*=\\s*'?\\d+|\\bsleep\\(\\d+\\)|benchmark\\(|information_schema|cmd\\.exe|/bin/(ba)?sh|%00|\\x00|waitfor\\s+delay|xp_cmdshell|select.+from|\\beval\\(|base64_decode\\(|php://|file://|expect://)";
+const INJECTION = [
+  // path traversal and sensitive OS files
+  '\\.\\.\\.?[/\\\\]', '0x2e', '%c0%ae', '/etc/(passwd|shadow|group|hosts|subuid|subgid|issue)', 'boot\\.ini', 'win\\.ini', '\\.ssh/', 'id_rsa', '/proc/self', '/sys/class',
+  '=(https?|ftps?)://[^&]*\\?($|&)', '\\.docker/', '\\.(bash_)?history\\b', '\\.(sql|bak)\\.(zip|gz)', '>\\s*/tmp/', 'php://', 'file://', 'expect://', '%00', '\\x00',
+  // SQL injection
+  'union(\\s|/\\*.*?\\*/|\\+)+(all(\\s|\\+)+)?select', '[\'"\\)]\\s*(or|and|\\|\\|)[\\s(]', '\\b(or|and)\\s+[\'"]?\\d+[\'"]?\\s*=\\s*[\'"]?\\d+', '\\bsleep\\s*\\(',
+  'benchmark\\(', 'waitfor\\s+delay', 'extractvalue\\(', 'information_schema', 'xp_cmdshell', '\\bselect\\b.+\\bfrom\\b', '[\'"\\)]\\s*--', '@@version',
+  // XSS
+  '<script', ':script', '<\\w+[^>]*\\son\\w+\\s*=', 'javascript:', 'alert\\(', '<svg', '<iframe', '\\beval\\(', 'base64_decode\\(',
+  // command injection / RCE
+  '(^|[\\s;|&=`(\'"])/(usr/)?(local/)?s?bin/[a-z]', '\\$\\{jndi:', '\\(\\)\\s*\\{', ';\\s*(cat|wget|curl|id|uname|echo)\\b', '\\bcat\\s+/etc/', '%systemdrive%', 'cmd\\.exe',
+].join('|');
 
 const L7: Signature[] = [
   { id: 'l7.scanner-ua', title: 'vulnerability scanner user agent', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(http.user_agent) matches r"(${SCANNER_UA})"` },
@@ -40,15 +50,20 @@ const L7: Signature[] = [
   },
   {
     id: 'l7.browser-no-accept-language', title: 'browser user agent without Accept-Language', layer: 'l7', kind: 'expression', weight: 25,
-    expression: `http.user_agent contains "Mozilla/" and not http.user_agent contains "compatible;" and not any(http.request.headers.names[*] == "accept-language")`,
+    expression: `http.user_agent contains "Mozilla/" and not http.user_agent contains "compatible;" and not len(http.request.headers["accept-language"]) ge 0`,
   },
   { id: 'l7.browser-no-cookie', title: 'browser user agent without cookies', layer: 'l7', kind: 'expression', weight: 10, expression: `http.user_agent contains "Mozilla/" and not len(http.cookie) gt 0` },
   { id: 'l7.scanner-path', title: 'probe for sensitive files or admin paths', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `lower(http.request.uri.path) matches r"${SCANNER_PATH}"` },
   {
     id: 'l7.injection', title: 'path traversal / SQLi / XSS / RCE pattern in the URI', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false,
-    expression: `lower(url_decode(concat(http.request.uri.path, "?", http.request.uri.query), "r")) matches r"${INJECTION}"`,
+    expression: `lower(url_decode(concat(http.request.uri.path, "?", http.request.uri.query), "r")) matches r#"(${INJECTION})"#`,
   },
-  { id: 'l7.header-injection', title: 'Log4Shell / Shellshock / XSS in the user agent or referer', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(concat(http.user_agent, " ", http.referer)) matches r"(\\$\\{jndi:|\\$\\{\\$\\{|\\(\\)\\s*\\{\\s*:\\s*;\\s*\\}|<script|union\\s+select)"` },
+  { id: 'l7.header-injection', title: 'Log4Shell / Shellshock / XSS in the user agent or referer', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(url_decode(concat(http.user_agent, " ", http.referer), "r")) matches r#"(${INJECTION})"#` },
+  { id: 'l7.header-values-injection', title: 'injection pattern in a request header', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `any(lower(url_decode(http.request.headers.values[*], "r"))[*] matches r#"(${INJECTION})"#)` },
+  { id: 'l7.body-injection', title: 'injection pattern in the request body', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(url_decode(http.request.body.raw, "r")) matches r#"(${INJECTION})"#` },
+  { id: 'l7.ip-host', title: 'Host header is an IP address (direct-to-IP scan)', layer: 'l7', kind: 'expression', weight: 30, expression: `http.host matches r"^(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-fA-F:.]+\\])(:\\d+)?$"` },
+  { id: 'l7.malformed-request', title: 'request line that is not HTTP (400 without a method)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.response.code eq 400 and not len(http.request.method) gt 0` },
+  { id: 'l7.proxy-probe', title: 'CONNECT/TRACE/TRACK probe (open proxy or XST)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.request.method in {"CONNECT" "TRACE" "TRACK" "DEBUG"}` },
   {
     id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35,
     expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)="`,
