@@ -10,7 +10,10 @@ import type { ColumnOverrides, Columns } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { portName, protoName, tcpFlagName, REFLECTION_PORTS } from './proto.js';
-import { assertTable, checkLimit, col, fmtCount, fmtPct, hasColumn, requireColumn, resolveStep, rows, sumBy, timeBinExpr, timeX, topKeys, topLevel, noDataSpec } from './table.js';
+import {
+  assertTable, binIndexExpr, checkLimit, col, decodeBinKeys, fmtCount, fmtPct, hasColumn, makeCodes, noDataSpec, requireColumn, rows, sumBy, timeBins, topKeys, topLevel, timeX,
+} from './table.js';
+import type { Codes } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, PROTO_COLORS, WIDTH, fixedScale } from './theme.js';
 
 interface Common {
@@ -20,20 +23,44 @@ interface Common {
 
 /** An Arquero expression for the row's protocol: ip.proto if present, else inferred from tcp/udp columns. */
 function protoExpr(table: ColumnTable, c: Columns): string {
-  if (hasColumn(table, c.ipProto)) return `d => ${col(c.ipProto)}`;
+  return `d => ${protoBody(table, c)}`;
+}
+
+function protoBody(table: ColumnTable, c: Columns): string {
+  if (hasColumn(table, c.ipProto)) return col(c.ipProto);
   const tcp = [c.tcpDstPort, c.tcpFlags, c.tcpSrcPort].filter((x) => hasColumn(table, x));
   const udp = [c.udpDstPort, c.udpSrcPort].filter((x) => hasColumn(table, x));
   const isTcp = tcp.map((x) => `${col(x)} != null`).join(' || ') || 'false';
   const isUdp = udp.map((x) => `${col(x)} != null`).join(' || ') || 'false';
-  return `d => (${isTcp}) ? 6 : (${isUdp}) ? 17 : null`;
+  return `((${isTcp}) ? 6 : (${isUdp}) ? 17 : null)`;
 }
 
-function portExpr(table: ColumnTable, tcpCol: string, udpCol: string): string {
+function portBody(table: ColumnTable, tcpCol: string, udpCol: string): string {
   const t = hasColumn(table, tcpCol), u = hasColumn(table, udpCol);
-  if (t && u) return `d => ${col(tcpCol)} != null ? ${col(tcpCol)} : ${col(udpCol)}`;
-  if (t) return `d => ${col(tcpCol)}`;
-  if (u) return `d => ${col(udpCol)}`;
-  return 'd => null';
+  if (t && u) return `(${col(tcpCol)} != null ? ${col(tcpCol)} : ${col(udpCol)})`;
+  if (t) return col(tcpCol);
+  if (u) return col(udpCol);
+  return 'null';
+}
+
+/** Codes for the protocols present: few distinct values, so (protocol code) fits a numeric key. */
+function protoCodes(table: ColumnTable, c: Columns): Codes {
+  const distinct = rows(table.groupby({ p: protoExpr(table, c) }).count()).map((r) => r.p);
+  const byName = new Map<string, unknown[]>();
+  for (const v of distinct) byName.set(protoName(v), [...(byName.get(protoName(v)) ?? []), v]);
+  return makeCodes([...byName.entries()], 'other');
+}
+
+/** One numeric key per (protocol, port): protoCode * 65537 + port (65536 when there is no port). */
+function protoPortBody(table: ColumnTable, c: Columns, tcpCol: string, udpCol: string): string {
+  const port = portBody(table, tcpCol, udpCol);
+  return `(($.pc[${protoBody(table, c)}] ?? $.pother) * 65537 + (${port} == null ? 65536 : +${port}))`;
+}
+
+function decodeProtoPort(key: number, pc: Codes): { proto: string; port: number | null } {
+  const code = Math.floor(key / 65537);
+  const port = key - code * 65537;
+  return { proto: pc.names[code] ?? 'other', port: port === 65536 ? null : port };
 }
 
 function requireOneOf(builder: string, table: ColumnTable, names: readonly string[], role: string): void {
@@ -60,28 +87,44 @@ export async function packetRate(table: ColumnTable, options: PacketRateOptions 
   const limit = checkLimit(PR, 'limit', options.limit, 8);
   if (by === 'port') requireOneOf(PR, table, [c.tcpDstPort, c.udpDstPort], 'destination port');
   const hasLen = hasColumn(table, c.ipLen);
-  const step = resolveStep(PR, table, c.timestamp, options.binMs);
-  const keys: Record<string, string> = { t: timeBinExpr(c.timestamp), proto: protoExpr(table, c) };
-  if (by === 'port') keys.port = portExpr(table, c.tcpDstPort, c.udpDstPort);
-  const raw = rows(
-    table
-      .params({ step: step.ms })
-      .groupby(keys)
-      .rollup({ packets: 'd => op.count()', ...(hasLen ? { bytes: `d => op.sum(${col(c.ipLen)})` } : {}) }),
-  ).filter((r) => r.t !== null);
-  let keyed: Row[] = raw.map((r) => {
-    const proto = protoName(r.proto);
-    return { t: r.t, key: by === 'port' ? (r.port === null || r.port === undefined ? proto : `${proto}/${String(r.port)}`) : proto, packets: r.packets, bytes: r.bytes ?? 0 };
-  });
+  const title = options.title ?? `Packet and bit rate by ${by === 'port' ? 'destination port' : 'protocol'}`;
+  const bins = timeBins(PR, table, c.timestamp, options.binMs);
+  if (!bins) return Chart.render(noDataSpec(title, 'packets'), { title });
+  const step = bins.step;
+  const pc = protoCodes(table, c);
+  const measures = { packets: 'd => op.count()', ...(hasLen ? { bytes: `d => op.sum(${col(c.ipLen)})` } : {}) };
+  let keyed: { t: number; key: string; packets: number; bytes: number }[];
   let color: Record<string, unknown>;
   if (by === 'port') {
-    const keep = new Set(topKeys(keyed, 'key', 'packets', limit));
-    keyed = keyed.map((r) => ({ ...r, key: keep.has(String(r.key)) ? r.key : 'other' }));
-    const domain = [...keep];
-    if (keyed.some((r) => r.key === 'other')) domain.push('other');
+    // Stage 1: packets per (protocol, port); stage 2: per (bin, top port) with the rest as "other".
+    const pp = protoPortBody(table, c, c.tcpDstPort, c.udpDstPort);
+    const perPort = rows(table.params({ pc: pc.codes, pother: pc.size - 1 }).groupby({ k: `(d, $) => ${pp}` }).count({ as: 'n' }))
+      .map((r) => ({ k: Number(r.k), n: Number(r.n) }))
+      .sort((x, y) => y.n - x.n);
+    const top = perPort.slice(0, limit);
+    const name = (k: number) => {
+      const { proto, port } = decodeProtoPort(k, pc);
+      return port === null ? proto : `${proto}/${port}`;
+    };
+    const codes = makeCodes(top.map((t) => [name(t.k), [t.k]] as const), 'other');
+    const agg = rows(
+      table
+        .params({ pc: pc.codes, pother: pc.size - 1, top: codes.codes, t0: bins.t0, step: step.ms })
+        .groupby({ k: `(d, $) => (${binIndexExpr(c.timestamp)}) * ${codes.size} + ($.top[${pp}] ?? ${codes.size - 1})` })
+        .rollup(measures),
+    );
+    keyed = decodeBinKeys(agg, 'k', bins, codes.size).map((r) => ({ t: r.t, key: codes.names[r.code] as string, packets: Number(r.packets), bytes: Number(r.bytes ?? 0) }));
+    const domain = codes.names.filter((n) => keyed.some((r) => r.key === n));
     color = { field: 'key', type: 'nominal', title: 'Destination', scale: { domain, scheme: CATEGORY_SCHEME } };
   } else {
-    color = { field: 'key', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, keyed.map((r) => String(r.key))) };
+    const agg = rows(
+      table
+        .params({ pc: pc.codes, t0: bins.t0, step: step.ms })
+        .groupby({ k: `(d, $) => (${binIndexExpr(c.timestamp)}) * ${pc.size} + ($.pc[${protoBody(table, c)}] ?? ${pc.size - 1})` })
+        .rollup(measures),
+    );
+    keyed = decodeBinKeys(agg, 'k', bins, pc.size).map((r) => ({ t: r.t, key: pc.names[r.code] as string, packets: Number(r.packets), bytes: Number(r.bytes ?? 0) }));
+    color = { field: 'key', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, keyed.map((r) => r.key)) };
   }
   const perSecond = 1000 / step.ms;
   const data = sumBy(keyed, ['t', 'key'], ['packets', 'bytes'])
@@ -104,7 +147,6 @@ export async function packetRate(table: ColumnTable, options: PacketRateOptions 
       ],
     },
   });
-  const title = options.title ?? `Packet and bit rate by ${by === 'port' ? 'destination port' : 'protocol'}`;
   if (data.length === 0) return Chart.render(noDataSpec(title, 'packets'), { title });
   const totalPackets = data.reduce((s, r) => s + r.packets, 0);
   const totalBytes = data.reduce((s, r) => s + r.bytes, 0);
@@ -131,15 +173,21 @@ export async function packetSizes(table: ColumnTable, options: PacketSizesOption
   const c = columnsWith(options.columns);
   requireColumn(PS, table, c.ipLen, 'IP packet length in bytes');
   const width = checkLimit(PS, 'binBytes', options.binBytes, 50);
+  const pc = protoCodes(table, c);
+  const len = col(c.ipLen);
   const raw = rows(
     table
-      .params({ w: width })
-      .groupby({ b: `(d, $) => op.is_finite(${col(c.ipLen)}) ? op.floor(${col(c.ipLen)} / $.w) * $.w : null`, proto: protoExpr(table, c) })
+      .params({ w: width, pc: pc.codes })
+      .groupby({ k: `(d, $) => (${len} == null ? -1 : op.floor(${len} / $.w)) * ${pc.size} + ($.pc[${protoBody(table, c)}] ?? ${pc.size - 1})` })
       .count({ as: 'packets' }),
-  ).filter((r) => r.b !== null);
-  const data = sumBy(raw.map((r) => ({ b: r.b, proto: protoName(r.proto), packets: r.packets })), ['b', 'proto'], ['packets']).map((r) => ({
-    b0: Number(r.b), b1: Number(r.b) + width, proto: String(r.proto), packets: Number(r.packets),
-  }));
+  );
+  const data = raw
+    .map((r) => ({ k: Number(r.k), packets: Number(r.packets) }))
+    .filter((r) => Number.isFinite(r.k) && r.k >= 0)
+    .map((r) => {
+      const b = Math.floor(r.k / pc.size);
+      return { b0: b * width, b1: (b + 1) * width, proto: pc.names[r.k - b * pc.size] as string, packets: r.packets };
+    });
   const title = options.title ?? 'Packet sizes';
   if (data.length === 0) return Chart.render(noDataSpec(title, 'packets'), { title });
   const total = data.reduce((s, r) => s + r.packets, 0);
@@ -222,29 +270,41 @@ export async function sourcePortSpread(table: ColumnTable, options: SourcePortSp
   requireOneOf(SP, table, [c.udpSrcPort, c.tcpSrcPort], 'source port');
   const limit = checkLimit(SP, 'limit', options.limit, 15);
   const hasSrc = hasColumn(table, c.ipSrc);
-  const raw = rows(
-    table
-      .groupby({ port: portExpr(table, c.tcpSrcPort, c.udpSrcPort), proto: protoExpr(table, c) })
-      .rollup({ packets: 'd => op.count()', ...(hasSrc ? { sources: `d => op.distinct(${col(c.ipSrc)})` } : {}) }),
-  ).filter((r) => r.port !== null && r.port !== undefined);
-  const allPorts = raw.length;
-  const total = raw.reduce((s, r) => s + Number(r.packets), 0);
-  const data = raw
-    .map((r) => {
-      const port = Number(r.port);
-      const proto = protoName(r.proto);
-      const sources = hasSrc ? Number(r.sources) : undefined;
-      return {
-        port: `${proto} ${portName(port, proto)}`,
-        proto,
-        packets: Number(r.packets),
-        reflection: proto === 'UDP' && REFLECTION_PORTS[port] !== undefined,
-        note: `${fmtPct(total ? Number(r.packets) / total : 0)}${sources !== undefined ? ` · ${fmtCount(sources)} source${sources === 1 ? '' : 's'}` : ''}`,
-        sources: sources ?? null,
-      };
-    })
-    .sort((a, b) => b.packets - a.packets || (a.port < b.port ? -1 : 1))
-    .slice(0, limit);
+  // Stage 1: packets per (protocol, source port) with one numeric key; stage 2: distinct sources
+  // for the top ports only (distinct counting is the expensive part, so it runs on their rows).
+  const pc = protoCodes(table, c);
+  const pp = protoPortBody(table, c, c.tcpSrcPort, c.udpSrcPort);
+  const perPort = rows(table.params({ pc: pc.codes, pother: pc.size - 1 }).groupby({ k: `(d, $) => ${pp}` }).count({ as: 'packets' }))
+    .map((r) => ({ k: Number(r.k), packets: Number(r.packets), ...decodeProtoPort(Number(r.k), pc) }))
+    .filter((r) => r.port !== null);
+  const allPorts = perPort.length;
+  const total = perPort.reduce((s, r) => s + r.packets, 0);
+  const topPorts = perPort.sort((a, b) => b.packets - a.packets || a.k - b.k).slice(0, limit);
+  const sources = new Map<number, number>();
+  if (hasSrc && topPorts.length) {
+    const top = Object.create(null) as Record<string, number>;
+    topPorts.forEach((p, i) => (top[String(p.k)] = i));
+    const agg = rows(
+      table
+        .params({ pc: pc.codes, pother: pc.size - 1, top })
+        .filter(`(d, $) => $.top[${pp}] != null`)
+        .groupby({ i: `(d, $) => $.top[${pp}]` })
+        .rollup({ sources: `d => op.distinct(${col(c.ipSrc)})` }),
+    );
+    for (const r of agg) sources.set(Number(r.i), Number(r.sources));
+  }
+  const data = topPorts.map((p, i) => {
+    const port = p.port as number;
+    const n = hasSrc ? sources.get(i) ?? 0 : undefined;
+    return {
+      port: `${p.proto} ${portName(port, p.proto)}`,
+      proto: p.proto,
+      packets: p.packets,
+      reflection: p.proto === 'UDP' && REFLECTION_PORTS[port] !== undefined,
+      note: `${fmtPct(total ? p.packets / total : 0)}${n !== undefined ? ` · ${fmtCount(n)} source${n === 1 ? '' : 's'}` : ''}`,
+      sources: n ?? null,
+    };
+  });
   const order = data.map((r) => r.port);
   const shownShare = total ? data.reduce((s, r) => s + r.packets, 0) / total : 0;
   const title = options.title ?? 'Packets by source port';

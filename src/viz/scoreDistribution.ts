@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, normLabel, requireColumn, rows, sumBy, topLevel, noDataSpec } from './table.js';
+import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, col, fmtCount, noDataSpec, requireColumn, rows, sumBy, topLevel } from './table.js';
 import { HEIGHT, WIDTH, labelScale } from './theme.js';
 
 export interface ScoreDistributionOptions {
@@ -33,19 +33,22 @@ export async function scoreDistribution(table: ColumnTable, options: ScoreDistri
   if (max <= min) max = min + 1;
   const step = niceStep((max - min) / bins);
   const lo = Math.floor(min / step) * step;
+  const sc = col(c.score);
   const raw = rows(
     table
-      .params({ lo, step })
-      .groupby({
-        b: `(d, $) => op.is_finite(${col(c.score)}) ? op.floor((${col(c.score)} - $.lo) / $.step) : null`,
-        ...(hasLabel ? { label: `d => ${col(c.label)}` } : {}),
-      })
+      .params({ lo, step, codes: LABEL_CODES.codes })
+      .groupby({ k: `(d, $) => (${sc} == null ? -1 : op.floor((${sc} - $.lo) / $.step)) * 4 + ${hasLabel ? `($.codes[${col(c.label)}] ?? 3)` : '3'}` })
       .count({ as: 'requests' }),
-  ).filter((r) => r.b !== null);
-  const data = sumBy(raw.map((r) => ({ b: r.b, label: normLabel(r.label), requests: r.requests })), ['b', 'label'], ['requests']).map((r) => {
-    const b0 = round(lo + Number(r.b) * step);
-    return { b0, b1: round(b0 + step), label: String(r.label), order: LABEL_ORDER[String(r.label)] ?? 3, requests: Number(r.requests) };
-  });
+  );
+  const data = raw
+    .map((r) => ({ k: Number(r.k), requests: Number(r.requests) }))
+    .filter((r) => Number.isFinite(r.k) && r.k >= 0)
+    .map((r) => {
+      const bin = Math.floor(r.k / 4);
+      const label = LABEL_CODES.names[r.k - bin * 4] as string;
+      const b0 = round(lo + bin * step);
+      return { b0, b1: round(b0 + step), label, order: LABEL_ORDER[label] ?? 3, requests: r.requests };
+    });
   const title = options.title ?? 'Score distribution by label';
   if (data.length === 0) return Chart.render(noDataSpec(title, 'scores'), { title });
   const thresholds = Object.entries(options.thresholds ?? {})

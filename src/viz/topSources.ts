@@ -1,4 +1,3 @@
-import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
@@ -6,7 +5,7 @@ import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { sourcePrefix } from './prefix.js';
-import { LABEL_ORDER, assertTable, checkLimit, col, fmtCount, fmtPct, normLabel, requireColumn, rows, topLevel, noDataSpec } from './table.js';
+import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, col, fmtCount, fmtPct, noDataSpec, requireColumn, rows, topLevel } from './table.js';
 import { WIDTH, labelScale } from './theme.js';
 
 export type SourceKind = 'ip' | 'prefix' | 'asn' | 'country';
@@ -38,38 +37,67 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
   requireColumn(B, table, keyCol, KINDS[by]);
   const hasLabel = table.column(c.label) !== undefined;
 
-  // Stage 1 in Arquero: one row per (source, label). Stage 2 (prefixes) re-aggregates those few rows.
-  const stage1 = table
-    .groupby({ src: `d => ${col(keyCol)}`, ...(hasLabel ? { label: `d => ${col(c.label)}` } : {}) })
-    .count({ as: 'requests' });
-  const named = rows(stage1).map((r) => ({ src: sourceName(by, r.src), label: normLabel(r.label), requests: Number(r.requests) }));
-  const perLabel = named.length
-    ? rows(aq.from(named).groupby('src', 'label').rollup({ requests: 'd => op.sum(d.requests)' }))
-    : [];
-
-  const totals = new Map<string, { requests: number; flagged: number }>();
-  for (const r of perLabel) {
-    const t = totals.get(String(r.src)) ?? { requests: 0, flagged: 0 };
-    t.requests += Number(r.requests);
-    if (r.label === 'suspicious' || r.label === 'malicious') t.flagged += Number(r.requests);
-    totals.set(String(r.src), t);
+  // Stage 1: one pass grouping by the source column alone (a single key is what Arquero groups
+  // fastest), counting requests and, to rank by them, flagged requests.
+  const labelCode = `($.codes[${col(c.label)}] ?? 3)`;
+  const stage1 = rows(
+    table
+      .params({ codes: LABEL_CODES.codes })
+      .groupby({ src: `d => ${col(keyCol)}` })
+      .rollup({ requests: 'd => op.count()', ...(rank === 'flagged' && hasLabel ? { flagged: `(d, $) => op.sum(${labelCode} === 1 || ${labelCode} === 2 ? 1 : 0)` } : {}) }),
+  );
+  // Names (AS64496, 203.0.113.0/24) can merge several raw values: rank the names.
+  const byName = new Map<string, { requests: number; flagged: number; values: unknown[] }>();
+  for (const r of stage1) {
+    const name = sourceName(by, r.src);
+    const e = byName.get(name) ?? { requests: 0, flagged: 0, values: [] };
+    e.requests += Number(r.requests);
+    e.flagged += Number(r.flagged ?? 0);
+    e.values.push(r.src);
+    byName.set(name, e);
   }
-  const ranked = [...totals.entries()]
+  const ranked = [...byName.entries()]
     .sort((a, b) => b[1][rank] - a[1][rank] || b[1].requests - a[1].requests || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   const order = ranked.map(([s]) => s);
-  const keep = new Set(order);
-  const bars = perLabel
-    .filter((r) => keep.has(String(r.src)))
-    .map((r) => ({ src: String(r.src), label: String(r.label), order: LABEL_ORDER[String(r.label)] ?? 3, requests: Number(r.requests) }));
-  const summary = ranked.map(([src, t]) => ({ src, requests: t.requests, flagged: t.flagged, share: t.requests ? t.flagged / t.requests : 0, note: `${fmtCount(t.requests)} · ${fmtPct(t.requests ? t.flagged / t.requests : 0)} flagged` }));
-  const allRequests = [...totals.values()].reduce((s, t) => s + t.requests, 0);
+
+  // Stage 2: per-label counts of the top sources only, keyed (source index * 4 + label code).
+  const top = Object.create(null) as Record<string, number>;
+  ranked.forEach(([, e], i) => {
+    for (const v of e.values) top[String(v)] = i;
+  });
+  const stage2 = rows(
+    table
+      .params({ top, codes: LABEL_CODES.codes })
+      .groupby({ k: `(d, $) => ($.top[${col(keyCol)}] ?? -1) * 4 + ${hasLabel ? labelCode : 3}` })
+      .count({ as: 'requests' }),
+  );
+  const bars = stage2
+    .map((r) => ({ k: Number(r.k), requests: Number(r.requests) }))
+    .filter((r) => r.k >= 0)
+    .map((r) => {
+      const label = LABEL_CODES.names[r.k % 4] as string;
+      return { src: order[Math.floor(r.k / 4)] as string, label, order: LABEL_ORDER[label] ?? 3, requests: r.requests };
+    });
+  const totals = new Map<string, { requests: number; flagged: number }>();
+  for (const b of bars) {
+    const t = totals.get(b.src) ?? { requests: 0, flagged: 0 };
+    t.requests += b.requests;
+    if (b.label === 'suspicious' || b.label === 'malicious') t.flagged += b.requests;
+    totals.set(b.src, t);
+  }
+  const summary = order.map((src) => {
+    const t = totals.get(src) ?? { requests: 0, flagged: 0 };
+    const share = t.requests ? t.flagged / t.requests : 0;
+    return { src, requests: t.requests, flagged: t.flagged, share, note: `${fmtCount(t.requests)} · ${fmtPct(share)} flagged` };
+  });
+  const allRequests = stage1.reduce((s, r) => s + Number(r.requests), 0);
 
   const noun = { ip: 'source IPs', prefix: 'source prefixes', asn: 'source ASNs', country: 'source countries' }[by];
   const title = options.title ?? `Top ${noun} by ${rank === 'flagged' ? 'flagged requests' : 'requests'}`;
   if (bars.length === 0) return Chart.render(noDataSpec(title, 'requests'), { title });
   const y = { field: 'src', type: 'nominal', title: KINDS[by].replace(/^./, (ch) => ch.toUpperCase()), sort: order, axis: { labelLimit: 240 } };
-  const spec = topLevel(title, `top ${ranked.length} of ${fmtCount(totals.size)} ${noun}; ${fmtCount(allRequests)} requests`, {
+  const spec = topLevel(title, `top ${ranked.length} of ${fmtCount(byName.size)} ${noun}; ${fmtCount(allRequests)} requests`, {
     width: WIDTH - 200,
     height: { step: 22 },
     layer: [
