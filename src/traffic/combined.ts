@@ -27,6 +27,28 @@ const CLF = new RegExp(
 /** Old Apache (< 2.0.46) wrote quotes inside %r unescaped: take the request up to `" NNN `. */
 const CLF_LOOSE = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "(.*?)" (\d{3}|-) (\d+|-)(?: "(.*?)" "(.*)")?()$/;
 
+/**
+ * Variants seen in the wild (fail2ban samples): Apache vhost_combined (`%v %h %l %u %t ...`), an
+ * extra identity field, and a token between the time and the request (`%t %v "%r"`).
+ */
+const CLF_VARIANT = new RegExp(
+  `^(\\S+) (\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\](?: (\\S+))? "${Q}" (\\d{3}|-) (\\d+|-)(?: "${Q}" "${Q}")?(?: (.*))?$`,
+);
+const IPISH = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]+)$/;
+
+/** Re-shapes a CLF_VARIANT match into CLF's groups; the vhost goes to http.host. */
+function variant(b: ColumnBuilder, v: RegExpExecArray): RegExpExecArray {
+  // four tokens before '[': either "vhost ip ident user" or "ip ident user extra"
+  const vhostFirst = IPISH.test(v[2] as string) && !IPISH.test(v[1] as string);
+  const host = vhostFirst ? v[1] : v[6];
+  if (host && host !== '-') b.putStr(FIELD.host, host);
+  const ip = vhostFirst ? v[2] : v[1];
+  const ident = vhostFirst ? v[3] : v[2];
+  const user = vhostFirst ? v[4] : v[3];
+  const m = [v[0], ip, ident, user, v[5], v[7], v[8], v[9], v[10], v[11], v[12]] as unknown as RegExpExecArray;
+  return m;
+}
+
 /** `\"` and `\\` unescaped; `\xHH` kept as text so attack bytes stay visible. */
 const unq = (s: string): string => (s.indexOf('\\') < 0 ? s : s.replace(/\\(["\\])/g, '$1'));
 const dash = (s: string | undefined): string | null => (s === undefined || s === '-' || s === '' ? null : s);
@@ -184,8 +206,12 @@ export async function loadCombined(src: Source, opts: CombinedOptions = {}): Pro
         if (!m) return report.skip(no, MSG.noMatch('log_format'));
         putVars(b, custom, m, {});
       } else {
-        const m = CLF.exec(line) ?? CLF_LOOSE.exec(line);
-        if (!m) return report.skip(no, MSG.noMatch(fmt));
+        let m = CLF.exec(line) ?? CLF_LOOSE.exec(line);
+        if (!m) {
+          const v = CLF_VARIANT.exec(line);
+          if (!v) return report.skip(no, MSG.noMatch(fmt));
+          m = variant(b, v);
+        }
         putClf(b, m);
       }
       b.next();

@@ -5,8 +5,8 @@ import { MSG } from './messages.js';
 import { isGzip } from './source.js';
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
-const CLF_HEAD = /^\S+ \S+ \S+ \[[^\]]+\] "/;
-const CLF_COMBINED = /^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-) "/;
+const CLF_HEAD = /^\S+ \S+ \S+ (?:\S+ )?\[[^\]]+\](?: \S+)? "/;
+const CLF_COMBINED = /^\S+ \S+ \S+ (?:\S+ )?\[[^\]]+\](?: \S+)? "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-) "/;
 
 /** Is this (the start of) a pcap or pcapng file? */
 export const isPcap = (b: Uint8Array): boolean =>
@@ -37,7 +37,8 @@ export function detectFormat(head: Buffer, name?: string): TrafficFormat {
   // generic delimited text with a header: same field count on the first lines
   const sep = first.includes('\t') ? '\t' : ',';
   const count = (l: string) => l.split(sep).length;
-  if (count(first) >= 2 && data.length >= 1 && data.slice(1, 5).every((l) => count(l) >= count(first) - 0)) return 'csv';
+  const rest = data.slice(1, 6);
+  if (count(first) >= 2 && rest.length > 0 && rest.every((l) => count(l) === count(first))) return 'csv';
   // access logs whose first lines are something else (fail2ban-style comments, error-log lines)
   if (data.some((l) => CLF_HEAD.test(l))) return data.some((l) => CLF_COMBINED.test(l)) ? 'combined' : 'common';
   throw new TrafficError(MSG.unknownFormat(name ?? '<buffer>'), name ?? '<buffer>');

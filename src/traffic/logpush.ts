@@ -219,6 +219,7 @@ export async function loadLogpush(
         report.rowsLoaded++;
         return;
       }
+      if (buf[s] === 0x23 /* # */) return report.skip(no, MSG.comment);
       let line: string;
       try {
         line = utf8.decode(buf.subarray(s, e));
@@ -245,7 +246,7 @@ export async function loadLogpush(
 export function shortJsonError(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m
-    .replace(/, "[\s\S]*" is not valid JSON$/, '')
+    .replace(/, "[\s\S]*is not valid JSON$/, '')
     .replace(/ in JSON at position \d+[\s\S]*$/, '')
     .slice(0, 80);
 }

@@ -34,7 +34,7 @@ ts('a unixnano integer beyond MAX_SAFE_INTEGER is cut to ms from its digits, not
   const line = '{"EdgeStartTimestamp":1714564803123456789}';
   const parsed = JSON.parse(line) as { EdgeStartTimestamp: number };
   // the float JSON.parse produced is off; the raw digits are not
-  assert.is.not(parsed.EdgeStartTimestamp, 1714564803123456789);
+  assert.is.not(BigInt(parsed.EdgeStartTimestamp), BigInt('1714564803123456789'));
   assert.is(timestampMs(parsed.EdgeStartTimestamp, line, 'EdgeStartTimestamp'), 1714564803123);
 });
 
