@@ -88,8 +88,8 @@ export const verifyReason: Readonly<Record<number, string>> = {
   9: 'not-yet-valid',
   10: 'expired',
   18: 'self-signed',
-  19: 'self-signed-in-chain',
-  20: 'untrusted-root-or-missing-intermediate',
+  19: 'untrusted-root',
+  20: 'unknown-issuer',
   21: 'missing-intermediate',
   62: 'hostname-mismatch',
 };

@@ -28,7 +28,7 @@ export interface TlsVerification {
   /** openssl verify code (0 = ok). */
   code: number;
   text: string;
-  /** ok | expired | hostname-mismatch | missing-intermediate | self-signed | self-signed-in-chain | untrusted-root-or-missing-intermediate | ... */
+  /** ok | expired | not-yet-valid | hostname-mismatch | missing-intermediate | self-signed | untrusted-root | unknown-issuer | verify-failed */
   reason: string;
 }
 

@@ -80,10 +80,16 @@ t('a self-signed certificate is reported as self-signed', async () => {
   assert.is(r.data!.chain[0]!.selfIssued, true);
 });
 
-t('a valid chain from an unknown root is untrusted when checked against the system store', async () => {
+t('a chain from an unknown CA checked against the system store: unknown issuer, or untrusted root when the root is sent', async () => {
   const r = await tls('127.0.0.1', { port: servers.ports.valid, servername: WWW, probeVersions: false });
   assert.not.ok(r.ok);
-  assert.match(r.error!.code, /^(self-signed-in-chain|untrusted-root-or-missing-intermediate)$/);
+  assert.is(r.error!.code, 'unknown-issuer');
+  assert.is(r.data!.verification!.code, 20);
+  const withRoot = await tls('127.0.0.1', { port: servers.ports.withRoot, servername: WWW, probeVersions: false });
+  assert.is(withRoot.error!.code, 'untrusted-root');
+  assert.is(withRoot.data!.verification!.code, 19);
+  assert.is(withRoot.data!.chain.length, 3);
+  assert.is(withRoot.data!.chain[2]!.selfIssued, true);
 });
 
 t('SNI selects the certificate: with SNI the site, without SNI the default', async () => {

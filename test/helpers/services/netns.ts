@@ -15,7 +15,7 @@
  */
 import cp from 'node:child_process';
 import crypto from 'node:crypto';
-import { sh } from './ports.js';
+import { onExit, sh } from './ports.js';
 
 export interface NetnsPath {
   client: string;
@@ -38,7 +38,10 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
   const n = { client: `${id}-client`, r1: `${id}-r1`, r2: `${id}-r2`, server: `${id}-server` };
   const mtu = opts.tunnelMtu ?? 1476;
   const children: cp.ChildProcess[] = [];
-  const stop = async () => {
+  let stopped = false;
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
     for (const c of children) c.kill('SIGKILL');
     for (const ns of Object.values(n)) {
       try {
@@ -48,6 +51,9 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
       }
     }
   };
+  const stop = async () => stopSync();
+  // Even if the test crashes or forgets stop(), the namespaces go away with the process.
+  onExit(stopSync);
   try {
     for (const ns of Object.values(n)) ip('netns', 'add', ns);
     // veth names are per-namespace after the move, but must be unique in the root ns at creation.

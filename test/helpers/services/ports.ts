@@ -46,8 +46,31 @@ export interface Service {
   output(): string;
 }
 
+/** Children still running when this process exits are killed (a crashed test leaks nothing). */
+const live = new Set<cp.ChildProcess>();
+const exitHooks: (() => void)[] = [];
+let hooked = false;
+export function onExit(fn: () => void): void {
+  exitHooks.push(fn);
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+    for (const f of exitHooks) {
+      try {
+        f();
+      } catch {
+        /* best effort */
+      }
+    }
+  });
+}
+
 export function spawnService(cmd: string, args: string[], opts: cp.SpawnOptions = {}): Service {
   const child = cp.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  onExit(() => undefined);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -10,6 +10,7 @@
  *   tls.ports.selfSigned        // self-signed www.example.test
  *   tls.ports.sni               // SNI-routed: www.example.test -> valid chain; no/other SNI -> default.invalid
  *   tls.ports.tls12             // valid chain, TLS 1.2 only
+ *   tls.ports.withRoot          // leaf + intermediate + the test root (untrusted root for a client without the test CA)
  *   await tls.stop();
  *
  * Each server answers any bytes with a tiny HTTP/1.1 200 so curl works against it too.
@@ -18,7 +19,7 @@ import fs from 'node:fs';
 import tls from 'node:tls';
 import type { Pki } from './pki.js';
 
-export type TlsScenario = 'valid' | 'expired' | 'wrongSan' | 'missingIntermediate' | 'selfSigned' | 'sni' | 'tls12';
+export type TlsScenario = 'valid' | 'expired' | 'wrongSan' | 'missingIntermediate' | 'selfSigned' | 'sni' | 'tls12' | 'withRoot';
 
 export interface TlsServers {
   ports: Record<TlsScenario, number>;
@@ -54,6 +55,7 @@ export async function startTlsServers(pki: Pki): Promise<TlsServers> {
       cert: read(c.defaultCert.cert),
       SNICallback: (name, cb) => cb(null, name === 'www.example.test' ? validCtx : undefined),
     }),
+    withRoot: await listen({ key: read(c.valid.key), cert: Buffer.concat([read(c.valid.chain), read(pki.rootCert)]) }),
     tls12: await listen({ key: read(c.valid.key), cert: read(c.valid.chain), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
   };
   const ports = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, (s.address() as { port: number }).port])) as Record<TlsScenario, number>;
