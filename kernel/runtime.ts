@@ -71,6 +71,7 @@ export class Runtime {
   private installGlobals(): void {
     const g = globalThis as unknown as Record<string | symbol, unknown>;
     const rt = this;
+    const originalStderr = process.stderr.write.bind(process.stderr) as (s: string) => boolean;
     // Route the process streams: console.log, process.stdout.write, child output piped by libraries.
     for (const name of ['stdout', 'stderr'] as const) {
       const stream = process[name];
@@ -105,8 +106,15 @@ export class Runtime {
       import: (spec: string) => this.importModule(spec),
       defaultOf: (ns: unknown) => (ns !== null && typeof ns === 'object' && 'default' in ns ? (ns as { default: unknown }).default : ns),
     };
-    process.on('unhandledRejection', (reason) => this.port()?.lateError(reason));
-    process.on('uncaughtException', (err) => this.port()?.lateError(err));
+    // A throw from a timer or an unhandled rejection must not kill the kernel: report it on
+    // the cell it came from (or the latest cell), else on the kernel's own stderr.
+    const late = (err: unknown) => {
+      const port = this.port();
+      if (port) port.lateError(err);
+      else originalStderr(`runbook kernel: uncaught ${describeError(err).traceback.join('\n')}\n`);
+    };
+    process.on('unhandledRejection', late);
+    process.on('uncaughtException', late);
   }
 
   private async input(prompt: string, password: boolean): Promise<string> {
