@@ -1,5 +1,5 @@
 /** Running bundled runbooks in tests: through our runner and through Debian's nbconvert. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,8 +32,11 @@ export async function runOurs(id: string, parameters: Record<string, JsonValue>,
   return readNotebook(out);
 }
 
-/** Inject parameters the way the runner does, then execute with `jupyter nbconvert --execute`. */
-export function runNbconvert(id: string, parameters: Record<string, JsonValue>): Notebook {
+/**
+ * Inject parameters the way the runner does, then execute with `jupyter nbconvert --execute`.
+ * Asynchronous on purpose: test servers living in this process must keep answering meanwhile.
+ */
+export async function runNbconvert(id: string, parameters: Record<string, JsonValue>): Promise<Notebook> {
   const file = findRunbook(id);
   const rb = loadRunbook(file);
   const values = resolveParameters(runbookParameters(rb), parameters);
@@ -41,12 +44,15 @@ export function runNbconvert(id: string, parameters: Record<string, JsonValue>):
   const output = path.join(tmp, `${id}.nbconvert.ipynb`);
   writeNotebook(input, prepareRun(rb, values));
   try {
-    const p = spawnSync(
+    const child = spawn(
       'jupyter',
       ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=runbook', '--ExecutePreprocessor.timeout=300', '--output', output, input],
-      { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: kernelspecPath() } },
+      { env: { ...process.env, JUPYTER_PATH: kernelspecPath() }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    assert.is(p.status, 0, `nbconvert ${id} failed:\n${p.stderr.slice(-3000)}`);
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.is(code, 0, `nbconvert ${id} failed:\n${stderr.slice(-3000)}`);
   } finally {
     fs.rmSync(input, { force: true });
   }

@@ -19,8 +19,8 @@ test('l7-ddos-triage runs on the bundled sample through our runner, with charts 
   assert.is(nb.metadata.investigation?.parameters.traffic, 'samples/l7-ddos-sample.ndjson.gz');
 });
 
-test('l7-ddos-triage runs through jupyter nbconvert on the runbook kernel', () => {
-  const nb = runNbconvert('l7-ddos-triage', { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
+test('l7-ddos-triage runs through jupyter nbconvert on the runbook kernel', async () => {
+  const nb = await runNbconvert('l7-ddos-triage', { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
   validateWithNbformat(nb);
   assert.equal(errorsOf(nb), []);
   assert.ok(svgCount(nb) >= 6);
@@ -31,7 +31,7 @@ test('l34-ddos-pcap finds the SYN flood in a real capture through our runner and
   validateWithNbformat(ours);
   assert.match(markdownOutputs(ours), 'SYN flood');
   assert.ok(mitigations(ours).some((m) => m.kind === 'network_firewall'));
-  const nbc = runNbconvert('l34-ddos-pcap', { capture: SYNFLOOD });
+  const nbc = await runNbconvert('l34-ddos-pcap', { capture: SYNFLOOD });
   validateWithNbformat(nbc);
   assert.equal(errorsOf(nbc), []);
   assert.match(markdownOutputs(nbc), 'SYN flood');
