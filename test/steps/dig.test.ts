@@ -143,6 +143,14 @@ cmp('all resolvers agreeing is ok', async () => {
   assert.is(r.transcript.length, 2);
 });
 
+cmp('IPv6 resolvers are given as [addr]:port', async () => {
+  const r = await compareResolvers('www.example.test', [dns.auth6, dns.auth]);
+  assert.ok(r.ok, JSON.stringify(r.data?.answers));
+  assert.is(r.data!.answers[0]!.resolver, dns.auth6);
+  assert.equal(r.data!.answers[0]!.values, ['192.0.2.10', '192.0.2.11']);
+  assert.ok(r.transcript[0]!.argv.includes('@::1'));
+});
+
 cmp('a resolver with a stale view and a dead one show where they disagree', async () => {
   const r = await compareResolvers('moved.example.test', [dns.auth, dns.resolver, '127.0.0.1:9'], { time: 1 });
   assert.not.ok(r.ok);

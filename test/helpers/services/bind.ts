@@ -4,6 +4,7 @@
  *
  *   const dns = await startBind();
  *   dns.auth      // "127.0.0.1:PORT"  authoritative for example.test, signed.test, expired.test
+ *   dns.auth6     // "[::1]:PORT"       the same server over IPv6 loopback
  *   dns.resolver  // "127.0.0.1:PORT"  recursive, validating with trust anchors for the signed zones
  *   ...
  *   await dns.stop();
@@ -32,6 +33,8 @@ export interface BindServers {
   /** "127.0.0.1:port" of the authoritative server. */
   auth: string;
   authPort: number;
+  /** "[::1]:port": the authoritative server over IPv6. */
+  auth6: string;
   /** "127.0.0.1:port" of the validating recursive resolver. */
   resolver: string;
   resolverPort: number;
@@ -76,7 +79,7 @@ const SIGNED = (zone: string) => `${SOA(zone)}
 www IN A 192.0.2.20
 `;
 
-function conf(dir: string, name: string, port: number, body: string, tail: string): string {
+function conf(dir: string, name: string, port: number, body: string, tail: string, v6 = false): string {
   const f = path.join(dir, `${name}.conf`);
   fs.writeFileSync(
     f,
@@ -86,7 +89,7 @@ function conf(dir: string, name: string, port: number, body: string, tail: strin
   session-keyfile "${dir}/${name}.session.key";
   managed-keys-directory "${dir}";
   listen-on port ${port} { 127.0.0.1; };
-  listen-on-v6 { none; };
+  listen-on-v6 ${v6 ? `port ${port} { ::1; }` : '{ none; }'};
   notify no;
   ${body}
 };
@@ -112,7 +115,7 @@ function signZone(dir: string, zone: string, text: string, window?: { start: str
 
 async function startNamed(dir: string, name: string, confFile: string, port: number): Promise<Service> {
   sh('named-checkconf', [confFile]);
-  const svc = spawnService('named', ['-g', '-u', 'root', '-4', '-c', confFile, '-n', '1']);
+  const svc = spawnService('named', ['-g', '-u', 'root', '-c', confFile, '-n', '1']);
   await waitFor(
     () => /running|exiting \(due to fatal error\)/.test(svc.output()) || svc.child.exitCode !== null,
     20000,
@@ -145,7 +148,7 @@ export async function startBind(extraZones: Record<string, string> = {}): Promis
     fs.writeFileSync(path.join(dir, `${name}.zone`), text);
     zones.push(`zone "${name}" { type primary; file "${name}.zone"; };`);
   }
-  const authConf = conf(dir, 'auth', authPort, 'recursion no;\n  dnssec-validation no;\n  check-integrity no;', zones.join('\n'));
+  const authConf = conf(dir, 'auth', authPort, 'recursion no;\n  dnssec-validation no;\n  check-integrity no;', zones.join('\n'), true);
   const ta = Object.entries(anchors)
     .map(([zone, rr]) => {
       const m = /DNSKEY\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+)$/.exec(rr);
@@ -174,6 +177,7 @@ export async function startBind(extraZones: Record<string, string> = {}): Promis
   return {
     auth: `127.0.0.1:${authPort}`,
     authPort,
+    auth6: `[::1]:${authPort}`,
     resolver: `127.0.0.1:${resolverPort}`,
     resolverPort,
     dir,
