@@ -11,6 +11,13 @@ export interface PcapOptions {
   maxSkippedListed?: number;
 }
 
+/** Columns every capture table has (null where a packet lacks the layer), so rules never miss a name. */
+const PACKET_COLUMNS: readonly string[] = [
+  FIELD.timestamp, FIELD.frameNumber, FIELD.frameLen, FIELD.frameCapLen, FIELD.ipVersion, FIELD.ipSrc, FIELD.ipDst,
+  FIELD.ipProto, FIELD.ipLen, FIELD.ipTtl, FIELD.ipId, FIELD.ipFlagsDf, FIELD.ipFlagsMf, FIELD.ipFragOffset,
+  FIELD.tcpSrcPort, FIELD.tcpDstPort, FIELD.tcpFlags, FIELD.udpSrcPort, FIELD.udpDstPort, FIELD.icmpType, FIELD.icmpCode,
+];
+
 /** Largest packet we accept; bigger record lengths mean a corrupt file (tcpdump uses 256 KiB). */
 const MAX_PACKET = 256 * 1024 + 64;
 
@@ -79,7 +86,7 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
   }
   if (error) report.skip(frame + 1, error);
   dec.flush();
-  const cols = b.finish([FIELD.timestamp, FIELD.ipSrc, FIELD.ipDst, FIELD.ipProto]);
+  const cols = b.finish(PACKET_COLUMNS);
   applyLate(cols, dec.late, b.row);
   return { table: table(cols), report: report.finish() };
 }
