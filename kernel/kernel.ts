@@ -128,7 +128,10 @@ export class Kernel {
   private warmTimer: NodeJS.Timeout | null = null;
 
   private scheduleWarmUp(): void {
-    if (isTsLoaded() && this.analyzer) return;
+    // With type checking off (headless runs) the analyzer only starts if completion or
+    // inspection asks for it.
+    const wantAnalyzer = this.typeCheck !== 'off';
+    if (isTsLoaded() && (this.analyzer || !wantAnalyzer)) return;
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
       this.warmTimer = null;
@@ -136,7 +139,7 @@ export class Kernel {
         this.scheduleWarmUp();
         return;
       }
-      this.analyze();
+      if (wantAnalyzer) this.analyze();
       setImmediate(() => ts());
     }, 1000);
     this.warmTimer.unref();
