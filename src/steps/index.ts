@@ -1,8 +1,95 @@
-// Public API of netrunbook/steps (summary written at the end of the work).
+/**
+ * netrunbook/steps: diagnostic steps as typed evidence.
+ *
+ * Every step is one async function returning
+ *   StepResult<T> = { kind, ok, data?: T, error?: { code, message }, transcript: Transcript[] }
+ *   Transcript    = { argv, exitCode, signal, stdout, stderr, startedAt (ISO), durationMs, timedOut }
+ * A failing tool is data (ok: false, data kept when anything was parsed). Invalid input throws
+ * StepInputError { what, input, reason } before any process starts; a missing tool throws
+ * ToolMissingError { tool, debianPackage }. Results display themselves (text/html table,
+ * application/json = the whole { kind, ok, data, error, transcript }, text/plain); `data` is
+ * plain JSON. All argv/stdout/stderr are redacted (Authorization, Cookie, Set-Cookie, API keys,
+ * tokens in URLs, private keys). Every step that runs network tools takes `netns?: string` to run
+ * inside `ip netns exec NS`.
+ *
+ * dig(name, { type='A', server: 'ip' | 'ip:port' | '[v6]:port' | host, port, tcp, dnssec, trace,
+ *             recurse=true, time=2, tries=1, netns })                       kind 'dig'
+ *   data: DigData { question {name,type,class}, server 'ip#port'|null, protocol 'UDP'|'TCP'|null,
+ *     status 'NOERROR'|'NXDOMAIN'|'SERVFAIL'|'REFUSED'|...|'NOREPLY', flags[], authoritative,
+ *     truncated, answer/authority/additional: DnsRecord{name,ttl,class,type,data}[] (sorted),
+ *     cnameChain: string[] (qname -> ... -> final name), values: string[] (final rdata, sorted),
+ *     ede {code,text}[], queryTimeMs, messageSize,
+ *     dnssec: { ad, rrsigs: Rrsig{name,typeCovered,algorithm,labels,originalTtl,expiration,
+ *               inception,keyTag,signer,expired,notYetValid}[],
+ *               validation 'secure'|'insecure'|'bogus'|'unvalidated', reason } | null,
+ *     trace: DelegationStep{records,zone|null,fromAddress,fromName,bytes,timeMs}[] | null }
+ *   error codes: nxdomain, servfail, refused, timeout, dnssec-bogus, usage
+ *   (SERVFAIL with dnssec: true re-asks with +cd; data coming back then = bogus)
+ * compareResolvers(name, resolvers: string[], { type, tcp, dnssec, time, tries, netns })  kind 'dig-compare'
+ *   data: CompareData { question {name,type}, agree, answers: ResolverAnswer{resolver,status,
+ *     values,cnameChain,ad,ttl,queryTimeMs,error}[], groups {status,values,resolvers[]}[] }
+ *   error code: disagree
+ *
+ * curl(url, { method, headers: string[] | Record, body (sent on stdin), resolve: 'host:port:addr'
+ *             | [...], connectTo: 'h:p:ch:cp' | [...], http: '1.1'|'2', followRedirects=true,
+ *             maxRedirects=10, insecure, caFile, timeoutMs=15000, connectTimeoutMs,
+ *             previewBytes=2048, netns })                                     kind 'curl'
+ *   data: CurlData { url, method, effectiveUrl, status (0 = none), httpVersion, remoteIp,
+ *     remotePort, headers: [name(lower), value][] (final response, repeats kept),
+ *     hops: HttpHop{url,status,httpVersion,reason,headers,location}[], redirects, redirectChain[],
+ *     timing: {dnsMs,connectMs,tlsMs,firstByteMs,downloadMs,totalMs,redirectMs,
+ *              namelookup,connect,appconnect,pretransfer,starttransfer} | null,
+ *     tls: {version,cipher,alpn,verifyResult} | null (http: null),
+ *     cdn: {server,cfRay,colo,cfCacheStatus,cfMitigated,age,via}, contentType, bodyBytes,
+ *     bodyPreview, exitCode, curlError }
+ *   error codes: cannot-resolve, refused, connect-failed, timeout, tls-handshake,
+ *     too-many-redirects, empty-reply, recv-failure, cert-expired, cert-hostname-mismatch,
+ *     cert-self-signed, cert-untrusted, certificate, curl-N, http-4xx, http-5xx
+ *
+ * tls(host, { port=443, servername (default host if a name; false = no SNI), caFile,
+ *             verifyHostname (default servername; false = none), alpn, probeVersions=true,
+ *             version: 'tls1'|'tls1_1'|'tls1_2'|'tls1_3', timeoutMs=15000, netns })   kind 'tls'
+ *   data: TlsData { host, port, servername, verifyHostname, connected, protocol, cipher, alpn,
+ *     chain: CertInfo[] (as presented, leaf first), chainSummary {depth,subject,issuer}[],
+ *     verification {ok,code,text,reason} | null, ocspStapled, ocspStatus, serverTempKey,
+ *     versions: {tls1,tls1_1,tls1_2,tls1_3: boolean} | null }
+ *   error codes (= verification.reason when verification fails): expired, not-yet-valid,
+ *     hostname-mismatch, missing-intermediate, self-signed, untrusted-root, unknown-issuer,
+ *     verify-failed; and connect-refused, connect-failed, handshake-failed, timeout
+ * readCertificates(pemTextOrFilePath)                                         kind 'x509'
+ *   data: CertInfo[] { index, subject, issuer ('CN=..., O=...'), commonName, sans[], serial,
+ *     notBefore, notAfter (ISO), daysLeft, expired, notYetValid, keyType 'RSA'|'EC'|..., keyBits,
+ *     curve, signatureAlgorithm, isCA, selfIssued, keyUsage[], extendedKeyUsage[], ocspUrls[],
+ *     fingerprintSha256, fingerprintSha1 }
+ *   pure helpers: parseX509Text(text, now?), splitPem, fingerprints, parseSClient(stdout, stderr)
+ *
+ * gitStatus({ repo })                       kind 'git-status'  data { repo, commit, branch, dirty, changes {status,path}[] }
+ * gitLog({ repo, path, revision, maxCount }) kind 'git-log'    data { repo, path, commits {commit,author,email,date,subject}[] }
+ * gitDiff(from, to, { repo, path })         kind 'git-diff'    data { repo, from, to, files {path,added,deleted}[], patch }
+ * gitShow(revision, path, { repo })         kind 'git-show'    data { repo, revision, path, content }
+ *
+ * traceroute(target, { protocol 'udp'|'icmp'|'tcp', port, maxHops=30, queries=3, wait=1,
+ *                      timeoutMs, netns })                                   kind 'traceroute'
+ *   data: { target, targetAddress, protocol, port, maxHops, reached,
+ *     hops: {hop, probes {address,rttMs,annotation}[], addresses[], rtt {min,avg,max}|null, loss 0..1}[] }
+ *   error codes: unreached, traceroute-failed, timeout
+ * pathMtu(target, { method 'ping'|'tracepath'|'both'='both', maxMtu=1500, wait=1, netns })  kind 'path-mtu'
+ *   data: { target, pathMtu (largest IPv4 packet with DF that passed), largestPayload (ICMP),
+ *     smallestFailing, reduced, probes {payload,packet,passed,mtuHint}[],
+ *     tracepath {pmtu, reached, hops {hop,address,rttMs,pmtu,reached}[]} | null }
+ *   error codes: unreachable, unreached
+ *
+ * Runner and helpers: run(argv, { timeoutMs, input, netns, cwd, env }) -> Transcript (the only
+ * zx user), which, requireTool, TOOL_PACKAGES, processesStarted, redact, redactHeader,
+ * makeResult/resultJson (to build results of new steps), parseDig, parseDigTrace,
+ * parseCurlVerbose, timingFrom, classifyCurlExit, cdnMarkers, parseTraceroute, parseTracepath,
+ * parsePorcelain, parseGitLog. User-facing texts: messages.ts.
+ */
 export * from './errors.js';
 export * from './result.js';
 export { run, which, requireTool, processesStarted, TOOL_PACKAGES, type RunOptions } from './shell.js';
 export { redact, redactHeader, REDACTED, SECRET_HEADERS } from './redact.js';
+export { message } from './messages.js';
 export * from './dig.js';
 export * from './x509.js';
 export * from './tls.js';
