@@ -11,7 +11,7 @@ import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { portName, protoName, tcpFlagName, REFLECTION_PORTS } from './proto.js';
 import {
-  assertTable, binIndexExpr, checkLimit, col, decodeBinKeys, fmtCount, fmtPct, hasColumn, makeCodes, noDataSpec, requireColumn, rows, sumBy, timeBins, topKeys, topLevel, timeX,
+  assertTable, binIndexExpr, checkLimit, col, countValues, decodeBinKeys, fmtCount, fmtPct, hasColumn, makeCodes, noDataSpec, requireColumn, rows, sumBy, timeBins, topKeys, topLevel, timeX,
 } from './table.js';
 import type { Codes } from './table.js';
 import { CATEGORY_SCHEME, HEIGHT, PROTO_COLORS, WIDTH, fixedScale } from './theme.js';
@@ -98,8 +98,8 @@ export async function packetRate(table: ColumnTable, options: PacketRateOptions 
   if (by === 'port') {
     // Stage 1: packets per (protocol, port); stage 2: per (bin, top port) with the rest as "other".
     const pp = protoPortBody(table, c, c.tcpDstPort, c.udpDstPort);
-    const perPort = rows(table.params({ pc: pc.codes, pother: pc.size - 1 }).groupby({ k: `(d, $) => ${pp}` }).count({ as: 'n' }))
-      .map((r) => ({ k: Number(r.k), n: Number(r.n) }))
+    const perPort = [...countValues(table, { expr: `(d, $) => ${pp}`, params: { pc: pc.codes, pother: pc.size - 1 } })]
+      .map(([k, n]) => ({ k: Number(k), n }))
       .sort((x, y) => y.n - x.n);
     const top = perPort.slice(0, limit);
     const name = (k: number) => {
@@ -270,12 +270,12 @@ export async function sourcePortSpread(table: ColumnTable, options: SourcePortSp
   requireOneOf(SP, table, [c.udpSrcPort, c.tcpSrcPort], 'source port');
   const limit = checkLimit(SP, 'limit', options.limit, 15);
   const hasSrc = hasColumn(table, c.ipSrc);
-  // Stage 1: packets per (protocol, source port) with one numeric key; stage 2: distinct sources
+  // Stage 1: packets per (protocol, source port), one numeric key counted with a Map (ports are many); stage 2: distinct sources
   // for the top ports only (distinct counting is the expensive part, so it runs on their rows).
   const pc = protoCodes(table, c);
   const pp = protoPortBody(table, c, c.tcpSrcPort, c.udpSrcPort);
-  const perPort = rows(table.params({ pc: pc.codes, pother: pc.size - 1 }).groupby({ k: `(d, $) => ${pp}` }).count({ as: 'packets' }))
-    .map((r) => ({ k: Number(r.k), packets: Number(r.packets), ...decodeProtoPort(Number(r.k), pc) }))
+  const perPort = [...countValues(table, { expr: `(d, $) => ${pp}`, params: { pc: pc.codes, pother: pc.size - 1 } })]
+    .map(([k, n]) => ({ k: Number(k), packets: n, ...decodeProtoPort(Number(k), pc) }))
     .filter((r) => r.port !== null);
   const allPorts = perPort.length;
   const total = perPort.reduce((s, r) => s + r.packets, 0);

@@ -49,13 +49,20 @@ export async function signatureMatrix(table: ColumnTable, options: SignatureMatr
 
   // Arquero first reduces the rows to distinct (group, reasons) combinations, usually a handful;
   // only those are split into signature ids.
-  const combos = rows(table.groupby({ g: `d => ${col(by)}`, r: `d => ${col(c.reasons)}` }).count({ as: 'n' }));
-  const counts = new Map<string, number>();
+  // Rows where nothing fired (most good traffic) are only counted; grouping by the reasons value
+  // (an array stringified per row) runs on the rows that have some.
+  const groupName = (v: unknown) => (v === null || v === undefined || v === '' ? '(none)' : String(v));
   const groupTotals = new Map<string, number>();
+  for (const r of rows(table.groupby({ g: `d => ${col(by)}` }).count({ as: 'n' }))) {
+    const g = groupName(r.g);
+    groupTotals.set(g, (groupTotals.get(g) ?? 0) + Number(r.n));
+  }
+  const fired = table.filter(`d => ${col(c.reasons)} != null && op.length(${col(c.reasons)}) > 0`);
+  const combos = rows(fired.groupby({ g: `d => ${col(by)}`, r: `d => ${col(c.reasons)}` }).count({ as: 'n' }));
+  const counts = new Map<string, number>();
   for (const r of combos) {
-    const g = r.g === null || r.g === undefined || r.g === '' ? '(none)' : String(r.g);
+    const g = groupName(r.g);
     const n = Number(r.n);
-    groupTotals.set(g, (groupTotals.get(g) ?? 0) + n);
     for (const id of new Set(reasonIds(r.r))) counts.set(`${g}\u0000${id}`, (counts.get(`${g}\u0000${id}`) ?? 0) + n);
   }
   const cells = [...counts.entries()].map(([k, n]) => {

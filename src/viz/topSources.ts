@@ -5,7 +5,7 @@ import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { sourcePrefix } from './prefix.js';
-import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, col, fmtCount, fmtPct, noDataSpec, requireColumn, rows, topLevel } from './table.js';
+import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, fmtCount, fmtPct, noDataSpec, requireColumn, topLevel } from './table.js';
 import { WIDTH, labelScale } from './theme.js';
 
 export type SourceKind = 'ip' | 'prefix' | 'asn' | 'country';
@@ -37,48 +37,40 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
   requireColumn(B, table, keyCol, KINDS[by]);
   const hasLabel = table.column(c.label) !== undefined;
 
-  // Stage 1: one pass grouping by the source column alone (a single key is what Arquero groups
-  // fastest), counting requests and, to rank by them, flagged requests.
-  const labelCode = `($.codes[${col(c.label)}] ?? 3)`;
-  const stage1 = rows(
-    table
-      .params({ codes: LABEL_CODES.codes })
-      .groupby({ src: `d => ${col(keyCol)}` })
-      .rollup({ requests: 'd => op.count()', ...(rank === 'flagged' && hasLabel ? { flagged: `(d, $) => op.sum(${labelCode} === 1 || ${labelCode} === 2 ? 1 : 0)` } : {}) }),
-  );
-  // Names (AS64496, 203.0.113.0/24) can merge several raw values: rank the names.
-  const byName = new Map<string, { requests: number; flagged: number; values: unknown[] }>();
-  for (const r of stage1) {
-    const name = sourceName(by, r.src);
-    const e = byName.get(name) ?? { requests: 0, flagged: 0, values: [] };
-    e.requests += Number(r.requests);
-    e.flagged += Number(r.flagged ?? 0);
-    e.values.push(r.src);
-    byName.set(name, e);
+  // One pass over the source and label columns: per raw source value, requests per label code.
+  // (A Map over the column arrays: Arquero's groupby on ~20k distinct strings measured ~8x slower.)
+  const srcs = table.array(keyCol);
+  const labels = hasLabel ? table.array(c.label) : undefined;
+  const perValue = new Map<unknown, number[]>();
+  for (let i = 0; i < srcs.length; i++) {
+    const v = srcs[i];
+    let counts = perValue.get(v);
+    if (!counts) perValue.set(v, (counts = [0, 0, 0, 0]));
+    const code = labels ? LABEL_CODES.codes[String(labels[i])] ?? 3 : 3;
+    counts[code] = (counts[code] ?? 0) + 1;
   }
+  // Names (AS64496, 203.0.113.0/24) can merge several raw values: aggregate and rank the names.
+  const byName = new Map<string, number[]>();
+  for (const [v, counts] of perValue) {
+    const name = sourceName(by, v);
+    const acc = byName.get(name);
+    if (acc) for (let k = 0; k < 4; k++) acc[k] = (acc[k] ?? 0) + (counts[k] ?? 0);
+    else byName.set(name, [...counts]);
+  }
+  const sum = (a: number[]) => (a[0] ?? 0) + (a[1] ?? 0) + (a[2] ?? 0) + (a[3] ?? 0);
+  const flaggedOf = (a: number[]) => (a[1] ?? 0) + (a[2] ?? 0);
+  const measure = rank === 'flagged' ? flaggedOf : sum;
   const ranked = [...byName.entries()]
-    .sort((a, b) => b[1][rank] - a[1][rank] || b[1].requests - a[1].requests || (a[0] < b[0] ? -1 : 1))
+    .sort((a, b) => measure(b[1]) - measure(a[1]) || sum(b[1]) - sum(a[1]) || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit);
   const order = ranked.map(([s]) => s);
-
-  // Stage 2: per-label counts of the top sources only, keyed (source index * 4 + label code).
-  const top = Object.create(null) as Record<string, number>;
-  ranked.forEach(([, e], i) => {
-    for (const v of e.values) top[String(v)] = i;
-  });
-  const stage2 = rows(
-    table
-      .params({ top, codes: LABEL_CODES.codes })
-      .groupby({ k: `(d, $) => ($.top[${col(keyCol)}] ?? -1) * 4 + ${hasLabel ? labelCode : 3}` })
-      .count({ as: 'requests' }),
+  const bars = ranked.flatMap(([src, counts]) =>
+    counts.flatMap((n, code) => {
+      const label = LABEL_CODES.names[code] as string;
+      return n > 0 ? [{ src, label, order: LABEL_ORDER[label] ?? 3, requests: n }] : [];
+    }),
   );
-  const bars = stage2
-    .map((r) => ({ k: Number(r.k), requests: Number(r.requests) }))
-    .filter((r) => r.k >= 0)
-    .map((r) => {
-      const label = LABEL_CODES.names[r.k % 4] as string;
-      return { src: order[Math.floor(r.k / 4)] as string, label, order: LABEL_ORDER[label] ?? 3, requests: r.requests };
-    });
+  const allRequests = srcs.length;
   const totals = new Map<string, { requests: number; flagged: number }>();
   for (const b of bars) {
     const t = totals.get(b.src) ?? { requests: 0, flagged: 0 };
@@ -91,7 +83,6 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
     const share = t.requests ? t.flagged / t.requests : 0;
     return { src, requests: t.requests, flagged: t.flagged, share, note: `${fmtCount(t.requests)} · ${fmtPct(share)} flagged` };
   });
-  const allRequests = stage1.reduce((s, r) => s + Number(r.requests), 0);
 
   const noun = { ip: 'source IPs', prefix: 'source prefixes', asn: 'source ASNs', country: 'source countries' }[by];
   const title = options.title ?? `Top ${noun} by ${rank === 'flagged' ? 'flagged requests' : 'requests'}`;
