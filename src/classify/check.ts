@@ -21,6 +21,8 @@ export interface CheckedAst extends Ast {
   /** Fields the expression reads (columns or derived), in first-use order. */
   fields: string[];
   lists: string[];
+  /** Type name of each field read (raw column or derived), e.g. `Bytes`. */
+  fieldTypes?: Map<string, string>;
 }
 
 const MAX_LENGTH = 4096;
@@ -295,6 +297,7 @@ export function check(ast: Ast, schema: Schema, opts: CheckOptions = {}): Checke
   const c = new Checker(ast.expression, schema, opts);
   c.expr(ast.root);
   if (isEach(ast.root)) throw new RuleTypeError(MSG.mapEachOutsideQuantifier(), ast.expression, ast.root.span);
-  return { ...ast, fields: c.fields, lists: c.lists };
+  const fieldTypes = new Map(c.fields.map((f) => [f, typeName((schema.fields.get(f) as { type: RuleType }).type)]));
+  return { ...ast, fields: c.fields, lists: c.lists, fieldTypes };
 }
 

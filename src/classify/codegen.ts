@@ -18,6 +18,8 @@ export interface CodegenOptions {
   lists?: Readonly<Record<string, readonly (string | number)[]>>;
   /** Engine variant: `missing ne x` is true (default false, as documented). */
   nilNotEqual?: boolean;
+  /** Evaluate costly one-column comparisons per distinct value (default true). */
+  dictionary?: boolean;
 }
 
 export interface Kernel {
@@ -29,6 +31,12 @@ export interface Kernel {
   /** Ip field whose parsed keys are bound to p[j]. */
   ipFields: string[];
   constants: unknown[];
+  /**
+   * Dictionary predicates: a comparison that depends on one string column is evaluated once per
+   * distinct value of that column; the kernel reads the result as `d[j][x[j][i] + 1]` where
+   * `x[j]` are the column's interned ids (-1 = missing, hence +1) and `d[j][0]` the missing case.
+   */
+  dicts: { field: string; expression: string }[];
 }
 
 interface Ctx {
@@ -42,6 +50,9 @@ class Gen {
   constants: unknown[] = [];
   temps = 0;
   preds: string[] = [];
+  /** Expression text (for dictionary sub-expressions) and field types, when known. */
+  source = '';
+  fieldTypes = new Map<string, string>();
   constructor(readonly opts: CodegenOptions) {}
 
   col(name: string): string {
@@ -118,7 +129,41 @@ class Gen {
     }
   }
 
+  dicts: { field: string; expression: string }[] = [];
+
+  /** Use a dictionary predicate for costly comparisons (regex, contains, functions) on one string field. */
+  dict(e: Compare, ctx: Ctx): string | undefined {
+    if (ctx.source || e.each || !this.source) return undefined;
+    const fields = new Set<string>();
+    let call = false;
+    const walk = (v: Value | Literal): void => {
+      if (v.type === 'field') fields.add(v.name);
+      else if (v.type === 'index') walk(v.target);
+      else if (v.type === 'call') {
+        call = true;
+        v.args.forEach(walk);
+      }
+    };
+    walk(e.lhs);
+    if (fields.size !== 1) return undefined;
+    const costly = call || e.op === 'matches' || e.op === 'wildcard' || e.op === 'strict wildcard' || e.op === 'contains';
+    if (!costly || e.lhs.vtype?.kind !== 'Bytes') return undefined;
+    const field = [...fields][0] as string;
+    if (e.lhs.type === 'call' || e.lhs.type === 'field') {
+      // only plain fields and functions of them (no map/array indexing: those columns hold objects)
+      let base: Value | Literal = e.lhs;
+      while (base.type === 'call') base = base.args[0] as Value | Literal;
+      if (base.type !== 'field' || this.fieldTypes.get(field) !== 'Bytes') return undefined;
+    } else return undefined;
+    const expression = this.source.slice(e.span.start, e.span.end);
+    let j = this.dicts.findIndex((d) => d.expression === expression);
+    if (j < 0) j = this.dicts.push({ field, expression }) - 1;
+    return `(d[${j}][x[${j}][i] + 1] === 1)`;
+  }
+
   compare(e: Compare, ctx: Ctx): string {
+    const viaDict = this.dict(e, ctx);
+    if (viaDict) return viaDict;
     const x = this.value(e.lhs, ctx);
     const chk = e.checked;
     if (!chk) throw new ClassifyError('internal: compare node was not checked');
@@ -195,6 +240,10 @@ function findSource(e: Expr): IndexExpr | undefined {
 
 export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
   const g = new Gen(opts);
+  if (opts.dictionary !== false) {
+    g.source = ast.expression;
+    for (const [name, type] of ast.fieldTypes ?? []) g.fieldTypes.set(name, type);
+  }
   const body = g.cond(ast.root, {});
   const lines = [
     '"use strict";',
@@ -205,7 +254,7 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`,
     'return out;',
   ].filter(Boolean);
-  return { expression: ast.expression, source: lines.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants };
+  return { expression: ast.expression, source: lines.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
 }
 
 /** Exposed for tests: is this text an IP literal? */

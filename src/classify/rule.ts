@@ -35,15 +35,18 @@ export class Rule {
   mask(table: ColumnTable): Uint8Array {
     const t = plain(table);
     const k = this.compiled.kernel;
-    if (k.fields.length === 1 && k.ipFields.length === 0) {
+    if (k.fields.length === 1 && k.ipFields.length === 0 && k.dicts.every((d) => d.field === k.fields[0])) {
       // The condition is a pure function of one column: evaluate it once per distinct value
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
       const col = fieldColumn(t, k.fields[0] as string);
       const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
       const { ids, values } = typeof sample === 'object' ? { ids: new Int32Array(0), values: [] as unknown[] } : intern(col);
       if (ids.length > 0 && values.length * 4 < ids.length) {
-        const per = this.compiled.run([values], [], values.length);
-        const onNull = this.compiled.run([[null]], [], 1)[0] as number;
+        // dictionary predicates index the same distinct values: ids are 0..m-1 (and -1 for missing)
+        const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values));
+        const seq = Int32Array.from({ length: values.length }, (_, j) => j);
+        const per = this.compiled.run([values], [], values.length, k.dicts.map(() => seq), dicts);
+        const onNull = this.compiled.run([[null]], [], 1, k.dicts.map(() => Int32Array.of(-1)), dicts)[0] as number;
         const n = ids.length;
         const out = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
@@ -55,7 +58,15 @@ export class Rule {
     }
     const cols = k.fields.map((f) => fieldColumn(t, f));
     const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
-    return this.compiled.run(cols, ips, t.numRows());
+    const ids: Int32Array[] = [];
+    const dicts: Uint8Array[] = [];
+    for (const d of k.dicts) {
+      const col = fieldColumn(t, d.field);
+      const interned = intern(col);
+      ids.push(interned.ids);
+      dicts.push(dictionaryResult(t, d.field, d.expression, interned.values));
+    }
+    return this.compiled.run(cols, ips, t.numRows(), ids, dicts);
   }
   count(table: ColumnTable): number {
     const m = this.mask(table);
@@ -77,10 +88,26 @@ export class Rule {
 }
 
 const cache = new Map<string, Rule>();
+const dictCache = new WeakMap<ColumnTable, Map<string, Uint8Array>>();
+
+/** A one-field comparison evaluated over [missing, ...distinct values] of its column (cached per table). */
+function dictionaryResult(t: ColumnTable, field: string, expression: string, values: readonly unknown[]): Uint8Array {
+  let m = dictCache.get(t);
+  if (!m) dictCache.set(t, (m = new Map()));
+  const key = `${field}\u0000${expression}`;
+  let r = m.get(key);
+  if (!r) {
+    const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+    const arr = [null, ...values];
+    r = sub.compiled.run([arr], [], arr.length);
+    m.set(key, r);
+  }
+  return r;
+}
 
 /** Compile an expression against a schema (parse, check, codegen, compile). */
 export function compileRule(expression: string, schema: Schema, opts: RuleOptions = {}): Rule {
-  const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}\u0000${schemaKey(schema)}`;
+  const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}${opts.dictionary === false ? 0 : 1}\u0000${schemaKey(schema)}`;
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;
   const ast = check(parse(expression), schema, opts);

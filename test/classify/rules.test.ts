@@ -101,12 +101,20 @@ Check.run();
 
 const Gen = suite('codegen/compile');
 Gen('emits a loop over column arrays, not row objects', () => {
-  const k = codegen(check(parse('http.request.method eq "GET" and http.host contains "shop"'), schemaOf(t.data() as never)));
+  const k = codegen(check(parse('http.request.method eq "GET" and http.host contains "shop"'), schemaOf(t.data() as never)), { dictionary: false });
   assert.match(k.source, /for \(let i = 0; i < n; i\+\+\)/);
   assert.match(k.source, /c0\[i\] === "GET"/);
   assert.equal(k.fields, ['http.request.method', 'http.host']);
   const run = compile(k).run([['GET', 'PUT'], ['shop.x', 'shop.y']], [], 2);
   assert.equal(Array.from(run), [1, 0]);
+});
+Gen('evaluates costly one-column comparisons once per distinct value (dictionary predicates)', () => {
+  const k = codegen(check(parse('http.request.method eq "GET" and lower(http.host) contains "shop"'), schemaOf(t.data() as never)));
+  assert.equal(k.dicts, [{ field: 'http.host', expression: 'lower(http.host) contains "shop"' }]);
+  assert.match(k.source, /d\[0\]\[x\[0\]\[i\] \+ 1\]/);
+  // ids index [missing, "a.shop", "b"]: rows a.shop, b, missing, a.shop
+  const run = compile(k).run([['GET', 'GET', 'GET', 'PUT']], [], 4, [Int32Array.from([0, 1, -1, 0])], [Uint8Array.from([0, 1, 0])]);
+  assert.equal(Array.from(run), [1, 0, 0, 0]);
 });
 Gen('string literals cannot inject code', () => {
   assert.is(m('http.host eq "\\x22); throw 1; (\\x22"'), '0000');
@@ -179,6 +187,12 @@ const cases: [string, string][] = [
   ['lookup_json_string(http.user_agent, "a") eq "b"', '0000'],
 ];
 for (const [expr, want] of cases) Ops(`${expr} matches rows ${want}`, () => assert.is(m(expr, { lists: { bad: ['198.51.100.0/24'], asns: [64500] } }), want));
+Ops('dictionary and row-wise evaluation agree on every case', () => {
+  for (const [expr] of cases) {
+    const opts = { lists: { bad: ['198.51.100.0/24'], asns: [64500] } };
+    assert.is(m(expr, opts), m(expr, { ...opts, dictionary: false }), expr);
+  }
+});
 Ops.run();
 
 const Missing = suite('missing values');
