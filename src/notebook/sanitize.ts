@@ -82,14 +82,20 @@ export function sanitizeSvg(svg: string): string {
     s = s.replace(new RegExp(`<(?:[\\w-]+:)?${el}\\b[\\s\\S]*?<\\/(?:[\\w-]+:)?${el}\\s*>`, 'gi'), '');
     s = s.replace(new RegExp(`<(?:[\\w-]+:)?${el}\\b[^>]*>`, 'gi'), '');
   }
-  // Event handler attributes (onload=..., onclick=...), quoted or not.
-  s = s.replace(/\s(?:[\w-]+:)?on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, '');
-  // Links and references to script or external content.
-  s = s.replace(/\s((?:xlink:)?href|src|from|to|values)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, (m, name: string, value: string) => {
-    const v = decodeEntities(value.replace(/^["']|["']$/g, '')).replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
-    if (/^(javascript|vbscript|data:text\/html)/.test(v) || /^(javascript|vbscript):/.test(v)) return '';
-    if ((name.toLowerCase().endsWith('href') || name.toLowerCase() === 'src') && !v.startsWith('#') && !v.startsWith('data:image/')) return '';
-    return m;
+  // Attributes are filtered inside start tags only: text content (where attack payloads show up
+  // as escaped labels such as `onerror=&quot;...&quot;`) is left exactly as it is.
+  s = s.replace(/<([A-Za-z][\w:.-]*)((?:\s+[^\s=>\/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*(\/?)>/g, (_m, tag: string, attrs: string, selfClose: string) => {
+    const kept: string[] = [];
+    for (const a of attrs.matchAll(/\s+([^\s=>\/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?/g)) {
+      const name = (a[1] as string).toLowerCase();
+      const raw = a[2] ?? '';
+      if (/^(?:[\w-]+:)?on/.test(name)) continue;
+      const v = decodeEntities(raw.replace(/^["']|["']$/g, '')).replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
+      if (/^(javascript|vbscript):|^data:text\/html/.test(v)) continue;
+      if ((name.endsWith('href') || name === 'src') && !v.startsWith('#') && !v.startsWith('data:image/')) continue;
+      kept.push(a[0]);
+    }
+    return `<${tag}${kept.join('')}${selfClose ? '/' : ''}>`;
   });
   s = s.replace(/<(?:[\w-]+:)?(?:set|animate)\b[^>]*attributeName\s*=\s*["']?(?:href|xlink:href|on\w+)[^>]*>/gi, '');
   return s.trim();

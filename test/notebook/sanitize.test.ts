@@ -20,6 +20,11 @@ test('sanitizeSvg strips script, foreignObject, event handlers and javascript li
   assert.match(out, '<text>ok</text>');
 });
 
+test('sanitizeSvg leaves escaped payloads in text content intact, so the SVG stays well-formed', () => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text x="1">&lt;img src=x onerror=&quot;a()&quot;&gt; Mozilla</text><text>b</text></svg>';
+  assert.is(sanitizeSvg(svg), svg);
+});
+
 test('renderMarkdown escapes raw HTML and refuses javascript: links', () => {
   const html = renderMarkdown('# Finding <script>x</script>\n\nSee [docs](https://example.com/a?b=1) and [bad](javascript:alert%281%29), **bold** `<b>`.');
   assert.is(html, '<h1>Finding &lt;script&gt;x&lt;/script&gt;</h1>\n<p>See <a href="https://example.com/a?b=1" rel="noopener noreferrer">docs</a> and bad, <strong>bold</strong> <code>&lt;b&gt;</code>.</p>');
