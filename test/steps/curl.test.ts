@@ -6,6 +6,7 @@ import { cdnMarkers, classifyCurlExit, curl, parseCurlVerbose, timingFrom } from
 import { toDisplayData } from '../../src/display.js';
 import { makePki, type Pki } from '../helpers/services/pki.js';
 import { startHttpServers, type HttpServers } from '../helpers/services/http.js';
+import { startEmptyNetns } from '../helpers/services/netns.js';
 import { fixture } from '../helpers/paths.js';
 
 let pki: Pki;
@@ -142,8 +143,15 @@ c('an untrusted certificate, an unresolvable name and a refused port are classif
   assert.is(untrusted.data!.exitCode, 60);
   const wrongName = await curl(`https://127.0.0.2:${web.httpsPort}/`, { caFile: pki.rootCert, connectTo: `127.0.0.2:${web.httpsPort}:127.0.0.1:${web.httpsPort}` });
   assert.is(wrongName.error!.code, 'cert-hostname-mismatch');
-  const unresolvable = await curl('http://does-not-exist.invalid/');
-  assert.is(unresolvable.error!.code, 'cannot-resolve');
+  // In an empty namespace the lookup fails locally: no query leaves the machine.
+  const empty = startEmptyNetns();
+  try {
+    const unresolvable = await curl('http://does-not-exist.invalid/', { netns: empty.name });
+    assert.is(unresolvable.error!.code, 'cannot-resolve');
+    assert.equal(unresolvable.transcript[0]!.argv.slice(0, 4), ['ip', 'netns', 'exec', empty.name]);
+  } finally {
+    empty.stop();
+  }
   const refused = await curl('http://127.0.0.1:9/');
   assert.is(refused.error!.code, 'refused');
 });

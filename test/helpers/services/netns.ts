@@ -110,3 +110,26 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
     stop,
   };
 }
+
+/**
+ * An empty network namespace (only a down loopback): every lookup and connection fails at once,
+ * without a packet leaving the machine. For "cannot resolve" tests.
+ *
+ *   const ns = startEmptyNetns(); ... curl(url, { netns: ns.name }) ...; ns.stop();
+ */
+export function startEmptyNetns(): { name: string; stop(): void } {
+  const name = `nrb${process.pid.toString(36)}${crypto.randomBytes(2).toString('hex')}-empty`;
+  ip('netns', 'add', name);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      /* already gone */
+    }
+  };
+  onExit(stop);
+  return { name, stop };
+}
