@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, type Signature } from '../../src/classify/index.js';
+import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, writeScored, type Signature } from '../../src/classify/index.js';
+import { DISPLAY, type DisplayData } from '../../src/display.js';
 import { synthesize, toColumns, MONITORING_RANGES, ATTACK_KINDS, type AttackKind } from '../../bench/synth.js';
 import { ROOT } from '../helpers/paths.js';
 
@@ -84,6 +85,65 @@ Backtest('gives the share of attack and good rows matched', () => {
 Backtest.run();
 
 // ------------------------------------------------------------- acceptance on labelled synthetic traffic
+const Display = suite('display');
+Display('score results and analyses show themselves as escaped HTML tables plus JSON', () => {
+  const t = aq.table({
+    'ip.src': ['203.0.113.9', '203.0.113.9'],
+    'http.request.method': ['GET', 'GET'],
+    'http.request.uri.path': ['/<script>alert(1)</script>/.env', '/'],
+    'http.user_agent': ['sqlmap/1.7 <b>', 'sqlmap/1.7 <b>'],
+  });
+  const r = score(t);
+  const d = r[DISPLAY]() as DisplayData;
+  assert.match(String(d.data['text/html']), /<table/);
+  assert.not.match(String(d.data['text/html']), /<b>/);
+  assert.is((d.data['application/json'] as { rows: number }).rows, 2);
+  const a = analyze(r);
+  const ad = a[DISPLAY]() as DisplayData;
+  assert.match(String(ad.data['text/html']), /proposed mitigations/);
+  assert.not.match(String(ad.data['text/html']), /<script>alert/);
+  assert.ok(Array.isArray((ad.data['application/json'] as { mitigations: unknown[] }).mitigations));
+});
+Display.run();
+
+const L34 = suite('analyze (packets)');
+L34('a SYN flood yields a network rule with its nftables form', () => {
+  const n = 400;
+  const rows = Array.from({ length: n }, (_, i) => i);
+  const t = aq.table({
+    timestamp: rows.map((i) => 1_700_000_000_000 + i),
+    'ip.src': rows.map((i) => `198.18.${i >> 8}.${i & 255}`),
+    'ip.dst': rows.map(() => '192.0.2.80'),
+    'ip.proto': rows.map(() => 6),
+    'tcp.srcport': rows.map((i) => 1024 + i),
+    'tcp.dstport': rows.map(() => 25565),
+    'tcp.flags': rows.map(() => 2),
+  });
+  const r = score(t);
+  assert.is(r.counts.malicious, n);
+  const a = analyze(r);
+  assert.match(a.clusters[0]?.name ?? '', /SYN flood to tcp\/25565/);
+  const net = a.mitigations.find((m) => m.kind === 'network_firewall');
+  assert.match(net?.expression ?? '', /ip.proto eq "tcp"/);
+  assert.match(net?.nftables ?? '', /tcp flags & \(syn\|ack\) == syn|tcp dport 25565/);
+  assert.is(net?.backtest.attack, 1);
+});
+L34.run();
+
+const Write = suite('writeScored');
+Write('writes CSV with a header and quotes, and refuses other extensions', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scored-'));
+  const r = score(tiny());
+  writeScored(r.table, path.join(dir, 'o.csv'));
+  const lines = fs.readFileSync(path.join(dir, 'o.csv'), 'utf8').trim().split('\n');
+  assert.is(lines.length, 5);
+  assert.match(lines[0] ?? '', /^timestamp,ip.src,/);
+  assert.match(lines[2] ?? '', /"\[""l7\./);
+  assert.throws(() => writeScored(r.table, path.join(dir, 'o.txt')), /\.ndjson or \.csv/);
+  fs.rmSync(dir, { recursive: true });
+});
+Write.run();
+
 const Synth = suite('synthetic attack mixes');
 const mixes: AttackKind[][] = [[...ATTACK_KINDS], ['http-flood'], ['login-stuffing', 'scraper'], ['cache-busting', 'scanner']];
 for (const [k, mix] of mixes.entries()) {
