@@ -12,7 +12,8 @@
  * and printed as ours / tslab ratios plus the targets (start <= 1/3 of tslab, trivial <= 5 ms,
  * growth <= 1.2x, first arquero import < 0.5 s).
  *
- * Our kernel type-checks in a background thread (RUNBOOK_TYPECHECK=background, the default);
+ * The two kernels are measured in alternation (start by start, cell by cell) so load from other
+ * processes falls on both alike. Our kernel type-checks in a background thread (RUNBOOK_TYPECHECK=background, the default);
  * tslab checks before running. Run: `node dist/bench/kernel.js [--runs N] [--json]`.
  */
 import { execFileSync } from 'node:child_process';
@@ -56,39 +57,54 @@ def stop(km, kc):
     kc.stop_channels()
     km.shutdown_kernel(now=True)
 
-def measure(name, runs, trivial, growth):
-    starts, imports, import_status = [], [], []
+def kernel_info_ms(kc):
+    t = time.perf_counter()
+    msg_id = kc.kernel_info()
+    while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
+        pass
+    wait_idle(kc, msg_id)
+    return (time.perf_counter() - t) * 1000.0
+
+def measure(names, runs, trivial, growth):
+    # Kernels are measured in alternation (run by run, cell by cell) so that load from other
+    # processes falls on both alike.
+    r = {n: {"starts_ms": [], "imports_ms": [], "import_status": [], "first": [], "info": [], "after": []} for n in names}
     for _ in range(runs):
-        km, kc, ready = start(name)
-        ms, status, evalue = run(kc, "import * as aq from 'arquero'; aq.table({ a: [1, 2, 3] }).numRows()")
-        starts.append(ready); imports.append(ms); import_status.append(status if status == "ok" else f"{status}: {evalue}")
-        stop(km, kc)
-    km, kc, _ = start(name)
-    for i in range(5):
-        run(kc, f"{i} * 2")
-    first = [run(kc, f"{i} + 1")[0] for i in range(trivial)]
-    info = []
-    for _ in range(trivial):
-        t = time.perf_counter()
-        msg_id = kc.kernel_info()
-        while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
-            pass
-        wait_idle(kc, msg_id)
-        info.append((time.perf_counter() - t) * 1000.0)
+        for n in names:
+            km, kc, ready = start(n)
+            ms, status, evalue = run(kc, "import * as aq from 'arquero'; aq.table({ a: [1, 2, 3] }).numRows()")
+            r[n]["starts_ms"].append(ready); r[n]["imports_ms"].append(ms)
+            r[n]["import_status"].append(status if status == "ok" else f"{status}: {evalue}")
+            stop(km, kc)
+    live = {n: start(n)[:2] for n in names}
+    for n in names:
+        for i in range(5):
+            run(live[n][1], f"{i} * 2")
+    for i in range(trivial):
+        for n in names:
+            r[n]["first"].append(run(live[n][1], f"{i} + 1")[0])
+    for i in range(trivial):
+        for n in names:
+            r[n]["info"].append(kernel_info_ms(live[n][1]))
     for i in range(growth):
-        ms, status, evalue = run(kc, f"const v{i}: number = {i}; function f{i}(x: number): number {{ return x + v{i}; }}")
-        if status != "ok":
-            raise SystemExit(f"{name}: growth cell {i} failed: {evalue}")
-    after = [run(kc, f"{i} + 1000")[0] for i in range(trivial)]
-    stop(km, kc)
-    return {
-        "start_ms": statistics.median(starts), "starts_ms": starts,
-        "first_import_ms": statistics.median(imports), "imports_ms": imports, "import_status": import_status,
-        "trivial_ms": statistics.median(first), "kernel_info_ms": statistics.median(info), "trivial_after_growth_ms": statistics.median(after),
-    }
+        for n in names:
+            ms, status, evalue = run(live[n][1], f"const v{i}: number = {i}; function f{i}(x: number): number {{ return x + v{i}; }}")
+            if status != "ok":
+                raise SystemExit(f"{n}: growth cell {i} failed: {evalue}")
+    for i in range(trivial):
+        for n in names:
+            r[n]["after"].append(run(live[n][1], f"{i} + 1000")[0])
+    for n in names:
+        stop(*live[n])
+    med = statistics.median
+    return {n: {
+        "start_ms": med(v["starts_ms"]), "starts_ms": v["starts_ms"],
+        "first_import_ms": med(v["imports_ms"]), "imports_ms": v["imports_ms"], "import_status": v["import_status"],
+        "trivial_ms": med(v["first"]), "kernel_info_ms": med(v["info"]), "trivial_after_growth_ms": med(v["after"]),
+    } for n, v in r.items()}
 
 runs, trivial, growth = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-out = {name: measure(name, runs, trivial, growth) for name in sys.argv[4:]}
+out = measure(sys.argv[4:], runs, trivial, growth)
 print(json.dumps(out))
 `;
 

@@ -40,6 +40,9 @@ const require = createRequire(import.meta.url);
 const PKG = require('../../package.json') as { version: string };
 const TS_VERSION = (require('typescript/package.json') as { version: string }).version;
 
+/** How long the kernel must be quiet before a background type check starts. */
+const CHECK_IDLE_MS = 50;
+
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
 export interface KernelOptions {
@@ -145,26 +148,53 @@ export class Kernel {
     this.warmTimer.unref();
   }
 
-  /** Cells waiting for a background type check until the analyzer runs. */
+  /**
+   * Background type checks, in cell order. They run one at a time and only while the kernel is
+   * idle (no request for CHECK_IDLE_MS), so checking never competes with a cell for the CPU;
+   * during "run all" the checks catch up once the last cell has finished.
+   */
   private readonly pendingChecks: { code: string; port: CellPort }[] = [];
+  private checking = false;
+  private checkTimer: NodeJS.Timeout | null = null;
+  private lastActivity = 0;
 
   private checkInBackground(code: string, port: CellPort): void {
-    if (!this.analyzer) {
-      this.pendingChecks.push({ code, port });
+    this.pendingChecks.push({ code, port });
+    this.pumpChecks();
+  }
+
+  private pumpChecks(): void {
+    if (this.checking || this.pendingChecks.length === 0 || !this.analyzer) return;
+    const quietFor = performance.now() - this.lastActivity;
+    if (this.shellBusy || quietFor < CHECK_IDLE_MS) {
+      if (!this.checkTimer) {
+        this.checkTimer = setTimeout(() => {
+          this.checkTimer = null;
+          this.pumpChecks();
+        }, Math.max(1, CHECK_IDLE_MS - quietFor));
+        this.checkTimer.unref();
+      }
       return;
     }
+    const next = this.pendingChecks.shift();
+    if (!next) return;
+    this.checking = true;
     this.analyzer
-      .check(code)
+      .check(next.code)
       .then((diags) => {
-        if (diags.length > 0) port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
+        if (diags.length > 0) next.port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        this.checking = false;
+        this.pumpChecks();
+      });
   }
 
   private analyze(): Analyzer {
     if (!this.analyzer) {
       this.analyzer = startAnalyzer();
-      for (const p of this.pendingChecks.splice(0)) this.checkInBackground(p.code, p.port);
+      this.pumpChecks();
     }
     return this.analyzer;
   }
@@ -219,6 +249,7 @@ export class Kernel {
   private async pump(): Promise<void> {
     if (this.shellBusy) return;
     this.shellBusy = true;
+    this.lastActivity = performance.now();
     try {
       for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
         if (this.abortPending && msg.header.msg_type === 'execute_request') {
@@ -232,6 +263,7 @@ export class Kernel {
     } finally {
       this.shellBusy = false;
       this.abortPending = false;
+      this.lastActivity = performance.now();
     }
   }
 

@@ -142,6 +142,17 @@ class KernelTests(unittest.TestCase):
         _, msgs = run(self.kc, "1 + 1")
         self.assertEqual(result_text(msgs), "2")
 
+    def test_type_problems_are_reported_on_the_cell_after_it_ran(self):
+        a = self.kc.execute('const port: number = "443"; typeof port')
+        shell_reply(self.kc, a)
+        deadline = time.time() + 60
+        notes = []
+        while not notes and time.time() < deadline:
+            notes = [m for m in drain_iopub(self.kc, 0.5)
+                     if m["msg_type"] == "stream" and m["content"]["name"] == "stderr" and "TS2322" in m["content"]["text"]]
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes[0]["parent_header"]["msg_id"], a)
+
     def test_stop_on_error_aborts_the_cells_queued_behind_a_failure(self):
         first = self.kc.execute('throw new Error("step failed")', stop_on_error=True)
         second = self.kc.execute("1")
