@@ -139,7 +139,7 @@ export async function traceroute(target: string, opts: TracerouteOptions = {}): 
 export interface MtuProbe {
   /** ICMP payload bytes (ping -s). */
   payload: number;
-  /** IPv4 packet size: payload + 28. */
+  /** IP packet size: payload + 28 (IPv4) or + 48 (IPv6). */
   packet: number;
   passed: boolean;
   /** MTU reported back ("Frag needed ... mtu = N" / "message too long, mtu=N"), if any. */
@@ -240,7 +240,7 @@ function showMtu(r: StepResult<PathMtuData>): Shown {
 
 /**
  * Find the largest packet that reaches `target` with DF set: bisection with `ping -M do -s N`
- * (IPv4; payload + 28 = packet) and/or `tracepath -n`.
+ * (payload + 28 = packet for IPv4, + 48 for an IPv6 literal) and/or `tracepath -n`.
  */
 export async function pathMtu(target: string, opts: PathMtuOptions = {}): Promise<StepResult<PathMtuData>> {
   const host = v.host('target', target);
@@ -252,37 +252,39 @@ export async function pathMtu(target: string, opts: PathMtuOptions = {}): Promis
   const ns = opts.netns !== undefined ? { netns: opts.netns } : {};
   const transcript: Transcript[] = [];
   const probes: MtuProbe[] = [];
+  // IP + ICMP header bytes on top of the ping payload.
+  const overhead = net.isIP(host) === 6 ? 48 : 28;
   const probe = async (payload: number): Promise<boolean> => {
     const t = await run(['ping', '-n', '-c', '1', '-W', String(wait), '-M', 'do', '-s', String(payload), '--', host], { timeoutMs: (wait + 5) * 1000, ...ns });
     transcript.push(t);
     const passed = t.exitCode === 0;
-    probes.push({ payload, packet: payload + 28, passed, mtuHint: mtuHint(t) });
+    probes.push({ payload, packet: payload + overhead, passed, mtuHint: mtuHint(t) });
     return passed;
   };
   let largest: number | null = null;
   let smallestFail: number | null = null;
   if (method !== 'tracepath') {
-    let hi = maxMtu - 28; // candidate payloads are in (lo, hi]
+    let hi = maxMtu - overhead; // candidate payloads are in (lo, hi]
     if (await probe(hi)) largest = hi;
     else {
-      smallestFail = hi + 28;
+      smallestFail = hi + overhead;
       const first = probes[0]?.mtuHint;
       let lo = 0;
       if (!(await probe(0))) lo = -1;
       else largest = 0;
       if (lo >= 0) {
         // A reported MTU is a good first guess: check it and its neighbour, then bisect the rest.
-        if (first && first - 28 > lo && first - 28 < hi) {
-          if (await probe(first - 28)) {
-            lo = first - 28;
+        if (first && first - overhead > lo && first - overhead < hi) {
+          if (await probe(first - overhead)) {
+            lo = first - overhead;
             largest = lo;
             // Usually the hint is exact: one more byte must fail, and the search is over.
             if (lo + 1 < hi && !(await probe(lo + 1))) {
               hi = lo + 1;
-              smallestFail = hi + 28;
+              smallestFail = hi + overhead;
             }
           } else {
-            hi = first - 28;
+            hi = first - overhead;
             smallestFail = first;
           }
         }
@@ -293,7 +295,7 @@ export async function pathMtu(target: string, opts: PathMtuOptions = {}): Promis
             largest = mid;
           } else {
             hi = mid;
-            smallestFail = mid + 28;
+            smallestFail = mid + overhead;
           }
         }
       }
@@ -305,7 +307,7 @@ export async function pathMtu(target: string, opts: PathMtuOptions = {}): Promis
     transcript.push(t);
     tp = parseTracepath(t.stdout);
   }
-  const pm = largest !== null ? largest + 28 : (tp?.pmtu ?? null);
+  const pm = largest !== null ? largest + overhead : (tp?.pmtu ?? null);
   const data: PathMtuData = {
     target: host,
     pathMtu: pm,

@@ -69,6 +69,15 @@ mtu('DF ping bisection and tracepath both find the 1476-byte tunnel MTU (ICMP pa
   assert.is(d.tracepath!.reached, true);
 });
 
+mtu('over IPv6 the same link gives path MTU 1476 (ICMPv6 payload 1428) and traceroute sees the v6 hops', async () => {
+  const r = await pathMtu(net.addresses.server6, { netns: net.client, method: 'ping' });
+  assert.ok(r.ok, r.error?.message);
+  assert.is(r.data!.pathMtu, 1476);
+  assert.is(r.data!.largestPayload, 1428);
+  const t = await traceroute(net.addresses.server6, { netns: net.client, protocol: 'icmp', queries: 1 });
+  assert.equal(t.data!.hops.map((h) => h.addresses[0]), ['fd00:99:1::1', 'fd00:99:2::2', 'fd00:99:3::2']);
+});
+
 mtu('a path without a reduced link passes full-size packets', async () => {
   const r = await pathMtu(net.addresses.r1, { netns: net.client, method: 'ping' });
   assert.is(r.data!.pathMtu, 1500);

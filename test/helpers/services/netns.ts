@@ -2,6 +2,7 @@
  * A multi-hop path made of network namespaces and veth pairs (needs root):
  *
  *   client (10.99.1.2) -- r1 (10.99.1.1 | 10.99.2.1) ==MTU 1476== r2 (10.99.2.2 | 10.99.3.1) -- server (10.99.3.2)
+ *   and the same in IPv6: fd00:99:1::2 -> fd00:99:1::1 | fd00:99:2::1 -> fd00:99:2::2 | fd00:99:3::1 -> fd00:99:3::2
  *
  * The r1-r2 link has MTU 1476, as a GRE tunnel would (1500 - 24), so the path MTU from client to
  * server is 1476 (largest ICMP echo payload with DF: 1448). Routers forward and rate-limit no
@@ -22,7 +23,7 @@ export interface NetnsPath {
   r1: string;
   r2: string;
   server: string;
-  addresses: { client: string; r1: string; r1b: string; r2: string; r2b: string; server: string };
+  addresses: { client: string; r1: string; r1b: string; r2: string; r2b: string; server: string; server6: string; r1v6: string };
   /** Path MTU between client and server. */
   mtu: number;
   /** Start `nc`-free TCP listener in the server namespace (a node process); returns its child. */
@@ -84,6 +85,20 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
     addr(n.r2, 'r2a', '10.99.2.2/24');
     addr(n.r2, 'r2b', '10.99.3.1/24');
     addr(n.server, 's0', '10.99.3.2/24');
+    // IPv6 too (nodad: usable at once), so IPv6 path MTU (ICMPv6 Packet Too Big) can be tested.
+    const addr6 = (ns: string, dev: string, cidr: string) => inNs(ns, 'ip', '-6', 'addr', 'add', cidr, 'dev', dev, 'nodad');
+    addr6(n.client, 'c0', 'fd00:99:1::2/64');
+    addr6(n.r1, 'r1a', 'fd00:99:1::1/64');
+    addr6(n.r1, 'r1b', 'fd00:99:2::1/64');
+    addr6(n.r2, 'r2a', 'fd00:99:2::2/64');
+    addr6(n.r2, 'r2b', 'fd00:99:3::1/64');
+    addr6(n.server, 's0', 'fd00:99:3::2/64');
+    inNs(n.client, 'ip', '-6', 'route', 'add', 'default', 'via', 'fd00:99:1::1');
+    inNs(n.server, 'ip', '-6', 'route', 'add', 'default', 'via', 'fd00:99:3::1');
+    inNs(n.r1, 'ip', '-6', 'route', 'add', 'fd00:99:3::/64', 'via', 'fd00:99:2::2');
+    inNs(n.r2, 'ip', '-6', 'route', 'add', 'fd00:99:1::/64', 'via', 'fd00:99:2::1');
+    inNs(n.r1, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1');
+    inNs(n.r2, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1');
     inNs(n.client, 'ip', 'route', 'add', 'default', 'via', '10.99.1.1');
     inNs(n.server, 'ip', 'route', 'add', 'default', 'via', '10.99.3.1');
     inNs(n.r1, 'ip', 'route', 'add', '10.99.3.0/24', 'via', '10.99.2.2');
@@ -100,7 +115,7 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
   }
   return {
     ...n,
-    addresses: { client: '10.99.1.2', r1: '10.99.1.1', r1b: '10.99.2.1', r2: '10.99.2.2', r2b: '10.99.3.1', server: '10.99.3.2' },
+    addresses: { client: '10.99.1.2', r1: '10.99.1.1', r1b: '10.99.2.1', r2: '10.99.2.2', r2b: '10.99.3.1', server: '10.99.3.2', server6: 'fd00:99:3::2', r1v6: 'fd00:99:1::1' },
     mtu,
     listen(port: number) {
       const c = cp.spawn('ip', ['netns', 'exec', n.server, process.execPath, '-e', `require('net').createServer(s=>s.end()).listen(${port},'0.0.0.0')`], { stdio: 'ignore' });
