@@ -237,7 +237,8 @@ export function diffNotebooks(a: Notebook, b: Notebook, options: DiffOptions = {
     const d = new Differ(ra, opts);
     const [va, vb] = stepPrologue(d, ra, ra.value, rb.value);
     d.walk(va, vb, ra.step ? '' : 'value', '', '');
-    changes.push(...mergeReplacements(d.out.map((c) => ({ ...c, path: c.path.replace(/^\./, '') }))));
+    // Step paths are relative to `data` (the prologue already reported ok/error).
+    changes.push(...mergeReplacements(d.out.map((c) => ({ ...c, path: c.path.replace(/^\./, '').replace(/^data\./, '') }))));
   }
   const pa = paramsOf(a);
   const pb = paramsOf(b);

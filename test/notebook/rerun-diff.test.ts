@@ -83,11 +83,11 @@ test('changing the A record in the zone between run and re-run is exactly what d
   assert.ok(msgs.length > 0);
   for (const m of msgs) assert.match(m, /192\.0\.2\.5[01]/, m);
   assert.equal(msgs.filter((m) => m.includes('record for')), [
-    'dig (Ask each resolver with DNSSEC): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51',
-    'dig (Ask each resolver with DNSSEC): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51',
+    'dig (2. Each resolver in detail): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51',
+    'dig (2. Each resolver in detail): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51',
   ]);
   const text = spawnSync(process.execPath, [CLI, 'diff', a, c], { encoding: 'utf8' }).stdout;
-  assert.match(text, '~ dig (Ask each resolver with DNSSEC): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51');
+  assert.match(text, '~ dig (2. Each resolver in detail): A record for www.change.test. changed: 192.0.2.50 → 192.0.2.51');
 });
 
 test('swapping the served certificate between run and re-run shows up as a certificate change, nothing else', async () => {
