@@ -108,6 +108,17 @@ Client('netrunbook and ESM-only packages load from a directory outside the insta
   assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'&lt;b&gt;2'");
 });
 
+Client('an Arquero table as the last value shows as an escaped HTML table and a text table', async ({ kc }) => {
+  const r = await kc.execute('import * as aq from "arquero"; aq.table({ ua: ["<script>x</script>", "curl/8"], hits: [3, 4] })');
+  const out = r.outputs[0];
+  assert.ok(out?.output_type === 'execute_result');
+  if (out?.output_type === 'execute_result') {
+    assert.match(String(out.data['text/html']), /&lt;script&gt;x&lt;\/script&gt;/);
+    assert.not.match(String(out.data['text/html']), /<script>/);
+    assert.match(String(out.data['text/plain']), /^2 rows × 2 columns\nua\s+hits/);
+  }
+});
+
 Client('restart starts a fresh kernel without the old state', async ({ kc }) => {
   await kc.execute('const survivor = 1;');
   const before = kc.pid;
