@@ -220,7 +220,7 @@ export function parseDig(stdout: string, now = Date.now()): DigData {
     if (ad) validation = 'secure';
     else if (bad) {
       validation = 'bogus';
-      reason = bad.expired ? `RRSIG ${bad.typeCovered} by ${bad.signer} expired ${bad.expiration}` : `RRSIG ${bad.typeCovered} by ${bad.signer} not valid before ${bad.inception}`;
+      reason = bad.expired ? message.rrsigExpired(bad.typeCovered, bad.signer, bad.expiration) : message.rrsigNotYetValid(bad.typeCovered, bad.signer, bad.inception);
     } else if (bogusEde) {
       validation = 'bogus';
       reason = `EDE ${bogusEde.code} ${bogusEde.text}`;
@@ -272,7 +272,7 @@ export function parseDigTrace(stdout: string, qname: string, qtype: string, now 
     ede: [],
     queryTimeMs: hops.reduce((s, h) => s + h.timeMs, 0),
     messageSize: null,
-    dnssec: sigs.length ? { ad: false, rrsigs: sigs, validation: bad ? 'bogus' : 'unvalidated', reason: bad ? `RRSIG ${bad.typeCovered} by ${bad.signer} expired ${bad.expiration}` : null } : null,
+    dnssec: sigs.length ? { ad: false, rrsigs: sigs, validation: bad ? 'bogus' : 'unvalidated', reason: bad ? message.rrsigExpired(bad.typeCovered, bad.signer, bad.expiration) : null } : null,
     trace: hops,
   };
 }
@@ -359,7 +359,7 @@ export async function dig(name: string, opts: DigOptions = {}): Promise<StepResu
         ad: false,
         rrsigs: sigs,
         validation: 'bogus',
-        reason: bad ? `RRSIG ${bad.typeCovered} by ${bad.signer} expired ${bad.expiration} (answer only visible with +cd)` : 'the resolver rejected the signatures (answer only visible with +cd)',
+        reason: `${bad ? message.rrsigExpired(bad.typeCovered, bad.signer, bad.expiration) : message.resolverRejected} ${message.onlyWithCd}`,
       };
       data.values = c.values;
       data.cnameChain = c.cnameChain;

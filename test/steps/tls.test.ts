@@ -2,6 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
+import net from 'node:net';
 import { parseSClient, parseX509Text, readCertificates, StepInputError, tls } from '../../src/steps/index.js';
 import { toDisplayData } from '../../src/display.js';
 import { makePki, type Pki } from '../helpers/services/pki.js';
@@ -117,6 +118,23 @@ t('forcing a version the server refuses is a handshake failure', async () => {
   const r = await tls('127.0.0.1', { port: servers.ports.tls12, servername: WWW, version: 'tls1_3', probeVersions: false });
   assert.is(r.error!.code, 'handshake-failed');
   assert.is(r.data!.protocol, null);
+});
+
+t('a server that accepts TCP but never answers: the tool is stopped at the timeout, a timeout result', async () => {
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (silent.address() as net.AddressInfo).port;
+    const r = await tls('127.0.0.1', { port, servername: WWW, probeVersions: false, timeoutMs: 1000 });
+    assert.not.ok(r.ok);
+    assert.is(r.error!.code, 'timeout');
+    assert.is(r.transcript[0]!.timedOut, true);
+    assert.is(r.transcript[0]!.signal, 'SIGKILL');
+    // s_client block-buffers stdout into a pipe, so a killed s_client leaves no partial text.
+    assert.is(r.data!.protocol, null);
+  } finally {
+    silent.close();
+  }
 });
 
 t('a closed port is a connect failure result', async () => {
