@@ -7,24 +7,29 @@ import {
   columnFromArray,
   dictionary,
   float64,
+  int8,
+  int16,
   int32,
+  uint8,
+  uint16,
   tableFromColumns,
   tableFromIPC,
   tableToIPC,
   utf8,
 } from '@uwdata/flechette';
-import type { LoadReport, TrafficFormat } from './fields.js';
+import { FIELD, type LoadReport, type TrafficFormat } from './fields.js';
 
 /**
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
  * tables.
  */
-export const LOADER_VERSION = 1;
+export const LOADER_VERSION = 2;
 
 export const DEFAULT_CACHE_DIR = path.join('.cache', 'netrunbook');
 
 /** Arrow's type id for floating point (flechette `Type.Float`). */
 const FLOAT_TYPE_ID = 3;
+const INT_TYPE_ID = 2;
 
 const MAGIC = Buffer.from('NRBTRAF1');
 
@@ -37,6 +42,82 @@ export async function cachePath(dir: string, file: string, format: TrafficFormat
 }
 
 type Kind = 'f64' | 'bool' | 'str' | 'json';
+
+/** The narrowest Arrow type for a numeric column: small integers (status, ASN, ports) shrink 2-8x. */
+function numberType(a: ArrayLike<unknown>) {
+  let min = Infinity;
+  let max = -Infinity;
+  let nulls = false;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v === null || v === undefined) {
+      nulls = true;
+      continue;
+    }
+    const n = v as number;
+    if (!Number.isInteger(n)) return float64();
+    if (n < min) min = n;
+    if (n > max) max = n;
+  }
+  if (min === Infinity) return float64();
+  // int64 would come back as BigInt: anything beyond int32 stays float64 (exact up to 2^53)
+  if (min >= 0 && max <= 255 && !nulls) return uint8();
+  if (min >= 0 && max <= 65535) return uint16();
+  if (min >= -128 && max <= 127) return int8();
+  if (min >= -32768 && max <= 32767) return int16();
+  if (min >= -2147483648 && max <= 2147483647) return int32();
+  return float64();
+}
+
+/** Dictionary with the narrowest key type for its size. */
+function dict(a: ArrayLike<unknown>) {
+  const seen = new Set<unknown>();
+  for (let i = 0; i < a.length && seen.size <= 32767; i++) seen.add(a[i]);
+  return dictionary(utf8(), seen.size <= 127 ? int8() : seen.size <= 32767 ? int16() : int32());
+}
+
+/** Is `uri` exactly path + '?' + query on every row? Then it is rebuilt on reopen, not stored. */
+function derivableUri(t: ColumnTable): boolean {
+  const names = t.columnNames();
+  if (!names.includes(FIELD.uri) || !names.includes(FIELD.path) || !names.includes(FIELD.query)) return false;
+  const u = t.column(FIELD.uri) as unknown as { at(i: number): unknown };
+  const p = t.column(FIELD.path) as unknown as { at(i: number): unknown };
+  const q = t.column(FIELD.query) as unknown as { at(i: number): unknown };
+  for (let i = 0; i < t.numRows(); i++) {
+    const uv = u.at(i);
+    const pv = p.at(i);
+    const qv = q.at(i);
+    const want = pv === null ? null : qv === null ? pv : `${pv as string}?${qv as string}`;
+    if (uv !== want) return false;
+  }
+  return true;
+}
+
+/** http.request.uri rebuilt from path and query on access. */
+class UriColumn {
+  readonly length: number;
+  constructor(
+    private readonly path: { at(i: number): unknown; length: number },
+    private readonly query: { at(i: number): unknown },
+  ) {
+    this.length = path.length;
+  }
+  at(i: number): string | null {
+    const p = this.path.at(i) as string | null;
+    if (p === null) return null;
+    const q = this.query.at(i) as string | null;
+    return q === null ? p : `${p}?${q}`;
+  }
+  get(i: number): string | null {
+    return this.at(i);
+  }
+  *[Symbol.iterator](): Iterator<string | null> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+  toArray(): (string | null)[] {
+    return Array.from(this);
+  }
+}
 
 function kindOf(col: unknown): Kind {
   if (col instanceof Float64Array) return 'f64';
@@ -65,14 +146,16 @@ export async function writeCache(file: string, table: ColumnTable, report: LoadR
   const cols: [string, ReturnType<typeof columnFromArray>][] = [];
   const json: string[] = [];
   const n = table.numRows();
+  const derived: string[] = derivableUri(table) ? [FIELD.uri] : [];
   for (const name of table.columnNames()) {
+    if (derived.includes(name)) continue;
     const col = table.column(name) as unknown as ArrayLike<unknown> & { toArray?: () => ArrayLike<unknown> };
     const values: ArrayLike<unknown> = Array.isArray(col) || ArrayBuffer.isView(col) ? col : col.toArray ? col.toArray() : Array.from({ length: n }, (_, i) => (col as unknown as { at(i: number): unknown }).at(i));
     const kind = kindOf(values);
-    if (kind === 'f64') cols.push([name, columnFromArray(values as unknown[], float64())]);
+    if (kind === 'f64') cols.push([name, columnFromArray(values as unknown[], numberType(values))]);
     else if (kind === 'bool') cols.push([name, columnFromArray(values as unknown[], bool())]);
     else if (kind === 'str') {
-      cols.push([name, columnFromArray(values as unknown[], lowCardinality(values) ? dictionary(utf8(), int32()) : utf8())]);
+      cols.push([name, columnFromArray(values as unknown[], lowCardinality(values) ? dict(values) : utf8())]);
     } else {
       json.push(name);
       const memo = new Map<unknown, string>();
@@ -90,11 +173,14 @@ export async function writeCache(file: string, table: ColumnTable, report: LoadR
         }
         out[i] = s;
       }
-      cols.push([name, columnFromArray(out, lowCardinality(out) ? dictionary(utf8(), int32()) : utf8())]);
+      cols.push([name, columnFromArray(out, lowCardinality(out) ? dict(out) : utf8())]);
     }
   }
   const ipc = tableToIPC(tableFromColumns(cols), { format: 'file' }) as Uint8Array;
-  const meta = Buffer.from(JSON.stringify({ report, json, rows: n }), 'utf8');
+  let meta = Buffer.from(JSON.stringify({ report, json, rows: n, names: table.columnNames(), derived }), 'utf8');
+  // pad so the Arrow data starts 8-byte aligned in the file: typed arrays then view it without a copy
+  const pad = (8 - ((MAGIC.length + 4 + meta.length) % 8)) % 8;
+  if (pad) meta = Buffer.concat([meta, Buffer.alloc(pad, 0x20)]);
   const head = Buffer.alloc(MAGIC.length + 4);
   MAGIC.copy(head, 0);
   head.writeUInt32LE(meta.length, MAGIC.length);
@@ -166,24 +252,31 @@ export async function readCache(file: string): Promise<{ table: ColumnTable; rep
     if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
     const mlen = bytes.readUInt32LE(MAGIC.length);
     const metaEnd = MAGIC.length + 4 + mlen;
-    const meta = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, metaEnd)) as { report: LoadReport; json: string[] };
+    const meta = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, metaEnd)) as {
+      report: LoadReport;
+      json: string[];
+      names: string[];
+      derived: string[];
+    };
     // Arrow IPC wants 8-byte alignment for zero-copy typed arrays: copy if misaligned
     let ipc = bytes.subarray(metaEnd);
     if (ipc.byteOffset % 8 !== 0) ipc = Buffer.from(ipc);
     const arrow = tableFromIPC(ipc, { useDate: false });
     const t = fromArrow(arrow as unknown as Parameters<typeof fromArrow>[0]);
     const data: Record<string, unknown> = {};
-    const names = t.columnNames();
     const json = new Set(meta.json);
-    for (const n of names) {
+    for (const n of t.columnNames()) {
       const c = t.column(n) as unknown as InnerDict & { nullCount?: number; toArray?: () => unknown; type?: { typeId: number } };
       if (json.has(n)) data[n] = new JsonColumn(c);
-      else if (c.nullCount === 0 && c.toArray && c.type?.typeId === FLOAT_TYPE_ID) {
+      else if (c.nullCount === 0 && c.toArray && (c.type?.typeId === FLOAT_TYPE_ID || c.type?.typeId === INT_TYPE_ID)) {
         const arr = c.toArray();
         data[n] = ArrayBuffer.isView(arr) ? arr : c; // zero-copy typed arrays (numbers) as plain arrays
       } else data[n] = c;
     }
-    const table = new ColumnTable(data as ConstructorParameters<typeof ColumnTable>[0], names);
+    if (meta.derived.includes(FIELD.uri)) {
+      data[FIELD.uri] = new UriColumn(data[FIELD.path] as UriColumn, data[FIELD.query] as UriColumn);
+    }
+    const table = new ColumnTable(data as ConstructorParameters<typeof ColumnTable>[0], meta.names);
     return { table, report: { ...meta.report, fromCache: true } };
   } catch {
     return null;

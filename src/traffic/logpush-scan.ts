@@ -138,6 +138,60 @@ function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null 
   return n ? out : null;
 }
 
+/** `name=value; ...` from a cookie map (a plain loop: this runs once per row). */
+export function cookieHeader(m: Record<string, string[]>): string {
+  let out = '';
+  for (const k in m) {
+    const vs = m[k] as string[];
+    for (let i = 0; i < vs.length; i++) out = out === '' ? `${k}=${vs[i]}` : `${out}; ${k}=${vs[i]}`;
+  }
+  return out;
+}
+
+const d2 = (b: Uint8Array, i: number): number => ((b[i] as number) - 48) * 10 + ((b[i + 1] as number) - 48);
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+
+/**
+ * ms since epoch of `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` in b[s, e), by arithmetic (no
+ * Date.parse, which costs microseconds per row); NaN for anything else (caller falls back).
+ */
+export function isoMs(b: Uint8Array, s: number, e: number): number {
+  if (e - s < 20 || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || (b[s + 10] !== 0x54 && b[s + 10] !== 0x20) || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return NaN;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(b[s + i])) return NaN;
+  const y = d2(b, s) * 100 + d2(b, s + 2);
+  const mo = d2(b, s + 5);
+  const d = d2(b, s + 8);
+  const h = d2(b, s + 11);
+  const mi = d2(b, s + 14);
+  const se = d2(b, s + 17);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return NaN;
+  let p = s + 19;
+  let ms = 0;
+  if (b[p] === 0x2e) {
+    p++;
+    let scale = 100;
+    while (p < e && isDigit(b[p])) {
+      ms += ((b[p] as number) - 48) * scale;
+      scale /= 10;
+      p++;
+    }
+    ms = Math.floor(ms + 1e-9);
+  }
+  let off = 0;
+  if (b[p] === 0x5a && p + 1 === e) off = 0;
+  else if ((b[p] === 0x2b || b[p] === 0x2d) && p + 6 === e && b[p + 3] === 0x3a) {
+    off = (d2(b, p + 1) * 60 + d2(b, p + 4)) * 60000 * (b[p] === 0x2d ? -1 : 1);
+  } else return NaN;
+  // days from civil (H. Hinnant)
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60000 + se * 1000 + ms - off;
+}
+
 /** Thrown inside the scanner to abandon a line (caught in scanLine). */
 const BAIL = Symbol('bail');
 
@@ -512,7 +566,9 @@ export class LogpushScanner {
         if (c === 0x22) {
           const s = this.str();
           if (this.p - 1 === s) ms = null;
-          else {
+          else if (!this.sEscaped && !Number.isNaN((ms = isoMs(this.buf, s, this.p - 1)))) {
+            /* fast path: plain rfc3339 */
+          } else {
             const text = this.decode(s, this.p - 1);
             const v = /^-?\d+$/.test(text) ? NaN : Date.parse(text);
             if (Number.isNaN(v)) throw BAIL; // digits-as-string or unparsable: the slow path handles and reports it
@@ -571,12 +627,7 @@ export class LogpushScanner {
         const lower = spec.kind === 'headers';
         const m = this.nested(col as string, (v) => headerMap(v, lower)) as Record<string, string[]> | null;
         this.put(col as string, m);
-        if (!lower) {
-          this.put(
-            FIELD.cookie,
-            m ? Object.entries(m).flatMap(([k, vs]) => vs.map((x) => `${k}=${x}`)).join('; ') : null,
-          );
-        }
+        if (!lower) this.put(FIELD.cookie, m ? cookieHeader(m) : null);
         return;
       }
     }

@@ -2,7 +2,7 @@ import { table, type ColumnTable } from 'arquero';
 import { ColumnBuilder } from './columns.js';
 import { FIELD, type TrafficFormat } from './fields.js';
 import { forEachLineBytes } from './lines.js';
-import { LogpushScanner } from './logpush-scan.js';
+import { cookieHeader, LogpushScanner } from './logpush-scan.js';
 import { MSG } from './messages.js';
 import { ReportBuilder } from './report.js';
 import { estimateRows, sourceName, type Source } from './source.js';
@@ -139,7 +139,7 @@ const HANDLERS: Record<string, Handler> = {
   Cookies: (b, v) => {
     const m = headerMap(v, false);
     b.put(FIELD.cookies, m);
-    b.put(FIELD.cookie, m ? Object.entries(m).flatMap(([k, vs]) => vs.map((x) => `${k}=${x}`)).join('; ') : null);
+    b.put(FIELD.cookie, m ? cookieHeader(m) : null);
   },
   // firewall_events
   Datetime: ts(null, true),
