@@ -9,6 +9,7 @@
  *
  * Run: `node dist/bench/viz.js [--rows N] [--runs K] [--json]`.
  */
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as aq from 'arquero';
 import { compile } from 'vega-lite';
@@ -145,7 +146,7 @@ async function main() {
   t = performance.now();
   const packets = packetTable(N);
   const genPktMs = performance.now() - t;
-  if (!JSON_OUT) console.log(`viz bench: ${N.toLocaleString('en-US')} scored rows (generated in ${genMs.toFixed(0)} ms), ${N.toLocaleString('en-US')} packets (${genPktMs.toFixed(0)} ms); warm = median of ${RUNS}`);
+  if (!JSON_OUT) console.log(`viz bench: ${N.toLocaleString('en-US')} scored rows (generated in ${genMs.toFixed(0)} ms), ${N.toLocaleString('en-US')} packets (${genPktMs.toFixed(0)} ms); warm = median of ${RUNS}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
 
   const mitigationAt = T0 + 40 * 60e3;
   const results: Measure[] = [];

@@ -5,7 +5,7 @@ import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { sourcePrefix } from './prefix.js';
-import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, fmtCount, fmtPct, noDataSpec, requireColumn, topLevel } from './table.js';
+import { LABEL_CODES, LABEL_ORDER, assertTable, checkLimit, columnValues, fmtCount, fmtPct, noDataSpec, requireColumn, topLevel } from './table.js';
 import { WIDTH, labelScale } from './theme.js';
 
 export type SourceKind = 'ip' | 'prefix' | 'asn' | 'country';
@@ -39,8 +39,8 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
 
   // One pass over the source and label columns: per raw source value, requests per label code.
   // (A Map over the column arrays: Arquero's groupby on ~20k distinct strings measured ~8x slower.)
-  const srcs = table.array(keyCol);
-  const labels = hasLabel ? table.array(c.label) : undefined;
+  const srcs = columnValues(table, keyCol);
+  const labels = hasLabel ? columnValues(table, c.label) : undefined;
   const perValue = new Map<unknown, number[]>();
   for (let i = 0; i < srcs.length; i++) {
     const v = srcs[i];

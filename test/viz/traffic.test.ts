@@ -102,6 +102,12 @@ top('counts countries and works without a label column', async () => {
   clean(c);
   assert.is(items(c.svg, 'bar').length, 2);
 });
+top('respects a filtered table (only the rows the filter keeps are counted)', async () => {
+  const c = await topSources(scored().filter((d: { label: string }) => d.label === 'good'));
+  clean(c);
+  assert.equal(new Set(items(c.svg, 'bar').map((b) => b.fill)), new Set([LABEL_COLORS.good]));
+  assert.is(c.rows.reduce((s, r) => s + Number(r.requests), 0), 5);
+});
 top('rejects an unknown grouping', async () => {
   try {
     await topSources(scored(), { by: 'city' as never });
