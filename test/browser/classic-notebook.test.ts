@@ -1,0 +1,93 @@
+/**
+ * Stepping through a runbook in the classic Jupyter Notebook (Debian's jupyter-notebook 6) in
+ * headless Chromium: the notebook opens on the `runbook` kernel, Cell > Run All executes every
+ * cell, and the chart appears (the classic notebook cannot render Vega-Lite v5, so the
+ * image/svg+xml of the same bundle is what shows: an <svg> in the output area).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
+import { ROOT } from '../helpers/paths.js';
+import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let log = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+test.after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server?.once('exit', r));
+  }
+  cleanup();
+});
+
+test('Run All in the classic notebook executes l7-ddos-triage on the runbook kernel and shows its charts', async () => {
+  // The runbook with its parameters injected, as `runbook run` would start it.
+  const rb = loadRunbook(findRunbook('l7-ddos-triage'));
+  const values = resolveParameters(runbookParameters(rb), { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
+  const dir = path.join(tmp, 'nbdir');
+  fs.mkdirSync(dir);
+  writeNotebook(path.join(dir, 'triage.ipynb'), prepareRun(rb, values));
+
+  const port = await freePort();
+  const token = crypto.randomBytes(16).toString('hex');
+  server = spawn('/usr/bin/python3', ['-m', 'notebook', '--no-browser', '--allow-root', '--ip', '127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`], {
+    env: { ...process.env, JUPYTER_PATH: kernelspecPath(), JUPYTER_CONFIG_DIR: path.join(tmp, 'jcfg'), JUPYTER_RUNTIME_DIR: path.join(tmp, 'jrt') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+  server.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i > 150 || server.exitCode !== null) throw new Error(`notebook server did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${base}/notebooks/triage.ipynb?token=${token}`);
+  // Wait until the kernel is started and idle.
+  await page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });
+  assert.is(await page.evaluate('Jupyter.notebook.kernel.name'), 'runbook');
+
+  // Cell > Run All, through the menu.
+  await page.click('#celllink');
+  await page.click('#run_all_cells a, #run_all_cells');
+  // The last cell's verdict and the charts.
+  await page.waitForFunction(
+    "Array.from(document.querySelectorAll('.output_markdown, .output_subarea')).some((e) => /requests are malicious/.test(e.textContent || ''))",
+    undefined,
+    { timeout: 240_000, polling: 1000 },
+  );
+  const svgs = (await page.evaluate("document.querySelectorAll('.output_area .output_svg svg').length")) as number;
+  assert.ok(svgs >= 6, `svg charts in output areas: ${svgs}`);
+  const size = (await page.evaluate("(() => { const r = document.querySelector('.output_area .output_svg svg').getBoundingClientRect(); return [r.width, r.height]; })()")) as [number, number];
+  assert.ok(size[0] > 100 && size[1] > 50, `chart size ${size.join('x')}`);
+  assert.is(await page.evaluate("document.querySelectorAll('.output_error').length"), 0);
+  const unexecuted = await page.evaluate("Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code' && !(c.input_prompt_number > 0)).length");
+  assert.is(unexecuted, 0);
+  await page.screenshot({ path: path.join(tmp, 'classic.png') });
+});
+
+test.run();
