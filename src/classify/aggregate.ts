@@ -120,7 +120,8 @@ export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Ui
   const { group, size } = groupIds(t, spec.key, spec.window, where);
   const out = new Uint8Array(n);
   if (spec.measure === 'count') {
-    if (size <= 1 << 24) {
+    // A dense counter array only when it is not much larger than the table (keys x windows can be huge).
+    if (size <= Math.max(1 << 16, 4 * n)) {
       const counts = new Int32Array(size);
       for (let i = 0; i < n; i++) {
         const g = group[i] as number;
@@ -144,18 +145,22 @@ export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Ui
     return out;
   }
   const of = intern(fieldColumn(t, spec.of as string));
-  const sets = new Map<number, Set<number>>();
+  // distinct (group, value) pairs as one number each, then pairs per group
+  const m = Math.max(1, of.values.length);
+  const pairs = new Set<number>();
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     const v = of.ids[i] as number;
-    if (g < 0 || v < 0) continue;
-    let s = sets.get(g);
-    if (!s) sets.set(g, (s = new Set()));
-    s.add(v);
+    if (g >= 0 && v >= 0) pairs.add(g * m + v);
+  }
+  const distinct = new Map<number, number>();
+  for (const p of pairs) {
+    const g = Math.floor(p / m);
+    distinct.set(g, (distinct.get(g) ?? 0) + 1);
   }
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    if (g >= 0 && (sets.get(g)?.size ?? 0) >= spec.threshold) out[i] = 1;
+    if (g >= 0 && (distinct.get(g) ?? 0) >= spec.threshold) out[i] = 1;
   }
   return out;
 }

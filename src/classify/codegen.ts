@@ -121,7 +121,10 @@ class Gen {
         const arr = this.value(source.target, ctx);
         const body = this.cond(e.body, { source });
         const f = `f${this.preds.length}`;
-        this.preds.push(`const ${f} = (e, i) => ${body};`);
+        if (!/\[i\]/.test(body) && !/\bi\b/.test(body.replace(/\[i\]/g, ''))) {
+          // The body depends on the element only: memoise it per distinct element (header values repeat).
+          this.preds.push(`const ${f}m = new Map();`, `const ${f} = (e) => { let r = ${f}m.get(e); if (r === undefined) { r = ${body}; ${f}m.set(e, r); } return r; };`);
+        } else this.preds.push(`const ${f} = (e, i) => ${body};`);
         return `rt.${e.q}(${arr}, ${f}, i)`;
       }
       case 'compare':

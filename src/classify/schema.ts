@@ -106,7 +106,11 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === nu
 
 function mapCol(cols: readonly Column[], n: number, f: (...vals: unknown[]) => unknown): unknown[] {
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = f(...cols.map((c) => c[i]));
+  const [a, b, c] = cols as [Column, Column | undefined, Column | undefined];
+  // fixed arities: no per-row spread or temporary arrays
+  if (cols.length === 1) for (let i = 0; i < n; i++) out[i] = f(a[i]);
+  else if (cols.length === 2) for (let i = 0; i < n; i++) out[i] = f(a[i], (b as Column)[i]);
+  else for (let i = 0; i < n; i++) out[i] = f(a[i], (b as Column)[i], (c as Column)[i]);
   return out;
 }
 
@@ -190,7 +194,13 @@ export const DERIVED: Readonly<Record<string, Derivation>> = {
   'http.request.headers.values': {
     from: ['http.request.headers'],
     type: T.Array(T.Bytes),
-    compute: (cols, n) => mapCol(cols, n, (h) => (h && typeof h === 'object' ? Object.values(h as Record<string, string[]>).flat() : null)),
+    compute: (cols, n) =>
+      mapCol(cols, n, (h) => {
+        if (!h || typeof h !== 'object') return null;
+        const out: string[] = [];
+        for (const k in h as Record<string, string[]>) for (const v of (h as Record<string, string[]>)[k] as string[]) out.push(v);
+        return out;
+      }),
   },
   'http.request.cookies': { from: ['http.cookie'], type: T.Map(T.Array(T.Bytes)), compute: (cols, n) => mapCol(cols, n, (c) => parseCookies(str(c))) },
   'http.x_forwarded_for': header('x-forwarded-for'),

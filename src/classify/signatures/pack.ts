@@ -56,9 +56,9 @@ const L7: Signature[] = [
   { id: 'l7.scanner-path', title: 'probe for sensitive files or admin paths', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `lower(http.request.uri.path) matches r"${SCANNER_PATH}"` },
   {
     id: 'l7.injection', title: 'path traversal / SQLi / XSS / RCE pattern in the URI', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false,
-    expression: `lower(url_decode(concat(http.request.uri.path, "?", http.request.uri.query), "r")) matches r#"(${INJECTION})"#`,
+    expression: `lower(url_decode(http.request.uri.path, "r")) matches r#"(${INJECTION})"# or lower(url_decode(http.request.uri.query, "r")) matches r#"(${INJECTION})"# or lower(url_decode(http.request.uri.query, "r")) matches r#"=(https?|ftps?)://[^&]*\?$"#`,
   },
-  { id: 'l7.header-injection', title: 'Log4Shell / Shellshock / XSS in the user agent or referer', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(url_decode(concat(http.user_agent, " ", http.referer), "r")) matches r#"(${INJECTION})"#` },
+  { id: 'l7.header-injection', title: 'Log4Shell / Shellshock / XSS in the user agent or referer', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(url_decode(http.user_agent, "r")) matches r#"(${INJECTION})"# or lower(url_decode(http.referer, "r")) matches r#"(${INJECTION})"#` },
   { id: 'l7.header-values-injection', title: 'injection pattern in a request header', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `any(lower(url_decode(http.request.headers.values[*], "r"))[*] matches r#"(${INJECTION})"#)` },
   { id: 'l7.body-injection', title: 'injection pattern in the request body', layer: 'l7', kind: 'expression', weight: 70, exemptKnownGood: false, expression: `lower(url_decode(http.request.body.raw, "r")) matches r#"(${INJECTION})"#` },
   { id: 'l7.ip-host', title: 'Host header is an IP address (direct-to-IP scan)', layer: 'l7', kind: 'expression', weight: 30, expression: `http.host matches r"^(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-fA-F:.]+\\])(:\\d+)?$"` },
