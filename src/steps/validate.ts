@@ -136,7 +136,7 @@ export function method(what: string, input: unknown): string {
 /** A request header "Name: value": the value may contain anything printable but no control chars. */
 export function header(what: string, input: unknown): string {
   const s = basic(what, input, 8192);
-  if (!/^[A-Za-z0-9-]+:(?: .*|)$/.test(s) && !/^[A-Za-z0-9-]+:.*$/.test(s)) fail(what, s, message.badHeader);
+  if (!/^[A-Za-z0-9-]+:.*$/.test(s)) fail(what, s, message.badHeader);
   return s;
 }
 
