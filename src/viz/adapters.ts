@@ -7,7 +7,7 @@
  */
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
-import type { CertSpan, CurlTimings, DnsAnswerSet, TraceHop, TraceProbe } from './evidence.js';
+import type { BacktestInput, CertSpan, CurlTimings, DnsAnswerSet, TraceHop, TraceProbe } from './evidence.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -30,14 +30,18 @@ function numOr(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const CURL_KEYS: readonly (readonly [keyof Omit<CurlTimings, 'label'>, readonly string[], readonly string[]])[] = [
-  // [field, names in ms, curl's names in seconds]
-  ['dns', ['dns', 'dnsMs', 'namelookup', 'nameLookupMs'], ['time_namelookup']],
-  ['connect', ['connect', 'connectMs', 'tcp'], ['time_connect']],
-  ['tls', ['tls', 'tlsMs', 'appconnect', 'appConnectMs', 'tlsHandshake'], ['time_appconnect']],
-  ['firstByte', ['firstByte', 'firstByteMs', 'ttfb', 'ttfbMs', 'starttransfer', 'startTransferMs'], ['time_starttransfer']],
+// Cumulative marks (ms from the start of the request, as curl's -w time_* values are) under the
+// names they come in; curl's own names are in seconds.
+const CURL_MARKS: readonly (readonly [keyof Omit<CurlTimings, 'label'>, readonly string[], readonly string[]])[] = [
+  ['dns', ['namelookup', 'dns', 'nameLookupMs'], ['time_namelookup']],
+  ['connect', ['connect', 'tcp'], ['time_connect']],
+  ['tls', ['appconnect', 'tls', 'appConnectMs'], ['time_appconnect']],
+  ['firstByte', ['starttransfer', 'firstByte', 'ttfb', 'startTransferMs'], ['time_starttransfer']],
   ['total', ['total', 'totalMs'], ['time_total']],
 ];
+// Phase DURATIONS (netrunbook/steps' CurlTiming: dnsMs, connectMs, tlsMs, firstByteMs), summed
+// into marks when no cumulative names are present.
+const CURL_PHASES = ['dnsMs', 'connectMs', 'tlsMs', 'firstByteMs'] as const;
 
 function curlOne(v: unknown, label?: string): CurlTimings | undefined {
   const d = unwrap(v);
@@ -45,7 +49,7 @@ function curlOne(v: unknown, label?: string): CurlTimings | undefined {
   const src = isObj(d.timings) ? d.timings : isObj(d.timing) ? d.timing : d;
   const out: CurlTimings = {};
   let found = 0;
-  for (const [field, ms, secs] of CURL_KEYS) {
+  for (const [field, ms, secs] of CURL_MARKS) {
     let val = numOr(pick(src, ms));
     if (val === undefined) {
       const s = numOr(pick(src, secs));
@@ -55,6 +59,14 @@ function curlOne(v: unknown, label?: string): CurlTimings | undefined {
       out[field] = val;
       found++;
     }
+  }
+  if (out.connect === undefined && out.firstByte === undefined && CURL_PHASES.some((k) => numOr(src[k]) !== undefined)) {
+    const [dns, connect, tls, wait] = CURL_PHASES.map((k) => numOr(src[k]) ?? 0) as [number, number, number, number];
+    out.dns = dns;
+    out.connect = dns + connect;
+    out.tls = tls > 0 ? dns + connect + tls : 0;
+    out.firstByte = dns + connect + tls + wait;
+    found++;
   }
   if (!found) return undefined;
   const l = label ?? (typeof d.url === 'string' ? d.url : typeof d.label === 'string' ? d.label : undefined);
@@ -132,7 +144,7 @@ export function certChainFrom(value: unknown): CertSpan[] {
     const nb = pick(c, ['notBefore', 'validFrom', 'not_before']);
     const na = pick(c, ['notAfter', 'validTo', 'not_after']);
     if (nb === undefined || na === undefined) throw new VizInputError('certChainFrom', MSG.badItem('certChainFrom', i, 'has no notBefore/notAfter'));
-    const subj = pick(c, ['subject', 'subjectCN', 'cn', 'commonName']);
+    const subj = pick(c, ['commonName', 'subjectCN', 'cn', 'subject']);
     const issuer = pick(c, ['issuer', 'issuerCN']);
     const text = (x: unknown) => (typeof x === 'string' ? x : isObj(x) ? String(pick(x, ['CN', 'cn', 'commonName']) ?? JSON.stringify(x)) : `certificate ${i}`);
     return {
@@ -141,5 +153,29 @@ export function certChainFrom(value: unknown): CertSpan[] {
       notAfter: na instanceof Date ? na : (na as string | number),
       ...(issuer !== undefined ? { issuer: text(issuer) } : {}),
     };
+  });
+}
+
+/**
+ * Backtest results -> BacktestInput[] for `backtestChart`. Accepts the chart's own shape
+ * (`{ attack: { matched, total }, good: { matched, total } }`), netrunbook/classify's Backtest
+ * (`attackMatched`, `attackRows`, `goodMatched`, `goodRows`), or mitigations carrying one under
+ * `backtest` (named by their `name`, `expression` or `kind`).
+ */
+export function backtestFrom(value: unknown): BacktestInput[] {
+  const d = unwrap(value);
+  const list = Array.isArray(d) ? d : isObj(d) && Array.isArray(d.mitigations) ? d.mitigations : [d];
+  return list.map((item: unknown, i) => {
+    if (!isObj(item)) throw new VizInputError('backtestFrom', MSG.badItem('backtestFrom', i, 'is not a backtest result'));
+    const bt = isObj(item.backtest) ? item.backtest : item;
+    const nameVal = pick(item, ['name', 'expression', 'kind']);
+    const name = typeof nameVal === 'string' ? nameVal : undefined;
+    const count = (o: unknown) => (isObj(o) && numOr(o.matched) !== undefined && numOr(o.total) !== undefined ? { matched: Number(o.matched), total: Number(o.total) } : undefined);
+    let attack = count(bt.attack);
+    let good = count(bt.good);
+    if (!attack && numOr(bt.attackMatched) !== undefined && numOr(bt.attackRows) !== undefined) attack = { matched: Number(bt.attackMatched), total: Number(bt.attackRows) };
+    if (!good && numOr(bt.goodMatched) !== undefined && numOr(bt.goodRows) !== undefined) good = { matched: Number(bt.goodMatched), total: Number(bt.goodRows) };
+    if (!attack || !good) throw new VizInputError('backtestFrom', MSG.unrecognised('backtestFrom', `attack and good match counts in item #${i}`, keys(bt)));
+    return { ...(name !== undefined ? { name } : {}), attack, good };
   });
 }

@@ -27,4 +27,4 @@ export { curlWaterfall, tracerouteHops, dnsAnswers, certTimeline, backtestChart 
 export type {
   CurlTimings, TraceHop, TraceProbe, DnsAnswerSet, DnsAnswerRecord, CertSpan, CertTimelineOptions, BacktestInput, BacktestCount,
 } from './evidence.js';
-export { curlTimingsFrom, tracerouteHopsFrom, dnsAnswersFrom, certChainFrom } from './adapters.js';
+export { curlTimingsFrom, tracerouteHopsFrom, dnsAnswersFrom, certChainFrom, backtestFrom } from './adapters.js';

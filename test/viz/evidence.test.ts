@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import {
-  curlWaterfall, tracerouteHops, dnsAnswers, certTimeline, backtestChart, curlTimingsFrom, tracerouteHopsFrom, dnsAnswersFrom, certChainFrom, LABEL_COLORS, VizInputError,
+  curlWaterfall, tracerouteHops, dnsAnswers, certTimeline, backtestChart, curlTimingsFrom, tracerouteHopsFrom, dnsAnswersFrom, certChainFrom, backtestFrom, LABEL_COLORS, VizInputError,
 } from '../../src/viz/index.js';
 import type { Chart, TraceHop } from '../../src/viz/index.js';
 import { corpus, fixture } from '../helpers/paths.js';
@@ -229,13 +229,37 @@ certAdapter('accepts a single certificate with validFrom/validTo names and an is
     { subject: 'a.test', issuer: 'CA', notBefore: '2025-01-01', notAfter: '2026-01-01' },
   ]);
 });
+certAdapter('labels a steps CertInfo by its common name rather than the whole DN', () => {
+  const [c] = certChainFrom({ ok: true, kind: 'tls', data: { chain: [{ index: 0, subject: 'CN=www.a.test, O=A', issuer: 'CN=CA', commonName: 'www.a.test', notBefore: '2025-01-01T00:00:00Z', notAfter: '2026-01-01T00:00:00Z' }] } });
+  assert.is(c?.subject, 'www.a.test');
+  assert.is(c?.issuer, 'CN=CA');
+});
 certAdapter.run();
+
+const btAdapter = suite('backtestFrom');
+btAdapter('reads classify backtests and mitigations carrying one', () => {
+  const classifyBacktest = { attack: 0.9, good: 0.001, matched: 903, total: 6000, attackRows: 1000, goodRows: 5000, attackMatched: 900, goodMatched: 3, hitsGood: false };
+  assert.equal(backtestFrom({ mitigations: [{ kind: 'waf', expression: 'http.user_agent eq ""', action: 'block', backtest: classifyBacktest }] }), [
+    { name: 'http.user_agent eq ""', attack: { matched: 900, total: 1000 }, good: { matched: 3, total: 5000 } },
+  ]);
+  assert.equal(backtestFrom([{ name: 'r', attack: { matched: 1, total: 2 }, good: { matched: 0, total: 2 } }]), [{ name: 'r', attack: { matched: 1, total: 2 }, good: { matched: 0, total: 2 } }]);
+  assert.throws(() => backtestFrom([{ attack: 0.5, good: 0 }]), /attack and good match counts in item #0/);
+});
+btAdapter.run();
 
 const curlAdapter = suite('curlTimingsFrom');
 curlAdapter('reads ms fields, nested timings, or curl -w seconds', () => {
   assert.equal(curlTimingsFrom({ ok: true, kind: 'curl', data: { timings: { dns: 1, connect: 2, tls: 3, firstByte: 4, total: 5 } } }), [{ dns: 1, connect: 2, tls: 3, firstByte: 4, total: 5 }]);
   assert.equal(curlTimingsFrom([{ time_namelookup: 0.001, time_total: 0.5 }]), [{ dns: 1, total: 500 }]);
   assert.throws(() => curlTimingsFrom({ status: 200 }), /item #0.*status/);
+});
+curlAdapter('prefers cumulative marks over the phase durations of a steps CurlTiming', () => {
+  const timing = { dnsMs: 5, connectMs: 10, tlsMs: 20, firstByteMs: 100, downloadMs: 3, totalMs: 138, redirectMs: 0, namelookup: 5, connect: 15, appconnect: 35, pretransfer: 35, starttransfer: 135 };
+  assert.equal(curlTimingsFrom({ kind: 'curl', ok: true, data: { url: 'https://a.test/', timing }, transcript: [] }), [
+    { dns: 5, connect: 15, tls: 35, firstByte: 135, total: 138, label: 'https://a.test/' },
+  ]);
+  const { namelookup: _n, connect: _c, appconnect: _a, pretransfer: _p, starttransfer: _s, ...durations } = timing;
+  assert.equal(curlTimingsFrom({ timing: durations }), [{ dns: 5, connect: 15, tls: 35, firstByte: 135, total: 138 }]);
 });
 curlAdapter.run();
 
