@@ -116,5 +116,7 @@ if (only) {
   console.log(`netrunbook vs idiomatic Arquero:       ${ratio(results['arquero-idiomatic'], ours)}x`);
   console.log(`byte scanner vs JSON.parse path:       ${ratio(results['netrunbook-json-parse'], ours)}x`);
   console.log(`cache reopen speed-up over parsing:    ${ratio(ours, results['netrunbook-cache-reopen'])}x (target >= 10x)`);
+  const cpu = (a?: Result, b?: Result) => (a && b ? (a.cpuSeconds / b.cpuSeconds).toFixed(2) : 'n/a');
+  console.log(`CPU-time ratios (steadier than wall time on a shared machine): vs DuckDB ${cpu(results['duckdb'], ours)}x, vs idiomatic Arquero ${cpu(results['arquero-idiomatic'], ours)}x, cache reopen ${cpu(ours, results['netrunbook-cache-reopen'])}x`);
   console.log(`peak RSS of our loader:                ${ours?.peakRssMB ?? 'n/a'} MB (target < 2048 MB)`);
 }

@@ -2,7 +2,7 @@
 export * from './fields.js';
 export { loadTraffic, type LoadOptions, type FormatOption } from './load.js';
 export { detectFormat } from './detect.js';
-export { loadLogpush, type Loaded, timestampMs } from './logpush.js';
+export { loadLogpush, loadFirewallEvents, type Loaded, type LineLoadOptions, timestampMs } from './logpush.js';
 export { loadCombined, compileLogFormat, LOG_FORMATS } from './combined.js';
 export { TrafficError } from './errors.js';
 export { msFromDigits, msFromString, msFromClf } from './timestamp.js';

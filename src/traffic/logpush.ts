@@ -250,3 +250,8 @@ export function shortJsonError(e: unknown): string {
     .replace(/ in JSON at position \d+[\s\S]*$/, '')
     .slice(0, 80);
 }
+
+/** Logpush `firewall_events` NDJSON: `Datetime` is the row time, other fields as in loadLogpush. */
+export function loadFirewallEvents(src: Source, opts: LineLoadOptions = {}): Promise<Loaded> {
+  return loadLogpush(src, { ...opts, format: 'firewall_events' });
+}

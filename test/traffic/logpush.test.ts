@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import zlib from 'node:zlib';
-import { loadLogpush, timestampMs, FIELD } from '../../src/traffic/index.js';
+import { loadLogpush, loadFirewallEvents, timestampMs, FIELD } from '../../src/traffic/index.js';
 import { rows, tempDir } from './helpers.js';
 
 const LINE = (o: Record<string, unknown>, extra = '') => JSON.stringify(o).replace(/}$/, `${extra}}`);
@@ -171,3 +171,31 @@ lp('a Buffer source works like a file', async () => {
 });
 
 lp.run();
+
+const fe = suite('loadFirewallEvents');
+
+fe('firewall_events records use Datetime as the time and strip the query question mark', async () => {
+  const rec = {
+    Datetime: '2024-05-01T12:00:03Z',
+    RayID: '8a1b2c3d4e5f6071',
+    Action: 'block',
+    Source: 'firewallcustom',
+    ClientIP: '198.51.100.23',
+    ClientCountry: 'de',
+    ClientRequestPath: '/login',
+    ClientRequestQuery: '?next=%2Faccount',
+    ClientRequestUserAgent: 'python-requests/2.31.0',
+    EdgeResponseStatus: 403,
+    Metadata: {},
+  };
+  const { table, report } = await loadFirewallEvents(Buffer.from(`${JSON.stringify(rec)}\n`));
+  assert.is(report.format, 'firewall_events');
+  const [r] = rows(table);
+  assert.is(r?.[FIELD.timestamp], 1714564803000);
+  assert.is(r?.[FIELD.path], '/login');
+  assert.is(r?.[FIELD.query], 'next=%2Faccount');
+  assert.is(r?.Action, 'block');
+  assert.equal(r?.Metadata, {});
+});
+
+fe.run();
