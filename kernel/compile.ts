@@ -50,7 +50,12 @@ interface Edit {
 }
 
 function applyEdits(source: string, edits: Edit[]): string {
-  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || a.i - b.i);
+  // At one position, insertions come before a replacement that starts there (the last
+  // expression's `return [(` goes in front of an await's `(yield `); otherwise edits keep the
+  // order they were made in.
+  const sorted = edits
+    .map((e, i) => ({ ...e, i }))
+    .sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start) || a.i - b.i);
   let out = '';
   let at = 0;
   for (const e of sorted) {
@@ -152,12 +157,23 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
   const hoisted: string[] = [];
   const names = new Set<string>();
   let isAsync = false;
+  // Top-level awaits become `yield`s of a generator the runtime drives (`__nrb.run`), so every
+  // resumption after an await runs inside a SIGINT-interruptible vm call. `for await` has no
+  // generator equivalent: such cells stay native async functions.
+  const hasForAwait = (node: AnyNode, inFunction: boolean): boolean =>
+    (!inFunction && node.type === 'ForOfStatement' && node.await) || children(node).some((c) => hasForAwait(c, inFunction || FUNCTION_TYPES.has(node.type)));
+  const generator = !program.body.some((st) => hasForAwait(st, false));
+  const awaitText = (expr: string) => (generator ? `(yield ${expr})` : `await ${expr}`);
   let importCounter = 0;
   const R = RUNTIME_GLOBAL;
 
   // Top-level await (outside any function) and import() calls anywhere.
   const visit = (node: AnyNode, inFunction: boolean): void => {
     if (!inFunction && (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await))) isAsync = true;
+    if (!inFunction && generator && node.type === 'AwaitExpression') {
+      edits.push({ start: node.start, end: node.argument.start, text: '(yield ' });
+      edits.push({ start: node.end, end: node.end, text: ')' });
+    }
     if (node.type === 'ImportExpression') edits.push({ start: node.start, end: node.start + 'import'.length, text: `${R}.import` });
     const fn = inFunction || FUNCTION_TYPES.has(node.type);
     for (const c of children(node)) visit(c, fn);
@@ -202,7 +218,7 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
   for (const st of body) {
     if (st.type === 'ImportDeclaration') {
       isAsync = true;
-      const load = `await ${R}.import(${JSON.stringify(String(st.source.value))})`;
+      const load = awaitText(`${R}.import(${JSON.stringify(String(st.source.value))})`);
       if (st.specifiers.length === 0) {
         edits.push({ start: st.start, end: st.end, text: `${load};` });
         continue;
@@ -246,8 +262,9 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
     if (st === last && st.type === 'ExpressionStatement') returnValue(st.expression);
   }
   const out = applyEdits(js, edits);
-  const head = isAsync ? '(async function () {' : '(function () {';
+  const head = !isAsync ? '(function () {' : generator ? `${R}.run(function* () {` : '(async function () {';
+  const tail = isAsync && generator ? '})' : '})()';
   // The leading `;` keeps a cell's "use strict" from becoming the wrapper's directive (strict
   // mode would turn the global assignments above into ReferenceErrors).
-  return { script: `${head};${hoisted.join(' ')}\n${out}\n})()`, async: isAsync, names: [...names] };
+  return { script: `${head};${hoisted.join(' ')}\n${out}\n${tail}`, async: isAsync, names: [...names] };
 }

@@ -50,6 +50,7 @@ export class StdinNotAllowed extends Error {
 export type CellValue = { value: unknown } | null;
 
 const SIGINT_MESSAGE = /Script execution was interrupted by `SIGINT`/;
+const STEP_SLOT = '__nrb_step';
 
 export class Runtime {
   private readonly als = new AsyncLocalStorage<OutputPort>();
@@ -103,6 +104,7 @@ export class Runtime {
     g.prompt = (message?: string, defaultValue?: string) => rt.input(message ?? '', false).then((v) => (v === '' && defaultValue !== undefined ? defaultValue : v));
     g.confirm = (message?: string) => rt.input(`${message ?? ''} [y/N] `, false).then((v) => /^y(es)?$/i.test(v.trim()));
     g[RUNTIME_GLOBAL] = {
+      run: (body: () => Generator<unknown, unknown, unknown>) => this.drive(body),
       import: (spec: string) => this.importModule(spec),
       defaultOf: (ns: unknown) => (ns !== null && typeof ns === 'object' && 'default' in ns ? (ns as { default: unknown }).default : ns),
     };
@@ -115,6 +117,36 @@ export class Runtime {
     };
     process.on('unhandledRejection', late);
     process.on('uncaughtException', late);
+  }
+
+  /** One resumption of a cell's generator, inside a vm call that SIGINT can break. */
+  private readonly stepScript = new vm.Script(`globalThis[${JSON.stringify(STEP_SLOT)}]()`, { filename: 'runbook-step.js' });
+
+  /**
+   * Drive a cell compiled to a generator (its top-level awaits are yields): every resumption
+   * runs through `stepScript` with breakOnSigint, so a synchronous loop after an await is as
+   * interruptible as one before it.
+   */
+  private drive(body: () => Generator<unknown, unknown, unknown>): Promise<unknown> {
+    const g = globalThis as unknown as Record<string, unknown>;
+    return new Promise((resolve, reject) => {
+      const gen = body();
+      const step = (method: 'next' | 'throw', arg: unknown) => {
+        let r: IteratorResult<unknown, unknown>;
+        g[STEP_SLOT] = () => (method === 'next' ? gen.next(arg) : gen.throw(arg));
+        try {
+          r = this.stepScript.runInThisContext({ breakOnSigint: true }) as IteratorResult<unknown, unknown>;
+        } catch (err) {
+          reject(err instanceof Error && SIGINT_MESSAGE.test(err.message) ? new Interrupted() : err);
+          return;
+        } finally {
+          g[STEP_SLOT] = undefined;
+        }
+        if (r.done) resolve(r.value);
+        else Promise.resolve(r.value).then((v) => step('next', v), (e: unknown) => step('throw', e));
+      };
+      step('next', undefined);
+    });
   }
 
   private async input(prompt: string, password: boolean): Promise<string> {

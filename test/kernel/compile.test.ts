@@ -4,6 +4,23 @@ import vm from 'node:vm';
 import { CellCompileError, compileCell, RUNTIME_GLOBAL } from '../../kernel/compile.js';
 
 (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = {
+  // The kernel's driver adds SIGINT handling; a plain driver is enough to test the rewrite.
+  run: (body: () => Generator<unknown, unknown, unknown>) =>
+    new Promise((resolve, reject) => {
+      const gen = body();
+      const step = (method: 'next' | 'throw', arg: unknown) => {
+        let r: IteratorResult<unknown, unknown>;
+        try {
+          r = method === 'next' ? gen.next(arg) : gen.throw(arg);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (r.done) resolve(r.value);
+        else Promise.resolve(r.value).then((v) => step('next', v), (e: unknown) => step('throw', e));
+      };
+      step('next', undefined);
+    }),
   import: (spec: string) => import(spec),
   defaultOf: (ns: { default?: unknown }) => ('default' in ns ? ns.default : ns),
 };
@@ -37,6 +54,14 @@ test('the last expression is the cell value and a declaration has none', async (
 test('type syntax is stripped, plain JavaScript is not transpiled', async () => {
   assert.is(await run('const tc_t: Array<number> = [1, 2]; tc_t.length as number'), 2);
   assert.is(await run('enum TcE { A, B } TcE.B'), 1);
+});
+
+test('top-level awaits become yields of a driven generator, keeping precedence and errors', async () => {
+  assert.match(compileCell('await 1').script, /^__nrb\.run\(function\* \(\)/);
+  assert.is(await run('const tc_w = await Promise.resolve(2) + 1; tc_w * (await Promise.resolve(10))'), 30);
+  assert.is(await run('`${await Promise.resolve("a")}${await (async () => await Promise.resolve("b"))()}`'), 'ab');
+  assert.is(await run('let tc_c = 0; try { await Promise.reject(new Error("x")) } catch { tc_c = 1 } tc_c'), 1);
+  assert.match(compileCell('for await (const x of []) {}').script, /^\(async function/);
 });
 
 test('cells with top-level await are async, others are synchronous', () => {

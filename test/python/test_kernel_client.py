@@ -29,6 +29,15 @@ class InterruptTests(unittest.TestCase):
         _, msgs = run(self.kc, "`${kept} after ${spins > 0 ? 'spinning' : 'nothing'}`")
         self.assertEqual(result_text(msgs), "'still here after spinning'")
 
+    def test_a_busy_loop_after_an_await_is_interrupted(self):
+        msg_id = self.kc.execute("await new Promise((r) => setTimeout(r, 10)); const phase = 'after await'; while (true) {}")
+        time.sleep(1.5)
+        self.km.interrupt_kernel()
+        reply = shell_reply(self.kc, msg_id)
+        self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
+        _, msgs = run(self.kc, "phase")
+        self.assertEqual(result_text(msgs), "'after await'")
+
     def test_a_hung_network_await_is_interrupted_and_state_is_kept(self):
         # A TCP server that accepts and never answers: the cell's fetch hangs like a dead origin.
         server = socket.socket()
