@@ -2,7 +2,8 @@ import type { ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 import { addHeader, putTarget, parseCookies, splitRequestLine } from './http-fields.js';
 import { MSG } from './messages.js';
-import { clientHelloNeeds, parseClientHello } from './tls.js';
+import { quicInitialCrypto } from './quic.js';
+import { clientHelloNeeds, parseClientHello, parseClientHelloMessage, type ClientHello } from './tls.js';
 
 /** Link-layer header types (tcpdump.org/linktypes.html) this decoder understands. */
 export const LINKTYPE = {
@@ -261,6 +262,8 @@ export class PacketDecoder {
       b.put(FIELD.udpSrcPort, u16(d, o));
       b.put(FIELD.udpDstPort, u16(d, o + 2));
       b.put(FIELD.udpLength, u16(d, o + 4));
+      const payload = d.subarray(o + 8, end);
+      if (payload.length >= 1136 && ((payload[0] as number) & 0xf0) === 0xc0) this.quic(`${src}|${u16(d, o)}|${dst}|${u16(d, o + 2)}`, payload);
     } else if (proto === 1 || proto === 58) {
       if (end < o + 2) return b.warn(MSG.decodeTruncated(proto === 1 ? 'ICMP' : 'ICMPv6'));
       b.put(FIELD.icmpType, d[o]);
@@ -310,6 +313,46 @@ export class PacketDecoder {
     }
   }
 
+  /** Client Initial packets of a QUIC connection: CRYPTO data reassembled until the ClientHello is whole. */
+  private quic(flow: string, p: Uint8Array): void {
+    const chunks = quicInitialCrypto(p);
+    if (!chunks || chunks.length === 0) return;
+    let st = this.quicFlows.get(flow);
+    if (!st || st.done) {
+      if (st?.done && chunks.every((c) => c.offset > 0)) return; // a later Initial of a finished hello
+      st = { row: this.b.row, parts: new Map(), done: false };
+      this.quicFlows.set(flow, st);
+    }
+    for (const c of chunks) st.parts.set(c.offset, Uint8Array.from(c.data));
+    // contiguous bytes from offset 0
+    const ordered: Uint8Array[] = [];
+    let at = 0;
+    for (;;) {
+      const next = st.parts.get(at);
+      if (!next) {
+        // a chunk may start inside what we have (retransmission with other boundaries)
+        let found: Uint8Array | null = null;
+        for (const [off, data] of st.parts) if (off < at && off + data.length > at) found = data.subarray(at - off);
+        if (!found) break;
+        ordered.push(found);
+        at += found.length;
+        continue;
+      }
+      ordered.push(next);
+      at += next.length;
+    }
+    const h = Buffer.concat(ordered);
+    if (h.length < 4) return;
+    const need = 4 + (((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number));
+    if (h.length < need) return;
+    st.done = true;
+    const ch = parseClientHelloMessage(h.subarray(0, need), 'q');
+    if (ch) this.putHello(ch, st.row);
+    else this.b.warn('QUIC ClientHello malformed');
+  }
+
+  private readonly quicFlows = new Map<string, { row: number; parts: Map<number, Uint8Array>; done: boolean }>();
+
   private finishPayload(kind: 'tls' | 'http', all: Buffer, row: number): void {
     if (kind === 'tls') this.putTls(all, row);
     else this.putHttp(all, row);
@@ -324,6 +367,10 @@ export class PacketDecoder {
   private putTls(p: Uint8Array, row: number): void {
     const ch = parseClientHello(p);
     if (!ch) return this.b.warn('TLS ClientHello malformed or incomplete');
+    this.putHello(ch, row);
+  }
+
+  private putHello(ch: ClientHello, row: number): void {
     this.set(row, FIELD.ja3, ch.ja3Hash);
     this.set(row, FIELD.ja4, ch.ja4);
     this.set(row, 'tls.handshake.ja3', ch.ja3);

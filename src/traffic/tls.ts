@@ -90,7 +90,11 @@ const alnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && 
  * sorted extensions minus SNI/ALPN + '_' + signature algorithms}`). Null if malformed/incomplete.
  */
 export function parseClientHello(payload: Uint8Array, proto: 't' | 'q' | 'd' = 't'): ClientHello | null {
-  const h = handshakeBytes(payload);
+  return parseClientHelloMessage(handshakeBytes(payload), proto);
+}
+
+/** Like parseClientHello, from the handshake message itself (QUIC carries it without TLS records). */
+export function parseClientHelloMessage(h: Uint8Array, proto: 't' | 'q' | 'd' = 't'): ClientHello | null {
   if (h.length < 4 || h[0] !== 0x01) return null;
   const len = ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number);
   if (h.length < 4 + len) return null;

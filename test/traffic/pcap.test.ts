@@ -166,6 +166,26 @@ ch('JA3 matches the salesforce/ja3 Zeek baselines and tshark', async () => {
   assert.equal(rows(table).map((r) => r[FIELD.ja3]).filter(Boolean), tshark);
 });
 
+ch('QUIC client Initials are decrypted: JA3 of every QUIC and TLS ClientHello equals tshark, JA4 starts with q', async () => {
+  const f = corpus('foxio-ja4/tls-handshake.pcapng');
+  const tshark = execFileSync('tshark', ['-r', f, '-T', 'fields', '-e', 'tls.handshake.ja3'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .split('\n');
+  const { table } = await loadPcap(f);
+  const ours = rows(table);
+  let quic = 0;
+  ours.forEach((r, i) => {
+    assert.is(r[FIELD.ja3] ?? '', tshark[i] ?? '', `frame ${i + 1}`);
+    if (r[FIELD.ipProto] === 17 && r[FIELD.ja4] !== null) {
+      quic++;
+      assert.match(String(r[FIELD.ja4]), /^q13d\d{4}h3_[0-9a-f]{12}_[0-9a-f]{12}$/);
+    }
+  });
+  assert.ok(quic >= 10, `QUIC hellos: ${quic}`);
+  // Chrome over HTTP/3, the JA4 FoxIO documents for it
+  assert.ok(ours.some((r) => r[FIELD.ja4] === 'q13d0310h3_55b375c5d22e_cd85d2d88918'));
+});
+
 ch('returns null for a truncated or non-ClientHello record', () => {
   assert.is(parseClientHello(Buffer.from('160301002a0100002603', 'hex')), null);
   assert.is(parseClientHello(Buffer.from('hello world')), null);
