@@ -75,7 +75,8 @@
  *   error codes: unreached, traceroute-failed, timeout
  * pathMtu(target, { method 'ping'|'tracepath'|'both'='both', maxMtu=1500, wait=1, netns })  kind 'path-mtu'
  *   data: { target, pathMtu (largest IPv4 packet with DF that passed), largestPayload (ICMP),
- *     smallestFailing, reduced, probes {payload,packet,passed,mtuHint}[],
+ *     smallestFailing, reduced, blackHole (oversize dropped with no ICMP back),
+ *     probes {payload,packet,passed,mtuHint}[],
  *     tracepath {pmtu, reached, hops {hop,address,rttMs,pmtu,reached}[]} | null }
  *   error codes: unreachable, unreached
  *

@@ -60,6 +60,7 @@ export const message = {
   tracerouteFailed: (code: number | null, stderr: string) => `traceroute failed (exit ${code ?? 'signal'}): ${stderr.trim().split('\n')[0] ?? ''}`,
   tracerouteUnreached: (target: string) => `the trace did not reach ${target}`,
   mtuUnreachable: (target: string) => `${target} did not answer even the smallest probe`,
+  mtuBlackHole: (mtu: number) => `PMTU BLACK HOLE: packets larger than ${mtu} bytes are dropped silently (no ICMP "fragmentation needed" comes back); small requests work, large responses hang. Lower the MSS/MTU on the tunnel or allow ICMP type 3 code 4`,
   mtuReduced: (mtu: number, local: number) => `the path MTU is ${mtu}, lower than the local link MTU ${local}: packets larger than ${mtu} bytes with DF set are dropped or rejected on the path (a tunnel such as GRE typically costs 24 bytes)`,
 } as const;
 

@@ -171,8 +171,14 @@ export interface PathMtuData {
   probes: MtuProbe[];
   /** Result of tracepath, when run. */
   tracepath: TracepathData | null;
-  /** True when a hop reported a smaller MTU than the first probe size (e.g. a tunnel). */
+  /** True when the path MTU is below the largest size tried (e.g. a tunnel on the path). */
   reduced: boolean;
+  /**
+   * True when oversized packets vanished without any "fragmentation needed" / "packet too big"
+   * coming back: a PMTU black hole (ICMP filtered on the path). TCP sessions then hang after the
+   * handshake while small requests work.
+   */
+  blackHole: boolean;
 }
 
 export interface PathMtuOptions {
@@ -229,7 +235,7 @@ function showMtu(r: StepResult<PathMtuData>): Shown {
       ['largest ICMP payload', d.largestPayload ?? ''],
       ['smallest failing packet', d.smallestFailing ?? ''],
       ['tracepath pmtu', d.tracepath?.pmtu ?? ''],
-      ['note', d.reduced && d.pathMtu !== null ? message.mtuReduced(d.pathMtu, d.probes[0]?.packet ?? 1500) : ''],
+      ['note', d.blackHole ? message.mtuBlackHole(d.pathMtu ?? 0) : d.reduced && d.pathMtu !== null ? message.mtuReduced(d.pathMtu, d.probes[0]?.packet ?? 1500) : ''],
     ],
     tables: [
       { caption: 'DF probes', columns: ['payload', 'packet', 'passed', 'mtu hint'], rows: d.probes.map((p) => [p.payload, p.packet, p.passed, p.mtuHint ?? '']) },
@@ -316,6 +322,7 @@ export async function pathMtu(target: string, opts: PathMtuOptions = {}): Promis
     probes,
     tracepath: tp,
     reduced: pm !== null && pm < maxMtu,
+    blackHole: largest !== null && largest + overhead < maxMtu && probes.some((p) => !p.passed) && probes.every((p) => p.passed || p.mtuHint === null),
   };
   let error: StepError | undefined;
   if (method !== 'tracepath' && largest === null) error = err('unreachable', message.mtuUnreachable(host));

@@ -67,6 +67,26 @@ mtu('DF ping bisection and tracepath both find the 1476-byte tunnel MTU (ICMP pa
   assert.ok(d.probes.some((p) => p.mtuHint === 1476));
   assert.is(d.tracepath!.pmtu, 1476);
   assert.is(d.tracepath!.reached, true);
+  assert.is(d.blackHole, false);
+});
+
+mtu('when the tunnel router filters its ICMP, bisection still finds 1476 and reports a black hole', async () => {
+  net.icmpBlackhole(true);
+  try {
+    const r = await pathMtu(net.addresses.server, { netns: net.client, method: 'ping' });
+    assert.ok(r.ok, r.error?.message);
+    assert.is(r.data!.pathMtu, 1476);
+    assert.is(r.data!.blackHole, true);
+    assert.ok(r.data!.probes.every((p) => p.mtuHint === null));
+    assert.match(toDisplayData(r).data['text/plain'] as string, /BLACK HOLE/);
+    // The filtering router also disappears from traceroute.
+    const t = await traceroute(net.addresses.server, { netns: net.client, queries: 1 });
+    assert.equal(t.data!.hops[0]!.addresses, []);
+    assert.is(t.data!.hops[0]!.loss, 1);
+    assert.is(t.data!.reached, true);
+  } finally {
+    net.icmpBlackhole(false);
+  }
 });
 
 mtu('over IPv6 the same link gives path MTU 1476 (ICMPv6 payload 1428) and traceroute sees the v6 hops', async () => {

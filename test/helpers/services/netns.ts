@@ -11,6 +11,7 @@
  *
  *   const path = await startNetnsPath();       // { client, r1, r2, server, addresses, stop }
  *   // run tools inside: steps take { netns: path.client }
+ *   path.icmpBlackhole(true);                 // r1 stops sending ICMP: PMTU black hole (false undoes)
  *   const tcp = path.listen(80);               // a TCP listener in the server namespace (optional)
  *   await path.stop();                         // deletes the namespaces (also after a failed start)
  */
@@ -26,6 +27,11 @@ export interface NetnsPath {
   addresses: { client: string; r1: string; r1b: string; r2: string; r2b: string; server: string; server6: string; r1v6: string };
   /** Path MTU between client and server. */
   mtu: number;
+  /**
+   * Make r1 drop every ICMP message it generates (frag needed, time exceeded, ...), as a filtering
+   * router on a tunnel does: a PMTU black hole. Also flushes the client's learned path MTUs.
+   */
+  icmpBlackhole(on: boolean): void;
   /** Start `nc`-free TCP listener in the server namespace (a node process); returns its child. */
   listen(port: number): cp.ChildProcess;
   stop(): Promise<void>;
@@ -117,6 +123,18 @@ export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise
     ...n,
     addresses: { client: '10.99.1.2', r1: '10.99.1.1', r1b: '10.99.2.1', r2: '10.99.2.2', r2b: '10.99.3.1', server: '10.99.3.2', server6: 'fd00:99:3::2', r1v6: 'fd00:99:1::1' },
     mtu,
+    icmpBlackhole(on: boolean) {
+      // Locally generated ICMP (iif lo) is routed through a table holding only a blackhole route;
+      // forwarded traffic (echo replies from the server) is untouched.
+      if (on) {
+        inNs(n.r1, 'ip', 'rule', 'add', 'iif', 'lo', 'ipproto', 'icmp', 'lookup', '100', 'pref', '100');
+        inNs(n.r1, 'ip', 'route', 'add', 'blackhole', 'default', 'table', '100');
+      } else {
+        inNs(n.r1, 'ip', 'rule', 'del', 'pref', '100');
+        inNs(n.r1, 'ip', 'route', 'flush', 'table', '100');
+      }
+      inNs(n.client, 'ip', 'route', 'flush', 'cache');
+    },
     listen(port: number) {
       const c = cp.spawn('ip', ['netns', 'exec', n.server, process.execPath, '-e', `require('net').createServer(s=>s.end()).listen(${port},'0.0.0.0')`], { stdio: 'ignore' });
       children.push(c);
