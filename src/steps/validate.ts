@@ -154,10 +154,11 @@ export function resolveEntry(what: string, input: unknown): string {
 /** curl --connect-to host:port:chost:cport (each part may be empty). */
 export function connectToEntry(what: string, input: unknown): string {
   const s = basic(what, input, 600);
-  // IPv6 connect hosts come in brackets: split on colons outside brackets.
-  const parts = s.match(/(\[[^\]]*\]|[^:]*)(?::|$)/g)?.map((x) => x.replace(/:$/, '')) ?? [];
-  const [h1, p1, h2, p2] = parts;
-  if (parts.filter((x, i) => i < 4 || x !== '').length !== 4 || h1 === undefined || p1 === undefined || h2 === undefined || p2 === undefined) fail(what, s, message.badConnectTo);
+  // IPv6 connect hosts come in brackets: exactly three colons outside brackets.
+  if ((s.replace(/\[[^\]]*\]/g, '').match(/:/g) ?? []).length !== 3) fail(what, s, message.badConnectTo);
+  const parts = (s.match(/(\[[^\]]*\]|[^:]*)(?::|$)/g) ?? []).map((x) => x.replace(/:$/, ''));
+  const [h1 = '', p1 = '', h2raw = '', p2 = ''] = parts;
+  const h2 = h2raw;
   if (h1 !== '') hostname(what, h1);
   if (p1 !== '') port(what, p1);
   if (h2 !== '') host(what, h2);

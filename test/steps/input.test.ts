@@ -88,6 +88,17 @@ ranges('protocol, method and HTTP version must come from their closed sets', asy
   await rejected(() => curl('file:///etc/passwd'), 'file url');
 });
 
+ranges('--resolve and --connect-to entries must have their exact shapes', async () => {
+  await rejected(() => curl('http://example.com/', { connectTo: 'a:443:b' }), 'connect-to with 3 fields');
+  await rejected(() => curl('http://example.com/', { connectTo: 'a:443:b:1:2' }), 'connect-to with 5 fields');
+  await rejected(() => curl('http://example.com/', { resolve: 'example.com:443' }), 'resolve without address');
+  await rejected(() => curl('http://example.com/', { resolve: 'example.com:443:not-an-ip' }), 'resolve to a name');
+  const { connectToEntry, resolveEntry } = await import('../../src/steps/validate.js');
+  assert.is(connectToEntry('c', 'a:443:[::1]:8443'), 'a:443:[::1]:8443');
+  assert.is(connectToEntry('c', '::127.0.0.1:'), '::127.0.0.1:');
+  assert.is(resolveEntry('r', '*.example.com:443:192.0.2.1,[::1]'), '*.example.com:443:192.0.2.1,[::1]');
+});
+
 ranges('an empty resolver list is rejected', async () => {
   await rejected(() => compareResolvers('example.com', []), 'no resolvers');
 });
