@@ -118,6 +118,9 @@ function l34Name(attrs: AttributeShare[], sigs: string[]): string {
   const dport = attrs.find((a) => a.field === 'tcp.dstport' && a.share > 0.5)?.value;
   if (proto === 'udp' && sport !== undefined && PORT_NAMES[sport]) return `${PORT_NAMES[sport]} reflection/amplification (udp/${sport})`;
   if (sigs.includes('l34.udp-fragment') || sigs.includes('l34.fragment')) return 'IP fragment flood';
+  const flags = attrs.find((a) => a.field === 'tcp.flags' && a.share > 0.5)?.value;
+  const sportTcp = attrs.find((a) => a.field === 'tcp.srcport' && a.share > 0.5)?.value;
+  if (sigs.includes('l34.syn-from-service-port') && typeof flags === 'number' && (flags & 0x12) === 0x12) return `TCP SYN-ACK reflection${sportTcp !== undefined ? ` from tcp/${String(sportTcp)}` : ''}`;
   if (sigs.includes('l34.syn-ecn-cwr')) return `SYN flood with ECE+CWR${dport ? ` to tcp/${dport}` : ''}`;
   if (sigs.includes('l34.synack') || sigs.includes('l34.synack-flood')) return 'TCP SYN-ACK reflection';
   if (sigs.includes('l34.syn') || sigs.includes('l34.syn-flood')) return `SYN flood${dport ? ` to tcp/${dport}` : ''}`;
@@ -302,7 +305,18 @@ function synthesizeFor(t: ColumnTable, c: Cluster, sel: Uint8Array, good: Uint8A
       terms = [...terms, pick.c];
       mask = pick.m;
     }
-    if (!best || quality(mask) > quality(best.mask)) best = { terms, join: 'and', mask };
+    // On equal quality prefer the most specific rule (fewest rows matched overall: udp.srcport eq 161
+    // rather than all of UDP), then the shorter one.
+    const len = (x: Candidate[]) => x.reduce((acc, c) => acc + c.expr.length + (/^ip\.proto eq "[a-z0-9]+"$/.test(c.expr) ? 1000 : 0), 0);
+    const better = (): boolean => {
+      if (!best) return true;
+      const dq = quality(mask) - quality(best.mask);
+      if (Math.abs(dq) > 1e-9) return dq > 0;
+      const dm = count(mask) - count(best.mask);
+      if (dm !== 0) return dm < 0;
+      return len(terms) < len(best.terms);
+    };
+    if (better()) best = { terms, join: 'and', mask };
   }
   if (best && countIn(best.mask, sel) / rows < 0.9) {
     // widen with OR of clean candidates
@@ -380,6 +394,8 @@ const NFT_FOR_SIG: Record<string, string> = {
   'l34.udp-fragment': 'ip frag-off & 0x1fff != 0',
   'l34.fragment': 'ip frag-off & 0x1fff != 0',
   'l34.low-ttl': 'ip ttl <= 5',
+  'l34.syn-from-service-port': 'tcp flags & syn == syn tcp sport < 1024 tcp dport >= 1024',
+  'l34.syn-ecn-cwr-only': 'tcp flags & (syn|ecn|cwr) == syn|ecn|cwr',
 };
 
 function nftFor(field: string, vals: readonly unknown[]): string | undefined {
