@@ -14,7 +14,7 @@ import {
   assertTable, binIndexExpr, checkLimit, col, columnValues, decodeBinKeys, fmtCount, fmtPct, hasColumn, makeCodes, noDataSpec, requireColumn, rows, sumBy, timeBins, topKeys, topLevel, timeX,
 } from './table.js';
 import type { Codes } from './table.js';
-import { CATEGORY_SCHEME, HEIGHT, PROTO_COLORS, WIDTH, fixedScale } from './theme.js';
+import { HEIGHT, PROTO_COLORS, WIDTH, categoryRange, fixedScale } from './theme.js';
 
 interface Common {
   title?: string;
@@ -133,7 +133,7 @@ export async function packetRate(table: ColumnTable, options: PacketRateOptions 
     );
     keyed = decodeBinKeys(agg, 'k', bins, codes.size).map((r) => ({ t: r.t, key: codes.names[r.code] as string, packets: Number(r.packets), bytes: Number(r.bytes ?? 0) }));
     const domain = codes.names.filter((n) => keyed.some((r) => r.key === n));
-    color = { field: 'key', type: 'nominal', title: 'Destination', scale: { domain, scheme: CATEGORY_SCHEME } };
+    color = { field: 'key', type: 'nominal', title: 'Destination', scale: { domain, range: categoryRange(domain) } };
   } else {
     const agg = rows(
       table
@@ -338,7 +338,7 @@ export async function sourcePortSpread(table: ColumnTable, options: SourcePortSp
         encoding: {
           y,
           x: { field: 'packets', type: 'quantitative', title: 'Packets', axis: { format: '~s', tickMinStep: 1 } },
-          color: { field: 'proto', type: 'nominal', title: 'Protocol', scale: fixedScale(PROTO_COLORS, data.map((r) => r.proto)) },
+          color: { field: 'proto', type: 'nominal', title: 'Protocol', legend: { orient: 'bottom' }, scale: fixedScale(PROTO_COLORS, data.map((r) => r.proto)) },
           tooltip: [{ field: 'port', type: 'nominal' }, { field: 'packets', type: 'quantitative', format: ',' }, { field: 'sources', type: 'quantitative', format: ',' }],
         },
       },

@@ -29,7 +29,8 @@ export async function pathHeatmap(table: ColumnTable, options: PathHeatmapOption
   if (options.labels) requireColumn(B, table, c.label, 'label');
   const keep = Object.fromEntries((options.labels ?? []).map((l) => [l, 1]));
   const source = options.labels ? table.params({ keep }).filter(`(d, $) => $.keep[${col(c.label)}] === 1`) : table;
-  const bins = timeBins(B, source, c.timestamp, options.binMs, 100);
+  // Cells are paths x bins: keep them near 2,000 so the SVG stays small whatever the limit.
+  const bins = timeBins(B, source, c.timestamp, options.binMs, Math.max(10, Math.min(100, Math.floor(2000 / limit))));
   if (!bins) return Chart.render(noDataSpec(title, 'requests'), { title });
   const step = bins.step;
   const perPath = valueCounts(source, c.path).map((v) => ({ path: v.value, requests: v.n }));

@@ -5,7 +5,7 @@ import type { ColumnOverrides } from './columns.js';
 import { VizInputError } from './errors.js';
 import { MSG } from './messages.js';
 import { aggregateByBin, assertTable, checkLimit, fmtCount, makeCodes, noDataSpec, requireColumn, sumBy, timeBins, timeX, topKeys, topLevel, valueCounts } from './table.js';
-import { CATEGORY_SCHEME, HEIGHT, STATUS_CLASS_COLORS, WIDTH, fixedScale } from './theme.js';
+import { HEIGHT, STATUS_CLASS_COLORS, WIDTH, categoryRange, fixedScale } from './theme.js';
 
 export interface StatusOverTimeOptions {
   /** Group by status class ('2xx', '4xx', ...; default) or by exact code (top `limit`, rest "other"). */
@@ -54,7 +54,7 @@ export async function statusOverTime(table: ColumnTable, options: StatusOverTime
     keyed = keyed.map((r) => ({ ...r, key: keep.has(r.key) ? r.key : 'other' }));
     const domain = [...keep].sort();
     if (keyed.some((r) => r.key === 'other')) domain.push('other');
-    color = { field: 'key', type: 'nominal', title: 'Status', scale: { domain, scheme: CATEGORY_SCHEME } };
+    color = { field: 'key', type: 'nominal', title: 'Status', scale: { domain, range: categoryRange(domain) } };
   }
   const data = sumBy(keyed, ['t', 'key'], ['requests'])
     .map((r) => ({ t: Number(r.t), t2: Number(r.t) + step.ms, key: String(r.key), requests: Number(r.requests) }))

@@ -39,8 +39,6 @@ export const PROTO_COLORS: Readonly<Record<string, string>> = {
   other: UNKNOWN_COLOR,
 };
 
-/** Categorical palette for clusters, rules, resolvers: never the label colours' exact hues. */
-export const CATEGORY_SCHEME = 'tableau10';
 /** Sequential palette for counts in heatmaps. */
 export const HEAT_SCHEME = 'orangered';
 
@@ -77,4 +75,15 @@ export function fixedScale(palette: Readonly<Record<string, string>>, present: I
   const domain = Object.keys(palette).filter((k) => seen.has(k));
   for (const k of seen) if (!domain.includes(k)) domain.push(k);
   return { domain, range: domain.map((k) => palette[k] ?? UNKNOWN_COLOR) };
+}
+
+const TABLEAU10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+
+/**
+ * Colours for a categorical domain (clusters, ports, codes): tableau10 for real categories, grey
+ * for the catch-alls ("other", "unclustered"), so a remainder never looks like one more attack.
+ */
+export function categoryRange(domain: readonly string[]): string[] {
+  let i = 0;
+  return domain.map((d) => (d === 'unclustered' ? '#d9d9d9' : d === 'other' ? UNKNOWN_COLOR : (TABLEAU10[i++ % TABLEAU10.length] as string)));
 }

@@ -98,7 +98,7 @@ export async function topSources(table: ColumnTable, options: TopSourcesOptions 
         encoding: {
           y,
           x: { field: 'requests', type: 'quantitative', title: 'Requests', stack: 'zero', axis: { format: '~s', tickMinStep: 1 } },
-          color: { field: 'label', type: 'nominal', title: 'Label', scale: labelScale(bars.some((b) => b.label === 'unscored')) },
+          color: { field: 'label', type: 'nominal', title: 'Label', legend: { orient: 'bottom' }, scale: labelScale(bars.some((b) => b.label === 'unscored')) },
           order: { field: 'order', sort: 'ascending' },
           tooltip: [
             { field: 'src', type: 'nominal', title: 'source' },

@@ -6,7 +6,7 @@ import {
   LABEL_CODES, LABEL_ORDER, aggregateByBin, assertTable, checkLimit, fmtCount, makeCodes, noDataSpec, requireColumn, timeBins, timeX, toMs, topLevel, valueCounts,
 } from './table.js';
 import type { Codes, TimeLike } from './table.js';
-import { HEIGHT, WIDTH, labelScale, UNKNOWN_COLOR } from './theme.js';
+import { HEIGHT, WIDTH, categoryRange, labelScale } from './theme.js';
 
 export interface TimeMarker {
   at: TimeLike;
@@ -62,7 +62,7 @@ export async function trafficOverTime(table: ColumnTable, options: TrafficOverTi
     const domain = (codes?.names ?? []).filter((n) => present.has(n) && n !== 'other' && n !== 'unclustered').sort();
     if (present.has('other')) domain.push('other');
     if (present.has('unclustered')) domain.push('unclustered');
-    color = { field: 'key', type: 'nominal', title: 'Cluster', scale: { domain, range: clusterRange(domain) } };
+    color = { field: 'key', type: 'nominal', title: 'Cluster', scale: { domain, range: categoryRange(domain) } };
   }
   const series = data
     .map((r) => ({ t: r.t, t2: r.t + step.ms, time: isoMinute(r.t), ...(keyCol ? { key: r.key, order: LABEL_ORDER[r.key] ?? 0 } : {}), requests: r.requests }))
@@ -107,10 +107,4 @@ export async function trafficOverTime(table: ColumnTable, options: TrafficOverTi
 
 function isoMinute(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
-}
-
-function clusterRange(domain: readonly string[]): string[] {
-  // tableau10 for real clusters, grey for the catch-alls, so "unclustered" never looks like an attack.
-  const t10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-  return domain.map((d, i) => (d === 'unclustered' ? '#d9d9d9' : d === 'other' ? UNKNOWN_COLOR : (t10[i % 9] as string)));
 }
