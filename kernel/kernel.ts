@@ -41,7 +41,7 @@ const PKG = require('../../package.json') as { version: string };
 const TS_VERSION = (require('typescript/package.json') as { version: string }).version;
 
 /** How long the kernel must be quiet before a background type check starts. */
-const CHECK_IDLE_MS = 50;
+const CHECK_IDLE_MS = 400;
 
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
