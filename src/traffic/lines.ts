@@ -67,7 +67,7 @@ export async function forEachLine(
     report.rowsRead++;
     let end = b.length;
     if (end > 0 && b[end - 1] === 13) end--;
-    if (end === 0) return report.skip(lineNo, 'blank line');
+    if (end === 0) return report.skip(lineNo, MSG.blankLine);
     let s: string;
     try {
       s = fatal.decode(b.subarray(0, end));
@@ -83,7 +83,7 @@ export async function forEachLine(
     lineNo++;
     report.rowsRead++;
     if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
-    if (s.length === 0) return report.skip(lineNo, 'blank line');
+    if (s.length === 0) return report.skip(lineNo, MSG.blankLine);
     if (s.length > maxLineBytes / 4 && Buffer.byteLength(s) > maxLineBytes) {
       return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
     }
@@ -189,7 +189,7 @@ export async function forEachLineBytes(
     lineNo++;
     report.rowsRead++;
     if (e > s && b[e - 1] === 13) e--;
-    if (e === s) return report.skip(lineNo, 'blank line');
+    if (e === s) return report.skip(lineNo, MSG.blankLine);
     if (e - s > maxLineBytes) return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
     onLine(b, s, e, lineNo);
   };

@@ -48,7 +48,7 @@ export async function loadTraffic(source: Source, opts: LoadOptions = {}): Promi
     await writeCache(file, loaded.table, loaded.report);
   } catch (e) {
     // a read-only or full disk must not fail the load: say so in the report
-    loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [`cache not written: ${(e as Error).message}`]: 1 };
+    loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [MSG.cacheNotWritten((e as Error).message)]: 1 };
   }
   return loaded;
 }

@@ -348,7 +348,7 @@ export class PacketDecoder {
     st.done = true;
     const ch = parseClientHelloMessage(h.subarray(0, need), 'q');
     if (ch) this.putHello(ch, st.row);
-    else this.b.warn('QUIC ClientHello malformed');
+    else this.b.warn(MSG.quicHelloBad);
   }
 
   private readonly quicFlows = new Map<string, { row: number; parts: Map<number, Uint8Array>; done: boolean }>();
@@ -366,7 +366,7 @@ export class PacketDecoder {
 
   private putTls(p: Uint8Array, row: number): void {
     const ch = parseClientHello(p);
-    if (!ch) return this.b.warn('TLS ClientHello malformed or incomplete');
+    if (!ch) return this.b.warn(MSG.tlsHelloBad);
     this.putHello(ch, row);
   }
 
