@@ -124,7 +124,7 @@ L34('a SYN flood yields a network rule with its nftables form', () => {
   const a = analyze(r);
   assert.match(a.clusters[0]?.name ?? '', /SYN flood to tcp\/25565/);
   const net = a.mitigations.find((m) => m.kind === 'network_firewall');
-  assert.match(net?.expression ?? '', /ip.proto eq "tcp"/);
+  assert.match(net?.expression ?? '', /tcp\.dstport eq 25565|tcp\.flags/);
   assert.match(net?.nftables ?? '', /tcp flags & \(syn\|ack\) == syn|tcp dport 25565/);
   assert.is(net?.backtest.attack, 1);
 });
