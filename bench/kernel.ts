@@ -5,7 +5,8 @@
  * Measured per kernel:
  * - start-to-ready: KernelManager.start_kernel() until kernel_info is answered (median of runs),
  * - first `import * as aq from 'arquero'` cell right after ready (median of the same runs),
- * - median of distinct trivial cells (`i + 1`) after a short warm-up, and of kernel_info round
+ * - median of distinct trivial cells (`i + 1`) after both kernels settled (8 s, so our
+ *   background warm-up is over) and 5 warm-up cells, and of kernel_info round
  *   trips (the transport and client floor under the same load),
  * - median of trivial cells again after 60 further cells that each declare a const and a
  *   function (history growth),
@@ -65,7 +66,7 @@ def kernel_info_ms(kc):
     wait_idle(kc, msg_id)
     return (time.perf_counter() - t) * 1000.0
 
-def measure(names, runs, trivial, growth):
+def measure(names, runs, trivial, growth, settle=8.0):
     # Kernels are measured in alternation (run by run, cell by cell) so that load from other
     # processes falls on both alike.
     r = {n: {"starts_ms": [], "imports_ms": [], "import_status": [], "first": [], "info": [], "after": []} for n in names}
@@ -77,6 +78,9 @@ def measure(names, runs, trivial, growth):
             r[n]["import_status"].append(status if status == "ok" else f"{status}: {evalue}")
             stop(km, kc)
     live = {n: start(n)[:2] for n in names}
+    # Steady state: let background warm-up (our analyzer thread and compiler load) finish
+    # before the per-cell latencies are taken; start-up cost is measured above.
+    time.sleep(settle)
     for n in names:
         for i in range(5):
             run(live[n][1], f"{i} * 2")
