@@ -27,5 +27,8 @@ export async function executeWithProgress(opts: Omit<RunOptions, 'kernel' | 'pro
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    // A kernel that failed half-way can leave sockets or children behind; the run is over and
+    // saved, so the command must not hang on them (the exit code is set by then).
+    setTimeout(() => process.exit(), 3000).unref();
   }
 }

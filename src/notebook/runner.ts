@@ -221,7 +221,8 @@ export async function runNotebook(opts: RunOptions): Promise<RunResult> {
   } catch (err) {
     inv.failedCell = undefined;
     const r = finish('failed');
-    throw Object.assign(new Error(`could not start the runbook kernel: ${(err as Error).message}`), { userFacing: true, result: r });
+    const log = String((err as { log?: unknown }).log ?? '').trim().split('\n').slice(-6).join('\n');
+    throw Object.assign(new Error(`could not start the runbook kernel: ${(err as Error).message}${log ? `\n${log}` : ''}\n(the notebook was saved as failed: ${opts.out})`), { userFacing: true, result: r });
   }
   inv.kernel = { name: KERNELSPEC.name, version: kernel.info.version, implementation: kernel.info.implementation };
   const timeoutMs = opts.cellTimeoutMs ?? 600_000;
