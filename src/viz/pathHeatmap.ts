@@ -2,7 +2,7 @@ import type { ColumnTable } from 'arquero';
 import { Chart } from './chart.js';
 import { columnsWith } from './columns.js';
 import type { ColumnOverrides } from './columns.js';
-import { aggregateByBin, assertTable, checkLimit, col, fmtCount, makeCodes, noDataSpec, requireColumn, timeBins, timeX, topLevel, valueCounts } from './table.js';
+import { aggregateByBin, assertTable, checkLimit, col, fmtCount, countValues, makeCodes, topEntries, noDataSpec, requireColumn, timeBins, timeX, topLevel } from './table.js';
 import { HEAT_SCHEME, WIDTH } from './theme.js';
 
 export interface PathHeatmapOptions {
@@ -33,15 +33,17 @@ export async function pathHeatmap(table: ColumnTable, options: PathHeatmapOption
   const bins = timeBins(B, source, c.timestamp, options.binMs, Math.max(10, Math.min(100, Math.floor(2000 / limit))));
   if (!bins) return Chart.render(noDataSpec(title, 'requests'), { title });
   const step = bins.step;
-  const perPath = valueCounts(source, c.path).map((v) => ({ path: v.value, requests: v.n }));
-  const top = perPath.slice(0, limit).map((r) => r.path);
+  // Paths can be many (cache-busting floods randomise them): count with a Map, not a groupby.
+  const pathCounts = countValues(source, c.path);
+  const perPath = topEntries(pathCounts, limit).map(([path, requests]) => ({ path, requests }));
+  const top = perPath.map((r) => r.path);
   const codes = makeCodes(top.map((p) => [p === null || p === undefined ? '(none)' : String(p), [p]] as const), '(other)');
   const cells = aggregateByBin(source, c.timestamp, bins, { column: c.path, codes })
     .filter((r) => r.code < codes.size - 1)
     .map((r) => ({ path: codes.names[r.code] as string, t: r.t, t2: r.t + step.ms, requests: Number(r.requests) }));
   const order = top.map((p) => (p === null || p === undefined ? '(none)' : String(p)));
   const total = cells.reduce((s, r) => s + r.requests, 0);
-  const spec = topLevel(title, `top ${order.length} of ${fmtCount(perPath.length)} paths; ${fmtCount(total)} requests; ${step.label} bins`, {
+  const spec = topLevel(title, `top ${order.length} of ${fmtCount(pathCounts.size)} paths; ${fmtCount(total)} requests; ${step.label} bins`, {
     width: WIDTH - 200,
     height: { step: 18 },
     data: { values: cells },

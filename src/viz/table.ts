@@ -312,3 +312,19 @@ export function countArray(values: ArrayLike<unknown>): Map<unknown, number> {
   }
   return counts;
 }
+
+/** The k entries with the largest counts, largest first (one pass; no sort of every distinct value). */
+export function topEntries<K>(counts: Map<K, number>, k: number): [K, number][] {
+  const top: [K, number][] = [];
+  for (const e of counts) {
+    if (top.length === k && e[1] <= (top[k - 1] as [K, number])[1]) continue;
+    let i = top.length < k ? top.length : k - 1;
+    if (top.length < k) top.push(e);
+    while (i > 0 && (top[i - 1] as [K, number])[1] < e[1]) {
+      top[i] = top[i - 1] as [K, number];
+      i--;
+    }
+    top[i] = e;
+  }
+  return top;
+}
