@@ -14,6 +14,23 @@ export interface Interned {
 
 const internCache = new WeakMap<object, Interned>();
 
+const cardinalityCache = new WeakMap<object, boolean>();
+
+/**
+ * Does the column repeat its values enough for per-distinct evaluation to pay off? Judged on a
+ * sample, so a column of unique values (cache-busting queries, ray ids) is never interned.
+ */
+export function repetitive(col: Column): boolean {
+  const hit = cardinalityCache.get(col as object);
+  if (hit !== undefined) return hit;
+  const n = Math.min(col.length, 20000);
+  const seen = new Set<unknown>();
+  for (let i = 0; i < n; i++) seen.add(col[i]);
+  const r = seen.size <= n * 0.25;
+  cardinalityCache.set(col as object, r);
+  return r;
+}
+
 /** Dense integer ids for the distinct values of a column (-1 for missing). */
 export function intern(col: Column): Interned {
   const hit = internCache.get(col as object);

@@ -6,7 +6,7 @@ import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
 import { schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
-import { intern } from './aggregate.js';
+import { intern, repetitive } from './aggregate.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
 
@@ -81,7 +81,7 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   let col: Column;
   const present = sources.filter((x) => x.length > 0);
   const first = sources[0] as Column;
-  const repeats = present.length === 1 && typeof Array.prototype.find.call(first, (v: unknown) => v !== null && v !== undefined) !== 'object';
+  const repeats = present.length === 1 && typeof Array.prototype.find.call(first, (v: unknown) => v !== null && v !== undefined) !== 'object' && repetitive(first);
   if (repeats) {
     // One string/number source column: derive once per distinct value, then spread (paths repeat).
     const { ids, values } = intern(first);

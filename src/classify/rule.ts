@@ -10,7 +10,7 @@ import { compile, type CompiledKernel } from './compile.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
 import { fieldColumn, ipKeys, plain, tableSchema } from './columns.js';
 import { RuleError } from './errors.js';
-import { intern } from './aggregate.js';
+import { intern, repetitive } from './aggregate.js';
 
 export interface RuleOptions extends CheckOptions, CodegenOptions {}
 
@@ -40,7 +40,7 @@ export class Rule {
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
       const col = fieldColumn(t, k.fields[0] as string);
       const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
-      const { ids, values } = typeof sample === 'object' ? { ids: new Int32Array(0), values: [] as unknown[] } : intern(col);
+      const { ids, values } = typeof sample === 'object' || !repetitive(col) ? { ids: new Int32Array(0), values: [] as unknown[] } : intern(col);
       if (ids.length > 0 && values.length * 4 < ids.length) {
         // dictionary predicates index the same distinct values: ids are 0..m-1 (and -1 for missing)
         const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values));
@@ -62,9 +62,15 @@ export class Rule {
     const dicts: Uint8Array[] = [];
     for (const d of k.dicts) {
       const col = fieldColumn(t, d.field);
-      const interned = intern(col);
-      ids.push(interned.ids);
-      dicts.push(dictionaryResult(t, d.field, d.expression, interned.values));
+      if (repetitive(col)) {
+        const interned = intern(col);
+        ids.push(interned.ids);
+        dicts.push(dictionaryResult(t, d.field, d.expression, interned.values));
+      } else {
+        // Mostly unique values: evaluate per row, through the same kernel code (identity ids).
+        ids.push(identity(col.length));
+        dicts.push(rowwiseResult(t, d.field, d.expression, col));
+      }
     }
     return this.compiled.run(cols, ips, t.numRows(), ids, dicts);
   }
@@ -88,6 +94,28 @@ export class Rule {
 }
 
 const cache = new Map<string, Rule>();
+let iota = new Int32Array(0);
+function identity(n: number): Int32Array {
+  if (iota.length < n) iota = Int32Array.from({ length: n }, (_, i) => i);
+  return iota.subarray(0, n);
+}
+
+/** Row-wise result laid out like a dictionary: [missing case, row 0, row 1, ...]. */
+function rowwiseResult(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>): Uint8Array {
+  let m = dictCache.get(t);
+  if (!m) dictCache.set(t, (m = new Map()));
+  const key = `rows\u0000${field}\u0000${expression}`;
+  let r = m.get(key);
+  if (!r) {
+    const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+    const rows = sub.compiled.run([col], [], col.length);
+    r = new Uint8Array(col.length + 1);
+    r[0] = sub.compiled.run([[null]], [], 1)[0] as number;
+    r.set(rows, 1);
+    m.set(key, r);
+  }
+  return r;
+}
 const dictCache = new WeakMap<ColumnTable, Map<string, Uint8Array>>();
 
 /** A one-field comparison evaluated over [missing, ...distinct values] of its column (cached per table). */

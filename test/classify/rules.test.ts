@@ -187,6 +187,16 @@ const cases: [string, string][] = [
   ['lookup_json_string(http.user_agent, "a") eq "b"', '0000'],
 ];
 for (const [expr, want] of cases) Ops(`${expr} matches rows ${want}`, () => assert.is(m(expr, { lists: { bad: ['198.51.100.0/24'], asns: [64500] } }), want));
+Ops('per-distinct-value and row-wise evaluation agree on a table whose values repeat', () => {
+  const data = t.data() as unknown as Record<string, unknown[]>;
+  const big = aq.table(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Array.from({ length: 200 }, (_, i) => v[i % 4])])));
+  const opts = { lists: { bad: ['198.51.100.0/24'], asns: [64500] } };
+  for (const [expr, want] of cases) {
+    const a = Array.from(matchRows(big, expr, opts)).join('');
+    assert.is(a, want.repeat(50), expr);
+    assert.is(a, Array.from(matchRows(big, expr, { ...opts, dictionary: false })).join(''), expr);
+  }
+});
 Ops('dictionary and row-wise evaluation agree on every case', () => {
   for (const [expr] of cases) {
     const opts = { lists: { bad: ['198.51.100.0/24'], asns: [64500] } };
