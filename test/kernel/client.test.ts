@@ -146,6 +146,20 @@ Lifecycle('a kernel that dies mid-cell rejects the pending execute with its log'
   }
 });
 
+Lifecycle('with RUNBOOK_TYPECHECK=strict a cell with a type error does not run', async () => {
+  const kc = await KernelClient.start({ cwd: tmp, env: { ...process.env, RUNBOOK_TYPECHECK: 'strict' } });
+  try {
+    const bad = await kc.execute('globalThis.ran = true; const port: number = "443";');
+    assert.is(bad.status, 'error');
+    assert.match(bad.error?.evalue ?? '', /TS2322/);
+    const probe = await kc.execute('typeof (globalThis as any).ran');
+    assert.is(probe.outputs[0]?.output_type === 'execute_result' && probe.outputs[0].data['text/plain'], "'undefined'");
+    assert.is((await kc.execute('const ok: number = 1; ok')).status, 'ok');
+  } finally {
+    await kc.shutdown();
+  }
+});
+
 Lifecycle('execute after shutdown rejects', async () => {
   const kc = await KernelClient.start({ cwd: tmp });
   await kc.shutdown();
