@@ -90,12 +90,21 @@ interface TimelineEntry {
   status: string;
 }
 
+/** What a timeline row calls a cell: its role, its first comment, or the section it is in. */
+function stepLabel(nb: Notebook, index: number): string {
+  const c = nb.cells[index];
+  if (c?.metadata.tags?.includes('parameters')) return 'parameters';
+  if (c?.metadata.tags?.includes('injected-parameters')) return 'injected parameters';
+  const comment = c ? /^\s*\/\/\s*(?!@param)(.+)$/m.exec(c.source) : null;
+  return comment ? (comment[1] as string).trim() : cellLabel(nb, index);
+}
+
 function timeline(nb: Notebook): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   nb.cells.forEach((c, index) => {
     const info = c.metadata.runbook;
     if (c.cell_type !== 'code' || !info) return;
-    out.push({ index, label: cellLabel(nb, index), startedAt: info.startedAt, durationMs: info.durationMs, status: info.status });
+    out.push({ index, label: stepLabel(nb, index), startedAt: info.startedAt, durationMs: info.durationMs, status: info.status });
   });
   return out;
 }
