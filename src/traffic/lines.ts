@@ -177,7 +177,7 @@ export async function forEachLineBytes(
   src: Source,
   report: ReportBuilder,
   onLine: ByteLineHandler,
-  opts: { maxLineBytes?: number } = {},
+  opts: { maxLineBytes?: number; range?: readonly [number, number] } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let lineNo = 0;
@@ -199,7 +199,7 @@ export async function forEachLineBytes(
     report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
   };
 
-  for await (const chunk of byteChunks(src)) {
+  for await (const chunk of byteChunks(src, undefined, opts.range)) {
     if (typeof chunk === 'string') {
       report.skip(lineNo + 1, chunk);
       carry = [];

@@ -77,7 +77,15 @@ export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: str
  * The source's bytes as a stream of chunks, decompressed when gzip. A decompression error
  * ends the stream with its message (a string) instead of throwing: what came before is kept.
  */
-export async function* byteChunks(src: Source, chunkSize = 1 << 20): AsyncGenerator<Buffer | string> {
+export async function* byteChunks(
+  src: Source,
+  chunkSize = 1 << 20,
+  range?: readonly [number, number],
+): AsyncGenerator<Buffer | string> {
+  if (range && typeof src === 'string') {
+    yield* fileChunks(src, chunkSize, range);
+    return;
+  }
   const gz = typeof src === 'string' ? await rawIsGzip(src) : isGzip(src);
   if (typeof src === 'string' && !gz) {
     yield* fileChunks(src, chunkSize);
@@ -113,7 +121,7 @@ async function rawIsGzip(path: string): Promise<boolean> {
  * slice, which made wall time several times the CPU time. Consumers must copy what they keep
  * before the next chunk.
  */
-async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Buffer> {
+async function* fileChunks(path: string, chunkSize: number, range?: readonly [number, number]): AsyncGenerator<Buffer> {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -122,9 +130,14 @@ async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Buff
   }
   try {
     const buf = Buffer.allocUnsafe(Math.max(chunkSize, 4 << 20));
+    let pos = range ? range[0] : 0;
+    const end = range ? range[1] : Infinity;
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const want = Math.min(buf.length, end - pos);
+      if (want <= 0) break;
+      const n = fs.readSync(fd, buf, 0, want, pos);
       if (n === 0) break;
+      pos += n;
       yield buf.subarray(0, n);
     }
   } finally {

@@ -199,3 +199,26 @@ fe('firewall_events records use Datetime as the time and strip the query questio
 });
 
 fe.run();
+
+const par = suite('loadLogpush with workers');
+
+par('worker threads produce the same table and report (line numbers included) as one thread', async () => {
+  const t = tempDir();
+  try {
+    // a bad line in each half
+    const good = LINE(BASE, ',"EdgeStartTimestamp":1714564803123456789');
+    const lines: string[] = [];
+    while (lines.length < 3000) lines.push(lines.length % 1000 === 7 ? '{bad' : good.replace('8a1b2c3d4e5f6071', `r${lines.length}`));
+    const f = t.file('big.ndjson', lines.join('\n') + '\n');
+    const one = await loadLogpush(f, { workers: 1 });
+    const two = await loadLogpush(f, { workers: 2 });
+    assert.ok(two.report.rowsSkipped >= 2);
+    assert.equal({ ...two.report, durationMs: 0 }, { ...one.report, durationMs: 0 });
+    assert.equal(two.table.columnNames(), one.table.columnNames());
+    for (const n of one.table.columnNames()) assert.equal(Array.from(two.table.array(n) as ArrayLike<unknown>), Array.from(one.table.array(n) as ArrayLike<unknown>), n);
+  } finally {
+    t.done();
+  }
+});
+
+par.run();
