@@ -10,6 +10,9 @@
  *   rule(expression, table, opts) -> Rule         all four; Rule.mask(table) / .count / .filter
  *   matchRows(table, expression) -> Uint8Array    0/1 per row
  *   validateRule(expression) -> {ok, error}       against the full field catalogue, no table
+ * Speed: a costly comparison on one string column (regex, contains, functions) is evaluated once
+ * per distinct value and read back through interned ids (`dictionary: false` turns this off);
+ * columns of mostly unique values are evaluated row-wise by the same kernel.
  * Fields are the table's columns (canonical names from netrunbook/traffic) plus derived ones
  * (http.request.uri, .full_uri, .uri.args*, .headers.names/.values, .cookies, tcp.flags.syn...).
  * Missing values compare false (`not X eq "a"` is true for a missing X, `X ne "a"` false).
