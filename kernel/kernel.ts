@@ -86,13 +86,13 @@ export class Kernel {
       kernel_info_request: async () => this.kernelInfo(),
       execute_request: (msg) => this.execute(msg),
       inspect_request: async (msg) => {
-        const info = await this.analyze().inspect(msg.content.code, msg.content.cursor_pos);
+        const info = await this.analyzerUpToDate().inspect(msg.content.code, msg.content.cursor_pos);
         return info
           ? { status: 'ok', found: true, data: { 'text/plain': info.text, 'text/markdown': '```typescript\n' + info.text + '\n```' }, metadata: {} }
           : { status: 'ok', found: false, data: {}, metadata: {} };
       },
       complete_request: async (msg) => {
-        const c = await this.analyze().complete(msg.content.code, msg.content.cursor_pos);
+        const c = await this.analyzerUpToDate().complete(msg.content.code, msg.content.cursor_pos);
         return { status: 'ok', matches: c.matches, cursor_start: c.start, cursor_end: c.end, metadata: {} };
       },
       is_complete_request: async (msg) => isComplete(msg.content.code),
@@ -179,16 +179,29 @@ export class Kernel {
     const next = this.pendingChecks.shift();
     if (!next) return;
     this.checking = true;
-    this.analyzer
-      .check(next.code)
+    this.runCheck(next).finally(() => {
+      this.checking = false;
+      this.pumpChecks();
+    });
+  }
+
+  private runCheck(item: { code: string; port: CellPort }): Promise<void> {
+    return this.analyze()
+      .check(item.code)
       .then((diags) => {
-        if (diags.length > 0) next.port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
+        if (diags.length > 0) item.port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
       })
-      .catch(() => undefined)
-      .finally(() => {
-        this.checking = false;
-        this.pumpChecks();
-      });
+      .catch(() => undefined);
+  }
+
+  /**
+   * Completion and inspection must see the declarations of every cell run so far: send the
+   * queued checks now (the analyzer answers in order, so the request that follows sees them).
+   */
+  private analyzerUpToDate(): Analyzer {
+    const analyzer = this.analyze();
+    for (const item of this.pendingChecks.splice(0)) void this.runCheck(item);
+    return analyzer;
   }
 
   private analyze(): Analyzer {
@@ -385,7 +398,7 @@ export class Kernel {
       const page = /^\s*([A-Za-z_$][\w$.]*)\s*\?\s*$/.exec(code) ?? /^\s*\?\s*([A-Za-z_$][\w$.]*)\s*$/.exec(code);
       if (page) {
         const target = page[1] ?? '';
-        const info = await this.analyze().inspect(target, target.length);
+        const info = await this.analyzerUpToDate().inspect(target, target.length);
         return { status: 'ok', execution_count: count, payload: [{ source: 'page', data: { 'text/plain': info?.text ?? MSG.notFound(target) }, start: 0 }], user_expressions: {} };
       }
       if (this.typeCheck === 'strict') {

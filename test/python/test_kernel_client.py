@@ -162,6 +162,16 @@ class KernelTests(unittest.TestCase):
         self.assertEqual(len(notes), 1)
         self.assertEqual(notes[0]["parent_header"]["msg_id"], a)
 
+    def test_completion_and_inspection_see_the_cell_just_run(self):
+        run(self.kc, 'const resolverPool: string[] = ["192.0.2.53"];')
+        msg_id = self.kc.complete("resolverP")
+        reply = shell_reply(self.kc, msg_id, timeout=60)
+        self.assertIn("resolverPool", reply["content"]["matches"])
+        msg_id = self.kc.inspect("resolverPool", 12)
+        reply = shell_reply(self.kc, msg_id, timeout=60)
+        self.assertTrue(reply["content"]["found"])
+        self.assertIn("string[]", reply["content"]["data"]["text/plain"])
+
     def test_stop_on_error_aborts_the_cells_queued_behind_a_failure(self):
         first = self.kc.execute('throw new Error("step failed")', stop_on_error=True)
         second = self.kc.execute("1")
