@@ -6,7 +6,7 @@
  * - start-to-ready: KernelManager.start_kernel() until kernel_info is answered (median of runs),
  * - first `import * as aq from 'arquero'` cell right after ready (median of the same runs),
  * - median of distinct trivial cells (`i + 1`) after both kernels settled (8 s, so our
- *   background warm-up is over) and 5 warm-up cells, and of kernel_info round
+ *   background warm-up is over) and 20 warm-up cells, and of kernel_info round
  *   trips (the transport and client floor under the same load),
  * - median of trivial cells again after 60 further cells that each declare a const and a
  *   function (history growth),
@@ -82,7 +82,7 @@ def measure(names, runs, trivial, growth, settle=8.0):
     # before the per-cell latencies are taken; start-up cost is measured above.
     time.sleep(settle)
     for n in names:
-        for i in range(5):
+        for i in range(20):
             run(live[n][1], f"{i} * 2")
     for i in range(trivial):
         for n in names:
