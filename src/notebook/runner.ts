@@ -21,7 +21,7 @@ import {
 } from './nbformat.js';
 import { injectParameters, resolveParameters, runbookParameters } from './parameters.js';
 import { runHost, toolVersions } from './provenance.js';
-import { redactValue } from './redact.js';
+import { redactText, redactValue } from './redact.js';
 
 /** An IOPub message as the runner sees it. */
 export interface IopubMessage {
@@ -90,6 +90,38 @@ function firstLine(cell: CodeCell, index: number): string {
   return (l ?? `cell ${index + 1}`).trim().slice(0, 70);
 }
 
+/** Redact secrets from a MIME bundle; images are binary/markup, not text a secret hides in. */
+function redactData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [mime, v] of Object.entries(data)) out[mime] = mime.startsWith('image/') ? v : redactValue(v);
+  return out;
+}
+
+/**
+ * The notebook as saved: stream text and tracebacks redacted too (a `curl -v` printed to stdout
+ * carries Authorization and Cookie headers). Done at save time because a header line can arrive
+ * split across two stream messages.
+ */
+function redactedForSave(nb: Notebook): Notebook {
+  return {
+    ...nb,
+    cells: nb.cells.map((c) =>
+      c.cell_type !== 'code'
+        ? c
+        : {
+            ...c,
+            outputs: c.outputs.map((o): Output =>
+              o.output_type === 'stream'
+                ? { ...o, text: redactText(o.text) }
+                : o.output_type === 'error'
+                  ? { ...o, evalue: redactText(o.evalue), traceback: o.traceback.map(redactText) }
+                  : o,
+            ),
+          },
+    ),
+  };
+}
+
 /** Collect IOPub messages into nbformat outputs (streams merged, display updates applied). */
 export class OutputCollector {
   readonly outputs: Output[] = [];
@@ -119,7 +151,7 @@ export class OutputCollector {
       }
       case 'display_data':
       case 'execute_result': {
-        const data = redactValue((c.data ?? {}) as Record<string, unknown>);
+        const data = redactData((c.data ?? {}) as Record<string, unknown>);
         const metadata = (c.metadata ?? {}) as Record<string, unknown>;
         const o: Output =
           msg.msg_type === 'display_data'
@@ -134,7 +166,7 @@ export class OutputCollector {
         const id = (c.transient as { display_id?: string } | undefined)?.display_id;
         for (const o of (id && this.byDisplayId.get(id)) || []) {
           if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
-            o.data = redactValue((c.data ?? {}) as Record<string, unknown>);
+            o.data = redactData((c.data ?? {}) as Record<string, unknown>);
             o.metadata = (c.metadata ?? {}) as Record<string, unknown>;
           }
         }
@@ -198,7 +230,7 @@ export async function runNotebook(opts: RunOptions): Promise<RunResult> {
   };
   nb.metadata.investigation = inv;
   const save = () => {
-    writeNotebook(opts.out, nb);
+    writeNotebook(opts.out, redactedForSave(nb));
     opts.progress?.({ type: 'saved', out: opts.out });
   };
   const code = nb.cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === 'code' && c.source.trim() !== '');

@@ -93,5 +93,16 @@ test('Ctrl-C during runbook run interrupts the cell, saves the notebook and exit
   assert.is(readNotebook(out).metadata.investigation?.status, 'interrupted');
 });
 
+test('runNotebook saves no Authorization, Set-Cookie, private key or cookie value that a cell printed', async () => {
+  const file = fixture('notebook/prints-secrets.ipynb');
+  const out = path.join(tmp, 'secrets.ipynb');
+  const r = await runNotebook({ runbook: loadRunbook(file), runbookFile: file, parameters: {}, out, kernel: kernelFactory() });
+  assert.is(r.status, 'ok');
+  const text = fs.readFileSync(out, 'utf8');
+  for (const secret of ['abcdefghijklmnop', 's3cr3tvalue', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'dXNlcjpwYXNzd29yZA==', 'abcdef123456']) assert.not.ok(text.includes(secret), secret);
+  assert.ok(text.includes('Authorization: [REDACTED]'));
+  assert.ok(text.includes('"server",'));
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test.run();
