@@ -56,6 +56,12 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+const LABEL_KEYS = ['good', 'suspicious', 'malicious'] as const;
+
+function isLabelCounts(v: unknown): v is Record<string, number> {
+  return isObj(v) && LABEL_KEYS.every((k) => typeof v[k] === 'number') && Object.keys(v).length <= 4;
+}
+
 function isHeaderList(v: unknown): v is [string, string][] {
   return Array.isArray(v) && v.length > 0 && v.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string');
 }
@@ -117,6 +123,7 @@ class Differ {
     // Header lists ([name, value] pairs): compared by name, so order and per-request headers are not news.
     if (isHeaderList(a) && isHeaderList(b)) return this.walk(headerMap(a), headerMap(b), path, key, parentKey);
     if (Array.isArray(a) && Array.isArray(b)) return this.array(a, b, path, key);
+    if (isLabelCounts(a) && isLabelCounts(b)) return this.labelCounts(a, b, path);
     if (isObj(a) && isObj(b)) {
       for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
         if (NOISE_KEYS.has(k.toLowerCase())) continue;
@@ -134,6 +141,22 @@ class Differ {
       return;
     }
     this.add(path, 'changed', a, b, `${this.what(path)} changed: ${show(a)} → ${show(b)}`);
+  }
+
+  /** Label counts speak in shares: "malicious 38.1% → 2.0% of requests (5697 → 120)". */
+  labelCounts(a: Record<string, number>, b: Record<string, number>, path: string): void {
+    const total = (x: Record<string, number>) => LABEL_KEYS.reduce((n, k) => n + (x[k] ?? 0), 0);
+    const ta = Math.max(1, total(a));
+    const tb = Math.max(1, total(b));
+    for (const k of LABEL_KEYS) {
+      const va = a[k] ?? 0;
+      const vb = b[k] ?? 0;
+      if (va === vb && ta === tb) continue;
+      const sa = (100 * va) / ta;
+      const sb = (100 * vb) / tb;
+      if (va === vb && Math.abs(sa - sb) < 0.05) continue;
+      this.add(`${path}.${k}`, 'changed', va, vb, `${this.what(path)}: ${k} ${sa.toFixed(1)}% → ${sb.toFixed(1)}% (${va} → ${vb} of ${total(a)} → ${total(b)})`);
+    }
   }
 
   array(a: unknown[], b: unknown[], path: string, key: string): void {

@@ -74,6 +74,7 @@ test('runbook diff exits 0 for identical results and 1 with the changes as JSON'
   const b = path.join(tmp, 'b.ipynb');
   writeNotebook(a, executed([[json({ labels: { malicious: 60 } })]]));
   writeNotebook(b, executed([[json({ labels: { malicious: 2 } })]]));
+  // (not all three labels: a plain number change)
   assert.is(cli('diff', a, a).status, 0);
   const p = cli('diff', a, b, '--json');
   assert.is(p.status, 1);

@@ -32,10 +32,11 @@ test('diffNotebooks reports a renewed certificate and a status code change', () 
 });
 
 test('diffNotebooks compares label counts and top sources by key', () => {
-  const s = (mal: number, src: string) => ({ labels: { good: 10, malicious: mal }, topSources: [{ 'ip.src': src, requests: 5 }] });
-  const r = diffNotebooks(executed([[json(s(60, '198.51.100.1'))]]), executed([[json(s(2, '203.0.113.9'))]]));
+  const s = (mal: number, src: string) => ({ labels: { good: 40 - mal, suspicious: 0, malicious: mal }, topSources: [{ 'ip.src': src, requests: 5 }] });
+  const r = diffNotebooks(executed([[json(s(24, '198.51.100.1'))]]), executed([[json(s(1, '203.0.113.9'))]]));
   assert.equal(r.changes.map((c) => c.message), [
-    'Demo labels.malicious changed: 60 → 2',
+    'Demo labels: good 40.0% → 97.5% (16 → 39 of 40 → 40)',
+    'Demo labels: malicious 60.0% → 2.5% (24 → 1 of 40 → 40)',
     'Demo topSources: ip.src=198.51.100.1 removed',
     'Demo topSources: ip.src=203.0.113.9 added',
   ]);
