@@ -9,7 +9,7 @@ const CANONICAL_ORDER: readonly string[] = ['timestamp', ...Object.values(FIELD)
  * One column under construction. Numbers go to a Float64Array while every value is a number
  * (missing = NaN, counted in `nulls`); the first non-number turns it into a plain array.
  */
-interface Col {
+export interface Col {
   data: unknown[] | Float64Array;
   /** Rows written so far (the rest of `data` is spare capacity). */
   len: number;
@@ -83,9 +83,19 @@ export class ColumnBuilder {
 
   /** Set `name` for the current row (last write wins within a row). */
   put(name: string, v: unknown): void {
-    const row = this.row;
     let c = this.cols.get(name);
     if (c === undefined) c = this.create(name, typeof v === 'number');
+    this.putIn(c, v);
+  }
+
+  /** The column object for `name`, creating it (typed by `v`); lets hot loops skip the name lookup. */
+  slot(name: string, v: unknown): Col {
+    return this.cols.get(name) ?? this.create(name, typeof v === 'number');
+  }
+
+  /** Set the current row of a column obtained from `slot`. */
+  putIn(c: Col, v: unknown): void {
+    const row = this.row;
     if (row >= c.data.length) this.grow(c, row + 1);
     const d = c.data;
     if (c.f64) {

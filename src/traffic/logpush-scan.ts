@@ -1,4 +1,4 @@
-import type { ColumnBuilder } from './columns.js';
+import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 
 /**
@@ -65,6 +65,9 @@ interface KeyEntry {
   bytes: Uint8Array;
   name: string;
   spec: KeySpec;
+  /** spec.col's column and interner, resolved on first use (saves two map lookups per value) */
+  slot: Col | null;
+  intern: Interner<unknown> | null;
 }
 
 /** Per-column intern table: hash -> strings with that hash (collisions verified byte by byte). */
@@ -372,7 +375,7 @@ export class LogpushScanner {
     if (!found) {
       const name = this.decode(s, e);
       if (SLOW_KEYS.has(name)) throw BAIL;
-      found = { bytes: buf.slice(s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name } };
+      found = { bytes: buf.slice(s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name }, slot: null, intern: null };
       if (list) list.push(found);
       else this.keys.set(h, [found]);
     }
@@ -390,10 +393,10 @@ export class LogpushScanner {
   }
 
   /** The string just scanned at [s, e), interned for `col`; '' -> null. */
-  private stringValue(col: string, s: number, e: number): string | null {
+  private stringValue(col: string, s: number, e: number, entry?: KeyEntry): string | null {
     if (e === s) return null;
     if (e - s > MAX_INTERN_BYTES || this.sEscaped) return this.decode(s, e);
-    const it = this.interner(col);
+    const it = entry ? (entry.intern ?? (entry.intern = this.interner(col))) : this.interner(col);
     if (it.full) return this.decode(s, e);
     const hit = it.get(this.buf, s, e, this.sHash) as string | undefined;
     if (hit !== undefined) return hit;
@@ -404,6 +407,12 @@ export class LogpushScanner {
 
   private put(col: string, v: unknown): void {
     this.b.put(col, v);
+  }
+
+  /** Writes the entry's own column (spec.col) through its cached slot. */
+  private putMain(e: KeyEntry, v: unknown): void {
+    const slot = e.slot ?? (e.slot = this.b.slot(e.spec.col as string, v));
+    this.b.putIn(slot, v);
   }
 
   /** A number token: sets nS, nE, nInt. */
@@ -539,7 +548,7 @@ export class LogpushScanner {
       case 'any': {
         if (c === 0x22) {
           const s = this.str();
-          return this.put(col as string, this.stringValue(col as string, s, this.p - 1));
+          return this.putMain(entry, this.stringValue(col as string, s, this.p - 1, entry));
         }
         if (spec.kind === 'str' && c !== 0x6e) throw BAIL; // a known string field with another type
         break;
@@ -547,19 +556,19 @@ export class LogpushScanner {
       case 'upper': {
         if (c !== 0x22) break;
         const s = this.str();
-        const v = this.stringValue(col as string, s, this.p - 1);
-        if (v === null) return this.put(col as string, null);
+        const v = this.stringValue(col as string, s, this.p - 1, entry);
+        if (v === null) return this.putMain(entry, null);
         let u = this.upperCache.get(v);
         if (u === undefined) {
           u = v.toUpperCase();
           if (this.upperCache.size < INTERN_LIMIT) this.upperCache.set(v, u);
         }
-        return this.put(col as string, u);
+        return this.putMain(entry, u);
       }
       case 'num': {
         if (c === 0x22 || c === 0x6e || c === 0x74 || c === 0x66) break;
         this.numberToken();
-        return this.put(col as string, this.numberValue(this.nS, this.nE, this.nInt));
+        return this.putMain(entry, this.numberValue(this.nS, this.nE, this.nInt));
       }
       case 'ts': {
         let ms: number | null;
