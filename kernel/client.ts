@@ -226,7 +226,7 @@ export class KernelClient {
         const msg = this.request('kernel_info_request', {});
         ids.push(msg.header.msg_id);
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, shellSeen ? 100 : 1000);
+          let timer = setTimeout(resolve, shellSeen ? 100 : 1000);
           const check = () => {
             if (shellSeen && iopubSeen) {
               clearTimeout(timer);
@@ -234,8 +234,15 @@ export class KernelClient {
             }
           };
           this.shellWaiters.set(msg.header.msg_id, () => {
+            const first = !shellSeen;
             shellSeen = true;
             check();
+            // The kernel is up; if its iopub messages were sent before our subscription took
+            // effect, ask again soon rather than after the full start-up timeout.
+            if (first && !iopubSeen) {
+              clearTimeout(timer);
+              timer = setTimeout(resolve, 50);
+            }
           });
           this.iopubWaiters.set(msg.header.msg_id, () => {
             iopubSeen = true;
