@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "test: setup failed" >&2; exit 1; }
+bash test/jupyterlab/build.sh || echo "test: test/jupyterlab frontend build failed; the JupyterLab browser test will fail" >&2
 
 failed=()
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
