@@ -15,6 +15,8 @@ export interface RerunPlan {
   runbookFile: string;
   parameters: Record<string, JsonValue>;
   rerunOf: { path: string; startedAt: string };
+  /** Set when the catalog has the runbook in another version (the saved cells are what runs). */
+  note?: string;
   /** Set when the cells no longer hash to the recorded sha256 (the saved notebook was edited). */
   warning?: string;
 }
@@ -28,9 +30,16 @@ export function planRerun(savedFile: string): RerunPlan {
   delete runbook.metadata.investigation;
   const digest = runbookDigest(runbook);
   let runbookFile = path.resolve(savedFile);
+  let note: string | undefined;
   try {
-    const hit = listRunbooks().find((e) => e.meta.id === inv.runbook.id && e.meta.version === inv.runbook.version);
+    const all = listRunbooks().filter((e) => e.meta.id === inv.runbook.id);
+    const hit = all.find((e) => e.meta.version === inv.runbook.version);
     if (hit && fs.existsSync(hit.file)) runbookFile = hit.file;
+    else if (all[0]) {
+      // Same id, other version installed: its directory still anchors relative paths.
+      runbookFile = all[0].file;
+      note = `the installed ${inv.runbook.id} is version ${all[0].meta.version}; re-running the saved version ${inv.runbook.version}`;
+    }
   } catch {
     // an unreadable catalog does not stop a re-run of a self-contained saved notebook
   }
@@ -39,6 +48,7 @@ export function planRerun(savedFile: string): RerunPlan {
     runbookFile,
     parameters: inv.parameters,
     rerunOf: { path: savedFile, startedAt: inv.startedAt },
+    ...(note ? { note } : {}),
     ...(digest !== inv.runbook.sha256 ? { warning: `${savedFile}: its cells no longer match the recorded runbook sha256 (edited after the run); re-running them as saved` } : {}),
   };
 }

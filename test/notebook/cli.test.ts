@@ -32,6 +32,8 @@ test('every bundled runbook has semver, a summary, a changelog and markdown befo
     assert.ok(nb.cells.some((c) => c.cell_type === 'markdown' && /### Changelog\n- \d+\.\d+\.\d+:/.test(c.source)), `${e.file}: changelog`);
     assert.ok(runbookParameters(nb).length > 0);
     assert.ok(nb.cells.filter((c) => c.cell_type === 'markdown').length >= 4, `${e.file}: explanations`);
+    const v = spawnSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', e.file], { encoding: 'utf8' });
+    assert.is(v.status, 0, `${e.file}: ${v.stderr}`);
   }
 });
 
