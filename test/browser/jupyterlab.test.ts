@@ -15,12 +15,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
+import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
 import { ROOT } from '../helpers/paths.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
 const LAB = path.join(ROOT, 'test/jupyterlab');
 const SHOTS = path.join(tmp, 'screenshots');
+const VEGALITE = 'application/vnd.vegalite.v5+json';
 
 let browser: Browser | undefined;
 const servers: ChildProcess[] = [];
@@ -192,6 +193,16 @@ async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** l7-ddos-triage with its parameters injected (the bundled sample, absolute), as `runbook run` starts it. */
+function triageDir(name: string): string {
+  const rb = loadRunbook(findRunbook('l7-ddos-triage'));
+  const values = resolveParameters(runbookParameters(rb), { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  writeNotebook(path.join(dir, 'triage.ipynb'), prepareRun(rb, values));
+  return dir;
+}
+
 test.after(async () => {
   await browser?.close();
   await Promise.all(servers.map(stopServer));
@@ -250,13 +261,7 @@ test('a cell that builds a chart from a tiny table renders it through the vega5 
 });
 
 test('Run All Cells in JupyterLab executes l7-ddos-triage on the runbook kernel and draws all its charts', async () => {
-  // The runbook with its parameters injected (the bundled sample, absolute), as `runbook run` starts it.
-  const rb = loadRunbook(findRunbook('l7-ddos-triage'));
-  const values = resolveParameters(runbookParameters(rb), { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
-  const dir = path.join(tmp, 'lab-triage');
-  fs.mkdirSync(dir, { recursive: true });
-  writeNotebook(path.join(dir, 'triage.ipynb'), prepareRun(rb, values));
-
+  const dir = triageDir('lab-triage');
   const { page, server } = await openInLab(dir, 'triage.ipynb');
   try {
     const run = await runAll(page);
@@ -287,6 +292,41 @@ test('Run All Cells in JupyterLab executes l7-ddos-triage on the runbook kernel 
     await page.close();
     await stopServer(server);
   }
+});
+
+test('a runbook run and saved in JupyterLab keeps every chart bundle and exports as a postmortem', async () => {
+  const dir = triageDir('lab-saved');
+  const { page, server } = await openInLab(dir, 'triage.ipynb');
+  try {
+    const run = await runAll(page);
+    assert.equal(run.errors, []);
+    assert.ok(run.ok, 'Run All reported a failed cell');
+    await page.waitForFunction("document.querySelectorAll('.jp-OutputArea-output.jp-RenderedVegaLite .vega-embed svg.marks').length >= 6", undefined, { timeout: 60_000 });
+    // File > Save: JupyterLab serialises its model back through the contents API.
+    await page.evaluate('window.jupyterlabTest.panel.context.save()');
+  } finally {
+    await page.close();
+    await stopServer(server);
+  }
+
+  const nb = readNotebook(path.join(dir, 'triage.ipynb'));
+  assert.is(nb.metadata.runbook?.id, 'l7-ddos-triage');
+  assert.is(nb.metadata.kernelspec?.name, 'runbook');
+  const outputs = nb.cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs : []));
+  assert.equal(outputs.filter((o) => o.output_type === 'error'), []);
+  const charts = outputs.flatMap((o) => (o.output_type === 'display_data' || o.output_type === 'execute_result' ? [o] : []))
+    .filter((o) => o.data[VEGALITE] !== undefined);
+  assert.ok(charts.length >= 6, `saved chart outputs: ${charts.length}`);
+  for (const [i, o] of charts.entries()) {
+    assert.type(o.data['image/svg+xml'], 'string', `chart ${i} kept its image/svg+xml`);
+    assert.type(o.data['text/plain'], 'string', `chart ${i} kept its text/plain`);
+    const meta = o.metadata?.[VEGALITE] as { embed_options?: { renderer?: string } } | undefined;
+    assert.is(meta?.embed_options?.renderer, 'svg', `chart ${i} kept embed_options.renderer`);
+  }
+
+  const html = exportHtml(nb);
+  assert.ok((html.match(/<img class="chart" alt="chart" src="data:image\/svg\+xml/g) ?? []).length >= 6, 'postmortem shows the charts as SVG');
+  assert.match(html, /requests are malicious/);
 });
 
 test.run();
