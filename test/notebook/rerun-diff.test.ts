@@ -9,6 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
+import { score } from '../../src/classify/index.js';
+import { loadTraffic } from '../../src/traffic/index.js';
 import { diffNotebooks, planRerun, readNotebook, runNotebook, type DiffReport } from '../../src/notebook/index.js';
 import { kernelFactory } from '../../src/notebook/kernel.js';
 import { startBind, type BindServers } from '../helpers/services/bind.js';
@@ -102,6 +105,24 @@ test('swapping the served certificate between run and re-run shows up as a certi
   assert.ok(paths.includes('chain[0].serial'), paths.join('\n'));
   assert.ok(paths.includes('chain[1]'), 'the intermediate is gone');
   assert.ok(report.changes.some((c) => c.path === 'verification.reason' && c.after === 'self-signed'), paths.join('\n'));
+});
+
+test('when the attack subsides in the log between run and re-run, diff reports the malicious share falling', async () => {
+  const lines = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz'))).toString('utf8').split('\n').filter(Boolean).slice(0, 6000);
+  const log = path.join(tmp, 'incident.ndjson');
+  fs.writeFileSync(log, `${lines.join('\n')}\n`);
+  const a = path.join(tmp, 'l7-a.ipynb');
+  await runOurs('l7-ddos-triage', { traffic: log }, a);
+  // The mitigation went live: the next export of the log keeps the good requests and 1 in 20 attack requests.
+  const { table } = await loadTraffic(log);
+  const codes = score(table).labelCodes;
+  assert.is(codes.length, lines.length);
+  fs.writeFileSync(log, `${lines.filter((_l, i) => codes[i] !== 2 || i % 20 === 0).join('\n')}\n`);
+  const b = await rerun(a, path.join(tmp, 'l7-b.ipynb'));
+  const shares = messages(diffNotebooks(readNotebook(a), b)).filter((m) => / malicious \d/.test(m));
+  assert.ok(shares.length >= 1, 'a malicious share change');
+  const m = /malicious (\d+\.\d)% → (\d+\.\d)%/.exec(shares[0] as string);
+  assert.ok(m && Number(m[2]) < Number(m[1]) / 5, shares[0]);
 });
 
 test.run();
