@@ -1,5 +1,4 @@
 /** `runbook list [--json]`: the runbooks with id, version, title and parameters. */
-import { textTable } from '../display.js';
 import { listRunbooks, runbooksDir, typeName } from '../notebook/index.js';
 import { parseArgs } from './usage.js';
 
@@ -22,7 +21,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`no runbooks in ${runbooksDir()}\n`);
     return 0;
   }
+  // The id/version columns are aligned; title and parameters are never cut (they are what you read).
   const rows = entries.map((e) => [e.meta.id, e.meta.version, e.meta.title, e.parameters.map((p) => `${p.name}: ${typeName(p.type)}`).join(', ')]);
-  process.stdout.write(`${textTable(['ID', 'VERSION', 'TITLE', 'PARAMETERS'], rows, 1000)}\n`);
+  const w0 = Math.max(2, ...rows.map((r) => (r[0] as string).length));
+  const w1 = Math.max(7, ...rows.map((r) => (r[1] as string).length));
+  const line = (r: string[]) => `${(r[0] ?? '').padEnd(w0)}  ${(r[1] ?? '').padEnd(w1)}  ${r[2]}\n${' '.repeat(w0 + w1 + 4)}${r[3]}`;
+  process.stdout.write(`${[`${'ID'.padEnd(w0)}  ${'VERSION'.padEnd(w1)}  TITLE\n${' '.repeat(w0 + w1 + 4)}PARAMETERS`, ...rows.map(line)].join('\n')}\n`);
   return 0;
 }

@@ -45,8 +45,9 @@ test('the committed runbooks are what runbooks/build.mjs generates from runbooks
 test('runbook list prints id, version, title and parameters', () => {
   const p = cli('list');
   assert.is(p.status, 0);
-  assert.match(p.stdout, /^ID\s+VERSION\s+TITLE\s+PARAMETERS/);
+  assert.match(p.stdout, /^ID\s+VERSION\s+TITLE\n\s+PARAMETERS\n/);
   assert.match(p.stdout, /l7-ddos-triage\s+1\.0\.0\s+L7 DDoS triage/);
+  assert.match(p.stdout, 'name: hostname, type: A|AAAA|CNAME|MX|TXT|NS|SOA|CAA|SRV|PTR|DS|DNSKEY|HTTPS, resolvers: resolver[]');
   const j = JSON.parse(cli('list', '--json').stdout) as { id: string; parameters: { name: string; type: string }[] }[];
   assert.equal(j.find((r) => r.id === 'l34-ddos-pcap')?.parameters.map((x) => x.type), ['path']);
 });
