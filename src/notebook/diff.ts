@@ -160,9 +160,19 @@ class Differ {
   }
 
   array(a: unknown[], b: unknown[], path: string, key: string): void {
-    const ida = a.map((x) => identity(x, key));
-    const idb = b.map((x) => identity(x, key));
-    const keyed = ida.every((x) => x !== null) && idb.every((x) => x !== null) && new Set(ida).size === ida.length && new Set(idb).size === idb.length;
+    // Repeated identities (the same rule proposed for two clusters) are numbered in order.
+    const number = (ids: (string | null)[]) => {
+      const seen = new Map<string, number>();
+      return ids.map((id) => {
+        if (id === null) return null;
+        const n = (seen.get(id) ?? 0) + 1;
+        seen.set(id, n);
+        return n === 1 ? id : `${id} #${n}`;
+      });
+    };
+    const ida = number(a.map((x) => identity(x, key)));
+    const idb = number(b.map((x) => identity(x, key)));
+    const keyed = ida.every((x) => x !== null) && idb.every((x) => x !== null);
     if (!keyed) {
       const n = Math.max(a.length, b.length);
       for (let i = 0; i < n; i++) {
