@@ -70,7 +70,7 @@ export default {
       packets the rule drops, **good hit** the share of legitimate packets it would also drop.
     `),
     code(`
-      // Score, cluster and propose rules
+      // Signatures that fired
       scored
     `),
     code(`
