@@ -19,10 +19,13 @@ export const LIBRARY_JA4 = [
 /** UDP source ports of reflection/amplification services (attacks.md §1.1, plus IKE and IoT). */
 export const AMP_PORTS = [17, 19, 53, 69, 111, 123, 137, 161, 389, 500, 520, 1434, 1900, 3283, 3702, 4500, 5353, 10001, 11211, 30718, 33848, 37810, 47808];
 
-const SCANNER_UA = 'nikto|sqlmap|nmap|masscan|zgrab|nuclei|dirbuster|gobuster|wpscan|acunetix|nessus|openvas|w3af|havij|jaeles|feroxbuster|ffuf|whatweb|netsparker|qualys|zmeu|morfeus|l9explore|censysinspect|fimap|arachni|skipfish|webinspect|nsauditor|paros|brutus|bsqlbf|commix|dirb|webshag|xsser';
-const AUTOMATION_UA = '^(curl|wget|python-requests|python-urllib|python-httpx|aiohttp|go-http-client|java/|apache-httpclient|libwww-perl|lwp-|scrapy|node-fetch|axios|undici|php/|ruby|mechanize|httpie|okhttp/[0-9.]+$|powershell)|headlesschrome|phantomjs|selenium|puppeteer|playwright';
-const SCANNER_PATH =
+/** Regex sources shared by the signatures and by bench/score.ts (so its DuckDB/Arquero peers test the same patterns). */
+export const SCANNER_UA = 'nikto|sqlmap|nmap|masscan|zgrab|nuclei|dirbuster|gobuster|wpscan|acunetix|nessus|openvas|w3af|havij|jaeles|feroxbuster|ffuf|whatweb|netsparker|qualys|zmeu|morfeus|l9explore|censysinspect|fimap|arachni|skipfish|webinspect|nsauditor|paros|brutus|bsqlbf|commix|dirb|webshag|xsser';
+export const AUTOMATION_UA = '^(curl|wget|python-requests|python-urllib|python-httpx|aiohttp|go-http-client|java/|apache-httpclient|libwww-perl|lwp-|scrapy|node-fetch|axios|undici|php/|ruby|mechanize|httpie|okhttp/[0-9.]+$|powershell)|headlesschrome|phantomjs|selenium|puppeteer|playwright';
+export const SCANNER_PATH =
   '(/\\.env|/\\.git/|/\\.svn/|/\\.hg/|/\\.aws/|/\\.ds_store|/\\.htaccess|/\\.htpasswd|wp-login\\.php|/wp-admin/setup|xmlrpc\\.php|phpmyadmin|/pma/|/myadmin|/cgi-bin/|/server-status|/actuator|eval-stdin\\.php|/solr/admin|\\.(sql|bak|old|swp|tar\\.gz|zip)$|/config\\.(php|json|yml)$|/admin/config|setup\\.php|/etc/passwd|cmd\\.exe|root\\.exe|/boaform|/hnap1|/manager/html|/shell)';
+/** File extensions of static assets (l7.static-query). */
+export const STATIC_EXTENSIONS = ['css', 'js', 'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'woff', 'woff2', 'ico'];
 const INJECTION = [
   // path traversal and sensitive OS files
   '\\.\\.\\.?[/\\\\]', '0x2e', '%c0%ae', '/etc/(passwd|shadow|group|hosts|subuid|subgid|issue)', 'boot\\.ini', 'win\\.ini', '\\.ssh/', 'id_rsa', '/proc/self', '/sys/class',
@@ -70,7 +73,7 @@ const L7: Signature[] = [
   },
   {
     id: 'l7.static-query', title: 'query string on a static asset', layer: 'l7', kind: 'expression', weight: 20,
-    expression: `http.request.uri.path.extension in {"css" "js" "png" "jpg" "jpeg" "gif" "svg" "webp" "woff" "woff2" "ico"} and len(http.request.uri.query) gt 0 and not http.request.uri.query matches r"^(v|ver|version|h|hash)="`,
+    expression: `http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}} and len(http.request.uri.query) gt 0 and not http.request.uri.query matches r"^(v|ver|version|h|hash)="`,
   },
   { id: 'l7.low-bot-score', title: 'bot management score below 30', layer: 'l7', kind: 'expression', weight: 20, expression: `cf.bot_management.score lt 30` },
   {
