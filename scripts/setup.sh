@@ -28,6 +28,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: npm 11 leaves other platforms' optional binaries
+  # (@duckdb/node-bindings-*) out of the lock file and `npm ci` then refuses it. The lock
+  # still pins every version.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npm run -s build
