@@ -95,39 +95,87 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   if (hasTs && windowSec > 0) {
     const ts = fieldColumn(t, 'timestamp');
     let t0 = Infinity;
+    let t1 = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = ts[i];
-      if (typeof v === 'number' && v < t0) t0 = v;
+      if (typeof v === 'number') {
+        if (v < t0) t0 = v;
+        if (v > t1) t1 = v;
+      }
     }
     win = new Int32Array(n);
     const w = windowSec * 1000;
+    if (t1 >= t0) W = Math.floor((t1 - t0) / w) + 1;
     for (let i = 0; i < n; i++) {
       const v = ts[i];
-      const x = typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
-      win[i] = x;
-      if (x + 1 > W) W = x + 1;
+      win[i] = typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
     }
   }
-  for (let i = 0; i < n; i++) {
-    if (where && !where[i]) continue;
-    let g = 0;
-    mult = 1;
-    let ok = true;
-    for (const k of keys) {
-      const id = k.ids[i] as number;
-      if (id < 0) {
-        ok = false;
-        break;
-      }
-      g += id * mult;
-      mult *= k.values.length;
+  const only = keys.length === 1 ? (keys[0] as Interned).ids : null;
+  if (only) {
+    // one key (ip.src, ip.dst): no per-row loop over keys
+    for (let i = 0; i < n; i++) {
+      const id = only[i] as number;
+      if (id >= 0) group[i] = win ? id * W + (win[i] as number) : id;
     }
-    if (!ok) continue;
-    group[i] = win ? g * W + (win[i] as number) : g;
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (where && !where[i]) continue;
+      let g = 0;
+      mult = 1;
+      let ok = true;
+      for (const k of keys) {
+        const id = k.ids[i] as number;
+        if (id < 0) {
+          ok = false;
+          break;
+        }
+        g += id * mult;
+        mult *= k.values.length;
+      }
+      if (!ok) continue;
+      group[i] = win ? g * W + (win[i] as number) : g;
+    }
   }
   let size = W;
   for (const k of keys) size *= Math.max(1, k.values.length);
-  return { group, size };
+  // keys x windows can be far larger than the table (10k sources x 800 windows at 1M rows):
+  // renumber the groups that occur densely so counters stay small typed arrays
+  return size <= denseLimit(n) ? { group, size } : { group, size: compact(group) };
+}
+
+const denseLimit = (n: number): number => Math.max(1 << 16, 4 * n);
+
+/** Renumber non-negative integer group keys (< 2^53) in place to 0..G-1 with a typed open-addressing table; returns G. */
+function compact(group: Float64Array): number {
+  const n = group.length;
+  let cap = 1 << 10;
+  while (cap < 2 * n) cap *= 2;
+  const mask = cap - 1;
+  const keys = new Float64Array(cap).fill(-1);
+  const vals = new Int32Array(cap);
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const r = group[i] as number;
+    if (r < 0) continue;
+    let h = Math.imul((r >>> 0) ^ Math.imul(Math.floor(r / 4294967296), 0x9e3779b1), 0x85ebca6b);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const k = keys[h] as number;
+      if (k === r) {
+        group[i] = vals[h] as number;
+        break;
+      }
+      if (k === -1) {
+        keys[h] = r;
+        vals[h] = next;
+        group[i] = next++;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return next;
 }
 
 /** Rows that fire the aggregate: selected by `where` and in a group reaching the threshold. */
@@ -138,7 +186,7 @@ export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Ui
   const out = new Uint8Array(n);
   if (spec.measure === 'count') {
     // A dense counter array only when it is not much larger than the table (keys x windows can be huge).
-    if (size <= Math.max(1 << 16, 4 * n)) {
+    if (size <= denseLimit(n)) {
       const counts = new Int32Array(size);
       for (let i = 0; i < n; i++) {
         const g = group[i] as number;

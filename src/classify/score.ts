@@ -191,49 +191,81 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const word = active.length < 26 ? lo : hi;
     const bit = 1 << active.length % 26;
     active.push(sig);
-    let count = 0;
     const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
-    for (let i = 0; i < n; i++) {
-      if (!mask[i]) continue;
-      if (exempt && good[i]) {
-        mask[i] = 0;
-        continue;
-      }
-      count++;
-      word[i] |= bit;
-      if (g) {
-        if (sig.weight > (g[i] as number)) g[i] = sig.weight;
-      } else total[i] += sig.weight;
-    }
+    const count = merge(mask, exempt ? good : null, word, bit, g ?? total, sig.weight, g !== undefined);
     fired.set(sig.id, mask);
     outcomes.push({ ...base, fired: count });
   }
   for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  const { codes, counts, labels, reasons } = finish(total, th, lo, hi, active.map((sig) => `${sig.id}@${pack.version}`));
+  const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
+  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
+}
+
+/**
+ * Fold one signature's mask into the row scores (hot loop, kept in its own small function so V8
+ * optimises it once for all signatures): clears exempt known-good rows, sets the signature's bit,
+ * adds the weight (or keeps the group maximum). Returns the rows it fired on.
+ */
+function merge(mask: Uint8Array, good: Uint8Array | null, word: Int32Array, bit: number, into: Float64Array, weight: number, isMax: boolean): number {
+  const n = mask.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === 0) continue;
+    if (good !== null && good[i] !== 0) {
+      mask[i] = 0;
+      continue;
+    }
+    count++;
+    word[i] = (word[i] as number) | bit;
+    if (!isMax) into[i] = (into[i] as number) + weight;
+    else if (weight > (into[i] as number)) into[i] = weight;
+  }
+  return count;
+}
+
+const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
+
+/** Labels and reasons per row; `reasons` arrays are shared per combination of fired signatures. */
+function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: Label[]; reasons: (readonly string[])[] } {
+  const n = total.length;
   const codes = new Uint8Array(n);
-  const counts: LabelCounts = { good: 0, suspicious: 0, malicious: 0 };
+  const tally = [0, 0, 0];
   const labels = new Array<Label>(n);
   const reasons = new Array<readonly string[]>(n);
   const comboCache = new Map<number, readonly string[]>();
+  const none: readonly string[] = Object.freeze([]);
+  let lastKey = 0;
+  let last = none;
+  const malicious = th.malicious;
+  const suspicious = th.suspicious;
   for (let i = 0; i < n; i++) {
     const s = total[i] as number;
-    const c = s >= th.malicious ? 2 : s >= th.suspicious ? 1 : 0;
+    const c = s >= malicious ? 2 : s >= suspicious ? 1 : 0;
     codes[i] = c;
-    labels[i] = c === 2 ? 'malicious' : c === 1 ? 'suspicious' : 'good';
-    if (c === 2) counts.malicious++;
-    else if (c === 1) counts.suspicious++;
-    else counts.good++;
+    tally[c]++;
+    labels[i] = LABEL_NAMES[c] as Label;
     const w0 = lo[i] as number;
     const w1 = hi[i] as number;
+    if (w0 === 0 && w1 === 0) {
+      reasons[i] = none;
+      continue;
+    }
     const k = w1 === 0 ? w0 : w0 + w1 * 67108864;
+    if (k === lastKey) {
+      reasons[i] = last;
+      continue;
+    }
     let r = comboCache.get(k);
-    if (!r) {
-      const ids: string[] = [];
-      for (let b = 0; b < active.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) ids.push(`${(active[b] as Signature).id}@${pack.version}`);
-      r = Object.freeze(ids);
+    if (r === undefined) {
+      const names: string[] = [];
+      for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
+      r = Object.freeze(names);
       comboCache.set(k, r);
     }
+    lastKey = k;
+    last = r;
     reasons[i] = r;
   }
-  const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
-  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
+  return { codes, counts: { good: tally[0] as number, suspicious: tally[1] as number, malicious: tally[2] as number }, labels, reasons };
 }
