@@ -31,6 +31,11 @@ export function repetitive(col: Column): boolean {
   return r;
 }
 
+/** The column's interned ids if something already paid for them, else undefined. */
+export function internedAlready(col: Column): Interned | undefined {
+  return internCache.get(col as object);
+}
+
 /** Dense integer ids for the distinct values of a column (-1 for missing). */
 export function intern(col: Column): Interned {
   const hit = internCache.get(col as object);

@@ -35,6 +35,8 @@ export interface Kernel {
    * Dictionary predicates: a comparison that depends on one string column is evaluated once per
    * distinct value of that column; the kernel reads the result as `d[j][x[j][i] + 1]` where
    * `x[j]` are the column's interned ids (-1 = missing, hence +1) and `d[j][0]` the missing case.
+   * When the column is not interned yet, `x[j]` is null and `f[j](i)` answers for row i instead
+   * (memoised per distinct value, evaluated only for the rows the condition reaches).
    */
   dicts: { field: string; expression: string }[];
 }
@@ -161,7 +163,7 @@ class Gen {
     const expression = this.source.slice(e.span.start, e.span.end);
     let j = this.dicts.findIndex((d) => d.expression === expression);
     if (j < 0) j = this.dicts.push({ field, expression }) - 1;
-    return `(d[${j}][x[${j}][i] + 1] === 1)`;
+    return `(x[${j}] !== null ? d[${j}][x[${j}][i] + 1] === 1 : f[${j}](i))`;
   }
 
   compare(e: Compare, ctx: Ctx): string {

@@ -8,19 +8,22 @@ import type { Column } from './schema.js';
 import { RUNTIME, type Runtime } from './runtime.js';
 import type { IpKey } from './ip.js';
 
-type KernelFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly Int32Array[], d: readonly Uint8Array[]) => Uint8Array;
+type KernelFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly (Int32Array | null)[], d: readonly Uint8Array[], f: readonly LazyPredicate[]) => Uint8Array;
+
+/** Row i's answer to a dictionary predicate whose column has no interned ids (see `Kernel.dicts`). */
+export type LazyPredicate = (i: number) => boolean;
 
 export interface CompiledKernel {
   kernel: Kernel;
   /** Run over n rows of the bound columns; returns 1 per matching row. */
-  run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly Int32Array[], dicts?: readonly Uint8Array[]): Uint8Array;
+  run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[]): Uint8Array;
 }
 
 export function compile(kernel: Kernel): CompiledKernel {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', kernel.source) as KernelFn;
+  const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', kernel.source) as KernelFn;
   return {
     kernel,
-    run: (columns, ips, n, ids = [], dicts = []) => fn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n), ids, dicts),
+    run: (columns, ips, n, ids = [], dicts = [], lazy = []) => fn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n), ids, dicts, lazy),
   };
 }

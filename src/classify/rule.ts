@@ -6,11 +6,11 @@ import type { ColumnTable } from 'arquero';
 import { parse } from './parse.js';
 import { check, type CheckOptions, type CheckedAst } from './check.js';
 import { codegen, type CodegenOptions } from './codegen.js';
-import { compile, type CompiledKernel } from './compile.js';
+import { compile, type CompiledKernel, type LazyPredicate } from './compile.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
 import { fieldColumn, ipKeys, plain, tableSchema } from './columns.js';
 import { RuleError } from './errors.js';
-import { intern, repetitive } from './aggregate.js';
+import { intern, internedAlready, repetitive } from './aggregate.js';
 
 export interface RuleOptions extends CheckOptions, CodegenOptions {}
 
@@ -58,11 +58,20 @@ export class Rule {
     }
     const cols = k.fields.map((f) => fieldColumn(t, f));
     const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
-    const ids: Int32Array[] = [];
+    const ids: (Int32Array | null)[] = [];
     const dicts: Uint8Array[] = [];
+    const lazy: LazyPredicate[] = [];
     for (const d of k.dicts) {
       const col = fieldColumn(t, d.field);
-      if (repetitive(col)) {
+      const known = internedAlready(col);
+      if (!known && k.dicts.length + k.fields.length > 1 && repetitive(col)) {
+        // Not interned yet and behind other conditions (JA4 after a user-agent test, the query
+        // after a static extension): answer per row reached, memoised per distinct value,
+        // instead of paying to intern every row up front.
+        ids.push(null);
+        dicts.push(NO_DICT);
+        lazy.push(lazyPredicate(t, d.field, d.expression, col));
+      } else if (known || repetitive(col)) {
         const interned = intern(col);
         ids.push(interned.ids);
         dicts.push(dictionaryResult(t, d.field, d.expression, interned.values));
@@ -71,8 +80,9 @@ export class Rule {
         ids.push(identity(col.length));
         dicts.push(rowwiseResult(t, d.field, d.expression, col));
       }
+      if (lazy.length < ids.length) lazy.push(UNUSED);
     }
-    return this.compiled.run(cols, ips, t.numRows(), ids, dicts);
+    return this.compiled.run(cols, ips, t.numRows(), ids, dicts, lazy);
   }
   count(table: ColumnTable): number {
     const m = this.mask(table);
@@ -117,6 +127,34 @@ function rowwiseResult(t: ColumnTable, field: string, expression: string, col: A
   return r;
 }
 const dictCache = new WeakMap<ColumnTable, Map<string, Uint8Array>>();
+const NO_DICT = new Uint8Array(0);
+const UNUSED: LazyPredicate = () => false;
+const lazyCache = new WeakMap<ColumnTable, Map<string, Map<unknown, boolean>>>();
+
+/** A one-field comparison answered per row on demand, memoised per distinct value (cached per table). */
+function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>): LazyPredicate {
+  let m = lazyCache.get(t);
+  if (!m) lazyCache.set(t, (m = new Map()));
+  const key = `${field}\u0000${expression}`;
+  let memo = m.get(key);
+  if (!memo) m.set(key, (memo = new Map()));
+  const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+  const one: unknown[] = [null];
+  const args = [one];
+  const seen = memo;
+  const onNull = sub.compiled.run(args, [], 1)[0] === 1;
+  return (i) => {
+    const v = col[i];
+    if (v === null || v === undefined) return onNull;
+    let r = seen.get(v);
+    if (r === undefined) {
+      one[0] = v;
+      r = sub.compiled.run(args, [], 1)[0] === 1;
+      seen.set(v, r);
+    }
+    return r;
+  };
+}
 
 /** A one-field comparison evaluated over [missing, ...distinct values] of its column (cached per table). */
 function dictionaryResult(t: ColumnTable, field: string, expression: string, values: readonly unknown[]): Uint8Array {
