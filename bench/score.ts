@@ -62,17 +62,18 @@ const lib = LIBRARY_JA4.map((j) => `'${j}'`).join(',');
 const ext = STATIC_EXTENSIONS.join('|');
 const sql = `
 WITH f AS (
-  SELECT *, epoch_ms(CAST(EdgeStartTimestamp AS TIMESTAMP)) AS ts FROM r
-), s AS (
-  SELECT RayID,
+  SELECT ClientIP, epoch_ms(CAST(EdgeStartTimestamp AS TIMESTAMP)) AS ts,
     (CASE WHEN regexp_matches(lower(ClientRequestUserAgent), '(${SCANNER_UA})') THEN 70 ELSE 0 END)
   + (CASE WHEN regexp_matches(lower(ClientRequestUserAgent), '${AUTOMATION_UA}') THEN 35 ELSE 0 END)
   + (CASE WHEN contains(ClientRequestUserAgent, 'Mozilla/') AND (JA4 IN (${lib}) OR regexp_matches(JA4, '^[tqd][0-9][0-9][di][0-9]{4}(00|h1)_')) THEN 45 ELSE 0 END)
   + (CASE WHEN contains(ClientRequestUserAgent, 'Mozilla/') AND NOT contains(ClientRequestUserAgent, 'compatible;') AND RequestHeaders['accept-language'] IS NULL THEN 25 ELSE 0 END)
   + (CASE WHEN contains(ClientRequestUserAgent, 'Mozilla/') AND (Cookies IS NULL OR Cookies::VARCHAR = '{}') THEN 10 ELSE 0 END)
   + (CASE WHEN regexp_matches(lower(ClientRequestPath), '${SCANNER_PATH}') THEN 45 ELSE 0 END)
-  + (CASE WHEN regexp_matches(lower(ClientRequestPath), '\\.(${ext})$') AND contains(ClientRequestURI, '?') AND NOT regexp_matches(ClientRequestURI, '\\?(v|ver|version|h|hash)=') THEN 20 ELSE 0 END)
-  + (CASE WHEN count(*) OVER (PARTITION BY ClientIP, floor((ts - (SELECT min(ts) FROM f)) / 10000)) >= 50 THEN 35 ELSE 0 END) AS score
+  + (CASE WHEN regexp_matches(lower(ClientRequestPath), '\\.(${ext})$') AND contains(ClientRequestURI, '?') AND NOT regexp_matches(ClientRequestURI, '\\?(v|ver|version|h|hash)=') THEN 20 ELSE 0 END) AS base
+  FROM r
+), s AS (
+  -- the window sorts only (ClientIP, ts, base): row expressions are computed before it
+  SELECT base + (CASE WHEN count(*) OVER (PARTITION BY ClientIP, floor((ts - (SELECT min(ts) FROM f)) / 10000)) >= 50 THEN 35 ELSE 0 END) AS score
   FROM f
 )
 SELECT count(*) FILTER (WHERE score >= 60) AS malicious, count(*) FILTER (WHERE score >= 30 AND score < 60) AS suspicious FROM s`;
