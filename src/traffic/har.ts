@@ -2,6 +2,7 @@ import { table } from 'arquero';
 import { ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 import { addHeader, parseCookies } from './http-fields.js';
+import { REDACTED, isSecretKey } from '../redact.js';
 import type { Loaded } from './logpush.js';
 import { shortJsonError } from './logpush.js';
 import { MSG } from './messages.js';
@@ -10,7 +11,7 @@ import { readAll, sourceName, type Source } from './source.js';
 
 export interface HarOptions {
   maxSkippedListed?: number;
-  /** Replace Authorization and cookie values with "[redacted]" (default true: HARs carry sessions). */
+  /** Replace Authorization and cookie values with "[REDACTED]" (default true: HARs carry sessions). */
   redact?: boolean;
 }
 
@@ -19,8 +20,6 @@ interface HarHeader {
   value?: unknown;
 }
 
-const REDACTED = '[redacted]';
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-auth-token']);
 
 const VERSION: Record<string, string> = { h2: 'HTTP/2', 'http/2.0': 'HTTP/2', 'http/2': 'HTTP/2', h3: 'HTTP/3', 'http/3': 'HTTP/3' };
 
@@ -81,7 +80,8 @@ export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loade
       if (typeof h.name !== 'string') continue;
       let v = typeof h.value === 'string' ? h.value : String(h.value ?? '');
       const lower = h.name.toLowerCase();
-      if (redact && SECRET_HEADERS.has(lower)) v = REDACTED;
+      // Cookie names stay (their presence is a signal); every other secret header loses its value.
+      if (redact && lower !== 'cookie' && isSecretKey(lower)) v = REDACTED;
       if (redact && lower === 'cookie') v = v.split(';').map((c) => `${c.split('=')[0]!.trim()}=${REDACTED}`).join('; ');
       names.push(h.name);
       addHeader(headers, h.name, v);

@@ -58,8 +58,8 @@ lh('reads entries with headers in wire order, cf-ray, status, and secrets redact
   assert.is(r?.[FIELD.ipDst], '104.16.0.1');
   assert.equal(r?.[FIELD.headerNames], [':authority', 'accept-language', 'cookie', 'Authorization', 'user-agent']);
   const h = r?.[FIELD.headers] as Record<string, string[]>;
-  assert.equal(h.authorization, ['[redacted]']);
-  assert.equal(r?.[FIELD.cookies], { __cf_bm: ['[redacted]'], sid: ['[redacted]'] });
+  assert.equal(h.authorization, ['[REDACTED]']);
+  assert.equal(r?.[FIELD.cookies], { __cf_bm: ['[REDACTED]'], sid: ['[REDACTED]'] });
   assert.not.match(JSON.stringify(r), /secret|Bearer/);
 });
 
