@@ -5,25 +5,11 @@
  * among that cell's JSON outputs, which is stable between a run and its re-run.
  */
 import type { CodeCell, Notebook } from './nbformat.js';
+import type { StepResult, Transcript } from '../steps/result.js';
 
-export interface TranscriptEntry {
-  argv: string[];
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  startedAt: string;
-  durationMs: number;
-  timedOut: boolean;
-}
-
-export interface StepResultJson {
-  kind: string;
-  ok: boolean;
-  data?: unknown;
-  error?: { code: string; message: string };
-  transcript: TranscriptEntry[];
-}
+/** The shapes steps put in `application/json` (src/steps/result.ts), as read back from a notebook. */
+export type TranscriptEntry = Transcript;
+export type StepResultJson = StepResult<unknown>;
 
 export interface NotebookResult {
   /** `${cellId}#${n}` */
