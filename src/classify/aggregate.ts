@@ -70,10 +70,16 @@ export interface AggregateSpec {
   threshold: number;
 }
 
-const groupCache = new WeakMap<ColumnTable, Map<string, { group: Float64Array; size: number }>>();
+/** Group id per row (0..size-1, -1 for none); Int32Array so counting loops stay integer. */
+export interface Groups {
+  group: Int32Array;
+  size: number;
+}
+
+const groupCache = new WeakMap<ColumnTable, Map<string, Groups>>();
 
 /** Group id per row (keys x window), -1 where a key is missing or the row is not selected. */
-export function groupIds(table: ColumnTable, key: readonly string[], windowSec: number, where: Uint8Array | null): { group: Float64Array; size: number } {
+export function groupIds(table: ColumnTable, key: readonly string[], windowSec: number, where: Uint8Array | null): Groups {
   const t = plain(table);
   let cache = groupCache.get(t);
   if (!cache) groupCache.set(t, (cache = new Map()));
@@ -87,10 +93,9 @@ export function groupIds(table: ColumnTable, key: readonly string[], windowSec: 
   return { group, size: base.size };
 }
 
-function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number): { group: Float64Array; size: number } {
+function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number): Groups {
   const where: Uint8Array | null = null;
   const n = t.numRows();
-  const group = new Float64Array(n).fill(-1);
   let mult = 1;
   const keys = key.map((k) => intern(fieldColumn(t, k)));
   // window index
@@ -116,12 +121,19 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
       win[i] = typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
     }
   }
+  // Window-major numbering (window * keys + key): rows arrive roughly in time order, so the
+  // counters touched by neighbouring rows stay close together in memory.
+  let K = 1;
+  for (const k of keys) K *= Math.max(1, k.values.length);
+  const size = W * K;
+  // raw keys in an Int32Array when they fit (the usual case), else doubles renumbered below
+  const group: Int32Array | Float64Array = size < 2 ** 31 ? new Int32Array(n).fill(-1) : new Float64Array(n).fill(-1);
   const only = keys.length === 1 ? (keys[0] as Interned).ids : null;
   if (only) {
     // one key (ip.src, ip.dst): no per-row loop over keys
     for (let i = 0; i < n; i++) {
       const id = only[i] as number;
-      if (id >= 0) group[i] = win ? id * W + (win[i] as number) : id;
+      if (id >= 0) group[i] = win ? (win[i] as number) * K + id : id;
     }
   } else {
     for (let i = 0; i < n; i++) {
@@ -139,20 +151,20 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
         mult *= k.values.length;
       }
       if (!ok) continue;
-      group[i] = win ? g * W + (win[i] as number) : g;
+      group[i] = win ? (win[i] as number) * K + g : g;
     }
   }
-  let size = W;
-  for (const k of keys) size *= Math.max(1, k.values.length);
   // keys x windows can be far larger than the table (10k sources x 800 windows at 1M rows):
   // renumber the groups that occur densely so counters stay small typed arrays
-  return size <= denseLimit(n) ? { group, size } : { group, size: compact(group) };
+  if (group instanceof Int32Array && size <= denseLimit(n)) return { group, size };
+  const dense = group instanceof Int32Array ? group : new Int32Array(n);
+  return { group: dense, size: compact(group, dense) };
 }
 
 const denseLimit = (n: number): number => Math.max(1 << 16, 4 * n);
 
-/** Renumber non-negative integer group keys (< 2^53) in place to 0..G-1 with a typed open-addressing table; returns G. */
-function compact(group: Float64Array): number {
+/** Renumber non-negative integer group keys (< 2^53) to 0..G-1 (into `out`, which may be `group`) with a typed open-addressing table; returns G. */
+function compact(group: Int32Array | Float64Array, out: Int32Array): number {
   const n = group.length;
   let cap = 1 << 10;
   while (cap < 2 * n) cap *= 2;
@@ -162,19 +174,22 @@ function compact(group: Float64Array): number {
   let next = 0;
   for (let i = 0; i < n; i++) {
     const r = group[i] as number;
-    if (r < 0) continue;
+    if (r < 0) {
+      out[i] = -1;
+      continue;
+    }
     let h = Math.imul((r >>> 0) ^ Math.imul(Math.floor(r / 4294967296), 0x9e3779b1), 0x85ebca6b);
     h = (h ^ (h >>> 15)) & mask;
     for (;;) {
       const k = keys[h] as number;
       if (k === r) {
-        group[i] = vals[h] as number;
+        out[i] = vals[h] as number;
         break;
       }
       if (k === -1) {
         keys[h] = r;
         vals[h] = next;
-        group[i] = next++;
+        out[i] = next++;
         break;
       }
       h = (h + 1) & mask;
