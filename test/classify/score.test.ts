@@ -56,6 +56,20 @@ Score('does not flag known-good sources for volume', () => {
   assert.is(score(t, { allow: ['192.0.2.0/28'] }).counts.good, n, 'allowlisted source is good');
   assert.is(score(t, { knownGood: 'http.user_agent eq "monitor/1.0"' }).counts.good, n);
 });
+Score('counts per source and window even when windows far outnumber the rows', () => {
+  // 1 s windows over ~11 days: keys x windows (2 x 1e6) is renumbered to the groups that occur
+  const ts = [0, 100, 200, 5e8, 5e8 + 1, 5e8 + 2, 1e9, 1e9 + 10, 1e9 + 20, 3e5, 6e5, 9e5];
+  const src = ['192.0.2.1', '192.0.2.1', '192.0.2.1', '198.51.100.7', '198.51.100.7', '198.51.100.7', '192.0.2.1', '198.51.100.7', '192.0.2.1', '192.0.2.1', '192.0.2.1', '192.0.2.1'];
+  const paths = ['/a', '/b', '/c', '/a', '/a', '/a', '/a', '/b', '/c', '/a', '/a', '/a'];
+  const t = aq.table({ timestamp: ts, 'ip.src': src, 'http.request.uri.path': paths, 'http.user_agent': ts.map(() => 'x') });
+  const sigs: Signature[] = [
+    { id: 'burst', title: 'burst', layer: 'l7', kind: 'aggregate', weight: 1, key: ['ip.src'], window: 1, measure: 'count', threshold: 3 },
+    { id: 'spread', title: 'spread', layer: 'l7', kind: 'aggregate', weight: 1, key: ['ip.src'], window: 1, measure: 'distinct', of: 'http.request.uri.path', threshold: 3 },
+  ];
+  const r = score(t, { pack: { name: 'p', version: '1', signatures: sigs } });
+  assert.equal(Array.from(r.fired.get('burst') ?? []), [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+  assert.equal(Array.from(r.fired.get('spread') ?? []), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+});
 Score('a signature with a broken expression fails with its id', () => {
   assert.throws(() => score(tiny(), { signatures: [{ id: 'bad', title: 'b', layer: 'l7', kind: 'expression', weight: 1, expression: 'http.user_agent eq' }] }), (e: Error) => e instanceof ClassifyError && /signature "bad"/.test(e.message));
 });
