@@ -64,10 +64,12 @@ export class Rule {
     for (const d of k.dicts) {
       const col = fieldColumn(t, d.field);
       const known = internedAlready(col);
-      if (!known && k.dicts.length + k.fields.length > 1 && repetitive(col)) {
-        // Not interned yet and behind other conditions (JA4 after a user-agent test, the query
-        // after a static extension): answer per row reached, memoised per distinct value,
-        // instead of paying to intern every row up front.
+      const sameColumn = k.dicts.filter((o) => o.field === d.field).length;
+      const others = k.fields.length + k.dicts.length - sameColumn;
+      if (!known && sameColumn === 1 && others > 0 && repetitive(col)) {
+        // The only test on a column not interned yet, next to tests on other columns (JA4 after
+        // a user-agent test, the query after a static extension): answer per row reached,
+        // memoised per distinct value, instead of paying to intern every row up front.
         ids.push(null);
         dicts.push(NO_DICT);
         lazy.push(lazyPredicate(t, d.field, d.expression, col));
