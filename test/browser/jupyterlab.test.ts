@@ -114,11 +114,17 @@ interface RunReport {
   errors: string[];
 }
 
-/** JupyterLab's "Run All Cells" (NotebookActions.runAll), then what the notebook model holds. */
-async function runAll(page: Page): Promise<RunReport> {
+/** Starts JupyterLab's "Run All Cells" (NotebookActions.runAll) without waiting for it. */
+async function startRunAll(page: Page): Promise<void> {
+  // Not returned to evaluate: Playwright would await the promise, and a cell waiting for input never ends.
+  await page.evaluate("window.runAllDone = window.jupyterlabTest.commands.execute('notebook:run-all-cells'); undefined");
+}
+
+/** Waits for the run started by startRunAll, then reports what the notebook model holds. */
+async function finishRun(page: Page): Promise<RunReport> {
   return (await page.evaluate(`(async () => {
-    const { panel, commands } = window.jupyterlabTest;
-    const ok = await commands.execute('notebook:run-all-cells');
+    const { panel } = window.jupyterlabTest;
+    const ok = await window.runAllDone;
     const kernel = panel.sessionContext.session?.kernel;
     // runAll resolves when the last execute_reply arrives; output messages precede it, but
     // wait for the kernel's idle status too.
@@ -134,6 +140,11 @@ async function runAll(page: Page): Promise<RunReport> {
       errors,
     };
   })()`)) as RunReport;
+}
+
+async function runAll(page: Page): Promise<RunReport> {
+  await startRunAll(page);
+  return finishRun(page);
 }
 
 interface Rendered {
@@ -327,6 +338,47 @@ test('a runbook run and saved in JupyterLab keeps every chart bundle and exports
   const html = exportHtml(nb);
   assert.ok((html.match(/<img class="chart" alt="chart" src="data:image\/svg\+xml/g) ?? []).length >= 6, 'postmortem shows the charts as SVG');
   assert.match(html, /requests are malicious/);
+});
+
+test('prompt() in a cell asks through JupyterLab\'s stdin box and the answer reaches the cell', async () => {
+  const dir = path.join(tmp, 'lab-stdin');
+  fs.mkdirSync(dir, { recursive: true });
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
+    cells: [
+      {
+        cell_type: 'code', id: 'ask', metadata: {}, execution_count: null, outputs: [],
+        source: ["const host = await prompt('Hostname to check:');\n", 'const go = await confirm(`Run dig for ${host}?`);\n', '`${host.toUpperCase()} ${go}`'],
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'ask.ipynb'), JSON.stringify(nb));
+
+  const { page, server } = await openInLab(dir, 'ask.ipynb');
+  try {
+    await startRunAll(page);
+    const input = page.locator('.jp-Stdin-input');
+    await input.waitFor({ timeout: 60_000 });
+    assert.match((await page.textContent('.jp-Stdin-prompt')) ?? '', /Hostname to check:/);
+    await input.fill('example.net');
+    await input.press('Enter');
+    // confirm() asks a second question in a fresh box.
+    await page.waitForFunction("Array.from(document.querySelectorAll('.jp-Stdin-prompt')).some((e) => /Run dig for example\\.net\\?/.test(e.textContent || ''))", undefined, { timeout: 30_000 });
+    // The answered box stays in the output area; the new one follows its prompt.
+    const second = page.locator('.jp-Stdin', { hasText: 'Run dig for example.net? [y/N]' }).locator('.jp-Stdin-input');
+    await second.fill('y');
+    await second.press('Enter');
+    const run = await finishRun(page);
+    assert.equal(run.errors, []);
+    assert.ok(run.ok);
+    const result = (await page.evaluate("document.querySelector('.jp-OutputArea-executeResult')?.textContent || ''")) as string;
+    assert.match(result, /EXAMPLE\.NET true/);
+  } finally {
+    await page.close();
+    await stopServer(server);
+  }
 });
 
 test.run();

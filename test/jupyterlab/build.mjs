@@ -27,7 +27,7 @@ await esbuild.build({
   format: 'iife',
   platform: 'browser',
   target: 'es2022',
-  minify: true,
+  minify: !process.env.NO_MINIFY,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
