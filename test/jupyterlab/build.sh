@@ -10,7 +10,8 @@ if [ -f build/index.js ] && [ "$(cat build/.stamp 2>/dev/null)" = "$stamp" ]; th
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "jupyterlab frontend: installing npm packages (test/jupyterlab/node_modules)"
   # esbuild's binary comes from its optional @esbuild/linux-x64 package: no install script needed.
-  npm ci --no-audit --no-fund --loglevel=error
+  # One retry: npm 11's reify has failed here once with a transient ENOTDIR.
+  npm ci --no-audit --no-fund --loglevel=error || { rm -rf node_modules; npm ci --no-audit --no-fund --loglevel=error; }
 fi
 node build.mjs
 echo "$stamp" > build/.stamp
