@@ -9,27 +9,17 @@ import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
 import { ROOT } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/browser.js';
+import { freePort } from '../helpers/services/ports.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let log = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test.after(async () => {
   await browser?.close();
@@ -64,7 +54,7 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${base}/notebooks/triage.ipynb?token=${token}`);
   // Wait until the kernel is started and idle.

@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { cellId, exportHtml, findRunbook, loadRunbook, readNotebook, runNotebook, writeNotebook, type Notebook } from '../../src/notebook/index.js';
 import { kernelFactory } from '../../src/notebook/kernel.js';
 import { ROOT } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/browser.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'export-browser-'));
 const UA = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2;alert(2)"> Mozilla/5.0';
@@ -49,7 +50,7 @@ function poisonedRunbook(): { file: string; nb: Notebook } {
 }
 
 test.before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  browser = await launchChromium();
 });
 
 test.after(async () => {

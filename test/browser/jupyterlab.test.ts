@@ -12,11 +12,12 @@ import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
 import { ROOT } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/browser.js';
+import { freePort } from '../helpers/services/ports.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
 const LAB = path.join(ROOT, 'test/jupyterlab');
@@ -25,17 +26,6 @@ const VEGALITE = 'application/vnd.vegalite.v5+json';
 
 let browser: Browser | undefined;
 const servers: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function stopServer(server: ChildProcess): Promise<void> {
   if (server.exitCode !== null || server.signalCode !== null) return;
@@ -91,10 +81,7 @@ async function openInLab(dir: string, notebook: string): Promise<Lab> {
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  browser ??= await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser ??= await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
