@@ -10,7 +10,16 @@ import { FIELD } from './fields.js';
  * line, so the result is the same either way.
  */
 
-const INTERN_LIMIT = 4096;
+/**
+ * Interning per column: always up to INTERN_MIN distinct values; beyond that only while the
+ * column keeps repeating itself (fewer than one new value in INTERN_RATIO lookups) and up to
+ * INTERN_MAX. Mid-cardinality columns (paths, client IPs, user agents at a million rows) then
+ * share one string per distinct value, which the scorer's per-column dictionaries hash once;
+ * near-unique columns (ray ids, cache-busting queries) give up early.
+ */
+const INTERN_MIN = 4096;
+const INTERN_MAX = 1 << 16;
+const INTERN_RATIO = 4;
 const MAX_INTERN_BYTES = 512;
 
 type Kind =
@@ -70,12 +79,31 @@ interface KeyEntry {
   intern: Interner<unknown> | null;
 }
 
-/** Per-column intern table: hash -> strings with that hash (collisions verified byte by byte). */
+/** FNV-1a over buf[s, e): the full hash (`deep` interners, nested values). */
+function fnv(buf: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  return h >>> 0;
+}
+
+/** A bucket longer than this makes the interner hash whole strings (see `deep`). */
+const MAX_BUCKET = 8;
+
+/**
+ * Per-column intern table: hash -> strings with that hash (collisions verified byte by byte).
+ * Callers pass the scanner's sampled hash until `deep` is set: values differing only between
+ * sampled bytes (user agents that differ in one version digit) pile into one bucket, and then
+ * the table rehashes itself on whole strings and callers pass `fnv` instead.
+ */
 class Interner<T> {
-  private readonly map = new Map<number, { bytes: Uint8Array; value: T }[]>();
+  private map = new Map<number, { bytes: Uint8Array; value: T }[]>();
   size = 0;
   full = false;
+  deep = false;
+  /** lookups so far (repetition estimate) */
+  lookups = 0;
   get(buf: Uint8Array, s: number, e: number, h: number): T | undefined {
+    this.lookups++;
     const list = this.map.get(h);
     if (list === undefined) return undefined;
     const n = e - s;
@@ -88,17 +116,39 @@ class Interner<T> {
   }
   set(buf: Uint8Array, s: number, e: number, h: number, value: T): void {
     if (this.full) return;
-    if (this.size >= INTERN_LIMIT) {
+    if (this.size >= INTERN_MIN && (this.size >= INTERN_MAX || this.size * INTERN_RATIO > this.lookups)) {
       this.full = true;
       this.map.clear();
       return;
     }
-    const entry = { bytes: buf.slice(s, e), value };
+    const entry = { bytes: copyBytes(buf, s, e), value };
     const list = this.map.get(h);
     if (list) list.push(entry);
     else this.map.set(h, [entry]);
     this.size++;
+    if (list && list.length > MAX_BUCKET && !this.deep) this.rehash();
   }
+  private rehash(): void {
+    this.deep = true;
+    const old = this.map;
+    this.map = new Map();
+    for (const list of old.values())
+      for (const c of list) {
+        const h = fnv(c.bytes, 0, c.bytes.length);
+        const l = this.map.get(h);
+        if (l) l.push(c);
+        else this.map.set(h, [c]);
+      }
+  }
+}
+
+/**
+ * A copy of buf[s, e). Not `buf.slice`: on a Buffer that is a view, and the read buffer is
+ * refilled, so a stored view's bytes would change under the intern table (later lookups miss and
+ * re-add the value; a colliding hash could even match the wrong entry).
+ */
+function copyBytes(buf: Uint8Array, s: number, e: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(buf, s, e);
 }
 
 /** Node's Buffer has latin1Slice/utf8Slice (undocumented, long-standing); cheaper than toString per call. */
@@ -375,7 +425,7 @@ export class LogpushScanner {
     if (!found) {
       const name = this.decode(s, e);
       if (SLOW_KEYS.has(name)) throw BAIL;
-      found = { bytes: buf.slice(s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name }, slot: null, intern: null };
+      found = { bytes: copyBytes(buf, s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name }, slot: null, intern: null };
       if (list) list.push(found);
       else this.keys.set(h, [found]);
     }
@@ -398,10 +448,11 @@ export class LogpushScanner {
     if (e - s > MAX_INTERN_BYTES || this.sEscaped) return this.decode(s, e);
     const it = entry ? (entry.intern ?? (entry.intern = this.interner(col))) : this.interner(col);
     if (it.full) return this.decode(s, e);
-    const hit = it.get(this.buf, s, e, this.sHash) as string | undefined;
+    const h = it.deep ? fnv(this.buf, s, e) : this.sHash;
+    const hit = it.get(this.buf, s, e, h) as string | undefined;
     if (hit !== undefined) return hit;
     const v = this.decode(s, e);
-    it.set(this.buf, s, e, this.sHash, v);
+    it.set(this.buf, s, e, h, v);
     return v;
   }
 
@@ -561,7 +612,7 @@ export class LogpushScanner {
         let u = this.upperCache.get(v);
         if (u === undefined) {
           u = v.toUpperCase();
-          if (this.upperCache.size < INTERN_LIMIT) this.upperCache.set(v, u);
+          if (this.upperCache.size < INTERN_MIN) this.upperCache.set(v, u);
         }
         return this.putMain(entry, u);
       }
