@@ -47,7 +47,9 @@ const SECRET_KEYS = new Set([
 const PEM_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 // A header at a line start (curl -v's "> " prefixes) or after a space/quote/brace (argv, JSON).
 const HEADER = new RegExp(`((?:^|[\\s>"'<{,])[ \\t]*"?(?:${SECRET_HEADERS.join('|')})"?[ \\t]*:[ \\t]*"?)(?!\\[REDACTED\\])([^\\s"'][^\\r\\n"']*)`, 'gim');
-const AUTH_SCHEME = /\b(Bearer|Basic|Digest|token)\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{8,}/g;
+// Credentials outside a header line. "Basic" needs base64 with a digit or +/= so that prose such
+// as openssl's "X509v3 Basic Constraints" stays; Digest and token schemes only occur in headers.
+const AUTH_SCHEME = /\b(Bearer)\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{8,}|\b(Basic)\s+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/g;
 const KEY_VALUE = /([?&;\s]|^)((?:access_token|api[_-]?key|apikey|token|auth|key|password|passwd|secret|client_secret|sig|signature)=)(?!\[REDACTED\])[^&\s"'<>#]+/gim;
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+):(?!\[REDACTED\])([^/@\s]+)@/gi;
 const TOKEN_FORMATS = [
@@ -64,7 +66,7 @@ export function redactText(text: string): string {
   if (!text) return text;
   let out = text.replace(PEM_KEY, (_m, kind: string) => `-----BEGIN ${kind}PRIVATE KEY-----\n${REDACTED}\n-----END ${kind}PRIVATE KEY-----`);
   out = out.replace(HEADER, (_m, head: string) => `${head}${REDACTED}`);
-  out = out.replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  out = out.replace(AUTH_SCHEME, (_m, bearer: string | undefined, basic: string | undefined) => `${bearer ?? basic} ${REDACTED}`);
   out = out.replace(KEY_VALUE, (_m, pre: string, key: string) => `${pre}${key}${REDACTED}`);
   out = out.replace(USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
   for (const re of TOKEN_FORMATS) out = out.replace(re, REDACTED);
