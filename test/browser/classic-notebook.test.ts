@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
 import { ROOT } from '../helpers/paths.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
@@ -47,12 +47,7 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   server.stdout?.on('data', (b: Buffer) => (log += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (log += b.toString()));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 150 || server.exitCode !== null) throw new Error(`notebook server did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForJupyter(base, token, server, () => log);
 
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
 import { ROOT } from '../helpers/paths.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
@@ -26,6 +26,8 @@ const VEGALITE = 'application/vnd.vegalite.v5+json';
 
 let browser: Browser | undefined;
 const servers: ChildProcess[] = [];
+/** The l7-ddos-triage notebook as JupyterLab saved it after Run All. */
+let labSaved: string | undefined;
 
 async function stopServer(server: ChildProcess): Promise<void> {
   if (server.exitCode !== null || server.signalCode !== null) return;
@@ -74,12 +76,7 @@ async function openInLab(dir: string, notebook: string): Promise<Lab> {
   server.stdout?.on('data', (b: Buffer) => (log += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (log += b.toString()));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 150 || server.exitCode !== null) throw new Error(`jupyter_server did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForJupyter(base, token, server, () => log);
 
   browser ??= await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -286,28 +283,18 @@ test('Run All Cells in JupyterLab executes l7-ddos-triage on the runbook kernel 
     // Scrolled to the first chart, so the screenshot shows one.
     await page.evaluate("document.querySelector('.jp-RenderedVegaLite').scrollIntoView()");
     await screenshot(page, 'l7-ddos-triage');
+    // File > Save: JupyterLab serialises its model back through the contents API (read by the next test).
+    await page.evaluate('window.jupyterlabTest.panel.context.save()');
+    labSaved = path.join(dir, 'triage.ipynb');
   } finally {
     await page.close();
     await stopServer(server);
   }
 });
 
-test('a runbook run and saved in JupyterLab keeps every chart bundle and exports as a postmortem', async () => {
-  const dir = triageDir('lab-saved');
-  const { page, server } = await openInLab(dir, 'triage.ipynb');
-  try {
-    const run = await runAll(page);
-    assert.equal(run.errors, []);
-    assert.ok(run.ok, 'Run All reported a failed cell');
-    await page.waitForFunction("document.querySelectorAll('.jp-OutputArea-output.jp-RenderedVegaLite .vega-embed svg.marks').length >= 6", undefined, { timeout: 60_000 });
-    // File > Save: JupyterLab serialises its model back through the contents API.
-    await page.evaluate('window.jupyterlabTest.panel.context.save()');
-  } finally {
-    await page.close();
-    await stopServer(server);
-  }
-
-  const nb = readNotebook(path.join(dir, 'triage.ipynb'));
+test('a runbook run and saved in JupyterLab keeps every chart bundle and exports as a postmortem', () => {
+  assert.ok(labSaved, 'the l7-ddos-triage run in JupyterLab (previous test) did not save its notebook');
+  const nb = readNotebook(labSaved);
   assert.is(nb.metadata.runbook?.id, 'l7-ddos-triage');
   assert.is(nb.metadata.kernelspec?.name, 'runbook');
   const outputs = nb.cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs : []));
