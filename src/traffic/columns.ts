@@ -1,13 +1,20 @@
 import { FIELD } from './fields.js';
+import { DictionaryColumn } from './dictionary.js';
 
-/** Stop interning a column's strings once it has this many distinct values (e.g. ray ids). */
-const INTERN_LIMIT = 4096;
+/**
+ * String columns are dictionary-encoded while they repeat: up to DICT_MIN distinct values
+ * always, beyond that while fewer than one row in DICT_RATIO brings a new value. A column of
+ * near-unique values (ray ids, cache-busting queries) turns into a plain array once.
+ */
+const DICT_MIN = 1 << 16;
+const DICT_RATIO = 4;
 
 const CANONICAL_ORDER: readonly string[] = ['timestamp', ...Object.values(FIELD).filter((f) => f !== 'timestamp')];
 
 /**
  * One column under construction. Numbers go to a Float64Array while every value is a number
- * (missing = NaN, counted in `nulls`); the first non-number turns it into a plain array.
+ * (missing = NaN, counted in `nulls`); strings go to a dictionary (codes + distinct values)
+ * while they repeat; anything else, or a type change, turns the column into a plain array.
  */
 export interface Col {
   data: unknown[] | Float64Array;
@@ -15,7 +22,21 @@ export interface Col {
   len: number;
   f64: boolean;
   nulls: number;
+  /** Dictionary mode (string columns while they repeat): `data` is unused. */
+  dict: Dict | null;
 }
+
+interface Dict {
+  codes: Int32Array;
+  values: unknown[];
+  index: Map<unknown, number>;
+}
+
+/** The column a value starts: numbers unboxed, strings (and leading nulls) dictionary-encoded. */
+type Start = 'f64' | 'dict' | 'plain';
+const startOf = (v: unknown): Start => (typeof v === 'number' ? 'f64' : typeof v === 'string' || v === null || v === undefined ? 'dict' : 'plain');
+
+const EMPTY: unknown[] = [];
 
 /**
  * Builds a table column by column, row by row. A column first seen at row r is back-filled with
@@ -31,7 +52,6 @@ export class ColumnBuilder {
   row = 0;
   private capacity = 1024;
   private readonly cols = new Map<string, Col>();
-  private readonly interns = new Map<string, Map<string, string> | null>();
   /** Receives notes about rows that loaded with a missing or unparsable value. */
   onWarn: ((reason: string) => void) | null = null;
 
@@ -44,23 +64,36 @@ export class ColumnBuilder {
     this.onWarn?.(reason);
   }
 
-  private create(name: string, f64: boolean): Col {
+  private create(name: string, start: Start): Col {
     const cap = Math.max(this.capacity, this.row + 1);
     let c: Col;
-    if (f64) {
+    if (start === 'f64') {
       const data = new Float64Array(cap);
       data.fill(NaN, 0, this.row);
-      c = { data, len: this.row, f64: true, nulls: this.row };
+      c = { data, len: this.row, f64: true, nulls: this.row, dict: null };
+    } else if (start === 'dict') {
+      const codes = new Int32Array(cap);
+      codes.fill(-1, 0, this.row);
+      c = { data: EMPTY, len: this.row, f64: false, nulls: this.row, dict: { codes, values: [], index: new Map() } };
     } else {
       const data = new Array<unknown>(cap);
       for (let i = 0; i < this.row; i++) data[i] = null;
-      c = { data, len: this.row, f64: false, nulls: this.row };
+      c = { data, len: this.row, f64: false, nulls: this.row, dict: null };
     }
     this.cols.set(name, c);
     return c;
   }
 
   private grow(c: Col, need: number): void {
+    const dict = c.dict;
+    if (dict) {
+      const cap = Math.max(need, Math.ceil(dict.codes.length * 1.5));
+      const d = new Int32Array(cap);
+      d.set(dict.codes);
+      dict.codes = d;
+      if (cap > this.capacity) this.capacity = cap;
+      return;
+    }
     const cap = Math.max(need, Math.ceil(c.data.length * 1.5));
     if (c.f64) {
       const d = new Float64Array(cap);
@@ -68,6 +101,24 @@ export class ColumnBuilder {
       c.data = d;
     } else (c.data as unknown[]).length = cap;
     if (cap > this.capacity) this.capacity = cap;
+  }
+
+  /** Make `c` a plain array column from now on (a parser saw its values stop repeating). */
+  plain(c: Col): void {
+    if (c.dict) this.undict(c);
+  }
+
+  /** Dictionary -> plain array (the column stopped repeating, or holds a non-string). */
+  private undict(c: Col): void {
+    const dict = c.dict as Dict;
+    const { codes, values } = dict;
+    const d = new Array<unknown>(codes.length);
+    for (let i = 0; i < c.len; i++) {
+      const k = codes[i] as number;
+      d[i] = k < 0 ? null : values[k];
+    }
+    c.data = d;
+    c.dict = null;
   }
 
   private toPlain(c: Col): void {
@@ -84,18 +135,74 @@ export class ColumnBuilder {
   /** Set `name` for the current row (last write wins within a row). */
   put(name: string, v: unknown): void {
     let c = this.cols.get(name);
-    if (c === undefined) c = this.create(name, typeof v === 'number');
+    if (c === undefined) c = this.create(name, startOf(v));
     this.putIn(c, v);
   }
 
   /** The column object for `name`, creating it (typed by `v`); lets hot loops skip the name lookup. */
   slot(name: string, v: unknown): Col {
-    return this.cols.get(name) ?? this.create(name, typeof v === 'number');
+    return this.cols.get(name) ?? this.create(name, startOf(v));
+  }
+
+  /**
+   * The dictionary code of string `v` in column `c` (adding it), or -1 when the column is not
+   * dictionary-encoded. Lets a parser that interns strings itself store codes with `putCode`.
+   */
+  codeOf(c: Col, v: string): number {
+    const dict = c.dict;
+    if (dict === null) return -1;
+    let k = dict.index.get(v);
+    if (k === undefined) {
+      if (!this.roomFor(dict)) return -1;
+      k = dict.values.push(v) - 1;
+      dict.index.set(v, k);
+    }
+    return k;
+  }
+
+  /** Set the current row of dictionary column `c` to code `k` (from `codeOf` on this column). */
+  putCode(c: Col, k: number, v: string): void {
+    const dict = c.dict;
+    if (dict === null || k < 0) return this.putIn(c, v);
+    const row = this.row;
+    if (row >= dict.codes.length) this.grow(c, row + 1);
+    if (c.len < row) dict.codes.fill(-1, c.len, row);
+    dict.codes[row] = k;
+    if (c.len <= row) c.len = row + 1;
+  }
+
+  /** May this dictionary take another value? (near-unique columns stop being dictionaries) */
+  private roomFor(dict: Dict): boolean {
+    const n = dict.values.length;
+    return n < DICT_MIN || n * DICT_RATIO < this.row;
   }
 
   /** Set the current row of a column obtained from `slot`. */
   putIn(c: Col, v: unknown): void {
     const row = this.row;
+    const dict = c.dict;
+    if (dict !== null) {
+      let k = -1;
+      if (typeof v === 'string') {
+        const hit = dict.index.get(v);
+        if (hit !== undefined) k = hit;
+        else if (this.roomFor(dict)) {
+          k = dict.values.push(v) - 1;
+          dict.index.set(v, k);
+        } else {
+          this.undict(c);
+          return this.putIn(c, v);
+        }
+      } else if (v !== null && v !== undefined) {
+        this.undict(c);
+        return this.putIn(c, v);
+      }
+      if (row >= dict.codes.length) this.grow(c, row + 1);
+      if (c.len < row) dict.codes.fill(-1, c.len, row);
+      dict.codes[row] = k;
+      if (c.len <= row) c.len = row + 1;
+      return;
+    }
     if (row >= c.data.length) this.grow(c, row + 1);
     const d = c.data;
     if (c.f64) {
@@ -121,21 +228,9 @@ export class ColumnBuilder {
     if (c.len <= row) c.len = row + 1;
   }
 
-  /** Set a string, interned per column; '' is stored as null. */
+  /** Set a string ('' is stored as null); repeated strings share one copy in the column's dictionary. */
   putStr(name: string, v: string): void {
-    if (v === '') return this.put(name, null);
-    let m = this.interns.get(name);
-    if (m === undefined) {
-      m = new Map();
-      this.interns.set(name, m);
-    }
-    if (m !== null) {
-      const hit = m.get(v);
-      if (hit !== undefined) v = hit;
-      else if (m.size < INTERN_LIMIT) m.set(v, v);
-      else this.interns.set(name, null);
-    }
-    this.put(name, v);
+    this.put(name, v === '' ? null : v);
   }
 
   /** Finish the current row. */
@@ -171,9 +266,9 @@ export class ColumnBuilder {
    * seen. Numeric columns without missing values stay Float64Arrays; with missing values they
    * become arrays holding null (the contract: missing is null, never NaN).
    */
-  finish(ensure: readonly string[] = []): Record<string, unknown[] | Float64Array> {
-    for (const n of ensure) if (!this.cols.has(n)) this.create(n, false);
-    const out: Record<string, unknown[] | Float64Array> = {};
+  finish(ensure: readonly string[] = []): Record<string, unknown[] | Float64Array | DictionaryColumn> {
+    for (const n of ensure) if (!this.cols.has(n)) this.create(n, 'plain');
+    const out: Record<string, unknown[] | Float64Array | DictionaryColumn> = {};
     const names = [
       ...CANONICAL_ORDER.filter((n) => this.cols.has(n)),
       ...[...this.cols.keys()].filter((n) => !CANONICAL_ORDER.includes(n)),
@@ -181,6 +276,13 @@ export class ColumnBuilder {
     const rows = this.row;
     for (const n of names) {
       const c = this.cols.get(n) as Col;
+      const dict = c.dict;
+      if (dict) {
+        if (c.len < rows) dict.codes.fill(-1, c.len, rows);
+        c.len = rows;
+        out[n] = new DictionaryColumn(dict.codes.length === rows ? dict.codes : dict.codes.slice(0, rows), dict.values);
+        continue;
+      }
       if (c.f64) {
         if (c.len < rows) {
           (c.data as Float64Array).fill(NaN, c.len, rows);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { table } from 'arquero';
 import { ColumnBuilder } from './columns.js';
+import { DictionaryColumn } from './dictionary.js';
 import { FIELD, type LoadReport, type SkippedRow } from './fields.js';
 import type { Loaded, LogpushOptions } from './logpush.js';
 import { parseLogpushInto } from './logpush.js';
@@ -33,10 +34,16 @@ export interface WorkerTask {
   estimate: number;
 }
 
-function encode(cols: Record<string, unknown[] | Float64Array>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
+function encode(cols: Record<string, unknown[] | Float64Array | DictionaryColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
   const out: Record<string, EncodedColumn> = {};
   const transfer: ArrayBuffer[] = [];
   for (const [name, c] of Object.entries(cols)) {
+    if (c instanceof DictionaryColumn) {
+      const codes = c.codes.byteOffset === 0 && c.codes.byteLength === c.codes.buffer.byteLength ? c.codes : c.codes.slice();
+      out[name] = { kind: 'dict', codes, values: c.values as unknown[] };
+      transfer.push(codes.buffer as ArrayBuffer);
+      continue;
+    }
     if (c instanceof Float64Array) {
       const data = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice();
       out[name] = { kind: 'f64', data };
@@ -177,7 +184,7 @@ function merge(path: string, opts: LogpushOptions, parts: Part[], started: numbe
   for (const n of seen) order.put(n, null);
   order.next();
   const names = Object.keys(order.finish([FIELD.timestamp]));
-  const cols: Record<string, unknown[] | Float64Array> = {};
+  const cols: Record<string, unknown[] | Float64Array | DictionaryColumn> = {};
   for (const name of names) {
     const allF64 = parts.every((p) => p.cols[name]?.kind === 'f64' || p.rows === 0);
     if (allF64 && parts.some((p) => p.cols[name])) {
@@ -189,6 +196,35 @@ function merge(path: string, opts: LogpushOptions, parts: Part[], started: numbe
         at += p.rows;
       }
       cols[name] = out;
+      continue;
+    }
+    const strings = parts.every((p) => p.rows === 0 || (p.cols[name]?.kind === 'dict' && (p.cols[name] as { values: unknown[] }).values.every((v) => typeof v === 'string')));
+    if (strings) {
+      // string dictionaries: one merged dictionary, codes renumbered per part
+      const values: unknown[] = [];
+      const index = new Map<unknown, number>();
+      const codes = new Int32Array(total).fill(-1);
+      let at = 0;
+      for (const p of parts) {
+        const c = p.cols[name];
+        if (c && c.kind === 'dict') {
+          const remap = Int32Array.from(c.values, (v) => {
+            let k = index.get(v);
+            if (k === undefined) {
+              k = values.push(v) - 1;
+              index.set(v, k);
+            }
+            return k;
+          });
+          const src = c.codes;
+          for (let i = 0; i < p.rows; i++) {
+            const k = src[i] as number;
+            if (k >= 0) codes[at + i] = remap[k] as number;
+          }
+        }
+        at += p.rows;
+      }
+      cols[name] = new DictionaryColumn(codes, values);
       continue;
     }
     const out = new Array<unknown>(total);

@@ -86,6 +86,22 @@ function fnv(buf: Uint8Array, s: number, e: number): number {
   return h >>> 0;
 }
 
+/** The scanner's cheap hash of buf[s, e): length and up to 12 bytes (all of a short string). */
+function sampled(buf: Uint8Array, s: number, q: number): number {
+  const n = q - s;
+  let h = n;
+  if (n <= 12) {
+    for (let i = s; i < q; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  } else {
+    for (let i = 0; i < 4; i++) {
+      h = Math.imul(h ^ (buf[s + i] as number), 0x01000193);
+      h = Math.imul(h ^ (buf[q - 1 - i] as number), 0x01000193);
+      h = Math.imul(h ^ (buf[s + ((n * (i + 1)) >> 3)] as number), 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
 /** A bucket longer than this makes the interner hash whole strings (see `deep`). */
 const MAX_BUCKET = 8;
 
@@ -95,14 +111,26 @@ const MAX_BUCKET = 8;
  * sampled bytes (user agents that differ in one version digit) pile into one bucket, and then
  * the table rehashes itself on whole strings and callers pass `fnv` instead.
  */
+interface Interned<T> {
+  bytes: Uint8Array;
+  value: T;
+  /** The value's dictionary code in its column (ColumnBuilder.codeOf), -1 if none. */
+  code: number;
+  /** Text derived from a nested value once (a cookie map's Cookie header). */
+  text?: string | null;
+}
+
 class Interner<T> {
-  private map = new Map<number, { bytes: Uint8Array; value: T }[]>();
+  private map = new Map<number, Interned<T>[]>();
   size = 0;
   full = false;
   deep = false;
   /** lookups so far (repetition estimate) */
   lookups = 0;
   get(buf: Uint8Array, s: number, e: number, h: number): T | undefined {
+    return this.entry(buf, s, e, h)?.value;
+  }
+  entry(buf: Uint8Array, s: number, e: number, h: number): Interned<T> | undefined {
     this.lookups++;
     const list = this.map.get(h);
     if (list === undefined) return undefined;
@@ -110,18 +138,18 @@ class Interner<T> {
     outer: for (const c of list) {
       if (c.bytes.length !== n) continue;
       for (let i = 0; i < n; i++) if (c.bytes[i] !== buf[s + i]) continue outer;
-      return c.value;
+      return c;
     }
     return undefined;
   }
-  set(buf: Uint8Array, s: number, e: number, h: number, value: T): void {
+  set(buf: Uint8Array, s: number, e: number, h: number, value: T, code = -1): void {
     if (this.full) return;
     if (this.size >= INTERN_MIN && (this.size >= INTERN_MAX || this.size * INTERN_RATIO > this.lookups)) {
       this.full = true;
       this.map.clear();
       return;
     }
-    const entry = { bytes: copyBytes(buf, s, e), value };
+    const entry = { bytes: copyBytes(buf, s, e), value, code };
     const list = this.map.get(h);
     if (list) list.push(entry);
     else this.map.set(h, [entry]);
@@ -245,6 +273,20 @@ export function isoMs(b: Uint8Array, s: number, e: number): number {
   return ((days * 24 + h) * 60 + mi) * 60000 + se * 1000 + ms - off;
 }
 
+/** An interned ClientRequestURI: its parts and their codes in the uri/path/query columns. */
+interface UriParts {
+  uri: string;
+  path: string;
+  query: string | null;
+  uriCode: number;
+  pathCode: number;
+  queryCode: number;
+}
+
+/** flatMap's answer for a value it does not handle. */
+const NOT_FLAT = Symbol('not flat');
+const EMPTY_BYTES = new Uint8Array(0);
+
 /** Thrown inside the scanner to abandon a line (caught in scanLine). */
 const BAIL = Symbol('bail');
 
@@ -252,6 +294,10 @@ export class LogpushScanner {
   private readonly keys = new Map<number, KeyEntry[]>();
   private readonly interns = new Map<string, Interner<unknown>>();
   private readonly upperCache = new Map<string, string>();
+  private readonly uriIntern = new Interner<UriParts>();
+  private readonly lowerKeys = new Interner<string>();
+  private readonly plainKeys = new Interner<string>();
+  private uriSlots: [Col, Col, Col] | null = null;
   private buf: Uint8Array = new Uint8Array(0);
   private p = 0;
   private end = 0;
@@ -363,26 +409,20 @@ export class LogpushScanner {
       q = p;
       this.nextBs = -2; // recompute lazily next time
     }
-    const n = q - s;
-    let h = n;
-    if (n <= 12) {
-      for (let i = s; i < q; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-    } else {
-      for (let i = 0; i < 4; i++) {
-        h = Math.imul(h ^ (buf[s + i] as number), 0x01000193);
-        h = Math.imul(h ^ (buf[q - 1 - i] as number), 0x01000193);
-        h = Math.imul(h ^ (buf[s + ((n * (i + 1)) >> 3)] as number), 0x01000193);
-      }
-    }
-    this.sHash = h >>> 0;
+    this.sHash = sampled(buf, s, q);
     this.sEscaped = escaped;
     this.p = q + 1;
     return s;
   }
 
   private decode(s: number, e: number): string {
+    return this.decodeAt(s, e, this.sEscaped);
+  }
+
+  /** The JSON string content at [s, e) (escaped: it contains escapes; s - 1 and e are its quotes). */
+  private decodeAt(s: number, e: number, escaped: boolean): string {
     const b = this.buf as Buffer;
-    if (this.sEscaped) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
+    if (escaped) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
     const v = (b as unknown as Slices).utf8Slice(s, e);
     // invalid UTF-8 became U+FFFD: let the strict path report the line
     if (v.indexOf('\uFFFD') >= 0 && !validUtf8(b.subarray(s, e))) throw BAIL;
@@ -454,6 +494,92 @@ export class LogpushScanner {
     const v = this.decode(s, e);
     it.set(this.buf, s, e, h, v);
     return v;
+  }
+
+  /**
+   * The string just scanned at [s, e) into the entry's own column: an interned value is stored
+   * as its dictionary code (no string hashing, no pointer per row), a new one is added once.
+   */
+  private putMainStr(entry: KeyEntry, s: number, e: number): void {
+    const slot = entry.slot ?? (entry.slot = this.b.slot(entry.spec.col as string, ''));
+    if (e === s) return this.b.putIn(slot, null);
+    const it = entry.intern ?? (entry.intern = this.interner(entry.spec.col as string));
+    this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash);
+  }
+
+  /**
+   * String buf[s, e) (escaped: JSON escapes inside) into `slot` through interner `it`; `h` is
+   * its sampled hash unless the interner is deep. An interned value is stored as its dictionary
+   * code; once the interner gives up (near-unique values) the column becomes a plain array.
+   */
+  private putInterned(slot: Col, it: Interner<unknown>, s: number, e: number, escaped: boolean, h: number): void {
+    const b = this.b;
+    if (e - s > MAX_INTERN_BYTES || escaped) return b.putIn(slot, this.decodeAt(s, e, escaped));
+    if (it.full) {
+      if (slot.dict) b.plain(slot);
+      return b.putIn(slot, this.decodeAt(s, e, false));
+    }
+    if (it.deep) h = fnv(this.buf, s, e);
+    const hit = it.entry(this.buf, s, e, h);
+    if (hit !== undefined) {
+      if (hit.code < 0) hit.code = b.codeOf(slot, hit.value as string);
+      return b.putCode(slot, hit.code, hit.value as string);
+    }
+    const v = this.decodeAt(s, e, false);
+    const code = b.codeOf(slot, v);
+    it.set(this.buf, s, e, h, v, code);
+    b.putCode(slot, code, v);
+  }
+
+  /**
+   * ClientRequestURI into uri, path and query. While URIs repeat (the same pages, the same
+   * assets) an interned URI carries its split parts and their codes: a repeat is three code
+   * writes. Once they stop repeating, uri and query are plain columns and the path alone is
+   * interned (paths repeat even when queries do not).
+   */
+  private putUri(s: number, e: number): void {
+    const b = this.b;
+    const slots = (this.uriSlots ??= [b.slot(FIELD.uri, ''), b.slot(FIELD.path, ''), b.slot(FIELD.query, '')]);
+    const it = this.uriIntern;
+    const escaped = this.sEscaped;
+    if (it.full || e - s > MAX_INTERN_BYTES || escaped) {
+      if (it.full) {
+        if (slots[0].dict) b.plain(slots[0]);
+        if (slots[2].dict) b.plain(slots[2]);
+      }
+      const q = escaped ? -1 : this.buf.indexOf(0x3f, s);
+      if (!escaped && (q < 0 || q >= e)) {
+        b.putIn(slots[0], this.decodeAt(s, e, false));
+        const pit = this.interner(FIELD.path);
+        this.putInterned(slots[1], pit, s, e, false, pit.deep ? 0 : this.sHash);
+        return b.putIn(slots[2], null);
+      }
+      if (!escaped) {
+        b.putIn(slots[0], this.decodeAt(s, e, false));
+        const pit = this.interner(FIELD.path);
+        this.putInterned(slots[1], pit, s, q, false, pit.deep ? 0 : sampled(this.buf, s, q));
+        return b.putIn(slots[2], q + 1 === e ? null : this.decodeAt(q + 1, e, false));
+      }
+      const v = this.decodeAt(s, e, true);
+      const i = v.indexOf('?');
+      b.putIn(slots[0], v);
+      b.putIn(slots[1], i < 0 ? v : v.slice(0, i));
+      return b.putIn(slots[2], i < 0 || i === v.length - 1 ? null : v.slice(i + 1));
+    }
+    const h = it.deep ? fnv(this.buf, s, e) : this.sHash;
+    let u = it.get(this.buf, s, e, h);
+    if (u === undefined) {
+      const v = this.decodeAt(s, e, false);
+      const q = v.indexOf('?');
+      const path = q < 0 ? v : v.slice(0, q);
+      const query = q < 0 || q === v.length - 1 ? null : v.slice(q + 1);
+      u = { uri: v, path, query, uriCode: b.codeOf(slots[0], v), pathCode: b.codeOf(slots[1], path), queryCode: query === null ? -1 : b.codeOf(slots[2], query) };
+      it.set(this.buf, s, e, h, u);
+    }
+    b.putCode(slots[0], u.uriCode, u.uri);
+    b.putCode(slots[1], u.pathCode, u.path);
+    if (u.query === null) b.putIn(slots[2], null);
+    else b.putCode(slots[2], u.queryCode, u.query);
   }
 
   private put(col: string, v: unknown): void {
@@ -546,29 +672,135 @@ export class LogpushScanner {
     throw BAIL;
   }
 
-  /** A nested JSON value, parsed with JSON.parse (validates it), converted, interned per column, frozen. */
+  /** A nested JSON value, parsed with JSON.parse (validates it), converted, interned per column (shared values are frozen). */
   private nested(col: string, convert: (v: unknown) => unknown): unknown {
+    return this.nestedEntry(col, convert).value;
+  }
+
+  /** As `nested`, returning the intern entry (a fresh one when the value is not interned). */
+  private nestedEntry(col: string, convert: (v: unknown) => unknown, flat?: boolean): Interned<unknown> {
     const s = this.p;
     const e = this.skipNested();
     const buf = this.buf;
     let h = 0x811c9dc5;
-    const small = e - s <= MAX_INTERN_BYTES;
     const it = this.interner(col);
-    if (small && !it.full) {
+    const share = e - s <= MAX_INTERN_BYTES && !it.full;
+    if (share) {
       for (let i = s; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
       h >>>= 0;
-      const hit = it.get(buf, s, e, h);
+      const hit = it.entry(buf, s, e, h);
       if (hit !== undefined) return hit;
     }
-    let v: unknown;
-    try {
-      v = JSON.parse(utf8.decode(buf.subarray(s, e)));
-    } catch {
-      throw BAIL;
+    let v: unknown = flat === undefined ? NOT_FLAT : this.flatMap(s, e, flat);
+    if (v === NOT_FLAT) {
+      try {
+        v = JSON.parse(utf8.decode(buf.subarray(s, e)));
+      } catch {
+        throw BAIL;
+      }
+      v = convert(v);
     }
-    v = deepFreeze(convert(v));
-    if (small) it.set(buf, s, e, h, v);
-    return v;
+    if (!share) return { bytes: EMPTY_BYTES, value: v, code: -1 };
+    deepFreeze(v);
+    it.set(buf, s, e, h, v);
+    return it.entry(buf, s, e, h) ?? { bytes: EMPTY_BYTES, value: v, code: -1 };
+  }
+
+  /**
+   * `{"name": "value" | ["value", ...], ...}` (Logpush RequestHeaders / Cookies) straight into
+   * a name -> values map (null when empty), as `headerMap` would make it from JSON.parse; keys
+   * are interned. NOT_FLAT for anything else (escapes, other value types): JSON.parse handles it.
+   */
+  private flatMap(s: number, e: number, lower: boolean): Record<string, string[]> | null | typeof NOT_FLAT {
+    const buf = this.buf as Buffer;
+    const slices = buf as unknown as Slices;
+    const save = this.p;
+    let p = s + 1;
+    const ws = (): void => {
+      while (p < e && (buf[p] === 0x20 || buf[p] === 0x09 || buf[p] === 0x0a || buf[p] === 0x0d)) p++;
+    };
+    // a string at p (no escapes): its content end; p moves past the closing quote
+    const str = (): number => {
+      if (buf[p] !== 0x22) return -1;
+      const q = buf.indexOf(0x22, p + 1);
+      if (q < 0 || q >= e) return -1;
+      for (let i = p + 1; i < q; i++) {
+        const c = buf[i] as number;
+        // an escape, non-ASCII or a control character: the strict path decodes and validates
+        if (c >= 0x80 || c < 0x20 || c === 0x5c) return -1;
+      }
+      const start = p + 1;
+      p = q + 1;
+      return start;
+    };
+    let out: Record<string, string[]> | null = null;
+    ws();
+    if (buf[p] === 0x7d) return p + 1 === e ? null : NOT_FLAT;
+    for (;;) {
+      ws();
+      const ks = str();
+      if (ks < 0) return NOT_FLAT;
+      const kEnd = p - 1;
+      ws();
+      if (buf[p] !== 0x3a) return NOT_FLAT;
+      p++;
+      ws();
+      const vals: string[] = [];
+      if (buf[p] === 0x22) {
+        const vs = str();
+        if (vs < 0) return NOT_FLAT;
+        if (p - 1 > vs) vals.push(slices.latin1Slice(vs, p - 1));
+      } else if (buf[p] === 0x5b) {
+        p++;
+        ws();
+        if (buf[p] === 0x5d) p++;
+        else
+          for (;;) {
+            ws();
+            const vs = str();
+            if (vs < 0) return NOT_FLAT;
+            if (p - 1 > vs) vals.push(slices.latin1Slice(vs, p - 1));
+            ws();
+            if (buf[p] === 0x2c) {
+              p++;
+              continue;
+            }
+            if (buf[p] === 0x5d) {
+              p++;
+              break;
+            }
+            return NOT_FLAT;
+          }
+      } else return NOT_FLAT;
+      if (vals.length) {
+        const name = this.keyName(ks, kEnd, lower);
+        out ??= {};
+        // a repeated name (JSON.parse keeps the last of equal keys, headerMap merges case variants): strict path
+        if (out[name] !== undefined) return NOT_FLAT;
+        out[name] = vals;
+      }
+      ws();
+      if (buf[p] === 0x2c) {
+        p++;
+        continue;
+      }
+      if (buf[p] === 0x7d && p + 1 === e) break;
+      return NOT_FLAT;
+    }
+    this.p = save;
+    return out;
+  }
+
+  /** An ASCII header/cookie name at [s, e), interned (lower-cased for headers). */
+  private keyName(s: number, e: number, lower: boolean): string {
+    const it = lower ? this.lowerKeys : this.plainKeys;
+    const h = fnv(this.buf, s, e);
+    const hit = it.get(this.buf, s, e, h);
+    if (hit !== undefined) return hit;
+    let k = (this.buf as unknown as Slices).latin1Slice(s, e);
+    if (lower) k = k.toLowerCase();
+    it.set(this.buf, s, e, h, k);
+    return k;
   }
 
   private literal(): boolean | null {
@@ -599,7 +831,7 @@ export class LogpushScanner {
       case 'any': {
         if (c === 0x22) {
           const s = this.str();
-          return this.putMain(entry, this.stringValue(col as string, s, this.p - 1, entry));
+          return this.putMainStr(entry, s, this.p - 1);
         }
         if (spec.kind === 'str' && c !== 0x6e) throw BAIL; // a known string field with another type
         break;
@@ -654,17 +886,7 @@ export class LogpushScanner {
         const s = this.str();
         const e = this.p - 1;
         if (e === s) return this.put(FIELD.uri, null);
-        const v = this.decode(s, e);
-        this.put(FIELD.uri, v);
-        const q = v.indexOf('?');
-        if (q < 0) {
-          this.put(FIELD.path, this.stringValue(FIELD.path, s, e));
-          this.put(FIELD.query, null);
-        } else {
-          this.put(FIELD.path, v.slice(0, q));
-          this.put(FIELD.query, q === v.length - 1 ? null : v.slice(q + 1));
-        }
-        return;
+        return this.putUri(s, e);
       }
       case 'query': {
         if (c !== 0x22) break;
@@ -685,9 +907,15 @@ export class LogpushScanner {
       case 'cookies': {
         if (c !== 0x7b) break;
         const lower = spec.kind === 'headers';
-        const m = this.nested(col as string, (v) => headerMap(v, lower)) as Record<string, string[]> | null;
+        const entry = this.nestedEntry(col as string, (v) => headerMap(v, lower), lower);
+        const m = entry.value as Record<string, string[]> | null;
         this.put(col as string, m);
-        if (!lower) this.put(FIELD.cookie, m ? cookieHeader(m) : null);
+        if (!lower) {
+          // the Cookie header text, kept on a shared entry (cookie maps repeat)
+          let text = entry.text;
+          if (text === undefined) entry.text = text = m ? cookieHeader(m) : null;
+          this.put(FIELD.cookie, text);
+        }
         return;
       }
     }

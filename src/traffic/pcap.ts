@@ -1,4 +1,5 @@
 import { table } from 'arquero';
+import { DictionaryColumn } from './dictionary.js';
 import { ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 import type { Loaded } from './logpush.js';
@@ -28,11 +29,14 @@ interface Iface {
 }
 
 /** Writes values computed after a row was finished (reassembled HTTP/TLS) into the columns. */
-export function applyLate(cols: Record<string, unknown[] | Float64Array>, late: LateWrite[], rows: number): void {
+export function applyLate(cols: Record<string, unknown[] | Float64Array | DictionaryColumn>, late: LateWrite[], rows: number): void {
   for (const w of late) {
     let c = cols[w.name];
     if (c === undefined) {
       c = new Array<unknown>(rows).fill(null);
+      cols[w.name] = c;
+    } else if (c instanceof DictionaryColumn) {
+      c = c.toArray().slice();
       cols[w.name] = c;
     }
     if (c instanceof Float64Array) {

@@ -104,6 +104,42 @@ lp('the byte scanner and the JSON.parse path produce identical tables', async ()
   }
 });
 
+lp('header and cookie maps, URIs and repeating columns load the same on both paths at scale', async () => {
+  const t = tempDir();
+  try {
+    // 30,000 rows: enough distinct URIs, cookies and ray ids for every interner to give up and
+    // every near-unique column to stop being a dictionary part-way through the file.
+    const lines: string[] = [];
+    const headerShapes: unknown[] = [
+      { 'Accept-Language': 'en-US', 'User-Agent': 'x' },
+      { 'accept-language': ['de', 'en'], 'X-A': '' },
+      { 'X-Dup': 'a', 'x-dup': 'b' },
+      { 'x-num': [1, 'two'] },
+      { 'x-esc': 'quote \" inside', 'x-utf': 'caf\u00e9' },
+      {},
+    ];
+    for (let i = 0; i < 30000; i++) {
+      const cookies = i % 7 === 0 ? {} : i % 11 === 0 ? { a: ['1', '2'], b: '' } : { __cf_bm: `v${i % 9000}`, session: i % 3 === 0 ? 's' : `t${i}` };
+      const uri = i % 13 === 0 ? `/p%3Fx?q=${i}` : i % 5 === 0 ? `/static/app.js?cb=${i}` : `/page/${i % 300}${i % 4 === 0 ? '?' : ''}`;
+      const rec = { ...BASE, RayID: `r${i}`, ClientIP: `10.0.${i % 50}.${i % 200}`, ClientRequestURI: uri, ClientRequestPath: undefined, Cookies: cookies, RequestHeaders: headerShapes[i % headerShapes.length], ClientRequestUserAgent: i % 17 === 0 ? 'ua "quoted"' : `ua/${i % 40}` };
+      let line = JSON.stringify(rec);
+      if (i % 6 === 4) line = line.replace('"x-esc":"quote \\\" inside"', '"x-esc":"quote \\" inside"');
+      lines.push(line);
+    }
+    lines.push('{"RayID":"dup","Cookies":{"k":"1","k":"2"},"RequestHeaders":{"A":"1","a":"2","A":"3"}}');
+    const f = t.file('scale.ndjson', `${lines.join('\n')}\n`);
+    const fast = await loadLogpush(f);
+    const slow = await loadLogpush(f, { fast: false });
+    assert.is(fast.report.rowsLoaded, 30001);
+    assert.equal(rows(fast.table), rows(slow.table));
+    const last = rows(fast.table)[30000] ?? {};
+    assert.equal(last[FIELD.cookies], { k: ['2'] }, 'JSON.parse semantics: the last of equal keys wins');
+    assert.equal(last[FIELD.headers], { a: ['3', '2'] });
+  } finally {
+    t.done();
+  }
+});
+
 lp('bad lines are reported with line number and reason and the rest is loaded', async () => {
   const t = tempDir();
   try {
