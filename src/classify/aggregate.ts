@@ -5,7 +5,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import type { Column } from './schema.js';
-import { fieldColumn, plain } from './columns.js';
+import { fieldColumn, internField, plain } from './columns.js';
 
 export interface Interned {
   ids: Int32Array;
@@ -29,6 +29,12 @@ export function repetitive(col: Column): boolean {
   const r = seen.size <= n * 0.25;
   cardinalityCache.set(col as object, r);
   return r;
+}
+
+/** Record ids already known for `col` (a dictionary column's codes): `intern(col)` returns them. */
+export function seedInterned(col: Column, interned: Interned): void {
+  internCache.set(col as object, interned);
+  cardinalityCache.set(col as object, interned.values.length * 4 <= col.length);
 }
 
 /** The column's interned ids if something already paid for them, else undefined. */
@@ -97,7 +103,7 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   const where: Uint8Array | null = null;
   const n = t.numRows();
   let mult = 1;
-  const keys = key.map((k) => intern(fieldColumn(t, k)));
+  const keys = key.map((k) => internField(t, k));
   // window index
   let win: Int32Array | null = null;
   let W = 1;
@@ -229,7 +235,7 @@ export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Ui
     }
     return out;
   }
-  const of = intern(fieldColumn(t, spec.of as string));
+  const of = internField(t, spec.of as string);
   // distinct (group, value) pairs as one number each, then pairs per group
   const m = Math.max(1, of.values.length);
   const pairs = new Set<number>();

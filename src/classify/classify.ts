@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ColumnTable } from 'arquero';
 import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+import { plainColumn } from '../traffic/dictionary.js';
 import type { LoadReport } from '../traffic/fields.js';
 import { score, type ScoreOptions, type ScoreResult } from './score.js';
 import { analyze, type Analysis } from './mitigate.js';
@@ -68,7 +69,7 @@ export function writeScored(table: ColumnTable, file: string): void {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.ndjson' && ext !== '.jsonl' && ext !== '.csv') throw new ClassifyError(`--out ${file}: use a .ndjson or .csv file name`);
   const names = table.columnNames();
-  const data = table.data() as unknown as Record<string, ArrayLike<unknown>>;
+  const data = Object.fromEntries(names.map((c) => [c, plainColumn(table.column(c))]));
   const n = table.numRows();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.tmp-${process.pid}`);
   const fd = fs.openSync(tmp, 'w');

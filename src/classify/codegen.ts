@@ -151,8 +151,10 @@ class Gen {
     };
     walk(e.lhs);
     if (fields.size !== 1) return undefined;
-    const costly = call || e.op === 'matches' || e.op === 'wildcard' || e.op === 'strict wildcard' || e.op === 'contains';
-    if (!costly || e.lhs.vtype?.kind !== 'Bytes') return undefined;
+    // Every test of one string field (or of a function of it: lower, len, ...): per distinct
+    // value it is never slower, and on a dictionary column it reads no row values at all.
+    const costly = call || e.lhs.type === 'field';
+    if (!costly || (e.lhs.type === 'field' && e.lhs.vtype?.kind !== 'Bytes')) return undefined;
     const field = [...fields][0] as string;
     if (e.lhs.type === 'call' || e.lhs.type === 'field') {
       // only plain fields and functions of them (no map/array indexing: those columns hold objects)

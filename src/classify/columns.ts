@@ -6,7 +6,8 @@ import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
 import { schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
-import { intern, repetitive } from './aggregate.js';
+import { intern, repetitive, seedInterned, type Interned } from './aggregate.js';
+import { DictionaryColumn } from '../traffic/dictionary.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
 
@@ -34,12 +35,28 @@ export function rawColumns(table: ColumnTable): Record<string, Column> {
   return out;
 }
 
+/**
+ * The table's columns as indexable arrays. A dictionary column (the loaders' string columns) is
+ * turned into an array only when something reads it row by row; its codes serve as interned ids
+ * straight away (see `fieldIds`), which is how most kernels and every grouping read it.
+ */
 function readColumns(table: ColumnTable): Record<string, Column> {
   const data = table.data() as Record<string, unknown>;
   const out: Record<string, Column> = {};
   for (const name of table.columnNames()) {
     const c = data[name];
-    if (Array.isArray(c) || ArrayBuffer.isView(c)) out[name] = c as Column;
+    if (c instanceof DictionaryColumn) {
+      Object.defineProperty(out, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const arr = c.toArray();
+          seedInterned(arr, { ids: c.codes, values: c.values as unknown[] });
+          Object.defineProperty(out, name, { value: arr, enumerable: true, configurable: true });
+          return arr;
+        },
+      });
+    } else if (Array.isArray(c) || ArrayBuffer.isView(c)) out[name] = c as Column;
     else if (c && typeof (c as { toArray?: unknown }).toArray === 'function') out[name] = (c as { toArray(): Column }).toArray();
     else if (c && typeof (c as { at?: unknown }).at === 'function') {
       const col = c as { at(i: number): unknown; length: number };
@@ -49,10 +66,78 @@ function readColumns(table: ColumnTable): Record<string, Column> {
   return out;
 }
 
+const idsCache = new WeakMap<ColumnTable, Map<string, Interned | null>>();
+
+/**
+ * Interned ids of a field without reading it row by row, when they come for free: a dictionary
+ * column's codes, or a field derived from one (the extension of the path) computed per distinct
+ * value. Undefined otherwise (callers intern the column themselves).
+ */
+export function fieldIds(table: ColumnTable, name: string): Interned | undefined {
+  const t = plain(table);
+  let cache = idsCache.get(t);
+  if (!cache) idsCache.set(t, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  let r: Interned | null = null;
+  const data = t.data() as Record<string, unknown>;
+  const c = Object.hasOwn(data, name) ? data[name] : undefined;
+  if (c instanceof DictionaryColumn) r = { ids: c.codes, values: c.values as unknown[] };
+  else if (c === undefined) {
+    const d = tableSchema(t).fields.get(name)?.derived;
+    const src = d && d.from.length >= 1 ? fieldIds(t, d.from[0] as string) : undefined;
+    const others = d ? d.from.slice(1).filter((f) => tableSchema(t).fields.has(f)) : [];
+    if (d && src && others.length === 0) {
+      // derive per distinct source value, then renumber so equal results share one id
+      const per = d.compute([src.values], src.values.length);
+      const onNull = d.compute([[null]], 1)[0];
+      const values: unknown[] = [];
+      const index = new Map<unknown, number>();
+      const idOf = (v: unknown): number => {
+        if (v === null || v === undefined) return -1;
+        let k = index.get(v);
+        if (k === undefined) {
+          k = values.push(v) - 1;
+          index.set(v, k);
+        }
+        return k;
+      };
+      const remap = Int32Array.from(per, idOf);
+      const nullId = idOf(onNull);
+      const ids = new Int32Array(src.ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const k = src.ids[i] as number;
+        ids[i] = k < 0 ? nullId : (remap[k] as number);
+      }
+      r = { ids, values };
+    }
+  }
+  cache.set(name, r);
+  return r ?? undefined;
+}
+
+/** Interned ids of a field: free ones from `fieldIds`, else the column interned now (cached). */
+export function internField(table: ColumnTable, name: string): Interned {
+  return fieldIds(table, name) ?? intern(fieldColumn(table, name));
+}
+
+/** Columns for type inference: a dictionary column is represented by its distinct values (no rows read). */
+function typeView(t: ColumnTable): Record<string, Column> {
+  const data = t.data() as Record<string, unknown>;
+  const raw = rawColumns(t);
+  const out: Record<string, Column> = {};
+  for (const name of t.columnNames()) {
+    const c = data[name];
+    if (c instanceof DictionaryColumn) out[name] = c.values as unknown[];
+    else out[name] = raw[name] as Column;
+  }
+  return out;
+}
+
 export function tableSchema(table: ColumnTable): Schema {
   const t = plain(table);
   let s = schemaCache.get(t);
-  if (!s) schemaCache.set(t, (s = schemaOf(rawColumns(t))));
+  if (!s) schemaCache.set(t, (s = schemaOf(typeView(t))));
   return s;
 }
 
@@ -77,6 +162,19 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   const info = tableSchema(t).fields.get(name);
   if (!info?.derived) throw new ClassifyError(`field ${name} is not a column of this table`);
   const d = info.derived;
+  const free = fieldIds(t, name);
+  if (free) {
+    // derived from a dictionary column: computed per distinct value already, spread here
+    const { ids, values } = free;
+    const out = new Array<unknown>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const k = ids[i] as number;
+      out[i] = k < 0 ? null : values[k];
+    }
+    seedInterned(out, free);
+    cache.set(name, out);
+    return out;
+  }
   const sources = d.from.map((f, j) => (j === 0 || tableSchema(t).fields.has(f) ? fieldColumn(t, f) : []));
   let col: Column;
   const present = sources.filter((x) => x.length > 0);

@@ -15,8 +15,8 @@ export type LazyPredicate = (i: number) => boolean;
 
 export interface CompiledKernel {
   kernel: Kernel;
-  /** Run over n rows of the bound columns; returns 1 per matching row. */
-  run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[]): Uint8Array;
+  /** Run over n rows of the bound columns; returns 1 per matching row (in `out` when given, of length >= n). */
+  run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[], out?: Uint8Array): Uint8Array;
 }
 
 export function compile(kernel: Kernel): CompiledKernel {
@@ -24,6 +24,6 @@ export function compile(kernel: Kernel): CompiledKernel {
   const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', kernel.source) as KernelFn;
   return {
     kernel,
-    run: (columns, ips, n, ids = [], dicts = [], lazy = []) => fn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n), ids, dicts, lazy),
+    run: (columns, ips, n, ids = [], dicts = [], lazy = [], out = new Uint8Array(n)) => fn(columns, ips, kernel.constants, RUNTIME, n, out, ids, dicts, lazy),
   };
 }

@@ -9,10 +9,10 @@
 import type { ColumnTable } from 'arquero';
 import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { rule } from './rule.js';
-import { fieldColumn, plain, tableSchema } from './columns.js';
+import { fieldColumn, internField, plain, tableSchema } from './columns.js';
 import { backtestMask, type Backtest, GOOD_HIT_LIMIT } from './backtest.js';
 import type { ScoreResult } from './score.js';
-import { intern, groupIds } from './aggregate.js';
+import { groupIds } from './aggregate.js';
 import { RuleError } from './errors.js';
 import { CATALOG } from './schema.js';
 
@@ -106,7 +106,7 @@ const litFor = (field: string, v: unknown): string => (CATALOG[field]?.kind === 
 
 /** Top values of a field within the selected rows (interned, so this is one pass). */
 function topValues(table: ColumnTable, field: string, sel: Uint8Array, k: number): { value: unknown; rows: number }[] {
-  const { ids, values } = intern(fieldColumn(table, field));
+  const { ids, values } = internField(table, field);
   const counts = new Map<number, number>();
   for (let i = 0; i < sel.length; i++) if (sel[i] && (ids[i] as number) >= 0) counts.set(ids[i] as number, (counts.get(ids[i] as number) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([id, rows]) => ({ value: values[id], rows }));

@@ -8,7 +8,7 @@ import { check, type CheckOptions, type CheckedAst } from './check.js';
 import { codegen, type CodegenOptions } from './codegen.js';
 import { compile, type CompiledKernel, type LazyPredicate } from './compile.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
-import { fieldColumn, ipKeys, plain, tableSchema } from './columns.js';
+import { fieldColumn, fieldIds, ipKeys, plain, tableSchema } from './columns.js';
 import { RuleError } from './errors.js';
 import { intern, internedAlready, repetitive } from './aggregate.js';
 
@@ -18,10 +18,13 @@ export class Rule {
   readonly expression: string;
   readonly ast: CheckedAst;
   readonly compiled: CompiledKernel;
-  constructor(ast: CheckedAst, compiled: CompiledKernel) {
+  /** Options for the one-column sub-expressions of dictionary predicates (same semantics, same lists). */
+  private readonly sub: RuleOptions;
+  constructor(ast: CheckedAst, compiled: CompiledKernel, opts: RuleOptions = {}) {
     this.expression = ast.expression;
     this.ast = ast;
     this.compiled = compiled;
+    this.sub = { dictionary: false, nilNotEqual: opts.nilNotEqual, lists: opts.lists };
   }
   /** Fields the rule reads. */
   get fields(): readonly string[] {
@@ -35,24 +38,35 @@ export class Rule {
   mask(table: ColumnTable): Uint8Array {
     const t = plain(table);
     const k = this.compiled.kernel;
-    if (k.fields.length === 1 && k.ipFields.length === 0 && k.dicts.every((d) => d.field === k.fields[0])) {
+    const single = k.ipFields.length === 0 && k.fields.length <= 1 && (k.fields.length === 1 || k.dicts.length > 0) ? (k.fields[0] ?? k.dicts[0]?.field) : undefined;
+    if (single !== undefined && k.dicts.every((d) => d.field === single)) {
       // The condition is a pure function of one column: evaluate it once per distinct value
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
-      const col = fieldColumn(t, k.fields[0] as string);
-      const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
-      const { ids, values } = typeof sample === 'object' || !repetitive(col) ? { ids: new Int32Array(0), values: [] as unknown[] } : intern(col);
-      if (ids.length > 0 && values.length * 4 < ids.length) {
+      let interned = fieldIds(t, single);
+      if (!interned) {
+        const col = fieldColumn(t, single);
+        const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
+        if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
+      }
+      if (interned && interned.ids.length > 0 && (interned.values.length * 4 < interned.ids.length || fieldIds(t, single))) {
+        const { ids, values } = interned;
         // dictionary predicates index the same distinct values: ids are 0..m-1 (and -1 for missing)
-        const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values));
-        const seq = Int32Array.from({ length: values.length }, (_, j) => j);
+        const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values, this.sub));
+        const seq = identity(values.length);
         const per = this.compiled.run([values], [], values.length, k.dicts.map(() => seq), dicts);
-        const onNull = this.compiled.run([[null]], [], 1, k.dicts.map(() => Int32Array.of(-1)), dicts)[0] as number;
+        const onNull = this.compiled.run([[null]], [], 1, k.dicts.map(() => MISSING_ID), dicts)[0] as number;
         const n = ids.length;
         const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          const id = ids[i] as number;
-          out[i] = id < 0 ? onNull : (per[id] as number);
-        }
+        if (onNull === 0) {
+          for (let i = 0; i < n; i++) {
+            const id = ids[i] as number;
+            if (id >= 0) out[i] = per[id] as number;
+          }
+        } else
+          for (let i = 0; i < n; i++) {
+            const id = ids[i] as number;
+            out[i] = id < 0 ? onNull : (per[id] as number);
+          }
         return out;
       }
     }
@@ -62,25 +76,33 @@ export class Rule {
     const dicts: Uint8Array[] = [];
     const lazy: LazyPredicate[] = [];
     for (const d of k.dicts) {
+      const free = fieldIds(t, d.field);
+      if (free) {
+        // a dictionary column: its codes are the ids, nothing to read row by row
+        ids.push(free.ids);
+        dicts.push(dictionaryResult(t, d.field, d.expression, free.values, this.sub));
+        lazy.push(UNUSED);
+        continue;
+      }
       const col = fieldColumn(t, d.field);
       const known = internedAlready(col);
       const sameColumn = k.dicts.filter((o) => o.field === d.field).length;
       const others = k.fields.length + k.dicts.length - sameColumn;
-      if (!known && sameColumn === 1 && others > 0 && repetitive(col)) {
-        // The only test on a column not interned yet, next to tests on other columns (JA4 after
-        // a user-agent test, the query after a static extension): answer per row reached,
+      if (!known && others > 0 && repetitive(col)) {
+        // Tests on a column not interned yet, next to tests on other columns (JA4 after a
+        // user-agent test, the query after a static extension): answer per row reached,
         // memoised per distinct value, instead of paying to intern every row up front.
         ids.push(null);
         dicts.push(NO_DICT);
-        lazy.push(lazyPredicate(t, d.field, d.expression, col));
+        lazy.push(lazyPredicate(t, d.field, d.expression, col, this.sub));
       } else if (known || repetitive(col)) {
         const interned = intern(col);
         ids.push(interned.ids);
-        dicts.push(dictionaryResult(t, d.field, d.expression, interned.values));
+        dicts.push(dictionaryResult(t, d.field, d.expression, interned.values, this.sub));
       } else {
         // Mostly unique values: evaluate per row, through the same kernel code (identity ids).
         ids.push(identity(col.length));
-        dicts.push(rowwiseResult(t, d.field, d.expression, col));
+        dicts.push(rowwiseResult(t, d.field, d.expression, col, this.sub));
       }
       if (lazy.length < ids.length) lazy.push(UNUSED);
     }
@@ -113,13 +135,12 @@ function identity(n: number): Int32Array {
 }
 
 /** Row-wise result laid out like a dictionary: [missing case, row 0, row 1, ...]. */
-function rowwiseResult(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>): Uint8Array {
-  let m = dictCache.get(t);
-  if (!m) dictCache.set(t, (m = new Map()));
+function rowwiseResult(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): Uint8Array {
+  const m = resultCache(t, opts);
   const key = `rows\u0000${field}\u0000${expression}`;
   let r = m.get(key);
   if (!r) {
-    const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+    const sub = compileRule(expression, tableSchema(t), opts);
     const rows = sub.compiled.run([col], [], col.length);
     r = new Uint8Array(col.length + 1);
     r[0] = sub.compiled.run([[null]], [], 1)[0] as number;
@@ -129,43 +150,71 @@ function rowwiseResult(t: ColumnTable, field: string, expression: string, col: A
   return r;
 }
 const dictCache = new WeakMap<ColumnTable, Map<string, Uint8Array>>();
+const nilNotEqualCache = new WeakMap<ColumnTable, Map<string, Uint8Array>>();
+
+/** Per-table cache of sub-expression results for these options (none with named lists: they vary per call). */
+function resultCache(t: ColumnTable, opts: RuleOptions): Map<string, Uint8Array> {
+  if (opts.lists) return new Map();
+  const caches = opts.nilNotEqual ? nilNotEqualCache : dictCache;
+  let m = caches.get(t);
+  if (!m) caches.set(t, (m = new Map()));
+  return m;
+}
 const NO_DICT = new Uint8Array(0);
+const MISSING_ID = Int32Array.of(-1);
 const UNUSED: LazyPredicate = () => false;
 const lazyCache = new WeakMap<ColumnTable, Map<string, Map<unknown, boolean>>>();
 
 /** A one-field comparison answered per row on demand, memoised per distinct value (cached per table). */
-function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>): LazyPredicate {
+function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): LazyPredicate {
   let m = lazyCache.get(t);
   if (!m) lazyCache.set(t, (m = new Map()));
-  const key = `${field}\u0000${expression}`;
-  let memo = m.get(key);
-  if (!memo) m.set(key, (memo = new Map()));
-  const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+  const key = `${field}\u0000${expression}\u0000${opts.nilNotEqual ? 1 : 0}`;
+  let memo = opts.lists ? undefined : m.get(key);
+  if (!memo) {
+    memo = new Map();
+    if (!opts.lists) m.set(key, memo);
+  }
+  const sub = compileRule(expression, tableSchema(t), opts);
   const one: unknown[] = [null];
   const args = [one];
   const seen = memo;
   const onNull = sub.compiled.run(args, [], 1)[0] === 1;
+  const out1 = new Uint8Array(1);
+  const evaluate = (v: unknown): boolean => {
+    one[0] = v;
+    return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
+  };
+  // Memoise while values repeat; a column of near-unique values (cache-busting queries) makes
+  // the memo pure overhead, so after 4096 misses at under 50% hits it evaluates directly.
+  let lookups = 0;
+  let misses = 0;
+  let memoise = true;
   return (i) => {
     const v = col[i];
     if (v === null || v === undefined) return onNull;
+    if (!memoise) return evaluate(v);
+    lookups++;
     let r = seen.get(v);
     if (r === undefined) {
-      one[0] = v;
-      r = sub.compiled.run(args, [], 1)[0] === 1;
+      r = evaluate(v);
       seen.set(v, r);
+      if (++misses >= 4096 && misses * 2 > lookups) {
+        memoise = false;
+        seen.clear();
+      }
     }
     return r;
   };
 }
 
 /** A one-field comparison evaluated over [missing, ...distinct values] of its column (cached per table). */
-function dictionaryResult(t: ColumnTable, field: string, expression: string, values: readonly unknown[]): Uint8Array {
-  let m = dictCache.get(t);
-  if (!m) dictCache.set(t, (m = new Map()));
+function dictionaryResult(t: ColumnTable, field: string, expression: string, values: readonly unknown[], opts: RuleOptions): Uint8Array {
+  const m = resultCache(t, opts);
   const key = `${field}\u0000${expression}`;
   let r = m.get(key);
   if (!r) {
-    const sub = compileRule(expression, tableSchema(t), { dictionary: false });
+    const sub = compileRule(expression, tableSchema(t), opts);
     const arr = [null, ...values];
     r = sub.compiled.run([arr], [], arr.length);
     m.set(key, r);
@@ -179,7 +228,7 @@ export function compileRule(expression: string, schema: Schema, opts: RuleOption
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;
   const ast = check(parse(expression), schema, opts);
-  const r = new Rule(ast, compile(codegen(ast, opts)));
+  const r = new Rule(ast, compile(codegen(ast, opts)), opts);
   if (key) {
     if (cache.size > 500) cache.clear();
     cache.set(key, r);

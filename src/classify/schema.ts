@@ -263,7 +263,8 @@ export function inferType(col: Column): RuleType {
 /** Schema of named columns (types from the catalogue, else inferred) plus derivable fields. */
 export function schemaOf(columns: Readonly<Record<string, Column>>): Schema {
   const fields = new Map<string, FieldInfo>();
-  for (const [name, col] of Object.entries(columns)) fields.set(name, { name, type: CATALOG[name] ?? inferType(col) });
+  // by name: a catalogue field's type is known without reading its column (columns may be lazy)
+  for (const name of Object.keys(columns)) fields.set(name, { name, type: CATALOG[name] ?? inferType(columns[name] as Column) });
   for (const [name, d] of Object.entries(DERIVED)) {
     if (!fields.has(name) && fields.has(d.from[0] as string) && !fields.get(d.from[0] as string)?.derived) fields.set(name, { name, type: d.type, derived: d });
   }

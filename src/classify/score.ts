@@ -13,11 +13,12 @@ import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
-import { tableSchema, plain, fieldColumn } from './columns.js';
+import { tableSchema, plain, fieldColumn, fieldIds } from './columns.js';
 import { aggregateMask } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
 import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
+import { DictionaryColumn } from '../traffic/dictionary.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -139,8 +140,18 @@ export function knownGoodMask(table: ColumnTable, opts: Pick<ScoreOptions, 'allo
   }
   if (opts.allow?.length && schema.fields.has('ip.src')) {
     const set = IpSet.from(opts.allow);
-    const col = fieldColumn(t, 'ip.src');
-    for (let i = 0; i < n; i++) if (set.hasText(col[i] as string)) out[i] = 1;
+    const free = fieldIds(t, 'ip.src');
+    if (free) {
+      // once per distinct source address
+      const allowed = Uint8Array.from(free.values, (v) => (typeof v === 'string' && set.hasText(v) ? 1 : 0));
+      for (let i = 0; i < n; i++) {
+        const id = free.ids[i] as number;
+        if (id >= 0 && allowed[id] === 1) out[i] = 1;
+      }
+    } else {
+      const col = fieldColumn(t, 'ip.src');
+      for (let i = 0; i < n; i++) if (set.hasText(col[i] as string)) out[i] = 1;
+    }
   }
   if (opts.knownGood) {
     const m = rule(opts.knownGood, t, { lists: opts.lists }).mask(t);
@@ -226,46 +237,51 @@ function merge(mask: Uint8Array, good: Uint8Array | null, word: Int32Array, bit:
 
 const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
 
-/** Labels and reasons per row; `reasons` arrays are shared per combination of fired signatures. */
-function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: Label[]; reasons: (readonly string[])[] } {
+/**
+ * Labels and reasons per row, as dictionary columns: the three label names, and one frozen
+ * `reasons` array per combination of fired signatures (rows share it).
+ */
+function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label>; reasons: DictionaryColumn<readonly string[]> } {
   const n = total.length;
   const codes = new Uint8Array(n);
+  const labelCodes = new Int32Array(n);
+  const reasonCodes = new Int32Array(n);
   const tally = [0, 0, 0];
-  const labels = new Array<Label>(n);
-  const reasons = new Array<readonly string[]>(n);
-  const comboCache = new Map<number, readonly string[]>();
-  const none: readonly string[] = Object.freeze([]);
+  const combos: (readonly string[])[] = [Object.freeze([])];
+  const comboIndex = new Map<number, number>();
   let lastKey = 0;
-  let last = none;
+  let last = 0;
   const malicious = th.malicious;
   const suspicious = th.suspicious;
   for (let i = 0; i < n; i++) {
     const s = total[i] as number;
     const c = s >= malicious ? 2 : s >= suspicious ? 1 : 0;
     codes[i] = c;
+    labelCodes[i] = c;
     tally[c]++;
-    labels[i] = LABEL_NAMES[c] as Label;
     const w0 = lo[i] as number;
     const w1 = hi[i] as number;
-    if (w0 === 0 && w1 === 0) {
-      reasons[i] = none;
-      continue;
-    }
+    if (w0 === 0 && w1 === 0) continue; // reasonCodes[i] = 0: none
     const k = w1 === 0 ? w0 : w0 + w1 * 67108864;
     if (k === lastKey) {
-      reasons[i] = last;
+      reasonCodes[i] = last;
       continue;
     }
-    let r = comboCache.get(k);
+    let r = comboIndex.get(k);
     if (r === undefined) {
       const names: string[] = [];
       for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
-      r = Object.freeze(names);
-      comboCache.set(k, r);
+      r = combos.push(Object.freeze(names)) - 1;
+      comboIndex.set(k, r);
     }
     lastKey = k;
     last = r;
-    reasons[i] = r;
+    reasonCodes[i] = r;
   }
-  return { codes, counts: { good: tally[0] as number, suspicious: tally[1] as number, malicious: tally[2] as number }, labels, reasons };
+  return {
+    codes,
+    counts: { good: tally[0] as number, suspicious: tally[1] as number, malicious: tally[2] as number },
+    labels: new DictionaryColumn<Label>(labelCodes, LABEL_NAMES),
+    reasons: new DictionaryColumn<readonly string[]>(reasonCodes, combos),
+  };
 }

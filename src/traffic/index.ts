@@ -11,3 +11,4 @@ export { parseClientHello, type ClientHello } from './tls.js';
 export { loadCsv, parseCsvRecord } from './csv.js';
 export { loadHar } from './har.js';
 export { LOADER_VERSION, DEFAULT_CACHE_DIR } from './cache.js';
+export { DictionaryColumn, isDictionaryColumn, plainColumn } from './dictionary.js';

@@ -295,6 +295,9 @@ export function columnValues(table: ColumnTable, name: string): ArrayLike<unknow
   const column = table.column(name) as unknown;
   if (!table.isFiltered() && !table.isOrdered() && Array.isArray(column)) return column as unknown[];
   if (!table.isFiltered() && !table.isOrdered() && ArrayBuffer.isView(column) && !(column instanceof DataView)) return column as unknown as ArrayLike<unknown>;
+  // a dictionary column (the loaders' strings) materialises once and caches its array
+  const toArray = (column as { toArray?: () => ArrayLike<unknown> } | null)?.toArray;
+  if (!table.isFiltered() && !table.isOrdered() && typeof toArray === 'function') return toArray.call(column);
   return table.array(name);
 }
 

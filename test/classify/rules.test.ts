@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
 import { parse, check, codegen, compile, rule, matchRows, validateRule, catalogSchema, schemaOf, RuleSyntaxError, RuleTypeError, RuleReferenceError, IpSet } from '../../src/classify/index.js';
+import { DictionaryColumn } from '../../src/traffic/index.js';
 
 const t = aq.table({
   'ip.src': ['192.0.2.1', '198.51.100.5', '2001:db8::1', null],
@@ -108,20 +109,66 @@ Gen('emits a loop over column arrays, not row objects', () => {
   const run = compile(k).run([['GET', 'PUT'], ['shop.x', 'shop.y']], [], 2);
   assert.equal(Array.from(run), [1, 0]);
 });
-Gen('evaluates costly one-column comparisons once per distinct value (dictionary predicates)', () => {
+Gen('evaluates one-column string comparisons once per distinct value (dictionary predicates)', () => {
   const k = codegen(check(parse('http.request.method eq "GET" and lower(http.host) contains "shop"'), schemaOf(t.data() as never)));
-  assert.equal(k.dicts, [{ field: 'http.host', expression: 'lower(http.host) contains "shop"' }]);
-  assert.match(k.source, /d\[0\]\[x\[0\]\[i\] \+ 1\]/);
-  // ids index [missing, "a.shop", "b"]: rows a.shop, b, missing, a.shop
-  const run = compile(k).run([['GET', 'GET', 'GET', 'PUT']], [], 4, [Int32Array.from([0, 1, -1, 0])], [Uint8Array.from([0, 1, 0])]);
+  assert.equal(k.dicts, [
+    { field: 'http.request.method', expression: 'http.request.method eq "GET"' },
+    { field: 'http.host', expression: 'lower(http.host) contains "shop"' },
+  ]);
+  assert.equal(k.fields, [], 'no column is read row by row');
+  assert.match(k.source, /d\[1\]\[x\[1\]\[i\] \+ 1\]/);
+  // method ids index [missing, "GET", "PUT"]; host ids index [missing, "a.shop", "b"]
+  const methods = Int32Array.from([0, 0, 0, 1]);
+  const hosts = Int32Array.from([0, 1, -1, 0]);
+  const run = compile(k).run([], [], 4, [methods, hosts], [Uint8Array.from([0, 1, 0]), Uint8Array.from([0, 1, 0])]);
   assert.equal(Array.from(run), [1, 0, 0, 0]);
 });
 Gen('answers a dictionary predicate only for the rows that reach it when its column has no ids yet', () => {
   const k = codegen(check(parse('http.request.method eq "GET" and lower(http.host) contains "shop"'), schemaOf(t.data() as never)));
   const asked: number[] = [];
-  const run = compile(k).run([['GET', 'GET', 'GET', 'PUT']], [], 4, [null], [new Uint8Array(0)], [(i) => (asked.push(i), i === 0)]);
+  const methods = Int32Array.from([0, 0, 0, 1]);
+  const run = compile(k).run([], [], 4, [methods, null], [Uint8Array.from([0, 1, 0]), new Uint8Array(0)], [() => false, (i) => (asked.push(i), i === 0)]);
   assert.equal(Array.from(run), [1, 0, 0, 0]);
   assert.equal(asked, [0, 1, 2]);
+});
+Gen('matches the same rows on dictionary-encoded columns as on plain arrays, with lists and both missing-value semantics', () => {
+  const n = 3000;
+  const cols = {
+    'http.request.method': Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : ['GET', 'POST', 'HEAD'][i % 3])),
+    'http.host': Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : `H${i % 7}.Shop.example`)),
+    'http.request.uri.path': Array.from({ length: n }, (_, i) => (i % 17 === 0 ? null : `/a/${i % 40}${i % 3 ? '.js' : ''}`)),
+    'http.response.code': Array.from({ length: n }, (_, i) => [200, 404, 503, 404, 200][i % 5]),
+  };
+  const dictOf = (arr: (string | null | undefined)[]): DictionaryColumn<string> => {
+    const values: string[] = [];
+    const index = new Map<string, number>();
+    const codes = Int32Array.from(arr, (v) => {
+      if (v === null || v === undefined) return -1;
+      let k = index.get(v);
+      if (k === undefined) index.set(v, (k = values.push(v) - 1));
+      return k;
+    });
+    return new DictionaryColumn(codes, values);
+  };
+  const plainTable = aq.table(cols);
+  const dictTable = aq.table({ ...cols, 'http.request.method': dictOf(cols['http.request.method']), 'http.host': dictOf(cols['http.host']), 'http.request.uri.path': dictOf(cols['http.request.uri.path']) });
+  const lists = { hosts: ['H1.Shop.example', 'H3.Shop.example'] };
+  const exprs = [
+    'http.request.method eq "GET"',
+    'http.request.method ne "GET"',
+    'http.request.method in {"GET" "HEAD"} and http.response.code eq 404',
+    'http.host in $hosts or http.request.method eq "POST"',
+    'lower(http.host) contains "h2" and not http.request.uri.path matches "\\.js$"',
+    'http.request.uri.path.extension eq "js" and http.request.method ne "POST"',
+    'len(http.host) gt 0 xor http.request.method eq "HEAD"',
+  ];
+  for (const e of exprs)
+    for (const nilNotEqual of [false, true]) {
+      const a = Array.from(matchRows(plainTable, e, { lists, nilNotEqual, dictionary: false })).join('');
+      const b = Array.from(matchRows(dictTable, e, { lists, nilNotEqual })).join('');
+      assert.is(b, a, `${e} (nilNotEqual ${nilNotEqual})`);
+      assert.ok(a.includes('1') && a.includes('0'), `${e} splits the rows`);
+    }
 });
 Gen('finds the same rows whether a dictionary column was interned before or is answered lazily', () => {
   const n = 400;
