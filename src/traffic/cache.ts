@@ -17,6 +17,7 @@ import {
   tableToIPC,
   utf8,
 } from '@uwdata/flechette';
+import { DictionaryColumn } from './dictionary.js';
 import { FIELD, type LoadReport, type TrafficFormat } from './fields.js';
 
 /**
@@ -150,7 +151,7 @@ export async function writeCache(file: string, table: ColumnTable, report: LoadR
   for (const name of table.columnNames()) {
     if (derived.includes(name)) continue;
     const col = table.column(name) as unknown as ArrayLike<unknown> & { toArray?: () => ArrayLike<unknown> };
-    const values: ArrayLike<unknown> = Array.isArray(col) || ArrayBuffer.isView(col) ? col : col.toArray ? col.toArray() : Array.from({ length: n }, (_, i) => (col as unknown as { at(i: number): unknown }).at(i));
+    const values: ArrayLike<unknown> = Array.isArray(col) || ArrayBuffer.isView(col) ? col : col instanceof DictionaryColumn ? col.copy() : col.toArray ? col.toArray() : Array.from({ length: n }, (_, i) => (col as unknown as { at(i: number): unknown }).at(i));
     const kind = kindOf(values);
     if (kind === 'f64') cols.push([name, columnFromArray(values as unknown[], numberType(values))]);
     else if (kind === 'bool') cols.push([name, columnFromArray(values as unknown[], bool())]);
@@ -240,6 +241,41 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+interface DictBatch {
+  length: number;
+  nullCount: number;
+  values: ArrayLike<number>;
+  cache: readonly unknown[];
+  isValid(i: number): boolean;
+}
+
+/**
+ * An Arrow dictionary column of strings as a DictionaryColumn (keys copied into codes, one
+ * shared dictionary), so a reopened table scores like a freshly loaded one. Null when the
+ * column is not one dictionary of distinct strings.
+ */
+function asDictionaryColumn(c: unknown): DictionaryColumn | null {
+  const batches = (c as { data?: unknown }).data;
+  if (!Array.isArray(batches) || batches.length === 0) return null;
+  const first = batches[0] as Partial<DictBatch>;
+  const values = first.cache;
+  if (!Array.isArray(values) || !values.every((v) => typeof v === 'string') || new Set(values).size !== values.length) return null;
+  let n = 0;
+  for (const b of batches as Partial<DictBatch>[]) {
+    if (b.cache !== values || !b.values || typeof b.isValid !== 'function' || typeof b.length !== 'number') return null;
+    n += b.length;
+  }
+  const codes = new Int32Array(n);
+  let at = 0;
+  for (const b of batches as DictBatch[]) {
+    const keys = b.values;
+    if (b.nullCount > 0) for (let i = 0; i < b.length; i++) codes[at + i] = b.isValid(i) ? (keys[i] as number) : -1;
+    else for (let i = 0; i < b.length; i++) codes[at + i] = keys[i] as number;
+    at += b.length;
+  }
+  return new DictionaryColumn(codes, values as string[]);
+}
+
 /** Reads a cache entry; null when missing or unreadable (a corrupt entry is a miss, not an error). */
 export async function readCache(file: string): Promise<{ table: ColumnTable; report: LoadReport } | null> {
   let bytes: Buffer;
@@ -267,7 +303,9 @@ export async function readCache(file: string): Promise<{ table: ColumnTable; rep
     const json = new Set(meta.json);
     for (const n of t.columnNames()) {
       const c = t.column(n) as unknown as InnerDict & { nullCount?: number; toArray?: () => unknown; type?: { typeId: number } };
-      if (json.has(n)) data[n] = new JsonColumn(c);
+      const dictionary = json.has(n) ? null : asDictionaryColumn((arrow as unknown as { getChild(name: string): unknown }).getChild(n));
+      if (dictionary) data[n] = dictionary;
+      else if (json.has(n)) data[n] = new JsonColumn(c);
       else if (c.nullCount === 0 && c.toArray && (c.type?.typeId === FLOAT_TYPE_ID || c.type?.typeId === INT_TYPE_ID)) {
         const arr = c.toArray();
         data[n] = ArrayBuffer.isView(arr) ? arr : c; // zero-copy typed arrays (numbers) as plain arrays

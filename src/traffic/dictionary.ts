@@ -34,7 +34,12 @@ export class DictionaryColumn<T = unknown> {
 
   /** The values as a plain array (built once, then shared: treat it as read-only). */
   toArray(): (T | null)[] {
-    if (this.materialized) return this.materialized;
+    return (this.materialized ??= this.copy());
+  }
+
+  /** A fresh plain array of the values (not kept: for one-off passes such as writing a file). */
+  copy(): (T | null)[] {
+    if (this.materialized) return this.materialized.slice();
     const { codes, values } = this;
     const n = codes.length;
     const out = new Array<T | null>(n);
@@ -42,7 +47,6 @@ export class DictionaryColumn<T = unknown> {
       const c = codes[i] as number;
       out[i] = c < 0 ? null : (values[c] as T);
     }
-    this.materialized = out;
     return out;
   }
 }
@@ -52,7 +56,7 @@ export function isDictionaryColumn(c: unknown): c is DictionaryColumn {
 }
 
 /** A column of a table (plain array, typed array or dictionary) as a plain indexable array. */
-export function columnValues(c: unknown): ArrayLike<unknown> {
+export function plainColumn(c: unknown): ArrayLike<unknown> {
   if (c instanceof DictionaryColumn) return c.toArray();
   if (Array.isArray(c) || ArrayBuffer.isView(c)) return c as ArrayLike<unknown>;
   const col = c as { toArray?: () => ArrayLike<unknown>; at?: (i: number) => unknown; length?: number } | null;

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadTraffic } from '../../src/traffic/index.js';
+import { loadTraffic, DictionaryColumn } from '../../src/traffic/index.js';
 import { corpus } from '../helpers/paths.js';
 import { tempDir } from './helpers.js';
 
@@ -37,6 +37,14 @@ lt('a second load comes from the cache with identical content and report counts'
     assert.is(second.report.fromCache, true);
     assert.equal(second.table.columnNames(), first.table.columnNames());
     assert.equal(second.table.objects(), first.table.objects());
+    // repeating strings come back dictionary-encoded (the classifier reads their codes), nulls as -1
+    const method = second.table.column('http.request.method');
+    assert.ok(method instanceof DictionaryColumn);
+    assert.equal([...method.values].sort(), ['GET', 'POST']);
+    const referer = second.table.column('http.referer');
+    assert.ok(referer instanceof DictionaryColumn);
+    assert.is(referer.codes[1], -1);
+    assert.is(referer.at(0), 'https://x/');
     assert.is(second.report.rowsSkipped, 1);
     assert.equal(second.report.skipped, first.report.skipped);
   } finally {

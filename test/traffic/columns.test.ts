@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { table } from 'arquero';
 import { ColumnBuilder } from '../../src/traffic/columns.js';
-import { DictionaryColumn, columnValues } from '../../src/traffic/dictionary.js';
+import { DictionaryColumn, plainColumn } from '../../src/traffic/dictionary.js';
 
 const cb = suite('ColumnBuilder');
 
@@ -21,7 +21,7 @@ cb('a repeating string column comes out dictionary-encoded, each value stored on
   assert.ok(m instanceof DictionaryColumn);
   assert.equal([...m.values], ['GET', 'POST']);
   assert.equal([...m.codes], [0, 1, -1, 0, -1]);
-  assert.equal(columnValues(m), ['GET', 'POST', null, 'GET', null]);
+  assert.equal(plainColumn(m), ['GET', 'POST', null, 'GET', null]);
 });
 
 cb('a column that stops repeating becomes a plain array with every value kept', () => {
@@ -50,7 +50,7 @@ cb('codes from codeOf and putCode agree with put, and a discarded row leaves no 
   b.put('other', 1);
   b.next();
   const cols = b.finish();
-  assert.equal(columnValues(cols['ua']), ['curl/8', 'curl/8', null]);
+  assert.equal(plainColumn(cols['ua']), ['curl/8', 'curl/8', null]);
   assert.equal([...(cols['ua'] as DictionaryColumn).values], ['curl/8', 'wget'], 'the discarded value may stay in the dictionary but no row uses it');
 });
 
