@@ -9,16 +9,19 @@ import { parseLogpushInto } from './logpush.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
 
 /**
- * Parallel Logpush loading: the file is cut at line boundaries into one byte range per worker
- * thread; each worker runs the same scanner into its own columns and sends them back
- * dictionary-encoded (typed arrays are transferred, each distinct string/object crosses once),
- * and this thread stitches the parts together in file order. Results equal the one-thread path.
+ * Parallel Logpush loading: the file is cut at line boundaries into one byte range per thread;
+ * this thread parses the first range while worker threads parse the others with the same
+ * scanner into their own columns. Dictionary columns cross as codes (transferred, no copy) plus
+ * their distinct values; other columns cross as they are (structured clone keeps shared objects
+ * shared). The parts are stitched together in file order: dictionaries merged and codes
+ * renumbered. Results equal the one-thread path.
  */
 
 /** A column as it crosses the thread boundary. */
 export type EncodedColumn =
   | { kind: 'f64'; data: Float64Array }
-  | { kind: 'dict'; codes: Int32Array; values: unknown[] };
+  | { kind: 'dict'; codes: Int32Array; values: readonly unknown[] }
+  | { kind: 'plain'; data: readonly unknown[] };
 
 export interface Part {
   rows: number;
@@ -34,46 +37,25 @@ export interface WorkerTask {
   estimate: number;
 }
 
+/** The builder's columns as a part (no copies: typed arrays are listed for transfer). */
 function encode(cols: Record<string, unknown[] | Float64Array | DictionaryColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
   const out: Record<string, EncodedColumn> = {};
   const transfer: ArrayBuffer[] = [];
   for (const [name, c] of Object.entries(cols)) {
     if (c instanceof DictionaryColumn) {
       const codes = c.codes.byteOffset === 0 && c.codes.byteLength === c.codes.buffer.byteLength ? c.codes : c.codes.slice();
-      out[name] = { kind: 'dict', codes, values: c.values as unknown[] };
+      out[name] = { kind: 'dict', codes, values: c.values };
       transfer.push(codes.buffer as ArrayBuffer);
-      continue;
-    }
-    if (c instanceof Float64Array) {
+    } else if (c instanceof Float64Array) {
       const data = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice();
       out[name] = { kind: 'f64', data };
       transfer.push(data.buffer as ArrayBuffer);
-      continue;
-    }
-    const codes = new Int32Array(c.length);
-    const values: unknown[] = [];
-    const index = new Map<unknown, number>();
-    for (let i = 0; i < c.length; i++) {
-      const v = c[i];
-      if (v === null || v === undefined) {
-        codes[i] = -1;
-        continue;
-      }
-      let k = index.get(v);
-      if (k === undefined) {
-        k = values.length;
-        values.push(v);
-        index.set(v, k);
-      }
-      codes[i] = k;
-    }
-    out[name] = { kind: 'dict', codes, values };
-    transfer.push(codes.buffer);
+    } else out[name] = { kind: 'plain', data: c };
   }
   return { cols: out, transfer };
 }
 
-/** Runs in a worker: parse one range, return the encoded part. */
+/** Parse one range (in a worker, or on this thread for the first range) into a part. */
 export async function parsePart(task: WorkerTask): Promise<{ part: Part; transfer: ArrayBuffer[] }> {
   const report = new ReportBuilder(task.path, 'logpush', task.opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
   const b = new ColumnBuilder();
@@ -162,16 +144,16 @@ export async function loadLogpushParallel(path: string, opts: LogpushOptions, wo
   let lines = 0;
   for (let p = head.subarray(0, got).indexOf(10); p >= 0 && p < got; p = head.indexOf(10, p + 1)) lines++;
   const perByte = lines > 0 ? lines / got : 1 / 512;
-  const parts = await Promise.all(
-    ranges.map((range) =>
-      runWorker({
-        path,
-        range,
-        opts: { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast },
-        estimate: Math.ceil((range[1] - range[0]) * perByte * 1.05) + 16,
-      }),
-    ),
-  );
+  const task = (range: [number, number]): WorkerTask => ({
+    path,
+    range,
+    opts: { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast },
+    estimate: Math.ceil((range[1] - range[0]) * perByte * 1.05) + 16,
+  });
+  // a worker for every range but the first, which this thread parses meanwhile
+  const others = ranges.slice(1).map((range) => runWorker(task(range)));
+  const first = ranges[0];
+  const parts = await Promise.all(first ? [parsePart(task(first)).then((r) => r.part), ...others] : others);
   return merge(path, opts, parts, started);
 }
 
@@ -186,8 +168,8 @@ function merge(path: string, opts: LogpushOptions, parts: Part[], started: numbe
   const names = Object.keys(order.finish([FIELD.timestamp]));
   const cols: Record<string, unknown[] | Float64Array | DictionaryColumn> = {};
   for (const name of names) {
-    const allF64 = parts.every((p) => p.cols[name]?.kind === 'f64' || p.rows === 0);
-    if (allF64 && parts.some((p) => p.cols[name])) {
+    const present = parts.filter((p) => p.rows > 0).map((p) => p.cols[name]);
+    if (present.length > 0 && present.every((c) => c?.kind === 'f64')) {
       const out = new Float64Array(total);
       let at = 0;
       for (const p of parts) {
@@ -198,8 +180,7 @@ function merge(path: string, opts: LogpushOptions, parts: Part[], started: numbe
       cols[name] = out;
       continue;
     }
-    const strings = parts.every((p) => p.rows === 0 || (p.cols[name]?.kind === 'dict' && (p.cols[name] as { values: unknown[] }).values.every((v) => typeof v === 'string')));
-    if (strings) {
+    if (present.every((c) => c === undefined || (c.kind === 'dict' && c.values.every((v) => typeof v === 'string')))) {
       // string dictionaries: one merged dictionary, codes renumbered per part
       const values: unknown[] = [];
       const index = new Map<unknown, number>();
@@ -232,7 +213,12 @@ function merge(path: string, opts: LogpushOptions, parts: Part[], started: numbe
     for (const p of parts) {
       const c = p.cols[name];
       if (!c) for (let i = 0; i < p.rows; i++) out[at + i] = null;
-      else if (c.kind === 'f64') for (let i = 0; i < p.rows; i++) out[at + i] = c.data[i];
+      else if (c.kind === 'f64')
+        for (let i = 0; i < p.rows; i++) {
+          const v = c.data[i] as number;
+          out[at + i] = v !== v ? null : v;
+        }
+      else if (c.kind === 'plain') for (let i = 0; i < p.rows; i++) out[at + i] = c.data[i] ?? null;
       else {
         const vals = c.values;
         for (const v of vals) if (v !== null && typeof v === 'object') deepFreeze(v);

@@ -207,9 +207,8 @@ export interface LogpushOptions extends LineLoadOptions {
   /** false: JSON.parse every line (the reference path the scanner is tested against). */
   fast?: boolean;
   /**
-   * Worker threads for big plain files (default 1 = this thread). Opt-in: on the 2-core machine
-   * this was measured on, 2 workers were 2.2x slower (encoding, copying and merging the parts
-   * cost more than the parse they share); see bench/load.ts.
+   * Threads for a big plain file (this thread plus workers, each parsing a byte range). Default:
+   * one per core, at most 4, for files of PARALLEL_MIN_BYTES or more; 1 = this thread only.
    */
   workers?: number;
 }
@@ -273,12 +272,12 @@ const PARALLEL_MIN_BYTES = 32 << 20;
 
 async function plannedWorkers(src: Source, opts: LogpushOptions): Promise<number> {
   if (typeof src !== 'string' || opts.fast === false) return 1;
-  const want = Math.min(opts.workers ?? 1, os.availableParallelism() * 2);
+  const want = Math.min(opts.workers ?? Math.min(os.availableParallelism(), 4), os.availableParallelism() * 2);
   if (want <= 1) return 1;
   const head = await readHead(src, 2);
   if (isGzip(head)) return 1; // one gzip stream cannot be split
   const size = (await fs.promises.stat(src)).size;
-  // an explicit worker count is obeyed; the size floor is for a future automatic default
+  // an explicit count is obeyed; by default only files big enough to repay starting workers
   return opts.workers !== undefined || size >= PARALLEL_MIN_BYTES ? want : 1;
 }
 

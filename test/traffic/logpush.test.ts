@@ -130,8 +130,11 @@ lp('header and cookie maps, URIs and repeating columns load the same on both pat
     const f = t.file('scale.ndjson', `${lines.join('\n')}\n`);
     const fast = await loadLogpush(f);
     const slow = await loadLogpush(f, { fast: false });
+    const parallel = await loadLogpush(f, { workers: 3 });
     assert.is(fast.report.rowsLoaded, 30001);
     assert.equal(rows(fast.table), rows(slow.table));
+    assert.equal(rows(parallel.table), rows(fast.table), 'three threads stitch the same table');
+    assert.equal(parallel.table.columnNames(), fast.table.columnNames());
     const last = rows(fast.table)[30000] ?? {};
     assert.equal(last[FIELD.cookies], { k: ['2'] }, 'JSON.parse semantics: the last of equal keys wins');
     assert.equal(last[FIELD.headers], { a: ['3', '2'] });
