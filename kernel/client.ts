@@ -213,7 +213,10 @@ export class KernelClient {
 
   /**
    * kernel_info until the shell reply arrives, then until an iopub message arrives too: a
-   * subscriber connects asynchronously, and outputs sent before it joined would be lost.
+   * subscriber connects asynchronously, and outputs sent before it joined would be lost. Then
+   * until the stdin and control sockets have completed their handshake: each socket retries its
+   * refused first connect on its own timer, so stdin can join 100-200 ms after shell, and an
+   * input_request sent before it has would find no route to this client.
    */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -249,7 +252,10 @@ export class KernelClient {
             check();
           });
         });
-        if (shellSeen && iopubSeen) return;
+        if (shellSeen && iopubSeen) {
+          await this.channelsConnected(deadline);
+          return;
+        }
       }
     } finally {
       for (const id of ids) {
@@ -258,6 +264,21 @@ export class KernelClient {
       }
     }
     throw new KernelDiedError(`the kernel did not answer kernel_info within ${timeoutMs} ms`, this.log);
+  }
+
+  private async channelsConnected(deadline: number): Promise<void> {
+    const live = this.live;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      live.sockets.connected.then(() => 'connected' as const),
+      live.exited.then(() => 'exited' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'exited') throw new KernelDiedError(`the kernel exited during start-up (code ${live.exitCode ?? 'signal'})`, this.log);
+    if (outcome === 'timeout') throw new KernelDiedError('the kernel answered kernel_info but its stdin/control channels did not connect', this.log);
   }
 
   private request(type: string, content: JsonObject, channel: 'shell' | 'control' = 'shell'): Message<JsonObject> {

@@ -8,7 +8,7 @@
  * carries on.
  */
 import { createRequire } from 'node:module';
-import { bindKernel, type Channel, type ConnectionInfo, type KernelSockets } from './transport.js';
+import { bindKernel, UnroutableError, type Channel, type ConnectionInfo, type KernelSockets } from './transport.js';
 import {
   childMessage,
   decode,
@@ -30,7 +30,7 @@ import {
 } from './protocol.js';
 import { History } from './history.js';
 import { isComplete } from './is-complete.js';
-import { describeError, Interrupted, Runtime, valueBundle, type OutputPort } from './runtime.js';
+import { describeError, Interrupted, Runtime, StdinUnreachable, valueBundle, type OutputPort } from './runtime.js';
 import { isLoaded as isTsLoaded, ts } from './typescript.js';
 import { startAnalyzer, type Analyzer } from './executor.js';
 import { CellCompileError } from './compile.js';
@@ -43,6 +43,10 @@ const TS_VERSION = (require('typescript/package.json') as { version: string }).v
 /** How long the kernel must be quiet before a background type check starts. */
 const CHECK_IDLE_MS = 400;
 
+/** How long an input_request waits for the front end's stdin socket to connect, and how often it retries. */
+const STDIN_CONNECT_MS = 5_000;
+const STDIN_RETRY_MS = 20;
+
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
 export interface KernelOptions {
@@ -50,6 +54,11 @@ export interface KernelOptions {
   typeCheck?: TypeCheckMode;
   /** Called once sockets are closed after a shutdown_request. */
   onShutdown?(restart: boolean): void;
+}
+
+interface StdinWaiter {
+  resolve(v: string): void;
+  reject(e: Error): void;
 }
 
 type Handlers = { [K in RequestType]: (msg: Message<Requests[K]>, channel: Channel) => Promise<ReplyContentOf<K>> };
@@ -70,7 +79,7 @@ export class Kernel {
   private readonly shellQueue: Message<JsonObject>[] = [];
   private shellBusy = false;
   private abortPending = false;
-  private stdinWaiter: { resolve(v: string): void; reject(e: Error): void } | null = null;
+  private stdinWaiter: StdinWaiter | null = null;
   private warmed = false;
   private readonly typeCheck: TypeCheckMode;
   private readonly handlers: Handlers;
@@ -374,11 +383,39 @@ export class Kernel {
         flush();
         return new Promise<string>((resolve, reject) => {
           this.stdinWaiter?.reject(new Interrupted());
-          this.stdinWaiter = { resolve, reject };
-          void this.send(this.sockets.stdin, childMessage(parent, 'input_request', { prompt, password }, this.session));
+          const waiter: StdinWaiter = { resolve, reject };
+          this.stdinWaiter = waiter;
+          void this.requestInput(childMessage(parent, 'input_request', { prompt, password }, this.session), waiter);
         });
       },
     };
+  }
+
+  /**
+   * Send an input_request to the identity the execute_request came from. The stdin ROUTER
+   * refuses (instead of silently dropping) a message for a peer that has not connected its
+   * stdin socket yet, which a client that connected before the kernel bound can still be doing
+   * when its first cell runs: retry until it has, while the prompt is still waiting, and fail
+   * the prompt after STDIN_CONNECT_MS rather than hang the cell.
+   */
+  private async requestInput(msg: Message<unknown>, waiter: StdinWaiter): Promise<void> {
+    const frames = encode(msg, this.signer);
+    const deadline = performance.now() + STDIN_CONNECT_MS;
+    for (;;) {
+      try {
+        await this.sockets.stdin.send(frames);
+        return;
+      } catch (err) {
+        if (this.stdinWaiter !== waiter) return; // interrupted or superseded meanwhile
+        if (!(err instanceof UnroutableError) || performance.now() >= deadline) {
+          this.stdinWaiter = null;
+          waiter.reject(new StdinUnreachable(err instanceof UnroutableError ? MSG.stdinUnreachable(STDIN_CONNECT_MS) : (err as Error).message));
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, STDIN_RETRY_MS));
+      if (this.stdinWaiter !== waiter) return;
+    }
   }
 
   private async execute(msg: Message<ExecuteRequest>): Promise<ExecuteReply> {

@@ -2,6 +2,7 @@
 export const MSG = {
   interrupted: 'the cell was interrupted; variables defined before the interrupt are kept',
   stdinNotAllowed: 'this front end does not accept input (allow_stdin is false); prompt() and confirm() are unavailable',
+  stdinUnreachable: (ms: number) => `the front end asked for input (allow_stdin) but its stdin channel did not connect within ${ms / 1000} s; prompt() and confirm() cannot be answered`,
   aborted: 'not run: an earlier cell failed and stop_on_error was set',
   badSignature: (reason: string) => `runbook kernel: dropped a message on the shell/control/stdin channel: ${reason}`,
   unknownRequest: (type: string) => `runbook kernel: no handler for "${type}"`,

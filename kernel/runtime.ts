@@ -47,6 +47,11 @@ export class StdinNotAllowed extends Error {
   }
 }
 
+/** The front end allowed stdin but its stdin channel never connected (or the send failed). */
+export class StdinUnreachable extends Error {
+  override name = 'StdinUnreachableError';
+}
+
 export type CellValue = { value: unknown } | null;
 
 const SIGINT_MESSAGE = /Script execution was interrupted by `SIGINT`/;
