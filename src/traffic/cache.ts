@@ -244,6 +244,7 @@ function deepFreeze<T>(v: T): T {
 interface DictBatch {
   length: number;
   nullCount: number;
+  validity?: Uint8Array | null;
   values: ArrayLike<number>;
   cache: readonly unknown[];
   isValid(i: number): boolean;
@@ -259,17 +260,27 @@ function asDictionaryColumn(c: unknown): DictionaryColumn | null {
   if (!Array.isArray(batches) || batches.length === 0) return null;
   const first = batches[0] as Partial<DictBatch>;
   const values = first.cache;
-  if (!Array.isArray(values) || !values.every((v) => typeof v === 'string') || new Set(values).size !== values.length) return null;
+  // our own file: written through flechette's dictionary builder, so the values are distinct
+  if (!Array.isArray(values) || typeof values[0] !== 'string') return null;
   let n = 0;
   for (const b of batches as Partial<DictBatch>[]) {
     if (b.cache !== values || !b.values || typeof b.isValid !== 'function' || typeof b.length !== 'number') return null;
     n += b.length;
   }
+  const only = batches[0] as DictBatch;
+  if (batches.length === 1 && only.nullCount === 0 && only.values instanceof Int32Array && only.values.length === n) {
+    return new DictionaryColumn(only.values, values as string[]); // the keys as they lie in the file: no copy
+  }
   const codes = new Int32Array(n);
   let at = 0;
   for (const b of batches as DictBatch[]) {
     const keys = b.values;
-    if (b.nullCount > 0) for (let i = 0; i < b.length; i++) codes[at + i] = b.isValid(i) ? (keys[i] as number) : -1;
+    const valid = b.validity;
+    if (b.nullCount > 0 && valid) {
+      // Arrow validity bitmap: bit i set = row i present
+      for (let i = 0; i < b.length; i++) codes[at + i] = ((valid[i >> 3] as number) >> (i & 7)) & 1 ? (keys[i] as number) : -1;
+    } else if (b.nullCount > 0) for (let i = 0; i < b.length; i++) codes[at + i] = b.isValid(i) ? (keys[i] as number) : -1;
+    else if (keys instanceof Int32Array) codes.set(keys.subarray(0, b.length), at);
     else for (let i = 0; i < b.length; i++) codes[at + i] = keys[i] as number;
     at += b.length;
   }
@@ -298,14 +309,19 @@ export async function readCache(file: string): Promise<{ table: ColumnTable; rep
     let ipc = bytes.subarray(metaEnd);
     if (ipc.byteOffset % 8 !== 0) ipc = Buffer.from(ipc);
     const arrow = tableFromIPC(ipc, { useDate: false });
-    const t = fromArrow(arrow as unknown as Parameters<typeof fromArrow>[0]);
-    const data: Record<string, unknown> = {};
     const json = new Set(meta.json);
+    const data: Record<string, unknown> = {};
+    // string dictionaries become DictionaryColumns here; Arquero converts the rest
+    const child = (n: string): unknown => (arrow as unknown as { getChild(name: string): unknown }).getChild(n);
+    const names = (arrow as unknown as { names: string[] }).names;
+    for (const n of names) {
+      const dictionary = json.has(n) ? null : asDictionaryColumn(child(n));
+      if (dictionary) data[n] = dictionary;
+    }
+    const t = fromArrow(arrow as unknown as Parameters<typeof fromArrow>[0], { columns: names.filter((n) => !(n in data)) });
     for (const n of t.columnNames()) {
       const c = t.column(n) as unknown as InnerDict & { nullCount?: number; toArray?: () => unknown; type?: { typeId: number } };
-      const dictionary = json.has(n) ? null : asDictionaryColumn((arrow as unknown as { getChild(name: string): unknown }).getChild(n));
-      if (dictionary) data[n] = dictionary;
-      else if (json.has(n)) data[n] = new JsonColumn(c);
+      if (json.has(n)) data[n] = new JsonColumn(c);
       else if (c.nullCount === 0 && c.toArray && (c.type?.typeId === FLOAT_TYPE_ID || c.type?.typeId === INT_TYPE_ID)) {
         const arr = c.toArray();
         data[n] = ArrayBuffer.isView(arr) ? arr : c; // zero-copy typed arrays (numbers) as plain arrays

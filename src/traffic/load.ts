@@ -25,8 +25,8 @@ export interface LoadOptions {
   /** Field names for header-less CSV (e.g. Logpush CSV without a batch_prefix). */
   fields?: string[];
   /**
-   * Threads that parse a big uncompressed Logpush file (this thread and workers). Default: one
-   * per core, at most 4, for files of 32 MiB or more; 1 parses on this thread only.
+   * Threads that parse a big uncompressed Logpush file (this thread and workers); default 1.
+   * More threads use more CPU and memory for a modest gain at best (see bench/load.ts).
    */
   workers?: number;
 }
