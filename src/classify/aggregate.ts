@@ -104,29 +104,33 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   const n = t.numRows();
   let mult = 1;
   const keys = key.map((k) => internField(t, k));
-  // window index
-  let win: Int32Array | null = null;
+  // window index per row, computed inside the numbering loops below (no per-row array)
+  let ts: Column | null = null;
+  let t0 = 0;
+  let w = 1;
   let W = 1;
   const hasTs = t.columnNames().includes('timestamp');
   if (hasTs && windowSec > 0) {
-    const ts = fieldColumn(t, 'timestamp');
-    let t0 = Infinity;
-    let t1 = -Infinity;
+    ts = fieldColumn(t, 'timestamp');
+    let lo = Infinity;
+    let hi = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = ts[i];
       if (typeof v === 'number') {
-        if (v < t0) t0 = v;
-        if (v > t1) t1 = v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
       }
     }
-    win = new Int32Array(n);
-    const w = windowSec * 1000;
-    if (t1 >= t0) W = Math.floor((t1 - t0) / w) + 1;
-    for (let i = 0; i < n; i++) {
-      const v = ts[i];
-      win[i] = typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
+    w = windowSec * 1000;
+    if (hi >= lo) {
+      W = Math.floor((hi - lo) / w) + 1;
+      t0 = lo;
     }
   }
+  const windowOf = (i: number): number => {
+    const v = (ts as Column)[i];
+    return typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
+  };
   // Window-major numbering (window * keys + key): rows arrive roughly in time order, so the
   // counters touched by neighbouring rows stay close together in memory.
   let K = 1;
@@ -139,7 +143,7 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
     // one key (ip.src, ip.dst): no per-row loop over keys
     for (let i = 0; i < n; i++) {
       const id = only[i] as number;
-      if (id >= 0) group[i] = win ? (win[i] as number) * K + id : id;
+      if (id >= 0) group[i] = ts ? windowOf(i) * K + id : id;
     }
   } else {
     for (let i = 0; i < n; i++) {
@@ -157,7 +161,7 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
         mult *= k.values.length;
       }
       if (!ok) continue;
-      group[i] = win ? (win[i] as number) * K + g : g;
+      group[i] = ts ? windowOf(i) * K + g : g;
     }
   }
   // keys x windows can be far larger than the table (10k sources x 800 windows at 1M rows):

@@ -26,6 +26,8 @@ export interface Kernel {
   expression: string;
   /** JS source of the kernel body. */
   source: string;
+  /** JS source of the scoring variant: rows that match are folded into a `Fold` target. */
+  foldSource: string;
   /** Field bound to c[j]. */
   fields: string[];
   /** Ip field whose parsed keys are bound to p[j]. */
@@ -252,16 +254,24 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     for (const [name, type] of ast.fieldTypes ?? []) g.fieldTypes.set(name, type);
   }
   const body = g.cond(ast.root, {});
-  const lines = [
+  const prelude = [
     '"use strict";',
     ...g.fields.map((_, j) => `const c${j} = c[${j}];`),
     ...g.ipFields.map((_, j) => `const p${j} = p[${j}];`),
     g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '',
     ...g.preds,
-    `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`,
+  ];
+  const lines = [...prelude, `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`, 'return out;'].filter(Boolean);
+  // The scoring variant (see `Fold`): the same test, folded straight into the row scores.
+  const fold = [
+    ...prelude,
+    'const good = m.good, word = m.word, bit = m.bit, into = m.into, weight = m.weight, isMax = m.isMax;',
+    'let count = 0;',
+    `for (let i = 0; i < n; i++) { if (!(${body})) continue; if (good !== null && good[i] !== 0) continue; out[i] = 1; count++; word[i] |= bit; if (isMax) { if (weight > into[i]) into[i] = weight; } else into[i] += weight; }`,
+    'm.count = count;',
     'return out;',
   ].filter(Boolean);
-  return { expression: ast.expression, source: lines.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
+  return { expression: ast.expression, source: lines.join('\n'), foldSource: fold.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
 }
 
 /** Exposed for tests: is this text an IP literal? */

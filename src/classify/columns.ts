@@ -51,7 +51,7 @@ function readColumns(table: ColumnTable): Record<string, Column> {
         configurable: true,
         get: () => {
           const arr = c.toArray();
-          seedInterned(arr, { ids: c.codes, values: c.values as unknown[] });
+          if (c.codes instanceof Int32Array) seedInterned(arr, { ids: c.codes, values: c.values as unknown[] });
           Object.defineProperty(out, name, { value: arr, enumerable: true, configurable: true });
           return arr;
         },
@@ -82,7 +82,8 @@ export function fieldIds(table: ColumnTable, name: string): Interned | undefined
   let r: Interned | null = null;
   const data = t.data() as Record<string, unknown>;
   const c = Object.hasOwn(data, name) ? data[name] : undefined;
-  if (c instanceof DictionaryColumn) r = { ids: c.codes, values: c.values as unknown[] };
+  // (Int32 codes: a Uint8 dictionary, such as score labels, is interned like any column)
+  if (c instanceof DictionaryColumn && c.codes instanceof Int32Array) r = { ids: c.codes, values: c.values as unknown[] };
   else if (c === undefined) {
     const d = tableSchema(t).fields.get(name)?.derived;
     const src = d && d.from.length >= 1 ? fieldIds(t, d.from[0] as string) : undefined;
@@ -112,6 +113,32 @@ export function fieldIds(table: ColumnTable, name: string): Interned | undefined
       r = { ids, values };
     }
   }
+  cache.set(name, r);
+  return r ?? undefined;
+}
+
+const predicateCache = new WeakMap<ColumnTable, Map<string, Interned | null>>();
+
+/**
+ * Ids for evaluating a test once per distinct value, where `values` may repeat (so not for
+ * grouping): a field derived from a dictionary column keeps the source's codes and derives one
+ * value per source value, with no per-row pass. Falls back to `fieldIds`.
+ */
+export function predicateIds(table: ColumnTable, name: string): Interned | undefined {
+  const t = plain(table);
+  let cache = predicateCache.get(t);
+  if (!cache) predicateCache.set(t, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  let r: Interned | null = null;
+  const data = t.data() as Record<string, unknown>;
+  if (!Object.hasOwn(data, name)) {
+    const d = tableSchema(t).fields.get(name)?.derived;
+    const src = d && d.from.length >= 1 && d.from.slice(1).every((f) => !tableSchema(t).fields.has(f)) ? fieldIds(t, d.from[0] as string) : undefined;
+    // a missing source must derive a missing value (the kernel answers id -1 with the null case)
+    if (d && src && d.compute([[null]], 1)[0] === null) r = { ids: src.ids, values: d.compute([src.values], src.values.length) };
+  }
+  r ??= fieldIds(t, name) ?? null;
   cache.set(name, r);
   return r ?? undefined;
 }

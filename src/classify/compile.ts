@@ -17,13 +17,38 @@ export interface CompiledKernel {
   kernel: Kernel;
   /** Run over n rows of the bound columns; returns 1 per matching row (in `out` when given, of length >= n). */
   run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[], out?: Uint8Array): Uint8Array;
+  /** As `run`, folding matching rows into `m` (see Fold); returns the mask of folded rows. */
+  fold(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids: readonly (Int32Array | null)[], dicts: readonly Uint8Array[], lazy: readonly LazyPredicate[], m: Fold): Uint8Array;
 }
+
+/**
+ * Where score() folds a signature's matching rows: rows marked known-good are skipped (when
+ * `good` is given), the others get `bit` in `word` and `weight` added to `into` (or `into` raised
+ * to `weight` when `isMax`); `count` receives how many rows that was.
+ */
+export interface Fold {
+  good: Uint8Array | null;
+  word: Int32Array;
+  bit: number;
+  into: Float64Array;
+  weight: number;
+  isMax: boolean;
+  count: number;
+}
+
+type FoldFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly (Int32Array | null)[], d: readonly Uint8Array[], f: readonly LazyPredicate[], m: Fold) => Uint8Array;
 
 export function compile(kernel: Kernel): CompiledKernel {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', kernel.source) as KernelFn;
+  let foldFn: FoldFn | null = null;
   return {
     kernel,
     run: (columns, ips, n, ids = [], dicts = [], lazy = [], out = new Uint8Array(n)) => fn(columns, ips, kernel.constants, RUNTIME, n, out, ids, dicts, lazy),
+    fold: (columns, ips, n, ids, dicts, lazy, m) => {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      foldFn ??= new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', 'm', kernel.foldSource) as FoldFn;
+      return foldFn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n), ids, dicts, lazy, m);
+    },
   };
 }

@@ -6,9 +6,11 @@ import type { ColumnTable } from 'arquero';
 import { parse } from './parse.js';
 import { check, type CheckOptions, type CheckedAst } from './check.js';
 import { codegen, type CodegenOptions } from './codegen.js';
-import { compile, type CompiledKernel, type LazyPredicate } from './compile.js';
+import { compile, type CompiledKernel, type Fold, type LazyPredicate } from './compile.js';
+import type { Column } from './schema.js';
+import type { IpKey } from './ip.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
-import { fieldColumn, fieldIds, ipKeys, plain, tableSchema } from './columns.js';
+import { fieldColumn, predicateIds, ipKeys, plain, tableSchema } from './columns.js';
 import { RuleError } from './errors.js';
 import { intern, internedAlready, repetitive } from './aggregate.js';
 
@@ -37,37 +39,56 @@ export class Rule {
   /** 1 for each row (in table order) the expression matches, else 0. */
   mask(table: ColumnTable): Uint8Array {
     const t = plain(table);
+    const plan = this.plan(t);
+    if (plan.kind === 'kernel') return this.compiled.run(plan.cols, plan.ips, t.numRows(), plan.ids, plan.dicts, plan.lazy);
+    const { ids, per, onNull } = plan;
+    const n = ids.length;
+    const out = new Uint8Array(n);
+    if (onNull === 0) {
+      for (let i = 0; i < n; i++) {
+        const id = ids[i] as number;
+        if (id >= 0) out[i] = per[id] as number;
+      }
+    } else
+      for (let i = 0; i < n; i++) {
+        const id = ids[i] as number;
+        out[i] = id < 0 ? onNull : (per[id] as number);
+      }
+    return out;
+  }
+
+  /**
+   * Score the rows this expression matches straight into `m` (see Fold) in the same pass;
+   * returns the mask of the rows folded in (known-good rows excluded when `m.good` is given).
+   */
+  fold(table: ColumnTable, m: Fold): Uint8Array {
+    const t = plain(table);
+    const plan = this.plan(t);
+    if (plan.kind === 'kernel') return this.compiled.fold(plan.cols, plan.ips, t.numRows(), plan.ids, plan.dicts, plan.lazy, m);
+    return foldSpread(plan, m);
+  }
+
+  /** How to evaluate on this table: per distinct value of one column, or the row kernel with its inputs. */
+  private plan(t: ColumnTable): Plan {
     const k = this.compiled.kernel;
     const single = k.ipFields.length === 0 && k.fields.length <= 1 && (k.fields.length === 1 || k.dicts.length > 0) ? (k.fields[0] ?? k.dicts[0]?.field) : undefined;
     if (single !== undefined && k.dicts.every((d) => d.field === single)) {
       // The condition is a pure function of one column: evaluate it once per distinct value
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
-      let interned = fieldIds(t, single);
+      let interned = predicateIds(t, single);
       if (!interned) {
         const col = fieldColumn(t, single);
         const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
         if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
       }
-      if (interned && interned.ids.length > 0 && (interned.values.length * 4 < interned.ids.length || fieldIds(t, single))) {
+      if (interned && interned.ids.length > 0 && (interned.values.length * 4 < interned.ids.length || predicateIds(t, single))) {
         const { ids, values } = interned;
         // dictionary predicates index the same distinct values: ids are 0..m-1 (and -1 for missing)
         const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values, this.sub));
         const seq = identity(values.length);
         const per = this.compiled.run([values], [], values.length, k.dicts.map(() => seq), dicts);
         const onNull = this.compiled.run([[null]], [], 1, k.dicts.map(() => MISSING_ID), dicts)[0] as number;
-        const n = ids.length;
-        const out = new Uint8Array(n);
-        if (onNull === 0) {
-          for (let i = 0; i < n; i++) {
-            const id = ids[i] as number;
-            if (id >= 0) out[i] = per[id] as number;
-          }
-        } else
-          for (let i = 0; i < n; i++) {
-            const id = ids[i] as number;
-            out[i] = id < 0 ? onNull : (per[id] as number);
-          }
-        return out;
+        return { kind: 'spread', ids, per, onNull };
       }
     }
     const cols = k.fields.map((f) => fieldColumn(t, f));
@@ -76,7 +97,7 @@ export class Rule {
     const dicts: Uint8Array[] = [];
     const lazy: LazyPredicate[] = [];
     for (const d of k.dicts) {
-      const free = fieldIds(t, d.field);
+      const free = predicateIds(t, d.field);
       if (free) {
         // a dictionary column: its codes are the ids, nothing to read row by row
         ids.push(free.ids);
@@ -106,7 +127,7 @@ export class Rule {
       }
       if (lazy.length < ids.length) lazy.push(UNUSED);
     }
-    return this.compiled.run(cols, ips, t.numRows(), ids, dicts, lazy);
+    return { kind: 'kernel', cols, ips, ids, dicts, lazy };
   }
   count(table: ColumnTable): number {
     const m = this.mask(table);
@@ -125,6 +146,31 @@ export class Rule {
   toString(): string {
     return this.expression;
   }
+}
+
+type Plan =
+  | { kind: 'spread'; ids: Int32Array; per: Uint8Array; onNull: number }
+  | { kind: 'kernel'; cols: Column[]; ips: (IpKey | null)[][]; ids: (Int32Array | null)[]; dicts: Uint8Array[]; lazy: LazyPredicate[] };
+
+/** Fold a per-distinct-value result into the scores (the spread plan's `Rule.fold`). */
+function foldSpread(plan: Extract<Plan, { kind: 'spread' }>, m: Fold): Uint8Array {
+  const { ids, per, onNull } = plan;
+  const { good, word, bit, into, weight, isMax } = m;
+  const n = ids.length;
+  const out = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    if ((id < 0 ? onNull : (per[id] as number)) === 0) continue;
+    if (good !== null && good[i] !== 0) continue;
+    out[i] = 1;
+    count++;
+    word[i] = (word[i] as number) | bit;
+    if (!isMax) into[i] = (into[i] as number) + weight;
+    else if (weight > (into[i] as number)) into[i] = weight;
+  }
+  m.count = count;
+  return out;
 }
 
 const cache = new Map<string, Rule>();

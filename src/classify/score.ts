@@ -13,6 +13,7 @@ import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
+import type { Fold } from './compile.js';
 import { tableSchema, plain, fieldColumn, fieldIds } from './columns.js';
 import { aggregateMask } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
@@ -178,16 +179,25 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const active: Signature[] = [];
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
+    const exempt = sig.exemptKnownGood !== false;
+    const word = active.length < 26 ? lo : hi;
+    const bit = 1 << active.length % 26;
+    const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
+    const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let mask: Uint8Array;
+    let count: number;
     try {
       if (sig.kind === 'expression') {
-        mask = rule(sig.expression, t, { lists: opts.lists }).mask(t);
+        // evaluated and folded into the scores in one pass
+        mask = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
+        count = into.count;
       } else {
         const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
         const miss = missingField(t, need);
         if (miss) throw new ClassifyError(`field ${miss} is not in this table`);
         const where = sig.where ? rule(sig.where, t, { lists: opts.lists }).mask(t) : null;
         mask = aggregateMask(t, sig, where);
+        count = merge(mask, into.good, word, bit, into.into, sig.weight, into.isMax);
       }
     } catch (e) {
       // A signature that needs a field this table lacks (no JA4 in an nginx log) does not apply.
@@ -198,12 +208,7 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       if (e instanceof RuleError) throw new ClassifyError(MSG.signatureInvalid(sig.id, e.message));
       throw e;
     }
-    const exempt = sig.exemptKnownGood !== false;
-    const word = active.length < 26 ? lo : hi;
-    const bit = 1 << active.length % 26;
     active.push(sig);
-    const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
-    const count = merge(mask, exempt ? good : null, word, bit, g ?? total, sig.weight, g !== undefined);
     fired.set(sig.id, mask);
     outcomes.push({ ...base, fired: count });
   }
@@ -251,10 +256,9 @@ const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
  * Labels and reasons per row, as dictionary columns: the three label names, and one frozen
  * `reasons` array per combination of fired signatures (rows share it).
  */
-function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label>; reasons: DictionaryColumn<readonly string[]> } {
+function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label, Uint8Array>; reasons: DictionaryColumn<readonly string[]> } {
   const n = total.length;
   const codes = new Uint8Array(n);
-  const labelCodes = new Int32Array(n);
   const reasonCodes = new Int32Array(n);
   const tally = [0, 0, 0];
   const combos: (readonly string[])[] = [Object.freeze([])];
@@ -267,7 +271,6 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
     const s = total[i] as number;
     const c = s >= malicious ? 2 : s >= suspicious ? 1 : 0;
     codes[i] = c;
-    labelCodes[i] = c;
     tally[c]++;
     const w0 = lo[i] as number;
     const w1 = hi[i] as number;
@@ -291,7 +294,8 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
   return {
     codes,
     counts: { good: tally[0] as number, suspicious: tally[1] as number, malicious: tally[2] as number },
-    labels: new DictionaryColumn<Label>(labelCodes, LABEL_NAMES),
+    // the label codes are the ScoreResult's labelCodes (0 good, 1 suspicious, 2 malicious)
+    labels: new DictionaryColumn<Label, Uint8Array>(codes, LABEL_NAMES),
     reasons: new DictionaryColumn<readonly string[]>(reasonCodes, combos),
   };
 }

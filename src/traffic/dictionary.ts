@@ -5,12 +5,13 @@
  * once, and grouping by source address needs no hashing. Loaders build string columns this way
  * while they repeat (see ColumnBuilder); `values` never holds the same value twice.
  */
-export class DictionaryColumn<T = unknown> {
-  readonly codes: Int32Array;
+export class DictionaryColumn<T = unknown, C extends Int32Array | Uint8Array = Int32Array> {
+  /** Int32Array (-1 = missing), or Uint8Array for a small dictionary with no missing values. */
+  readonly codes: C;
   readonly values: readonly T[];
   private materialized: (T | null)[] | null = null;
 
-  constructor(codes: Int32Array, values: readonly T[]) {
+  constructor(codes: C, values: readonly T[]) {
     this.codes = codes;
     this.values = values;
   }
@@ -51,7 +52,7 @@ export class DictionaryColumn<T = unknown> {
   }
 }
 
-export function isDictionaryColumn(c: unknown): c is DictionaryColumn {
+export function isDictionaryColumn(c: unknown): c is DictionaryColumn<unknown, Int32Array | Uint8Array> {
   return c instanceof DictionaryColumn;
 }
 

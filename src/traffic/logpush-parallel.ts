@@ -43,6 +43,7 @@ function encode(cols: Record<string, unknown[] | Float64Array | DictionaryColumn
   const transfer: ArrayBuffer[] = [];
   for (const [name, c] of Object.entries(cols)) {
     if (c instanceof DictionaryColumn) {
+      // the builder writes Int32 codes
       const codes = c.codes.byteOffset === 0 && c.codes.byteLength === c.codes.buffer.byteLength ? c.codes : c.codes.slice();
       out[name] = { kind: 'dict', codes, values: c.values };
       transfer.push(codes.buffer as ArrayBuffer);
@@ -50,7 +51,7 @@ function encode(cols: Record<string, unknown[] | Float64Array | DictionaryColumn
       const data = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c : c.slice();
       out[name] = { kind: 'f64', data };
       transfer.push(data.buffer as ArrayBuffer);
-    } else out[name] = { kind: 'plain', data: c };
+    } else out[name] = { kind: 'plain', data: c as unknown[] };
   }
   return { cols: out, transfer };
 }

@@ -170,6 +170,38 @@ Gen('matches the same rows on dictionary-encoded columns as on plain arrays, wit
       assert.ok(a.includes('1') && a.includes('0'), `${e} splits the rows`);
     }
 });
+Gen('fold scores matching rows in the same pass, skipping known-good rows, on both evaluation plans', () => {
+  const n = 500;
+  const tb = aq.table({
+    'http.request.method': Array.from({ length: n }, (_, i) => ['GET', 'POST', 'HEAD', null][i % 4]),
+    'http.host': Array.from({ length: n }, (_, i) => `h${i % 9}.example`),
+    'http.response.code': Array.from({ length: n }, (_, i) => [200, 404][i % 2]),
+  });
+  const good = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0));
+  // one column (per distinct value, spread) and two columns (the row kernel)
+  for (const expr of ['http.request.method in {"GET" "HEAD"}', 'http.request.method eq "POST" or http.response.code eq 404 and http.host contains "h3"']) {
+    const r = rule(expr, tb);
+    const plainMask = r.mask(tb);
+    for (const isMax of [false, true]) {
+      const word = new Int32Array(n);
+      const into = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 50 : 0));
+      const before = into.slice();
+      const m = { good, word, bit: 4, into, weight: 30, isMax, count: -1 };
+      const folded = r.fold(tb, m);
+      let want = 0;
+      for (let i = 0; i < n; i++) {
+        const hit = plainMask[i] === 1 && good[i] === 0;
+        want += hit ? 1 : 0;
+        assert.is(folded[i], hit ? 1 : 0, `${expr}: row ${i}`);
+        assert.is(word[i], hit ? 4 : 0);
+        const b = before[i] as number;
+        assert.is(into[i], hit ? (isMax ? Math.max(b, 30) : b + 30) : b);
+      }
+      assert.is(m.count, want);
+      assert.ok(want > 0 && want < n);
+    }
+  }
+});
 Gen('finds the same rows whether a dictionary column was interned before or is answered lazily', () => {
   const n = 400;
   const data = () => ({
