@@ -173,23 +173,29 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
 
 const denseLimit = (n: number): number => Math.max(1 << 16, 4 * n);
 
-/** Renumber non-negative integer group keys (< 2^53) to 0..G-1 (into `out`, which may be `group`) with a typed open-addressing table; returns G. */
+/**
+ * Renumber non-negative integer group keys (< 2^53) to 0..G-1 (into `out`, which may be `group`)
+ * with a typed open-addressing table that grows with the groups found (not sized by the rows:
+ * fresh memory is what this costs most); returns G.
+ */
 function compact(group: Int32Array | Float64Array, out: Int32Array): number {
   const n = group.length;
-  let cap = 1 << 10;
-  while (cap < 2 * n) cap *= 2;
-  const mask = cap - 1;
-  const keys = new Float64Array(cap).fill(-1);
-  const vals = new Int32Array(cap);
+  let cap = 1 << 12;
+  let mask = cap - 1;
+  let keys = new Float64Array(cap).fill(-1);
+  let vals = new Int32Array(cap);
   let next = 0;
+  const slot = (r: number): number => {
+    let h = Math.imul((r >>> 0) ^ Math.imul(Math.floor(r / 4294967296), 0x9e3779b1), 0x85ebca6b);
+    return (h ^ (h >>> 15)) & mask;
+  };
   for (let i = 0; i < n; i++) {
     const r = group[i] as number;
     if (r < 0) {
       out[i] = -1;
       continue;
     }
-    let h = Math.imul((r >>> 0) ^ Math.imul(Math.floor(r / 4294967296), 0x9e3779b1), 0x85ebca6b);
-    h = (h ^ (h >>> 15)) & mask;
+    let h = slot(r);
     for (;;) {
       const k = keys[h] as number;
       if (k === r) {
@@ -200,6 +206,23 @@ function compact(group: Int32Array | Float64Array, out: Int32Array): number {
         keys[h] = r;
         vals[h] = next;
         out[i] = next++;
+        if (next * 2 > cap) {
+          // keep the table at most half full: double it and re-insert
+          const oldKeys = keys;
+          const oldVals = vals;
+          cap *= 2;
+          mask = cap - 1;
+          keys = new Float64Array(cap).fill(-1);
+          vals = new Int32Array(cap);
+          for (let j = 0; j < oldKeys.length; j++) {
+            const ok = oldKeys[j] as number;
+            if (ok === -1) continue;
+            let s2 = slot(ok);
+            while (keys[s2] !== -1) s2 = (s2 + 1) & mask;
+            keys[s2] = ok;
+            vals[s2] = oldVals[j] as number;
+          }
+        }
         break;
       }
       h = (h + 1) & mask;

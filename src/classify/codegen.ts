@@ -28,6 +28,8 @@ export interface Kernel {
   source: string;
   /** JS source of the scoring variant: rows that match are folded into a `Fold` target. */
   foldSource: string;
+  /** For a one-field test: source of `(k, rt, box) => (value) => boolean`; else null. */
+  scalarSource: string | null;
   /** Field bound to c[j]. */
   fields: string[];
   /** Ip field whose parsed keys are bound to p[j]. */
@@ -271,7 +273,12 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     'm.count = count;',
     'return out;',
   ].filter(Boolean);
-  return { expression: ast.expression, source: lines.join('\n'), foldSource: fold.join('\n'), fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
+  // A one-field test without dictionary parts as a function of one value (lazy per-row answers).
+  const scalar =
+    g.fields.length === 1 && g.ipFields.length === 0 && g.dicts.length === 0
+      ? ['"use strict";', 'const c0 = box;', g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '', ...g.preds, `return (v) => { box[0] = v; const i = 0; return ${body} ? true : false; };`].filter(Boolean).join('\n')
+      : null;
+  return { expression: ast.expression, source: lines.join('\n'), foldSource: fold.join('\n'), scalarSource: scalar, fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
 }
 
 /** Exposed for tests: is this text an IP literal? */

@@ -17,6 +17,8 @@ export interface CompiledKernel {
   kernel: Kernel;
   /** Run over n rows of the bound columns; returns 1 per matching row (in `out` when given, of length >= n). */
   run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[], out?: Uint8Array): Uint8Array;
+  /** The test as a function of one value (one-field tests without dictionary parts), else null. */
+  scalar(): ((v: unknown) => boolean) | null;
   /** As `run`, folding matching rows into `m` (see Fold); returns the mask of folded rows. */
   fold(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids: readonly (Int32Array | null)[], dicts: readonly Uint8Array[], lazy: readonly LazyPredicate[], m: Fold): Uint8Array;
 }
@@ -42,8 +44,17 @@ export function compile(kernel: Kernel): CompiledKernel {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const fn = new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', kernel.source) as KernelFn;
   let foldFn: FoldFn | null = null;
+  let scalarFn: ((v: unknown) => boolean) | null | undefined;
   return {
     kernel,
+    scalar: () => {
+      if (scalarFn === undefined) {
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const make = kernel.scalarSource === null ? null : (new Function('k', 'rt', 'box', kernel.scalarSource) as (k: readonly unknown[], rt: Runtime, box: unknown[]) => (v: unknown) => boolean);
+        scalarFn = make ? make(kernel.constants, RUNTIME, [null]) : null;
+      }
+      return scalarFn;
+    },
     run: (columns, ips, n, ids = [], dicts = [], lazy = [], out = new Uint8Array(n)) => fn(columns, ips, kernel.constants, RUNTIME, n, out, ids, dicts, lazy),
     fold: (columns, ips, n, ids, dicts, lazy, m) => {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval

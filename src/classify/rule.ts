@@ -227,10 +227,12 @@ function lazyPredicate(t: ColumnTable, field: string, expression: string, col: A
   const seen = memo;
   const onNull = sub.compiled.run(args, [], 1)[0] === 1;
   const out1 = new Uint8Array(1);
-  const evaluate = (v: unknown): boolean => {
-    one[0] = v;
-    return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
-  };
+  const evaluate =
+    sub.compiled.scalar() ??
+    ((v: unknown): boolean => {
+      one[0] = v;
+      return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
+    });
   // Memoise while values repeat; a column of near-unique values (cache-busting queries) makes
   // the memo pure overhead, so after 4096 misses at under 50% hits it evaluates directly.
   let lookups = 0;

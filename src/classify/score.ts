@@ -171,6 +171,8 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const good = knownGoodMask(t, opts);
   const total = new Float64Array(n);
   const groups = new Map<string, Float64Array>();
+  const groupSize = new Map<string, number>();
+  for (const sig of sigs) if (sig.group) groupSize.set(sig.group, (groupSize.get(sig.group) ?? 0) + 1);
   const fired = new Map<string, Uint8Array>();
   const outcomes: SignatureOutcome[] = [];
   // combination of fired signatures per row: two 26-bit words (small integers keep Map keys cheap)
@@ -182,7 +184,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const exempt = sig.exemptKnownGood !== false;
     const word = active.length < 26 ? lo : hi;
     const bit = 1 << active.length % 26;
-    const g = sig.group ? (groups.get(sig.group) ?? groups.set(sig.group, new Float64Array(n)).get(sig.group)) : undefined;
+    // a group keeps its largest weight per row; a group with one signature in force is just that signature
+    const grouped = sig.group !== undefined && (groupSize.get(sig.group) ?? 0) > 1;
+    const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let mask: Uint8Array;
     let count: number;

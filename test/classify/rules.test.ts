@@ -202,6 +202,19 @@ Gen('fold scores matching rows in the same pass, skipping known-good rows, on bo
     }
   }
 });
+Gen('a one-field test compiled as a function of one value answers like the row kernel', () => {
+  const schema = schemaOf(t.data() as never);
+  const values = ['GET', 'get', 'POST', '', null, 'HEAD', 'x'.repeat(40)];
+  for (const expr of ['http.request.method eq "GET"', 'http.request.method ne "GET"', 'lower(http.request.method) matches "^g"', 'len(http.request.method) gt 3', 'http.request.method in {"HEAD" "POST"}', 'http.request.method wildcard "p*"', 'not starts_with(http.request.method, "G")'])
+    for (const nilNotEqual of [false, true]) {
+      const k = compile(codegen(check(parse(expr), schema), { dictionary: false, nilNotEqual }));
+      const scalar = k.scalar();
+      assert.ok(scalar, expr);
+      const rows = Array.from(k.run([values], [], values.length));
+      assert.equal(values.map((v) => ((scalar as (v: unknown) => boolean)(v) ? 1 : 0)), rows, `${expr} (nilNotEqual ${nilNotEqual})`);
+    }
+  assert.is(compile(codegen(check(parse('http.request.method eq "GET" and http.host eq "a"'), schema), { dictionary: false })).scalar(), null, 'two fields: no scalar form');
+});
 Gen('finds the same rows whether a dictionary column was interned before or is answered lazily', () => {
   const n = 400;
   const data = () => ({
