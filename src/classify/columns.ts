@@ -4,7 +4,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
-import { schemaOf, type Column, type Schema } from './schema.js';
+import { CATALOG, schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
 import { intern, repetitive, seedInterned, type Interned } from './aggregate.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
@@ -57,11 +57,24 @@ function readColumns(table: ColumnTable): Record<string, Column> {
         },
       });
     } else if (Array.isArray(c) || ArrayBuffer.isView(c)) out[name] = c as Column;
-    else if (c && typeof (c as { toArray?: unknown }).toArray === 'function') out[name] = (c as { toArray(): Column }).toArray();
-    else if (c && typeof (c as { at?: unknown }).at === 'function') {
-      const col = c as { at(i: number): unknown; length: number };
-      out[name] = Array.from({ length: table.numRows() }, (_, i) => col.at(i));
-    } else out[name] = [];
+    else {
+      // other column objects (Arrow vectors of a reopened cache, JSON columns): converted on
+      // first read only, since a table has many columns no signature reads
+      Object.defineProperty(out, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          let arr: Column = [];
+          if (c && typeof (c as { toArray?: unknown }).toArray === 'function') arr = (c as { toArray(): Column }).toArray();
+          else if (c && typeof (c as { at?: unknown }).at === 'function') {
+            const col = c as { at(i: number): unknown; length: number };
+            arr = Array.from({ length: table.numRows() }, (_, i) => col.at(i));
+          }
+          Object.defineProperty(out, name, { value: arr, enumerable: true, configurable: true });
+          return arr;
+        },
+      });
+    }
   }
   return out;
 }
@@ -156,6 +169,7 @@ function typeView(t: ColumnTable): Record<string, Column> {
   for (const name of t.columnNames()) {
     const c = data[name];
     if (c instanceof DictionaryColumn) out[name] = c.values as unknown[];
+    else if (Object.hasOwn(CATALOG, name)) out[name] = []; // typed by the catalogue: nothing to read
     else out[name] = raw[name] as Column;
   }
   return out;

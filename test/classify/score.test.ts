@@ -9,6 +9,7 @@ import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyErro
 import { DISPLAY, type DisplayData } from '../../src/display.js';
 import { synthesize, toColumns, MONITORING_RANGES, ATTACK_KINDS, type AttackKind } from '../../bench/synth.js';
 import { ROOT } from '../helpers/paths.js';
+import { loadTraffic } from '../../src/traffic/index.js';
 
 const tiny = () =>
   aq.table({
@@ -28,6 +29,31 @@ Score('labels scanner traffic malicious and records the reasons with the pack ve
   assert.is(r.table.get('label', 0), 'good');
   assert.equal(r.counts, { good: 3, suspicious: 0, malicious: 1 });
 });
+Score('gives the same labels, reasons and fired rows on a fresh load, a two-thread load and a reopened cache', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-score-cache-'));
+  try {
+    const file = path.join(dir, 'mix.ndjson');
+    const rows = [...synthesize({ seed: 7, durationSec: 120, attacks: ['scanner', 'cache-busting', 'login-stuffing'] })];
+    fs.writeFileSync(file, `${rows.map((r) => JSON.stringify(r.record)).join('\n')}\n`);
+    const cache = path.join(dir, 'cache');
+    const fresh = score((await loadTraffic(file, { format: 'logpush' })).table);
+    const twoThreads = score((await loadTraffic(file, { format: 'logpush', workers: 2 })).table);
+    await loadTraffic(file, { format: 'logpush', cache });
+    const reopened = await loadTraffic(file, { format: 'logpush', cache });
+    assert.ok(reopened.report.fromCache);
+    const again = score(reopened.table);
+    assert.ok(fresh.counts.malicious > 0 && fresh.counts.good > 0);
+    for (const other of [twoThreads, again]) {
+      assert.equal(other.counts, fresh.counts);
+      assert.equal(Array.from(other.labelCodes), Array.from(fresh.labelCodes));
+      assert.equal(other.table.array('reasons'), fresh.table.array('reasons'));
+      for (const [id, mask] of fresh.fired) assert.equal(Array.from(other.fired.get(id) ?? []), Array.from(mask), id);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 Score('skips signatures whose fields the table lacks and says why', () => {
   const r = score(tiny());
   const ja4 = r.signatures.find((s) => s.id === 'l7.browser-ua-library-tls');
