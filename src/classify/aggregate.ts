@@ -263,22 +263,35 @@ export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Ui
     return out;
   }
   const of = internField(t, spec.of as string);
-  // distinct (group, value) pairs as one number each, then pairs per group
+  // distinct (group, value) pairs: each pair as one number, renumbered densely with the typed
+  // table `compact` uses (no Set of boxed doubles), then each pair counted once for its group
   const m = Math.max(1, of.values.length);
-  const pairs = new Set<number>();
+  const pairKey = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     const v = of.ids[i] as number;
-    if (g >= 0 && v >= 0) pairs.add(g * m + v);
+    pairKey[i] = g >= 0 && v >= 0 ? g * m + v : -1;
   }
-  const distinct = new Map<number, number>();
-  for (const p of pairs) {
-    const g = Math.floor(p / m);
-    distinct.set(g, (distinct.get(g) ?? 0) + 1);
+  const pairId = new Int32Array(n);
+  const pairs = compact(pairKey, pairId);
+  const seen = new Uint8Array(pairs);
+  // groups are dense (0..size-1) when size is small; else count per group in a Map
+  const dense = size <= denseLimit(n);
+  const distinctDense = dense ? new Int32Array(size) : null;
+  const distinctMap = dense ? null : new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const p = pairId[i] as number;
+    if (p < 0 || seen[p] === 1) continue;
+    seen[p] = 1;
+    const g = group[i] as number;
+    if (distinctDense) distinctDense[g]++;
+    else (distinctMap as Map<number, number>).set(g, ((distinctMap as Map<number, number>).get(g) ?? 0) + 1);
   }
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    if (g >= 0 && (distinct.get(g) ?? 0) >= spec.threshold) out[i] = 1;
+    if (g < 0) continue;
+    const d = distinctDense ? (distinctDense[g] as number) : ((distinctMap as Map<number, number>).get(g) ?? 0);
+    if (d >= spec.threshold) out[i] = 1;
   }
   return out;
 }

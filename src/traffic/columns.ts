@@ -13,8 +13,9 @@ const CANONICAL_ORDER: readonly string[] = ['timestamp', ...Object.values(FIELD)
 
 /**
  * One column under construction. Numbers go to a Float64Array while every value is a number
- * (missing = NaN, counted in `nulls`); strings go to a dictionary (codes + distinct values)
- * while they repeat; anything else, or a type change, turns the column into a plain array.
+ * (missing = NaN, counted in `nulls`); strings, or objects by identity (maps a parser shares
+ * between rows), go to a dictionary (codes + distinct values) while they repeat; booleans, a
+ * mix, or a type change make the column a plain array.
  */
 export interface Col {
   data: unknown[] | Float64Array;
@@ -29,12 +30,14 @@ export interface Col {
 interface Dict {
   codes: Int32Array;
   values: unknown[];
+  /** Strings by value, or objects by identity (maps a parser shares between rows); never both. */
   index: Map<unknown, number>;
+  kind: 'string' | 'object' | null;
 }
 
-/** The column a value starts: numbers unboxed, strings (and leading nulls) dictionary-encoded. */
+/** The column a value starts: numbers unboxed, strings and objects (and leading nulls) dictionary-encoded. */
 type Start = 'f64' | 'dict' | 'plain';
-const startOf = (v: unknown): Start => (typeof v === 'number' ? 'f64' : typeof v === 'string' || v === null || v === undefined ? 'dict' : 'plain');
+const startOf = (v: unknown): Start => (typeof v === 'number' ? 'f64' : typeof v === 'boolean' ? 'plain' : 'dict');
 
 const EMPTY: unknown[] = [];
 
@@ -74,7 +77,7 @@ export class ColumnBuilder {
     } else if (start === 'dict') {
       const codes = new Int32Array(cap);
       codes.fill(-1, 0, this.row);
-      c = { data: EMPTY, len: this.row, f64: false, nulls: this.row, dict: { codes, values: [], index: new Map() } };
+      c = { data: EMPTY, len: this.row, f64: false, nulls: this.row, dict: { codes, values: [], index: new Map(), kind: null } };
     } else {
       const data = new Array<unknown>(cap);
       for (let i = 0; i < this.row; i++) data[i] = null;
@@ -150,7 +153,8 @@ export class ColumnBuilder {
    */
   codeOf(c: Col, v: string): number {
     const dict = c.dict;
-    if (dict === null) return -1;
+    if (dict === null || dict.kind === 'object') return -1;
+    dict.kind = 'string';
     let k = dict.index.get(v);
     if (k === undefined) {
       if (!this.roomFor(dict)) return -1;
@@ -183,7 +187,9 @@ export class ColumnBuilder {
     const dict = c.dict;
     if (dict !== null) {
       let k = -1;
-      if (typeof v === 'string') {
+      const kind = typeof v === 'string' ? 'string' : v !== null && typeof v === 'object' ? 'object' : null;
+      if (kind !== null && (dict.kind === kind || dict.kind === null)) {
+        dict.kind = kind;
         const hit = dict.index.get(v);
         if (hit !== undefined) k = hit;
         else if (this.roomFor(dict)) {

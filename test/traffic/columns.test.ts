@@ -38,6 +38,18 @@ cb('a value of another type turns a dictionary column into a plain array without
   assert.equal(cols['v'], ['a', null, 'b', { nested: true }, 'a']);
 });
 
+cb('objects a parser shares between rows are dictionary-encoded by identity; booleans stay plain', () => {
+  const shared = Object.freeze({ 'accept-language': ['en'] });
+  const other = Object.freeze({ 'accept-language': ['de'] });
+  const cols = build([{ h: shared, b: true }, { h: other, b: false }, { h: shared }, { h: null, b: true }]);
+  const h = cols['h'];
+  assert.ok(h instanceof DictionaryColumn);
+  assert.is(h.values.length, 2, 'equal content but separate objects would be two values; these are the same two objects');
+  assert.is(h.at(2), shared);
+  assert.equal([...h.codes], [0, 1, 0, -1]);
+  assert.equal(cols['b'], [true, false, null, true]);
+});
+
 cb('codes from codeOf and putCode agree with put, and a discarded row leaves no trace', () => {
   const b = new ColumnBuilder();
   const slot = b.slot('ua', '');
