@@ -24,7 +24,7 @@ import { FIELD, type LoadReport, type TrafficFormat } from './fields.js';
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
  * tables.
  */
-export const LOADER_VERSION = 2;
+export const LOADER_VERSION = 3;
 
 export const DEFAULT_CACHE_DIR = path.join('.cache', 'netrunbook');
 
@@ -70,11 +70,12 @@ function numberType(a: ArrayLike<unknown>) {
   return float64();
 }
 
-/** Dictionary with the narrowest key type for its size. */
-function dict(a: ArrayLike<unknown>) {
-  const seen = new Set<unknown>();
-  for (let i = 0; i < a.length && seen.size <= 32767; i++) seen.add(a[i]);
-  return dictionary(utf8(), seen.size <= 127 ? int8() : seen.size <= 32767 ? int16() : int32());
+/**
+ * Dictionary with Int32 keys: on reopen they become the DictionaryColumn's codes without a copy
+ * (narrower keys made the file smaller but cost a conversion per row on every reopen).
+ */
+function dict(_a: ArrayLike<unknown>) {
+  return dictionary(utf8(), int32());
 }
 
 /** Is `uri` exactly path + '?' + query on every row? Then it is rebuilt on reopen, not stored. */
