@@ -88,10 +88,19 @@ const idsCache = new WeakMap<ColumnTable, Map<string, Interned | null>>();
  */
 export function fieldIds(table: ColumnTable, name: string): Interned | undefined {
   const t = plain(table);
-  let cache = idsCache.get(t);
-  if (!cache) idsCache.set(t, (cache = new Map()));
-  const hit = cache.get(name);
-  if (hit !== undefined) return hit ?? undefined;
+  return perTable(idsCache, t, name, () => computeFieldIds(t, name));
+}
+
+/** A per-table, per-field cached answer (null cached as "none"). */
+function perTable<V>(caches: WeakMap<ColumnTable, Map<string, V | null>>, t: ColumnTable, name: string, compute: () => V | null): V | undefined {
+  let cache = caches.get(t);
+  if (!cache) caches.set(t, (cache = new Map()));
+  let hit = cache.get(name);
+  if (hit === undefined) cache.set(name, (hit = compute()));
+  return hit ?? undefined;
+}
+
+function computeFieldIds(t: ColumnTable, name: string): Interned | null {
   let r: Interned | null = null;
   const data = t.data() as Record<string, unknown>;
   const c = Object.hasOwn(data, name) ? data[name] : undefined;
@@ -126,8 +135,7 @@ export function fieldIds(table: ColumnTable, name: string): Interned | undefined
       r = { ids, values };
     }
   }
-  cache.set(name, r);
-  return r ?? undefined;
+  return r;
 }
 
 const predicateCache = new WeakMap<ColumnTable, Map<string, Interned | null>>();
@@ -139,10 +147,10 @@ const predicateCache = new WeakMap<ColumnTable, Map<string, Interned | null>>();
  */
 export function predicateIds(table: ColumnTable, name: string): Interned | undefined {
   const t = plain(table);
-  let cache = predicateCache.get(t);
-  if (!cache) predicateCache.set(t, (cache = new Map()));
-  const hit = cache.get(name);
-  if (hit !== undefined) return hit ?? undefined;
+  return perTable(predicateCache, t, name, () => computePredicateIds(t, name));
+}
+
+function computePredicateIds(t: ColumnTable, name: string): Interned | null {
   let r: Interned | null = null;
   const data = t.data() as Record<string, unknown>;
   if (!Object.hasOwn(data, name)) {
@@ -151,9 +159,7 @@ export function predicateIds(table: ColumnTable, name: string): Interned | undef
     // a missing source must derive a missing value (the kernel answers id -1 with the null case)
     if (d && src && d.compute([[null]], 1)[0] === null) r = { ids: src.ids, values: d.compute([src.values], src.values.length) };
   }
-  r ??= fieldIds(t, name) ?? null;
-  cache.set(name, r);
-  return r ?? undefined;
+  return r ?? fieldIds(t, name) ?? null;
 }
 
 /** Interned ids of a field: free ones from `fieldIds`, else the column interned now (cached). */
