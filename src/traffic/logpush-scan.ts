@@ -4,7 +4,8 @@ import { FIELD } from './fields.js';
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
  * JSON.parse building an object per row. Strings are hashed while scanned and interned per
- * column (a repeated user agent costs a lookup, not an allocation); integers are read from the
+ * column (a repeated user agent costs a lookup, not an allocation) and stored as dictionary
+ * codes; header and cookie maps are read by a flat-object reader; integers are read from the
  * digits, so unixnano timestamps are cut to ms exactly. Anything unusual (escapes in keys, deep
  * values it does not know, malformed JSON) returns false and the caller uses JSON.parse for that
  * line, so the result is the same either way.
