@@ -155,17 +155,20 @@ class Gen {
     };
     walk(e.lhs);
     if (fields.size !== 1) return undefined;
-    // Every test of one string field (or of a function of it: lower, len, ...): per distinct
-    // value it is never slower, and on a dictionary column it reads no row values at all.
-    const costly = call || e.lhs.type === 'field';
-    if (!costly || (e.lhs.type === 'field' && e.lhs.vtype?.kind !== 'Bytes')) return undefined;
+    // Every test of one string field, or of a function of it (lower, len, ...), or of one key
+    // of a map field (a header): per distinct value it is never slower, and on a dictionary
+    // column (strings, or maps shared between rows) it reads no row values at all.
+    if (e.lhs.type === 'field' && e.lhs.vtype?.kind !== 'Bytes') return undefined;
     const field = [...fields][0] as string;
-    if (e.lhs.type === 'call' || e.lhs.type === 'field') {
-      // only plain fields and functions of them (no map/array indexing: those columns hold objects)
-      let base: Value | Literal = e.lhs;
-      while (base.type === 'call') base = base.args[0] as Value | Literal;
-      if (base.type !== 'field' || this.fieldTypes.get(field) !== 'Bytes') return undefined;
-    } else return undefined;
+    let base: Value | Literal = e.lhs;
+    for (;;) {
+      if (base.type === 'call') base = base.args[0] as Value | Literal;
+      else if (base.type === 'index' && base.index !== '*') base = base.target;
+      else break;
+    }
+    const type = this.fieldTypes.get(field) ?? '';
+    if (base.type !== 'field' || !(type === 'Bytes' || type.startsWith('Map') || type.startsWith('Array'))) return undefined;
+    if (type !== 'Bytes' && !call && e.lhs.type !== 'index') return undefined;
     const expression = this.source.slice(e.span.start, e.span.end);
     let j = this.dicts.findIndex((d) => d.expression === expression);
     if (j < 0) j = this.dicts.push({ field, expression }) - 1;

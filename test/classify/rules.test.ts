@@ -215,6 +215,30 @@ Gen('a one-field test compiled as a function of one value answers like the row k
     }
   assert.is(compile(codegen(check(parse('http.request.method eq "GET" and http.host eq "a"'), schema), { dictionary: false })).scalar(), null, 'two fields: no scalar form');
 });
+Gen('tests on one key of a map field give the same rows on maps shared through a dictionary as on plain objects', () => {
+  const shapes = [{ 'accept-language': ['en'], 'x-a': ['1', '2'] }, { 'x-a': ['3'] }, {}, { 'accept-language': [''] }];
+  const n = 800;
+  const pick = Array.from({ length: n }, (_, i) => (i % 9 === 0 ? -1 : i % shapes.length));
+  const plainHeaders = pick.map((k) => (k < 0 ? null : structuredClone(shapes[k])));
+  const dictHeaders = new DictionaryColumn(Int32Array.from(pick), shapes);
+  const ua = Array.from({ length: n }, (_, i) => (i % 3 ? 'Mozilla/5.0' : 'curl/8'));
+  const plainTable = aq.table({ 'http.request.headers': plainHeaders, 'http.user_agent': ua });
+  const dictTable = aq.table({ 'http.request.headers': dictHeaders, 'http.user_agent': ua });
+  const exprs = [
+    'http.user_agent contains "Mozilla/" and not len(http.request.headers["accept-language"]) ge 0',
+    'http.request.headers["x-a"][1] eq "2" or http.user_agent eq "curl/8"',
+    'len(http.request.headers["x-a"][0]) gt 0 and http.user_agent contains "Mozilla"',
+    'any(http.request.headers["x-a"][*] eq "3")',
+  ];
+  for (const e of exprs) {
+    const a = Array.from(matchRows(plainTable, e, { dictionary: false })).join('');
+    assert.is(Array.from(matchRows(dictTable, e)).join(''), a, e);
+    assert.is(Array.from(matchRows(plainTable, e)).join(''), a, `${e} (plain objects through the dictionary path)`);
+    assert.ok(a.includes('1') && a.includes('0'), `${e} splits the rows`);
+  }
+  const k = rule(exprs[0] as string, dictTable).compiled.kernel;
+  assert.equal(k.fields, [], 'the header test reads no row values');
+});
 Gen('finds the same rows whether a dictionary column was interned before or is answered lazily', () => {
   const n = 400;
   const data = () => ({
