@@ -70,25 +70,31 @@ Score('user signatures add to and override the pack', () => {
   assert.is(r.table.get('label', 2), 'good', 'a verified bot stays exempt');
   assert.not.ok(r.signatures.some((s) => s.id === 'l7.scanner-ua'));
 });
-Score('a distinct-values signature fires exactly where a naive count reaches the threshold', () => {
+Score('count and distinct-values signatures fire exactly where naive counts reach their thresholds', () => {
   // 3,000 rows over 40 sources and 5-minute spans: windows x sources stays small (dense counters);
   // the same data spread over years makes windows far outnumber the rows (the Map branch)
-  for (const spreadMs of [300_000, 3e11]) {
+  // and the same again in time order (windows numbered at first sight, no renumbering table)
+  for (const [spreadMs, sorted] of [[300_000, false], [3e11, false], [3e11, true]] as const) {
     const n = 3000;
     let seed = 11;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     const ts = Array.from({ length: n }, () => Math.floor(rnd() * spreadMs));
+    if (sorted) ts.sort((a, b) => a - b);
     const ip = Array.from({ length: n }, () => `10.0.0.${Math.floor(rnd() * 40)}`);
     const path = Array.from({ length: n }, () => (rnd() < 0.05 ? null : `/p/${Math.floor(rnd() * (rnd() < 0.5 ? 3 : 60))}`));
     const t = aq.table({ timestamp: ts, 'ip.src': ip, 'http.request.uri.path': path });
     const sig: Signature = { id: 'spread', title: 'paths per source', layer: 'l7', kind: 'aggregate', weight: 60, key: ['ip.src'], window: 60, measure: 'distinct', of: 'http.request.uri.path', threshold: 8 };
-    const r = score(t, { pack: { ...PACK, signatures: [sig] } });
+    const burst: Signature = { id: 'burst', title: 'rows per source', layer: 'l7', kind: 'aggregate', weight: 1, key: ['ip.src'], window: 60, measure: 'count', threshold: 3 };
+    const r = score(t, { pack: { ...PACK, signatures: [sig, burst] } });
     const t0 = Math.min(...ts);
     const sets = new Map<string, Set<string>>();
     const keyOf = (i: number) => `${ip[i]}|${Math.floor(((ts[i] as number) - t0) / 60000)}`;
     for (let i = 0; i < n; i++) if (path[i] !== null) (sets.get(keyOf(i)) ?? sets.set(keyOf(i), new Set()).get(keyOf(i)))?.add(path[i] as string);
     const want = Array.from({ length: n }, (_, i) => ((sets.get(keyOf(i))?.size ?? 0) >= 8 ? 1 : 0));
     assert.equal(Array.from(r.fired.get('spread') ?? []), want, `spread ${spreadMs} ms`);
+    const rowsPer = new Map<string, number>();
+    for (let i = 0; i < n; i++) rowsPer.set(keyOf(i), (rowsPer.get(keyOf(i)) ?? 0) + 1);
+    assert.equal(Array.from(r.fired.get('burst') ?? []), Array.from({ length: n }, (_, i) => ((rowsPer.get(keyOf(i)) ?? 0) >= 3 ? 1 : 0)), `burst ${spreadMs} ms, sorted ${sorted}`);
     assert.ok(want.includes(1) || spreadMs > 1e9, 'the dense case has groups over the threshold');
   }
 });
