@@ -177,12 +177,13 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const outcomes: SignatureOutcome[] = [];
   // combination of fired signatures per row: two 26-bit words (small integers keep Map keys cheap)
   const lo = new Int32Array(n);
-  const hi = new Int32Array(n);
+  // the second word only when more than 26 signatures fire (fresh memory costs page faults)
+  let hi: Int32Array | null = null;
   const active: Signature[] = [];
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
-    const word = active.length < 26 ? lo : hi;
+    const word = active.length < 26 ? lo : (hi ??= new Int32Array(n));
     const bit = 1 << active.length % 26;
     // a group keeps its largest weight per row; a group with one signature in force is just that signature
     const grouped = sig.group !== undefined && (groupSize.get(sig.group) ?? 0) > 1;
@@ -260,7 +261,7 @@ const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
  * Labels and reasons per row, as dictionary columns: the three label names, and one frozen
  * `reasons` array per combination of fired signatures (rows share it).
  */
-function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label, Uint8Array>; reasons: DictionaryColumn<readonly string[]> } {
+function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array | null, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label, Uint8Array>; reasons: DictionaryColumn<readonly string[]> } {
   const n = total.length;
   const codes = new Uint8Array(n);
   const reasonCodes = new Int32Array(n);
@@ -277,7 +278,7 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
     codes[i] = c;
     tally[c]++;
     const w0 = lo[i] as number;
-    const w1 = hi[i] as number;
+    const w1 = hi === null ? 0 : (hi[i] as number);
     if (w0 === 0 && w1 === 0) continue; // reasonCodes[i] = 0: none
     const k = w1 === 0 ? w0 : w0 + w1 * 67108864;
     if (k === lastKey) {

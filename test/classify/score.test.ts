@@ -54,6 +54,17 @@ Score('gives the same labels, reasons and fired rows on a fresh load, a two-thre
   }
 });
 
+Score('records reasons for more than 26 signatures firing on one row', () => {
+  const sigs: Signature[] = Array.from({ length: 40 }, (_, j) => ({ id: `s${j}`, title: `s${j}`, layer: 'l7', kind: 'expression', weight: 1, expression: j % 2 ? 'http.request.method eq "GET"' : 'http.request.method ne "POST"' }));
+  const t = aq.table({ 'http.request.method': ['GET', 'POST', 'HEAD'] });
+  const r = score(t, { pack: { name: 'p', version: '1', signatures: sigs } });
+  assert.equal(Array.from(r.scores), [40, 0, 20]);
+  assert.equal(r.table.get('reasons', 0), sigs.map((s) => `${s.id}@1`));
+  assert.equal(r.table.get('reasons', 2), sigs.filter((_, j) => j % 2 === 0).map((s) => `${s.id}@1`));
+  assert.equal(r.table.get('reasons', 1), []);
+  assert.is(r.fired.get('s39')?.[0], 1);
+});
+
 Score('skips signatures whose fields the table lacks and says why', () => {
   const r = score(tiny());
   const ja4 = r.signatures.find((s) => s.id === 'l7.browser-ua-library-tls');
