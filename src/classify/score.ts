@@ -185,8 +185,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const exempt = sig.exemptKnownGood !== false;
     const word = active.length < 26 ? lo : (hi ??= new Int32Array(n));
     const bit = 1 << active.length % 26;
-    // a group keeps its largest weight per row; a group with one signature in force is just that signature
-    const grouped = sig.group !== undefined && (groupSize.get(sig.group) ?? 0) > 1;
+    // a group keeps its largest weight per row (at least 0); a group of one signature with a
+    // weight of at least 0 is just that signature
+    const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
     const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let mask: Uint8Array;
