@@ -548,18 +548,14 @@ export class LogpushScanner {
         if (slots[0].dict) b.plain(slots[0]);
         if (slots[2].dict) b.plain(slots[2]);
       }
-      const q = escaped ? -1 : this.buf.indexOf(0x3f, s);
-      if (!escaped && (q < 0 || q >= e)) {
-        b.putIn(slots[0], this.decodeAt(s, e, false));
-        const pit = this.interner(FIELD.path);
-        this.putInterned(slots[1], pit, s, e, false, pit.deep ? 0 : this.sHash);
-        return b.putIn(slots[2], null);
-      }
       if (!escaped) {
+        // the path is the bytes before the first '?' (ASCII, so a byte offset is safe)
+        const q = this.buf.indexOf(0x3f, s);
+        const end = q < 0 || q >= e ? e : q;
         b.putIn(slots[0], this.decodeAt(s, e, false));
         const pit = this.interner(FIELD.path);
-        this.putInterned(slots[1], pit, s, q, false, pit.deep ? 0 : sampled(this.buf, s, q));
-        return b.putIn(slots[2], q + 1 === e ? null : this.decodeAt(q + 1, e, false));
+        this.putInterned(slots[1], pit, s, end, false, pit.deep ? 0 : end === e ? this.sHash : sampled(this.buf, s, end));
+        return b.putIn(slots[2], end + 1 >= e ? null : this.decodeAt(end + 1, e, false));
       }
       const v = this.decodeAt(s, e, true);
       const i = v.indexOf('?');

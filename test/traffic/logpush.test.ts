@@ -120,7 +120,7 @@ lp('header and cookie maps, URIs and repeating columns load the same on both pat
     ];
     for (let i = 0; i < 30000; i++) {
       const cookies = i % 7 === 0 ? {} : i % 11 === 0 ? { a: ['1', '2'], b: '' } : { __cf_bm: `v${i % 9000}`, session: i % 3 === 0 ? 's' : `t${i}` };
-      const uri = i % 13 === 0 ? `/p%3Fx?q=${i}` : i % 5 === 0 ? `/static/app.js?cb=${i}` : `/page/${i % 300}${i % 4 === 0 ? '?' : ''}`;
+      const uri = i % 19 === 0 ? `/q"uote/${i % 7}?a=\\${i % 3}` : i % 13 === 0 ? `/p%3Fx?q=${i}` : i % 5 === 0 ? `/static/app.js?cb=${i}` : `/page/${i % 300}${i % 4 === 0 ? '?' : ''}`;
       const rec = { ...BASE, RayID: `r${i}`, ClientIP: `10.0.${i % 50}.${i % 200}`, ClientRequestURI: uri, ClientRequestPath: undefined, Cookies: cookies, RequestHeaders: headerShapes[i % headerShapes.length], ClientRequestUserAgent: i % 17 === 0 ? 'ua "quoted"' : `ua/${i % 40}` };
       let line = JSON.stringify(rec);
       if (i % 6 === 4) line = line.replace('"x-esc":"quote \\\" inside"', '"x-esc":"quote \\" inside"');
