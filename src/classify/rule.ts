@@ -75,13 +75,14 @@ export class Rule {
     if (single !== undefined && k.dicts.every((d) => d.field === single)) {
       // The condition is a pure function of one column: evaluate it once per distinct value
       // (user agents, paths and methods repeat a lot) and spread the result over the rows.
-      let interned = predicateIds(t, single);
+      const free = predicateIds(t, single);
+      let interned = free;
       if (!interned) {
         const col = fieldColumn(t, single);
         const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
         if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
       }
-      if (interned && interned.ids.length > 0 && (interned.values.length * 4 < interned.ids.length || predicateIds(t, single))) {
+      if (interned && interned.ids.length > 0 && (free !== undefined || interned.values.length * 4 < interned.ids.length)) {
         const { ids, values } = interned;
         // dictionary predicates index the same distinct values: ids are 0..m-1 (and -1 for missing)
         const dicts = k.dicts.map((d) => dictionaryResult(t, d.field, d.expression, values, this.sub));
