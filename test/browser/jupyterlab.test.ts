@@ -131,6 +131,17 @@ async function runAll(page: Page): Promise<RunReport> {
   return finishRun(page);
 }
 
+/** Run All on the runbook kernel, asserting every code cell ran without an error. */
+async function runAllCleanly(page: Page): Promise<RunReport> {
+  const run = await runAll(page);
+  assert.is(run.kernel, 'runbook');
+  assert.equal(run.errors, []);
+  assert.ok(run.ok, 'Run All reported a failed cell');
+  assert.is(run.status, 'idle');
+  assert.is(run.unexecuted, 0, `of ${run.codeCells} code cells`);
+  return run;
+}
+
 interface Rendered {
   vegaWidgets: number;
   charts: { marks: number; paths: number; width: number; height: number; text: string }[];
@@ -230,12 +241,7 @@ test('a cell that builds a chart from a tiny table renders it through the vega5 
 
   const { page, server } = await openInLab(dir, 'tiny.ipynb');
   try {
-    const run = await runAll(page);
-    assert.is(run.kernel, 'runbook');
-    assert.equal(run.errors, []);
-    assert.ok(run.ok, 'Run All reported a failed cell');
-    assert.is(run.status, 'idle');
-    assert.is(run.unexecuted, 0);
+    await runAllCleanly(page);
 
     await page.waitForSelector('.jp-OutputArea-output.jp-RenderedVegaLite .vega-embed svg.marks', { timeout: 30_000 });
     const r = await rendered(page);
@@ -259,12 +265,7 @@ test('Run All Cells in JupyterLab executes l7-ddos-triage on the runbook kernel 
   const dir = triageDir('lab-triage');
   const { page, server } = await openInLab(dir, 'triage.ipynb');
   try {
-    const run = await runAll(page);
-    assert.is(run.kernel, 'runbook');
-    assert.equal(run.errors, []);
-    assert.ok(run.ok, 'Run All reported a failed cell');
-    assert.is(run.status, 'idle');
-    assert.is(run.unexecuted, 0, `of ${run.codeCells} code cells`);
+    await runAllCleanly(page);
 
     // Six charts: traffic over time, top sources, path heat map, status over time, score distribution, signature matrix.
     await page.waitForFunction("document.querySelectorAll('.jp-OutputArea-output.jp-RenderedVegaLite .vega-embed svg.marks').length >= 6", undefined, { timeout: 60_000 });
