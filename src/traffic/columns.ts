@@ -155,6 +155,11 @@ export class ColumnBuilder {
     const dict = c.dict;
     if (dict === null || dict.kind === 'object') return -1;
     dict.kind = 'string';
+    return this.lookup(dict, v);
+  }
+
+  /** The code of `v` in `dict`, added if new; -1 when the dictionary has no room for it. */
+  private lookup(dict: Dict, v: unknown): number {
     let k = dict.index.get(v);
     if (k === undefined) {
       if (!this.roomFor(dict)) return -1;
@@ -164,15 +169,20 @@ export class ColumnBuilder {
     return k;
   }
 
-  /** Set the current row of dictionary column `c` to code `k` (from `codeOf` on this column). */
-  putCode(c: Col, k: number, v: string): void {
-    const dict = c.dict;
-    if (dict === null || k < 0) return this.putIn(c, v);
+  /** Write code `k` (-1 = missing) at the current row of dictionary column `c`. */
+  private writeCode(c: Col, dict: Dict, k: number): void {
     const row = this.row;
     if (row >= dict.codes.length) this.grow(c, row + 1);
     if (c.len < row) dict.codes.fill(-1, c.len, row);
     dict.codes[row] = k;
     if (c.len <= row) c.len = row + 1;
+  }
+
+  /** Set the current row of dictionary column `c` to code `k` (from `codeOf` on this column). */
+  putCode(c: Col, k: number, v: string): void {
+    const dict = c.dict;
+    if (dict === null || k < 0) return this.putIn(c, v);
+    this.writeCode(c, dict, k);
   }
 
   /** May this dictionary take another value? (near-unique columns stop being dictionaries) */
@@ -190,24 +200,14 @@ export class ColumnBuilder {
       const kind = typeof v === 'string' ? 'string' : v !== null && typeof v === 'object' ? 'object' : null;
       if (kind !== null && (dict.kind === kind || dict.kind === null)) {
         dict.kind = kind;
-        const hit = dict.index.get(v);
-        if (hit !== undefined) k = hit;
-        else if (this.roomFor(dict)) {
-          k = dict.values.push(v) - 1;
-          dict.index.set(v, k);
-        } else {
-          this.undict(c);
-          return this.putIn(c, v);
-        }
-      } else if (v !== null && v !== undefined) {
+        k = this.lookup(dict, v);
+      }
+      if (k < 0 && v !== null && v !== undefined) {
+        // no room (stopped repeating) or another type: a plain array from now on
         this.undict(c);
         return this.putIn(c, v);
       }
-      if (row >= dict.codes.length) this.grow(c, row + 1);
-      if (c.len < row) dict.codes.fill(-1, c.len, row);
-      dict.codes[row] = k;
-      if (c.len <= row) c.len = row + 1;
-      return;
+      return this.writeCode(c, dict, k);
     }
     if (row >= c.data.length) this.grow(c, row + 1);
     const d = c.data;
