@@ -1,5 +1,6 @@
 import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
+import { fnv, INTERN_MIN, Interner, sampled, type Interned } from './interner.js';
 
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
@@ -11,16 +12,6 @@ import { FIELD } from './fields.js';
  * line, so the result is the same either way.
  */
 
-/**
- * Interning per column: always up to INTERN_MIN distinct values; beyond that only while the
- * column keeps repeating itself (fewer than one new value in INTERN_RATIO lookups) and up to
- * INTERN_MAX. Mid-cardinality columns (paths, client IPs, user agents at a million rows) then
- * share one string per distinct value, which the scorer's per-column dictionaries hash once;
- * near-unique columns (ray ids, cache-busting queries) give up early.
- */
-const INTERN_MIN = 4096;
-const INTERN_MAX = 1 << 16;
-const INTERN_RATIO = 4;
 const MAX_INTERN_BYTES = 512;
 
 type Kind =
@@ -78,97 +69,6 @@ interface KeyEntry {
   /** spec.col's column and interner, resolved on first use (saves two map lookups per value) */
   slot: Col | null;
   intern: Interner<unknown> | null;
-}
-
-/** FNV-1a over buf[s, e): the full hash (`deep` interners, nested values). */
-function fnv(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-  return h >>> 0;
-}
-
-/** The scanner's cheap hash of buf[s, e): length and up to 12 bytes (all of a short string). */
-function sampled(buf: Uint8Array, s: number, q: number): number {
-  const n = q - s;
-  let h = n;
-  if (n <= 12) {
-    for (let i = s; i < q; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-  } else {
-    for (let i = 0; i < 4; i++) {
-      h = Math.imul(h ^ (buf[s + i] as number), 0x01000193);
-      h = Math.imul(h ^ (buf[q - 1 - i] as number), 0x01000193);
-      h = Math.imul(h ^ (buf[s + ((n * (i + 1)) >> 3)] as number), 0x01000193);
-    }
-  }
-  return h >>> 0;
-}
-
-/** A bucket longer than this makes the interner hash whole strings (see `deep`). */
-const MAX_BUCKET = 8;
-
-/**
- * Per-column intern table: hash -> strings with that hash (collisions verified byte by byte).
- * Callers pass the scanner's sampled hash until `deep` is set: values differing only between
- * sampled bytes (user agents that differ in one version digit) pile into one bucket, and then
- * the table rehashes itself on whole strings and callers pass `fnv` instead.
- */
-interface Interned<T> {
-  bytes: Uint8Array;
-  value: T;
-  /** The value's dictionary code in its column (ColumnBuilder.codeOf), -1 if none. */
-  code: number;
-  /** Text derived from a nested value once (a cookie map's Cookie header). */
-  text?: string | null;
-}
-
-class Interner<T> {
-  private map = new Map<number, Interned<T>[]>();
-  size = 0;
-  full = false;
-  deep = false;
-  /** lookups so far (repetition estimate) */
-  lookups = 0;
-  get(buf: Uint8Array, s: number, e: number, h: number): T | undefined {
-    return this.entry(buf, s, e, h)?.value;
-  }
-  entry(buf: Uint8Array, s: number, e: number, h: number): Interned<T> | undefined {
-    this.lookups++;
-    const list = this.map.get(h);
-    if (list === undefined) return undefined;
-    const n = e - s;
-    outer: for (const c of list) {
-      if (c.bytes.length !== n) continue;
-      for (let i = 0; i < n; i++) if (c.bytes[i] !== buf[s + i]) continue outer;
-      return c;
-    }
-    return undefined;
-  }
-  set(buf: Uint8Array, s: number, e: number, h: number, value: T, code = -1): void {
-    if (this.full) return;
-    if (this.size >= INTERN_MIN && (this.size >= INTERN_MAX || this.size * INTERN_RATIO > this.lookups)) {
-      this.full = true;
-      this.map.clear();
-      return;
-    }
-    const entry = { bytes: copyBytes(buf, s, e), value, code };
-    const list = this.map.get(h);
-    if (list) list.push(entry);
-    else this.map.set(h, [entry]);
-    this.size++;
-    if (list && list.length > MAX_BUCKET && !this.deep) this.rehash();
-  }
-  private rehash(): void {
-    this.deep = true;
-    const old = this.map;
-    this.map = new Map();
-    for (const list of old.values())
-      for (const c of list) {
-        const h = fnv(c.bytes, 0, c.bytes.length);
-        const l = this.map.get(h);
-        if (l) l.push(c);
-        else this.map.set(h, [c]);
-      }
-  }
 }
 
 /**
@@ -286,7 +186,6 @@ interface UriParts {
 
 /** flatMap's answer for a value it does not handle. */
 const NOT_FLAT = Symbol('not flat');
-const EMPTY_BYTES = new Uint8Array(0);
 
 /** Thrown inside the scanner to abandon a line (caught in scanLine). */
 const BAIL = Symbol('bail');
@@ -697,10 +596,9 @@ export class LogpushScanner {
       }
       v = convert(v);
     }
-    if (!share) return { bytes: EMPTY_BYTES, value: v, code: -1 };
+    if (!share) return { value: v, code: -1 };
     deepFreeze(v);
-    it.set(buf, s, e, h, v);
-    return it.entry(buf, s, e, h) ?? { bytes: EMPTY_BYTES, value: v, code: -1 };
+    return it.set(buf, s, e, h, v) ?? { value: v, code: -1 };
   }
 
   /**
