@@ -58,6 +58,17 @@ export function sampled(buf: Uint8Array, s: number, q: number): number {
   return h >>> 0;
 }
 
+/**
+ * Do a[as, as + n) and b[bs, bs + n) hold the same bytes? Four at a time through DataViews (about
+ * twice as fast as a byte loop on a 110-byte user agent), the tail byte by byte.
+ */
+function sameBytes(a: DataView, as: number, b: DataView, bs: number, n: number): boolean {
+  let x = 0;
+  for (const n4 = n - 3; x < n4; x += 4) if (a.getInt32(as + x) !== b.getInt32(bs + x)) return false;
+  for (; x < n; x++) if (a.getUint8(as + x) !== b.getUint8(bs + x)) return false;
+  return true;
+}
+
 /** Slot of hash h in a table of mask + 1 slots (high bits folded in: sampled hashes vary most there). */
 const home = (h: number, mask: number): number => (h ^ (h >>> 15)) & mask;
 
@@ -73,7 +84,11 @@ export class Interner<T> {
   private starts = new Int32Array(32);
   private lens = new Int32Array(32);
   private pool = new Uint8Array(4096);
+  private poolView = new DataView(this.pool.buffer);
   private poolLen = 0;
+  /** The buffer last looked up in, and a view of it (the scanner reads one chunk for many lines). */
+  private lastBuf: Uint8Array | null = null;
+  private lastView = new DataView(new ArrayBuffer(0));
   private readonly entries: Interned<T>[] = [];
 
   get(buf: Uint8Array, s: number, e: number, h: number): T | undefined {
@@ -93,11 +108,11 @@ export class Interner<T> {
       if (k === 0) return undefined;
       const j = k - 1;
       if (hashes[j] === h && lens[j] === n) {
-        const pool = this.pool;
-        const st = this.starts[j] as number;
-        let x = 0;
-        while (x < n && pool[st + x] === buf[s + x]) x++;
-        if (x === n) return this.entries[j];
+        if (buf !== this.lastBuf) {
+          this.lastBuf = buf;
+          this.lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        }
+        if (sameBytes(this.poolView, this.starts[j] as number, this.lastView, s, n)) return this.entries[j];
       }
     }
   }
@@ -111,6 +126,8 @@ export class Interner<T> {
       this.table = new Int32Array(1);
       this.mask = 0;
       this.pool = new Uint8Array(0);
+      this.poolView = new DataView(this.pool.buffer);
+      this.lastBuf = null;
       this.entries.length = 0;
       return undefined;
     }
@@ -122,6 +139,7 @@ export class Interner<T> {
       const p = new Uint8Array(Math.max(this.pool.length * 2, this.poolLen + n));
       p.set(this.pool.subarray(0, this.poolLen));
       this.pool = p;
+      this.poolView = new DataView(p.buffer);
     }
     this.pool.set(buf.subarray(s, e), this.poolLen);
     this.starts[j] = this.poolLen;

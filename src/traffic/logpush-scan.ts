@@ -288,8 +288,14 @@ export class LogpushScanner {
   private str(): number {
     const buf = this.buf as Buffer;
     const s = this.p + 1;
-    let q = buf.indexOf(0x22, s);
-    if (q < 0 || q >= this.end) throw BAIL;
+    // most values are short: a byte loop beats a native indexOf call; long ones go native
+    let q = s;
+    const lim = Math.min(s + 32, this.end);
+    while (q < lim && buf[q] !== 0x22) q++;
+    if (q === lim) {
+      q = buf.indexOf(0x22, lim);
+      if (q < 0 || q >= this.end) throw BAIL;
+    }
     let escaped = false;
     if (this.nextBs < s) {
       const i = buf.indexOf(0x5c, s);
