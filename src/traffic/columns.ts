@@ -148,13 +148,18 @@ export class ColumnBuilder {
   }
 
   /**
-   * The dictionary code of string `v` in column `c` (adding it), or -1 when the column is not
-   * dictionary-encoded. Lets a parser that interns strings itself store codes with `putCode`.
+   * The dictionary code of `v` in column `c` (adding it): a string by value, or an object a
+   * parser shares between rows by identity. -1 when the column is not dictionary-encoded or
+   * holds the other kind. Lets a parser that interns values itself store codes with `putCode`.
    */
-  codeOf(c: Col, v: string): number {
+  codeOf(c: Col, v: string | object): number {
     const dict = c.dict;
-    if (dict === null || dict.kind === 'object') return -1;
-    dict.kind = 'string';
+    if (dict === null) return -1;
+    const kind = typeof v === 'string' ? 'string' : 'object';
+    if (dict.kind !== kind) {
+      if (dict.kind !== null) return -1;
+      dict.kind = kind;
+    }
     return this.lookup(dict, v);
   }
 
@@ -178,8 +183,8 @@ export class ColumnBuilder {
     if (c.len <= row) c.len = row + 1;
   }
 
-  /** Set the current row of dictionary column `c` to code `k` (from `codeOf` on this column). */
-  putCode(c: Col, k: number, v: string): void {
+  /** Set the current row of dictionary column `c` to code `k` of value `v` (from `codeOf` on this column). */
+  putCode(c: Col, k: number, v: string | object): void {
     const dict = c.dict;
     if (dict === null || k < 0) return this.putIn(c, v);
     this.writeCode(c, dict, k);

@@ -17,8 +17,9 @@
 export interface Interned<T> {
   value: T;
   code: number;
-  /** Text derived from a nested value once (a cookie map's Cookie header). */
+  /** Text derived from a nested value once (a cookie map's Cookie header), and its code in its column. */
   text?: string | null;
+  textCode?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
-import { fnv, INTERN_MIN, Interner, sampled, type Interned } from './interner.js';
+import { fnv, Interner, sampled, type Interned } from './interner.js';
 
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
@@ -187,17 +187,21 @@ interface UriParts {
 /** flatMap's answer for a value it does not handle. */
 const NOT_FLAT = Symbol('not flat');
 
+const toUpper = (v: string): string => v.toUpperCase();
+
 /** Thrown inside the scanner to abandon a line (caught in scanLine). */
 const BAIL = Symbol('bail');
 
 export class LogpushScanner {
   private readonly keys = new Map<number, KeyEntry[]>();
   private readonly interns = new Map<string, Interner<unknown>>();
-  private readonly upperCache = new Map<string, string>();
   private readonly uriIntern = new Interner<UriParts>();
   private readonly lowerKeys = new Interner<string>();
   private readonly plainKeys = new Interner<string>();
   private uriSlots: [Col, Col, Col] | null = null;
+  private botSlots: [Col, Col] | null = null;
+  private cookieSlot: Col | null = null;
+  private tsSlot: Col | null = null;
   private buf: Uint8Array = new Uint8Array(0);
   private p = 0;
   private end = 0;
@@ -388,20 +392,6 @@ export class LogpushScanner {
     return i;
   }
 
-  /** The string just scanned at [s, e), interned for `col`; '' -> null. */
-  private stringValue(col: string, s: number, e: number, entry?: KeyEntry): string | null {
-    if (e === s) return null;
-    if (e - s > MAX_INTERN_BYTES || this.sEscaped) return this.decode(s, e);
-    const it = entry ? (entry.intern ?? (entry.intern = this.interner(col))) : this.interner(col);
-    if (it.full) return this.decode(s, e);
-    const h = it.deep ? fnv(this.buf, s, e) : this.sHash;
-    const hit = it.get(this.buf, s, e, h) as string | undefined;
-    if (hit !== undefined) return hit;
-    const v = this.decode(s, e);
-    it.set(this.buf, s, e, h, v);
-    return v;
-  }
-
   /**
    * The string just scanned at [s, e) into the entry's own column: an interned value is stored
    * as its dictionary code (no string hashing, no pointer per row), a new one is added once.
@@ -418,12 +408,16 @@ export class LogpushScanner {
    * its sampled hash unless the interner is deep. An interned value is stored as its dictionary
    * code; once the interner gives up (near-unique values) the column becomes a plain array.
    */
-  private putInterned(slot: Col, it: Interner<unknown>, s: number, e: number, escaped: boolean, h: number): void {
+  private putInterned(slot: Col, it: Interner<unknown>, s: number, e: number, escaped: boolean, h: number, map?: (v: string) => string): void {
     const b = this.b;
-    if (e - s > MAX_INTERN_BYTES || escaped) return b.putIn(slot, this.decodeAt(s, e, escaped));
+    if (e - s > MAX_INTERN_BYTES || escaped) {
+      const v = this.decodeAt(s, e, escaped);
+      return b.putIn(slot, map ? map(v) : v);
+    }
     if (it.full) {
       if (slot.dict) b.plain(slot);
-      return b.putIn(slot, this.decodeAt(s, e, false));
+      const v = this.decodeAt(s, e, false);
+      return b.putIn(slot, map ? map(v) : v);
     }
     if (it.deep) h = fnv(this.buf, s, e);
     const hit = it.entry(this.buf, s, e, h);
@@ -431,7 +425,8 @@ export class LogpushScanner {
       if (hit.code < 0) hit.code = b.codeOf(slot, hit.value as string);
       return b.putCode(slot, hit.code, hit.value as string);
     }
-    const v = this.decodeAt(s, e, false);
+    const raw = this.decodeAt(s, e, false);
+    const v = map ? map(raw) : raw;
     const code = b.codeOf(slot, v);
     it.set(this.buf, s, e, h, v, code);
     b.putCode(slot, code, v);
@@ -740,14 +735,11 @@ export class LogpushScanner {
       case 'upper': {
         if (c !== 0x22) break;
         const s = this.str();
-        const v = this.stringValue(col as string, s, this.p - 1, entry);
-        if (v === null) return this.putMain(entry, null);
-        let u = this.upperCache.get(v);
-        if (u === undefined) {
-          u = v.toUpperCase();
-          if (this.upperCache.size < INTERN_MIN) this.upperCache.set(v, u);
-        }
-        return this.putMain(entry, u);
+        const e = this.p - 1;
+        const slot = entry.slot ?? (entry.slot = this.b.slot(col as string, ''));
+        if (e === s) return this.b.putIn(slot, null);
+        const it = entry.intern ?? (entry.intern = this.interner(col as string));
+        return this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash, toUpper);
       }
       case 'num': {
         if (c === 0x22 || c === 0x6e || c === 0x74 || c === 0x66) break;
@@ -775,10 +767,10 @@ export class LogpushScanner {
           if (!this.nInt) throw BAIL;
           ms = this.msFromIntToken(this.nS, this.nE);
         }
-        if (col) this.put(col, ms);
+        if (col) this.putMain(entry, ms);
         if (spec.primaryTs) {
           this.sawPrimaryTs = true;
-          this.put(FIELD.timestamp, ms);
+          this.b.putIn((this.tsSlot ??= this.b.slot(FIELD.timestamp, 0)), ms);
         } else this.endMs = ms;
         return;
       }
@@ -798,24 +790,36 @@ export class LogpushScanner {
       case 'verified': {
         if (c !== 0x22) break;
         const s = this.str();
-        const v = this.stringValue(col as string, s, this.p - 1);
-        this.put(FIELD.verifiedBotCategory, v);
-        this.put(FIELD.verifiedBot, v !== null);
-        this.put(FIELD.clientBot, v !== null);
+        const e = this.p - 1;
+        this.putMainStr(entry, s, e);
+        const [bot, client] = (this.botSlots ??= [this.b.slot(FIELD.verifiedBot, false), this.b.slot(FIELD.clientBot, false)]);
+        this.b.putIn(bot, e > s);
+        this.b.putIn(client, e > s);
         return;
       }
       case 'headers':
       case 'cookies': {
         if (c !== 0x7b) break;
         const lower = spec.kind === 'headers';
-        const entry = this.nestedEntry(col as string, (v) => headerMap(v, lower), lower);
-        const m = entry.value as Record<string, string[]> | null;
-        this.put(col as string, m);
+        const ie = this.nestedEntry(col as string, (v) => headerMap(v, lower), lower);
+        const m = ie.value as Record<string, string[]> | null;
+        // a shared map carries its codes in the map column and (cookies) the Cookie column
+        const slot = entry.slot ?? (entry.slot = this.b.slot(col as string, m));
+        if (m === null) this.b.putIn(slot, null);
+        else {
+          if (ie.code < 0) ie.code = this.b.codeOf(slot, m);
+          this.b.putCode(slot, ie.code, m);
+        }
         if (!lower) {
           // the Cookie header text, kept on a shared entry (cookie maps repeat)
-          let text = entry.text;
-          if (text === undefined) entry.text = text = m ? cookieHeader(m) : null;
-          this.put(FIELD.cookie, text);
+          const cslot = (this.cookieSlot ??= this.b.slot(FIELD.cookie, ''));
+          let text = ie.text;
+          if (text === undefined) ie.text = text = m ? cookieHeader(m) : null;
+          if (text === null) this.b.putIn(cslot, null);
+          else {
+            if (ie.textCode === undefined || ie.textCode < 0) ie.textCode = this.b.codeOf(cslot, text);
+            this.b.putCode(cslot, ie.textCode, text);
+          }
         }
         return;
       }
