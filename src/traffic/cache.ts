@@ -19,6 +19,7 @@ import {
 } from '@uwdata/flechette';
 import { DictionaryColumn } from './dictionary.js';
 import { FIELD, type LoadReport, type TrafficFormat } from './fields.js';
+import { deepFreeze } from './freeze.js';
 
 /**
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
@@ -234,13 +235,6 @@ class JsonColumn {
   }
 }
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-    Object.freeze(v);
-  }
-  return v;
-}
 
 interface DictBatch {
   length: number;

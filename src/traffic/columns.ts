@@ -1,5 +1,7 @@
 import { FIELD } from './fields.js';
 import { DictionaryColumn } from './dictionary.js';
+import { deepFreeze } from './freeze.js';
+import { raw, Utf8Column } from './utf8.js';
 
 /**
  * String columns are dictionary-encoded while they repeat: up to DICT_MIN distinct values
@@ -14,8 +16,9 @@ const CANONICAL_ORDER: readonly string[] = ['timestamp', ...Object.values(FIELD)
 /**
  * One column under construction. Numbers go to a Float64Array while every value is a number
  * (missing = NaN, counted in `nulls`); strings, or objects by identity (maps a parser shares
- * between rows), go to a dictionary (codes + distinct values) while they repeat; booleans, a
- * mix, or a type change make the column a plain array.
+ * between rows), go to a dictionary (codes + distinct values) while they repeat; strings that
+ * stop repeating go on as UTF-8 bytes (`utf8`); booleans, a mix, or a type change make the
+ * column a plain array.
  */
 export interface Col {
   data: unknown[] | Float64Array;
@@ -25,6 +28,17 @@ export interface Col {
   nulls: number;
   /** Dictionary mode (string columns while they repeat): `data` is unused. */
   dict: Dict | null;
+  /** UTF-8 mode (strings that stopped repeating): `data` is unused. */
+  utf8: Utf8 | null;
+}
+
+/** Strings as bytes: row i is bytes[offsets[i], offsets[i + 1]); offsets[len] === used. */
+interface Utf8 {
+  bytes: Buffer;
+  used: number;
+  offsets: Int32Array;
+  missing: Uint8Array;
+  ascii: boolean;
 }
 
 interface Dict {
@@ -40,6 +54,43 @@ type Start = 'f64' | 'dict' | 'plain';
 const startOf = (v: unknown): Start => (typeof v === 'number' ? 'f64' : typeof v === 'boolean' ? 'plain' : 'dict');
 
 const EMPTY: unknown[] = [];
+
+/**
+ * A finished column as it crosses a thread boundary: typed arrays travel by transfer (no copy),
+ * only dictionary values and plain arrays are cloned. Booleans travel as bytes (0, 1, 2 = null).
+ */
+export type EncodedColumn =
+  | { kind: 'f64'; data: Float64Array }
+  | { kind: 'dict'; codes: Int32Array; values: readonly unknown[] }
+  | { kind: 'utf8'; bytes: Uint8Array; offsets: Int32Array; missing: Uint8Array; ascii: boolean }
+  | { kind: 'bool'; data: Uint8Array }
+  | { kind: 'plain'; data: readonly unknown[] };
+
+/** Row i of an encoded column. */
+function valueAt(e: EncodedColumn, i: number): unknown {
+  switch (e.kind) {
+    case 'f64': {
+      const v = e.data[i] as number;
+      return v !== v ? null : v;
+    }
+    case 'dict': {
+      const k = e.codes[i] as number;
+      const v = k < 0 ? null : e.values[k];
+      return v !== null && typeof v === 'object' ? deepFreeze(v) : v;
+    }
+    case 'utf8':
+      return e.missing[i] === 1 ? null : Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength).toString('utf8', e.offsets[i], e.offsets[i + 1]);
+    case 'bool': {
+      const b = e.data[i];
+      return b === 2 ? null : b === 1;
+    }
+    case 'plain':
+      return e.data[i] ?? null;
+  }
+}
+
+/** A finished column: a plain array, numbers, a dictionary, or UTF-8 strings. */
+export type BuiltColumn = unknown[] | Float64Array | DictionaryColumn | Utf8Column;
 
 /**
  * Builds a table column by column, row by row. A column first seen at row r is back-filled with
@@ -73,21 +124,33 @@ export class ColumnBuilder {
     if (start === 'f64') {
       const data = new Float64Array(cap);
       data.fill(NaN, 0, this.row);
-      c = { data, len: this.row, f64: true, nulls: this.row, dict: null };
+      c = { data, len: this.row, f64: true, nulls: this.row, dict: null, utf8: null };
     } else if (start === 'dict') {
       const codes = new Int32Array(cap);
       codes.fill(-1, 0, this.row);
-      c = { data: EMPTY, len: this.row, f64: false, nulls: this.row, dict: { codes, values: [], index: new Map(), kind: null } };
+      c = { data: EMPTY, len: this.row, f64: false, nulls: this.row, dict: { codes, values: [], index: new Map(), kind: null }, utf8: null };
     } else {
       const data = new Array<unknown>(cap);
       for (let i = 0; i < this.row; i++) data[i] = null;
-      c = { data, len: this.row, f64: false, nulls: this.row, dict: null };
+      c = { data, len: this.row, f64: false, nulls: this.row, dict: null, utf8: null };
     }
     this.cols.set(name, c);
     return c;
   }
 
   private grow(c: Col, need: number): void {
+    const u = c.utf8;
+    if (u) {
+      const cap = Math.max(need, Math.ceil(u.missing.length * 1.5));
+      const o = new Int32Array(cap + 1);
+      o.set(u.offsets.subarray(0, c.len + 1));
+      u.offsets = o;
+      const m = new Uint8Array(cap);
+      m.set(u.missing.subarray(0, c.len));
+      u.missing = m;
+      if (cap > this.capacity) this.capacity = cap;
+      return;
+    }
     const dict = c.dict;
     if (dict) {
       const cap = Math.max(need, Math.ceil(dict.codes.length * 1.5));
@@ -106,9 +169,95 @@ export class ColumnBuilder {
     if (cap > this.capacity) this.capacity = cap;
   }
 
-  /** Make `c` a plain array column from now on (a parser saw its values stop repeating). */
+  /**
+   * The parser saw the values of `c` stop repeating: a string dictionary goes on as UTF-8 bytes
+   * (see `putBytes`), any other dictionary as a plain array.
+   */
   plain(c: Col): void {
-    if (c.dict) this.undict(c);
+    if (c.dict) {
+      if (c.dict.kind === 'object') this.undict(c);
+      else this.toUtf8(c);
+    }
+  }
+
+  /** Is `c` storing UTF-8 bytes (so a parser may hand it bytes with `putBytes`)? */
+  isUtf8(c: Col): boolean {
+    return c.utf8 !== null;
+  }
+
+  /** String dictionary -> UTF-8 bytes (the values stopped repeating). */
+  private toUtf8(c: Col): void {
+    const dict = c.dict as Dict;
+    const { codes, values } = dict;
+    const cap = codes.length;
+    const u: Utf8 = { bytes: Buffer.allocUnsafe(Math.max(1 << 16, cap * 16)), used: 0, offsets: new Int32Array(cap + 1), missing: new Uint8Array(cap), ascii: true };
+    c.dict = null;
+    c.utf8 = u;
+    c.data = EMPTY;
+    for (let i = 0; i < c.len; i++) {
+      const k = codes[i] as number;
+      if (k < 0) u.missing[i] = 1;
+      else this.writeStr(u, values[k] as string);
+      u.offsets[i + 1] = u.used;
+    }
+  }
+
+  /** UTF-8 bytes -> plain array (a non-string arrived). */
+  private utf8ToPlain(c: Col): void {
+    const u = c.utf8 as Utf8;
+    const col = new Utf8Column(u.bytes, u.offsets.subarray(0, c.len + 1), u.missing.subarray(0, c.len), u.ascii);
+    const d = new Array<unknown>(u.missing.length);
+    for (let i = 0; i < c.len; i++) d[i] = col.at(i);
+    c.utf8 = null;
+    c.data = d;
+  }
+
+  private writeStr(u: Utf8, v: string): void {
+    // at most 3 bytes per UTF-16 unit
+    if (u.used + v.length * 3 > u.bytes.length) this.growBytes(u, v.length * 3);
+    const n = raw(u.bytes).utf8Write(v, u.used);
+    if (n !== v.length) u.ascii = false;
+    u.used += n;
+  }
+
+  private growBytes(u: Utf8, extra: number): void {
+    const b = Buffer.allocUnsafe(Math.max(u.used + extra, u.bytes.length * 2));
+    u.bytes.copy(b, 0, 0, u.used);
+    u.bytes = b;
+  }
+
+  /** Position UTF-8 column `c` to write the current row: a rewrite drops the old value, skipped rows become missing. */
+  private utf8Row(c: Col, u: Utf8): void {
+    const row = this.row;
+    if (row >= u.missing.length) this.grow(c, row + 1);
+    if (c.len > row) {
+      u.used = u.offsets[row] as number;
+      c.len = row;
+    }
+    while (c.len < row) {
+      u.missing[c.len] = 1;
+      u.offsets[++c.len] = u.used;
+    }
+  }
+
+  /**
+   * Set the current row of `c` to the ASCII bytes buf[s, e) (the caller checked they are ASCII):
+   * copied as they are into a UTF-8 column, decoded into a string for any other.
+   */
+  putBytes(c: Col, buf: Buffer, s: number, e: number): void {
+    const u = c.utf8;
+    if (u === null) return this.putIn(c, raw(buf).latin1Slice(s, e));
+    this.utf8Row(c, u);
+    const n = e - s;
+    if (u.used + n > u.bytes.length) this.growBytes(u, n);
+    const bytes = u.bytes;
+    let at = u.used;
+    if (n <= 32) for (let i = s; i < e; i++) bytes[at++] = buf[i] as number;
+    else at += buf.copy(bytes, at, s, e);
+    u.used = at;
+    u.missing[this.row] = 0;
+    u.offsets[this.row + 1] = at;
+    c.len = this.row + 1;
   }
 
   /** Dictionary -> plain array (the column stopped repeating, or holds a non-string). */
@@ -208,11 +357,31 @@ export class ColumnBuilder {
         k = this.lookup(dict, v);
       }
       if (k < 0 && v !== null && v !== undefined) {
-        // no room (stopped repeating) or another type: a plain array from now on
-        this.undict(c);
+        // no room: strings stopped repeating (UTF-8 bytes from now on); another type: a plain array
+        if (kind === 'string' && dict.kind === 'string') this.toUtf8(c);
+        else this.undict(c);
         return this.putIn(c, v);
       }
       return this.writeCode(c, dict, k);
+    }
+    const u = c.utf8;
+    if (u !== null) {
+      if (typeof v === 'string') {
+        this.utf8Row(c, u);
+        this.writeStr(u, v);
+        u.missing[row] = 0;
+        u.offsets[row + 1] = u.used;
+        c.len = row + 1;
+        return;
+      }
+      if (v === null || v === undefined) {
+        this.utf8Row(c, u);
+        u.missing[row] = 1;
+        u.offsets[row + 1] = u.used;
+        c.len = row + 1;
+        return;
+      }
+      this.utf8ToPlain(c);
     }
     if (row >= c.data.length) this.grow(c, row + 1);
     const d = c.data;
@@ -244,6 +413,93 @@ export class ColumnBuilder {
     this.put(name, v === '' ? null : v);
   }
 
+  /**
+   * Appends `rows` rows parsed elsewhere (another thread's builder, finished and encoded), as if
+   * they had been put here one by one: dictionaries are merged (codes renumbered), numbers and
+   * UTF-8 bytes copied in bulk into this builder's columns. Rows start at the current row.
+   */
+  append(rows: number, cols: Record<string, EncodedColumn>): void {
+    const base = this.row;
+    for (const [name, e] of Object.entries(cols)) {
+      let c = this.cols.get(name);
+      if (c === undefined) c = this.create(name, e.kind === 'f64' ? 'f64' : e.kind === 'bool' || e.kind === 'plain' ? 'plain' : 'dict');
+      if (!this.appendBulk(c, e, rows)) {
+        for (let i = 0; i < rows; i++) {
+          this.row = base + i;
+          this.putIn(c, valueAt(e, i));
+        }
+        this.row = base;
+      }
+    }
+    this.row = base + rows;
+  }
+
+  /** Bulk append when the kinds agree; false: the caller appends value by value. */
+  private appendBulk(c: Col, e: EncodedColumn, rows: number): boolean {
+    const base = this.row;
+    const end = base + rows;
+    if (e.kind === 'f64' && c.f64) {
+      if (end > c.data.length) this.grow(c, end);
+      const d = c.data as Float64Array;
+      if (c.len < base) {
+        d.fill(NaN, c.len, base);
+        c.nulls += base - c.len;
+      }
+      const src = e.data.subarray(0, rows);
+      d.set(src, base);
+      for (let i = 0; i < rows; i++) if (src[i] !== src[i]) c.nulls++;
+      c.len = end;
+      return true;
+    }
+    if (e.kind === 'dict' && c.dict) {
+      const dict = c.dict;
+      const kind = e.values.every((v) => typeof v === 'string') ? 'string' : e.values.every((v) => v !== null && typeof v === 'object') ? 'object' : null;
+      if (kind === null || (dict.kind !== null && dict.kind !== kind)) return false;
+      dict.kind = kind;
+      const remap = new Int32Array(e.values.length);
+      for (let k = 0; k < e.values.length; k++) {
+        const v = e.values[k];
+        const code = this.lookup(dict, kind === 'object' ? deepFreeze(v) : v);
+        if (code < 0) {
+          // no room for the other part's values: strings go on as UTF-8, objects as values
+          if (kind !== 'string') return false;
+          this.toUtf8(c);
+          return this.appendBulk(c, e, rows);
+        }
+        remap[k] = code;
+      }
+      if (end > dict.codes.length) this.grow(c, end);
+      const codes = dict.codes;
+      if (c.len < base) codes.fill(-1, c.len, base);
+      const src = e.codes;
+      for (let i = 0; i < rows; i++) {
+        const k = src[i] as number;
+        codes[base + i] = k < 0 ? -1 : (remap[k] as number);
+      }
+      c.len = end;
+      return true;
+    }
+    if (e.kind === 'utf8' && (c.utf8 || (c.dict && c.dict.kind !== 'object'))) {
+      if (c.dict) this.toUtf8(c);
+      const u = c.utf8 as Utf8;
+      if (end >= u.missing.length) this.grow(c, end + 1);
+      this.row = base;
+      this.utf8Row(c, u);
+      const start = e.offsets[0] as number;
+      const n = (e.offsets[rows] as number) - start;
+      if (u.used + n > u.bytes.length) this.growBytes(u, n);
+      u.bytes.set(e.bytes.subarray(start, start + n), u.used);
+      const shift = u.used - start;
+      for (let i = 1; i <= rows; i++) u.offsets[base + i] = (e.offsets[i] as number) + shift;
+      u.missing.set(e.missing.subarray(0, rows), base);
+      u.used += n;
+      if (!e.ascii) u.ascii = false;
+      c.len = end;
+      return true;
+    }
+    return false;
+  }
+
   /** Finish the current row. */
   next(): void {
     this.row++;
@@ -253,6 +509,7 @@ export class ColumnBuilder {
   discard(): void {
     for (const c of this.cols.values()) {
       if (c.len > this.row) {
+        if (c.utf8) c.utf8.used = c.utf8.offsets[this.row] as number;
         if (c.f64) {
           const v = (c.data as Float64Array)[this.row] as number;
           if (v !== v) c.nulls--;
@@ -277,9 +534,9 @@ export class ColumnBuilder {
    * seen. Numeric columns without missing values stay Float64Arrays; with missing values they
    * become arrays holding null (the contract: missing is null, never NaN).
    */
-  finish(ensure: readonly string[] = []): Record<string, unknown[] | Float64Array | DictionaryColumn> {
+  finish(ensure: readonly string[] = []): Record<string, BuiltColumn> {
     for (const n of ensure) if (!this.cols.has(n)) this.create(n, 'plain');
-    const out: Record<string, unknown[] | Float64Array | DictionaryColumn> = {};
+    const out: Record<string, BuiltColumn> = {};
     const names = [
       ...CANONICAL_ORDER.filter((n) => this.cols.has(n)),
       ...[...this.cols.keys()].filter((n) => !CANONICAL_ORDER.includes(n)),
@@ -293,6 +550,17 @@ export class ColumnBuilder {
         c.len = rows;
         // a view, not a copy: the spare capacity (about 5%) is cheaper than copying every column
         out[n] = new DictionaryColumn(dict.codes.length === rows ? dict.codes : dict.codes.subarray(0, rows), dict.values);
+        continue;
+      }
+      const u = c.utf8;
+      if (u) {
+        if (c.len < rows) {
+          if (rows >= u.missing.length) this.grow(c, rows);
+          u.missing.fill(1, c.len, rows);
+          u.offsets.fill(u.used, c.len + 1, rows + 1);
+          c.len = rows;
+        }
+        out[n] = new Utf8Column(u.bytes.subarray(0, u.used), u.offsets.subarray(0, rows + 1), u.missing.subarray(0, rows), u.ascii);
         continue;
       }
       if (c.f64) {

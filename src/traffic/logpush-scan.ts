@@ -1,6 +1,8 @@
 import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 import { fnv, Interner, sampled, type Interned } from './interner.js';
+import { isAscii } from './utf8.js';
+import { deepFreeze } from './freeze.js';
 
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
@@ -97,13 +99,6 @@ function validUtf8(b: Uint8Array): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-    Object.freeze(v);
-  }
-  return v;
-}
 
 function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
@@ -416,8 +411,8 @@ export class LogpushScanner {
     }
     if (it.full) {
       if (slot.dict) b.plain(slot);
-      const v = this.decodeAt(s, e, false);
-      return b.putIn(slot, map ? map(v) : v);
+      if (!map) return this.putText(slot, s, e);
+      return b.putIn(slot, map(this.decodeAt(s, e, false)));
     }
     if (it.deep) h = fnv(this.buf, s, e);
     const hit = it.entry(this.buf, s, e, h);
@@ -430,6 +425,12 @@ export class LogpushScanner {
     const code = b.codeOf(slot, v);
     it.set(this.buf, s, e, h, v, code);
     b.putCode(slot, code, v);
+  }
+
+  /** Unescaped string buf[s, e) (not empty) into `slot`: as bytes into a UTF-8 column when ASCII, else decoded (and validated). */
+  private putText(slot: Col, s: number, e: number): void {
+    if (this.b.isUtf8(slot) && isAscii(this.buf, s, e)) return this.b.putBytes(slot, this.buf as Buffer, s, e);
+    this.b.putIn(slot, this.decodeAt(s, e, false));
   }
 
   /**
@@ -452,10 +453,10 @@ export class LogpushScanner {
         // the path is the bytes before the first '?' (ASCII, so a byte offset is safe)
         const q = this.buf.indexOf(0x3f, s);
         const end = q < 0 || q >= e ? e : q;
-        b.putIn(slots[0], this.decodeAt(s, e, false));
+        this.putText(slots[0], s, e);
         const pit = this.interner(FIELD.path);
         this.putInterned(slots[1], pit, s, end, false, pit.deep ? 0 : end === e ? this.sHash : sampled(this.buf, s, end));
-        return b.putIn(slots[2], end + 1 >= e ? null : this.decodeAt(end + 1, e, false));
+        return end + 1 >= e ? b.putIn(slots[2], null) : this.putText(slots[2], end + 1, e);
       }
       const v = this.decodeAt(s, e, true);
       const i = v.indexOf('?');

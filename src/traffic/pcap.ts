@@ -1,6 +1,7 @@
 import { table } from 'arquero';
 import { DictionaryColumn } from './dictionary.js';
-import { ColumnBuilder } from './columns.js';
+import { Utf8Column } from './utf8.js';
+import { ColumnBuilder, type BuiltColumn } from './columns.js';
 import { FIELD } from './fields.js';
 import type { Loaded } from './logpush.js';
 import { MSG } from './messages.js';
@@ -29,14 +30,14 @@ interface Iface {
 }
 
 /** Writes values computed after a row was finished (reassembled HTTP/TLS) into the columns. */
-export function applyLate(cols: Record<string, unknown[] | Float64Array | DictionaryColumn>, late: LateWrite[], rows: number): void {
+export function applyLate(cols: Record<string, BuiltColumn>, late: LateWrite[], rows: number): void {
   for (const w of late) {
     let c = cols[w.name];
     if (c === undefined) {
       c = new Array<unknown>(rows).fill(null);
       cols[w.name] = c;
-    } else if (c instanceof DictionaryColumn) {
-      c = c.toArray().slice();
+    } else if (c instanceof DictionaryColumn || c instanceof Utf8Column) {
+      c = c.copy();
       cols[w.name] = c;
     }
     if (c instanceof Float64Array) {

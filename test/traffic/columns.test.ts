@@ -1,8 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { table } from 'arquero';
-import { ColumnBuilder } from '../../src/traffic/columns.js';
+import { ColumnBuilder, type EncodedColumn } from '../../src/traffic/columns.js';
 import { DictionaryColumn, plainColumn } from '../../src/traffic/dictionary.js';
+import { Utf8Column } from '../../src/traffic/utf8.js';
 
 const cb = suite('ColumnBuilder');
 
@@ -24,13 +25,87 @@ cb('a repeating string column comes out dictionary-encoded, each value stored on
   assert.equal(plainColumn(m), ['GET', 'POST', null, 'GET', null]);
 });
 
-cb('a column that stops repeating becomes a plain array with every value kept', () => {
-  const rows = Array.from({ length: 70000 }, (_, i) => ({ id: `ray-${i}`, m: i % 2 ? 'GET' : 'HEAD' }));
+cb('a string column that stops repeating goes on as UTF-8 bytes with every value kept', () => {
+  const rows = Array.from({ length: 70000 }, (_, i) => ({ id: i === 5 ? null : i === 7 ? '' : `ray-${i}${i % 1000 === 0 ? 'é' : ''}`, m: i % 2 ? 'GET' : 'HEAD' }));
   const cols = build(rows);
-  assert.ok(Array.isArray(cols['id']), 'near-unique values are not worth a dictionary');
-  assert.is((cols['id'] as unknown[])[69999], 'ray-69999');
-  assert.is((cols['id'] as unknown[])[0], 'ray-0');
+  const id = cols['id'];
+  assert.ok(id instanceof Utf8Column, 'near-unique values are not worth a dictionary');
+  assert.is(id.length, 70000);
+  assert.is(id.at(69999), 'ray-69999');
+  assert.is(id.at(0), 'ray-0é');
+  assert.is(id.at(5), null);
+  assert.is(id.at(7), '');
+  assert.is(id.at(70000), null);
+  assert.equal(id.toArray(), rows.map((r) => r.id));
+  assert.equal(table({ id }).array('id'), rows.map((r) => r.id), 'Arquero reads it as a column');
   assert.ok(cols['m'] instanceof DictionaryColumn);
+});
+
+cb('a UTF-8 column keeps the last write of a row, leaves skipped rows missing, drops discarded rows and turns plain on another type', () => {
+  const b = new ColumnBuilder();
+  const slot = b.slot('u', 'x');
+  for (let i = 0; i < 70000; i++) {
+    if (i % 10 !== 3) b.put('u', `first-${i}`);
+    if (i % 10 === 4) b.put('u', `second-${i}`);
+    b.next();
+  }
+  assert.ok(b.isUtf8(slot));
+  b.putBytes(slot, Buffer.from('xxbytesyy'), 2, 7);
+  b.discard();
+  b.putBytes(slot, Buffer.from('xxkeptyy'), 2, 6);
+  b.next();
+  b.next();
+  const u = b.finish()['u'];
+  assert.ok(u instanceof Utf8Column);
+  assert.is(u.length, 70002);
+  assert.is(u.at(3), null);
+  assert.is(u.at(4), 'second-4');
+  assert.is(u.at(69999), 'first-69999');
+  assert.is(u.at(70000), 'kept');
+  assert.is(u.at(70001), null);
+  const b2 = new ColumnBuilder();
+  for (let i = 0; i < 70000; i++) {
+    b2.put('u', `v-${i}`);
+    b2.next();
+  }
+  b2.put('u', 42);
+  b2.next();
+  const plain = b2.finish()['u'] as unknown[];
+  assert.ok(Array.isArray(plain));
+  assert.is(plain[69999], 'v-69999');
+  assert.is(plain[70000], 42);
+});
+
+cb('append takes another builder\'s encoded parts as if their rows had been put here', () => {
+  const mk = (from: number, to: number, extra: string) => {
+    const b = new ColumnBuilder();
+    for (let i = from; i < to; i++) {
+      b.put('n', i % 7 === 0 ? null : i);
+      b.put('m', i % 3 ? 'GET' : 'POST');
+      b.put('id', `ray-${i}`);
+      b.put('flag', i % 2 === 0);
+      if (i % 5 === 0) b.put(extra, `${extra}-${i % 4}`);
+      b.next();
+    }
+    return b;
+  };
+  const whole = mk(0, 150000, 'a');
+  const main = mk(0, 80000, 'a');
+  // the other part: as a worker encodes it (codes, bytes, booleans as bytes)
+  const other = mk(80000, 150000, 'a').finish();
+  const enc: Record<string, EncodedColumn> = {};
+  for (const [k, c] of Object.entries(other)) {
+    if (c instanceof DictionaryColumn) enc[k] = { kind: 'dict', codes: c.codes, values: c.values };
+    else if (c instanceof Float64Array) enc[k] = { kind: 'f64', data: c };
+    else if (c instanceof Utf8Column) enc[k] = { kind: 'utf8', bytes: c.bytes, offsets: c.offsets, missing: c.missing, ascii: c.ascii };
+    else if ((c as unknown[]).every((v) => typeof v === 'boolean')) enc[k] = { kind: 'bool', data: Uint8Array.from(c as boolean[], (v) => (v ? 1 : 0)) };
+    else enc[k] = { kind: 'plain', data: c as unknown[] };
+  }
+  main.append(150000 - 80000, enc);
+  const got = main.finish();
+  const want = whole.finish();
+  assert.equal(Object.keys(got), Object.keys(want));
+  for (const k of Object.keys(want)) assert.equal(plainColumn(got[k]), plainColumn(want[k]), k);
 });
 
 cb('a value of another type turns a dictionary column into a plain array without losing rows', () => {
