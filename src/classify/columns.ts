@@ -8,6 +8,7 @@ import { CATALOG, schemaOf, type Column, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
 import { intern, repetitive, seedInterned, type Interned } from './aggregate.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
+import { Utf8Column } from '../traffic/utf8.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 6: 'tcp', 17: 'udp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 132: 'sctp' };
 
@@ -189,6 +190,18 @@ export function tableSchema(table: ColumnTable): Schema {
 }
 
 /** The array for a field: a raw column, or a derived one computed now and cached. */
+/**
+ * The table's column `name` when it is still UTF-8 bytes (a loader's near-unique strings) and
+ * nothing has materialised it: kernels that reach only some rows decode just those.
+ */
+export function utf8Field(table: ColumnTable, name: string): Utf8Column | undefined {
+  const t = plain(table);
+  const c = (t.data() as Record<string, unknown>)[name];
+  if (!(c instanceof Utf8Column)) return undefined;
+  const d = Object.getOwnPropertyDescriptor(rawColumns(t), name);
+  return d && d.get ? c : undefined;
+}
+
 export function fieldColumn(table: ColumnTable, name: string): Column {
   const t = plain(table);
   const raw = rawColumns(t);

@@ -10,7 +10,8 @@ import { compile, type CompiledKernel, type Fold, type LazyPredicate } from './c
 import type { Column } from './schema.js';
 import type { IpKey } from './ip.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
-import { fieldColumn, predicateIds, ipKeys, plain, tableSchema } from './columns.js';
+import { fieldColumn, predicateIds, ipKeys, plain, tableSchema, utf8Field } from './columns.js';
+import type { Utf8Column } from '../traffic/utf8.js';
 import { RuleError } from './errors.js';
 import { intern, internedAlready, repetitive } from './aggregate.js';
 
@@ -106,10 +107,19 @@ export class Rule {
         lazy.push(UNUSED);
         continue;
       }
-      const col = fieldColumn(t, d.field);
-      const known = internedAlready(col);
       const sameColumn = k.dicts.filter((o) => o.field === d.field).length;
       const others = k.fields.length + k.dicts.length - sameColumn;
+      const bytes = others > 0 ? utf8Field(t, d.field) : undefined;
+      if (bytes) {
+        // near-unique strings still as bytes, next to tests on other columns: decode and test
+        // only the rows reached (no memo: values hardly repeat)
+        ids.push(null);
+        dicts.push(NO_DICT);
+        lazy.push(bytesPredicate(t, d.expression, bytes, this.sub));
+        continue;
+      }
+      const col = fieldColumn(t, d.field);
+      const known = internedAlready(col);
       if (!known && others > 0 && repetitive(col)) {
         // Tests on a column not interned yet, next to tests on other columns (JA4 after a
         // user-agent test, the query after a static extension): answer per row reached,
@@ -212,6 +222,31 @@ const MISSING_ID = Int32Array.of(-1);
 const UNUSED: LazyPredicate = () => false;
 const lazyCache = new WeakMap<ColumnTable, Map<string, Map<unknown, boolean>>>();
 
+/** A one-field comparison as a test of one value, and its answer for a missing value. */
+function scalarTest(t: ColumnTable, expression: string, opts: RuleOptions): { evaluate: (v: unknown) => boolean; onNull: boolean } {
+  const sub = compileRule(expression, tableSchema(t), opts);
+  const one: unknown[] = [null];
+  const args = [one];
+  const out1 = new Uint8Array(1);
+  const onNull = sub.compiled.run(args, [], 1)[0] === 1;
+  const evaluate =
+    sub.compiled.scalar() ??
+    ((v: unknown): boolean => {
+      one[0] = v;
+      return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
+    });
+  return { evaluate, onNull };
+}
+
+/** A one-field comparison over a UTF-8 column, answered per row on demand (row i decoded when reached). */
+function bytesPredicate(t: ColumnTable, expression: string, col: Utf8Column, opts: RuleOptions): LazyPredicate {
+  const { evaluate, onNull } = scalarTest(t, expression, opts);
+  return (i) => {
+    const v = col.at(i);
+    return v === null ? onNull : evaluate(v);
+  };
+}
+
 /** A one-field comparison answered per row on demand, memoised per distinct value (cached per table). */
 function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): LazyPredicate {
   let m = lazyCache.get(t);
@@ -222,18 +257,8 @@ function lazyPredicate(t: ColumnTable, field: string, expression: string, col: A
     memo = new Map();
     if (!opts.lists) m.set(key, memo);
   }
-  const sub = compileRule(expression, tableSchema(t), opts);
-  const one: unknown[] = [null];
-  const args = [one];
   const seen = memo;
-  const onNull = sub.compiled.run(args, [], 1)[0] === 1;
-  const out1 = new Uint8Array(1);
-  const evaluate =
-    sub.compiled.scalar() ??
-    ((v: unknown): boolean => {
-      one[0] = v;
-      return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
-    });
+  const { evaluate, onNull } = scalarTest(t, expression, opts);
   // Memoise while values repeat; a column of near-unique values (cache-busting queries) makes
   // the memo pure overhead, so after 4096 misses at under 50% hits it evaluates directly.
   let lookups = 0;

@@ -5,11 +5,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, writeScored, type Signature } from '../../src/classify/index.js';
+import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, writeScored, rule, type Signature } from '../../src/classify/index.js';
 import { DISPLAY, type DisplayData } from '../../src/display.js';
 import { synthesize, toColumns, MONITORING_RANGES, ATTACK_KINDS, type AttackKind } from '../../bench/synth.js';
 import { ROOT } from '../helpers/paths.js';
 import { loadTraffic } from '../../src/traffic/index.js';
+import { ColumnBuilder } from '../../src/traffic/columns.js';
+import { Utf8Column } from '../../src/traffic/utf8.js';
 
 const tiny = () =>
   aq.table({
@@ -298,3 +300,31 @@ Cli('rule test exits non-zero with the position of an invalid expression', () =>
   assert.match(r.stderr, /\^/);
 });
 Cli.run();
+
+const Bytes = suite('UTF-8 columns');
+Bytes('tests on near-unique strings kept as bytes answer like the same tests on plain strings, and leave the column as bytes', () => {
+  const n = 140_000;
+  const exts = ['js', 'css', 'html', null];
+  const path = Array.from({ length: n }, (_, i) => (exts[i % 4] === null ? '/' : `/a/${i % 50}.${exts[i % 4]}`));
+  const query = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : i % 7 === 0 ? `v=${i}` : i % 11 === 0 ? '' : `cb=${i}&é=${i % 13}`));
+  const b = new ColumnBuilder();
+  for (let i = 0; i < n; i++) {
+    b.put('http.request.uri.path', path[i]);
+    b.put('http.request.uri.query', query[i]);
+    b.next();
+  }
+  const cols = b.finish();
+  assert.ok(cols['http.request.uri.query'] instanceof Utf8Column);
+  const bytes = aq.table(cols);
+  const plainT = aq.table({ 'http.request.uri.path': path, 'http.request.uri.query': query });
+  for (const expr of [
+    'http.request.uri.path.extension in {"js" "css"} and len(http.request.uri.query) gt 0 and not http.request.uri.query matches r"^(v|ver)="',
+    'http.request.uri.path.extension eq "css" and http.request.uri.query contains "é=1"',
+  ]) {
+    const want = [...rule(expr, plainT).mask(plainT)];
+    assert.equal([...rule(expr, bytes).mask(bytes)], want, expr);
+    assert.ok(want.includes(1) && want.includes(0), 'the test really splits the rows');
+  }
+  assert.ok(bytes.column('http.request.uri.query') instanceof Utf8Column);
+});
+Bytes.run();
