@@ -272,9 +272,9 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     ...prelude,
     'const good = m.good, word = m.word, bit = m.bit, into = m.into, weight = m.weight, isMax = m.isMax;',
     'let count = 0;',
-    `for (let i = 0; i < n; i++) { if (!(${body})) continue; if (good !== null && good[i] !== 0) continue; out[i] = 1; count++; word[i] |= bit; if (isMax) { if (weight > into[i]) into[i] = weight; } else into[i] += weight; }`,
+    `for (let i = 0; i < n; i++) { if (!(${body})) continue; if (good !== null && good[i] !== 0) continue; count++; word[i] |= bit; if (isMax) { if (weight > into[i]) into[i] = weight; } else into[i] += weight; }`,
     'm.count = count;',
-    'return out;',
+    'return count;',
   ].filter(Boolean);
   // A one-field test without dictionary parts as a function of one value (lazy per-row answers).
   const scalar =

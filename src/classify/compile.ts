@@ -19,8 +19,8 @@ export interface CompiledKernel {
   run(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids?: readonly (Int32Array | null)[], dicts?: readonly Uint8Array[], lazy?: readonly LazyPredicate[], out?: Uint8Array): Uint8Array;
   /** The test as a function of one value (one-field tests without dictionary parts), else null. */
   scalar(): ((v: unknown) => boolean) | null;
-  /** As `run`, folding matching rows into `m` (see Fold); returns the mask of folded rows. */
-  fold(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids: readonly (Int32Array | null)[], dicts: readonly Uint8Array[], lazy: readonly LazyPredicate[], m: Fold): Uint8Array;
+  /** As `run`, folding matching rows into `m` (see Fold); returns how many rows were folded (also `m.count`). */
+  fold(columns: readonly Column[], ips: readonly (readonly (IpKey | null)[])[], n: number, ids: readonly (Int32Array | null)[], dicts: readonly Uint8Array[], lazy: readonly LazyPredicate[], m: Fold): number;
 }
 
 /**
@@ -38,7 +38,9 @@ export interface Fold {
   count: number;
 }
 
-type FoldFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly (Int32Array | null)[], d: readonly Uint8Array[], f: readonly LazyPredicate[], m: Fold) => Uint8Array;
+type FoldFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly (Int32Array | null)[], d: readonly Uint8Array[], f: readonly LazyPredicate[], m: Fold) => number;
+
+const NO_OUT = new Uint8Array(0);
 
 export function compile(kernel: Kernel): CompiledKernel {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -59,7 +61,8 @@ export function compile(kernel: Kernel): CompiledKernel {
     fold: (columns, ips, n, ids, dicts, lazy, m) => {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
       foldFn ??= new Function('c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', 'm', kernel.foldSource) as FoldFn;
-      return foldFn(columns, ips, kernel.constants, RUNTIME, n, new Uint8Array(n), ids, dicts, lazy, m);
+      // the fold writes no mask: a row's fired signatures are its bits in m.word
+      return foldFn(columns, ips, kernel.constants, RUNTIME, n, NO_OUT, ids, dicts, lazy, m);
     },
   };
 }

@@ -60,9 +60,10 @@ export class Rule {
 
   /**
    * Score the rows this expression matches straight into `m` (see Fold) in the same pass;
-   * returns the mask of the rows folded in (known-good rows excluded when `m.good` is given).
+   * returns how many rows were folded in (known-good rows excluded when `m.good` is given).
+   * Which rows: those with `m.bit` set in `m.word`.
    */
-  fold(table: ColumnTable, m: Fold): Uint8Array {
+  fold(table: ColumnTable, m: Fold): number {
     const t = plain(table);
     const plan = this.plan(t);
     if (plan.kind === 'kernel') return this.compiled.fold(plan.cols, plan.ips, t.numRows(), plan.ids, plan.dicts, plan.lazy, m);
@@ -164,24 +165,22 @@ type Plan =
   | { kind: 'kernel'; cols: Column[]; ips: (IpKey | null)[][]; ids: (Int32Array | null)[]; dicts: Uint8Array[]; lazy: LazyPredicate[] };
 
 /** Fold a per-distinct-value result into the scores (the spread plan's `Rule.fold`). */
-function foldSpread(plan: Extract<Plan, { kind: 'spread' }>, m: Fold): Uint8Array {
+function foldSpread(plan: Extract<Plan, { kind: 'spread' }>, m: Fold): number {
   const { ids, per, onNull } = plan;
   const { good, word, bit, into, weight, isMax } = m;
   const n = ids.length;
-  const out = new Uint8Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
     if ((id < 0 ? onNull : (per[id] as number)) === 0) continue;
     if (good !== null && good[i] !== 0) continue;
-    out[i] = 1;
     count++;
     word[i] = (word[i] as number) | bit;
     if (!isMax) into[i] = (into[i] as number) + weight;
     else if (weight > (into[i] as number)) into[i] = weight;
   }
   m.count = count;
-  return out;
+  return count;
 }
 
 const cache = new Map<string, Rule>();

@@ -20,6 +20,7 @@ import { RuleError, ClassifyError } from './errors.js';
 import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
+import { FiredMasks } from './fired.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -173,7 +174,7 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const groups = new Map<string, Float64Array>();
   const groupSize = new Map<string, number>();
   for (const sig of sigs) if (sig.group) groupSize.set(sig.group, (groupSize.get(sig.group) ?? 0) + 1);
-  const fired = new Map<string, Uint8Array>();
+  const fired = new FiredMasks();
   const outcomes: SignatureOutcome[] = [];
   // combination of fired signatures per row: two 26-bit words (small integers keep Map keys cheap)
   const lo = new Int32Array(n);
@@ -190,13 +191,12 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
     const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
-    let mask: Uint8Array;
+    let mask: Uint8Array | null = null;
     let count: number;
     try {
       if (sig.kind === 'expression') {
-        // evaluated and folded into the scores in one pass
-        mask = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
-        count = into.count;
+        // evaluated and folded into the scores in one pass (its rows: its bit in `word`)
+        count = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
       } else {
         const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
         const miss = missingField(t, need);
@@ -215,7 +215,8 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       throw e;
     }
     active.push(sig);
-    fired.set(sig.id, mask);
+    if (mask) fired.addMask(sig.id, mask);
+    else fired.addBits(sig.id, word, bit);
     outcomes.push({ ...base, fired: count });
   }
   for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;

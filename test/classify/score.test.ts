@@ -65,6 +65,23 @@ Score('records reasons for more than 26 signatures firing on one row', () => {
   assert.equal(r.table.get('reasons', 2), sigs.filter((_, j) => j % 2 === 0).map((s) => `${s.id}@1`));
   assert.equal(r.table.get('reasons', 1), []);
   assert.is(r.fired.get('s39')?.[0], 1);
+  // the masks come from the words: every signature, both words, equal to its rule's own mask
+  for (const sig of sigs) assert.equal(Array.from(r.fired.get(sig.id) ?? []), Array.from(rule(sig.expression as string, t).mask(t)), sig.id);
+  assert.is(r.fired.size, 40);
+  assert.equal([...r.fired.keys()], sigs.map((s) => s.id));
+  assert.is(r.fired.get('nope'), undefined);
+});
+
+Score('a known-good row is left out of the fired mask of an exempt signature and kept in a non-exempt one', () => {
+  const t = aq.table({ 'http.request.method': ['GET', 'GET'], 'cf.bot_management.verified_bot': [true, false] });
+  const sigs: Signature[] = [
+    { id: 'exempt', title: 'x', layer: 'l7', kind: 'expression', weight: 10, expression: 'http.request.method eq "GET"' },
+    { id: 'always', title: 'y', layer: 'l7', kind: 'expression', weight: 10, exemptKnownGood: false, expression: 'http.request.method eq "GET" and http.request.method ne "PUT"' },
+  ];
+  const r = score(t, { pack: { name: 'p', version: '1', signatures: sigs } });
+  assert.equal(Array.from(r.fired.get('exempt') ?? []), [0, 1]);
+  assert.equal(Array.from(r.fired.get('always') ?? []), [1, 1]);
+  assert.equal(r.signatures.map((s) => s.fired), [1, 2]);
 });
 
 Score('skips signatures whose fields the table lacks and says why', () => {
