@@ -66,7 +66,7 @@ Score('records reasons for more than 26 signatures firing on one row', () => {
   assert.equal(r.table.get('reasons', 1), []);
   assert.is(r.fired.get('s39')?.[0], 1);
   // the masks come from the words: every signature, both words, equal to its rule's own mask
-  for (const sig of sigs) assert.equal(Array.from(r.fired.get(sig.id) ?? []), Array.from(rule(sig.expression as string, t).mask(t)), sig.id);
+  for (const sig of sigs) assert.equal(Array.from(r.fired.get(sig.id) ?? []), Array.from(rule((sig as { expression: string }).expression, t).mask(t)), sig.id);
   assert.is(r.fired.size, 40);
   assert.equal([...r.fired.keys()], sigs.map((s) => s.id));
   assert.is(r.fired.get('nope'), undefined);
