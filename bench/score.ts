@@ -22,6 +22,14 @@ import { synthesize } from './synth.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { score, PACK, LIBRARY_JA4, type SignaturePack } from '../src/classify/index.js';
 import { SCANNER_UA, AUTOMATION_UA, SCANNER_PATH, STATIC_EXTENSIONS } from '../src/classify/signatures/pack.js';
+import { withHugePages } from '../kernel/allocator.js';
+
+/**
+ * Every contender (ours, DuckDB, Arquero) runs in a child process started the way `runbook`
+ * starts: with glibc huge pages for big allocations (kernel/allocator.ts). BENCH_HUGEPAGES=0
+ * runs them all without.
+ */
+const contenderEnv = process.env['BENCH_HUGEPAGES'] === '0' ? { ...process.env, RUNBOOK_HUGEPAGES: '0' } : withHugePages(process.env);
 
 const N = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const IDS = ['l7.scanner-ua', 'l7.automation-ua', 'l7.browser-ua-library-tls', 'l7.browser-no-accept-language', 'l7.browser-no-cookie', 'l7.scanner-path', 'l7.static-query', 'l7.source-rate'];
@@ -143,11 +151,11 @@ if (!fs.existsSync(file)) {
   fs.renameSync(`${file}.tmp`, file);
 }
 console.log(`data: ${file} (${mb(fs.statSync(file).size)}, ${N} rows)`);
-console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; contenders' GLIBC_TUNABLES: ${contenderEnv['GLIBC_TUNABLES'] ?? '(none)'}`);
 
 const results: Record<string, Result> = {};
 for (const name of ['netrunbook', 'duckdb', 'arquero']) {
-  const out = execFileSync(process.execPath, [self, name], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [self, name], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'], env: contenderEnv });
   const r = JSON.parse(out.trim().split('\n').pop() as string) as Result;
   results[name] = r;
   const full = r.scoreFull !== undefined ? `, score (full pack, ${PACK.signatures.length} signatures) ${r.scoreFull.toFixed(2)} s, malicious ${r.maliciousFull ?? 'n/a'} (full)` : '';

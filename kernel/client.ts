@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient, type ClientSockets, type ConnectionInfo } from './transport.js';
 import { decode, encode, header, Signer, type ExecuteRequest, type JsonObject, type Message } from './protocol.js';
+import { withHugePages } from './allocator.js';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -164,7 +165,7 @@ export class KernelClient {
     const argv = (this.opts.argv ?? [process.execPath, KERNEL_MAIN, '{connection_file}']).map((a) => (a === '{connection_file}' ? connectionFile : a));
     const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: this.opts.cwd ?? process.cwd(),
-      env: this.opts.env ?? process.env,
+      env: withHugePages(this.opts.env ?? process.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, UsageError } from './usage.js';
+import { HUGE_PAGES_TUNABLE } from '../../kernel/allocator.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** dist/src/commands -> package root. */
@@ -38,7 +39,8 @@ export function kernelSpec(): KernelSpec {
     language: 'typescript',
     // SIGINT reaches a synchronous loop (vm breakOnSigint); a message could not.
     interrupt_mode: 'signal',
-    env: {},
+    // huge pages for big tables (see kernel/allocator.ts)
+    env: { GLIBC_TUNABLES: HUGE_PAGES_TUNABLE },
     metadata: { debugger: false },
   };
 }

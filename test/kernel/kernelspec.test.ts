@@ -15,8 +15,9 @@ test('kernel install --prefix writes the runbook kernelspec that jupyter kernels
     const r = runbook(['kernel', 'install', '--prefix', prefix]);
     assert.is(r.status, 0, r.stderr);
     const dir = path.join(prefix, 'share/jupyter/kernels/runbook');
-    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string; language: string; interrupt_mode: string };
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string; language: string; interrupt_mode: string; env: Record<string, string> };
     assert.is(spec.display_name, 'TypeScript (runbook)');
+    assert.equal(spec.env, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, 'the kernel starts with huge pages for big tables');
     assert.is(spec.language, 'typescript');
     assert.is(spec.interrupt_mode, 'signal');
     assert.is(spec.argv[0], process.execPath);
