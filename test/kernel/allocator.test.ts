@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { hasHugePages, withHugePages } from '../../kernel/allocator.js';
 import { KernelClient } from '../../kernel/client.js';
-import { ROOT } from '../helpers/paths.js';
+import { fixture, ROOT } from '../helpers/paths.js';
 
 test('withHugePages adds the glibc tunable, keeps other tunables, and leaves a set or opted-out environment alone', () => {
   assert.is(withHugePages({ PATH: '/bin' })['GLIBC_TUNABLES'], 'glibc.malloc.hugetlb=1');
@@ -44,14 +45,31 @@ test('a kernel started by KernelClient runs with huge pages unless the caller op
   }
 });
 
-test('the runbook command restarts itself with huge pages and passes output and exit codes through', () => {
-  const env = { ...process.env, GLIBC_TUNABLES: undefined, RUNBOOK_HUGEPAGES: undefined } as NodeJS.ProcessEnv;
-  const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), '--version'], { encoding: 'utf8', env });
-  assert.is(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^\d+\.\d+\.\d+/);
-  const bad = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'no-such-command'], { encoding: 'utf8', env });
-  assert.is(bad.status, 2);
-  assert.match(bad.stderr, /no-such-command/);
+test('the runbook command starts Node with huge pages in the same process, so Ctrl-C and exit codes are its own', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-alloc-'));
+  try {
+    const env = { ...process.env, GLIBC_TUNABLES: undefined, RUNBOOK_HUGEPAGES: undefined } as NodeJS.ProcessEnv;
+    // run as the installed command runs it: the file itself, through its #! line
+    const child = spawn(path.join(ROOT, 'bin/runbook.js'), ['run', fixture('notebook/slow-step.ipynb'), '-o', path.join(dir, 'out.ipynb')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (stderr.includes('[4/5] waits')) resolve();
+      });
+    });
+    const environ = environOf(child.pid as number);
+    assert.is(environ['GLIBC_TUNABLES'], 'glibc.malloc.hugetlb=1');
+    assert.match(fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8'), /node/, 'the shell exec()ed Node: same pid');
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.is(code, 130, stderr);
+    const off = spawnSync(path.join(ROOT, 'bin/runbook.js'), ['no-such-command'], { encoding: 'utf8', env: { ...env, RUNBOOK_HUGEPAGES: '0' } });
+    assert.is(off.status, 2);
+    assert.match(off.stderr, /no-such-command/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
