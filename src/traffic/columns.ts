@@ -414,19 +414,20 @@ export class ColumnBuilder {
   }
 
   /**
-   * Appends `rows` rows parsed elsewhere (another thread's builder, finished and encoded), as if
-   * they had been put here one by one: dictionaries are merged (codes renumbered), numbers and
-   * UTF-8 bytes copied in bulk into this builder's columns. Rows start at the current row.
+   * Appends rows [from, from + rows) of columns parsed elsewhere (another thread's builder,
+   * finished and encoded), as if they had been put here one by one: dictionaries are merged
+   * (codes renumbered), numbers and UTF-8 bytes copied in bulk into this builder's columns.
+   * Rows start at the current row. Several calls may append slices of the same columns.
    */
-  append(rows: number, cols: Record<string, EncodedColumn>): void {
+  append(cols: Record<string, EncodedColumn>, from: number, rows: number): void {
     const base = this.row;
     for (const [name, e] of Object.entries(cols)) {
       let c = this.cols.get(name);
       if (c === undefined) c = this.create(name, e.kind === 'f64' ? 'f64' : e.kind === 'bool' || e.kind === 'plain' ? 'plain' : 'dict');
-      if (!this.appendBulk(c, e, rows)) {
+      if (!this.appendBulk(c, e, from, rows)) {
         for (let i = 0; i < rows; i++) {
           this.row = base + i;
-          this.putIn(c, valueAt(e, i));
+          this.putIn(c, valueAt(e, from + i));
         }
         this.row = base;
       }
@@ -434,8 +435,30 @@ export class ColumnBuilder {
     this.row = base + rows;
   }
 
+  /** Per encoded dictionary, its values' codes here (a dictionary column appended in slices maps its values once). */
+  private readonly remaps = new WeakMap<EncodedColumn, { dict: Dict; remap: Int32Array }>();
+
+  /** Codes in `dict` of an encoded dictionary's values; null when they do not fit (no room, or another kind). */
+  private remapOf(c: Col, e: Extract<EncodedColumn, { kind: 'dict' }>): Int32Array | null {
+    const dict = c.dict as Dict;
+    const hit = this.remaps.get(e);
+    if (hit && hit.dict === dict) return hit.remap;
+    const kind = e.values.every((v) => typeof v === 'string') ? 'string' : e.values.every((v) => v !== null && typeof v === 'object') ? 'object' : null;
+    if (kind === null || (dict.kind !== null && dict.kind !== kind)) return null;
+    dict.kind = kind;
+    const remap = new Int32Array(e.values.length);
+    for (let k = 0; k < e.values.length; k++) {
+      const v = e.values[k];
+      const code = this.lookup(dict, kind === 'object' ? deepFreeze(v) : v);
+      if (code < 0) return null;
+      remap[k] = code;
+    }
+    this.remaps.set(e, { dict, remap });
+    return remap;
+  }
+
   /** Bulk append when the kinds agree; false: the caller appends value by value. */
-  private appendBulk(c: Col, e: EncodedColumn, rows: number): boolean {
+  private appendBulk(c: Col, e: EncodedColumn, from: number, rows: number): boolean {
     const base = this.row;
     const end = base + rows;
     if (e.kind === 'f64' && c.f64) {
@@ -445,35 +468,27 @@ export class ColumnBuilder {
         d.fill(NaN, c.len, base);
         c.nulls += base - c.len;
       }
-      const src = e.data.subarray(0, rows);
+      const src = e.data.subarray(from, from + rows);
       d.set(src, base);
       for (let i = 0; i < rows; i++) if (src[i] !== src[i]) c.nulls++;
       c.len = end;
       return true;
     }
     if (e.kind === 'dict' && c.dict) {
-      const dict = c.dict;
-      const kind = e.values.every((v) => typeof v === 'string') ? 'string' : e.values.every((v) => v !== null && typeof v === 'object') ? 'object' : null;
-      if (kind === null || (dict.kind !== null && dict.kind !== kind)) return false;
-      dict.kind = kind;
-      const remap = new Int32Array(e.values.length);
-      for (let k = 0; k < e.values.length; k++) {
-        const v = e.values[k];
-        const code = this.lookup(dict, kind === 'object' ? deepFreeze(v) : v);
-        if (code < 0) {
-          // no room for the other part's values: strings go on as UTF-8, objects as values
-          if (kind !== 'string') return false;
-          this.toUtf8(c);
-          return this.appendBulk(c, e, rows);
-        }
-        remap[k] = code;
+      const remap = this.remapOf(c, e);
+      if (remap === null) {
+        // no room for the other part's strings: UTF-8 from now on; objects or a mix: value by value
+        if (c.dict.kind !== 'string' || !e.values.every((v) => typeof v === 'string')) return false;
+        this.toUtf8(c);
+        return this.appendBulk(c, e, from, rows);
       }
+      const dict = c.dict;
       if (end > dict.codes.length) this.grow(c, end);
       const codes = dict.codes;
       if (c.len < base) codes.fill(-1, c.len, base);
       const src = e.codes;
       for (let i = 0; i < rows; i++) {
-        const k = src[i] as number;
+        const k = src[from + i] as number;
         codes[base + i] = k < 0 ? -1 : (remap[k] as number);
       }
       c.len = end;
@@ -483,15 +498,14 @@ export class ColumnBuilder {
       if (c.dict) this.toUtf8(c);
       const u = c.utf8 as Utf8;
       if (end >= u.missing.length) this.grow(c, end + 1);
-      this.row = base;
       this.utf8Row(c, u);
-      const start = e.offsets[0] as number;
-      const n = (e.offsets[rows] as number) - start;
+      const start = e.offsets[from] as number;
+      const n = (e.offsets[from + rows] as number) - start;
       if (u.used + n > u.bytes.length) this.growBytes(u, n);
       u.bytes.set(e.bytes.subarray(start, start + n), u.used);
       const shift = u.used - start;
-      for (let i = 1; i <= rows; i++) u.offsets[base + i] = (e.offsets[i] as number) + shift;
-      u.missing.set(e.missing.subarray(0, rows), base);
+      for (let i = 1; i <= rows; i++) u.offsets[base + i] = (e.offsets[from + i] as number) + shift;
+      u.missing.set(e.missing.subarray(from, from + rows), base);
       u.used += n;
       if (!e.ascii) u.ascii = false;
       c.len = end;

@@ -177,10 +177,11 @@ export async function forEachLineBytes(
   src: Source,
   report: ReportBuilder,
   onLine: ByteLineHandler,
-  opts: { maxLineBytes?: number; range?: readonly [number, number] } = {},
+  opts: { maxLineBytes?: number; range?: readonly [number, number]; lineBase?: number } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  let lineNo = 0;
+  // a range that is not the file's first: line numbers continue from the lines before it
+  let lineNo = opts.lineBase ?? 0;
   let carry: Buffer[] = [];
   let carryLen = 0;
   let overflow = false;

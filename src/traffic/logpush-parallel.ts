@@ -1,36 +1,59 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { table } from 'arquero';
 import { ColumnBuilder, type BuiltColumn, type EncodedColumn } from './columns.js';
 import { DictionaryColumn } from './dictionary.js';
 import { FIELD, type LoadReport, type SkippedRow } from './fields.js';
 import type { Loaded, LogpushOptions } from './logpush.js';
 import { parseLogpushInto } from './logpush.js';
+import { LogpushScanner } from './logpush-scan.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
 import { Utf8Column } from './utf8.js';
 
 /**
- * Parallel Logpush loading: the file is cut at line boundaries into one byte range per thread;
- * this thread parses the first range while worker threads parse the others with the same
- * scanner into their own columns. Numbers, dictionary codes, UTF-8 strings and booleans cross
- * as typed arrays (transferred, no copy); only dictionary values and mixed columns are cloned.
- * This thread's builder, sized for the whole file, then takes the other parts in file order
- * (ColumnBuilder.append: dictionaries merged, codes renumbered, bytes copied in bulk), so its
- * own part is never copied. Results equal the one-thread path.
+ * Parallel Logpush loading. The file is cut at line boundaries into chunks of about 32 MB.
+ * This thread parses chunks from the front, in order, straight into a builder sized for the
+ * whole file; worker threads take chunks from the back, one at a time as they finish, into
+ * their own builders (each chunk is claimed once, through Atomics on a shared array, so no
+ * thread waits for another to hand out work). So the threads meet wherever the file's rows make them meet (a worker
+ * that starts late, or a costlier half of the file, does not leave this thread idle).
+ * A worker's columns cross as typed arrays (transferred, no copy; only dictionary values and
+ * mixed columns are cloned), and this thread appends each of its chunks in file order
+ * (ColumnBuilder.append: dictionaries merged, codes renumbered, bytes copied in bulk); its
+ * own rows are never copied. Results equal the one-thread path.
  */
+
+/** A chunk a worker parsed: its index in the file, and its rows in the worker's part. */
+export interface Segment {
+  chunk: number;
+  from: number;
+  rows: number;
+  report: PartReport;
+}
+
+type PartReport = Pick<LoadReport, 'rowsRead' | 'rowsLoaded' | 'rowsSkipped' | 'skipped' | 'reasons'> & { warnings: Record<string, number> };
 
 export interface Part {
   rows: number;
   cols: Record<string, EncodedColumn>;
-  report: Pick<LoadReport, 'rowsRead' | 'rowsLoaded' | 'rowsSkipped' | 'skipped' | 'reasons'> & { warnings: Record<string, number> };
+  segments: Segment[];
 }
 
 export interface WorkerTask {
   path: string;
-  range: [number, number];
   opts: Pick<LogpushOptions, 'maxLineBytes' | 'maxSkippedListed' | 'fast'>;
   estimate: number;
+  chunks: [number, number][];
+  /** Per chunk, on a SharedArrayBuffer: 0 free, MAIN or WORKER once claimed. */
+  claims: Int32Array;
 }
+
+const MAIN = 1;
+const WORKER = 2;
+
+/** Worker -> main thread. */
+export type WorkerMessage = { type: 'part'; part: Part } | { type: 'error'; error: string };
 
 /** The builder's columns as a part (no copies: typed arrays are listed for transfer). */
 function encode(cols: Record<string, BuiltColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
@@ -51,26 +74,32 @@ function encode(cols: Record<string, BuiltColumn>): { cols: Record<string, Encod
   return { cols: out, transfer: [...transfer] };
 }
 
-/** Parse one range (in a worker, or on this thread for the first range) into a part. */
-/** Parses one range into a fresh builder sized for `estimate` rows. */
-async function parseRange(task: WorkerTask, estimate: number): Promise<{ b: ColumnBuilder; report: ReportBuilder }> {
-  const report = new ReportBuilder(task.path, 'logpush', task.opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
+/**
+ * A worker's loop: claim the last free chunk, parse it into this worker's builder (one scanner
+ * throughout, so its intern tables stay warm), and go on down the file until it meets a chunk
+ * this thread's main loop claimed; then send the columns and where each chunk's rows are.
+ */
+export async function workerLoop(task: WorkerTask, port: MessagePort): Promise<void> {
   const b = new ColumnBuilder();
-  b.onWarn = (r) => report.warn(r);
-  b.reserve(estimate);
-  await parseLogpushInto(task.path, report, b, { ...task.opts, range: task.range });
-  return { b, report };
+  b.reserve(task.estimate);
+  const scanner = task.opts.fast === false ? undefined : new LogpushScanner(b);
+  const segments: Segment[] = [];
+  for (let chunk = task.chunks.length - 1; chunk >= 0; chunk--) {
+    const was = Atomics.compareExchange(task.claims, chunk, 0, WORKER);
+    if (was === MAIN) break;
+    if (was === WORKER) continue; // another worker's
+    const report = new ReportBuilder(task.path, 'logpush', task.opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
+    b.onWarn = (r) => report.warn(r);
+    const from = b.row;
+    await parseLogpushInto(task.path, report, b, { ...task.opts, range: task.chunks[chunk] as [number, number], scanner });
+    segments.push({ chunk, from, rows: b.row - from, report: partReport(report) });
+  }
+  const rows = b.row;
+  const { cols, transfer } = encode(b.finish());
+  port.postMessage({ type: 'part', part: { rows, cols, segments } } satisfies WorkerMessage, transfer);
 }
 
-/** Parse one range in a worker into a part. */
-export async function parsePart(task: WorkerTask): Promise<{ part: Part; transfer: ArrayBuffer[] }> {
-  const { b, report } = await parseRange(task, task.estimate);
-  const cols = b.finish();
-  const { cols: enc, transfer } = encode(cols);
-  return { part: { rows: b.row, cols: enc, report: partReport(report) }, transfer };
-}
-
-function partReport(report: ReportBuilder): Part['report'] {
+function partReport(report: ReportBuilder): PartReport {
   const r = report.finish();
   return { rowsRead: r.rowsRead, rowsLoaded: r.rowsLoaded, rowsSkipped: r.rowsSkipped, skipped: r.skipped, reasons: r.reasons, warnings: r.warnings ?? {} };
 }
@@ -108,27 +137,14 @@ function splitRanges(path: string, size: number, n: number): [number, number][] 
   }
 }
 
-function runWorker(task: WorkerTask): Promise<Part> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./logpush-worker.js', import.meta.url), { workerData: task });
-    w.once('message', (m: { part?: Part; error?: string }) => {
-      if (process.env['PT']) console.error('message received now', Date.now() % 100000);
-      if (m.error !== undefined) reject(new Error(m.error));
-      else resolve(m.part as Part);
-      void w.terminate();
-    });
-    w.once('error', reject);
-    w.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`logpush worker exited with code ${code}`));
-    });
-  });
-}
+/** Chunks of about this size: small enough to balance the threads, big enough that per-chunk costs vanish. */
+const CHUNK_BYTES = 32 << 20;
 
 export async function loadLogpushParallel(path: string, opts: LogpushOptions, workers: number): Promise<Loaded> {
   const started = performance.now();
   const size = fs.statSync(path).size;
-  const ranges = splitRanges(path, size, workers);
-  // rows per byte from the head, for each worker's column capacity
+  const chunks = splitRanges(path, size, Math.max(workers, Math.ceil(size / (opts.chunkBytes ?? CHUNK_BYTES))));
+  // rows per byte from the head, for column capacities
   const head = Buffer.alloc(1 << 18);
   const fd = fs.openSync(path, 'r');
   const got = fs.readSync(fd, head, 0, head.length, 0);
@@ -136,27 +152,58 @@ export async function loadLogpushParallel(path: string, opts: LogpushOptions, wo
   let lines = 0;
   for (let p = head.subarray(0, got).indexOf(10); p >= 0 && p < got; p = head.indexOf(10, p + 1)) lines++;
   const perByte = lines > 0 ? lines / got : 1 / 512;
-  const task = (range: [number, number]): WorkerTask => ({
-    path,
-    range,
-    opts: { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast },
-    estimate: Math.ceil((range[1] - range[0]) * perByte * 1.05) + 16,
-  });
-  // a worker for every range but the first, which this thread parses meanwhile into a builder
-  // sized for the whole file, then appends the others' parts to
-  const others = ranges.slice(1).map((range) => runWorker(task(range)));
-  const first = ranges[0] as [number, number];
-  const { b, report } = await parseRange(task(first), Math.ceil(size * perByte * 1.05) + 16);
+  const workerOpts = { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast };
+  // each chunk is claimed once: this thread from the front, workers from the back
+  const claims = new Int32Array(new SharedArrayBuffer(4 * chunks.length));
+  const parts = Array.from({ length: workers - 1 }, () => runWorker({ path, opts: workerOpts, estimate: Math.ceil((size / workers) * perByte * 1.05) + 16, chunks, claims }));
+  const b = new ColumnBuilder();
+  b.reserve(Math.ceil(size * perByte * 1.05) + 16);
+  const report = new ReportBuilder(path, opts.format ?? 'logpush', opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
+  b.onWarn = (r) => report.warn(r);
+  const scanner = opts.fast === false ? undefined : new LogpushScanner(b);
+  try {
+    for (let chunk = 0; chunk < chunks.length && Atomics.compareExchange(claims, chunk, 0, MAIN) === 0; chunk++) {
+      await parseLogpushInto(path, report, b, { ...workerOpts, range: chunks[chunk] as [number, number], scanner, lineBase: report.rowsRead });
+    }
+  } catch (e) {
+    // leave the workers nothing more to claim; wait for them to stop before failing
+    for (let c = 0; c < chunks.length; c++) Atomics.compareExchange(claims, c, 0, MAIN);
+    await Promise.allSettled(parts);
+    throw e;
+  }
   const reports = [partReport(report)];
-  for (const o of others) {
-    const part = await o;
-    b.append(part.rows, part.cols);
-    reports.push(part.report);
+  const segments: { seg: Segment; part: Part }[] = [];
+  for (const part of await Promise.all(parts)) for (const seg of part.segments) segments.push({ seg, part });
+  segments.sort((x, y) => x.seg.chunk - y.seg.chunk);
+  for (const { seg, part } of segments) {
+    b.append(part.cols, seg.from, seg.rows);
+    reports.push(seg.report);
   }
   return { table: table(b.finish([FIELD.timestamp])), report: mergeReports(path, opts, reports, started) };
 }
 
-function mergeReports(path: string, opts: LogpushOptions, parts: Part['report'][], started: number): LoadReport {
+/** Runs a worker thread until it sends its part. */
+function runWorker(task: WorkerTask): Promise<Part> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./logpush-worker.js', import.meta.url), { workerData: task });
+    let settled = false;
+    w.once('message', (m: WorkerMessage) => {
+      settled = true;
+      if (m.type === 'error') reject(new Error(m.error));
+      else resolve(m.part);
+      void w.terminate();
+    });
+    w.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    w.once('exit', (code) => {
+      if (!settled) reject(new Error(`logpush worker exited with code ${code}`));
+    });
+  });
+}
+
+function mergeReports(path: string, opts: LogpushOptions, parts: PartReport[], started: number): LoadReport {
   // line numbers of later parts shift by the lines before them
   const max = opts.maxSkippedListed ?? MAX_SKIPPED_LISTED;
   const skipped: SkippedRow[] = [];

@@ -1,10 +1,11 @@
 /** Worker-thread entry for parallel Logpush loading (see logpush-parallel.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parsePart, type WorkerTask } from './logpush-parallel.js';
+import type { MessagePort } from 'node:worker_threads';
+import { workerLoop, type WorkerMessage, type WorkerTask } from './logpush-parallel.js';
 
+const port = parentPort as unknown as MessagePort;
 try {
-  const { part, transfer } = await parsePart(workerData as WorkerTask);
-  parentPort?.postMessage({ part }, transfer);
+  await workerLoop(workerData as WorkerTask, port);
 } catch (e) {
-  parentPort?.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  port.postMessage({ type: 'error', error: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
 }

@@ -213,6 +213,11 @@ export interface LogpushOptions extends LineLoadOptions {
    * (the main thread deserialises and merges the parts).
    */
   workers?: number;
+  /**
+   * With workers: the size of the pieces the threads claim one at a time (default 32 MB). Smaller
+   * balances the threads more finely; tests use a few KB to cut small files into many pieces.
+   */
+  chunkBytes?: number;
 }
 
 /** Parses Logpush lines of `src` (or a byte range of it) into `b`, counting in `report`. */
@@ -220,9 +225,10 @@ export async function parseLogpushInto(
   src: Source,
   report: ReportBuilder,
   b: ColumnBuilder,
-  opts: LogpushOptions & { range?: readonly [number, number] },
+  opts: LogpushOptions & { range?: readonly [number, number]; lineBase?: number; scanner?: LogpushScanner },
 ): Promise<void> {
-  const scanner = opts.fast === false ? null : new LogpushScanner(b);
+  // a scanner may serve several ranges parsed into the same builder (its interners hold codes of b)
+  const scanner = opts.fast === false ? null : (opts.scanner ?? new LogpushScanner(b));
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   await forEachLineBytes(
     src,
@@ -249,7 +255,7 @@ export async function parseLogpushInto(
       addLogpushRecord(b, o as Obj, line);
       report.rowsLoaded++;
     },
-    { maxLineBytes: opts.maxLineBytes, range: opts.range },
+    { maxLineBytes: opts.maxLineBytes, range: opts.range, lineBase: opts.lineBase },
   );
 }
 

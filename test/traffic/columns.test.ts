@@ -101,7 +101,9 @@ cb('append takes another builder\'s encoded parts as if their rows had been put 
     else if ((c as unknown[]).every((v) => typeof v === 'boolean')) enc[k] = { kind: 'bool', data: Uint8Array.from(c as boolean[], (v) => (v ? 1 : 0)) };
     else enc[k] = { kind: 'plain', data: c as unknown[] };
   }
-  main.append(150000 - 80000, enc);
+  // in two slices, as the parallel loader appends a worker's chunks (the dictionaries map once)
+  main.append(enc, 0, 30000);
+  main.append(enc, 30000, 150000 - 80000 - 30000);
   const got = main.finish();
   const want = whole.finish();
   assert.equal(Object.keys(got), Object.keys(want));

@@ -130,7 +130,7 @@ lp('header and cookie maps, URIs and repeating columns load the same on both pat
     const f = t.file('scale.ndjson', `${lines.join('\n')}\n`);
     const fast = await loadLogpush(f);
     const slow = await loadLogpush(f, { fast: false });
-    const parallel = await loadLogpush(f, { workers: 3 });
+    const parallel = await loadLogpush(f, { workers: 3, chunkBytes: 64 << 10 });
     assert.is(fast.report.rowsLoaded, 30001);
     assert.equal(rows(fast.table), rows(slow.table));
     assert.equal(rows(parallel.table), rows(fast.table), 'three threads stitch the same table');
@@ -250,11 +250,14 @@ par('worker threads produce the same table and report (line numbers included) as
     while (lines.length < 3000) lines.push(lines.length % 1000 === 7 ? '{bad' : good.replace('8a1b2c3d4e5f6071', `r${lines.length}`));
     const f = t.file('big.ndjson', lines.join('\n') + '\n');
     const one = await loadLogpush(f, { workers: 1 });
-    const two = await loadLogpush(f, { workers: 2 });
-    assert.ok(two.report.rowsSkipped >= 2);
-    assert.equal({ ...two.report, durationMs: 0 }, { ...one.report, durationMs: 0 });
-    assert.equal(two.table.columnNames(), one.table.columnNames());
-    for (const n of one.table.columnNames()) assert.equal(Array.from(two.table.array(n) as ArrayLike<unknown>), Array.from(one.table.array(n) as ArrayLike<unknown>), n);
+    // whole halves, and pieces of a few KB that the threads claim one at a time
+    for (const opts of [{ workers: 2 }, { workers: 2, chunkBytes: 4096 }, { workers: 3, chunkBytes: 2048 }]) {
+      const two = await loadLogpush(f, opts);
+      assert.ok(two.report.rowsSkipped >= 2);
+      assert.equal({ ...two.report, durationMs: 0 }, { ...one.report, durationMs: 0 }, JSON.stringify(opts));
+      assert.equal(two.table.columnNames(), one.table.columnNames());
+      for (const n of one.table.columnNames()) assert.equal(Array.from(two.table.array(n) as ArrayLike<unknown>), Array.from(one.table.array(n) as ArrayLike<unknown>), n);
+    }
   } finally {
     t.done();
   }
