@@ -63,7 +63,7 @@ export function sampled(buf: Uint8Array, s: number, q: number): number {
  * Do a[as, as + n) and b[bs, bs + n) hold the same bytes? Four at a time through DataViews (about
  * twice as fast as a byte loop on a 110-byte user agent), the tail byte by byte.
  */
-function sameBytes(a: DataView, as: number, b: DataView, bs: number, n: number): boolean {
+export function sameBytes(a: DataView, as: number, b: DataView, bs: number, n: number): boolean {
   let x = 0;
   for (const n4 = n - 3; x < n4; x += 4) if (a.getInt32(as + x) !== b.getInt32(bs + x)) return false;
   for (; x < n; x++) if (a.getUint8(as + x) !== b.getUint8(bs + x)) return false;

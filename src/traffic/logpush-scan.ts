@@ -1,6 +1,6 @@
 import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
-import { fnv, Interner, sampled, type Interned } from './interner.js';
+import { fnv, Interner, sameBytes, sampled, type Interned } from './interner.js';
 import { isAscii } from './utf8.js';
 import { deepFreeze } from './freeze.js';
 
@@ -66,6 +66,8 @@ const SLOW_KEYS = new Set(['IPSourceAddress', 'IPProtocol', 'SourcePort', 'Desti
 
 interface KeyEntry {
   bytes: Uint8Array;
+  /** `bytes` as a DataView, for comparing four bytes at a time */
+  view: DataView;
   name: string;
   spec: KeySpec;
   /** spec.col's column and interner, resolved on first use (saves two map lookups per value) */
@@ -198,6 +200,7 @@ export class LogpushScanner {
   private cookieSlot: Col | null = null;
   private tsSlot: Col | null = null;
   private buf: Uint8Array = new Uint8Array(0);
+  private view = new DataView(new ArrayBuffer(0));
   private p = 0;
   private end = 0;
   // string scan results
@@ -220,7 +223,10 @@ export class LogpushScanner {
 
   /** Scans buf[s, e) (one line, no newline). True if loaded; false: use the JSON.parse path. */
   scanLine(buf: Uint8Array, s: number, e: number): boolean {
-    if (this.buf !== buf) this.nextBs = -2;
+    if (this.buf !== buf) {
+      this.nextBs = -2;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     this.buf = buf;
     this.keyIdx = 0;
     this.p = s;
@@ -339,13 +345,10 @@ export class LogpushScanner {
     // Logpush writes the same keys in the same order on every line: try the one seen here last line.
     const guess = this.order[this.keyIdx];
     if (guess !== undefined) {
-      const kb = guess.bytes;
-      const n = kb.length;
+      const n = guess.bytes.length;
       const s = this.p + 1;
       if (buf[s + n] === 0x22 && s + n < this.end) {
-        let i = 0;
-        while (i < n && kb[i] === buf[s + i]) i++;
-        if (i === n) {
+        if (sameBytes(guess.view, 0, this.view, s, n)) {
           this.p = s + n + 1;
           this.keyIdx++;
           return guess;
@@ -370,7 +373,8 @@ export class LogpushScanner {
     if (!found) {
       const name = this.decode(s, e);
       if (SLOW_KEYS.has(name)) throw BAIL;
-      found = { bytes: copyBytes(buf, s, e), name, spec: SPECS[name] ?? { kind: 'any', col: name }, slot: null, intern: null };
+      const bytes = copyBytes(buf, s, e);
+      found = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), name, spec: SPECS[name] ?? { kind: 'any', col: name }, slot: null, intern: null };
       if (list) list.push(found);
       else this.keys.set(h, [found]);
     }
@@ -488,6 +492,29 @@ export class LogpushScanner {
   private putMain(e: KeyEntry, v: unknown): void {
     const slot = e.slot ?? (e.slot = this.b.slot(e.spec.col as string, v));
     this.b.putIn(slot, v);
+  }
+
+  /**
+   * A non-negative integer of up to 15 digits at p, read in one pass (ports, sizes, status
+   * codes): its value, p moved past it; NaN (p unmoved) for anything else.
+   */
+  private smallInt(): number {
+    const buf = this.buf;
+    const s = this.p;
+    const lim = Math.min(s + 15, this.end);
+    let p = s;
+    let v = 0;
+    for (; p < lim; p++) {
+      const d = (buf[p] as number) - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (p === s) return NaN;
+    const c = buf[p];
+    // a fraction, an exponent or a 16th digit: the general path
+    if (c === 0x2e || c === 0x65 || c === 0x45 || (c !== undefined && c >= 0x30 && c <= 0x39)) return NaN;
+    this.p = p;
+    return v;
   }
 
   /** A number token: sets nS, nE, nInt. */
@@ -744,6 +771,8 @@ export class LogpushScanner {
       }
       case 'num': {
         if (c === 0x22 || c === 0x6e || c === 0x74 || c === 0x66) break;
+        const v = this.smallInt();
+        if (v === v) return this.putMain(entry, v);
         this.numberToken();
         return this.putMain(entry, this.numberValue(this.nS, this.nE, this.nInt));
       }

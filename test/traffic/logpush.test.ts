@@ -90,11 +90,16 @@ lp('the byte scanner and the JSON.parse path produce identical tables', async ()
       LINE({ RayID: 'x', VerifiedBotCategory: 'Search Engine Crawler', EdgeEndTimestamp: 1714564803 }),
       ' { "RayID" : "spaces" , "BotScore" : 5 } ',
       LINE({ ...BASE, BotScore: '17', EdgeResponseStatus: 200.5 }),
+      // numbers the one-pass integer reader must hand on: exponent, 16 and 15 digits, negative, zero
+      '{"RayID":"n1","EdgeResponseStatus":2e2,"ClientASN":1234567890123456,"BotScore":-3}',
+      '{"RayID":"n2","EdgeResponseStatus":0,"ClientASN":123456789012345,"BotScore":1E1}',
     ];
     const f = t.file('b.ndjson', lines.join('\n'));
     const fast = await loadLogpush(f);
     const slow = await loadLogpush(f, { fast: false });
-    assert.is(fast.report.rowsLoaded, 5);
+    assert.is(fast.report.rowsLoaded, 7);
+    assert.equal([rows(fast.table)[5]?.[FIELD.status], rows(fast.table)[5]?.[FIELD.asn], rows(fast.table)[5]?.[FIELD.botScore]], [200, 1234567890123456, -3]);
+    assert.equal([rows(fast.table)[6]?.[FIELD.status], rows(fast.table)[6]?.[FIELD.asn], rows(fast.table)[6]?.[FIELD.botScore]], [0, 123456789012345, 10]);
     assert.equal(rows(fast.table), rows(slow.table));
     assert.is(rows(fast.table)[1]?.[FIELD.userAgent], 'quote " and \\ and \u00e9 and \ud83d\ude00');
     assert.is(rows(fast.table)[2]?.[FIELD.timestamp], 1714564803000, 'EdgeEndTimestamp stands in when there is no start');
