@@ -9,6 +9,7 @@ import type { Loaded, LogpushOptions } from './logpush.js';
 import { parseLogpushInto } from './logpush.js';
 import { LogpushScanner } from './logpush-scan.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
+import { estimateRows } from './source.js';
 import { Utf8Column } from './utf8.js';
 
 /**
@@ -144,20 +145,14 @@ export async function loadLogpushParallel(path: string, opts: LogpushOptions, wo
   const started = performance.now();
   const size = fs.statSync(path).size;
   const chunks = splitRanges(path, size, Math.max(workers, Math.ceil(size / (opts.chunkBytes ?? CHUNK_BYTES))));
-  // rows per byte from the head, for column capacities
-  const head = Buffer.alloc(1 << 18);
-  const fd = fs.openSync(path, 'r');
-  const got = fs.readSync(fd, head, 0, head.length, 0);
-  fs.closeSync(fd);
-  let lines = 0;
-  for (let p = head.subarray(0, got).indexOf(10); p >= 0 && p < got; p = head.indexOf(10, p + 1)) lines++;
-  const perByte = lines > 0 ? lines / got : 1 / 512;
+  // column capacities: the whole file's rows here, a share of them in each worker
+  const rows = await estimateRows(path);
   const workerOpts = { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast };
   // each chunk is claimed once: this thread from the front, workers from the back
   const claims = new Int32Array(new SharedArrayBuffer(4 * chunks.length));
-  const parts = Array.from({ length: workers - 1 }, () => runWorker({ path, opts: workerOpts, estimate: Math.ceil((size / workers) * perByte * 1.05) + 16, chunks, claims }));
+  const parts = Array.from({ length: workers - 1 }, () => runWorker({ path, opts: workerOpts, estimate: Math.ceil(rows / workers), chunks, claims }));
   const b = new ColumnBuilder();
-  b.reserve(Math.ceil(size * perByte * 1.05) + 16);
+  b.reserve(rows);
   const report = new ReportBuilder(path, opts.format ?? 'logpush', opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
   b.onWarn = (r) => report.warn(r);
   const scanner = opts.fast === false ? undefined : new LogpushScanner(b);
