@@ -207,10 +207,10 @@ export interface LogpushOptions extends LineLoadOptions {
   /** false: JSON.parse every line (the reference path the scanner is tested against). */
   fast?: boolean;
   /**
-   * Threads for a big plain file (this thread plus workers, each parsing a byte range); default
-   * 1 = this thread only. Opt-in: on the 2-core machine measured (bench/load.ts, 1M rows) 2
-   * threads were 1.13x faster on 1.1 KB rows but 0.88x on 600 B rows, for 1.5x the CPU time
-   * (the main thread deserialises and merges the parts).
+   * Threads for a big plain file (this thread plus workers, claiming ~32 MB pieces of it); default
+   * 1 = this thread only. Opt-in: on the 2-core machine measured (1M rows, huge pages) 2 threads
+   * took 2.73 s against 3.05 s on 600 B rows (1.12x, for 1.5x the CPU time) and about 4.6-6.2 s
+   * against 6.2 s on 1.1 KB rows (bench/load.ts, bench/score.ts).
    */
   workers?: number;
   /**
