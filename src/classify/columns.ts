@@ -189,7 +189,6 @@ export function tableSchema(table: ColumnTable): Schema {
   return s;
 }
 
-/** The array for a field: a raw column, or a derived one computed now and cached. */
 /**
  * The table's column `name` when it is still UTF-8 bytes (a loader's near-unique strings) and
  * nothing has materialised it: kernels that reach only some rows decode just those.
@@ -202,6 +201,7 @@ export function utf8Field(table: ColumnTable, name: string): Utf8Column | undefi
   return d && d.get ? c : undefined;
 }
 
+/** The array for a field: a raw column, or a derived one computed now and cached. */
 export function fieldColumn(table: ColumnTable, name: string): Column {
   const t = plain(table);
   const raw = rawColumns(t);
