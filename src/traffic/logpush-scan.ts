@@ -101,7 +101,6 @@ function validUtf8(b: Uint8Array): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-
 function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const out: Record<string, string[]> = {};
@@ -394,18 +393,19 @@ export class LogpushScanner {
   /**
    * The string just scanned at [s, e) into the entry's own column: an interned value is stored
    * as its dictionary code (no string hashing, no pointer per row), a new one is added once.
+   * `map` transforms a new value before it is stored (upper-casing countries).
    */
-  private putMainStr(entry: KeyEntry, s: number, e: number): void {
+  private putMainStr(entry: KeyEntry, s: number, e: number, map?: (v: string) => string): void {
     const slot = entry.slot ?? (entry.slot = this.b.slot(entry.spec.col as string, ''));
     if (e === s) return this.b.putIn(slot, null);
     const it = entry.intern ?? (entry.intern = this.interner(entry.spec.col as string));
-    this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash);
+    this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash, map);
   }
 
   /**
    * String buf[s, e) (escaped: JSON escapes inside) into `slot` through interner `it`; `h` is
    * its sampled hash unless the interner is deep. An interned value is stored as its dictionary
-   * code; once the interner gives up (near-unique values) the column becomes a plain array.
+   * code; once the interner gives up (near-unique values) the column goes on as UTF-8 bytes.
    */
   private putInterned(slot: Col, it: Interner<unknown>, s: number, e: number, escaped: boolean, h: number, map?: (v: string) => string): void {
     const b = this.b;
@@ -763,11 +763,7 @@ export class LogpushScanner {
       case 'upper': {
         if (c !== 0x22) break;
         const s = this.str();
-        const e = this.p - 1;
-        const slot = entry.slot ?? (entry.slot = this.b.slot(col as string, ''));
-        if (e === s) return this.b.putIn(slot, null);
-        const it = entry.intern ?? (entry.intern = this.interner(col as string));
-        return this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash, toUpper);
+        return this.putMainStr(entry, s, this.p - 1, toUpper);
       }
       case 'num': {
         if (c === 0x22 || c === 0x6e || c === 0x74 || c === 0x66) break;
