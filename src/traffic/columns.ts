@@ -66,6 +66,25 @@ export type EncodedColumn =
   | { kind: 'bool'; data: Uint8Array }
   | { kind: 'plain'; data: readonly unknown[] };
 
+/** Finished columns as they cross a thread boundary (no copies: typed arrays are listed for transfer). */
+export function encodeColumns(cols: Record<string, BuiltColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
+  const out: Record<string, EncodedColumn> = {};
+  const transfer = new Set<ArrayBuffer>();
+  // a view crosses with its whole buffer (each column owns its buffers)
+  const send = <T extends ArrayBufferView>(v: T): T => {
+    transfer.add(v.buffer as ArrayBuffer);
+    return v;
+  };
+  for (const [name, c] of Object.entries(cols)) {
+    if (c instanceof DictionaryColumn) out[name] = { kind: 'dict', codes: send(c.codes), values: c.values };
+    else if (c instanceof Float64Array) out[name] = { kind: 'f64', data: send(c) };
+    else if (c instanceof Utf8Column) out[name] = { kind: 'utf8', bytes: send(c.bytes), offsets: send(c.offsets), missing: send(c.missing), ascii: c.ascii };
+    else if (c.every((v) => v === null || typeof v === 'boolean')) out[name] = { kind: 'bool', data: send(Uint8Array.from(c, (v) => (v === null ? 2 : v ? 1 : 0))) };
+    else out[name] = { kind: 'plain', data: c };
+  }
+  return { cols: out, transfer: [...transfer] };
+}
+
 /** Row i of an encoded column. */
 function valueAt(e: EncodedColumn, i: number): unknown {
   switch (e.kind) {
@@ -240,6 +259,13 @@ export class ColumnBuilder {
     }
   }
 
+  /** Close the current row of UTF-8 column `c` after its bytes (none when missing) were written. */
+  private utf8End(c: Col, u: Utf8, missing: 0 | 1): void {
+    u.missing[this.row] = missing;
+    u.offsets[this.row + 1] = u.used;
+    c.len = this.row + 1;
+  }
+
   /**
    * Set the current row of `c` to the ASCII bytes buf[s, e) (the caller checked they are ASCII):
    * copied as they are into a UTF-8 column, decoded into a string for any other.
@@ -255,9 +281,7 @@ export class ColumnBuilder {
     if (n <= 32) for (let i = s; i < e; i++) bytes[at++] = buf[i] as number;
     else at += buf.copy(bytes, at, s, e);
     u.used = at;
-    u.missing[this.row] = 0;
-    u.offsets[this.row + 1] = at;
-    c.len = this.row + 1;
+    this.utf8End(c, u, 0);
   }
 
   /** Dictionary -> plain array (the column stopped repeating, or holds a non-string). */
@@ -369,17 +393,11 @@ export class ColumnBuilder {
       if (typeof v === 'string') {
         this.utf8Row(c, u);
         this.writeStr(u, v);
-        u.missing[row] = 0;
-        u.offsets[row + 1] = u.used;
-        c.len = row + 1;
-        return;
+        return this.utf8End(c, u, 0);
       }
       if (v === null || v === undefined) {
         this.utf8Row(c, u);
-        u.missing[row] = 1;
-        u.offsets[row + 1] = u.used;
-        c.len = row + 1;
-        return;
+        return this.utf8End(c, u, 1);
       }
       this.utf8ToPlain(c);
     }

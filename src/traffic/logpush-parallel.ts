@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { table } from 'arquero';
-import { ColumnBuilder, type BuiltColumn, type EncodedColumn } from './columns.js';
-import { DictionaryColumn } from './dictionary.js';
+import { ColumnBuilder, encodeColumns, type EncodedColumn } from './columns.js';
 import { FIELD, type LoadReport, type SkippedRow } from './fields.js';
 import type { Loaded, LogpushOptions } from './logpush.js';
 import { parseLogpushInto } from './logpush.js';
 import { LogpushScanner } from './logpush-scan.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
 import { estimateRows } from './source.js';
-import { Utf8Column } from './utf8.js';
 
 /**
  * Parallel Logpush loading. The file is cut at line boundaries into chunks of about 32 MB.
@@ -56,25 +54,6 @@ const WORKER = 2;
 /** Worker -> main thread. */
 export type WorkerMessage = { type: 'part'; part: Part } | { type: 'error'; error: string };
 
-/** The builder's columns as a part (no copies: typed arrays are listed for transfer). */
-function encode(cols: Record<string, BuiltColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
-  const out: Record<string, EncodedColumn> = {};
-  const transfer = new Set<ArrayBuffer>();
-  // a view crosses with its whole buffer (each column owns its buffers)
-  const send = <T extends ArrayBufferView>(v: T): T => {
-    transfer.add(v.buffer as ArrayBuffer);
-    return v;
-  };
-  for (const [name, c] of Object.entries(cols)) {
-    if (c instanceof DictionaryColumn) out[name] = { kind: 'dict', codes: send(c.codes), values: c.values };
-    else if (c instanceof Float64Array) out[name] = { kind: 'f64', data: send(c) };
-    else if (c instanceof Utf8Column) out[name] = { kind: 'utf8', bytes: send(c.bytes), offsets: send(c.offsets), missing: send(c.missing), ascii: c.ascii };
-    else if (c.every((v) => v === null || typeof v === 'boolean')) out[name] = { kind: 'bool', data: send(Uint8Array.from(c, (v) => (v === null ? 2 : v ? 1 : 0))) };
-    else out[name] = { kind: 'plain', data: c };
-  }
-  return { cols: out, transfer: [...transfer] };
-}
-
 /**
  * A worker's loop: claim the last free chunk, parse it into this worker's builder (one scanner
  * throughout, so its intern tables stay warm), and go on down the file until it meets a chunk
@@ -96,7 +75,7 @@ export async function workerLoop(task: WorkerTask, port: MessagePort): Promise<v
     segments.push({ chunk, from, rows: b.row - from, report: partReport(report) });
   }
   const rows = b.row;
-  const { cols, transfer } = encode(b.finish());
+  const { cols, transfer } = encodeColumns(b.finish());
   port.postMessage({ type: 'part', part: { rows, cols, segments } } satisfies WorkerMessage, transfer);
 }
 

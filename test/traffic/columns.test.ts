@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { table } from 'arquero';
-import { ColumnBuilder, type EncodedColumn } from '../../src/traffic/columns.js';
+import { ColumnBuilder, encodeColumns } from '../../src/traffic/columns.js';
 import { DictionaryColumn, plainColumn } from '../../src/traffic/dictionary.js';
 import { Utf8Column } from '../../src/traffic/utf8.js';
 
@@ -91,16 +91,9 @@ cb('append takes another builder\'s encoded parts as if their rows had been put 
   };
   const whole = mk(0, 150000, 'a');
   const main = mk(0, 80000, 'a');
-  // the other part: as a worker encodes it (codes, bytes, booleans as bytes)
+  // the other part, encoded as a worker sends it (codes, bytes, booleans as bytes)
   const other = mk(80000, 150000, 'a').finish();
-  const enc: Record<string, EncodedColumn> = {};
-  for (const [k, c] of Object.entries(other)) {
-    if (c instanceof DictionaryColumn) enc[k] = { kind: 'dict', codes: c.codes, values: c.values };
-    else if (c instanceof Float64Array) enc[k] = { kind: 'f64', data: c };
-    else if (c instanceof Utf8Column) enc[k] = { kind: 'utf8', bytes: c.bytes, offsets: c.offsets, missing: c.missing, ascii: c.ascii };
-    else if ((c as unknown[]).every((v) => typeof v === 'boolean')) enc[k] = { kind: 'bool', data: Uint8Array.from(c as boolean[], (v) => (v ? 1 : 0)) };
-    else enc[k] = { kind: 'plain', data: c as unknown[] };
-  }
+  const { cols: enc } = encodeColumns(other);
   // in two slices, as the parallel loader appends a worker's chunks (the dictionaries map once)
   main.append(enc, 0, 30000);
   main.append(enc, 30000, 150000 - 80000 - 30000);
