@@ -8,7 +8,6 @@
  *   node dist/bench/load.js            # 1M rows
  *   BENCH_ROWS=100000 node dist/bench/load.js
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,14 +17,7 @@ import * as aq from 'arquero';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateLogpush } from './logpush-gen.js';
 import { loadTraffic, loadLogpush } from '../src/traffic/index.js';
-import { withHugePages } from '../kernel/allocator.js';
-
-/**
- * Every contender (ours, DuckDB, Arquero) runs in a child process started the way `runbook`
- * starts: with glibc huge pages for big allocations (kernel/allocator.ts). BENCH_HUGEPAGES=0
- * runs them all without.
- */
-const contenderEnv = process.env['BENCH_HUGEPAGES'] === '0' ? { ...process.env, RUNBOOK_HUGEPAGES: '0' } : withHugePages(process.env);
+import { machineLine, runContender } from './contenders.js';
 
 const N = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const file = process.env['BENCH_FILE'] ?? path.join(os.tmpdir(), `netrunbook-load-bench-${N}.ndjson`);
@@ -107,13 +99,12 @@ if (only) {
   generateLogpush(file, N);
   const size = fs.statSync(file).size;
   console.log(`data: ${file}: ${N} rows, ${(size / 2 ** 20).toFixed(0)} MB (${Math.round(size / N)} B/row), generated/reused in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; contenders' GLIBC_TUNABLES: ${contenderEnv['GLIBC_TUNABLES'] ?? '(none)'}`);
+  console.log(machineLine());
   const names = ['netrunbook', 'netrunbook-2-threads', 'netrunbook-json-parse', 'duckdb', 'arquero-idiomatic', 'netrunbook-cache-write', 'netrunbook-cache-reopen'];
   const results: Record<string, Result> = {};
   for (const name of names) {
     try {
-      const out = execFileSync(process.execPath, [self, name], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'], env: contenderEnv });
-      const r = JSON.parse(out.trim().split('\n').pop() as string) as Result;
+      const r = runContender<Result>(self, name);
       results[name] = r;
       console.log(
         `${name.padEnd(24)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.rows / r.seconds).toLocaleString('en').padStart(10)} rows/s  cpu ${r.cpuSeconds.toFixed(1).padStart(5)} s  peak RSS ${String(r.peakRssMB).padStart(5)} MB  rows ${r.rows}`,

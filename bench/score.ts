@@ -11,7 +11,6 @@
  * Each contender runs in its own child process, so each peak RSS is its own. The Arquero
  * contender scores the table our loader built (same column names); its peak includes that load.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,14 +21,7 @@ import { synthesize } from './synth.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { score, PACK, LIBRARY_JA4, type SignaturePack } from '../src/classify/index.js';
 import { SCANNER_UA, AUTOMATION_UA, SCANNER_PATH, STATIC_EXTENSIONS } from '../src/classify/signatures/pack.js';
-import { withHugePages } from '../kernel/allocator.js';
-
-/**
- * Every contender (ours, DuckDB, Arquero) runs in a child process started the way `runbook`
- * starts: with glibc huge pages for big allocations (kernel/allocator.ts). BENCH_HUGEPAGES=0
- * runs them all without.
- */
-const contenderEnv = process.env['BENCH_HUGEPAGES'] === '0' ? { ...process.env, RUNBOOK_HUGEPAGES: '0' } : withHugePages(process.env);
+import { machineLine, runContender } from './contenders.js';
 
 const N = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const IDS = ['l7.scanner-ua', 'l7.automation-ua', 'l7.browser-ua-library-tls', 'l7.browser-no-accept-language', 'l7.browser-no-cookie', 'l7.scanner-path', 'l7.static-query', 'l7.source-rate'];
@@ -151,7 +143,7 @@ if (!fs.existsSync(file)) {
   fs.renameSync(`${file}.tmp`, file);
 }
 console.log(`data: ${file} (${mb(fs.statSync(file).size)}, ${N} rows)`);
-console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; contenders' GLIBC_TUNABLES: ${contenderEnv['GLIBC_TUNABLES'] ?? '(none)'}`);
+console.log(machineLine());
 
 /**
  * This machine's speed drifts from minute to minute (a shared VM: the same contender varies by
@@ -169,8 +161,7 @@ const rounds: Record<string, Result>[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   const results: Record<string, Result> = {};
   for (const name of ['netrunbook', 'duckdb', 'arquero']) {
-    const out = execFileSync(process.execPath, [self, name], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'], env: contenderEnv });
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as Result;
+    const r = runContender<Result>(self, name);
     results[name] = r;
     const full = r.scoreFull !== undefined ? `, score (full pack, ${PACK.signatures.length} signatures) ${r.scoreFull.toFixed(2)} s, malicious ${r.maliciousFull ?? 'n/a'} (full)` : '';
     console.log(`round ${round} ${name.padEnd(11)} load ${r.load.toFixed(2)} s, score (8 signatures) ${r.score.toFixed(2)} s${full}; malicious ${r.malicious}; peak RSS ${r.peakRssMB} MB`);
