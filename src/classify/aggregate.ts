@@ -6,6 +6,7 @@
 import type { ColumnTable } from 'arquero';
 import type { Column } from './schema.js';
 import { fieldColumn, internField, plain } from './columns.js';
+import type { Fold } from './compile.js';
 
 export interface Interned {
   ids: Int32Array;
@@ -80,6 +81,8 @@ export interface AggregateSpec {
 export interface Groups {
   group: Int32Array;
   size: number;
+  /** Rows per group, over all rows (kept once something counted them). */
+  counts?: Int32Array;
 }
 
 const groupCache = new WeakMap<ColumnTable, Map<string, Groups>>();
@@ -87,16 +90,21 @@ const groupCache = new WeakMap<ColumnTable, Map<string, Groups>>();
 /** Group id per row (keys x window), -1 where a key is missing or the row is not selected. */
 export function groupIds(table: ColumnTable, key: readonly string[], windowSec: number, where: Uint8Array | null): Groups {
   const t = plain(table);
-  let cache = groupCache.get(t);
-  if (!cache) groupCache.set(t, (cache = new Map()));
-  const ck = `${key.join('\u0000')}\u0001${windowSec}`;
-  let base = cache.get(ck);
-  // Signatures share keys and windows (ip.src per 10 s / 60 s): compute each grouping once.
-  if (!base) cache.set(ck, (base = computeGroups(t, key, windowSec)));
+  const base = baseGroups(t, key, windowSec);
   if (!where) return base;
   const group = base.group.slice();
   for (let i = 0; i < group.length; i++) if (!where[i]) group[i] = -1;
   return { group, size: base.size };
+}
+
+/** The grouping of all rows by keys x window, computed once per table (signatures share keys and windows). */
+function baseGroups(t: ColumnTable, key: readonly string[], windowSec: number): Groups {
+  let cache = groupCache.get(t);
+  if (!cache) groupCache.set(t, (cache = new Map()));
+  const ck = `${key.join('\u0000')}\u0001${windowSec}`;
+  let base = cache.get(ck);
+  if (!base) cache.set(ck, (base = computeGroups(t, key, windowSec)));
+  return base;
 }
 
 function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number): Groups {
@@ -137,15 +145,16 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   for (const k of keys) K *= Math.max(1, k.values.length);
   const size = W * K;
   // raw keys in an Int32Array when they fit (the usual case), else doubles renumbered below
-  const group: Int32Array | Float64Array = size < 2 ** 31 ? new Int32Array(n).fill(-1) : new Float64Array(n).fill(-1);
   const only = keys.length === 1 ? (keys[0] as Interned).ids : null;
-  if (only && ts && size > denseLimit(n)) {
-    // One key over many windows, rows in time order (as logs mostly are): number each
-    // (window, key) at first sight with a per-key stamp of the window it was last seen in, no
-    // hashing. A row from an earlier window (out of order) falls back to renumbering below.
+  if (only && ts) {
+    // One key over windows, rows in time order (as logs mostly are): number each (window, key)
+    // at first sight with a per-key stamp of the window it was last seen in, no hashing, and
+    // only the groups that occur. A row from an earlier window (out of order) falls back to
+    // the numbering below.
     const sorted = inTimeOrder(only, K, n, windowOf);
     if (sorted) return sorted;
   }
+  const group: Int32Array | Float64Array = size < 2 ** 31 ? new Int32Array(n).fill(-1) : new Float64Array(n).fill(-1);
   if (only) {
     // one key (ip.src, ip.dst): no per-row loop over keys
     for (let i = 0; i < n; i++) {
@@ -180,11 +189,15 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
 
 const denseLimit = (n: number): number => Math.max(1 << 16, 4 * n);
 
-/** Dense groups for one key when window numbers never decrease along the rows; null otherwise. */
+/**
+ * Dense groups for one key when window numbers never decrease along the rows; null otherwise.
+ * Counts each group's rows in the same pass (what rate signatures ask next).
+ */
 function inTimeOrder(ids: Int32Array, K: number, n: number, windowOf: (i: number) => number): Groups | null {
   const stamp = new Int32Array(K).fill(-1);
   const gid = new Int32Array(K);
   const group = new Int32Array(n);
+  let counts = new Int32Array(Math.max(1, Math.min(n, 1 << 16)));
   let next = 0;
   let last = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -198,11 +211,18 @@ function inTimeOrder(ids: Int32Array, K: number, n: number, windowOf: (i: number
     }
     if (stamp[id] !== w) {
       stamp[id] = w;
+      if (next === counts.length) {
+        const grown = new Int32Array(Math.min(n, counts.length * 2));
+        grown.set(counts);
+        counts = grown;
+      }
       gid[id] = next++;
     }
-    group[i] = gid[id] as number;
+    const g = gid[id] as number;
+    group[i] = g;
+    counts[g] = (counts[g] as number) + 1;
   }
-  return { group, size: next };
+  return { group, size: next, counts: counts.subarray(0, next) };
 }
 
 /**
@@ -263,67 +283,74 @@ function compact(group: Int32Array | Float64Array, out: Int32Array): number {
   return next;
 }
 
-/** Rows that fire the aggregate: selected by `where` and in a group reaching the threshold. */
-export function aggregateMask(table: ColumnTable, spec: AggregateSpec, where: Uint8Array | null): Uint8Array {
+/**
+ * Fold the rows that fire an aggregate (selected by `where`, in a group whose count or distinct
+ * count reaches the threshold) into `m` (see Fold), without writing a mask; returns how many
+ * rows that was. The groups come from the per-table grouping; `where` only filters the rows
+ * counted and folded.
+ */
+export function aggregateFold(table: ColumnTable, spec: AggregateSpec, where: Uint8Array | null, m: Fold): number {
   const t = plain(table);
-  const n = t.numRows();
-  const { group, size } = groupIds(t, spec.key, spec.window, where);
-  const out = new Uint8Array(n);
-  if (spec.measure === 'count') {
-    // A dense counter array only when it is not much larger than the table (keys x windows can be huge).
-    if (size <= denseLimit(n)) {
-      const counts = new Int32Array(size);
-      for (let i = 0; i < n; i++) {
-        const g = group[i] as number;
-        if (g >= 0) counts[g]++;
-      }
-      for (let i = 0; i < n; i++) {
-        const g = group[i] as number;
-        if (g >= 0 && (counts[g] as number) >= spec.threshold) out[i] = 1;
-      }
-    } else {
-      const counts = new Map<number, number>();
-      for (let i = 0; i < n; i++) {
-        const g = group[i] as number;
-        if (g >= 0) counts.set(g, (counts.get(g) ?? 0) + 1);
-      }
-      for (let i = 0; i < n; i++) {
-        const g = group[i] as number;
-        if (g >= 0 && (counts.get(g) ?? 0) >= spec.threshold) out[i] = 1;
-      }
-    }
-    return out;
+  const base = baseGroups(t, spec.key, spec.window);
+  const measure = spec.measure === 'count' ? groupCounts(base, where) : distinctCounts(t, base, where, spec.of as string);
+  return foldGroups(base.group, measure, spec.threshold, where, m);
+}
+
+/** Rows per group among the rows `where` selects (all rows: computed once and kept). */
+function groupCounts(base: Groups, where: Uint8Array | null): Int32Array {
+  if (!where && base.counts) return base.counts;
+  const { group, size } = base;
+  const counts = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && (where === null || where[i] !== 0)) counts[g] = (counts[g] as number) + 1;
   }
-  const of = internField(t, spec.of as string);
+  if (!where) base.counts = counts;
+  return counts;
+}
+
+/** Distinct values of `of` per group among the rows `where` selects. */
+function distinctCounts(t: ColumnTable, base: Groups, where: Uint8Array | null, of: string): Int32Array {
+  const { group, size } = base;
+  const n = group.length;
+  const vals = internField(t, of);
   // distinct (group, value) pairs: each pair as one number, renumbered densely with the typed
   // table `compact` uses (no Set of boxed doubles), then each pair counted once for its group
-  const m = Math.max(1, of.values.length);
+  const m = Math.max(1, vals.values.length);
   const pairKey = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = of.ids[i] as number;
-    pairKey[i] = g >= 0 && v >= 0 ? g * m + v : -1;
+    const v = vals.ids[i] as number;
+    pairKey[i] = g >= 0 && v >= 0 && (where === null || where[i] !== 0) ? g * m + v : -1;
   }
   const pairId = new Int32Array(n);
   const pairs = compact(pairKey, pairId);
   const seen = new Uint8Array(pairs);
-  // groups are dense (0..size-1) when size is small; else count per group in a Map
-  const dense = size <= denseLimit(n);
-  const distinctDense = dense ? new Int32Array(size) : null;
-  const distinctMap = dense ? null : new Map<number, number>();
+  const distinct = new Int32Array(size);
   for (let i = 0; i < n; i++) {
     const p = pairId[i] as number;
     if (p < 0 || seen[p] === 1) continue;
     seen[p] = 1;
     const g = group[i] as number;
-    if (distinctDense) distinctDense[g]++;
-    else (distinctMap as Map<number, number>).set(g, ((distinctMap as Map<number, number>).get(g) ?? 0) + 1);
+    distinct[g] = (distinct[g] as number) + 1;
   }
-  for (let i = 0; i < n; i++) {
+  return distinct;
+}
+
+/** The fold of an aggregate: rows selected, in a group whose measure reaches the threshold, not exempt. */
+function foldGroups(group: Int32Array, measure: Int32Array, threshold: number, where: Uint8Array | null, m: Fold): number {
+  const { good, word, bit, into, weight, isMax } = m;
+  let count = 0;
+  for (let i = 0; i < group.length; i++) {
     const g = group[i] as number;
-    if (g < 0) continue;
-    const d = distinctDense ? (distinctDense[g] as number) : ((distinctMap as Map<number, number>).get(g) ?? 0);
-    if (d >= spec.threshold) out[i] = 1;
+    if (g < 0 || (measure[g] as number) < threshold) continue;
+    if (where !== null && where[i] === 0) continue;
+    if (good !== null && good[i] !== 0) continue;
+    count++;
+    word[i] = (word[i] as number) | bit;
+    if (!isMax) into[i] = (into[i] as number) + weight;
+    else if (weight > (into[i] as number)) into[i] = weight;
   }
-  return out;
+  m.count = count;
+  return count;
 }

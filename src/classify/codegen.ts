@@ -172,7 +172,7 @@ class Gen {
     const expression = this.source.slice(e.span.start, e.span.end);
     let j = this.dicts.findIndex((d) => d.expression === expression);
     if (j < 0) j = this.dicts.push({ field, expression }) - 1;
-    return `(x[${j}] !== null ? d[${j}][x[${j}][i] + 1] === 1 : f[${j}](i))`;
+    return `(x${j} !== null ? d${j}[x${j}[i] + 1] === 1 : f${j}(i))`;
   }
 
   compare(e: Compare, ctx: Ctx): string {
@@ -263,6 +263,8 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     '"use strict";',
     ...g.fields.map((_, j) => `const c${j} = c[${j}];`),
     ...g.ipFields.map((_, j) => `const p${j} = p[${j}];`),
+    // each dictionary part's ids, results and lazy test, read once (not per row: a lazy test is a call)
+    ...g.dicts.map((_, j) => `const x${j} = x[${j}], d${j} = d[${j}], f${j} = f[${j}];`),
     g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '',
     ...g.preds,
   ];

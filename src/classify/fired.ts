@@ -2,7 +2,6 @@
  * Per signature, the 0/1 rows it fired on, made when asked for: score() records a row's fired
  * signatures as bits of two words per row, so a mask per signature (1 MB at a million rows,
  * and fresh memory costs page faults) is derived only for the signatures someone reads.
- * Aggregate signatures come with their mask already made.
  */
 export class FiredMasks implements ReadonlyMap<string, Uint8Array> {
   private readonly made = new Map<string, Uint8Array>();
@@ -11,12 +10,6 @@ export class FiredMasks implements ReadonlyMap<string, Uint8Array> {
   /** A signature's mask: the rows with `bit` set in `word`. */
   addBits(id: string, word: Int32Array, bit: number): void {
     this.bits.set(id, { word, bit });
-  }
-
-  /** A signature whose mask is already made. */
-  addMask(id: string, mask: Uint8Array): void {
-    this.bits.set(id, { word: EMPTY, bit: 0 });
-    this.made.set(id, mask);
   }
 
   get(id: string): Uint8Array | undefined {
@@ -59,5 +52,3 @@ export class FiredMasks implements ReadonlyMap<string, Uint8Array> {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 }
-
-const EMPTY = new Int32Array(0);

@@ -13,6 +13,8 @@ import { catalogSchema, schemaKey, type Schema } from './schema.js';
 import { fieldColumn, predicateIds, ipKeys, plain, tableSchema, utf8Field } from './columns.js';
 import type { Utf8Column } from '../traffic/utf8.js';
 import { RuleError } from './errors.js';
+import { bytesTest } from './bytes.js';
+import type { Expr } from './ast.js';
 import { intern, internedAlready, repetitive } from './aggregate.js';
 
 export interface RuleOptions extends CheckOptions, CodegenOptions {}
@@ -222,7 +224,7 @@ const UNUSED: LazyPredicate = () => false;
 const lazyCache = new WeakMap<ColumnTable, Map<string, Map<unknown, boolean>>>();
 
 /** A one-field comparison as a test of one value, and its answer for a missing value. */
-function scalarTest(t: ColumnTable, expression: string, opts: RuleOptions): { evaluate: (v: unknown) => boolean; onNull: boolean } {
+function scalarTest(t: ColumnTable, expression: string, opts: RuleOptions): { evaluate: (v: unknown) => boolean; onNull: boolean; root: Expr } {
   const sub = compileRule(expression, tableSchema(t), opts);
   const one: unknown[] = [null];
   const args = [one];
@@ -234,12 +236,19 @@ function scalarTest(t: ColumnTable, expression: string, opts: RuleOptions): { ev
       one[0] = v;
       return sub.compiled.run(args, [], 1, undefined, undefined, undefined, out1)[0] === 1;
     });
-  return { evaluate, onNull };
+  return { evaluate, onNull, root: sub.ast.root };
 }
 
-/** A one-field comparison over a UTF-8 column, answered per row on demand (row i decoded when reached). */
+/**
+ * A one-field comparison over a UTF-8 column, answered per row on demand: on the row's bytes
+ * when the test allows it (lengths, literals, literal-prefix regexes), else row i decoded when
+ * reached.
+ */
 function bytesPredicate(t: ColumnTable, expression: string, col: Utf8Column, opts: RuleOptions): LazyPredicate {
-  const { evaluate, onNull } = scalarTest(t, expression, opts);
+  const { evaluate, onNull, root } = scalarTest(t, expression, opts);
+  const onBytes = bytesTest(root, col);
+  const missing = col.missing;
+  if (onBytes) return (i) => (missing[i] === 1 ? onNull : onBytes(i));
   return (i) => {
     const v = col.at(i);
     return v === null ? onNull : evaluate(v);

@@ -15,7 +15,7 @@ import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
 import type { Fold } from './compile.js';
 import { tableSchema, plain, fieldColumn, fieldIds } from './columns.js';
-import { aggregateMask } from './aggregate.js';
+import { aggregateFold } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
 import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
@@ -191,19 +191,17 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
     const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
-    let mask: Uint8Array | null = null;
     let count: number;
+    // each signature is evaluated and folded into the scores in one pass (its rows: its bit in `word`)
     try {
       if (sig.kind === 'expression') {
-        // evaluated and folded into the scores in one pass (its rows: its bit in `word`)
         count = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
       } else {
         const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
         const miss = missingField(t, need);
         if (miss) throw new ClassifyError(`field ${miss} is not in this table`);
         const where = sig.where ? rule(sig.where, t, { lists: opts.lists }).mask(t) : null;
-        mask = aggregateMask(t, sig, where);
-        count = merge(mask, into.good, word, bit, into.into, sig.weight, into.isMax);
+        count = aggregateFold(t, sig, where, into);
       }
     } catch (e) {
       // A signature that needs a field this table lacks (no JA4 in an nginx log) does not apply.
@@ -215,46 +213,13 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       throw e;
     }
     active.push(sig);
-    if (mask) fired.addMask(sig.id, mask);
-    else fired.addBits(sig.id, word, bit);
+    fired.addBits(sig.id, word, bit);
     outcomes.push({ ...base, fired: count });
   }
   for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
   const { codes, counts, labels, reasons } = finish(total, th, lo, hi, active.map((sig) => `${sig.id}@${pack.version}`));
   const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
   return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
-}
-
-/**
- * Fold one signature's mask into the row scores (hot loop, kept in its own small function so V8
- * optimises it once for all signatures): clears exempt known-good rows, sets the signature's bit,
- * adds the weight (or keeps the group maximum). Returns the rows it fired on.
- */
-function merge(mask: Uint8Array, good: Uint8Array | null, word: Int32Array, bit: number, into: Float64Array, weight: number, isMax: boolean): number {
-  const n = mask.length;
-  let count = 0;
-  // most signatures fire on few rows: skip four quiet rows at a time through a 32-bit view
-  const quads = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >> 2) : null;
-  const start = quads ? quads.length << 2 : 0;
-  if (quads)
-    for (let q = 0; q < quads.length; q++) {
-      if (quads[q] === 0) continue;
-      for (let i = q << 2, end = i + 4; i < end; i++) count += mergeRow(mask, good, word, bit, into, weight, isMax, i);
-    }
-  for (let i = start; i < n; i++) count += mergeRow(mask, good, word, bit, into, weight, isMax, i);
-  return count;
-}
-
-function mergeRow(mask: Uint8Array, good: Uint8Array | null, word: Int32Array, bit: number, into: Float64Array, weight: number, isMax: boolean, i: number): number {
-  if (mask[i] === 0) return 0;
-  if (good !== null && good[i] !== 0) {
-    mask[i] = 0;
-    return 0;
-  }
-  word[i] = (word[i] as number) | bit;
-  if (!isMax) into[i] = (into[i] as number) + weight;
-  else if (weight > (into[i] as number)) into[i] = weight;
-  return 1;
 }
 
 const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
@@ -270,6 +235,8 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
   const tally = [0, 0, 0];
   const combos: (readonly string[])[] = [Object.freeze([])];
   const comboIndex = new Map<number, number>();
+  // up to 16 signatures: a combination's code by its bits in a small typed table (0: not seen)
+  const small = hi === null && ids.length <= 16 ? new Int32Array(1 << ids.length) : null;
   let lastKey = 0;
   let last = 0;
   const malicious = th.malicious;
@@ -282,6 +249,12 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
     const w0 = lo[i] as number;
     const w1 = hi === null ? 0 : (hi[i] as number);
     if (w0 === 0 && w1 === 0) continue; // reasonCodes[i] = 0: none
+    if (small !== null) {
+      let r = small[w0] as number;
+      if (r === 0) small[w0] = r = combos.push(Object.freeze(namesOf(w0, 0, ids))) - 1;
+      reasonCodes[i] = r;
+      continue;
+    }
     const k = w1 === 0 ? w0 : w0 + w1 * 67108864;
     if (k === lastKey) {
       reasonCodes[i] = last;
@@ -289,9 +262,7 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
     }
     let r = comboIndex.get(k);
     if (r === undefined) {
-      const names: string[] = [];
-      for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
-      r = combos.push(Object.freeze(names)) - 1;
+      r = combos.push(Object.freeze(namesOf(w0, w1, ids))) - 1;
       comboIndex.set(k, r);
     }
     lastKey = k;
@@ -305,4 +276,11 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
     labels: new DictionaryColumn<Label, Uint8Array>(codes, LABEL_NAMES),
     reasons: new DictionaryColumn<readonly string[]>(reasonCodes, combos),
   };
+}
+
+/** The ids of the signatures whose bits are set in the two words. */
+function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
+  return names;
 }
