@@ -184,6 +184,9 @@ interface UriParts {
 const NOT_FLAT = Symbol('not flat');
 
 const toUpper = (v: string): string => v.toUpperCase();
+// made once: a closure made per row per nested field was most of the scanner's garbage
+const lowerHeaderMap = (v: unknown): Record<string, string[]> | null => headerMap(v, true);
+const headerMapAsIs = (v: unknown): Record<string, string[]> | null => headerMap(v, false);
 
 /** Thrown inside the scanner to abandon a line (caught in scanLine). */
 const BAIL = Symbol('bail');
@@ -827,7 +830,7 @@ export class LogpushScanner {
       case 'cookies': {
         if (c !== 0x7b) break;
         const lower = spec.kind === 'headers';
-        const ie = this.nestedEntry(col as string, (v) => headerMap(v, lower), lower);
+        const ie = this.nestedEntry(col as string, lower ? lowerHeaderMap : headerMapAsIs, lower);
         const m = ie.value as Record<string, string[]> | null;
         // a shared map carries its codes in the map column and (cookies) the Cookie column
         const slot = entry.slot ?? (entry.slot = this.b.slot(col as string, m));
