@@ -133,6 +133,22 @@ export class ColumnBuilder {
     if (rows > this.capacity) this.capacity = Math.min(Math.ceil(rows), 1 << 28);
   }
 
+  /**
+   * Touch every typed column's spare capacity up to `rows` (writing what a gap holds anyway),
+   * so that a later `append` copies into memory already mapped. A parallel load does this while
+   * it waits for its workers, instead of taking the page faults (about 3 ms per MB here) while
+   * it appends their rows.
+   */
+  prefault(rows: number): void {
+    for (const c of this.cols.values()) {
+      if (c.dict) c.dict.codes.fill(-1, c.len, Math.min(rows, c.dict.codes.length));
+      else if (c.utf8) {
+        c.utf8.missing.fill(0, c.len, Math.min(rows, c.utf8.missing.length));
+        c.utf8.offsets.fill(0, c.len + 1, Math.min(rows + 1, c.utf8.offsets.length));
+      } else if (c.f64) (c.data as Float64Array).fill(NaN, c.len, Math.min(rows, c.data.length));
+    }
+  }
+
   warn(reason: string): void {
     this.onWarn?.(reason);
   }
@@ -508,6 +524,19 @@ export class ColumnBuilder {
       for (let i = 0; i < rows; i++) {
         const k = src[from + i] as number;
         codes[base + i] = k < 0 ? -1 : (remap[k] as number);
+      }
+      c.len = end;
+      return true;
+    }
+    if (e.kind === 'bool' && !c.f64 && !c.dict && !c.utf8) {
+      // flags (verified bots) into a plain column: no value-by-value path
+      if (end > c.data.length) this.grow(c, end);
+      const d = c.data as unknown[];
+      for (let i = c.len; i < base; i++) d[i] = null;
+      const src = e.data;
+      for (let i = 0; i < rows; i++) {
+        const b = src[from + i] as number;
+        d[base + i] = b === 2 ? null : b === 1;
       }
       c.len = end;
       return true;

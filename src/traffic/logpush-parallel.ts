@@ -145,6 +145,8 @@ export async function loadLogpushParallel(path: string, opts: LogpushOptions, wo
     await Promise.allSettled(parts);
     throw e;
   }
+  // while the workers finish: map the memory their rows will be copied into
+  b.prefault(rows);
   const reports = [partReport(report)];
   const segments: { seg: Segment; part: Part }[] = [];
   for (const part of await Promise.all(parts)) for (const seg of part.segments) segments.push({ seg, part });
