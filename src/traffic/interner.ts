@@ -24,7 +24,7 @@ export interface Interned<T> {
 
 /**
  * Always intern up to INTERN_MIN distinct values; beyond that while the column keeps repeating
- * itself, up to INTERN_MAX. It stops repeating when more than half of all lookups so far, or of
+ * itself, up to INTERN_MAX. It stops repeating when more than half (by default: see `freshShare`) of all lookups so far, or of
  * the last WINDOW lookups, brought a new value: near-unique columns (ray ids, cache-busting
  * queries) give up at once, while a column whose new values come early and then repeat (cookie
  * maps as sessions start, which bring 40% new values in the first 8,192 rows and 2% by the
@@ -81,6 +81,12 @@ export function sameBytes(a: DataView, as: number, b: DataView, bs: number, n: n
 const home = (h: number, mask: number): number => (h ^ (h >>> 15)) & mask;
 
 export class Interner<T> {
+  /**
+   * @param freshShare the share of new values (over all lookups, or over the last WINDOW) at
+   * which the column counts as no longer repeating: 1/2 by default; lower for values whose
+   * interning costs more than their repeats save (the scanner's full URIs).
+   */
+  constructor(private readonly freshShare = 0.5) {}
   size = 0;
   full = false;
   deep = false;
@@ -175,13 +181,13 @@ export class Interner<T> {
 
   /** Has the column stopped repeating (see INTERN_MIN)? Called once the table holds INTERN_MIN values. */
   private stopsRepeating(): boolean {
-    if (this.size >= INTERN_MAX || this.size * 2 > this.lookups) return true;
+    if (this.size >= INTERN_MAX || this.size > this.lookups * this.freshShare) return true;
     if (this.lookups - this.windowLookups < WINDOW) return false;
     const fresh = this.size - this.windowSize;
     const seen = this.lookups - this.windowLookups;
     this.windowLookups = this.lookups;
     this.windowSize = this.size;
-    return fresh * 2 > seen;
+    return fresh > seen * this.freshShare;
   }
 
   /** Puts entry j in the table; returns how many entries already there share its hash. */

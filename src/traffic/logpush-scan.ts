@@ -185,6 +185,7 @@ const NOT_FLAT = Symbol('not flat');
 
 const toUpper = (v: string): string => v.toUpperCase();
 // made once: a closure made per row per nested field was most of the scanner's garbage
+const identity = (v: unknown): unknown => v;
 const lowerHeaderMap = (v: unknown): Record<string, string[]> | null => headerMap(v, true);
 const headerMapAsIs = (v: unknown): Record<string, string[]> | null => headerMap(v, false);
 
@@ -194,7 +195,12 @@ const BAIL = Symbol('bail');
 export class LogpushScanner {
   private readonly keys = new Map<number, KeyEntry[]>();
   private readonly interns = new Map<string, Interner<unknown>>();
-  private readonly uriIntern = new Interner<UriParts>();
+  /**
+   * Full URIs stop being interned once a quarter of them are new (a cache-busting attack): each
+   * new one costs three dictionary entries and its split, and a column of near-unique URIs ends
+   * as UTF-8 bytes anyway (10% of the load time on the benchmark's traffic). Paths stay interned.
+   */
+  private readonly uriIntern = new Interner<UriParts>(0.125);
   private readonly lowerKeys = new Interner<string>();
   private readonly plainKeys = new Interner<string>();
   private uriSlots: [Col, Col, Col] | null = null;
@@ -854,15 +860,19 @@ export class LogpushScanner {
       }
     }
     // generic value for 'any' (and typed fields holding null)
-    if (c === 0x7b || c === 0x5b) return this.put(col as string, this.nested(col as string, (v) => v));
+    if (c === 0x7b || c === 0x5b) return this.put(col as string, this.nested(col as string, identity));
     if (c === 0x74 || c === 0x66 || c === 0x6e) {
       const v = this.literal();
       if (spec.kind !== 'any' && v !== null) throw BAIL;
       if (spec.kind === 'verified' || spec.kind === 'uri') throw BAIL;
-      return this.put(col as string, v);
+      return spec.col === null ? this.put(col as string, v) : this.putMain(entry, v);
     }
     if (spec.kind !== 'any') throw BAIL;
+    // numbers of fields the scanner has no spec for (ports, sizes, RTTs): through the entry's
+    // cached column like known numeric fields, not by column name
+    const v = this.smallInt();
+    if (v === v) return this.putMain(entry, v);
     this.numberToken();
-    this.put(col as string, this.numberValue(this.nS, this.nE, this.nInt));
+    this.putMain(entry, this.numberValue(this.nS, this.nE, this.nInt));
   }
 }

@@ -69,4 +69,20 @@ it('keeps a column whose new values come early and then repeat (cookies as sessi
   assert.is(intern(t, sessions[5999] as string).hit, true);
 });
 
+it('gives up at a lower share of new values when asked to (full URIs), and keeps the default at one in two', () => {
+  // one new value in five lookups (a cache-busting attack among repeated pages)
+  const feed = (t: Interner<string>, rows: number): number => {
+    let fresh = 0;
+    for (let i = 0; i < rows && !t.full; i++) intern(t, i % 5 === 0 ? `/p?cb=${fresh++}` : `/page-${i % 40}`);
+    return fresh;
+  };
+  const strict = new Interner<string>(0.125);
+  const fresh = feed(strict, 200_000);
+  assert.ok(strict.full, 'a fifth new is above one in eight');
+  assert.ok(fresh <= INTERN_MIN + 8192, `gave up after ${fresh} new values`);
+  const lenient = new Interner<string>();
+  feed(lenient, 200_000);
+  assert.not.ok(lenient.full, 'a fifth new is below one in two');
+});
+
 it.run();
