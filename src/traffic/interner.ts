@@ -24,9 +24,9 @@ export interface Interned<T> {
 
 /**
  * Always intern up to INTERN_MIN distinct values; beyond that while the column keeps repeating
- * itself, up to INTERN_MAX. It stops repeating when more than half (by default: see `freshShare`) of all lookups so far, or of
- * the last WINDOW lookups, brought a new value: near-unique columns (ray ids, cache-busting
- * queries) give up at once, while a column whose new values come early and then repeat (cookie
+ * itself, up to INTERN_MAX. It stops repeating when more than half (by default; see
+ * `freshShare`) of all lookups so far, or of the last WINDOW lookups, brought a new value:
+ * near-unique columns (ray ids, cache-busting queries) give up at once, while a column whose new values come early and then repeat (cookie
  * maps as sessions start, which bring 40% new values in the first 8,192 rows and 2% by the
  * 50,000th) keeps its table.
  */
