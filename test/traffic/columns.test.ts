@@ -76,31 +76,36 @@ cb('a UTF-8 column keeps the last write of a row, leaves skipped rows missing, d
   assert.is(plain[70000], 42);
 });
 
-cb('append takes another builder\'s encoded parts as if their rows had been put here', () => {
-  const mk = (from: number, to: number, extra: string) => {
-    const b = new ColumnBuilder();
-    for (let i = from; i < to; i++) {
-      b.put('n', i % 7 === 0 ? null : i);
-      b.put('m', i % 3 ? 'GET' : 'POST');
-      b.put('id', `ray-${i}`);
-      b.put('flag', i % 2 === 0);
-      if (i % 5 === 0) b.put(extra, `${extra}-${i % 4}`);
-      b.next();
-    }
-    return b;
-  };
-  const whole = mk(0, 150000, 'a');
-  const main = mk(0, 80000, 'a');
-  // the other part, encoded as a worker sends it (codes, bytes, booleans as bytes)
-  const other = mk(80000, 150000, 'a').finish();
-  const { cols: enc } = encodeColumns(other);
-  // in two slices, as the parallel loader appends a worker's chunks (the dictionaries map once)
-  main.append(enc, 0, 30000);
-  main.append(enc, 30000, 150000 - 80000 - 30000);
-  const got = main.finish();
-  const want = whole.finish();
-  assert.equal(Object.keys(got), Object.keys(want));
-  for (const k of Object.keys(want)) assert.equal(plainColumn(got[k]), plainColumn(want[k]), k);
+cb('append takes another builder\'s encoded parts as if their rows had been put here, into prefaulted capacity or not', () => {
+  for (const prefault of [false, true]) {
+    const mk = (from: number, to: number, extra: string) => {
+      const b = new ColumnBuilder();
+      if (prefault) b.reserve(150000);
+      for (let i = from; i < to; i++) {
+        b.put('n', i % 7 === 0 ? null : i);
+        b.put('m', i % 3 ? 'GET' : 'POST');
+        b.put('id', `ray-${i}`);
+        b.put('flag', i % 2 === 0);
+        if (i % 5 === 0) b.put(extra, `${extra}-${i % 4}`);
+        b.next();
+      }
+      return b;
+    };
+    const whole = mk(0, 150000, 'a');
+    const main = mk(0, 80000, 'a');
+    // as the parallel loader does while it waits for its workers
+    if (prefault) main.prefault(150000);
+    // the other part, encoded as a worker sends it (codes, bytes, booleans as bytes)
+    const other = mk(80000, 150000, 'a').finish();
+    const { cols: enc } = encodeColumns(other);
+    // in two slices, as the parallel loader appends a worker's chunks (the dictionaries map once)
+    main.append(enc, 0, 30000);
+    main.append(enc, 30000, 150000 - 80000 - 30000);
+    const got = main.finish();
+    const want = whole.finish();
+    assert.equal(Object.keys(got), Object.keys(want));
+    for (const k of Object.keys(want)) assert.equal(plainColumn(got[k]), plainColumn(want[k]), `${k}${prefault ? ' (prefaulted)' : ''}`);
+  }
 });
 
 cb('a value of another type turns a dictionary column into a plain array without losing rows', () => {
