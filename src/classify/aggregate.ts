@@ -118,8 +118,20 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   let w = 1;
   let W = 1;
   const hasTs = t.columnNames().includes('timestamp');
+  const only = keys.length === 1 ? (keys[0] as Interned).ids : null;
   if (hasTs && windowSec > 0) {
     ts = fieldColumn(t, 'timestamp');
+    w = windowSec * 1000;
+    if (only) {
+      // One key over windows, rows in time order (as logs mostly are): the first time is the
+      // earliest, so no pass for the range; number each (window, key) at first sight with a
+      // per-key stamp of the window it was last seen in, no hashing, and only the groups that
+      // occur. A row from an earlier window (out of order) falls back to the numbering below.
+      let first = 0;
+      while (first < n && !isTime(ts[first])) first++;
+      const sorted = inTimeOrder(only, Math.max(1, (keys[0] as Interned).values.length), n, ts, first < n ? (ts[first] as number) : 0, w);
+      if (sorted) return sorted;
+    }
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -129,15 +141,15 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
         if (v > hi) hi = v;
       }
     }
-    w = windowSec * 1000;
     if (hi >= lo) {
       W = Math.floor((hi - lo) / w) + 1;
       t0 = lo;
     }
   }
+  // a missing time (null, or NaN in a number column) counts in window 0
   const windowOf = (i: number): number => {
     const v = (ts as Column)[i];
-    return typeof v === 'number' ? Math.floor((v - t0) / w) : 0;
+    return isTime(v) ? Math.floor(((v as number) - t0) / w) : 0;
   };
   // Window-major numbering (window * keys + key): rows arrive roughly in time order, so the
   // counters touched by neighbouring rows stay close together in memory.
@@ -145,15 +157,6 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   for (const k of keys) K *= Math.max(1, k.values.length);
   const size = W * K;
   // raw keys in an Int32Array when they fit (the usual case), else doubles renumbered below
-  const only = keys.length === 1 ? (keys[0] as Interned).ids : null;
-  if (only && ts) {
-    // One key over windows, rows in time order (as logs mostly are): number each (window, key)
-    // at first sight with a per-key stamp of the window it was last seen in, no hashing, and
-    // only the groups that occur. A row from an earlier window (out of order) falls back to
-    // the numbering below.
-    const sorted = inTimeOrder(only, K, n, windowOf);
-    if (sorted) return sorted;
-  }
   const group: Int32Array | Float64Array = size < 2 ** 31 ? new Int32Array(n).fill(-1) : new Float64Array(n).fill(-1);
   if (only) {
     // one key (ip.src, ip.dst): no per-row loop over keys
@@ -187,13 +190,15 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   return { group: dense, size: compact(group, dense) };
 }
 
+const isTime = (v: unknown): boolean => typeof v === 'number' && v === v;
+
 const denseLimit = (n: number): number => Math.max(1 << 16, 4 * n);
 
 /**
  * Dense groups for one key when window numbers never decrease along the rows; null otherwise.
  * Counts each group's rows in the same pass (what rate signatures ask next).
  */
-function inTimeOrder(ids: Int32Array, K: number, n: number, windowOf: (i: number) => number): Groups | null {
+function inTimeOrder(ids: Int32Array, K: number, n: number, ts: Column, t0: number, width: number): Groups | null {
   const stamp = new Int32Array(K).fill(-1);
   const gid = new Int32Array(K);
   const group = new Int32Array(n);
@@ -201,7 +206,9 @@ function inTimeOrder(ids: Int32Array, K: number, n: number, windowOf: (i: number
   let next = 0;
   let last = -Infinity;
   for (let i = 0; i < n; i++) {
-    const w = windowOf(i);
+    // the window, inline (as windowOf in computeGroups): this loop runs once per table, cold
+    const v = ts[i];
+    const w = typeof v === 'number' && v === v ? Math.floor((v - t0) / width) : 0;
     if (w < last) return null;
     last = w;
     const id = ids[i] as number;

@@ -103,8 +103,9 @@ Score('user signatures add to and override the pack', () => {
 Score('count and distinct-values signatures fire exactly where naive counts reach their thresholds', () => {
   // 3,000 rows over 40 sources and 5-minute spans: windows x sources stays small (dense counters);
   // the same data spread over years makes windows far outnumber the rows (the Map branch)
-  // and the same again in time order (windows numbered at first sight, no renumbering table)
-  for (const [spreadMs, sorted] of [[300_000, false], [3e11, false], [3e11, true]] as const) {
+  // and both again in time order (windows numbered at first sight from the first time, no
+  // pass for the range, no renumbering table)
+  for (const [spreadMs, sorted] of [[300_000, false], [300_000, true], [3e11, false], [3e11, true]] as const) {
     const n = 3000;
     let seed = 11;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -121,7 +122,7 @@ Score('count and distinct-values signatures fire exactly where naive counts reac
     const keyOf = (i: number) => `${ip[i]}|${Math.floor(((ts[i] as number) - t0) / 60000)}`;
     for (let i = 0; i < n; i++) if (path[i] !== null) (sets.get(keyOf(i)) ?? sets.set(keyOf(i), new Set()).get(keyOf(i)))?.add(path[i] as string);
     const want = Array.from({ length: n }, (_, i) => ((sets.get(keyOf(i))?.size ?? 0) >= 8 ? 1 : 0));
-    assert.equal(Array.from(r.fired.get('spread') ?? []), want, `spread ${spreadMs} ms`);
+    assert.equal(Array.from(r.fired.get('spread') ?? []), want, `spread ${spreadMs} ms, sorted ${sorted}`);
     const rowsPer = new Map<string, number>();
     for (let i = 0; i < n; i++) rowsPer.set(keyOf(i), (rowsPer.get(keyOf(i)) ?? 0) + 1);
     assert.equal(Array.from(r.fired.get('burst') ?? []), Array.from({ length: n }, (_, i) => ((rowsPer.get(keyOf(i)) ?? 0) >= 3 ? 1 : 0)), `burst ${spreadMs} ms, sorted ${sorted}`);
