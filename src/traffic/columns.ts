@@ -473,6 +473,21 @@ export class ColumnBuilder {
   private readonly remaps = new WeakMap<EncodedColumn, { dict: Dict; remap: Int32Array }>();
 
   /** Codes in `dict` of an encoded dictionary's values; null when they do not fit (no room, or another kind). */
+  /** An object dictionary's codes by their values' JSON text (built once per dictionary, kept up to date by remapOf). */
+  private contentIndex(dict: Dict): Map<string, number> {
+    let m = this.contents.get(dict);
+    if (!m) {
+      m = new Map();
+      for (let k = 0; k < dict.values.length; k++) {
+        const text = JSON.stringify(dict.values[k]);
+        if (!m.has(text)) m.set(text, k);
+      }
+      this.contents.set(dict, m);
+    }
+    return m;
+  }
+  private readonly contents = new WeakMap<Dict, Map<string, number>>();
+
   private remapOf(c: Col, e: Extract<EncodedColumn, { kind: 'dict' }>): Int32Array | null {
     const dict = c.dict as Dict;
     const hit = this.remaps.get(e);
@@ -481,10 +496,17 @@ export class ColumnBuilder {
     if (kind === null || (dict.kind !== null && dict.kind !== kind)) return null;
     dict.kind = kind;
     const remap = new Int32Array(e.values.length);
+    // objects crossed threads as copies: an equal map already here is matched by its content
+    const byContent = kind === 'object' ? this.contentIndex(dict) : null;
     for (let k = 0; k < e.values.length; k++) {
       const v = e.values[k];
-      const code = this.lookup(dict, kind === 'object' ? deepFreeze(v) : v);
-      if (code < 0) return null;
+      const text = byContent ? JSON.stringify(v) : '';
+      let code = byContent ? (byContent.get(text) ?? -1) : -1;
+      if (code < 0) {
+        code = this.lookup(dict, kind === 'object' ? deepFreeze(v) : v);
+        if (code < 0) return null;
+        byContent?.set(text, code);
+      }
       remap[k] = code;
     }
     this.remaps.set(e, { dict, remap });
