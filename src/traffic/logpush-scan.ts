@@ -1,3 +1,4 @@
+import { headerMap } from './header-map.js';
 import type { Col, ColumnBuilder } from './columns.js';
 import { FIELD } from './fields.js';
 import { fnv, Interner, sameBytes, sampled, type Interned } from './interner.js';
@@ -100,21 +101,6 @@ function validUtf8(b: Uint8Array): boolean {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const out: Record<string, string[]> = {};
-  let n = 0;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const arr = Array.isArray(x) ? x : [x];
-    const vals = arr.filter((e): e is string => typeof e === 'string' && e !== '');
-    if (!vals.length) continue;
-    const name = lower ? k.toLowerCase() : k;
-    out[name] = (out[name] ?? []).concat(vals);
-    n++;
-  }
-  return n ? out : null;
-}
 
 /** `name=value; ...` from a cookie map (a plain loop: this runs once per row). */
 export function cookieHeader(m: Record<string, string[]>): string {

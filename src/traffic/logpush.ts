@@ -3,6 +3,7 @@ import { ColumnBuilder } from './columns.js';
 import { FIELD, type TrafficFormat } from './fields.js';
 import { forEachLineBytes } from './lines.js';
 import { cookieHeader, LogpushScanner } from './logpush-scan.js';
+import { headerMap } from './header-map.js';
 import { MSG } from './messages.js';
 import { ReportBuilder } from './report.js';
 import fs from 'node:fs';
@@ -71,24 +72,6 @@ const ts = (name: string | null, primary: boolean): Handler => (b, v, o, line, k
   // EdgeStartTimestamp / Datetime are the row's time; EdgeEndTimestamp only when neither exists.
   if (primary || (o.EdgeStartTimestamp === undefined && o.Datetime === undefined)) b.put(FIELD.timestamp, ms);
 };
-
-/** {Name: value | [values]} -> {name: [values]}; '' means "not present" in Logpush custom fields. */
-function headerMap(v: Json, lower: boolean): Record<string, string[]> | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const out: Record<string, string[]> = {};
-  let n = 0;
-  for (const k in v) {
-    const x = v[k];
-    const arr: Json[] = Array.isArray(x) ? x : [x as Json];
-    const vals = arr.filter((e): e is string => typeof e === 'string' && e !== '');
-    if (vals.length === 0) continue;
-    const name = lower ? k.toLowerCase() : k;
-    const prev = out[name];
-    out[name] = prev ? prev.concat(vals) : vals;
-    n++;
-  }
-  return n ? out : null;
-}
 
 const uri: Handler = (b, v, o) => {
   if (typeof v !== 'string' || v === '') return b.put(FIELD.uri, null);
