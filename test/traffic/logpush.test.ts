@@ -141,17 +141,20 @@ lp('header and cookie maps, URIs and repeating columns load the same on both pat
     assert.equal(rows(fast.table), rows(slow.table));
     assert.equal(rows(parallel.table), rows(fast.table), 'three threads stitch the same table');
     assert.equal(parallel.table.columnNames(), fast.table.columnNames());
-    // maps cross threads as copies: each distinct map is still stored once
+    // maps cross threads as copies: the copies add no values to a dictionary (strings: the same
+    // values; maps: no more than one thread stores, which keeps a map once while it repeats)
     const pd = parallel.table.data() as Record<string, unknown>;
     const fd = fast.table.data() as Record<string, unknown>;
     let mapColumns = 0;
     for (const n of fast.table.columnNames()) {
       const [p, q] = [pd[n], fd[n]];
       if (!(p instanceof DictionaryColumn && q instanceof DictionaryColumn)) continue;
-      if (q.values.some((v) => v !== null && typeof v === 'object')) mapColumns++;
-      assert.is(p.values.length, q.values.length, `${n}: each value once`);
+      if (q.values.some((v) => v !== null && typeof v === 'object')) {
+        mapColumns++;
+        assert.ok(p.values.length <= q.values.length, `${n}: ${p.values.length} maps with three threads, ${q.values.length} with one`);
+      } else assert.is(p.values.length, q.values.length, `${n}: each value once`);
     }
-    assert.ok(mapColumns >= 1, 'a map column was compared');
+    assert.ok(mapColumns >= 2, 'header and cookie maps were compared');
     const last = rows(fast.table)[30000] ?? {};
     assert.equal(last[FIELD.cookies], { k: ['2'] }, 'JSON.parse semantics: the last of equal keys wins');
     assert.equal(last[FIELD.headers], { a: ['3', '2'] });
