@@ -192,8 +192,9 @@ export interface LogpushOptions extends LineLoadOptions {
   /**
    * Threads for a big plain file (this thread plus workers, claiming ~32 MB pieces of it); default
    * 1 = this thread only. Opt-in: on the 2-core machine measured (1M rows, huge pages) 2 threads
-   * took 2.73 s against 3.05 s on 600 B rows (1.12x, for 1.5x the CPU time) and about 4.6-6.2 s
-   * against 6.2 s on 1.1 KB rows (bench/load.ts, bench/score.ts).
+   * took 1.79 s against 2.70 s on 600 B rows (1.51x, for 1.14x the CPU time; DuckDB 2.13 s) and
+   * about 4.0 s against 5.1-5.5 s on 1.1 KB rows (bench/load.ts, bench/score.ts). It stays
+   * opt-in because it doubles the CPU a load takes from a notebook's other work.
    */
   workers?: number;
   /**
