@@ -194,7 +194,7 @@ export interface LogpushOptions extends LineLoadOptions {
    * 1 = this thread only. Opt-in: on the 2-core machine measured (1M rows, huge pages) 2 threads
    * took 1.79 s against 2.70 s on 600 B rows (1.51x, for 1.14x the CPU time; DuckDB 2.13 s) and
    * about 4.0 s against 5.1-5.5 s on 1.1 KB rows (bench/load.ts, bench/score.ts). It stays
-   * opt-in because it doubles the CPU a load takes from a notebook's other work.
+   * opt-in because it takes both cores from whatever else the notebook's machine is doing.
    */
   workers?: number;
   /**
