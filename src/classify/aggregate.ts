@@ -208,7 +208,7 @@ function inTimeOrder(ids: Int32Array, K: number, n: number, ts: Column, t0: numb
   for (let i = 0; i < n; i++) {
     // the window, inline (as windowOf in computeGroups): this loop runs once per table, cold
     const v = ts[i];
-    const w = typeof v === 'number' && v === v ? Math.floor((v - t0) / width) : 0;
+    const w = isTime(v) ? Math.floor(((v as number) - t0) / width) : 0;
     if (w < last) return null;
     last = w;
     const id = ids[i] as number;
