@@ -6,7 +6,7 @@
 import type { ColumnTable } from 'arquero';
 import type { Column } from './schema.js';
 import { fieldColumn, internField, plain } from './columns.js';
-import type { Fold } from './compile.js';
+import { foldRow, type Fold } from './compile.js';
 
 export interface Interned {
   ids: Int32Array;
@@ -354,9 +354,7 @@ function foldGroups(group: Int32Array, measure: Int32Array, threshold: number, w
     if (where !== null && where[i] === 0) continue;
     if (good !== null && good[i] !== 0) continue;
     count++;
-    word[i] = (word[i] as number) | bit;
-    if (!isMax) into[i] = (into[i] as number) + weight;
-    else if (weight > (into[i] as number)) into[i] = weight;
+    foldRow(word, bit, into, weight, isMax, i);
   }
   m.count = count;
   return count;

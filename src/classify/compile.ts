@@ -38,6 +38,17 @@ export interface Fold {
   count: number;
 }
 
+/**
+ * Row i fires: its bit set in `word`, `weight` added to `into[i]` (or `into[i]` raised to it when
+ * `isMax`). The one row step of every fold written in TypeScript (the generated kernels write
+ * the same step into their source).
+ */
+export function foldRow(word: Int32Array, bit: number, into: Float64Array, weight: number, isMax: boolean, i: number): void {
+  word[i] = (word[i] as number) | bit;
+  if (!isMax) into[i] = (into[i] as number) + weight;
+  else if (weight > (into[i] as number)) into[i] = weight;
+}
+
 type FoldFn = (c: readonly Column[], p: readonly (readonly (IpKey | null)[])[], k: readonly unknown[], rt: Runtime, n: number, out: Uint8Array, x: readonly (Int32Array | null)[], d: readonly Uint8Array[], f: readonly LazyPredicate[], m: Fold) => number;
 
 const NO_OUT = new Uint8Array(0);

@@ -6,7 +6,7 @@ import type { ColumnTable } from 'arquero';
 import { parse } from './parse.js';
 import { check, type CheckOptions, type CheckedAst } from './check.js';
 import { codegen, type CodegenOptions } from './codegen.js';
-import { compile, type CompiledKernel, type Fold, type LazyPredicate } from './compile.js';
+import { compile, foldRow, type CompiledKernel, type Fold, type LazyPredicate } from './compile.js';
 import type { Column } from './schema.js';
 import type { IpKey } from './ip.js';
 import { catalogSchema, schemaKey, type Schema } from './schema.js';
@@ -177,9 +177,7 @@ function foldSpread(plan: Extract<Plan, { kind: 'spread' }>, m: Fold): number {
     if ((id < 0 ? onNull : (per[id] as number)) === 0) continue;
     if (good !== null && good[i] !== 0) continue;
     count++;
-    word[i] = (word[i] as number) | bit;
-    if (!isMax) into[i] = (into[i] as number) + weight;
-    else if (weight > (into[i] as number)) into[i] = weight;
+    foldRow(word, bit, into, weight, isMax, i);
   }
   m.count = count;
   return count;
