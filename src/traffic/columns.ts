@@ -85,6 +85,9 @@ export function encodeColumns(cols: Record<string, BuiltColumn>): { cols: Record
   return { cols: out, transfer: [...transfer] };
 }
 
+/** A flag as encodeColumns writes it: 2 missing, 1 true, 0 false. */
+const flagOf = (b: number): boolean | null => (b === 2 ? null : b === 1);
+
 /** Row i of an encoded column. */
 function valueAt(e: EncodedColumn, i: number): unknown {
   switch (e.kind) {
@@ -99,10 +102,8 @@ function valueAt(e: EncodedColumn, i: number): unknown {
     }
     case 'utf8':
       return e.missing[i] === 1 ? null : Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength).toString('utf8', e.offsets[i], e.offsets[i + 1]);
-    case 'bool': {
-      const b = e.data[i];
-      return b === 2 ? null : b === 1;
-    }
+    case 'bool':
+      return flagOf(e.data[i] as number);
     case 'plain':
       return e.data[i] ?? null;
   }
@@ -557,8 +558,7 @@ export class ColumnBuilder {
       for (let i = c.len; i < base; i++) d[i] = null;
       const src = e.data;
       for (let i = 0; i < rows; i++) {
-        const b = src[from + i] as number;
-        d[base + i] = b === 2 ? null : b === 1;
+        d[base + i] = flagOf(src[from + i] as number);
       }
       c.len = end;
       return true;
