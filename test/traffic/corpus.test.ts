@@ -72,6 +72,24 @@ const PACKETS: Record<string, number> = {
   'salesforce-ja3/ssl-chrome.pcap': 15,
   'salesforce-ja3/ssl-curl.pcap': 34,
   'tcpreplay-test/test.pcap': 179,
+  // SOURCES.md section 9 (capinfos -c), added 2026-12-02
+  'zeek-tunnel-traces/4in4.pcap': 1,
+  'zeek-tunnel-traces/4in6.pcap': 1,
+  'zeek-tunnel-traces/6in4.pcap': 1,
+  'zeek-tunnel-traces/6in6.pcap': 1,
+  'zeek-tunnel-traces/ping6-in-ipv4.pcap': 10,
+  'zeek-tunnel-traces/Teredo.pcap': 78,
+  'zeek-tunnel-traces/geneve.pcap': 6,
+  'zeek-tunnel-traces/geneve-ipv6.pcap': 2,
+  'zeek-tunnel-traces/geneve-many-options.pcap': 10,
+  'zeek-tunnel-traces/geneve-truncated.pcapng': 1,
+  'zeek-tunnel-traces/gre-erspan3-dot1q.pcap': 2,
+  'zeek-tunnel-traces/gre-over-udp-4754.pcap': 14,
+  'zeek-tunnel-traces/gre-pptp.pcap': 2,
+  'zeek-tunnel-traces/gre-sample.pcap': 40,
+  'zeek-tunnel-traces/gre-within-gre.pcap': 628,
+  'zeek-tunnel-traces/vxlan.pcap': 10,
+  'zeek-tunnel-traces/vxlan-encapsulated-http.pcap': 12,
 };
 
 /** Every pcap/pcapng in the corpus, so a new capture cannot be forgotten here. */
