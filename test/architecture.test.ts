@@ -49,9 +49,10 @@ test('only the executor adapter imports tslab', () => {
   for (const f of files) if (imports(f).some((s) => s === 'tslab' || s.startsWith('tslab/'))) assert.is(rel(f), 'kernel/executor.ts');
 });
 
-test('src/display.ts and src/redact.ts, the shared leaves, import nothing', () => {
+test('src/display.ts, src/redact.ts and src/catalog.ts, the shared leaves, import nothing', () => {
   assert.equal(imports(path.join(ROOT, 'src/display.ts')), []);
   assert.equal(imports(path.join(ROOT, 'src/redact.ts')), []);
+  assert.equal(imports(path.join(ROOT, 'src/catalog.ts')), []);
 });
 
 test('the kernel reaches into src only through src/display.ts', () => {
@@ -72,11 +73,27 @@ test('steps, traffic, classify and viz do not import each other, except classify
       const r = resolved(f, s);
       if (!r) continue;
       const to = area(r);
-      if (to === from || to === 'src/display.ts' || to === 'src/redact.ts') continue;
+      if (to === from || to === 'src/display.ts' || to === 'src/redact.ts' || to === 'src/catalog.ts') continue;
       const allowed = from === 'classify' && to === 'traffic';
       assert.ok(allowed, `${rel(f)} (${from}) must not import ${s} (${to})`);
     }
   }
+});
+
+test('src/traffic has no import cycle (logpush.ts -> logpush-parallel.ts is one-way; the registry cannot deadlock)', () => {
+  const graph = new Map<string, string[]>();
+  for (const f of files.filter((x) => rel(x).startsWith('src/traffic/'))) {
+    graph.set(rel(f), imports(f).map((s) => resolved(f, s)).filter((r): r is string => r !== null && r.startsWith('src/traffic/')));
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (n: string, trail: string[]): void => {
+    if (state.get(n) === 'done') return;
+    assert.ok(state.get(n) !== 'open', `import cycle: ${[...trail, n].join(' -> ')}`);
+    state.set(n, 'open');
+    for (const m of graph.get(n) ?? []) visit(m, [...trail, n]);
+    state.set(n, 'done');
+  };
+  for (const n of graph.keys()) visit(n, []);
 });
 
 test.run();

@@ -12,6 +12,8 @@ import { ClassifyError } from './errors.js';
 
 export interface ClassifyOptions extends ScoreOptions {
   format?: LoadOptions['format'];
+  /** nginx `log_format` string of a custom access log (`--log-format`). */
+  logFormat?: string;
   /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
   rules?: string;
 }
@@ -34,7 +36,7 @@ export interface Classification {
 
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
-  const { table, report } = await loadTraffic(file, { format: opts.format });
+  const { table, report } = await loadTraffic(file, { format: opts.format, logFormat: opts.logFormat });
   const scored = score(table, {
     ...opts,
     signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],

@@ -8,7 +8,7 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { Label } from '../traffic/fields.js';
+import { LABELS, type Label } from '../catalog.js';
 import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
@@ -222,7 +222,7 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
 }
 
-const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
+const LABEL_NAMES: readonly Label[] = LABELS;
 
 /**
  * Labels and reasons per row, as dictionary columns: the three label names, and one frozen

@@ -2,18 +2,21 @@
 import { parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored } from '../classify/index.js';
 import { textTable } from '../display.js';
-import type { LoadOptions } from '../traffic/index.js';
+import { formatNames, type LoadOptions } from '../traffic/index.js';
 
-const FORMATS = ['auto', 'logpush', 'combined', 'csv', 'har', 'pcap', 'common', 'firewall_events'];
+/** `--format` values: `auto` and every format in the loader registry. */
+const FORMATS = ['auto', ...formatNames()];
 
 export async function run(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow'], ['--json']);
+  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format'], ['--json']);
   const [file, ...extra] = a.positional;
-  if (!file || extra.length) throw new UsageError('usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap] [--rules FILE] [--out FILE] [--json]');
-  const format = a.options['--format']?.at(-1) ?? 'auto';
+  if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--out FILE] [--json]`);
+  const logFormat = a.options['--log-format']?.at(-1);
+  const format = a.options['--format']?.at(-1) ?? (logFormat ? 'nginx' : 'auto');
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   const c = await classifyTraffic(file, {
     format: format as LoadOptions['format'],
+    logFormat,
     rules: a.options['--rules']?.at(-1),
     allow: a.options['--allow']?.flatMap((x) => x.split(',')),
   });

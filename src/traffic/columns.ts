@@ -619,7 +619,7 @@ export class ColumnBuilder {
    */
   finish(ensure: readonly string[] = []): Record<string, BuiltColumn> {
     for (const n of ensure) if (!this.cols.has(n)) this.create(n, 'plain');
-    const out: Record<string, BuiltColumn> = {};
+    const out: Record<string, BuiltColumn> = Object.create(null); // column names come from the data (`__proto__` is a name)
     const names = [
       ...CANONICAL_ORDER.filter((n) => this.cols.has(n)),
       ...[...this.cols.keys()].filter((n) => !CANONICAL_ORDER.includes(n)),

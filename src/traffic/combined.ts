@@ -1,10 +1,13 @@
 import { table } from 'arquero';
 import { ColumnBuilder } from './columns.js';
-import { FIELD, type TrafficFormat } from './fields.js';
+import { FIELD } from './fields.js';
+import { ClientCheck, clientNote } from './access.js';
+import { cdnOf } from './cdn.js';
 import { TrafficError } from './errors.js';
 import { addHeader, parseCookies, putRequestLine, putTarget } from './http-fields.js';
 import { forEachLine } from './lines.js';
-import type { Loaded, LineLoadOptions } from './logpush.js';
+import { dict } from './guard.js';
+import type { Loaded, LineLoadOptions, LoadOptions, TrafficFormat } from './types.js';
 import { MSG } from './messages.js';
 import { ReportBuilder } from './report.js';
 import { sourceName, type Source } from './source.js';
@@ -17,6 +20,11 @@ export const LOG_FORMATS = {
 } as const;
 
 const Q = '((?:[^"\\\\]|\\\\.)*)';
+
+/** The start of a common-log line (detection). */
+export const CLF_HEAD = /^\S+ \S+ \S+ (?:\S+ )?\[[^\]]+\](?: \S+)? "/;
+/** A combined-log line up to the referer's opening quote (detection). */
+export const CLF_COMBINED = /^\S+ \S+ \S+ (?:\S+ )?\[[^\]]+\](?: \S+)? "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-) "/;
 /**
  * Built-in combined/common: one regex for both (referer/UA optional), `%l` ident tolerated, and
  * anything after the last field (nginx `main`'s "$http_x_forwarded_for", Traefik extras) kept.
@@ -53,8 +61,13 @@ function variant(b: ColumnBuilder, v: RegExpExecArray): RegExpExecArray {
 const unq = (s: string): string => (s.indexOf('\\') < 0 ? s : s.replace(/\\(["\\])/g, '$1'));
 const dash = (s: string | undefined): string | null => (s === undefined || s === '-' || s === '' ? null : s);
 
-function putClf(b: ColumnBuilder, m: RegExpExecArray): void {
-  b.putStr(FIELD.ipSrc, m[1] as string);
+function putClf(b: ColumnBuilder, m: RegExpExecArray, check: ClientCheck): void {
+  const ip = m[1] as string;
+  b.putStr(FIELD.ipSrc, ip);
+  if (cdnOf(ip) !== null) {
+    check.cdnRows++;
+    check.cdn = cdnOf(ip);
+  }
   const ident = dash(m[2]);
   if (ident !== null) b.put('remote_ident', ident);
   b.put('remote_user', dash(m[3]));
@@ -98,14 +111,10 @@ const timeTo =
     b.put(FIELD.timestamp, Number.isNaN(ms) ? null : ms);
   };
 
-const VARS: Record<string, VarHandler> = {
-  remote_addr: (b, v) => {
-    if (!b.isSet(FIELD.ipSrc)) b.putStr(FIELD.ipSrc, v);
-    b.putStr('remote_addr', v);
-  },
-  http_cf_connecting_ip: (b, v) => {
-    if (v !== '-') b.putStr(FIELD.ipSrc, v); // the real client behind Cloudflare wins over remote_addr
-  },
+/** Variables the client-address decision reads (see putVars); the rest are handled as they come. */
+const CLIENT_VARS = new Set(['remote_addr', 'http_cf_connecting_ip', 'http_x_forwarded_for', 'http_x_real_ip']);
+
+const VARS: Record<string, VarHandler> = Object.assign(Object.create(null) as Record<string, VarHandler>, {
   time_local: timeTo(msFromClf),
   time_iso8601: timeTo(msFromString),
   msec: timeTo(msFromString),
@@ -133,7 +142,7 @@ const VARS: Record<string, VarHandler> = {
     if (dashAt >= 0) b.putStr('EdgeColoCode', v.slice(dashAt + 1));
   },
   http_cf_ipcountry: (b, v) => b.putStr(FIELD.country, v === '-' ? '' : v.toUpperCase()),
-};
+} satisfies Record<string, VarHandler>);
 
 export interface CompiledLogFormat {
   format: string;
@@ -164,10 +173,22 @@ export function compileLogFormat(format: string): CompiledLogFormat {
   return { format, regex: new RegExp(re), vars };
 }
 
-function putVars(b: ColumnBuilder, lf: CompiledLogFormat, m: RegExpExecArray, headers: Record<string, string[]>): void {
+function putVars(b: ColumnBuilder, lf: CompiledLogFormat, m: RegExpExecArray, headers: Record<string, string[]>, check: ClientCheck): void {
   let hasHeaders = false;
+  const cl: { remote: string | null; cf: string | null; xff: string | null } = { remote: null, cf: null, xff: null };
   lf.vars.forEach((name, i) => {
     const v = m[i + 1] as string;
+    if (CLIENT_VARS.has(name)) {
+      const x = v === '-' || v === '' ? null : unq(v);
+      if (name === 'remote_addr') {
+        cl.remote = x;
+        b.put('remote_addr', x);
+      } else if (name === 'http_cf_connecting_ip') cl.cf = x;
+      else if (name === 'http_x_forwarded_for') {
+        cl.xff = x;
+        if (x !== null) b.putStr(FIELD.forwardedFor, x);
+      }
+    }
     const h = VARS[name];
     if (h) h(b, v, name);
     else generic(b, v, name);
@@ -177,12 +198,41 @@ function putVars(b: ColumnBuilder, lf: CompiledLogFormat, m: RegExpExecArray, he
     }
   });
   if (hasHeaders) b.put(FIELD.headers, headers);
+  putClient(b, cl.remote, cl.cf, cl.xff, check);
+}
+
+/**
+ * ip.src of a custom log: CF-Connecting-IP when logged (the visitor behind Cloudflare, whatever
+ * remote_addr is); else X-Forwarded-For's first address when remote_addr is a CDN egress; else
+ * remote_addr. `clientAddress: 'log'` keeps remote_addr.
+ */
+function putClient(b: ColumnBuilder, remote: string | null, cf: string | null, xff: string | null, check: ClientCheck): void {
+  const cdn = remote !== null ? cdnOf(remote) : null;
+  if (cdn) {
+    check.cdnRows++;
+    check.cdn = cdn;
+  }
+  let ip = remote;
+  if (check.mode !== 'log') {
+    const first = xff !== null ? (xff.split(',')[0] ?? '').trim() || null : null;
+    const fwd = cf ?? (cdn || check.mode === 'forwarded' ? first : null);
+    if (fwd !== null && fwd !== remote) {
+      ip = fwd;
+      if (cdn) {
+        check.replaced++;
+        check.header = cf !== null ? 'CF-Connecting-IP' : 'X-Forwarded-For';
+        if (remote !== null) b.putStr(FIELD.edgeIp, remote);
+      }
+    }
+  }
+  b.put(FIELD.ipSrc, ip);
 }
 
 export interface CombinedOptions extends LineLoadOptions {
   /** An nginx log_format string for custom access logs. */
   logFormat?: string;
   format?: TrafficFormat;
+  clientAddress?: LoadOptions['clientAddress'];
 }
 
 /**
@@ -196,6 +246,7 @@ export async function loadCombined(src: Source, opts: CombinedOptions = {}): Pro
   const report = new ReportBuilder(sourceName(src), fmt, opts.maxSkippedListed);
   const b = new ColumnBuilder();
   b.onWarn = (r) => report.warn(r);
+  const check = new ClientCheck(opts.clientAddress);
   await forEachLine(
     src,
     report,
@@ -204,7 +255,7 @@ export async function loadCombined(src: Source, opts: CombinedOptions = {}): Pro
       if (custom) {
         const m = custom.regex.exec(line);
         if (!m) return report.skip(no, MSG.noMatch('log_format'));
-        putVars(b, custom, m, {});
+        putVars(b, custom, m, dict<string[]>(), check);
       } else {
         let m = CLF.exec(line) ?? CLF_LOOSE.exec(line);
         if (!m) {
@@ -212,13 +263,19 @@ export async function loadCombined(src: Source, opts: CombinedOptions = {}): Pro
           if (!v) return report.skip(no, MSG.noMatch(fmt));
           m = variant(b, v);
         }
-        putClf(b, m);
+        putClf(b, m, check);
       }
       b.next();
       report.rowsLoaded++;
     },
-    { maxLineBytes: opts.maxLineBytes, invalidUtf8: 'escape' },
+    { maxLineBytes: opts.maxLineBytes, maxRows: opts.maxRows, maxDecompressedBytes: opts.maxDecompressedBytes, invalidUtf8: 'escape' },
   );
   const cols = b.finish([FIELD.timestamp, FIELD.ipSrc, FIELD.method, FIELD.path, FIELD.status]);
-  return { table: table(cols), report: report.finish() };
+  const out = report.finish();
+  const note = clientNote(check, report);
+  if (note) {
+    out.clientAddress = note;
+    out.warnings = report.warnings;
+  }
+  return { table: table(cols), report: out };
 }

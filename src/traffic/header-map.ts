@@ -6,7 +6,7 @@
  */
 export function headerMap(v: unknown, lower: boolean): Record<string, string[]> | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null); // names are attacker data
   let n = 0;
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     const arr = Array.isArray(x) ? x : [x];
@@ -14,7 +14,8 @@ export function headerMap(v: unknown, lower: boolean): Record<string, string[]> 
     if (!vals.length) continue;
     const name = lower ? k.toLowerCase() : k;
     const prev = out[name];
-    out[name] = prev ? prev.concat(vals) : vals;
+    if (prev) out[name] = prev.concat(vals);
+    else Object.defineProperty(out, name, { value: vals, enumerable: true, writable: true, configurable: true });
     n++;
   }
   return n ? out : null;

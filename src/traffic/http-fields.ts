@@ -11,7 +11,7 @@ export function putTarget(b: ColumnBuilder, target: string): void {
 
 /** `Cookie` header -> name -> values (values kept raw, as the rules language does). */
 export function parseCookies(header: string): Record<string, string[]> | null {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null); // cookie names are attacker data
   let n = 0;
   for (const part of header.split(';')) {
     const s = part.trim();
@@ -19,7 +19,7 @@ export function parseCookies(header: string): Record<string, string[]> | null {
     const eq = s.indexOf('=');
     const name = eq < 0 ? s : s.slice(0, eq).trim();
     const value = eq < 0 ? '' : s.slice(eq + 1).trim();
-    (out[name] ??= []).push(value);
+    addValue(out, name, value);
     n++;
   }
   return n ? out : null;
@@ -63,9 +63,20 @@ export function putRequestLine(b: ColumnBuilder, line: string): void {
   }
 }
 
+/**
+ * Appends to `map[key]` as an own property, whatever the key (`constructor`, `__proto__`,
+ * `toString`) and whatever the map's prototype: an inherited `constructor` is never taken for a
+ * list, and `__proto__` never sets the prototype.
+ */
+export function addValue(map: Record<string, string[]>, key: string, value: string): void {
+  const own = Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+  if (own) own.push(value);
+  else Object.defineProperty(map, key, { value: [value], enumerable: true, writable: true, configurable: true });
+}
+
 /** Adds one header (wire order) to a headers map. */
 export function addHeader(map: Record<string, string[]>, name: string, value: string): void {
-  (map[name.toLowerCase()] ??= []).push(value);
+  addValue(map, name.toLowerCase(), value);
 }
 
 /** Puts the canonical columns derived from a request's headers (map keys lower-case). */
@@ -73,7 +84,7 @@ export function putHeaderFields(b: ColumnBuilder, headers: Record<string, string
   b.put(FIELD.headers, headers);
   if (names) b.put(FIELD.headerNames, names);
   const one = (k: string): string | null => {
-    const v = headers[k];
+    const v = Object.prototype.hasOwnProperty.call(headers, k) ? headers[k] : undefined;
     return v && v.length ? v.join(', ') : null;
   };
   const host = one('host') ?? one(':authority');
@@ -82,7 +93,8 @@ export function putHeaderFields(b: ColumnBuilder, headers: Record<string, string
   if (ua !== null) b.putStr(FIELD.userAgent, ua);
   const ref = one('referer');
   if (ref !== null) b.putStr(FIELD.referer, ref);
-  const cookie = headers.cookie ? headers.cookie.join('; ') : null;
+  const own = Object.prototype.hasOwnProperty.call(headers, 'cookie') ? headers.cookie : undefined;
+  const cookie = own ? own.join('; ') : null;
   if (cookie !== null) {
     b.put(FIELD.cookie, cookie);
     b.put(FIELD.cookies, parseCookies(cookie));

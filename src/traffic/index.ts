@@ -1,7 +1,11 @@
 // Public API of netrunbook/traffic.
 export * from './fields.js';
 export { loadTraffic, type LoadOptions, type FormatOption } from './load.js';
-export { detectFormat } from './detect.js';
+export { detectFormat, rankFormats, sniffInput } from './detect.js';
+export { FORMATS, formatNames, formatModule } from './registry.js';
+export type { FormatModule, SniffInput, LimitOptions } from './types.js';
+export { cdnOf } from './cdn.js';
+export { CDN_RANGES, CLOUDFLARE, type CdnRanges } from './cdn-ranges.js';
 export { loadLogpush, loadFirewallEvents, type Loaded, type LineLoadOptions, timestampMs } from './logpush.js';
 export { loadCombined, compileLogFormat, LOG_FORMATS } from './combined.js';
 export { TrafficError } from './errors.js';

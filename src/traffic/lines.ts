@@ -3,6 +3,52 @@ import type { ReportBuilder } from './report.js';
 import { byteChunks, type Source } from './source.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+/** Default row limit: far above any investigation, low enough that a gzip bomb stops in seconds. */
+export const DEFAULT_MAX_ROWS = 50_000_000;
+/** Default cap on decompressed bytes (a 2 MB gzip can expand to over a gigabyte). */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 ** 3;
+
+/** Limits both line splitters apply; see LimitOptions. */
+interface Limits {
+  maxLineBytes?: number;
+  maxRows?: number;
+  maxDecompressedBytes?: number;
+}
+
+/**
+ * The chunks of a source with the row and byte limits applied: stops (with a warning naming the
+ * option that raises the limit) when `rowsRead()` reaches maxRows or the bytes pass the cap;
+ * decompression notes become warnings. A fatal decompression error is yielded as a string.
+ */
+async function* limitedChunks(
+  src: Source,
+  report: ReportBuilder,
+  opts: Limits & { range?: readonly [number, number] },
+): AsyncGenerator<Buffer | string> {
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  const maxBytes = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  let bytes = 0;
+  for await (const c of byteChunks(src, undefined, opts.range)) {
+    if (typeof c === 'string') {
+      yield c;
+      return;
+    }
+    if (!(c instanceof Uint8Array)) {
+      report.warn(c.note);
+      continue;
+    }
+    if (report.rowsRead >= maxRows) {
+      report.warn(MSG.tooManyRows(maxRows));
+      return;
+    }
+    bytes += c.length;
+    if (bytes > maxBytes) {
+      report.warn(MSG.tooManyBytes(maxBytes));
+      return;
+    }
+    yield c;
+  }
+}
 
 /** Called per non-empty line with its 1-based line number; the callback counts loads/skips. */
 export type LineHandler = (line: string, lineNo: number) => void;
@@ -37,8 +83,7 @@ export function decodeEscaped(b: Uint8Array): string {
   return out;
 }
 
-export interface LineOptions {
-  maxLineBytes?: number;
+export interface LineOptions extends Limits {
   /** 'skip' (JSON: must be UTF-8) or 'escape' (access logs: keep attack bytes visible as \xHH). */
   invalidUtf8?: 'skip' | 'escape';
 }
@@ -96,10 +141,12 @@ export async function forEachLine(
     report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
   };
 
-  for await (const chunk of byteChunks(src)) {
+  for await (const chunk of limitedChunks(src, report, opts)) {
     if (typeof chunk === 'string') {
       // decompression failed: the partial line is lost with the rest of the stream
-      report.skip(lineNo + 1, chunk);
+      lineNo++;
+      report.rowsRead++;
+      report.skip(lineNo, carryLen > 0 || overflow ? `${chunk} (this line is cut off; nothing after it can be read)` : `${chunk} (nothing after line ${lineNo - 1} can be read)`);
       carry = [];
       carryLen = 0;
       overflow = false;
@@ -177,7 +224,7 @@ export async function forEachLineBytes(
   src: Source,
   report: ReportBuilder,
   onLine: ByteLineHandler,
-  opts: { maxLineBytes?: number; range?: readonly [number, number]; lineBase?: number } = {},
+  opts: Limits & { range?: readonly [number, number]; lineBase?: number } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   // a range that is not the file's first: line numbers continue from the lines before it
@@ -200,9 +247,11 @@ export async function forEachLineBytes(
     report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
   };
 
-  for await (const chunk of byteChunks(src, undefined, opts.range)) {
+  for await (const chunk of limitedChunks(src, report, opts)) {
     if (typeof chunk === 'string') {
-      report.skip(lineNo + 1, chunk);
+      lineNo++;
+      report.rowsRead++;
+      report.skip(lineNo, carryLen > 0 || overflow ? `${chunk} (this line is cut off; nothing after it can be read)` : `${chunk} (nothing after line ${lineNo - 1} can be read)`);
       carry = [];
       carryLen = 0;
       overflow = false;

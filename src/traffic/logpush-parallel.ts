@@ -4,8 +4,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { table } from 'arquero';
 import { ColumnBuilder, encodeColumns, type EncodedColumn } from './columns.js';
 import { FIELD, type LoadReport, type SkippedRow } from './fields.js';
-import type { Loaded, LogpushOptions } from './logpush.js';
-import { parseLogpushInto } from './logpush.js';
+import type { Loaded } from './types.js';
+import { parseLogpushInto, type ParseOptions } from './logpush-parse.js';
 import { LogpushScanner } from './logpush-scan.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
 import { estimateRows } from './source.js';
@@ -41,7 +41,7 @@ export interface Part {
 
 export interface WorkerTask {
   path: string;
-  opts: Pick<LogpushOptions, 'maxLineBytes' | 'maxSkippedListed' | 'fast'>;
+  opts: Pick<ParseOptions, 'maxLineBytes' | 'maxSkippedListed' | 'fast'>;
   estimate: number;
   chunks: [number, number][];
   /** Per chunk, on a SharedArrayBuffer: 0 free, MAIN or WORKER once claimed. */
@@ -120,7 +120,13 @@ function splitRanges(path: string, size: number, n: number): [number, number][] 
 /** Chunks of about this size: small enough to balance the threads, big enough that per-chunk costs vanish. */
 const CHUNK_BYTES = 32 << 20;
 
-export async function loadLogpushParallel(path: string, opts: LogpushOptions, workers: number): Promise<Loaded> {
+/** What the parallel loader needs of LogpushOptions (declared here so logpush.ts -> this file is the only import edge). */
+export interface ParallelOptions extends Pick<ParseOptions, 'maxLineBytes' | 'maxSkippedListed' | 'fast'> {
+  format?: string;
+  chunkBytes?: number;
+}
+
+export async function loadLogpushParallel(path: string, opts: ParallelOptions, workers: number): Promise<Loaded> {
   const started = performance.now();
   const size = fs.statSync(path).size;
   const chunks = splitRanges(path, size, Math.max(workers, Math.ceil(size / (opts.chunkBytes ?? CHUNK_BYTES))));
@@ -158,10 +164,22 @@ export async function loadLogpushParallel(path: string, opts: LogpushOptions, wo
   return { table: table(b.finish([FIELD.timestamp])), report: mergeReports(path, opts, reports, started) };
 }
 
+/**
+ * The worker thread. Built, it runs logpush-worker.js. Under a TypeScript loader (the fast test
+ * loop runs src/*.ts through tsx) a worker does not inherit the loader, so it registers tsx
+ * first and then imports logpush-worker.ts.
+ */
+function startWorker(task: WorkerTask): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./logpush-worker.js', import.meta.url), { workerData: task });
+  const entry = new URL('./logpush-worker.ts', import.meta.url).href;
+  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData: task });
+}
+
 /** Runs a worker thread until it sends its part. */
 function runWorker(task: WorkerTask): Promise<Part> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./logpush-worker.js', import.meta.url), { workerData: task });
+    const w = startWorker(task);
     let settled = false;
     w.once('message', (m: WorkerMessage) => {
       settled = true;
@@ -179,7 +197,7 @@ function runWorker(task: WorkerTask): Promise<Part> {
   });
 }
 
-function mergeReports(path: string, opts: LogpushOptions, parts: PartReport[], started: number): LoadReport {
+function mergeReports(path: string, opts: ParallelOptions, parts: PartReport[], started: number): LoadReport {
   // line numbers of later parts shift by the lines before them
   const max = opts.maxSkippedListed ?? MAX_SKIPPED_LISTED;
   const skipped: SkippedRow[] = [];

@@ -4,6 +4,7 @@ import { FIELD } from './fields.js';
 import { fnv, Interner, sameBytes, sampled, type Interned } from './interner.js';
 import { isAscii } from './utf8.js';
 import { deepFreeze } from './freeze.js';
+import { LOGPUSH_FIELDS, type LogpushKind } from './logpush-fields.js';
 
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
@@ -17,17 +18,7 @@ import { deepFreeze } from './freeze.js';
 
 const MAX_INTERN_BYTES = 512;
 
-type Kind =
-  | 'str' // string column (interned)
-  | 'upper' // string, upper-cased (country)
-  | 'num'
-  | 'ts' // timestamp -> ms in own column (or none) + maybe `timestamp`
-  | 'uri'
-  | 'query' // FE ClientRequestQuery: strip '?'
-  | 'verified'
-  | 'headers'
-  | 'cookies'
-  | 'any'; // unknown key: keep its JSON value
+type Kind = LogpushKind | 'any'; // 'any': unknown key, keep its JSON value
 
 interface KeySpec {
   kind: Kind;
@@ -36,34 +27,14 @@ interface KeySpec {
   primaryTs?: boolean;
 }
 
-const SPECS: Record<string, KeySpec> = {
-  RayID: { kind: 'str', col: FIELD.rayId },
-  EdgeStartTimestamp: { kind: 'ts', col: null, primaryTs: true },
-  Datetime: { kind: 'ts', col: null, primaryTs: true },
-  EdgeEndTimestamp: { kind: 'ts', col: 'EdgeEndTimestamp' },
-  ClientIP: { kind: 'str', col: FIELD.ipSrc },
-  ClientASN: { kind: 'num', col: FIELD.asn },
-  ClientCountry: { kind: 'upper', col: FIELD.country },
-  ClientRequestHost: { kind: 'str', col: FIELD.host },
-  ClientRequestMethod: { kind: 'str', col: FIELD.method },
-  ClientRequestURI: { kind: 'uri', col: FIELD.uri },
-  ClientRequestPath: { kind: 'str', col: FIELD.path },
-  ClientRequestQuery: { kind: 'query', col: FIELD.query },
-  ClientRequestProtocol: { kind: 'str', col: FIELD.httpVersion },
-  ClientRequestScheme: { kind: 'str', col: FIELD.scheme },
-  ClientRequestUserAgent: { kind: 'str', col: FIELD.userAgent },
-  ClientRequestReferer: { kind: 'str', col: FIELD.referer },
-  EdgeResponseStatus: { kind: 'num', col: FIELD.status },
-  JA3Hash: { kind: 'str', col: FIELD.ja3 },
-  JA4: { kind: 'str', col: FIELD.ja4 },
-  BotScore: { kind: 'num', col: FIELD.botScore },
-  VerifiedBotCategory: { kind: 'verified', col: FIELD.verifiedBotCategory },
-  RequestHeaders: { kind: 'headers', col: FIELD.headers },
-  Cookies: { kind: 'cookies', col: FIELD.cookies },
-};
-
+/** The scanner's view of the one field map: every field it reads itself (null prototype: keys come from the data). */
+const SPECS: Record<string, KeySpec> = Object.create(null);
 /** Keys the fast path does not handle itself (network_analytics_logs mapping needs row context). */
-const SLOW_KEYS = new Set(['IPSourceAddress', 'IPProtocol', 'SourcePort', 'DestinationPort']);
+const SLOW_KEYS = new Set<string>();
+for (const [name, f] of Object.entries(LOGPUSH_FIELDS)) {
+  if (f.rowContext) SLOW_KEYS.add(name);
+  else SPECS[name] = f;
+}
 
 interface KeyEntry {
   bytes: Uint8Array;

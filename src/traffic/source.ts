@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { TrafficError } from './errors.js';
 import { MSG } from './messages.js';
@@ -55,7 +54,7 @@ function openError(src: string, e: unknown): TrafficError {
 }
 
 /** All bytes of the source, gunzipped if needed (binary formats: pcap, HAR). */
-export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: string }> {
+export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: string; notes?: string[] }> {
   let raw: Buffer;
   if (typeof src === 'string') {
     try {
@@ -66,22 +65,30 @@ export async function readAll(src: Source): Promise<{ bytes: Buffer; error?: str
   } else raw = src;
   if (!isGzip(raw)) return { bytes: raw };
   const chunks: Buffer[] = [];
+  const notes: string[] = [];
   for await (const c of byteChunks(raw)) {
-    if (typeof c === 'string') return { bytes: Buffer.concat(chunks), error: c };
-    chunks.push(c);
+    if (typeof c === 'string') return { bytes: Buffer.concat(chunks), error: c, notes };
+    if (!(c instanceof Uint8Array)) notes.push(c.note);
+    else chunks.push(c);
   }
-  return { bytes: Buffer.concat(chunks) };
+  return { bytes: Buffer.concat(chunks), notes };
+}
+
+/** A note from decompression that loses nothing (trailing bytes, a CRC mismatch): reported as a warning. */
+export interface SourceNote {
+  note: string;
 }
 
 /**
  * The source's bytes as a stream of chunks, decompressed when gzip. A decompression error
  * ends the stream with its message (a string) instead of throwing: what came before is kept.
+ * Notes that lose nothing (trailing garbage, bad CRC) come as `{ note }` between chunks.
  */
 export async function* byteChunks(
   src: Source,
   chunkSize = 1 << 20,
   range?: readonly [number, number],
-): AsyncGenerator<Buffer | string> {
+): AsyncGenerator<Buffer | string | SourceNote> {
   if (range && typeof src === 'string') {
     yield* fileChunks(src, chunkSize, range);
     return;
@@ -91,14 +98,91 @@ export async function* byteChunks(
     yield* fileChunks(src, chunkSize);
     return;
   }
-  let stream: Readable =
-    typeof src === 'string' ? fs.createReadStream(src, { highWaterMark: chunkSize }) : Readable.from([src]);
-  if (gz) stream = stream.pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
-  try {
-    for await (const c of stream) yield c as Buffer;
-  } catch (e) {
-    yield `gzip: ${(e as Error).message}`;
+  if (!gz) {
+    yield src as Buffer;
+    return;
   }
+  let raw: Buffer;
+  try {
+    raw = typeof src === 'string' ? await fs.promises.readFile(src) : src;
+  } catch (e) {
+    throw openError(src as string, e);
+  }
+  yield* gunzipMembers(raw, 256 * 1024);
+}
+
+const crc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+
+/**
+ * gzip decoded member by member with our own header and trailer checks, so that what Node's
+ * Gunzip would turn into one error that also drops its last output (trailing garbage after the
+ * last member, a bad CRC) loses nothing: every byte the deflate streams hold is yielded, and the
+ * problem is a note. A stream cut short or corrupt inside the deflate data ends with an error.
+ */
+async function* gunzipMembers(raw: Buffer, chunkSize: number): AsyncGenerator<Buffer | string | SourceNote> {
+  let pos = 0;
+  let member = 0;
+  while (pos < raw.length) {
+    if (!isGzip(raw.subarray(pos, pos + 2))) {
+      // what follows the last member is not gzip: ignored, and said (gzip(1) warns the same way)
+      if (member > 0) yield { note: MSG.gzipTrailing(raw.length - pos) };
+      else yield 'gzip: not a gzip stream';
+      return;
+    }
+    member++;
+    const start = gzipHeaderEnd(raw, pos);
+    if (start < 0) {
+      yield `gzip: header of member ${member} truncated or invalid`;
+      return;
+    }
+    const inf = zlib.createInflateRaw({ chunkSize });
+    let crc = 0;
+    let size = 0;
+    inf.end(raw.subarray(start));
+    try {
+      for await (const c of inf) {
+        const b = c as Buffer;
+        if (crc32) crc = crc32(b, crc);
+        size += b.length;
+        yield b;
+      }
+    } catch (e) {
+      yield `gzip: ${(e as Error).message}`;
+      return;
+    }
+    const end = start + inf.bytesWritten;
+    if (end + 8 > raw.length) {
+      yield `gzip: member ${member} ends without its 8-byte trailer (file cut short)`;
+      return;
+    }
+    const wantCrc = raw.readUInt32LE(end);
+    const wantSize = raw.readUInt32LE(end + 4);
+    if (crc32 && wantCrc !== crc >>> 0) yield { note: `gzip: CRC mismatch in member ${member} (data may be corrupt; all of it was loaded)` };
+    else if (wantSize !== size % 2 ** 32) yield { note: `gzip: length mismatch in member ${member} (trailer says ${wantSize}, got ${size % 2 ** 32})` };
+    pos = end + 8;
+    // padding zeros after the last member are common (tape/block writers): not garbage
+    while (pos < raw.length && raw[pos] === 0 && raw.subarray(pos).every((x) => x === 0)) pos = raw.length;
+  }
+}
+
+/** Offset of the deflate data after the gzip header at `p` (RFC 1952), or -1. */
+function gzipHeaderEnd(b: Buffer, p: number): number {
+  if (p + 10 > b.length || b[p + 2] !== 8) return -1;
+  const flg = b[p + 3] as number;
+  let q = p + 10;
+  if (flg & 4) {
+    if (q + 2 > b.length) return -1;
+    q += 2 + b.readUInt16LE(q);
+  }
+  for (const bit of [8, 16]) {
+    if (flg & bit) {
+      const z = b.indexOf(0, q);
+      if (z < 0) return -1;
+      q = z + 1;
+    }
+  }
+  if (flg & 2) q += 2;
+  return q <= b.length ? q : -1;
 }
 
 async function rawIsGzip(path: string): Promise<boolean> {

@@ -6,8 +6,9 @@
  */
 import type { Config } from 'vega-lite';
 
-export type Label = 'good' | 'suspicious' | 'malicious';
-export const LABELS: readonly Label[] = ['good', 'suspicious', 'malicious'];
+import { LABELS, type Label } from '../catalog.js';
+
+export { LABELS, type Label };
 
 export const LABEL_COLORS: Readonly<Record<Label, string>> = {
   good: '#4c78a8',

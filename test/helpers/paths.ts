@@ -2,8 +2,9 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** The repository root. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root: tests run compiled from dist/test/helpers, or as TypeScript from test/helpers (npm run test:fast). */
+export const ROOT = path.resolve(here, path.basename(path.resolve(here, '../..')) === 'dist' ? '../../..' : '../..');
 /** `../shared/corpus` beside the repository. */
 export const CORPUS = path.resolve(ROOT, '../shared/corpus');
 /** test/fixtures (source tree, not dist). */

@@ -16,7 +16,19 @@ export function tempDir(): { dir: string; file: (name: string, data: string | Bu
   };
 }
 
-/** Rows as plain objects (Float64Array values read back as numbers). */
+/**
+ * A value with its null-prototype maps (header and cookie maps: their names are attacker data)
+ * as ordinary objects, so `assert.equal` can compare them with object literals.
+ */
+export function plain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  if (Array.isArray(v)) return v.map(plain);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: plain((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Rows as plain objects (Float64Array values read back as numbers; maps as ordinary objects). */
 export function rows(t: { objects(): object[] }): Record<string, unknown>[] {
-  return t.objects() as Record<string, unknown>[];
+  return t.objects().map((r) => plain(r) as Record<string, unknown>);
 }
