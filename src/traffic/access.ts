@@ -191,7 +191,7 @@ export function putAccess(b: ColumnBuilder, r: AccessRecord, check: ClientCheck)
     for (const k of Object.keys(r.extra)) {
       const v = r.extra[k];
       if (v === undefined) continue;
-      if (typeof v === 'string') b.put(k, dash(v));
+      if (typeof v === 'string') b.put(k, v === '-' ? null : v); // '' is present-but-empty, '-' a text log's nothing
       else b.put(k, v);
     }
   }
@@ -253,4 +253,91 @@ export async function loadAccessLines(
     if (Object.keys(report.warnings).length) out.warnings = report.warnings;
   }
   return { table: table(cols), report: out };
+}
+
+/**
+ * Space-separated tokens where `"..."` is one token (quotes removed, `\"` unescaped); a quote
+ * that closes right before the next token (ALB writes `"-"1`) still ends the token.
+ */
+export function tokenize(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    while (i < n && line.charCodeAt(i) === 32) i++;
+    if (i >= n) break;
+    if (line[i] === '"') {
+      let v = '';
+      let j = i + 1;
+      for (; j < n; j++) {
+        const c = line[j];
+        if (c === '\\' && j + 1 < n) {
+          v += line[j + 1];
+          j++;
+        } else if (c === '"') break;
+        else v += c;
+      }
+      out.push(v);
+      i = j + 1;
+    } else {
+      const j = line.indexOf(' ', i);
+      const e = j < 0 ? n : j;
+      out.push(line.slice(i, e));
+      i = e;
+    }
+  }
+  return out;
+}
+
+/** `METHOD target VERSION` into the record (junk keeps the raw line under `request`). */
+export function requestInto(r: AccessRecord, line: string | null | undefined): void {
+  if (line === null || line === undefined || line === '-' || line === '- - -' || line === '- - - ') return;
+  const a = line.indexOf(' ');
+  const z = line.lastIndexOf(' ');
+  if (a > 0 && z > a) {
+    r.method = line.slice(0, a);
+    r.target = line.slice(a + 1, z);
+    r.version = line.slice(z + 1);
+  } else if (a > 0) {
+    r.method = line.slice(0, a);
+    r.target = line.slice(a + 1);
+  } else (r.extra ??= {}).request = line;
+}
+
+/** ms of `dd/Mon/yyyy:HH:MM:SS[.mmm]` (HAProxy accept date; no zone: read as UTC). */
+export function msFromHaproxy(s: string): number {
+  const m = /^(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(s);
+  if (!m) return NaN;
+  const mon = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(m[2] as string) / 3;
+  if (mon < 0 || !Number.isInteger(mon)) return NaN;
+  return Date.UTC(Number(m[3]), mon, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) + (m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0);
+}
+
+/** JSON value as a string field: strings as they are, numbers/booleans as text, anything else missing. */
+export function jstr(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+/** JSON value as a number field. */
+export function jnum(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v !== '' && v !== '-') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+/** A line parsed as a JSON object (depth-checked), or the reason it is not one. */
+export function jsonLine(line: string): Record<string, unknown> | string {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (e) {
+    return MSG.invalidJson((e instanceof Error ? e.message : String(e)).replace(/ in JSON at position \d+[\s\S]*$/, '').replace(/, "[\s\S]*is not valid JSON$/, '').slice(0, 80));
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return MSG.notAnObject;
+  return o as Record<string, unknown>;
 }
