@@ -22,6 +22,13 @@ const xmlText = (s: string): string =>
     e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : e === 'amp' ? '&' : String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))),
   );
 
+/** An address pasted through Markdown (`[10.0.0.1](http://10.0.0.1)`, seen in real tickets) as the address. */
+const addr = (s: string | undefined): string | null => {
+  const d = dash(s);
+  const m = d === null ? null : /^\[([^\]]+)\]\([^)]*\)$/.exec(d);
+  return m ? (m[1] as string) : d;
+};
+
 /** One entry as a W3C field -> value map into a record. */
 function record(f: Record<string, string>): AccessRecord | string {
   const date = f.date;
@@ -33,7 +40,7 @@ function record(f: Record<string, string>): AccessRecord | string {
   const num = (k: string) => (dash(f[k]) === null || !/^\d+$/.test(f[k] as string) ? null : Number(f[k]));
   return {
     time: Number.isNaN(ms) ? null : ms,
-    client: dash(f['c-ip']),
+    client: addr(f['c-ip']),
     method: dash(f['cs-method']),
     path: dash(f['cs-uri-stem']),
     query: f['cs-uri-query'] === undefined ? undefined : dash(f['cs-uri-query']),
@@ -47,7 +54,7 @@ function record(f: Record<string, string>): AccessRecord | string {
     forwardedFor: dash(xff),
     cfConnectingIp: dash(cf),
     extra: {
-      's-ip': f['s-ip'],
+      's-ip': addr(f['s-ip']),
       's-port': num('s-port'),
       's-sitename': f['s-sitename'],
       'cs-username': f['cs-username'],
