@@ -121,6 +121,9 @@ export type BuiltColumn = unknown[] | Float64Array | DictionaryColumn | Utf8Colu
  * live unboxed in Float64Arrays, and repeated short strings (methods, countries, hosts) are
  * interned per column so the parser's fresh copy dies young instead of living in the table.
  */
+/** The column a source field named `__proto__` is loaded as. */
+export const PROTO_COLUMN = '[__proto__]';
+
 export class ColumnBuilder {
   /** Index of the row being built. */
   row = 0;
@@ -627,6 +630,15 @@ export class ColumnBuilder {
     const rows = this.row;
     for (const n of names) {
       const c = this.cols.get(n) as Col;
+      if (n === '__proto__') {
+        // a source field named __proto__ (attacker data): Arquero keeps columns in plain objects,
+        // where that name cannot be a key, so it is loaded under a visible other name
+        this.warn(`a field named __proto__ is loaded as column ${PROTO_COLUMN}`);
+        this.cols.delete(n);
+        this.cols.set(PROTO_COLUMN, c);
+        names.push(PROTO_COLUMN);
+        continue;
+      }
       const dict = c.dict;
       if (dict) {
         if (c.len < rows) dict.codes.fill(-1, c.len, rows);

@@ -70,6 +70,9 @@ function quoteCount(s: string): number {
   return c;
 }
 
+/** Lines one quoted field may span before the quote is taken for a stray one. */
+const MAX_PENDING_LINES = 64;
+
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const TS_KEY = /(?:Timestamp|^Datetime)$/;
 
@@ -86,8 +89,7 @@ export async function loadCsv(src: Source, opts: CsvOptions = {}): Promise<Loade
   let header: string[] | null = opts.fields ?? null;
   let logpush = header ? header.some(isLogpushField) : false;
   let sep = opts.delimiter ?? null;
-  let pending = '';
-  let pendingLine = 0;
+  let pending: { line: string; no: number }[] = [];
   let pendingQuotes = 0;
   let lastComment: string | null = null;
 
@@ -142,38 +144,53 @@ export async function loadCsv(src: Source, opts: CsvOptions = {}): Promise<Loade
     report.rowsLoaded++;
   };
 
-  await forEachLine(
-    src,
-    report,
-    (line, no) => {
-      if (pending) {
-        // continuation of a quoted field spanning lines: it is one row, not several
-        report.rowsRead--;
-        pending += '\n' + line;
-        pendingQuotes += quoteCount(line);
-        if (pendingQuotes % 2 === 0) {
-          const text = pending;
-          pending = '';
-          record(text, pendingLine);
-        }
-        return;
-      }
-      if (header === null && line.startsWith('#')) {
-        lastComment = line;
-        return report.skip(no, MSG.comment);
-      }
-      const qc = quoteCount(line);
-      if (qc % 2 === 1) {
-        pending = line;
-        pendingLine = no;
-        pendingQuotes = qc;
-        return;
-      }
-      record(line, no);
-    },
-    { maxLineBytes: opts.maxLineBytes, invalidUtf8: 'skip' },
-  );
-  if (pending) report.skip(pendingLine, MSG.csvQuote);
+  /**
+   * A record whose quote does not close on its line continues on the next ones (RFC 4180). A
+   * stray quote would swallow the rest of the file that way, so a pending record that grows past
+   * MAX_PENDING_LINES, or closes with the wrong field count, is taken back: its first line is
+   * skipped (the stray quote) and the lines after it are read again one by one.
+   */
+  const feed = (line: string, no: number): void => {
+    if (pending.length) {
+      pending.push({ line, no });
+      pendingQuotes += quoteCount(line);
+      if (pendingQuotes % 2 === 0) flush();
+      else if (pending.length > MAX_PENDING_LINES) recover();
+      return;
+    }
+    if (header === null && line.startsWith('#')) {
+      lastComment = line;
+      return report.skip(no, MSG.comment);
+    }
+    const qc = quoteCount(line);
+    if (qc % 2 === 1) {
+      pending = [{ line, no }];
+      pendingQuotes = qc;
+      return;
+    }
+    record(line, no);
+  };
+  const flush = (): void => {
+    const text = pending.map((p) => p.line).join('\n');
+    const sepNow = sep ?? (text.split('\t').length > text.split(',').length ? '\t' : ',');
+    const rec = parseCsvRecord(text, sepNow);
+    if (!rec || (header !== null && rec.values.length !== header.length)) return recover();
+    const first = pending[0] as { no: number };
+    report.rowsRead -= pending.length - 1; // one record over several lines is one row
+    pending = [];
+    pendingQuotes = 0;
+    record(text, first.no);
+  };
+  const recover = (): void => {
+    const [first, ...rest] = pending;
+    pending = [];
+    pendingQuotes = 0;
+    if (first) report.skip(first.no, MSG.csvQuote);
+    for (const r of rest) feed(r.line, r.no);
+  };
+
+  await forEachLine(src, report, feed, { maxLineBytes: opts.maxLineBytes, maxRows: opts.maxRows, maxDecompressedBytes: opts.maxDecompressedBytes, invalidUtf8: 'skip' });
+  while (pending.length) recover();
   const cols = b.finish(logpush ? [FIELD.timestamp] : []);
   return { table: table(cols), report: report.finish() };
 }

@@ -8,9 +8,12 @@ import { shortJsonError } from './logpush-parse.js';
 import { MSG } from './messages.js';
 import { ReportBuilder } from './report.js';
 import { readAll, sourceName, type Source } from './source.js';
+import { dict } from './guard.js';
 
 export interface HarOptions {
   maxSkippedListed?: number;
+  /** URLs longer than this are skipped (default 1 MiB, as lines of the text formats). */
+  maxLineBytes?: number;
   /** Replace Authorization and cookie values with "[REDACTED]" (default true: HARs carry sessions). */
   redact?: boolean;
 }
@@ -35,12 +38,16 @@ function headerList(v: unknown): HarHeader[] {
 export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loaded> {
   const report = new ReportBuilder(sourceName(src), 'har', opts.maxSkippedListed);
   const redact = opts.redact !== false;
-  const { bytes, error } = await readAll(src);
+  const maxUrl = opts.maxLineBytes ?? 1 << 20;
+  const { bytes, error, notes } = await readAll(src);
+  for (const n of notes ?? []) report.warn(n);
   const b = new ColumnBuilder();
   b.onWarn = (r) => report.warn(r);
   let doc: unknown = null;
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    // a UTF-8 BOM (Windows tools write one) is not part of the JSON
+    const text = bytes.toString('utf8');
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     report.rowsRead++;
     report.skip(1, MSG.invalidJson(shortJsonError(e)));
@@ -58,6 +65,7 @@ export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loade
     const req = entry?.request as Record<string, unknown> | undefined;
     if (!entry || typeof entry !== 'object' || !req || typeof req !== 'object') return report.skip(no, MSG.harEntry('no request'));
     if (typeof req.url !== 'string' || typeof req.method !== 'string') return report.skip(no, MSG.harEntry('request without url or method'));
+    if (req.url.length > maxUrl) return report.skip(no, MSG.harEntry(`url longer than ${maxUrl} characters`));
     const t = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : NaN;
     if (Number.isNaN(t)) b.warn(MSG.badTimestamp(String(entry.startedDateTime)));
     b.put(FIELD.timestamp, Number.isNaN(t) ? null : t);
@@ -74,7 +82,7 @@ export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loade
     b.put('http.request.full_uri', req.url);
     const hv = typeof req.httpVersion === 'string' ? req.httpVersion : '';
     b.putStr(FIELD.httpVersion, VERSION[hv.toLowerCase()] ?? hv.toUpperCase());
-    const headers: Record<string, string[]> = {};
+    const headers = dict<string[]>(); // header names are attacker data
     const names: string[] = [];
     for (const h of headerList(req.headers)) {
       if (typeof h.name !== 'string') continue;
@@ -98,7 +106,7 @@ export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loade
     const res = entry.response as Record<string, unknown> | undefined;
     if (res && typeof res === 'object') {
       b.put(FIELD.status, typeof res.status === 'number' && res.status > 0 ? res.status : null);
-      const rh: Record<string, string[]> = {};
+      const rh = dict<string[]>();
       for (const h of headerList(res.headers)) {
         if (typeof h.name !== 'string') continue;
         const lower = h.name.toLowerCase();

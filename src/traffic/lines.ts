@@ -20,6 +20,24 @@ interface Limits {
  * option that raises the limit) when `rowsRead()` reaches maxRows or the bytes pass the cap;
  * decompression notes become warnings. A fatal decompression error is yielded as a string.
  */
+/**
+ * The handler with the row limit applied per line (limitedChunks stops at the next chunk): lines
+ * past the limit are not counted or handed on, and the report says where it stopped once.
+ */
+function capped<A extends unknown[]>(report: ReportBuilder, maxRows: number | undefined, on: (...a: A) => void): (...a: A) => void {
+  const max = maxRows ?? DEFAULT_MAX_ROWS;
+  let told = false;
+  return (...a: A) => {
+    if (report.rowsRead > max) {
+      report.rowsRead--;
+      if (!told) report.warn(MSG.tooManyRows(max));
+      told = true;
+      return;
+    }
+    on(...a);
+  };
+}
+
 async function* limitedChunks(
   src: Source,
   report: ReportBuilder,
@@ -38,7 +56,7 @@ async function* limitedChunks(
       continue;
     }
     if (report.rowsRead >= maxRows) {
-      report.warn(MSG.tooManyRows(maxRows));
+      if (!(report.warnings[MSG.tooManyRows(maxRows)] ?? 0)) report.warn(MSG.tooManyRows(maxRows));
       return;
     }
     bytes += c.length;
@@ -102,6 +120,7 @@ export async function forEachLine(
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const escape = opts.invalidUtf8 === 'escape';
+  if (opts.maxRows !== undefined) onLine = capped(report, opts.maxRows, onLine);
   let lineNo = 0;
   let carry: Buffer[] = [];
   let carryLen = 0;
@@ -227,6 +246,7 @@ export async function forEachLineBytes(
   opts: Limits & { range?: readonly [number, number]; lineBase?: number } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (opts.maxRows !== undefined) onLine = capped(report, opts.maxRows, onLine);
   // a range that is not the file's first: line numbers continue from the lines before it
   let lineNo = opts.lineBase ?? 0;
   let carry: Buffer[] = [];

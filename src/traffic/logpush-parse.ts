@@ -152,7 +152,7 @@ function handlerOf(f: LogpushField): Handler {
 const HANDLERS: Record<string, Handler> = Object.create(null);
 for (const [name, f] of Object.entries(LOGPUSH_FIELDS)) HANDLERS[name] = handlerOf(f);
 
-/** Nesting deeper than this in an unknown field is cut (its value becomes missing, with a warning). */
+/** Nesting deeper than this in an unknown field is cut (its value becomes missing, with a warning); the scanner uses the same. */
 export const MAX_JSON_DEPTH = 64;
 
 /**

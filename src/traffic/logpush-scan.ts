@@ -5,6 +5,10 @@ import { fnv, Interner, sameBytes, sampled, type Interned } from './interner.js'
 import { isAscii } from './utf8.js';
 import { deepFreeze } from './freeze.js';
 import { LOGPUSH_FIELDS, type LogpushKind } from './logpush-fields.js';
+import { capDepth } from './guard.js';
+
+/** Deepest nesting kept in an unknown field (the JSON path uses the same limit). */
+const MAX_JSON_DEPTH = 64;
 
 /**
  * Fast path for Logpush NDJSON: reads one line's bytes straight into columns, without
@@ -590,6 +594,8 @@ export class LogpushScanner {
       } catch {
         throw BAIL;
       }
+      // too deep for what walks it later (schema inference, the cache): the JSON path cuts it and warns
+      if (capDepth(v, MAX_JSON_DEPTH, () => undefined) === null) throw BAIL;
       v = convert(v);
     }
     if (!share) return { value: v, code: -1 };

@@ -38,7 +38,7 @@ export const MSG = {
   cacheNotWritten: (why: string) => `cache not written: ${why}`,
   badTimestamp: (v: string) => `unparsable timestamp '${v}'`,
   csvColumns: (got: number, want: number) => `has ${got} fields, header has ${want}`,
-  csvQuote: 'unterminated quoted field',
+  csvQuote: 'unterminated quoted field (a stray quote: the lines after it were read on their own)',
   harNotLog: 'not a HAR file: no log.entries array',
   harEntry: (why: string) => `HAR entry invalid: ${why}`,
   pcapTruncated: (have: number, want: number) => `packet truncated: file ends after ${have} of ${want} bytes`,

@@ -29,21 +29,15 @@ export async function readHead(src: Source, n = 64 * 1024): Promise<Buffer> {
     }
   } else raw = src.subarray(0, n);
   if (!isGzip(raw)) return raw;
-  // Decompress just enough of the head; a cut-off gzip stream throws, so collect what came out.
+  // Decompress just enough of the head: member by member, a cut-off stream yields what it holds
   const out: Buffer[] = [];
   let size = 0;
-  const gz = zlib.createGunzip();
-  await new Promise<void>((resolve) => {
-    gz.on('data', (c: Buffer) => {
-      out.push(c);
-      size += c.length;
-      if (size >= n) gz.destroy();
-    });
-    gz.on('error', () => resolve());
-    gz.on('close', () => resolve());
-    gz.on('end', () => resolve());
-    gz.end(raw);
-  });
+  for await (const c of gunzipMembers(raw, 64 * 1024, true)) {
+    if (typeof c === 'string' || !(c instanceof Uint8Array)) continue;
+    out.push(c);
+    size += c.length;
+    if (size >= n) break;
+  }
   return Buffer.concat(out).subarray(0, n);
 }
 
@@ -119,7 +113,7 @@ const crc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => numbe
  * last member, a bad CRC) loses nothing: every byte the deflate streams hold is yielded, and the
  * problem is a note. A stream cut short or corrupt inside the deflate data ends with an error.
  */
-async function* gunzipMembers(raw: Buffer, chunkSize: number): AsyncGenerator<Buffer | string | SourceNote> {
+async function* gunzipMembers(raw: Buffer, chunkSize: number, head = false): AsyncGenerator<Buffer | string | SourceNote> {
   let pos = 0;
   let member = 0;
   while (pos < raw.length) {
@@ -135,7 +129,8 @@ async function* gunzipMembers(raw: Buffer, chunkSize: number): AsyncGenerator<Bu
       yield `gzip: header of member ${member} truncated or invalid`;
       return;
     }
-    const inf = zlib.createInflateRaw({ chunkSize });
+    // a head is a cut-off stream by design: flush what it holds instead of failing
+    const inf = zlib.createInflateRaw(head ? { chunkSize, finishFlush: zlib.constants.Z_SYNC_FLUSH } : { chunkSize });
     let crc = 0;
     let size = 0;
     inf.end(raw.subarray(start));

@@ -35,7 +35,7 @@ lc('header-less Logpush CSV takes its field names from the fields option', async
 lc('generic CSV keeps header names, types unquoted numbers, and joins quoted newlines into one row', async () => {
   const { table, report } = await loadCsv(Buffer.from('ip,count,note\n1.2.3.4,5,"two\nlines"\n5.6.7.8,,plain\n"9.9.9.9,7,unterminated\n'));
   assert.is(report.rowsLoaded, 2);
-  assert.equal(report.skipped, [{ line: 5, reason: 'unterminated quoted field' }]);
+  assert.equal(report.skipped, [{ line: 5, reason: 'unterminated quoted field (a stray quote: the lines after it were read on their own)' }]);
   assert.equal(rows(table), [
     { ip: '1.2.3.4', count: 5, note: 'two\nlines' },
     { ip: '5.6.7.8', count: null, note: 'plain' },
