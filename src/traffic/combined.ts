@@ -164,7 +164,9 @@ export function compileLogFormat(format: string): CompiledLogFormat {
     if (before === '"' && after === '"') re += Q;
     else if (before === '[' && after === ']') re += '([^\\]]*)';
     else if (after === undefined) re += '(.*)';
-    else re += '(\\S*)';
+    else if (after === ' ' || after === '$') re += '(\\S*)';
+    // up to the separator that follows (`$remote_addr|$request|...`): a request line has spaces
+    else re += `([^${after.replace(/[\\\]^-]/g, '\\$&')}]*)`;
     vars.push((m[1] ?? m[2]) as string);
     last = (m.index ?? 0) + m[0].length;
   }

@@ -201,3 +201,114 @@ unknown('the format list comes from the registry and includes every new format',
 });
 
 unknown.run();
+
+const errs = suite('nginx and Apache error logs (fail2ban ground truth)');
+
+/** fail2ban writes `# failJSON: {"host": ...}` before each labelled line: the offending client. */
+function labelledHosts(file: string): Map<number, string> {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const out = new Map<number, string>();
+  lines.forEach((l, i) => {
+    const m = /^# failJSON: (\{.*\})\s*$/.exec(l);
+    if (!m) return;
+    const j = JSON.parse(m[1] as string) as { host?: string };
+    // the labelled line is the next non-comment line
+    let k = i + 1;
+    while (k < lines.length && (lines[k]?.startsWith('#') || lines[k]?.trim() === '')) k++;
+    if (j.host) out.set(k + 1, j.host);
+  });
+  return out;
+}
+
+for (const [f, format] of [
+  ['nginx-limit-req.log', 'nginx_error'],
+  ['nginx-http-auth.log', 'nginx_error'],
+  ['nginx-forbidden.log', 'nginx_error'],
+  ['apache-auth.log', 'apache_error'],
+  ['apache-noscript.log', 'apache_error'],
+  ['apache-modsecurity.log', 'apache_error'],
+] as const) {
+  errs(`${f} loads as ${format} events whose client is fail2ban's offending host`, async () => {
+    const file = corpus('fail2ban-test-logs', f);
+    const { table, report } = await loadTraffic(file, { maxSkippedListed: 1000 });
+    assert.is(report.format, format);
+    assert.is(report.rowsRead, report.rowsLoaded + report.rowsSkipped);
+    // only comments and blank lines are skipped: every log line is an event
+    assert.equal(Object.keys(report.reasons).sort(), ['blank line', 'comment line'].filter((k) => k in report.reasons).sort());
+    const skipped = new Set(report.skipped.map((s) => s.line));
+    assert.is(report.skipped.length, report.rowsSkipped);
+    const loadedLines: number[] = [];
+    for (let i = 1; i <= report.rowsRead; i++) if (!skipped.has(i)) loadedLines.push(i);
+    const all = rows(table);
+    let checked = 0;
+    for (const [line, host] of labelledHosts(file)) {
+      const r = all[loadedLines.indexOf(line)];
+      if (!r) continue;
+      assert.is(r[FIELD.ipSrc], host, `${f}:${line}`);
+      assert.ok(typeof r[FIELD.event] === 'string' && (r[FIELD.event] as string).length > 0, `${f}:${line} reason`);
+      checked++;
+    }
+    assert.ok(checked > 0);
+  });
+}
+
+errs.run();
+
+const cdn = suite('real client address behind a CDN');
+
+cdn('a custom nginx log whose remote_addr is Cloudflare takes X-Forwarded-For and says so', async () => {
+  const logFormat = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+  const log = [
+    '162.158.1.10 - - [01/May/2024:12:00:03 +0000] "GET /.env HTTP/1.1" 404 12 "-" "sqlmap/1.7" "203.0.113.9"',
+    '2a06:98c0:3600::103 - - [01/May/2024:12:00:04 +0000] "GET / HTTP/2.0" 200 12 "-" "Mozilla/5.0" "198.51.100.7, 162.158.1.10"',
+    '198.51.100.20 - - [01/May/2024:12:00:05 +0000] "GET / HTTP/1.1" 200 12 "-" "curl/8" "-"',
+  ].join('\n');
+  const { table, report } = await loadTraffic(Buffer.from(log), { logFormat });
+  assert.is(report.format, 'nginx');
+  assert.equal(table.array(FIELD.ipSrc), ['203.0.113.9', '198.51.100.7', '198.51.100.20']);
+  assert.equal(table.array(FIELD.edgeIp), ['162.158.1.10', '2a06:98c0:3600::103', null]);
+  assert.match(report.clientAddress ?? '', /2 rows had a Cloudflare egress address as client: ip.src taken from X-Forwarded-For/);
+  // clientAddress: 'log' keeps the column as written
+  const asLogged = await loadTraffic(Buffer.from(log), { logFormat, clientAddress: 'log' });
+  assert.is(asLogged.table.get(FIELD.ipSrc, 0), '162.158.1.10');
+});
+
+cdn('a combined log full of Cloudflare addresses warns that the visitor is not in it', async () => {
+  const log = '172.70.1.2 - - [01/May/2024:12:00:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"\n104.23.0.1 - - [01/May/2024:12:00:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"\n';
+  const { report } = await loadTraffic(Buffer.from(log));
+  assert.is(report.format, 'combined');
+  assert.match(Object.keys(report.warnings ?? {}).join(' '), /2 rows have a Cloudflare egress address as client and the log has no CF-Connecting-IP or X-Forwarded-For/);
+});
+
+cdn('cdnOf knows the published ranges and nothing else', async () => {
+  const { cdnOf, CLOUDFLARE } = await import('../../src/traffic/index.js');
+  assert.is(cdnOf('162.158.0.1'), 'Cloudflare');
+  assert.is(cdnOf('104.27.255.255'), 'Cloudflare'); // 104.24.0.0/14
+  assert.is(cdnOf('104.28.0.0'), null);
+  assert.is(cdnOf('2606:4700::6810:84e5'), 'Cloudflare');
+  assert.is(cdnOf('2606:4701::1'), null);
+  assert.is(cdnOf('8.8.8.8'), null);
+  assert.is(cdnOf('not an ip'), null);
+  assert.match(CLOUDFLARE.retrieved, /^\d{4}-\d\d-\d\d$/);
+  assert.equal(CLOUDFLARE.source, ['https://www.cloudflare.com/ips-v4', 'https://www.cloudflare.com/ips-v6']);
+});
+
+cdn('runbook classify --log-format reads a custom log', async () => {
+  const { run } = await import('../../src/commands/classify.js');
+  const t = (await import('./helpers.js')).tempDir();
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  try {
+    const file = t.file('custom.log', '203.0.113.9|GET /wp-login.php HTTP/1.1|404|sqlmap/1.7\n');
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    const code = await run([file, '--log-format', '$remote_addr|$request|$status|$http_user_agent', '--json']);
+    process.stdout.write = write;
+    assert.is(code, 0);
+    assert.is((JSON.parse(out) as { rows: number }).rows, 1);
+  } finally {
+    process.stdout.write = write;
+    t.done();
+  }
+});
+
+cdn.run();

@@ -4,7 +4,8 @@ import { MSG } from '../messages.js';
 import { byShare, share } from '../sniff.js';
 import type { FormatModule } from '../types.js';
 
-const LINE = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/;
+// an optional syslog prefix (`host nginx[983479]: `) before nginx's own line
+const LINE = /^(?:\S.*?: )?(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/;
 /** The `, key: value` tail nginx appends (client, server, request, upstream, host, referrer). */
 const TAIL = /, (client|server|request|upstream|host|referrer): ("(?:[^"\\]|\\.)*"|[^,]*)(?=, (?:client|server|request|upstream|host|referrer): |$)/g;
 
@@ -32,7 +33,7 @@ export function parseNginxError(line: string): AccessRecord | string {
 const nginxError: FormatModule = {
   format: 'nginx_error',
   summary: 'nginx error log, one event per line (level, reason, client, request)',
-  sniff: (input) => byShare(share(input, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: /), 0.93),
+  sniff: (input) => byShare(share(input, /^(?:\S.*?: )?\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: /), 0.93),
   load: async (src, opts) => {
     const loaded = await loadAccessLines(src, opts, 'nginx_error', parseNginxError);
     if (loaded.report.rowsLoaded) loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [MSG.localTime('nginx error-log')]: 1 };
