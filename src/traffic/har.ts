@@ -49,10 +49,11 @@ export async function loadHar(src: Source, opts: HarOptions = {}): Promise<Loade
     const text = bytes.toString('utf8');
     doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
+    // one document: it is one skipped row, with the decompression error that cut it if there was one
     report.rowsRead++;
-    report.skip(1, MSG.invalidJson(shortJsonError(e)));
+    report.skip(1, error ? `${MSG.invalidJson(shortJsonError(e))} (${error})` : MSG.invalidJson(shortJsonError(e)));
   }
-  if (error) report.skip(1, error);
+  if (error && doc !== null) report.warn(error);
   const entries = (doc as { log?: { entries?: unknown } } | null)?.log?.entries;
   if (doc !== null && !Array.isArray(entries)) {
     report.rowsRead++;

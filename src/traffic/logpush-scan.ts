@@ -303,7 +303,13 @@ export class LogpushScanner {
   /** The JSON string content at [s, e) (escaped: it contains escapes; s - 1 and e are its quotes). */
   private decodeAt(s: number, e: number, escaped: boolean): string {
     const b = this.buf as Buffer;
-    if (escaped) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
+    if (escaped) {
+      try {
+        return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
+      } catch {
+        throw BAIL; // a bad escape (`\o`): the JSON.parse path reports the line (fuzz-found)
+      }
+    }
     const v = (b as unknown as Slices).utf8Slice(s, e);
     // invalid UTF-8 became U+FFFD: let the strict path report the line
     if (v.indexOf('\uFFFD') >= 0 && !validUtf8(b.subarray(s, e))) throw BAIL;

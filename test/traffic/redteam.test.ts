@@ -118,4 +118,10 @@ test('row and decompressed-byte limits stop with a message naming the option', a
   assert.is(gz.report.rowsRead, gz.report.rowsLoaded + gz.report.rowsSkipped);
 });
 
+test('a bad escape inside a Logpush string is one invalid-JSON row, not a crash of the byte scanner (found by the fuzz suite)', async () => {
+  const { report } = await loadTraffic(Buffer.from('{"RayID":"a1","ClientIP":"1.2.3.4"}\n{"RayID":"a2","ClientIP":"1.2.3.5\\o)&"}\n'), { format: 'logpush' });
+  assert.is(report.rowsLoaded, 1);
+  assert.equal(report.reasons, { 'invalid JSON: Bad escaped character': 1 });
+});
+
 test.run();

@@ -39,8 +39,9 @@ export function parseApacheError(line: string): AccessRecord | string {
 
 const apacheError: FormatModule = {
   format: 'apache_error',
+  rank: 150, // a file that mixes access and error lines is read as the access log (its error lines skipped with a reason)
   summary: 'Apache httpd error log, one event per line (level, client, reason)',
-  sniff: (input) => byShare(share(input, /^\[\w{3} \w{3} +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)? \d{4}\] \[(?:[\w-]*:)?\w+\]/), 0.93),
+  sniff: (input) => byShare(share(input, /^\[\w{3} \w{3} +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)? \d{4}\] \[(?:[\w-]*:)?\w+\]/), 0.8),
   load: async (src, opts) => {
     const loaded = await loadAccessLines(src, opts, 'apache_error', parseApacheError);
     if (loaded.report.rowsLoaded) loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [MSG.localTime('Apache error-log')]: 1 };

@@ -32,8 +32,9 @@ export function parseNginxError(line: string): AccessRecord | string {
 
 const nginxError: FormatModule = {
   format: 'nginx_error',
+  rank: 150, // a file that mixes access and error lines is read as the access log (its error lines skipped with a reason)
   summary: 'nginx error log, one event per line (level, reason, client, request)',
-  sniff: (input) => byShare(share(input, /^(?:\S.*?: )?\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: /), 0.93),
+  sniff: (input) => byShare(share(input, /^(?:\S.*?: )?\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: /), 0.8),
   load: async (src, opts) => {
     const loaded = await loadAccessLines(src, opts, 'nginx_error', parseNginxError);
     if (loaded.report.rowsLoaded) loaded.report.warnings = { ...(loaded.report.warnings ?? {}), [MSG.localTime('nginx error-log')]: 1 };
