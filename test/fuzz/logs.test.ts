@@ -4,8 +4,8 @@
  * reproductions, cut, spliced, bit-flipped, gzipped, and salted with hostile JSON (prototype
  * names as keys, non-string user agents, deep nesting, stray quotes).
  *
- * Budget: FUZZ_LOG_RUNS inputs (default 600, what CI runs every time); `FUZZ_LOG_RUNS=20000`
- * for a nightly-style run. FUZZ_SEED replays a failure (fast-check prints the seed and path).
+ * Budget: FUZZ_LOG_RUNS inputs (default 600, what CI runs every time; 150 in `npm run test:fast`);
+ * `FUZZ_LOG_RUNS=20000` for a nightly-style run. FUZZ_SEED replays a failure (fast-check prints the seed and path).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +17,7 @@ import { loadTraffic, TrafficError, type FormatOption } from '../../src/traffic/
 import { score } from '../../src/classify/index.js';
 import { CORPUS, corpus } from '../helpers/paths.js';
 
-const RUNS = Number(process.env.FUZZ_LOG_RUNS ?? 600);
+const RUNS = Number(process.env.FUZZ_LOG_RUNS ?? (process.env.TEST_FAST ? 150 : 600));
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
 /** Seed files: [path, the format they are in]. Small ones, read once. */
