@@ -15,7 +15,7 @@ now_ms() { date +%s%3N; }
 if [ "${1:-}" = "--fast" ]; then
   # one process for every in-process unit test (tsx compiles each module once); TEST_FAST=1 lets
   # the heaviest tests use their smaller sizes (the fuzz budget, the 30k-row scanner check)
-  pattern="${TEST_FILTER:-^(architecture|redact|traffic/|classify/|viz/|fuzz/)}"
+  pattern="${TEST_FILTER:-^(architecture|redact|catalog|traffic/|classify/|viz/|fuzz/)}"
   started=$(now_ms)
   TEST_FAST=1 timeout "${TEST_FILE_TIMEOUT:-600}" node --enable-source-maps --import tsx node_modules/uvu/bin.js test "$pattern" \
     -i '(classify/score|viz/evidence|traffic/pcap)\.test\.ts$' -i '^(kernel|notebook|steps|browser|jupyterlab|python|helpers|fixtures)/'

@@ -109,3 +109,35 @@ export type Label = 'good' | 'suspicious' | 'malicious';
 const LABEL: Flag<Label> = { good: 1, suspicious: 1, malicious: 1 };
 export const LABELS: readonly Label[] = Object.freeze(keys(LABEL));
 export const isLabel = (s: unknown): s is Label => typeof s === 'string' && Object.prototype.hasOwnProperty.call(LABEL, s);
+
+/**
+ * The tools steps and tests run, with the Debian 12 package that provides each (for the "not
+ * installed: apt-get install X" message and scripts/setup.sh, which a test checks against this).
+ * `optional`: supported when present, not installed by setup.
+ */
+export const TOOLS = {
+  dig: { package: 'dnsutils' },
+  delv: { package: 'bind9-dnsutils' },
+  curl: { package: 'curl' },
+  openssl: { package: 'openssl' },
+  git: { package: 'git' },
+  traceroute: { package: 'traceroute' },
+  tracepath: { package: 'iputils-tracepath' },
+  ping: { package: 'iputils-ping' },
+  ip: { package: 'iproute2' },
+  mtr: { package: 'mtr-tiny', optional: true },
+  tshark: { package: 'tshark' },
+  named: { package: 'bind9' },
+  'dnssec-signzone': { package: 'bind9-utils' },
+  'dnssec-keygen': { package: 'bind9-utils' },
+  'named-checkconf': { package: 'bind9-utils' },
+  nginx: { package: 'nginx-light' },
+} as const satisfies Record<string, { package: string; optional?: boolean }>;
+
+export type Tool = keyof typeof TOOLS;
+
+/** Tool -> Debian package. */
+export const TOOL_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
+  // null prototype: a tool name typed by a user (`constructor`) is not found, not Object's
+  Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(TOOLS).map(([tool, t]) => [tool, t.package]))),
+);

@@ -16,6 +16,7 @@ import { $ } from 'zx';
 import { ToolMissingError } from './errors.js';
 import { redact } from './redact.js';
 import * as v from './validate.js';
+import { TOOL_PACKAGES } from '../catalog.js';
 
 /** One process run, as evidence. */
 export interface Transcript {
@@ -42,25 +43,8 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-/** Which Debian package provides each tool we call. */
-export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
-  dig: 'dnsutils',
-  delv: 'bind9-dnsutils',
-  curl: 'curl',
-  openssl: 'openssl',
-  git: 'git',
-  traceroute: 'traceroute',
-  tracepath: 'iputils-tracepath',
-  ping: 'iputils-ping',
-  ip: 'iproute2',
-  mtr: 'mtr-tiny',
-  tshark: 'tshark',
-  named: 'bind9',
-  'dnssec-signzone': 'bind9-utils',
-  'dnssec-keygen': 'bind9-utils',
-  'named-checkconf': 'bind9-utils',
-  nginx: 'nginx-light',
-};
+/** Which Debian package provides each tool we call (the one list is src/catalog.ts). */
+export { TOOL_PACKAGES };
 
 const found = new Map<string, string | null>();
 
