@@ -60,18 +60,26 @@ for (const r of CDN_RANGES) {
 
 const maskOf = (bits: number): number => (bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0);
 
-/** First octets of every IPv4 range: most addresses are rejected on this alone (one check per row). */
-const V4_FIRST = new Set<number>();
+/** First octets of every IPv4 range: most addresses are rejected on this alone (loaders ask per row). */
+const V4_FIRST = new Uint8Array(256);
 for (const r of V4S) {
   const lo = r.net >>> 24;
   const hi = (r.net | ~r.mask) >>> 24;
-  for (let o = lo; o <= hi; o++) V4_FIRST.add(o);
+  for (let o = lo; o <= hi; o++) V4_FIRST[o] = 1;
 }
 
 /** The CDN whose egress range holds `addr` (IPv4, IPv6, v4-mapped v6), or null. */
 export function cdnOf(addr: string): string | null {
-  const dot = addr.indexOf('.');
-  if (dot > 0 && dot < 4 && addr.indexOf(':') < 0 && !V4_FIRST.has(Number(addr.slice(0, dot)))) return null;
+  // the first octet read from the characters (no substring): a dotted quad not starting like a
+  // CDN range is answered here
+  let o = 0;
+  let i = 0;
+  for (; i < 4; i++) {
+    const c = addr.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    o = o * 10 + c - 48;
+  }
+  if (i > 0 && addr.charCodeAt(i) === 46 && o < 256 && V4_FIRST[o] === 0) return null;
   const a = v4(addr) ?? (addr.startsWith('::ffff:') ? v4(addr.slice(7)) : null);
   if (a !== null) {
     for (const r of V4S) if (((a & r.mask) >>> 0) === r.net) return r.cdn;

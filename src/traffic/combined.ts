@@ -64,9 +64,10 @@ const dash = (s: string | undefined): string | null => (s === undefined || s ===
 function putClf(b: ColumnBuilder, m: RegExpExecArray, check: ClientCheck): void {
   const ip = m[1] as string;
   b.putStr(FIELD.ipSrc, ip);
-  if (cdnOf(ip) !== null) {
+  const cdn = cdnOf(ip);
+  if (cdn !== null) {
     check.cdnRows++;
-    check.cdn = cdnOf(ip);
+    check.cdn = cdn;
   }
   const ident = dash(m[2]);
   if (ident !== null) b.put('remote_ident', ident);
