@@ -25,7 +25,15 @@ import { deepFreeze } from './freeze.js';
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
  * tables.
  */
-export const LOADER_VERSION = 3;
+export const LOADER_VERSION = 4; // 4: format registry, null-prototype maps, access-log columns
+
+/** JSON.parse reviver: objects come back without a prototype, as the loaders made them (header and cookie names are attacker data). */
+function nullProto(_k: string, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: (v as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+  return o;
+}
 
 export const DEFAULT_CACHE_DIR = path.join('.cache', 'netrunbook');
 
@@ -219,7 +227,7 @@ class JsonColumn {
       if (hit !== undefined) return hit;
     } else if (this.byRow.has(row)) return this.byRow.get(row);
     const s = this.inner.at(row);
-    const v = typeof s === 'string' ? deepFreeze(JSON.parse(s)) : null;
+    const v = typeof s === 'string' ? deepFreeze(JSON.parse(s, nullProto)) : null;
     if (k >= 0) this.byKey[k] = v;
     else this.byRow.set(row, v);
     return v;
