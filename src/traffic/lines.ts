@@ -106,25 +106,93 @@ export interface LineOptions extends Limits {
   invalidUtf8?: 'skip' | 'escape';
 }
 
+/** What the one line splitter hands its adapters (string lines, byte lines). */
+interface LineSink {
+  /** One line that crossed chunks, copied whole (no newline). */
+  line(b: Buffer): void;
+  /** Complete lines chunk[s, e): separated by LF, the last one ends at e (the block's last LF). */
+  block(chunk: Buffer, s: number, e: number): void;
+  /** A line over maxLineBytes (its bytes were not kept). */
+  tooLong(): void;
+  /** Decompression failed: `cut` when a partial line was pending. */
+  fail(reason: string, cut: boolean): void;
+}
+
 /**
- * Streams the source line by line (LF or CRLF). Decodes each chunk's complete lines as one string
- * (one native call per MiB, not per line); only chunks that contain U+FFFD are re-checked line by
- * line with a strict decoder, so invalid UTF-8 is reported by line. Counts every line in
- * `report.rowsRead`; blank lines, over-long lines and invalid UTF-8 are skipped with a reason.
+ * The one line splitter: reads the source's chunks (limits applied), carries a line that
+ * crosses chunks (dropping it once it passes maxLineBytes) and hands complete lines to the sink
+ * a block at a time, so an adapter can decode a whole block in one call.
  */
-export async function forEachLine(
-  src: Source,
-  report: ReportBuilder,
-  onLine: LineHandler,
-  opts: LineOptions = {},
-): Promise<void> {
+async function splitLines(src: Source, report: ReportBuilder, opts: Limits & { range?: readonly [number, number] }, sink: LineSink): Promise<void> {
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let overflow = false; // the current (carried) line is already too long: drop until newline
+  for await (const chunk of limitedChunks(src, report, opts)) {
+    if (typeof chunk === 'string') {
+      // decompression failed: the partial line is lost with the rest of the stream
+      sink.fail(chunk, carryLen > 0 || overflow);
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      break;
+    }
+    let start = 0;
+    if (carryLen > 0 || overflow) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        if (!overflow) {
+          carry.push(Buffer.from(chunk));
+          carryLen += chunk.length;
+          if (carryLen > maxLineBytes) {
+            overflow = true;
+            carry = [];
+            carryLen = 0;
+          }
+        }
+        continue;
+      }
+      if (overflow || carryLen + nl > maxLineBytes) sink.tooLong();
+      else sink.line(Buffer.concat([...carry, chunk.subarray(0, nl)]));
+      carry = [];
+      carryLen = 0;
+      overflow = false;
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      sink.block(chunk, start, last);
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (rest.length > maxLineBytes) overflow = true;
+      else {
+        carry.push(Buffer.from(rest)); // copy: the stream may reuse its buffer
+        carryLen += rest.length;
+      }
+    }
+  }
+  if (overflow) sink.tooLong();
+  else if (carryLen > 0) sink.line(Buffer.concat(carry));
+}
+
+/** The skip reason of a failed decompression at line `lineNo`. */
+const failReason = (why: string, cut: boolean, lineNo: number): string =>
+  cut ? `${why} (this line is cut off; nothing after it can be read)` : `${why} (nothing after line ${lineNo - 1} can be read)`;
+
+/**
+ * Streams the source line by line (LF or CRLF): the string adapter of splitLines. Decodes each
+ * block of complete lines as one string (one native call per MiB, not per line); only blocks that
+ * contain U+FFFD are re-checked line by line with a strict decoder, so invalid UTF-8 is reported
+ * by line. Counts every line in `report.rowsRead`; blank lines, over-long lines and invalid UTF-8
+ * are skipped with a reason.
+ */
+export async function forEachLine(src: Source, report: ReportBuilder, onLine: LineHandler, opts: LineOptions = {}): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const escape = opts.invalidUtf8 === 'escape';
   if (opts.maxRows !== undefined) onLine = capped(report, opts.maxRows, onLine);
   let lineNo = 0;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let overflow = false; // the current (carried) line is already too long: drop until newline
 
   const emitBytes = (b: Buffer): void => {
     lineNo++;
@@ -142,59 +210,29 @@ export async function forEachLine(
     }
     onLine(s, lineNo);
   };
-
   const emitString = (s: string): void => {
     lineNo++;
     report.rowsRead++;
     if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) s = s.slice(0, -1);
     if (s.length === 0) return report.skip(lineNo, MSG.blankLine);
-    if (s.length > maxLineBytes / 4 && Buffer.byteLength(s) > maxLineBytes) {
-      return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
-    }
+    if (s.length > maxLineBytes / 4 && Buffer.byteLength(s) > maxLineBytes) return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
     onLine(s, lineNo);
   };
-
   const tooLong = (): void => {
     lineNo++;
     report.rowsRead++;
     report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
   };
 
-  for await (const chunk of limitedChunks(src, report, opts)) {
-    if (typeof chunk === 'string') {
-      // decompression failed: the partial line is lost with the rest of the stream
+  await splitLines(src, report, opts, {
+    line: emitBytes,
+    tooLong,
+    fail: (why, cut) => {
       lineNo++;
       report.rowsRead++;
-      report.skip(lineNo, carryLen > 0 || overflow ? `${chunk} (this line is cut off; nothing after it can be read)` : `${chunk} (nothing after line ${lineNo - 1} can be read)`);
-      carry = [];
-      carryLen = 0;
-      overflow = false;
-      break;
-    }
-    let start = 0;
-    if (carryLen > 0 || overflow) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        if (!overflow) {
-          carry.push(Buffer.from(chunk));
-          carryLen += chunk.length;
-          if (carryLen > maxLineBytes) {
-            overflow = true;
-            carry = [];
-            carryLen = 0;
-          }
-        }
-        continue;
-      }
-      if (overflow || carryLen + nl > maxLineBytes) tooLong();
-      else emitBytes(Buffer.concat([...carry, chunk.subarray(0, nl)]));
-      carry = [];
-      carryLen = 0;
-      overflow = false;
-      start = nl + 1;
-    }
-    const last = chunk.lastIndexOf(10);
-    if (last >= start) {
+      report.skip(lineNo, failReason(why, cut, lineNo));
+    },
+    block: (chunk, start, last) => {
       const body = chunk.toString('utf8', start, last);
       if (body.indexOf('\uFFFD') < 0) {
         let p = 0;
@@ -207,37 +245,27 @@ export async function forEachLine(
           emitString(body.slice(p, q));
           p = q + 1;
         }
-      } else {
-        let p = start;
-        while (p <= last) {
-          const q = chunk.indexOf(10, p);
-          const e = q < 0 || q > last ? last : q;
-          if (e - p > maxLineBytes) tooLong();
-          else emitBytes(chunk.subarray(p, e));
-          p = e + 1;
-        }
+        return;
       }
-      start = last + 1;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (rest.length > maxLineBytes) overflow = true;
-      else {
-        carry.push(Buffer.from(rest)); // copy: the stream may reuse its buffer
-        carryLen += rest.length;
+      let p = start;
+      while (p <= last) {
+        const q = chunk.indexOf(10, p);
+        const e = q < 0 || q > last ? last : q;
+        if (e - p > maxLineBytes) tooLong();
+        else emitBytes(chunk.subarray(p, e));
+        p = e + 1;
       }
-    }
-  }
-  if (overflow) tooLong();
-  else if (carryLen > 0) emitBytes(Buffer.concat(carry));
+    },
+  });
 }
 
 /** Called per non-empty line with its bytes buf[start, end) (no newline, no trailing CR). */
 export type ByteLineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
 
 /**
- * Like forEachLine but hands out byte ranges, for parsers that read bytes directly (Logpush).
- * The handler must not keep `buf`: it is the stream's chunk. UTF-8 is the handler's business.
+ * The byte adapter of splitLines, for parsers that read bytes directly (Logpush): hands out
+ * byte ranges. The handler must not keep `buf`: it is the stream's chunk. UTF-8 is the
+ * handler's business.
  */
 export async function forEachLineBytes(
   src: Source,
@@ -249,9 +277,6 @@ export async function forEachLineBytes(
   if (opts.maxRows !== undefined) onLine = capped(report, opts.maxRows, onLine);
   // a range that is not the file's first: line numbers continue from the lines before it
   let lineNo = opts.lineBase ?? 0;
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let overflow = false;
 
   const emit = (b: Buffer, s: number, e: number): void => {
     lineNo++;
@@ -261,65 +286,30 @@ export async function forEachLineBytes(
     if (e - s > maxLineBytes) return report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
     onLine(b, s, e, lineNo);
   };
-  const tooLong = (): void => {
-    lineNo++;
-    report.rowsRead++;
-    report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
-  };
 
-  for await (const chunk of limitedChunks(src, report, opts)) {
-    if (typeof chunk === 'string') {
+  await splitLines(src, report, opts, {
+    line: (b) => emit(b, 0, b.length),
+    tooLong: () => {
       lineNo++;
       report.rowsRead++;
-      report.skip(lineNo, carryLen > 0 || overflow ? `${chunk} (this line is cut off; nothing after it can be read)` : `${chunk} (nothing after line ${lineNo - 1} can be read)`);
-      carry = [];
-      carryLen = 0;
-      overflow = false;
-      break;
-    }
-    let start = 0;
-    if (carryLen > 0 || overflow) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        if (!overflow) {
-          carry.push(Buffer.from(chunk));
-          carryLen += chunk.length;
-          if (carryLen > maxLineBytes) {
-            overflow = true;
-            carry = [];
-            carryLen = 0;
-          }
+      report.skip(lineNo, MSG.lineTooLong(maxLineBytes));
+    },
+    fail: (why, cut) => {
+      lineNo++;
+      report.rowsRead++;
+      report.skip(lineNo, failReason(why, cut, lineNo));
+    },
+    block: (chunk, start, last) => {
+      let p = start;
+      for (;;) {
+        const q = chunk.indexOf(10, p);
+        if (q < 0 || q >= last) {
+          emit(chunk, p, last);
+          return;
         }
-        continue;
+        emit(chunk, p, q);
+        p = q + 1;
       }
-      if (overflow || carryLen + nl > maxLineBytes) tooLong();
-      else {
-        const whole = Buffer.concat([...carry, chunk.subarray(0, nl)]);
-        emit(whole, 0, whole.length);
-      }
-      carry = [];
-      carryLen = 0;
-      overflow = false;
-      start = nl + 1;
-    }
-    for (;;) {
-      const q = chunk.indexOf(10, start);
-      if (q < 0) break;
-      emit(chunk, start, q);
-      start = q + 1;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (rest.length > maxLineBytes) overflow = true;
-      else {
-        carry.push(Buffer.from(rest));
-        carryLen += rest.length;
-      }
-    }
-  }
-  if (overflow) tooLong();
-  else if (carryLen > 0) {
-    const whole = Buffer.concat(carry);
-    emit(whole, 0, whole.length);
-  }
+    },
+  });
 }
