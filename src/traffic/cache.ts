@@ -313,7 +313,7 @@ export async function readCache(file: string): Promise<{ table: ColumnTable; rep
     if (ipc.byteOffset % 8 !== 0) ipc = Buffer.from(ipc);
     const arrow = tableFromIPC(ipc, { useDate: false });
     const json = new Set(meta.json);
-    const data: Record<string, unknown> = {};
+    const data: Record<string, unknown> = Object.create(null);
     // string dictionaries become DictionaryColumns here; Arquero converts the rest
     const child = (n: string): unknown => (arrow as unknown as { getChild(name: string): unknown }).getChild(n);
     const names = (arrow as unknown as { names: string[] }).names;

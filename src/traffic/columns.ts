@@ -68,7 +68,7 @@ export type EncodedColumn =
 
 /** Finished columns as they cross a thread boundary (no copies: typed arrays are listed for transfer). */
 export function encodeColumns(cols: Record<string, BuiltColumn>): { cols: Record<string, EncodedColumn>; transfer: ArrayBuffer[] } {
-  const out: Record<string, EncodedColumn> = {};
+  const out: Record<string, EncodedColumn> = Object.create(null);
   const transfer = new Set<ArrayBuffer>();
   // a view crosses with its whole buffer (each column owns its buffers)
   const send = <T extends ArrayBufferView>(v: T): T => {

@@ -116,7 +116,7 @@ export async function loadCsv(src: Source, opts: CsvOptions = {}): Promise<Loade
     }
     if (rec.values.length !== header.length) return report.skip(no, MSG.csvColumns(rec.values.length, header.length));
     if (logpush) {
-      const o: Record<string, unknown> = {};
+      const o: Record<string, unknown> = Object.create(null); // header names are attacker data
       header.forEach((k, i) => {
         const v = rec.values[i] as string;
         const q = rec.quoted[i] as boolean;

@@ -677,7 +677,7 @@ export class LogpushScanner {
       } else return NOT_FLAT;
       if (vals.length) {
         const name = this.keyName(ks, kEnd, lower);
-        out ??= {};
+        out ??= Object.create(null) as Record<string, string[]>; // names are attacker data
         // a repeated name (JSON.parse keeps the last of equal keys, headerMap merges case variants): strict path
         if (out[name] !== undefined) return NOT_FLAT;
         out[name] = vals;

@@ -124,4 +124,13 @@ test('a bad escape inside a Logpush string is one invalid-JSON row, not a crash 
   assert.equal(report.reasons, { 'invalid JSON: Bad escaped character': 1 });
 });
 
+test('a Logpush CSV whose header names __proto__ and constructor loads those columns as data', async () => {
+  const csv = 'RayID,ClientIP,__proto__,constructor\nr1,1.2.3.4,a,b\n';
+  const { table, report } = await loadTraffic(Buffer.from(csv), { format: 'csv' });
+  assert.is(report.rowsLoaded, 1);
+  assert.is(table.get(FIELD.ipSrc, 0), '1.2.3.4');
+  assert.is(table.get('[__proto__]', 0), 'a');
+  assert.is(table.get('constructor', 0), 'b');
+});
+
 test.run();
