@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ColumnTable } from 'arquero';
-import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+import { loadTraffic, type LimitOptions, type LoadOptions } from '../traffic/index.js';
 import { plainColumn } from '../traffic/dictionary.js';
 import type { LoadReport } from '../traffic/fields.js';
 import { score, type ScoreOptions, type ScoreResult } from './score.js';
@@ -14,6 +14,8 @@ export interface ClassifyOptions extends ScoreOptions {
   format?: LoadOptions['format'];
   /** nginx `log_format` string of a custom access log (`--log-format`). */
   logFormat?: string;
+  /** Loader limits (`--max-rows`, `--max-line-bytes`, `--max-decompressed-bytes`). */
+  limits?: LimitOptions;
   /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
   rules?: string;
 }
@@ -36,7 +38,7 @@ export interface Classification {
 
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
-  const { table, report } = await loadTraffic(file, { format: opts.format, logFormat: opts.logFormat });
+  const { table, report } = await loadTraffic(file, { ...opts.limits, format: opts.format, logFormat: opts.logFormat });
   const scored = score(table, {
     ...opts,
     signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],

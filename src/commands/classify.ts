@@ -8,15 +8,24 @@ import { formatNames, type LoadOptions } from '../traffic/index.js';
 const FORMATS = ['auto', ...formatNames()];
 
 export async function run(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format'], ['--json']);
+  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json']);
   const [file, ...extra] = a.positional;
-  if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--out FILE] [--json]`);
+  if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--rules FILE] [--out FILE] [--json]`);
   const logFormat = a.options['--log-format']?.at(-1);
   const format = a.options['--format']?.at(-1) ?? (logFormat ? 'nginx' : 'auto');
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+  // loader limits: each stops the load with a reason in the report; raise them for big trusted files
+  const limit = (flag: string): number | undefined => {
+    const v = a.options[flag]?.at(-1);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} takes a positive whole number, not '${v}'`);
+    return Number(v);
+  };
+  const limits = { maxRows: limit('--max-rows'), maxLineBytes: limit('--max-line-bytes'), maxDecompressedBytes: limit('--max-decompressed-bytes') };
   const c = await classifyTraffic(file, {
     format: format as LoadOptions['format'],
     logFormat,
+    limits,
     rules: a.options['--rules']?.at(-1),
     allow: a.options['--allow']?.flatMap((x) => x.split(',')),
   });

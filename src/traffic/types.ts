@@ -52,9 +52,9 @@ export interface LimitOptions {
   maxSkippedListed?: number;
   /** Lines longer than this are skipped (default 1 MiB). */
   maxLineBytes?: number;
-  /** Stop after this many rows (lines or records) with a clear reason (default 50 million). */
+  /** Stop after this many rows (lines or records) with a clear reason (default 5 million). */
   maxRows?: number;
-  /** Stop decompressing after this many bytes (default 8 GiB). */
+  /** Stop decompressing after this many bytes (default 4 GiB). */
   maxDecompressedBytes?: number;
 }
 

@@ -311,4 +311,25 @@ cdn('runbook classify --log-format reads a custom log', async () => {
   }
 });
 
+cdn('runbook classify --max-rows stops the load where asked and rejects a bad number', async () => {
+  const { run } = await import('../../src/commands/classify.js');
+  const t = (await import('./helpers.js')).tempDir();
+  const write = process.stdout.write.bind(process.stdout);
+  let out = '';
+  try {
+    const file = t.file('big.log', Array.from({ length: 50 }, (_, i) => `203.0.113.${i} - - [01/May/2024:12:00:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"`).join('\n'));
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    await run([file, '--max-rows', '10', '--json']);
+    process.stdout.write = write;
+    assert.is((JSON.parse(out) as { rows: number }).rows, 10);
+    await run([file, '--max-rows', 'ten']).then(
+      () => assert.unreachable('accepted'),
+      (e: Error) => assert.match(e.message, /--max-rows takes a positive whole number/),
+    );
+  } finally {
+    process.stdout.write = write;
+    t.done();
+  }
+});
+
 cdn.run();
