@@ -9,7 +9,7 @@ import { ColumnBuilder } from './columns.js';
 import { cdnOf } from './cdn.js';
 import { FIELD } from './fields.js';
 import { dict } from './guard.js';
-import { addHeader, parseCookies, putTarget } from './http-fields.js';
+import { addHeader, normVersion, parseCookies, putTarget } from './http-fields.js';
 import { forEachLine } from './lines.js';
 import { MSG } from './messages.js';
 import { ReportBuilder } from './report.js';
@@ -49,20 +49,7 @@ export interface AccessRecord {
   extra?: Record<string, string | number | boolean | null | undefined>;
 }
 
-const VERSIONS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-  'HTTP/2.0': 'HTTP/2',
-  'HTTP/3.0': 'HTTP/3',
-  H2: 'HTTP/2',
-  H2C: 'HTTP/2',
-  H3: 'HTTP/3',
-  'HTTP/1': 'HTTP/1.0',
-});
-
-/** `HTTP/2.0` -> `HTTP/2` (as Cloudflare's http.request.version writes it), upper-case. */
-export function normVersion(v: string): string {
-  const u = v.toUpperCase();
-  return VERSIONS[u] ?? u;
-}
+export { normVersion };
 
 /** '-' and '' (a text log's "nothing") as null. */
 export const dash = (s: string | undefined | null): string | null => (s === undefined || s === null || s === '-' || s === '' ? null : s);

@@ -25,6 +25,31 @@ export function parseCookies(header: string): Record<string, string[]> | null {
   return n ? out : null;
 }
 
+const VERSIONS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  'HTTP/2.0': 'HTTP/2',
+  'HTTP/3.0': 'HTTP/3',
+  H2: 'HTTP/2',
+  H2C: 'HTTP/2',
+  H3: 'HTTP/3',
+  'HTTP/1': 'HTTP/1.0',
+});
+
+/** `HTTP/2.0` -> `HTTP/2` (as Cloudflare's http.request.version writes it), upper-case. */
+export function normVersion(v: string): string {
+  if (v === 'HTTP/1.1' || v === 'HTTP/1.0') return v; // nearly every row: no work
+  const u = v.toUpperCase();
+  return VERSIONS[u] ?? u;
+}
+
+/** `s` upper-cased, without a new string when it already is (a method per row). */
+export function upper(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return s.toUpperCase();
+  }
+  return s;
+}
+
 const METHOD = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const PROTO = /^HTTP\/\d(\.\d)?$/i;
 
@@ -55,9 +80,9 @@ export function splitRequestLine(line: string): { method: string; target: string
 export function putRequestLine(b: ColumnBuilder, line: string): void {
   const r = splitRequestLine(line);
   if (r) {
-    b.putStr(FIELD.method, r.method);
+    b.putStr(FIELD.method, upper(r.method)); // Rules semantics: methods upper-case
     putTarget(b, r.target);
-    b.putStr(FIELD.httpVersion, r.version);
+    b.putStr(FIELD.httpVersion, normVersion(r.version));
   } else {
     b.put('request', line === '' ? null : line);
   }
