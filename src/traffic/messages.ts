@@ -3,10 +3,10 @@ export const MSG = {
   notFound: (src: string) => `traffic source not found: ${src}`,
   unreadable: (src: string, why: string) => `cannot read traffic source ${src}: ${why}`,
   unknownFormat: (src: string, formats: readonly string[]) =>
-    `cannot tell the format of ${src}: pass { format: ${formats.map((f) => `'${f}'`).join(' | ')} } (or, for a custom nginx log, { logFormat: '<its log_format string>' })`,
+    `cannot tell the format of ${src}: give it with { format: NAME } or runbook classify --format NAME, NAME one of ${formats.join(', ')} (a custom nginx log: { logFormat: '<its log_format string>' } or --log-format)`,
   unknownJson: (src: string, keys: readonly string[], resembles: readonly string[]) =>
     `cannot tell the format of ${src}: a JSON log with top-level keys ${keys.slice(0, 24).join(', ')}${keys.length > 24 ? `, ... (${keys.length} keys)` : ''} matches no known schema` +
-    (resembles.length ? `; it resembles ${resembles.join(', ')}: pass { format: '...' } if it is one of them` : '; pass { format: ... } if it is a known format'),
+    (resembles.length ? `; it resembles ${resembles.join(', ')}: if it is one of them, say so with { format: 'NAME' } (runbook classify --format NAME)` : "; if it is a known format, say so with { format: 'NAME' } (runbook classify --format NAME)"),
   badFormatOption: (f: string, formats: readonly string[]) => `unknown traffic format '${f}': use auto, ${formats.join(', ')}`,
   coerced: (field: string, type: string) => `${field} was a JSON ${type}: loaded as text`,
   notAString: (field: string, type: string) => `${field} was a JSON ${type}, not a string: loaded as missing`,
