@@ -1,0 +1,8 @@
+/** netrunbook/routing: MRT (RFC 6396) routing dumps into route tables and bgpdump `-m` lines. */
+export { decodeMrt, MRT_TYPE, bgpStateName, type Route, type RouteKind, type MrtReport, type MrtIssue, type DecodeOptions } from './mrt.js';
+export { readAttributes, readPrefixes, asPathText, ATTR, AFI, SEG, type PathAttributes, type AsSegment, type MpNlri, type Prefix } from './attributes.js';
+export { bgpdumpLine, bgpdumpText, bgpdumpStream, originText } from './bgpdump.js';
+export { routeTable, ROUTE_FIELD, flatPath, originAs, type RouteAction } from './table.js';
+export { loadMrt, type MrtLoaded } from './load.js';
+export { readMrtBytes, compressionOf, MrtError, type MrtLoadOptions, type Bunzip, type Compression } from './source.js';
+export { fmtIpv4, fmtIpv6 } from './bytes.js';
