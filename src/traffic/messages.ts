@@ -28,4 +28,5 @@ export const MSG = {
   pcapBadBlock: (why: string) => `bad pcapng block: ${why}`,
   pcapUnknownLink: (lt: number) => `unsupported link type ${lt}`,
   decodeTruncated: (layer: string) => `${layer} header truncated`,
+  greReserved: (flags: number) => `GRE header with reserved bits or an unknown version (flags 0x${flags.toString(16).padStart(4, '0')}): payload not decoded`,
 } as const;
