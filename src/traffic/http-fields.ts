@@ -11,7 +11,7 @@ export function putTarget(b: ColumnBuilder, target: string): void {
 
 /** `Cookie` header -> name -> values (values kept raw, as the rules language does). */
 export function parseCookies(header: string): Record<string, string[]> | null {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null); // cookie names are attacker data
   let n = 0;
   for (const part of header.split(';')) {
     const s = part.trim();

@@ -668,7 +668,7 @@ export class PacketDecoder {
       this.set(row, FIELD.path, q < 0 ? target : target.slice(0, q));
       this.set(row, FIELD.query, q < 0 || q === target.length - 1 ? null : target.slice(q + 1));
     }
-    const headers: Record<string, string[]> = {};
+    const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>; // header names are attacker data
     const names: string[] = [];
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i] as string;
@@ -680,11 +680,11 @@ export class PacketDecoder {
     }
     this.set(row, FIELD.headers, headers);
     this.set(row, FIELD.headerNames, names);
-    const one = (k: string) => (headers[k] ? (headers[k] as string[]).join(', ') : null);
+    const one = (k: string) => (Object.hasOwn(headers, k) ? (headers[k] as string[]).join(', ') : null);
     this.set(row, FIELD.host, one('host'));
     this.set(row, FIELD.userAgent, one('user-agent'));
     this.set(row, FIELD.referer, one('referer'));
-    const cookie = headers.cookie ? headers.cookie.join('; ') : null;
+    const cookie = Object.hasOwn(headers, 'cookie') ? (headers.cookie as string[]).join('; ') : null;
     this.set(row, FIELD.cookie, cookie);
     this.set(row, FIELD.cookies, cookie === null ? null : parseCookies(cookie));
   }

@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { loadPcap, parseClientHello, FIELD, TUNNEL_FIELD as TF, TCP_FIELD as TO } from '../../src/traffic/index.js';
-import { corpus, CORPUS } from '../helpers/paths.js';
+import { loadPcap, parseClientHello, FIELD, TUNNEL_FIELD as TF, TCP_FIELD as TO, TrafficError } from '../../src/traffic/index.js';
+import { corpus, CORPUS, ROOT } from '../helpers/paths.js';
 import path from 'node:path';
 import { rows, tempDir } from './helpers.js';
 
@@ -259,6 +259,55 @@ tun('TCP options of a SYN: MSS, window scale, SACK permitted, timestamps', async
   assert.equal([r?.[TO.mss], r?.[TO.sackPerm], r?.[TO.tsval], r?.[TO.tsecr], r?.[TO.wscale]], [1460, true, 1, 0, 7]);
 });
 tun.run();
+
+
+const hostile = suite('loadPcap on red-team captures (issue 20)');
+const REPRO = path.resolve(CORPUS, '../redteam-repro');
+
+hostile('a cookie named constructor or __proto__ and a header named constructor load as data', async () => {
+  const ck = rows((await loadPcap(path.join(REPRO, 'http_cookie_constructor.pcap'))).table);
+  assert.is(ck.length, 3);
+  const withCookie = ck.find((r) => r[FIELD.cookie] !== null)!;
+  assert.is(withCookie[FIELD.cookie], 'constructor=1; session=abc'); // tshark http.cookie
+  const jar = withCookie[FIELD.cookies] as Record<string, string[]>;
+  assert.equal(Object.entries(jar), [['constructor', ['1']], ['session', ['abc']]]);
+  const pr = rows((await loadPcap(path.join(REPRO, 'http_cookie_proto.pcap'))).table).find((r) => r[FIELD.cookie] !== null)!;
+  const pjar = pr[FIELD.cookies] as Record<string, string[]>;
+  assert.equal(Object.getOwnPropertyDescriptor(pjar, '__proto__')?.value, ['1']);
+  assert.is(Object.getPrototypeOf(pjar), null);
+  const hd = rows((await loadPcap(path.join(REPRO, 'http_hdr_constructor.pcap'))).table).find((r) => (r[FIELD.headerNames] as string[] | null)?.includes('constructor'))!;
+  assert.equal((hd[FIELD.headers] as Record<string, string[]>)['constructor'], ['x']);
+  assert.is(hd[FIELD.host], 'shop.example.com');
+});
+
+hostile('a header-only capture (tcpdump -w that captured nothing) says "no packets"', async () => {
+  const f = path.join(REPRO, 'pcap-header-only.pcap');
+  try {
+    await loadPcap(f);
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, TrafficError);
+    assert.match((e as Error).message, /^no packets: .*pcap-header-only\.pcap is a capture header with no packets/);
+  }
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'classify', f], { encoding: 'utf8' });
+  assert.is(cli.status, 1);
+  assert.match(cli.stderr, /^runbook classify: no packets: /);
+});
+
+hostile('an unknown link type is a clear error naming it', async () => {
+  const f = path.join(REPRO, 'pcap-linktype999.pcap');
+  try {
+    await loadPcap(f);
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, TrafficError);
+    assert.match((e as Error).message, /^unsupported link type 999 in .*pcap-linktype999\.pcap: /);
+  }
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'classify', f], { encoding: 'utf8' });
+  assert.is(cli.status, 1);
+  assert.match(cli.stderr, /unsupported link type 999/);
+});
+hostile.run();
 
 const ch = suite('parseClientHello');
 
