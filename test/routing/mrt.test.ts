@@ -99,6 +99,32 @@ for (const f of fs.readdirSync(SAMPLES).filter((x) => x !== 'README.rst').sort()
   });
 }
 
+live('BGP4MP_ET (microsecond timestamps): the 2010 updates rewritten as ET records print as bgpdump prints them', () => {
+  const src = zlib.gunzipSync(fs.readFileSync(path.join(RIPE, 'test_data', 'updates.20100722.2015.gz')));
+  const parts: Buffer[] = [];
+  for (let o = 0, i = 0; o + 12 <= src.length; i++) {
+    const len = src.readUInt32BE(o + 8);
+    const h = Buffer.from(src.subarray(o, o + 12));
+    h.writeUInt16BE(17, 4);
+    h.writeUInt32BE(len + 4, 8);
+    const us = Buffer.alloc(4);
+    us.writeUInt32BE((i * 7919) % 1000000);
+    parts.push(h, us, src.subarray(o + 12, o + 12 + len));
+    o += 12 + len;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'routing-mrt-'));
+  try {
+    const f = path.join(tmp, 'et.mrt');
+    fs.writeFileSync(f, Buffer.concat(parts));
+    const want = bgpdump(f, '-m');
+    assert.ok(want.startsWith('BGP4MP_ET|1279829701.000000|'), want.slice(0, 60));
+    const { routes } = decodeMrt(fs.readFileSync(f));
+    assert.is(firstDiff(bgpdumpText(routes), want), null);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 live('-v only sends bgpdump logging to stderr: the -m output is the same with and without it', () => {
   const f = path.join(RIPE, 'test_data', 'updates.20100722.2015.gz');
   assert.is(bgpdump(f, '-vm'), bgpdump(f, '-m'));
