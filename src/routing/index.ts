@@ -6,3 +6,6 @@ export { routeTable, ROUTE_FIELD, flatPath, originAs, type RouteAction } from '.
 export { loadMrt, type MrtLoaded } from './load.js';
 export { readMrtBytes, compressionOf, MrtError, type MrtLoadOptions, type Bunzip, type Compression } from './source.js';
 export { fmtIpv4, fmtIpv6 } from './bytes.js';
+export { parsePrefix, covers, type ParsedPrefix } from './prefix.js';
+export { parseVrps, VrpIndex, withRov, type Vrp, type VrpSet, type VrpIssue, type RovState, type RovResult } from './rov.js';
+export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } from './analyses.js';

@@ -19,4 +19,9 @@ export const MSG = {
   attrTruncated: (type: number, want: number, have: number) => `path attribute ${type} truncated: ${have} of ${want} bytes`,
   prefixTooLong: (bits: number, max: number) => `prefix length ${bits} is longer than ${max} bits`,
   etTooShort: (len: number) => `BGP4MP_ET record length ${len} is shorter than its microsecond field`,
+  vrpJson: (src: string, why: string) => `${src} is not valid JSON: ${why}`,
+  vrpNoRoas: (src: string) => `${src} has no "roas" array (expected rpki-client or stayrtr JSON: {"roas": [{"prefix", "maxLength", "asn"}]})`,
+  vrpPrefix: (p: string) => `malformed prefix '${p}'`,
+  vrpAsn: (a: string) => `malformed ASN '${a}'`,
+  vrpMaxLength: (m: string, p: string) => `maxLength ${m} is not between the length of ${p} and the address size`,
 } as const;
