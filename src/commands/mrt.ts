@@ -1,26 +1,10 @@
 /** `runbook mrt FILE [--json]`: MRT routing dumps as `bgpdump -m` lines (default) or JSON route rows. */
-import { spawn } from 'node:child_process';
 import { parseArgs, UsageError } from './usage.js';
 import { bgpdumpStream } from '../routing/bgpdump.js';
 import { readMrtBytes } from '../routing/source.js';
 import { decodeMrt, type MrtReport } from '../routing/mrt.js';
 
 const USAGE = 'usage: runbook mrt FILE [--json]   (FILE: MRT, gzip or bzip2; prints one line per route in bgpdump -m format)';
-
-/** Node has no bzip2: Debian's bzip2 (package bzip2) decompresses, only here in the CLI. */
-function bunzip(b: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'ENOENT' ? 'bzip2 is not installed (Debian package bzip2)' : e.message)));
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(err.trim() || `bzip2 exited with ${code}`))));
-    p.stdin.on('error', () => undefined); // bzip2 may exit before reading everything (bad data): its exit code says why
-    p.stdin.end(b);
-  });
-}
 
 /**
  * stdout writes: synchronous for files and pipes on Linux (Node's documented behaviour), so a
@@ -60,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError(USAGE);
-  const bytes = await readMrtBytes(file, { bunzip });
+  const bytes = await readMrtBytes(file);
   const out = writer();
   let report: MrtReport;
   if (a.flags.has('--json')) {

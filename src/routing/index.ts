@@ -10,3 +10,4 @@ export { parsePrefix, covers, type ParsedPrefix } from './prefix.js';
 export { parseVrps, VrpIndex, withRov, type Vrp, type VrpSet, type VrpIssue, type RovState, type RovResult } from './rov.js';
 export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } from './analyses.js';
 export { tunnelMtu, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher } from './mtu.js';
+export { bunzip2 } from './bunzip.js';

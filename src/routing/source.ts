@@ -1,6 +1,7 @@
-/** Reading MRT files: raw, gzip (zlib) or bzip2 (a decompressor the caller supplies). No arquero here. */
+/** Reading MRT files: raw, gzip (zlib) or bzip2 (bunzip.ts). No arquero here. */
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
+import { bunzip2 } from './bunzip.js';
 import { MSG } from './messages.js';
 
 /** A user mistake or unreadable input: one clear line, no stack. */
@@ -17,7 +18,7 @@ export function compressionOf(b: Uint8Array): Compression {
   return 'none';
 }
 
-/** A bzip2 decompressor the caller supplies (the CLI runs Debian's bzip2; Node has none). */
+/** A bzip2 decompressor to use instead of the built-in one (bunzip.ts). */
 export type Bunzip = (b: Uint8Array) => Promise<Uint8Array>;
 
 export interface MrtLoadOptions {
@@ -25,7 +26,7 @@ export interface MrtLoadOptions {
   maxListed?: number;
 }
 
-/** The MRT bytes of a file: gzip is inflated here (every member), bzip2 by `opts.bunzip`. */
+/** The MRT bytes of a file: gzip (every member) and bzip2 (every stream) are decompressed. */
 export async function readMrtBytes(file: string, opts: MrtLoadOptions = {}): Promise<Uint8Array> {
   let raw: Uint8Array;
   try {
@@ -44,9 +45,8 @@ export async function readMrtBytes(file: string, opts: MrtLoadOptions = {}): Pro
     }
   }
   if (kind === 'bzip2') {
-    if (!opts.bunzip) throw new MrtError(MSG.decompress(file, 'bzip2', 'no bzip2 decompressor given (runbook mrt uses Debian bzip2)'));
     try {
-      return await opts.bunzip(raw);
+      return opts.bunzip ? await opts.bunzip(raw) : bunzip2(raw);
     } catch (e) {
       throw new MrtError(MSG.decompress(file, 'bzip2', (e as Error).message));
     }
