@@ -1,7 +1,7 @@
 /** `runbook mrt FILE [--json]`: MRT routing dumps as `bgpdump -m` lines (default) or JSON route rows. */
 import { parseArgs, UsageError } from './usage.js';
 import { bgpdumpStream } from '../routing/bgpdump.js';
-import { readMrtBytes } from '../routing/source.js';
+import { readMrtSource } from '../routing/source.js';
 import { decodeMrt, type MrtReport } from '../routing/mrt.js';
 
 const USAGE = 'usage: runbook mrt FILE [--json]   (FILE: MRT, gzip or bzip2; prints one line per route in bgpdump -m format)';
@@ -33,7 +33,7 @@ function reportProblems(file: string, r: MrtReport): void {
   const listed = r.skipped.length + r.warnings.length;
   const total = Object.values(r.reasons).reduce((a, b) => a + b, 0);
   if (total > listed) process.stderr.write(`runbook mrt: ${file}: ${total - listed} more problems not listed: ${JSON.stringify(r.reasons)}\n`);
-  if (r.truncated) process.stderr.write(`runbook mrt: ${file}: file ends inside a record; the ${r.records - 1} records before it are loaded\n`);
+  if (r.truncated) process.stderr.write(`runbook mrt: ${file}: the file is cut or damaged; the ${r.routes} routes before the damage are loaded\n`);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -44,11 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError(USAGE);
-  const bytes = await readMrtBytes(file);
+  const { bytes, problem } = await readMrtSource(file);
   const out = writer();
   let report: MrtReport;
   if (a.flags.has('--json')) {
-    const dec = decodeMrt(bytes, { source: file });
+    const dec = decodeMrt(bytes, { source: file, inputProblem: problem });
     report = dec.report;
     const { routeTable } = await import('../routing/table.js'); // arquero only for --json
     const rows = routeTable(dec.routes).objects();
@@ -56,9 +56,9 @@ export async function run(argv: string[]): Promise<number> {
     for (let i = 0; i < rows.length; i += 1000) out.write(`${i ? ',' : ''}\n${rows.slice(i, i + 1000).map((r) => JSON.stringify(r)).join(',\n')}`);
     out.write('\n]}\n');
   } else {
-    report = bgpdumpStream(bytes, (s) => out.write(s), { source: file });
+    report = bgpdumpStream(bytes, (s) => out.write(s), { source: file, inputProblem: problem });
   }
   await out.done();
   reportProblems(file, report);
-  return report.records === 0 && bytes.length > 0 ? 1 : 0;
+  return report.records === 0 && (bytes.length > 0 || problem !== null) ? 1 : 0;
 }

@@ -56,9 +56,41 @@ const MAX_ALPHA = 258;
 const MAX_CODE_LEN = 20;
 
 export function bunzip2(input: Uint8Array): Uint8Array {
-  const br = new Bits(input);
+  const r = bunzip2Partial(input);
+  if (r.error !== null) throw new Error(r.error);
+  return r.bytes;
+}
+
+/**
+ * Like bunzip2, but a corrupt or cut stream keeps the blocks decoded before the damage
+ * (`error` says what stopped it): a half-downloaded archive still yields its first records.
+ */
+export function bunzip2Partial(input: Uint8Array): { bytes: Uint8Array; error: string | null } {
   const chunks: Uint8Array[] = [];
+  let error: string | null = null;
+  try {
+    decodeStreams(input, chunks);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  return { bytes: concat(chunks), error };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
   let total = 0;
+  for (const c of chunks) total += c.length;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    all.set(c, o);
+    o += c.length;
+  }
+  return all;
+}
+
+function decodeStreams(input: Uint8Array, chunks: Uint8Array[]): void {
+  const br = new Bits(input);
   let streams = 0;
   while (!br.atEnd()) {
     br.align();
@@ -83,20 +115,10 @@ export function bunzip2(input: Uint8Array): Uint8Array {
         break;
       }
       if (m1 !== 0x314159 || m2 !== 0x265359) throw new Error(`bad bzip2 block header at byte ${br.at()}`);
-      const out = block(br, tt, maxBlock);
-      chunks.push(out);
-      total += out.length;
+      chunks.push(block(br, tt, maxBlock));
     }
     streams++;
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.length;
-  }
-  return all;
 }
 
 function block(br: Bits, tt: Int32Array, maxBlock: number): Uint8Array {

@@ -4,10 +4,10 @@ export { readAttributes, readPrefixes, asPathText, ATTR, AFI, SEG, type PathAttr
 export { bgpdumpLine, bgpdumpText, bgpdumpStream, originText } from './bgpdump.js';
 export { routeTable, ROUTE_FIELD, flatPath, originAs, type RouteAction } from './table.js';
 export { loadMrt, type MrtLoaded } from './load.js';
-export { readMrtBytes, compressionOf, MrtError, type MrtLoadOptions, type Bunzip, type Compression } from './source.js';
+export { readMrtBytes, readMrtSource, compressionOf, MrtError, type MrtLoadOptions, type Bunzip, type Compression } from './source.js';
 export { fmtIpv4, fmtIpv6 } from './bytes.js';
 export { parsePrefix, covers, type ParsedPrefix } from './prefix.js';
 export { parseVrps, VrpIndex, withRov, type Vrp, type VrpSet, type VrpIssue, type RovState, type RovResult } from './rov.js';
 export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } from './analyses.js';
 export { tunnelMtu, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher } from './mtu.js';
-export { bunzip2 } from './bunzip.js';
+export { bunzip2, bunzip2Partial } from './bunzip.js';

@@ -1,6 +1,6 @@
 import type { ColumnTable } from 'arquero';
 import { decodeMrt, type MrtReport, type Route } from './mrt.js';
-import { readMrtBytes, type MrtLoadOptions } from './source.js';
+import { readMrtSource, type MrtLoadOptions } from './source.js';
 import { routeTable } from './table.js';
 
 export interface MrtLoaded {
@@ -9,9 +9,9 @@ export interface MrtLoaded {
   report: MrtReport;
 }
 
-/** Loads an MRT file (raw, gzip, or bzip2 with `opts.bunzip`) into routes, a route table and a report. */
+/** Loads an MRT file (raw, gzip or bzip2) into routes, a route table and a report; a cut or corrupt file keeps the records before the damage. */
 export async function loadMrt(file: string, opts: MrtLoadOptions = {}): Promise<MrtLoaded> {
-  const bytes = await readMrtBytes(file, opts);
-  const { routes, report } = decodeMrt(bytes, { source: file, maxListed: opts.maxListed });
+  const { bytes, problem } = await readMrtSource(file, opts);
+  const { routes, report } = decodeMrt(bytes, { source: file, maxListed: opts.maxListed, inputProblem: problem });
   return { routes, table: routeTable(routes), report };
 }

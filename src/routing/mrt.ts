@@ -59,6 +59,8 @@ export interface MrtReport {
 export interface DecodeOptions {
   source?: string;
   maxListed?: number;
+  /** A problem found before decoding (a cut gzip/bzip2 stream): reported where the bytes end. */
+  inputProblem?: string | null;
 }
 
 interface Peer {
@@ -212,6 +214,10 @@ export function decodeMrt(buf: Uint8Array, opts: DecodeOptions = {}, sink?: (r: 
         skip(rec, MSG.unknownType(type, subtype));
     }
     if (!sink) report.routes += kept.length - before;
+  }
+  if (opts.inputProblem) {
+    report.truncated = true;
+    skip(n, opts.inputProblem);
   }
   return { routes: kept, report };
 }

@@ -1,7 +1,7 @@
 /** Reading MRT files: raw, gzip (zlib) or bzip2 (bunzip.ts). No arquero here. */
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
-import { bunzip2 } from './bunzip.js';
+import { bunzip2Partial } from './bunzip.js';
 import { MSG } from './messages.js';
 
 /** A user mistake or unreadable input: one clear line, no stack. */
@@ -28,6 +28,17 @@ export interface MrtLoadOptions {
 
 /** The MRT bytes of a file: gzip (every member) and bzip2 (every stream) are decompressed. */
 export async function readMrtBytes(file: string, opts: MrtLoadOptions = {}): Promise<Uint8Array> {
+  const r = await readMrtSource(file, opts);
+  if (r.problem !== null) throw new MrtError(r.problem);
+  return r.bytes;
+}
+
+/**
+ * The MRT bytes of a file, keeping what decompresses before damage: a cut or corrupt gzip/bzip2
+ * file gives the bytes before the damage and `problem` saying what happened (decodeMrt then
+ * reports it at the offset where the bytes end). Only an unreadable file throws.
+ */
+export async function readMrtSource(file: string, opts: MrtLoadOptions = {}): Promise<{ bytes: Uint8Array; problem: string | null }> {
   let raw: Uint8Array;
   try {
     raw = await fs.readFile(file);
@@ -39,18 +50,28 @@ export async function readMrtBytes(file: string, opts: MrtLoadOptions = {}): Pro
   const kind = compressionOf(raw);
   if (kind === 'gzip') {
     try {
-      return zlib.gunzipSync(raw);
+      return { bytes: zlib.gunzipSync(raw), problem: null };
     } catch (e) {
-      throw new MrtError(MSG.decompress(file, 'gzip', (e as Error).message));
+      // a sync flush hands back everything inflated before the damage
+      let bytes: Uint8Array = new Uint8Array(0);
+      try {
+        bytes = zlib.gunzipSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      } catch {
+        // nothing usable
+      }
+      return { bytes, problem: MSG.decompress(file, 'gzip', (e as Error).message) };
     }
   }
   if (kind === 'bzip2') {
-    try {
-      return opts.bunzip ? await opts.bunzip(raw) : bunzip2(raw);
-    } catch (e) {
-      throw new MrtError(MSG.decompress(file, 'bzip2', (e as Error).message));
+    if (opts.bunzip) {
+      try {
+        return { bytes: await opts.bunzip(raw), problem: null };
+      } catch (e) {
+        return { bytes: new Uint8Array(0), problem: MSG.decompress(file, 'bzip2', (e as Error).message) };
+      }
     }
+    const r = bunzip2Partial(raw);
+    return { bytes: r.bytes, problem: r.error === null ? null : MSG.decompress(file, 'bzip2', r.error) };
   }
-  return raw;
+  return { bytes: raw, problem: null };
 }
-

@@ -186,6 +186,28 @@ bad('a header cut short and a prefix longer than its address family are reported
   assert.is(b6.report.reasons['prefix length 253 is longer than 128 bits'], 4);
   assert.is(b6.report.warnings[0]!.offset, 506);
 });
+bad('a cut .gz or .bz2 download keeps every record before the cut, as bgpdump does, and says the archive is damaged', async () => {
+  const f = path.join(RIPE, 'test_data', 'updates.20070211.0141.gz');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'routing-mrt-'));
+  try {
+    const gz = path.join(tmp, 'cut.gz');
+    fs.writeFileSync(gz, fs.readFileSync(f).subarray(0, 200000));
+    const bz = path.join(tmp, 'cut.bz2');
+    fs.writeFileSync(bz, (spawnSync('bzip2', ['-c'], { input: zlib.gunzipSync(fs.readFileSync(f)), maxBuffer: 1 << 30 }).stdout as Buffer).subarray(0, 150000));
+    for (const [file, kind] of [[gz, 'gzip'], [bz, 'bzip2']] as const) {
+      const { routes, report } = await loadMrt(file);
+      assert.ok(report.truncated, file);
+      assert.ok(routes.length > 1000, file);
+      assert.is(bgpdumpText(routes), bgpdump(file, '-m'), file);
+      assert.ok(report.skipped.some((s) => s.reason.startsWith(`cannot decompress ${file} (${kind})`)), JSON.stringify(report.skipped));
+    }
+    let threw = false;
+    await readMrtBytes(gz).catch(() => (threw = true));
+    assert.ok(threw, 'readMrtBytes (all or nothing) rejects a cut file');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
 bad.run();
 
 const tbl = suite('loadMrt route table');
