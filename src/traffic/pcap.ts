@@ -2,7 +2,7 @@ import { table } from 'arquero';
 import { DictionaryColumn } from './dictionary.js';
 import { Utf8Column } from './utf8.js';
 import { ColumnBuilder, type BuiltColumn } from './columns.js';
-import { FIELD } from './fields.js';
+import { FIELD, TUNNEL_FIELD } from './fields.js';
 import type { Loaded } from './logpush.js';
 import { MSG } from './messages.js';
 import { TrafficError } from './errors.js';
@@ -20,6 +20,9 @@ const PACKET_COLUMNS: readonly string[] = [
   FIELD.timestamp, FIELD.frameNumber, FIELD.frameLen, FIELD.frameCapLen, FIELD.ipVersion, FIELD.ipSrc, FIELD.ipDst,
   FIELD.ipProto, FIELD.ipLen, FIELD.ipTtl, FIELD.ipId, FIELD.ipFlagsDf, FIELD.ipFlagsMf, FIELD.ipFragOffset,
   FIELD.tcpSrcPort, FIELD.tcpDstPort, FIELD.tcpFlags, FIELD.udpSrcPort, FIELD.udpDstPort, FIELD.icmpType, FIELD.icmpCode,
+  // a rule may ask `tunnel.type eq "gre"` of any capture; the numeric and address tunnel/option
+  // fields need a type in the classifier's schema before they can be listed here as all-null columns
+  TUNNEL_FIELD.type,
 ];
 
 const KNOWN_LINKS: ReadonlySet<number> = new Set(Object.values(LINKTYPE));
