@@ -9,5 +9,5 @@ export { fmtIpv4, fmtIpv6 } from './bytes.js';
 export { parsePrefix, covers, type ParsedPrefix } from './prefix.js';
 export { parseVrps, VrpIndex, withRov, type Vrp, type VrpSet, type VrpIssue, type RovState, type RovResult } from './rov.js';
 export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } from './analyses.js';
-export { tunnelMtu, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher } from './mtu.js';
+export { tunnelMtu, mssAudit, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher, type MssSeen } from './mtu.js';
 export { bunzip2, bunzip2Partial } from './bunzip.js';

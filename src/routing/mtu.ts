@@ -117,3 +117,53 @@ export function tunnelMtu(spec: TunnelSpec): MtuResult {
     },
   };
 }
+
+export interface MssSeen {
+  frame: number | null;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  /** 'SYN' or 'SYN-ACK'. */
+  kind: 'SYN' | 'SYN-ACK';
+  mss: number;
+  /** True when the advertised MSS is larger than the tunnel carries (segments will be dropped or fragmented). */
+  exceeds: boolean;
+}
+
+/** Packet-table columns read here (the pcap loader's names; see netrunbook/traffic FIELD / TCP_FIELD). */
+const PKT = { frame: 'frame.number', src: 'ip.src', dst: 'ip.dst', sport: 'tcp.srcport', dport: 'tcp.dstport', flags: 'tcp.flags', mss: 'tcp.options.mss' } as const;
+
+/**
+ * The MSS each SYN and SYN-ACK of a capture advertises, against the MSS that fits the tunnel:
+ * "small pages load, downloads hang" is a SYN whose MSS exceeds it with no clamp on the path.
+ */
+export function mssAudit(packets: { numRows(): number; array(name: string): ArrayLike<unknown>; columnNames(): string[] }, tunnelMss: number): MssSeen[] {
+  const names = new Set(packets.columnNames());
+  if (!names.has(PKT.mss) || !names.has(PKT.flags)) return [];
+  const col = (n: string) => (names.has(n) ? packets.array(n) : null);
+  const frame = col(PKT.frame);
+  const src = col(PKT.src);
+  const dst = col(PKT.dst);
+  const sport = col(PKT.sport);
+  const dport = col(PKT.dport);
+  const flags = packets.array(PKT.flags);
+  const mss = packets.array(PKT.mss);
+  const out: MssSeen[] = [];
+  for (let i = 0; i < packets.numRows(); i++) {
+    const f = flags[i];
+    const m = mss[i];
+    if (typeof f !== 'number' || typeof m !== 'number' || !(f & 2)) continue;
+    out.push({
+      frame: (frame?.[i] as number | undefined) ?? null,
+      src: String(src?.[i] ?? ''),
+      dst: String(dst?.[i] ?? ''),
+      srcPort: Number(sport?.[i] ?? 0),
+      dstPort: Number(dport?.[i] ?? 0),
+      kind: f & 16 ? 'SYN-ACK' : 'SYN',
+      mss: m,
+      exceeds: m > tunnelMss,
+    });
+  }
+  return out;
+}

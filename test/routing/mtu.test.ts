@@ -2,9 +2,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { tunnelMtu } from '../../src/routing/index.js';
+import { mssAudit, tunnelMtu } from '../../src/routing/index.js';
 import { FIELD, loadPcap, TUNNEL_FIELD as TF } from '../../src/traffic/index.js';
 import { corpus } from '../helpers/paths.js';
+import { execFileSync } from 'node:child_process';
 
 const t = suite('tunnelMtu');
 
@@ -65,5 +66,19 @@ t('the nft clamp rule loads into nftables (in a namespace of its own) with the c
   } finally {
     spawnSync('ip', ['netns', 'del', ns]);
   }
+});
+t('mssAudit: the MSS of every SYN and SYN-ACK in a GRE-in-UDP capture (as tshark reads it) against the tunnel MSS', async () => {
+  const file = corpus('zeek-tunnel-traces', 'gre-over-udp-4754.pcap');
+  const { table } = await loadPcap(file);
+  const tunnel = tunnelMtu({ encap: 'gre' }).mss - 8; // GRE-in-UDP: 8 more bytes of UDP
+  const seen = mssAudit(table, tunnel);
+  const want = execFileSync('tshark', ['-r', file, '-Y', 'tcp.flags.syn == 1', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.options.mss_val', '-e', 'tcp.flags.ack'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  assert.equal(seen.map((s) => [String(s.frame), String(s.mss), s.kind === 'SYN-ACK' ? 'True' : 'False']), want.map((w) => [w[0], w[1], w[2] === '1' || w[2] === 'True' ? 'True' : 'False']));
+  assert.ok(seen.length >= 2);
+  assert.equal(seen.map((s) => s.exceeds), seen.map((s) => s.mss > 1428));
 });
 t.run();
