@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   export: { module: './commands/export.js', summary: 'export NB.ipynb --to html|markdown [-o FILE]   the postmortem' },
   classify: { module: './commands/classify.js', summary: 'classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]' },
   rule: { module: './commands/rule.js', summary: 'rule test EXPRESSION TRAFFIC [--json]  which rows an expression matches' },
+  mrt: { module: './commands/mrt.js', summary: 'mrt FILE [--json]                     MRT routing dump: one bgpdump -m line per route' },
 };
 
 function usage(): string {

@@ -46,4 +46,8 @@ export const MSG = {
   pcapBadBlock: (why: string) => `bad pcapng block: ${why}`,
   pcapUnknownLink: (lt: number) => `unsupported link type ${lt}`,
   decodeTruncated: (layer: string) => `${layer} header truncated`,
+  pcapNoPackets: (src: string) => `no packets: ${src} is a capture header with no packets in it (what tcpdump -w writes when it captured nothing)`,
+  pcapUnsupportedLink: (src: string, lt: number) =>
+    `unsupported link type ${lt} in ${src}: netrunbook decodes Ethernet (1), raw IP (101, 12, 14, 228, 229), BSD loopback (0, 108) and Linux cooked (113, 276) captures; convert it with editcap or capture on another interface`,
+  greReserved: (flags: number) => `GRE header with reserved bits or an unknown version (flags 0x${flags.toString(16).padStart(4, '0')}): payload not decoded`,
 } as const;

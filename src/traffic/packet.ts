@@ -1,5 +1,5 @@
 import type { ColumnBuilder } from './columns.js';
-import { FIELD } from './fields.js';
+import { FIELD, TCP_FIELD, TUNNEL_FIELD } from './fields.js';
 import { addHeader, putTarget, parseCookies, splitRequestLine } from './http-fields.js';
 import { MSG } from './messages.js';
 import { quicInitialCrypto } from './quic.js';
@@ -51,6 +51,49 @@ export function ipv6(b: Uint8Array, o: number): string {
   return `${hx(g.slice(0, bestS))}::${hx(g.slice(bestS + bestL))}`;
 }
 
+/** Encapsulations decoded: IP-in-IP (4, 41), GRE (47), and UDP-borne ones (told apart by port). */
+type Tunnel = 'ip4' | 'ip6' | 'gre' | 'udp';
+const MAX_TUNNEL_DEPTH = 8;
+
+interface OuterIp {
+  version: number;
+  src: string;
+  dst: string;
+  proto: number;
+  len: number;
+  ttl: number;
+  d: Uint8Array;
+  o: number;
+  end: number;
+}
+
+/**
+ * Is this IP payload a tunnel? IP-in-IP and GRE by protocol; VXLAN (4789), GENEVE (6081) and
+ * GRE-in-UDP (4754) by destination port; Teredo (3544, either port) only when an IPv6 header
+ * with a consistent length follows, so ordinary traffic from port 3544 stays what it is.
+ */
+function tunnelOf(proto: number, d: Uint8Array, o: number, end: number): Tunnel | null {
+  if (proto === 4) return 'ip4';
+  if (proto === 41) return 'ip6';
+  if (proto === 47) return 'gre';
+  if (proto !== 17 || end < o + 8) return null;
+  const sport = u16(d, o);
+  const dport = u16(d, o + 2);
+  if (dport === 4789 || dport === 6081 || dport === 4754) return 'udp';
+  if (sport === 3544 || dport === 3544) {
+    const p = teredoStart(d, o + 8, end);
+    if (p + 40 <= end && ((d[p] as number) >> 4) === 6 && p + 40 + u16(d, p + 4) === end) return 'udp';
+  }
+  return null;
+}
+
+/** Where the IPv6 packet of a Teredo datagram starts (after its indications, RFC 4380 5.1.1). */
+function teredoStart(d: Uint8Array, p: number, end: number): number {
+  if (p + 4 <= end && d[p] === 0 && d[p + 1] === 1) p += 4 + (d[p + 2] as number) + (d[p + 3] as number) + 9; // authentication
+  if (p + 8 <= end && d[p] === 0 && d[p + 1] === 0) p += 8; // origin indication
+  return p;
+}
+
 /** A TCP payload waiting for more segments (ClientHello or HTTP header block spanning packets). */
 interface Pending {
   kind: 'tls' | 'http';
@@ -91,11 +134,20 @@ const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROP
 export class PacketDecoder {
   private readonly pending = new Map<string, Pending>();
   readonly late: LateWrite[] = [];
+  /** Tunnel layers entered for the current packet. */
+  private depth = 0;
+  /** Tunnel names of the current packet, outer to inner. */
+  private tunnelTypes: string[] = [];
+  /** Did the current packet write an IP layer (inside its tunnels)? */
+  private ipSeen = false;
 
   constructor(private readonly b: ColumnBuilder) {}
 
   /** Decodes one frame into the current row (caller sets frame.* and calls b.next()). */
   decode(link: number, d: Uint8Array): void {
+    this.depth = 0;
+    this.tunnelTypes = [];
+    this.ipSeen = false;
     switch (link) {
       case LINKTYPE.ETHERNET:
         return this.ether(d, 0);
@@ -175,22 +227,29 @@ export class PacketDecoder {
     const total = u16(d, o + 2);
     const flagsOff = u16(d, o + 6);
     const proto = d[o + 9] as number;
+    const frag = flagsOff & 0x1fff; // 8-byte units, as tshark shows ip.frag_offset
+    const src = ipv4(d, o + 12);
+    const dst = ipv4(d, o + 16);
+    // the IP total length bounds the payload (Ethernet pads short frames)
+    const end = Math.min(d.length, total >= ihl ? o + total : d.length);
+    if (ihl >= 20 && frag === 0 && this.depth < MAX_TUNNEL_DEPTH) {
+      const t = tunnelOf(proto, d, o + ihl, end);
+      if (t !== null) return this.decap(t, d, o + ihl, end, { version: 4, src, dst, proto, len: total, ttl: d[o + 8] as number, d, o: o + ihl, end });
+    }
+    this.ipSeen = true;
     b.put(FIELD.ipVersion, 4);
-    b.putStr(FIELD.ipSrc, ipv4(d, o + 12));
-    b.putStr(FIELD.ipDst, ipv4(d, o + 16));
+    b.putStr(FIELD.ipSrc, src);
+    b.putStr(FIELD.ipDst, dst);
     b.put(FIELD.ipProto, proto);
     b.put(FIELD.ipLen, total);
     b.put(FIELD.ipTtl, d[o + 8]);
     b.put(FIELD.ipId, u16(d, o + 4));
     b.put(FIELD.ipFlagsDf, (flagsOff & 0x4000) !== 0);
     b.put(FIELD.ipFlagsMf, (flagsOff & 0x2000) !== 0);
-    const frag = flagsOff & 0x1fff; // 8-byte units, as tshark shows ip.frag_offset
     b.put(FIELD.ipFragOffset, frag);
     if (ihl < 20) return b.warn(MSG.decodeTruncated('IPv4 (bad header length)'));
-    // the IP total length bounds the payload (Ethernet pads short frames)
-    const end = Math.min(d.length, total >= ihl ? o + total : d.length);
     if (frag !== 0) return; // later fragment: no transport header here
-    this.transport(proto, d, o + ihl, end, ipv4(d, o + 12), ipv4(d, o + 16));
+    this.transport(proto, d, o + ihl, end, src, dst);
   }
 
   private ip6(d: Uint8Array, o: number): void {
@@ -200,42 +259,223 @@ export class PacketDecoder {
     let nh = d[o + 6] as number;
     const src = ipv6(d, o + 8);
     const dst = ipv6(d, o + 24);
-    b.put(FIELD.ipVersion, 6);
-    b.putStr(FIELD.ipSrc, src);
-    b.putStr(FIELD.ipDst, dst);
-    b.put(FIELD.ipLen, plen + 40);
-    b.put(FIELD.ipTtl, d[o + 7]);
     const end = Math.min(d.length, o + 40 + plen || d.length);
     let p = o + 40;
     let frag = 0;
     let mf = false;
+    let id: number | null = null;
+    let cut: string | null = null;
     for (let i = 0; i < 8; i++) {
       if (nh === 0 || nh === 43 || nh === 60) {
-        if (end < p + 8) return b.warn(MSG.decodeTruncated('IPv6 extension'));
+        if (end < p + 8) {
+          cut = 'IPv6 extension';
+          break;
+        }
         const next = d[p] as number;
         p += ((d[p + 1] as number) + 1) * 8;
         nh = next;
       } else if (nh === 44) {
-        if (end < p + 8) return b.warn(MSG.decodeTruncated('IPv6 fragment'));
+        if (end < p + 8) {
+          cut = 'IPv6 fragment';
+          break;
+        }
         const next = d[p] as number;
         const fo = u16(d, p + 2);
         frag = fo >> 3;
         mf = (fo & 1) === 1;
-        b.put(FIELD.ipId, u32(d, p + 4));
+        id = u32(d, p + 4);
         p += 8;
         nh = next;
       } else if (nh === 51) {
-        if (end < p + 2) return b.warn(MSG.decodeTruncated('IPv6 AH'));
+        if (end < p + 2) {
+          cut = 'IPv6 AH';
+          break;
+        }
         const next = d[p] as number;
         p += ((d[p + 1] as number) + 2) * 4;
         nh = next;
       } else break;
     }
+    if (cut === null && frag === 0 && this.depth < MAX_TUNNEL_DEPTH) {
+      const t = tunnelOf(nh, d, p, end);
+      if (t !== null) return this.decap(t, d, p, end, { version: 6, src, dst, proto: nh, len: plen + 40, ttl: d[o + 7] as number, d, o: p, end });
+    }
+    this.ipSeen = true;
+    b.put(FIELD.ipVersion, 6);
+    b.putStr(FIELD.ipSrc, src);
+    b.putStr(FIELD.ipDst, dst);
+    b.put(FIELD.ipLen, plen + 40);
+    b.put(FIELD.ipTtl, d[o + 7]);
+    if (id !== null) b.put(FIELD.ipId, id);
+    if (cut !== null) return b.warn(MSG.decodeTruncated(cut));
     b.put(FIELD.ipProto, nh);
     b.put(FIELD.ipFragOffset, frag);
     b.put(FIELD.ipFlagsMf, mf);
     if (frag !== 0) return;
     this.transport(nh, d, p, end, src, dst);
+  }
+
+  /**
+   * One tunnel layer: the outer header's addresses go to tunnel.outer.* (the outermost layer
+   * only), the payload is decoded as the packet, so ip.src/ip.dst and ports are the inner ones. If
+   * nothing inside decodes as IP (a cut capture), the outer header fills ip.* after all.
+   */
+  private decap(t: Tunnel, d: Uint8Array, o: number, end: number, outer: OuterIp): void {
+    const b = this.b;
+    this.depth++;
+    if (this.depth === 1) {
+      b.putStr(TUNNEL_FIELD.outerSrc, outer.src);
+      b.putStr(TUNNEL_FIELD.outerDst, outer.dst);
+      b.put(TUNNEL_FIELD.outerProto, outer.proto);
+      b.put(TUNNEL_FIELD.outerLen, outer.len);
+      b.put(TUNNEL_FIELD.outerVersion, outer.version);
+    }
+    const types: string[] = this.tunnelTypes;
+    const before = this.ipSeen;
+    this.ipSeen = false;
+    this.payloadIn(t, d, o, end, types, outer.version);
+    b.put(TUNNEL_FIELD.type, types.join('/'));
+    b.put(TUNNEL_FIELD.depth, types.length);
+    if (!this.ipSeen) {
+      // nothing decodable inside: the row keeps the outer packet as its IP layer
+      this.ipSeen = true;
+      b.put(FIELD.ipVersion, outer.version);
+      b.putStr(FIELD.ipSrc, outer.src);
+      b.putStr(FIELD.ipDst, outer.dst);
+      b.put(FIELD.ipProto, outer.proto);
+      b.put(FIELD.ipLen, outer.len);
+      b.put(FIELD.ipTtl, outer.ttl);
+      if (outer.proto === 17 && outer.end >= outer.o + 8) {
+        b.put(FIELD.udpSrcPort, u16(outer.d, outer.o));
+        b.put(FIELD.udpDstPort, u16(outer.d, outer.o + 2));
+        b.put(FIELD.udpLength, u16(outer.d, outer.o + 4));
+      }
+    } else this.ipSeen = this.ipSeen || before;
+    this.depth--;
+  }
+
+  /** Decodes the payload a tunnel header carries (recursing for tunnels in tunnels). */
+  private payloadIn(t: Tunnel, d: Uint8Array, o: number, end: number, types: string[], outerVersion: number): void {
+    const b = this.b;
+    const inner = d.subarray(0, end);
+    switch (t) {
+      case 'ip4':
+      case 'ip6': {
+        const v = ((inner[o] ?? 0) >> 4) === 6 ? 6 : 4;
+        types.push(`${v}in${outerVersion}`);
+        return v === 6 ? this.ip6(inner, o) : this.ip4(inner, o);
+      }
+      case 'gre':
+        return this.gre(inner, o, types, 'gre');
+      case 'udp': {
+        const dport = u16(d, o + 2);
+        const sport = u16(d, o);
+        const p = o + 8;
+        if (dport === 4789 || sport === 4789) {
+          types.push('vxlan');
+          if (end < p + 8) return b.warn(MSG.decodeTruncated('VXLAN'));
+          b.put(TUNNEL_FIELD.vni, (u32(d, p + 4) >>> 8) & 0xffffff);
+          return this.ether(inner, p + 8);
+        }
+        if (dport === 6081 || sport === 6081) {
+          types.push('geneve');
+          if (end < p + 8) return b.warn(MSG.decodeTruncated('GENEVE'));
+          const optLen = ((d[p] as number) & 0x3f) * 4;
+          const proto = u16(d, p + 2);
+          b.put(TUNNEL_FIELD.vni, (u32(d, p + 4) >>> 8) & 0xffffff);
+          const q = p + 8 + optLen;
+          if (end < q) return b.warn(MSG.decodeTruncated('GENEVE options'));
+          return this.tunnelPayload(proto, inner, q);
+        }
+        if (dport === 4754 || sport === 4754) return this.gre(inner, p, types, 'gre-udp');
+        // Teredo (RFC 4380): optional authentication and origin indications, then IPv6
+        types.push('teredo');
+        return this.ip6(inner, teredoStart(d, p, end));
+      }
+    }
+  }
+
+  private tunnelPayload(etherType: number, d: Uint8Array, o: number): void {
+    if (etherType === 0x6558) return this.ether(d, o);
+    if (etherType === 0x0800) return this.ip4(d, o);
+    if (etherType === 0x86dd) return this.ip6(d, o);
+    this.b.put('eth.type', etherType);
+  }
+
+  /** GRE (RFC 2784/2890), PPTP's enhanced GRE (RFC 2637) and ERSPAN II/III inside it. */
+  private gre(d: Uint8Array, o: number, types: string[], name: string): void {
+    const b = this.b;
+    if (d.length < o + 4) {
+      types.push(name);
+      return b.warn(MSG.decodeTruncated('GRE'));
+    }
+    const flags = u16(d, o);
+    const proto = u16(d, o + 2);
+    const version = flags & 7;
+    let p = o + 4;
+    if (version === 1) {
+      // enhanced GRE: key present (payload length + call ID), sequence and ack optional
+      types.push('pptp');
+      if (flags & 0x2000) {
+        b.put(TUNNEL_FIELD.greKey, u32(d, p));
+        p += 4;
+      }
+      if (flags & 0x1000) {
+        b.put(TUNNEL_FIELD.greSeq, u32(d, p));
+        p += 4;
+      }
+      if (flags & 0x0080) p += 4;
+      if (proto !== 0x880b) return;
+      if (d.length <= p) return; // a bare acknowledgement
+      // PPP: address/control (ff 03) may be compressed away; protocol 1 or 2 bytes
+      if (d[p] === 0xff && d[p + 1] === 0x03) p += 2;
+      let pp = d[p] as number;
+      if (pp & 1) p += 1;
+      else {
+        pp = u16(d, p);
+        p += 2;
+      }
+      if (pp === 0x21) return this.ip4(d, p);
+      if (pp === 0x57) return this.ip6(d, p);
+      return;
+    }
+    if (version !== 0 || (flags & 0x4f78) !== 0) {
+      // routing present, strict source route, recursion control, reserved flags or an unknown version
+      types.push(name);
+      return b.warn(MSG.greReserved(flags));
+    }
+    if (flags & 0x8000) p += 4; // checksum + reserved1
+    if (flags & 0x2000) {
+      b.put(TUNNEL_FIELD.greKey, u32(d, p));
+      p += 4;
+    }
+    if (flags & 0x1000) {
+      b.put(TUNNEL_FIELD.greSeq, u32(d, p));
+      p += 4;
+    }
+    if (d.length < p) {
+      types.push(name);
+      return b.warn(MSG.decodeTruncated('GRE'));
+    }
+    b.put(TUNNEL_FIELD.greProto, proto);
+    if (proto === 0x88be || proto === 0x22eb) {
+      types.push('erspan');
+      if (proto === 0x88be && !(flags & 0x1000)) return this.ether(d, p); // ERSPAN type I: no header
+      if (d.length < p + 8) return b.warn(MSG.decodeTruncated('ERSPAN'));
+      const ver = (d[p] as number) >> 4;
+      b.put(TUNNEL_FIELD.erspanVersion, ver + 1); // the type: version field 1 is type II, 2 is type III
+      b.put(TUNNEL_FIELD.erspanSession, u16(d, p + 2) & 0x3ff);
+      if (ver === 1) return this.ether(d, p + 8);
+      if (d.length < p + 12) return b.warn(MSG.decodeTruncated('ERSPAN III'));
+      const platform = ((d[p + 11] as number) & 1) === 1; // O bit: 8-byte platform-specific subheader
+      return this.ether(d, p + 12 + (platform ? 8 : 0));
+    }
+    types.push(name);
+    if (proto === 0x0800 || proto === 0x86dd || proto === 0x6558) {
+      // GRE inside GRE: the next layer decides its own name
+      return this.tunnelPayload(proto, d, p);
+    }
+    b.put('eth.type', proto);
   }
 
   private transport(proto: number, d: Uint8Array, o: number, end: number, src: string, dst: string): void {
@@ -254,6 +494,7 @@ export class PacketDecoder {
       b.put(FIELD.tcpAck, u32(d, o + 8));
       b.put(FIELD.tcpWindow, u16(d, o + 14));
       if (off < 20) return b.warn(MSG.decodeTruncated('TCP (bad data offset)'));
+      if (off > 20) this.tcpOptions(d, o + 20, Math.min(end, o + off));
       const payload = d.subarray(Math.min(end, o + off), end);
       b.put(FIELD.tcpLen, payload.length);
       if (payload.length > 0) this.tcpPayload(`${src}|${sport}|${dst}|${dport}`, seq, payload);
@@ -268,6 +509,33 @@ export class PacketDecoder {
       if (end < o + 2) return b.warn(MSG.decodeTruncated(proto === 1 ? 'ICMP' : 'ICMPv6'));
       b.put(FIELD.icmpType, d[o]);
       b.put(FIELD.icmpCode, d[o + 1]);
+      // the next-hop MTU of "fragmentation needed" (RFC 1191) and "packet too big" (RFC 8201)
+      if (proto === 1 && d[o] === 3 && d[o + 1] === 4 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u16(d, o + 6));
+      else if (proto === 58 && d[o] === 2 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u32(d, o + 4));
+    }
+  }
+
+  /** TCP options (RFC 9293, 7323, 2018): MSS, window scale, SACK permitted, timestamps. */
+  private tcpOptions(d: Uint8Array, p: number, end: number): void {
+    const b = this.b;
+    while (p < end) {
+      const kind = d[p] as number;
+      if (kind === 0) return;
+      if (kind === 1) {
+        p++;
+        continue;
+      }
+      if (p + 1 >= end) return b.warn(MSG.decodeTruncated('TCP options'));
+      const len = d[p + 1] as number;
+      if (len < 2 || p + len > end) return b.warn(MSG.decodeTruncated('TCP options'));
+      if (kind === 2 && len === 4) b.put(TCP_FIELD.mss, u16(d, p + 2));
+      else if (kind === 3 && len === 3) b.put(TCP_FIELD.wscale, d[p + 2]);
+      else if (kind === 4 && len === 2) b.put(TCP_FIELD.sackPerm, true);
+      else if (kind === 8 && len === 10) {
+        b.put(TCP_FIELD.tsval, u32(d, p + 2));
+        b.put(TCP_FIELD.tsecr, u32(d, p + 6));
+      }
+      p += len;
     }
   }
 
@@ -400,7 +668,7 @@ export class PacketDecoder {
       this.set(row, FIELD.path, q < 0 ? target : target.slice(0, q));
       this.set(row, FIELD.query, q < 0 || q === target.length - 1 ? null : target.slice(q + 1));
     }
-    const headers: Record<string, string[]> = {};
+    const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>; // header names are attacker data
     const names: string[] = [];
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i] as string;
@@ -412,11 +680,11 @@ export class PacketDecoder {
     }
     this.set(row, FIELD.headers, headers);
     this.set(row, FIELD.headerNames, names);
-    const one = (k: string) => (headers[k] ? (headers[k] as string[]).join(', ') : null);
+    const one = (k: string) => (Object.hasOwn(headers, k) ? (headers[k] as string[]).join(', ') : null);
     this.set(row, FIELD.host, one('host'));
     this.set(row, FIELD.userAgent, one('user-agent'));
     this.set(row, FIELD.referer, one('referer'));
-    const cookie = headers.cookie ? headers.cookie.join('; ') : null;
+    const cookie = Object.hasOwn(headers, 'cookie') ? (headers.cookie as string[]).join('; ') : null;
     this.set(row, FIELD.cookie, cookie);
     this.set(row, FIELD.cookies, cookie === null ? null : parseCookies(cookie));
   }

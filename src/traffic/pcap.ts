@@ -2,9 +2,11 @@ import { table } from 'arquero';
 import { DictionaryColumn } from './dictionary.js';
 import { Utf8Column } from './utf8.js';
 import { ColumnBuilder, type BuiltColumn } from './columns.js';
-import { FIELD } from './fields.js';
+import { FIELD, TUNNEL_FIELD } from './fields.js';
 import type { Loaded } from './logpush.js';
 import { MSG } from './messages.js';
+import { TrafficError } from './errors.js';
+import { LINKTYPE } from './packet.js';
 import { PacketDecoder, type LateWrite } from './packet.js';
 import { ReportBuilder } from './report.js';
 import { readAll, sourceName, type Source } from './source.js';
@@ -18,7 +20,12 @@ const PACKET_COLUMNS: readonly string[] = [
   FIELD.timestamp, FIELD.frameNumber, FIELD.frameLen, FIELD.frameCapLen, FIELD.ipVersion, FIELD.ipSrc, FIELD.ipDst,
   FIELD.ipProto, FIELD.ipLen, FIELD.ipTtl, FIELD.ipId, FIELD.ipFlagsDf, FIELD.ipFlagsMf, FIELD.ipFragOffset,
   FIELD.tcpSrcPort, FIELD.tcpDstPort, FIELD.tcpFlags, FIELD.udpSrcPort, FIELD.udpDstPort, FIELD.icmpType, FIELD.icmpCode,
+  // a rule may ask `tunnel.type eq "gre"` of any capture; the numeric and address tunnel/option
+  // fields need a type in the classifier's schema before they can be listed here as all-null columns
+  TUNNEL_FIELD.type,
 ];
+
+const KNOWN_LINKS: ReadonlySet<number> = new Set(Object.values(LINKTYPE));
 
 /** Largest packet we accept; bigger record lengths mean a corrupt file (tcpdump uses 256 KiB). */
 const MAX_PACKET = 256 * 1024 + 64;
@@ -90,6 +97,11 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
     else readPcap(bytes, packet, cut, report);
   }
   if (error) report.skip(frame + 1, error);
+  // what tcpdump -w leaves when it captured nothing: say so, rather than hand an empty table on
+  // (a classifier would then fail on something unrelated, such as a column type)
+  if (frame === 0 && report.rowsRead === 0 && !error && bytes.length >= 24 && report.rowsSkipped === 0) {
+    throw new TrafficError(MSG.pcapNoPackets(sourceName(src)), sourceName(src));
+  }
   dec.flush();
   const cols = b.finish(PACKET_COLUMNS);
   applyLate(cols, dec.late, b.row);
@@ -111,6 +123,8 @@ function readPcap(d: Buffer, packet: PacketFn, cut: CutFn, report: ReportBuilder
   if (d.length < 24) return report.skip(1, MSG.pcapBadHeader('global header truncated'));
   const r32 = (o: number) => (le ? d.readUInt32LE(o) : d.readUInt32BE(o));
   const iface: Iface = { link: r32(20) & 0xffff, unitsPerMs: nano ? 1e6 : 1e3 };
+  // one link type for the whole file: if we cannot decode it, no packet will decode
+  if (!KNOWN_LINKS.has(iface.link)) throw new TrafficError(MSG.pcapUnsupportedLink(report.source, iface.link), report.source);
   let o = 24;
   while (o < d.length) {
     if (o + 16 > d.length) return cut(d.length - o, 16);

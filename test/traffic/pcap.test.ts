@@ -1,9 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { loadPcap, parseClientHello, FIELD } from '../../src/traffic/index.js';
-import { corpus } from '../helpers/paths.js';
+import { loadPcap, parseClientHello, FIELD, TUNNEL_FIELD as TF, TCP_FIELD as TO, TrafficError } from '../../src/traffic/index.js';
+import { corpus, CORPUS, ROOT } from '../helpers/paths.js';
+import path from 'node:path';
 import { rows, tempDir } from './helpers.js';
 
 const lp = suite('loadPcap');
@@ -118,6 +119,195 @@ lp('slowloris requests whose headers never finish are still loaded', async () =>
 });
 
 lp.run();
+
+const tun = suite('loadPcap tunnels and TCP options');
+
+const tshark = (file: string, fields: string[], occurrence = 'l'): string[][] =>
+  execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', `occurrence=${occurrence}`, '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => l.split('\t'));
+
+const TUNNEL_DIR = path.join(CORPUS, 'zeek-tunnel-traces');
+/** ICMP error types (v4 3,4,5,11,12; v6 1-4) quote a packet: its headers are the last ones tshark lists. */
+const icmpError = (r: Record<string, unknown>) =>
+  (r[FIELD.ipProto] === 1 && [3, 4, 5, 11, 12].includes(r[FIELD.icmpType] as number)) || (r[FIELD.ipProto] === 58 && [1, 2, 3, 4].includes(r[FIELD.icmpType] as number));
+
+for (const f of fs.readdirSync(TUNNEL_DIR).filter((x) => /\.pcap(ng)?$/.test(x)).sort()) {
+  tun(`${f}: inner addresses, ports and SYN MSS equal tshark's innermost (-E occurrence=l)`, async () => {
+    const file = path.join(TUNNEL_DIR, f);
+    const { table, report } = await loadPcap(file);
+    const ours = rows(table);
+    const last = tshark(file, ['ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.timestamp.tsval']);
+    const all = tshark(file, ['ip.src', 'ip.dst'], 'a');
+    assert.is(ours.length, last.length);
+    assert.is(report.rowsSkipped, 0);
+    ours.forEach((r, i) => {
+      const t = last[i] as string[];
+      const at = `${f} frame ${i + 1}`;
+      if (r[FIELD.ipVersion] === 6) {
+        assert.is(r[FIELD.ipSrc], t[2], at);
+        assert.is(r[FIELD.ipDst], t[3], at);
+      } else if (icmpError(r)) {
+        // the ICMP packet's own addresses are the ones before the quoted header
+        const srcs = (all[i]?.[0] ?? '').split(',');
+        const dsts = (all[i]?.[1] ?? '').split(',');
+        assert.is(r[FIELD.ipSrc], srcs[srcs.length - 2], at);
+        assert.is(r[FIELD.ipDst], dsts[dsts.length - 2], at);
+      } else {
+        assert.is(r[FIELD.ipSrc], t[0], at);
+        assert.is(r[FIELD.ipDst], t[1], at);
+      }
+      if (r[FIELD.ipProto] === 6) assert.equal([r[FIELD.tcpSrcPort], r[FIELD.tcpDstPort]], [Number(t[4]), Number(t[5])], at);
+      if (r[FIELD.ipProto] === 17) assert.equal([r[FIELD.udpSrcPort], r[FIELD.udpDstPort]], [Number(t[6]), Number(t[7])], at);
+      assert.is(String(r[TO.mss] ?? ''), t[8], `${at} MSS`);
+      assert.is(String(r[TO.wscale] ?? ''), t[9], `${at} window scale`);
+      assert.is(String(r[TO.tsval] ?? ''), t[10], `${at} TSval`);
+    });
+  });
+}
+
+tun('tunnel columns: type, depth, outer addresses, GRE key, VNI, ERSPAN session', async () => {
+  const one = async (f: string) => rows((await loadPcap(path.join(TUNNEL_DIR, f))).table);
+  const gg = await one('gre-within-gre.pcap');
+  assert.ok(gg.every((r) => r[TF.type] === 'gre/gre' && r[TF.depth] === 2));
+  const outer = tshark(path.join(TUNNEL_DIR, 'gre-within-gre.pcap'), ['ip.src', 'ip.dst'], 'f');
+  gg.forEach((r, i) => assert.equal([r[TF.outerSrc], r[TF.outerDst]], outer[i], `frame ${i + 1}`));
+  const vx = await one('vxlan.pcap');
+  const vni = tshark(path.join(TUNNEL_DIR, 'vxlan.pcap'), ['vxlan.vni']);
+  vx.forEach((r, i) => assert.is(r[TF.vni], Number(vni[i]?.[0]))); // tshark prints it in hex
+  const ge = await one('geneve.pcap');
+  const gvni = tshark(path.join(TUNNEL_DIR, 'geneve.pcap'), ['geneve.vni']);
+  ge.forEach((r, i) => assert.is(r[TF.vni], Number(gvni[i]?.[0])));
+  const er = await one('gre-erspan3-dot1q.pcap');
+  const es = tshark(path.join(TUNNEL_DIR, 'gre-erspan3-dot1q.pcap'), ['erspan.spanid', 'vlan.id']);
+  er.forEach((r, i) => {
+    assert.is(r[TF.type], 'erspan');
+    assert.is(r[TF.erspanVersion], 3); // type III
+    assert.is(String(r[TF.erspanSession]), es[i]?.[0]);
+    assert.is(String(r[FIELD.vlanId]), es[i]?.[1]);
+  });
+  const pptp = await one('gre-pptp.pcap');
+  const key = tshark(path.join(TUNNEL_DIR, 'gre-pptp.pcap'), ['gre.key.call_id']);
+  pptp.forEach((r, i) => {
+    assert.is(r[TF.type], '4in6/pptp');
+    assert.is((r[TF.greKey] as number) & 0xffff, Number(key[i]?.[0]));
+  });
+  const teredo = await one('Teredo.pcap');
+  assert.is(teredo.filter((r) => r[TF.type] === 'teredo').length, 4); // SOURCES.md phs: teredo=4
+  assert.ok(teredo.filter((r) => r[TF.type] === null).every((r) => r[TF.outerSrc] === null));
+});
+
+tun('the truncated GENEVE packet loads as a row with its outer header, and the cut is a warning', async () => {
+  const { table, report } = await loadPcap(path.join(TUNNEL_DIR, 'geneve-truncated.pcapng'));
+  const [r] = rows(table);
+  assert.is(report.rowsLoaded, 1);
+  assert.is(report.rowsSkipped, 0);
+  assert.equal(report.warnings, { 'Ethernet header truncated': 1 });
+  assert.is(r?.[TF.type], 'geneve');
+  assert.is(r?.[FIELD.ipSrc], '20.0.0.1');
+  assert.is(r?.[TF.outerSrc], '20.0.0.1');
+  assert.is(r?.[FIELD.udpDstPort], 6081);
+});
+
+/** Raw IPv4 GRE (RFC 2784) with the given flags word around the SYN of synPacket(). */
+function greAround(flags: number, extra: Buffer): Buffer {
+  const inner = synPacket();
+  const gre = Buffer.concat([Buffer.from([flags >> 8, flags & 0xff, 0x08, 0x00]), extra]);
+  const total = 20 + gre.length + inner.length;
+  const ip = Buffer.from(`4500${total.toString(16).padStart(4, '0')}00010000402f0000c0000201c0000202`, 'hex');
+  return Buffer.concat([ip, gre, inner]);
+}
+
+tun('GRE key and sequence are read; reserved bits are reported and the outer packet kept', async () => {
+  const keyed = await loadPcap(pcap(101, [greAround(0x3000, Buffer.from('0000002a00000007', 'hex'))]));
+  const [k] = rows(keyed.table);
+  assert.equal([k?.[TF.greKey], k?.[TF.greSeq], k?.[FIELD.ipSrc], k?.[FIELD.tcpDstPort], k?.[TF.outerSrc]], [42, 7, '10.0.0.1', 80, '192.0.2.1']);
+  const reserved = await loadPcap(pcap(101, [greAround(0x0040, Buffer.alloc(0)), synPacket()]));
+  assert.is(reserved.report.rowsLoaded, 2);
+  assert.equal(reserved.report.warnings, { 'GRE header with reserved bits or an unknown version (flags 0x0040): payload not decoded': 1 });
+  const [r0, r1] = rows(reserved.table);
+  assert.equal([r0?.[FIELD.ipSrc], r0?.[FIELD.ipProto], r0?.[TF.type]], ['192.0.2.1', 47, 'gre']);
+  assert.is(r1?.[FIELD.tcpDstPort], 80);
+});
+
+tun('ICMP fragmentation-needed and ICMPv6 packet-too-big carry their MTU, as tshark reads it', async () => {
+  const icmp4 = Buffer.from('45000038000100004001000' + '0c0000201c0000202' + '0304000000000578' + '4500002800014000400600000a0000010a000002' + '04d2005000000001', 'hex');
+  const v6hdr = (plen: number) => Buffer.from(`60000000${plen.toString(16).padStart(4, '0')}3a40` + '20010db8000000000000000000000001' + '20010db8000000000000000000000002', 'hex');
+  const ptb = Buffer.from('02000000000005000000000000000000', 'hex');
+  const icmp6 = Buffer.concat([v6hdr(ptb.length), ptb]);
+  const file = pcap(101, [icmp4, icmp6]);
+  const { table } = await loadPcap(file);
+  const [a, b] = rows(table);
+  assert.is(a?.[TO.icmpMtu], 1400);
+  assert.is(b?.[TO.icmpMtu], 1280);
+  const td = tempDir();
+  try {
+    const t = tshark(td.file('mtu.pcap', file), ['icmp.mtu', 'icmpv6.mtu']);
+    assert.equal([t[0]?.[0], t[1]?.[1]], ['1400', '1280']);
+  } finally {
+    td.done();
+  }
+});
+
+tun('TCP options of a SYN: MSS, window scale, SACK permitted, timestamps', async () => {
+  const ip = Buffer.from('4500003c0001400040060000' + '0a000001' + '0a000002', 'hex');
+  const tcp = Buffer.from('04d200500000000100000000a002ffff00000000' + '020405b4' + '0402' + '080a0000000100000000' + '01' + '030307', 'hex');
+  const { table } = await loadPcap(pcap(101, [Buffer.concat([ip, tcp])]));
+  const [r] = rows(table);
+  assert.equal([r?.[TO.mss], r?.[TO.sackPerm], r?.[TO.tsval], r?.[TO.tsecr], r?.[TO.wscale]], [1460, true, 1, 0, 7]);
+});
+tun.run();
+
+
+const hostile = suite('loadPcap on red-team captures (issue 20)');
+const REPRO = path.resolve(CORPUS, '../redteam-repro');
+
+hostile('a cookie named constructor or __proto__ and a header named constructor load as data', async () => {
+  const ck = rows((await loadPcap(path.join(REPRO, 'http_cookie_constructor.pcap'))).table);
+  assert.is(ck.length, 3);
+  const withCookie = ck.find((r) => r[FIELD.cookie] !== null)!;
+  assert.is(withCookie[FIELD.cookie], 'constructor=1; session=abc'); // tshark http.cookie
+  const jar = withCookie[FIELD.cookies] as Record<string, string[]>;
+  assert.equal(Object.entries(jar), [['constructor', ['1']], ['session', ['abc']]]);
+  const pr = rows((await loadPcap(path.join(REPRO, 'http_cookie_proto.pcap'))).table).find((r) => r[FIELD.cookie] !== null)!;
+  const pjar = pr[FIELD.cookies] as Record<string, string[]>;
+  assert.equal(Object.getOwnPropertyDescriptor(pjar, '__proto__')?.value, ['1']);
+  assert.is(Object.getPrototypeOf(pjar), null);
+  const hd = rows((await loadPcap(path.join(REPRO, 'http_hdr_constructor.pcap'))).table).find((r) => (r[FIELD.headerNames] as string[] | null)?.includes('constructor'))!;
+  assert.equal((hd[FIELD.headers] as Record<string, string[]>)['constructor'], ['x']);
+  assert.is(hd[FIELD.host], 'shop.example.com');
+});
+
+hostile('a header-only capture (tcpdump -w that captured nothing) says "no packets"', async () => {
+  const f = path.join(REPRO, 'pcap-header-only.pcap');
+  try {
+    await loadPcap(f);
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, TrafficError);
+    assert.match((e as Error).message, /^no packets: .*pcap-header-only\.pcap is a capture header with no packets/);
+  }
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'classify', f], { encoding: 'utf8' });
+  assert.is(cli.status, 1);
+  assert.match(cli.stderr, /^runbook classify: no packets: /);
+});
+
+hostile('an unknown link type is a clear error naming it', async () => {
+  const f = path.join(REPRO, 'pcap-linktype999.pcap');
+  try {
+    await loadPcap(f);
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, TrafficError);
+    assert.match((e as Error).message, /^unsupported link type 999 in .*pcap-linktype999\.pcap: /);
+  }
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'classify', f], { encoding: 'utf8' });
+  assert.is(cli.status, 1);
+  assert.match(cli.stderr, /unsupported link type 999/);
+});
+hostile.run();
 
 const ch = suite('parseClientHello');
 
