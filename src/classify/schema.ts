@@ -89,6 +89,27 @@ export const CATALOG: Readonly<Record<string, RuleType>> = {
   'tcp.flags.cwr': T.Bool,
   'icmp.type': T.Int,
   'icmp.code': T.Int,
+  // tunnels, TCP options and ICMP MTU from the pcap loader (traffic/fields.ts TUNNEL_FIELD, TCP_FIELD):
+  // typed here so a rule on a capture where they are all missing still type-checks
+  'icmp.mtu': T.Int,
+  'tcp.options.mss': T.Int,
+  'tcp.options.wscale.shift': T.Int,
+  'tcp.options.sack_perm': T.Bool,
+  'tcp.options.timestamp.tsval': T.Int,
+  'tcp.options.timestamp.tsecr': T.Int,
+  'tunnel.type': T.Bytes,
+  'tunnel.depth': T.Int,
+  'tunnel.outer.ip.src': T.Ip,
+  'tunnel.outer.ip.dst': T.Ip,
+  'tunnel.outer.ip.version': T.Int,
+  'tunnel.outer.ip.proto': T.Int,
+  'tunnel.outer.ip.len': T.Int,
+  'tunnel.gre.key': T.Int,
+  'tunnel.gre.seq': T.Int,
+  'tunnel.gre.proto': T.Int,
+  'tunnel.vni': T.Int,
+  'tunnel.erspan.version': T.Int,
+  'tunnel.erspan.session_id': T.Int,
   timestamp: T.Int,
 };
 
