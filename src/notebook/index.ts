@@ -26,3 +26,8 @@ export * from './diff.js';
 export * from './export.js';
 export { renderMarkdown, renderInline, neutralizeMarkdown } from './markdown.js';
 export { sanitizeHtml, sanitizeSvg, svgDataUrl } from './sanitize.js';
+export { postmortem, fromAnalysis, mitigationEntry, POSTMORTEM_MIME } from './postmortem/contract.js';
+export type { PostmortemSections, PostmortemRecord, TimelineEvent, ImpactFigure, Vector, MitigationEntry, AppliedOptions } from './postmortem/contract.js';
+export { incidentFacts, attackSegment, chartStep, type IncidentFacts, type ScoredLike, type TableLike } from './postmortem/incident.js';
+export { buildPostmortem, postmortemSections, scrubLocal, type PostmortemDoc, type Audience, type EvidenceItem } from './postmortem/model.js';
+export { renderHtml, renderMarkdownDoc, type MarkdownFile } from './postmortem/render.js';
