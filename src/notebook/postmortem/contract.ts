@@ -10,7 +10,7 @@
  */
 import { display } from '../../display.js';
 import type { Analysis, Mitigation as ClassifyMitigation } from '../../classify/index.js';
-import { incidentFacts, type IncidentFacts, type ScoredLike } from './incident.js';
+import { incidentFacts, type IncidentFacts, type IncidentOptions, type ScoredLike } from './incident.js';
 
 export const POSTMORTEM_MIME = 'application/vnd.netrunbook.postmortem+json';
 
@@ -176,7 +176,7 @@ export function fromAnalysis(analysis: Pick<Analysis, 'clusters' | 'mitigations'
 export const postmortem = {
   MIME: POSTMORTEM_MIME,
   /** Attack window and impact computed from a scored table. */
-  incident(scored: ScoredLike, opts: { binMs?: number } = {}): IncidentFacts {
+  incident(scored: ScoredLike, opts: IncidentOptions = {}): IncidentFacts {
     return incidentFacts(scored, opts);
   },
   fromAnalysis,

@@ -2,9 +2,13 @@
  * The incident in numbers, computed from a scored traffic table: when the attack started, peaked
  * and ended, and what it did (peak rate, 5xx share, share that reached the origin).
  *
- * The attack window is a change point on the per-bin rate of rows labelled malicious (an
- * "epidemic" change model: the segment [s, e] whose mean differs most from the rest, weighted by
- * the sizes of both parts). The bins are the charts' bins (the same "nice" step giving at most 120
+ * The attack window comes from the per-bin counts of rows labelled malicious: a bin is part of the
+ * attack when attack rows are at least a quarter of its traffic (the share changes from ~0 to
+ * dominant where an attack starts, and back where it ends); the window runs from the first such
+ * bin to the last, gaps included (floods come in bursts). When no bin qualifies (a low-and-slow
+ * attack hidden in much larger good traffic) it falls back to a change point on the attack rate
+ * (an "epidemic" change model: the segment [s, e] whose mean differs most from the rest, weighted
+ * by the sizes of both parts). The bins are the charts' bins (the same "nice" step giving at most 120
  * bins), so a start or end is within one chart bin of the truth. Start and end are then refined to
  * the first/last attack row inside their bins.
  *
@@ -76,8 +80,20 @@ export function chartStep(min: number, max: number, maxBins = 120): number {
  * The segment [s, e] of `counts` whose mean differs most from the rest (largest between-group sum
  * of squares), or the whole range when the series has no quiet part. Returns null for an all-zero series.
  */
-export function attackSegment(counts: readonly number[]): { s: number; e: number } | null {
+export function attackSegment(counts: readonly number[], totals?: readonly number[]): { s: number; e: number } | null {
   const n = counts.length;
+  if (totals) {
+    let s = -1;
+    let e = -1;
+    for (let i = 0; i < n; i++) {
+      const a = counts[i] as number;
+      if (a >= 2 && a >= 0.25 * (totals[i] as number)) {
+        if (s < 0) s = i;
+        e = i;
+      }
+    }
+    if (s >= 0) return { s, e };
+  }
   const total = counts.reduce((a, b) => a + b, 0);
   if (n === 0 || total === 0) return null;
   const max = Math.max(...counts);
@@ -115,13 +131,24 @@ function numberAt(a: ArrayLike<unknown> | undefined, i: number): number | null {
 }
 
 /** The incident's window and impact from a scored table (see the module comment). */
-export function incidentFacts(scored: ScoredLike, opts: { binMs?: number } = {}): IncidentFacts {
+export interface IncidentOptions {
+  binMs?: number;
+  /**
+   * Rows that belong to the attack although the scorer did not label them malicious (0/1 per row),
+   * e.g. the rows a vector's defining rule matches: the low-rate tail of a flood that no rate
+   * signature caught is still the flood.
+   */
+  alsoAttack?: ArrayLike<number>;
+}
+
+export function incidentFacts(scored: ScoredLike, opts: IncidentOptions = {}): IncidentFacts {
   const t = scored.table;
   const cols = new Set(t.columnNames());
   const n = t.numRows();
   const unit: IncidentFacts['unit'] = cols.has(COL.ipProto) && !cols.has(COL.status) ? 'packets' : 'requests';
   const ts = cols.has(COL.timestamp) ? t.array(COL.timestamp) : undefined;
-  const attack = (i: number) => scored.labelCodes[i] === 2;
+  const extra = opts.alsoAttack;
+  const attack = (i: number) => scored.labelCodes[i] === 2 || (extra !== undefined && extra[i] === 1);
   let min = Infinity;
   let max = -Infinity;
   let attackRows = 0;
@@ -154,7 +181,7 @@ export function incidentFacts(scored: ScoredLike, opts: { binMs?: number } = {})
     if (l !== null) bytes[b] = (bytes[b] as number) + l;
   }
   base.binMs = step;
-  const seg = attackSegment(atk);
+  const seg = attackSegment(atk, all);
   if (!seg) return base;
   // Refine to the first / last attack row inside the boundary bins.
   const lo = t0 + seg.s * step;

@@ -120,7 +120,7 @@ export function uniqueMitigations(list: readonly MitigationEntry[]): MitigationE
 }
 
 function fmtTime(isoText: string): string {
-  return isoText.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+  return isoText.replace('T', ' ').replace(/(\.000)?Z$/, ' UTC');
 }
 
 function fmtDuration(ms: number): string {

@@ -25,7 +25,7 @@ details summary{cursor:pointer;color:#4a5568}.muted{color:#667085}.kv th{width:1
 `;
 
 function fmtAt(iso: string): string {
-  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+  return iso.replace('T', ' ').replace(/(\.000)?Z$/, ' UTC');
 }
 
 function kvTable(rows: readonly (readonly [string, string])[], cls = 'kv'): string {
