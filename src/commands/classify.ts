@@ -1,5 +1,5 @@
 /** `runbook classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]` */
-import { parseArgs, UsageError } from './usage.js';
+import { helpRequested, parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored } from '../classify/index.js';
 import { textTable } from '../display.js';
 import type { LoadOptions } from '../traffic/index.js';
@@ -7,6 +7,10 @@ import type { LoadOptions } from '../traffic/index.js';
 const FORMATS = ['auto', 'logpush', 'combined', 'csv', 'har', 'pcap', 'common', 'firewall_events'];
 
 export async function run(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write('usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap|common|firewall_events] [--rules FILE] [--allow CIDR,...] [--out FILE] [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n');
+    return 0;
+  }
   const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow'], ['--json']);
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError('usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap] [--rules FILE] [--out FILE] [--json]');
