@@ -33,10 +33,12 @@ export async function run(argv: string[]): Promise<number> {
   const specs = runbookParameters(plan.runbook);
   // Saved paths are relative to the saved notebook; overrides to where the user is.
   const savedValues = rebasePaths(specs, plan.parameters, path.dirname(path.resolve(saved)), outDir);
-  const overrides = rebasePaths(specs, parseAssignments(specs, [...(args.options['-p'] ?? []), ...(args.options['--param'] ?? [])]), process.cwd(), outDir);
+  const raw = parseAssignments(specs, [...(args.options['-p'] ?? []), ...(args.options['--param'] ?? [])]);
+  resolveParameters(specs, { ...savedValues, ...raw });
+  checkPaths(specs.filter((s) => s.name in raw), raw, process.cwd());
+  checkPaths(specs.filter((s) => !(s.name in raw)), savedValues, outDir, (p) => bundledPath(p, outDir) !== p);
+  const overrides = rebasePaths(specs, raw, process.cwd(), outDir);
   const parameters: Record<string, JsonValue> = { ...savedValues, ...overrides };
-  resolveParameters(specs, parameters);
-  checkPaths(specs, parameters, outDir, (p) => bundledPath(p, outDir) !== p);
   for (const [k, v] of Object.entries(overrides)) process.stderr.write(`override: ${k} = ${JSON.stringify(v)} (was ${JSON.stringify(plan.parameters[k] ?? null)})\n`);
   const timeout = args.options['--timeout']?.at(-1);
   fs.mkdirSync(outDir, { recursive: true });

@@ -44,10 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   const cellTimeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
   if (cellTimeoutMs !== undefined && !(cellTimeoutMs > 0)) throw new UsageError(`--timeout ${JSON.stringify(timeout)}: expected a number of seconds`);
   // Paths on the command line are relative to where the user is; saved relative to the notebook.
-  const given: Record<string, JsonValue> = rebasePaths(specs, parseAssignments(specs, [...(args.options['-p'] ?? []), ...(args.options['--param'] ?? [])]), process.cwd(), outDir);
+  const raw = parseAssignments(specs, [...(args.options['-p'] ?? []), ...(args.options['--param'] ?? [])]);
   // Everything is validated, files included, before a kernel starts.
-  resolveParameters(specs, given);
-  checkPaths(specs, given, outDir, (p) => bundledPath(p, outDir) !== p);
+  resolveParameters(specs, raw);
+  checkPaths(specs, raw, process.cwd(), (p) => bundledPath(p, outDir) !== p);
+  const given: Record<string, JsonValue> = rebasePaths(specs, raw, process.cwd(), outDir);
   fs.mkdirSync(outDir, { recursive: true });
   return executeWithProgress({ runbook, runbookFile: runbookFileIn(outDir, file), parameters: given, out, ...(cellTimeoutMs ? { cellTimeoutMs } : {}) });
 }
