@@ -166,7 +166,7 @@ export function incidentEvents(f: IncidentFacts): { timeline: TimelineEvent[]; i
 
 function sentence(s: string | undefined): string {
   if (!s) return '';
-  const t = s.trim();
+  const t = s.trim().replace(/^[a-z]/, (c) => c.toUpperCase());
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
