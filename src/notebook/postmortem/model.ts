@@ -214,7 +214,8 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
   nb.cells.forEach((c, index) => {
     if (c.cell_type === 'markdown') {
       if (isRunbookCell(c.id)) {
-        const h = /^#{2,6}\s+(.+)$/m.exec(c.source);
+        // A section heading that opens the cell (the runbook's intro, with its example ticket and changelog, opens with #).
+        const h = /^\s*#{2,6}\s+(.+)/.exec(c.source);
         if (h) evidence.push({ type: 'heading', text: clean((h[1] as string).trim()) });
       } else evidence.push({ type: 'markdown', text: clean(c.source) });
       return;
