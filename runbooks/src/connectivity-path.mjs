@@ -116,13 +116,14 @@ export default {
         const hints = (m?.probes ?? []).map((p) => p.mtuHint).filter((x): x is number => x !== null);
         const hint = hints.length ? Math.min(...hints) : (m?.tracepath?.pmtu ?? null);
         const clamp = (v: number) => \` (below 1500: a tunnel or PPPoE on the path; clamp TCP MSS to \${v - 40})\`;
-        if (m?.pathMtu) {
-          lines.push(\`Path MTU: **\${m.pathMtu}** bytes\${m.reduced || m.pathMtu < 1500 ? clamp(m.pathMtu) : ""}.\`);
+        const reported = hint ? \` (a router on the path reported "fragmentation needed" with MTU \${hint})\` : "";
+        const best = m?.pathMtu && hint ? Math.min(m.pathMtu, hint) : (m?.pathMtu ?? null);
+        if (best) {
+          lines.push(\`Path MTU: **\${best}** bytes\${reported}\${best < 1500 ? clamp(best) : ""}.\`);
         } else if (hint) {
           lines.push(\`No DF echo got an answer (the target filters ping), but a router on the path reported "fragmentation needed" with MTU **\${hint}**: the path MTU is \${hint} bytes\${hint < 1500 ? clamp(hint) : ""}.\`);
-        } else if (m?.blackHole) {
-          lines.push("Large DF packets vanish without any \\"fragmentation needed\\" coming back: a PMTU black hole (ICMP filtered on the path). Clamp TCP MSS at the tunnel endpoint.");
         } else lines.push("No DF probe got through and no router reported an MTU: ICMP is filtered or the target is unreachable.");
+        if (m?.blackHole) lines.push("Large DF packets vanish without any \\"fragmentation needed\\" coming back: a PMTU black hole (ICMP filtered on the path). TCP never learns the smaller MTU; clamp TCP MSS at the tunnel endpoint.");
       }
       display.markdown(lines.join("\\n\\n"));
     `),
