@@ -127,7 +127,7 @@ export default {
     `),
     code(`
       // Verdict and postmortem record
-      const facts = postmortem.incident(scored);
+      const facts = postmortem.incident(scored, mitigatedAt ? { mitigatedAt } : {});
       const pm = postmortem.fromAnalysis(analysis, { unit: "requests", charts: [overTime.title, sources.title, paths.title, statuses.title] });
       const c = scored.counts;
       const total = c.good + c.suspicious + c.malicious;
@@ -143,6 +143,7 @@ export default {
         facts.peak ? \`Peak \${facts.peak.attackPerSecond.toFixed(1)} attack req/s at \${hhmm(facts.peak.at)}\${facts.errorShare5xx !== undefined ? \`; \${pct(facts.errorShare5xx)} 5xx during the attack\` : ""}\${facts.attackOriginShare !== undefined ? \`; \${pct(facts.attackOriginShare)} of attack requests reached the origin\` : ""}.\` : "",
         \`Attack clusters: \${analysis.clusters.map((k) => \`\${k.name} (\${k.rows} requests)\`).join("; ") || "none"}.\`,
         safe.length ? "Safe to deploy now:" : "No rule is safe to deploy without review.",
+        ...(facts.mitigation ? [\`After the rules went live at \${hhmm(facts.mitigation.at)}: attack \${facts.mitigation.attackPerSecondBefore.toFixed(1)} → \${facts.mitigation.attackPerSecondAfter.toFixed(1)} req/s, share \${pct(facts.mitigation.shareBefore)} → \${pct(facts.mitigation.shareAfter)}.\`] : []),
         ...safe.map((m) => \`- \${m.kind} \\\`\${m.expression}\\\` → \${m.action} (stops \${pct(m.backtest?.attack ?? 0)} of \${m.attackOf}, hits \${pct(m.backtest?.good ?? 0, 3)} of good traffic)\`),
       ].filter(Boolean);
       display.markdown(lines.join("\\n"));

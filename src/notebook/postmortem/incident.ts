@@ -62,6 +62,8 @@ export interface IncidentFacts {
   attackOriginShare?: number;
   /** Packets: peak bits per second (all traffic) in the peak bin. */
   peakBitsPerSecond?: number;
+  /** Measured when `mitigatedAt` was given and falls inside the data. */
+  mitigation?: MitigationEffect;
 }
 
 const NICE_STEPS = [
@@ -139,6 +141,18 @@ export interface IncidentOptions {
    * signature caught is still the flood.
    */
   alsoAttack?: ArrayLike<number>;
+  /** When a mitigation went live: the attack rate and share before and after it are measured. */
+  mitigatedAt?: string | number | Date;
+}
+
+export interface MitigationEffect {
+  at: string;
+  /** Attack rows per second from the attack start (or data start) to `at`, and from `at` to the data end. */
+  attackPerSecondBefore: number;
+  attackPerSecondAfter: number;
+  /** Attack share of all rows before / after. */
+  shareBefore: number;
+  shareAfter: number;
 }
 
 export function incidentFacts(scored: ScoredLike, opts: IncidentOptions = {}): IncidentFacts {
@@ -211,6 +225,31 @@ export function incidentFacts(scored: ScoredLike, opts: IncidentOptions = {}): I
   base.peak = { at: iso(t0 + pb * step), attackPerSecond: (atk[pb] as number) / sec, totalPerSecond: (all[pb] as number) / sec };
   if (len) base.peakBitsPerSecond = ((bytes[pb] as number) * 8) / sec;
 
+  if (opts.mitigatedAt !== undefined && opts.mitigatedAt !== '') {
+    const at = new Date(opts.mitigatedAt).getTime();
+    if (Number.isFinite(at) && at > min && at < max) {
+      const from = base.start ? Math.min(Date.parse(base.start), at) : min;
+      let ab = 0, aa = 0, nb0 = 0, na = 0;
+      for (let i = 0; i < n; i++) {
+        const v = numberAt(ts, i);
+        if (v === null || v < from) continue;
+        if (v < at) {
+          nb0++;
+          if (attack(i)) ab++;
+        } else {
+          na++;
+          if (attack(i)) aa++;
+        }
+      }
+      base.mitigation = {
+        at: iso(at),
+        attackPerSecondBefore: ab / Math.max(1e-3, (at - from) / 1000),
+        attackPerSecondAfter: aa / Math.max(1e-3, (max - at) / 1000),
+        shareBefore: nb0 ? ab / nb0 : 0,
+        shareAfter: na ? aa / na : 0,
+      };
+    }
+  }
   if (unit === 'requests' && cols.has(COL.status)) {
     const status = t.array(COL.status);
     const origin = cols.has(COL.originStatus) ? t.array(COL.originStatus) : undefined;

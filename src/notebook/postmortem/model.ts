@@ -150,6 +150,11 @@ export function incidentEvents(f: IncidentFacts): { timeline: TimelineEvent[]; i
   if (f.start) timeline.push({ at: f.start, what: `Attack starts (first ${f.unit === 'packets' ? 'packet' : 'request'} of the attack window; bins of ${fmtDuration(f.binMs)})`, kind: 'attack-start', source: 'data' });
   if (f.peak) timeline.push({ at: f.peak.at, what: `Peak: ${fmtRate(f.peak.attackPerSecond)} ${u} of attack traffic (${fmtRate(f.peak.totalPerSecond)} ${u} in total)`, kind: 'peak', source: 'data' });
   if (f.end) timeline.push({ at: f.end, what: f.ongoing ? 'Still attacking at the end of the data (last attack row)' : 'Attack ends (last attack row of the window)', kind: 'attack-end', source: 'data' });
+  if (f.mitigation) {
+    const m = f.mitigation;
+    timeline.push({ at: m.at, what: `Mitigation live: attack ${fmtRate(m.attackPerSecondBefore)} → ${fmtRate(m.attackPerSecondAfter)} ${u}, share ${pct(m.shareBefore)} → ${pct(m.shareAfter)}`, kind: 'mitigation', source: 'engineer' });
+    impact.push({ label: 'Attack rate before / after the mitigation', value: `${fmtRate(m.attackPerSecondBefore)} → ${fmtRate(m.attackPerSecondAfter)} ${u}`, number: m.attackPerSecondAfter });
+  }
   if (f.peak) {
     impact.push({ label: `Peak attack rate`, value: `${fmtRate(f.peak.attackPerSecond)} ${u}`, number: f.peak.attackPerSecond });
     impact.push({ label: `Peak total rate`, value: `${fmtRate(f.peak.totalPerSecond)} ${u}`, number: f.peak.totalPerSecond });
@@ -277,8 +282,12 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
   const fromData = rec.incident ? incidentEvents(rec.incident) : { timeline: [], impact: [] };
   const timeline: TimelineEvent[] = [...fromData.timeline, ...(rec.timeline ?? [])].map((e) => ({ ...e, what: clean(e.what) }));
   const mitigations = uniqueMitigations(rec.mitigations ?? []).map((m) => ({ ...m, expression: redactText(m.expression), ...(m.description ? { description: clean(m.description) } : {}) }));
+  const eff = rec.incident?.mitigation;
   for (const m of mitigations) {
-    if (m.status === 'applied' && m.appliedAt && !timeline.some((e) => e.kind === 'mitigation' && e.at === m.appliedAt)) {
+    if (m.status === 'applied' && eff && !m.effect) m.effect = `attack ${fmtRate(eff.attackPerSecondBefore)} → ${fmtRate(eff.attackPerSecondAfter)} per second, share of traffic ${pct(eff.shareBefore)} → ${pct(eff.shareAfter)} (measured in this data around ${eff.at})`;
+  }
+  for (const m of mitigations) {
+    if (m.status === 'applied' && m.appliedAt && !timeline.some((e) => e.kind === 'mitigation' && Date.parse(e.at) === Date.parse(m.appliedAt as string))) {
       timeline.push({ at: m.appliedAt, what: `Applied ${m.kind} ${m.action}: ${m.expression}`, kind: 'mitigation', source: 'engineer' });
     }
   }
