@@ -33,7 +33,7 @@ function kvTable(rows: readonly (readonly [string, string])[], cls = 'kv'): stri
 }
 
 function chartImg(c: DocChart): string {
-  return `<img class="chart" alt="${escapeHtml(c.title)}" title="${escapeHtml(c.title)}" src="${svgDataUrl(c.svg)}">`;
+  return `<img class="chart" alt="chart" src="${svgDataUrl(c.svg)}" title="${escapeHtml(c.title)}" aria-label="${escapeHtml(c.title)}">`;
 }
 
 function backtestText(m: MitigationEntry): string {
