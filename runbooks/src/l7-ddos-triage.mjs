@@ -150,7 +150,7 @@ export default {
       display.json(facts);
       const deployed = mitigatedAt ? safe : [];
       postmortem.record({
-        what: names.length ? \`An application-layer attack (\${names.slice(0, 3).join("; ")}\${names.length > 3 ? \` and \${names.length - 3} smaller clusters\` : ""}) hit the site: \${pct(c.malicious / Math.max(1, total))} of \${total} logged requests were malicious\` : "No attack traffic was found in the logs",
+        what: names.length ? \`An application-layer attack (\${names.slice(0, 3).join("; ")}\${names.length > 3 ? \` and \${names.length - 3} smaller clusters\` : ""}) hit the site: \${pct(c.malicious / Math.max(1, total))} of \${total} requests are malicious\` : "No attack traffic was found in the logs",
         rootCause: names.length ? \`attack traffic matching \${analysis.clusters.flatMap((k) => k.signatures).filter((x, i, a) => a.indexOf(x) === i).slice(0, 6).join(", ")} was forwarded to the origin\${facts.attackOriginShare !== undefined ? \` (\${pct(facts.attackOriginShare)} of attack requests reached it)\` : ""}\` : undefined,
         resolution: deployed.length ? \`\${deployed.length} backtested rules went live at \${mitigatedAt}\` : safe.length ? \`\${safe.length} backtested rules are safe to deploy now (good-traffic hit below 0.1%); none was deployed when this ran\` : "no rule is safe to deploy without review",
         verdict: lines.join("\\n"),

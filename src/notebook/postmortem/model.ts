@@ -344,6 +344,13 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
   // ---- vectors and their charts ----
   const wanted = new Set((rec.vectors ?? []).flatMap((v) => v.charts ?? []));
   const vectorCharts = [...charts.entries()].filter(([t]) => wanted.has(t)).map(([, c]) => c);
+  // A chart shown with the vectors is not repeated in the appendix (a reference stands in).
+  const shown = new Set(vectorCharts);
+  // The verdict the runbook displayed is the summary's source (or the Verdict section): not repeated.
+  const verdictShown = verdict ? clean(verdict) : undefined;
+  const appendix = evidence
+    .filter((e) => !(e.type === 'markdown' && verdictShown !== undefined && e.text === verdictShown))
+    .map((e): EvidenceItem => (e.type === 'chart' && shown.has(e.chart) ? { type: 'text', text: `(chart "${e.chart.title}": see Attack vectors)` } : e));
 
   return {
     title: `Postmortem: ${rb?.title ?? 'investigation'}`,
@@ -351,7 +358,8 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
     runbook: rb ? { id: rb.id, version: rb.version, title: rb.title } : null,
     status,
     summary: parts.join(' '),
-    ...(verdict ? { verdict: clean(verdict) } : {}),
+    // With a recorded summary the sections above say it all (mitigations once); else the verdict is the finding.
+    ...(verdict && !rec.what ? { verdict: clean(verdict) } : {}),
     ...(f ? { incident: f } : {}),
     timeline,
     impact,
@@ -360,7 +368,7 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
     mitigations,
     residualRisk: (rec.residualRisk ?? []).map(clean),
     followUps: (rec.followUps ?? []).map(clean),
-    evidence,
+    evidence: appendix,
     run,
     parameters,
     ...(failure ? { failure } : {}),
