@@ -10,8 +10,13 @@
  *    `planRerun(saved)` for re-runs. `kernelFactory()` (our kernel over the Jupyter protocol) lives in
  *    src/notebook/kernel.ts, outside the barrel, so importing netrunbook never loads zeromq.
  *  - diff: `diffNotebooks(a, b)` -> `{ parameters, changes: [{ result, path, change, message }] }`, `formatDiff`.
- *  - export: `exportHtml`, `exportMarkdown` (redacted, escaped, CSP), `redactText`, `redactValue`,
- *    `renderMarkdown`, `sanitizeHtml`, `sanitizeSvg`.
+ *  - postmortem: cells call `postmortem.record({...})` (typed sections under POSTMORTEM_MIME),
+ *    `postmortem.incident(scored)` (attack window, peak, 5xx and origin shares), `postmortem.fromAnalysis`,
+ *    `postmortem.applied / confirm / note` (decisions in the timeline); `bundledPath` finds bundled samples.
+ *    `buildPostmortem(nb, { audience })` -> PostmortemDoc, rendered by `renderHtml` / `renderMarkdownDoc`.
+ *  - export: `exportHtml`, `exportMarkdown`, `exportMarkdownFiles`, `exportPdf` (headless Chromium),
+ *    `writeExport(nb, 'html'|'markdown'|'pdf', out, { audience, inline })` (redacted, escaped, CSP),
+ *    `redactText`, `redactValue`, `renderMarkdown`, `sanitizeHtml`, `sanitizeSvg`.
  */
 export * from './errors.js';
 export * from './nbformat.js';
