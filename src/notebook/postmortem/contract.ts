@@ -199,14 +199,30 @@ export const postmortem = {
     });
   },
   /**
-   * A decision gate: records the answer either way. In a headless run nobody can answer, so the
-   * `answer` given (a parameter, typically) is what is recorded; returns it.
+   * A decision gate: asks through the kernel's `confirm()` (Jupyter's stdin box) unless `answer` is
+   * given, records the question and the answer in the timeline either way, and with `mitigation`
+   * records it as applied on "yes". A headless run cannot be asked: without `answer` it records
+   * "no answer (headless run)" and returns false.
    */
-  confirm(question: string, answer: boolean, opts: AppliedOptions = {}): boolean {
+  async confirm(question: string, opts: AppliedOptions & { answer?: boolean } = {}): Promise<boolean> {
+    let answer = opts.answer;
+    let how = '';
+    if (answer === undefined) {
+      const ask = (globalThis as { confirm?: (m: string) => Promise<boolean> | boolean }).confirm;
+      try {
+        answer = typeof ask === 'function' ? Boolean(await ask(question)) : undefined;
+      } catch {
+        answer = undefined;
+      }
+      if (answer === undefined) how = ' (no answer: headless run)';
+    }
+    const yes = answer === true;
     const at = toIso(opts.at);
-    postmortem.record({ timeline: [{ at, what: `${question} — ${answer ? 'yes' : 'no'}${opts.by ? ` (by ${opts.by})` : ''}`, kind: 'decision', source: 'engineer' }] });
-    if (answer && opts.mitigation) postmortem.record({ mitigations: [{ ...opts.mitigation, status: 'applied', appliedAt: at }] });
-    return answer;
+    postmortem.record({
+      timeline: [{ at, what: `${question} — ${yes ? 'yes' : 'no'}${how}${opts.by ? ` (by ${opts.by})` : ''}`, kind: 'decision', source: 'engineer' }],
+      ...(yes && opts.mitigation ? { mitigations: [{ ...opts.mitigation, status: 'applied' as const, appliedAt: at }] } : {}),
+    });
+    return yes;
   },
   /** A moment the engineer observed ("customer reports recovery"). */
   note(what: string, at?: Date | string | number): PostmortemRecord {
