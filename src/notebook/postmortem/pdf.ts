@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { M } from '../messages.js';
 
 export const CHROMIUM = process.env.NETRUNBOOK_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -17,12 +18,12 @@ export class PdfError extends Error {
 
 /** Print self-contained HTML to PDF (A4, backgrounds on). */
 export async function htmlToPdf(html: string): Promise<Buffer> {
-  if (!fs.existsSync(CHROMIUM)) throw new PdfError(`PDF export needs Chromium at ${CHROMIUM} (apt-get install chromium, or set NETRUNBOOK_CHROMIUM)`);
+  if (!fs.existsSync(CHROMIUM)) throw new PdfError(M.pdfNoChromium(CHROMIUM));
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
   } catch {
-    throw new PdfError('PDF export needs the playwright-core package (npm install playwright-core)');
+    throw new PdfError(M.pdfNoPlaywright);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netrunbook-pdf-'));
   const file = path.join(dir, 'postmortem.html');
