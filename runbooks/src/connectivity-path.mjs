@@ -4,14 +4,14 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'connectivity-path',
   prefix: 'path',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Connectivity path: where does the path break, and what is its MTU?',
   summary: 'Trace the path to a target (TCP to the service port and ICMP), find the path MTU with DF probes and tracepath, and spot tunnel MTU problems (GRE/IPsec) that make large transfers hang.',
   cells: [
     md(`
       # Connectivity path
 
-      **Ticket this was written for:** *"Small pages load, but downloads and TLS handshakes with big
+      **The kind of ticket this runbook answers** (an example, not this incident): *"Small pages load, but downloads and TLS handshakes with big
       certificates hang. We run our origin behind a GRE tunnel."* Hangs on large packets with small
       ones working are the signature of an MTU problem: a tunnel lowers the path MTU (GRE: 1476, GRE
       over IPsec: ~1400), and if ICMP "fragmentation needed" is filtered, TCP never learns it
@@ -21,6 +21,9 @@ export default {
       drop UDP/ICMP probes), \`netns\` optionally a network namespace to run from (VRFs, test paths).
 
       ### Changelog
+      - 1.1.0: checks that the name resolves first (a name that does not resolve is a DNS problem,
+        not the path); the verdict uses the MTU a router reported ("fragmentation needed") when no
+        echo reply came back; long probes say what they are doing.
       - 1.0.0: first version: TCP and ICMP traceroute, path MTU (ping bisection + tracepath), verdict.
     `),
     code(`
@@ -34,7 +37,29 @@ export default {
     code(`
       // Load the steps
       import { steps, display } from "netrunbook";
+      import { lookup } from "node:dns/promises";
+      import { isIP } from "node:net";
       const where = netns ? { netns } : {};
+    `),
+    md(`
+      ## 0. Does the name resolve?
+
+      A name that does not resolve fails every probe below for a reason that has nothing to do with
+      the network path: that is a DNS problem (run the \`dns-resolution\` runbook).
+    `),
+    code(`
+      // Resolve the target (the system resolver, as traceroute and ping use it)
+      interface Resolution { name: string; addresses: string[]; error: string | null }
+      let resolution: Resolution;
+      if (isIP(target)) resolution = { name: target, addresses: [target], error: null };
+      else {
+        try {
+          resolution = { name: target, addresses: (await lookup(target, { all: true })).map((a) => a.address), error: null };
+        } catch (e) {
+          resolution = { name: target, addresses: [], error: (e as { code?: string }).code ?? String(e) };
+        }
+      }
+      display.json(resolution);
     `),
     md(`
       ## 1. The path, hop by hop
@@ -46,7 +71,9 @@ export default {
     `),
     code(`
       // TCP traceroute to the service port
+      const tcpProgress = display.text(\`tracing the path to \${target}:\${port} over TCP (up to 20 hops, 1 s per probe) ...\`, { display_id: true });
       const tcp = await steps.traceroute(target, { protocol: "tcp", port: Number(port), maxHops: 20, wait: 1, ...where });
+      tcpProgress.update(\`TCP traceroute done: \${tcp.data?.hops.length ?? 0} hops\`);
       tcp
     `),
     code(`
@@ -65,7 +92,10 @@ export default {
     `),
     code(`
       // Find the path MTU
+      const t0 = Date.now();
+      const mtuProgress = display.text(\`probing the path MTU to \${target}: DF pings by bisection, then tracepath (can take a minute when ICMP is filtered) ...\`, { display_id: true });
       const mtu = await steps.pathMtu(target, { ...where });
+      mtuProgress.update(\`path MTU probe done in \${((Date.now() - t0) / 1000).toFixed(1)} s: \${mtu.data?.probes.length ?? 0} probes\`);
       mtu
     `),
     md(`
@@ -74,15 +104,27 @@ export default {
     code(`
       // Summarise for the ticket
       const lines: string[] = [];
-      const t = tcp.data;
-      if (t) {
-        const last = [...t.hops].reverse().find((h) => h.addresses.length > 0);
-        lines.push(t.reached ? \`TCP port \${port} on \${target} is reachable in \${t.hops.length} hops.\` : \`TCP probes to port \${port} do **not** reach \${target}; the last hop that answered is \${last?.addresses[0] ?? "none"} (hop \${last?.hop ?? "-"}).\`);
+      if (resolution.addresses.length === 0) {
+        lines.push(\`**\${target} does not resolve** (\${resolution.error ?? "no address"}): this is a DNS problem, not the network path. The traceroute and MTU probes below fail for that reason alone; run the dns-resolution runbook for this name.\`);
+      } else {
+        const t = tcp.data;
+        if (t) {
+          const last = [...t.hops].reverse().find((h) => h.addresses.length > 0);
+          lines.push(t.reached ? \`TCP port \${port} on \${target} is reachable in \${t.hops.length} hops.\` : \`TCP probes to port \${port} do **not** reach \${target}; the last hop that answered is \${last?.addresses[0] ?? "none"} (hop \${last?.hop ?? "-"}).\`);
+        }
+        const m = mtu.data;
+        const hints = (m?.probes ?? []).map((p) => p.mtuHint).filter((x): x is number => x !== null);
+        const hint = hints.length ? Math.min(...hints) : (m?.tracepath?.pmtu ?? null);
+        const clamp = (v: number) => \` (below 1500: a tunnel or PPPoE on the path; clamp TCP MSS to \${v - 40})\`;
+        const reported = hint ? \` (a router on the path reported "fragmentation needed" with MTU \${hint})\` : "";
+        const best = m?.pathMtu && hint ? Math.min(m.pathMtu, hint) : (m?.pathMtu ?? null);
+        if (best) {
+          lines.push(\`Path MTU: **\${best}** bytes\${reported}\${best < 1500 ? clamp(best) : ""}.\`);
+        } else if (hint) {
+          lines.push(\`No DF echo got an answer (the target filters ping), but a router on the path reported "fragmentation needed" with MTU **\${hint}**: the path MTU is \${hint} bytes\${hint < 1500 ? clamp(hint) : ""}.\`);
+        } else lines.push("No DF probe got through and no router reported an MTU: ICMP is filtered or the target is unreachable.");
+        if (m?.blackHole) lines.push("Large DF packets vanish without any \\"fragmentation needed\\" coming back: a PMTU black hole (ICMP filtered on the path). TCP never learns the smaller MTU; clamp TCP MSS at the tunnel endpoint.");
       }
-      const m = mtu.data;
-      if (m?.pathMtu) {
-        lines.push(\`Path MTU: **\${m.pathMtu}** bytes\${m.reduced || m.pathMtu < 1500 ? " (below 1500: a tunnel or PPPoE on the path; clamp TCP MSS to " + (m.pathMtu - 40) + ")" : ""}.\`);
-      } else lines.push("No DF probe got through: ICMP is filtered or the target is unreachable.");
       display.markdown(lines.join("\\n\\n"));
     `),
   ],

@@ -4,15 +4,15 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'l34-ddos-pcap',
   prefix: 'l34',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'L3/4 DDoS from a packet capture: vectors and network firewall rules',
   summary: 'Read a pcap/pcapng, chart packet rate, sizes, TCP flags and source ports, score packets against L3/4 attack signatures (SYN/ACK/RST floods, UDP reflection, ICMP), and propose network firewall rules with their backtest.',
   cells: [
     md(`
       # L3/4 DDoS from a packet capture
 
-      **Ticket this was written for:** *"Our origin's uplink is full and new connections time out.
-      Here is a 30-second capture from the edge router."* Volumetric attacks show up as one
+      **The kind of ticket this runbook answers** (an example, not this incident): *"our origin's
+      uplink is full and new connections time out; here is a capture from the edge router."* Volumetric attacks show up as one
       dominant vector: a **SYN flood** (SYN only, random spoofed sources, no handshake completes), a
       **reflection/amplification** flood (UDP from port 53, 123, 1900, 11211 ... to random ports,
       large packets), an **ACK/RST flood**, or an **ICMP flood**. The vector decides the mitigation:
@@ -22,6 +22,9 @@ export default {
       \`capture\` is the pcap or pcapng file.
 
       ### Changelog
+      - 1.1.0: postmortem record (attack window, peak packet and bit rate, vectors, rules); the
+        verdict gives a rule's share of all attack packets and of its vector, and never prints the
+        nftables form of a rule that hits legitimate packets.
       - 1.0.0: first version: load, charts, vectors, network firewall rules with backtest, verdict.
     `),
     code(`
@@ -32,6 +35,7 @@ export default {
       // Load the library
       import { classify, viz, display } from "netrunbook";
       import { loadTraffic } from "netrunbook/traffic";
+      import { postmortem, bundledPath } from "netrunbook/notebook";
     `),
     md(`
       ## 1. Read the capture
@@ -41,7 +45,7 @@ export default {
     `),
     code(`
       // Load the capture
-      const { table, report } = await loadTraffic(capture, { format: "pcap" });
+      const { table, report } = await loadTraffic(bundledPath(capture), { format: "pcap" });
       display.json(report);
       display.markdown(\`Read **\${report.rowsLoaded}** packets, skipped **\${report.rowsSkipped}**.\`);
     `),
@@ -56,10 +60,11 @@ export default {
     code(`
       // Packet rate, sizes, TCP flags, source ports
       const scored = classify.score(table);
-      display(await viz.packetRate(scored.table));
-      display(await viz.packetSizes(scored.table));
-      display(await viz.tcpFlagMix(scored.table));
-      display(await viz.sourcePortSpread(scored.table));
+      const rate = await viz.packetRate(scored.table);
+      const sizes = await viz.packetSizes(scored.table);
+      const flags = await viz.tcpFlagMix(scored.table);
+      const ports = await viz.sourcePortSpread(scored.table);
+      for (const chart of [rate, sizes, flags, ports]) display(chart);
     `),
     md(`
       ## 3. Signatures, clusters and network rules
@@ -79,22 +84,49 @@ export default {
       analysis
     `),
     md(`
-      ## 4. Verdict
+      ## 4. Verdict and postmortem
+
+      Backtest shares: **attack** is the share of *all attack packets* a rule drops; the share of its
+      own vector is given beside it. A rule that drops legitimate packets is listed for review only
+      and its nftables form is not offered.
     `),
     code(`
-      // Summarise for the ticket
+      // Summarise for the ticket and record the postmortem
+      // The dominant vector's broadest rule describes the flood: its low-rate tail, which no rate
+      // signature labels malicious, is still part of the attack window.
+      const top = analysis.clusters[0];
+      const describing = analysis.mitigations.filter((m) => m.kind === "network_firewall" && m.cluster === top?.id).sort((a, b) => b.clusterCoverage - a.clusterCoverage)[0];
+      const facts = postmortem.incident(scored, describing ? { alsoAttack: classify.matchRows(scored.table, describing.expression) } : {});
+      const pm = postmortem.fromAnalysis(analysis, { unit: "packets", charts: [rate.title, sizes.title, flags.title, ports.title] });
       const c = scored.counts;
       const total = c.good + c.suspicious + c.malicious;
-      const rules = analysis.mitigations.filter((m) => m.kind === "network_firewall").slice(0, 5);
+      const pct = (x: number, d = 1) => \`\${(100 * x).toFixed(d)}%\`;
+      const network = analysis.mitigations.filter((m) => m.kind === "network_firewall");
+      const vectorOf = (id: string) => analysis.clusters.find((k) => k.id === id)?.name ?? id;
+      const usable = network.filter((m) => !m.backtest.hitsGood);
+      const firstNft = usable.find((m) => m.nftables);
       const lines = [
-        \`\${c.malicious} of \${total} packets (\${((100 * c.malicious) / Math.max(1, total)).toFixed(1)}%) match an attack vector.\`,
+        \`\${c.malicious} of \${total} packets (\${pct(c.malicious / Math.max(1, total))}) match an attack vector\${facts.start && facts.end ? \`, from \${facts.start.slice(11, 23)} to \${facts.end.slice(11, 23)} UTC\` : ""}\${facts.peak ? \`; peak \${Math.round(facts.peak.attackPerSecond)} attack packets/s\` : ""}.\`,
         ...analysis.clusters.map((k) => \`- **\${k.name}**: \${k.rows} packets from \${k.sources} sources\`),
         "",
         "Network rules (backtested on this capture):",
-        ...rules.map((m) => \`- \\\`\${m.expression}\\\` → \${m.action}: stops \${(m.backtest.attack * 100).toFixed(1)}% of the vector, good hit \${(m.backtest.good * 100).toFixed(2)}%\${m.backtest.hitsGood ? " (**hits legitimate packets: narrow it or use SYN cookies / rate limits instead**)" : ""}\`),
-        ...rules.filter((m) => m.nftables).slice(0, 1).flatMap((m) => ["", "nftables for the first rule:", "\`\`\`", m.nftables ?? "", "\`\`\`"]),
+        ...network.slice(0, 5).map((m) => \`- \\\`\${m.expression}\\\` → \${m.action}: drops \${pct(m.backtest.attack)} of all attack packets (\${pct(m.clusterCoverage)} of the \${vectorOf(m.cluster)} vector), good hit \${pct(m.backtest.good, 2)}\${m.backtest.hitsGood ? " (**hits legitimate packets: narrow it or use SYN cookies / rate limits instead**)" : ""}\`),
+        ...(firstNft ? ["", \`nftables for \\\`\${firstNft.expression}\\\`:\`, "\`\`\`", firstNft.nftables ?? "", "\`\`\`"] : usable.length ? [] : ["", "No network rule spares legitimate packets: use SYN cookies, rate limits or upstream scrubbing instead."]),
       ];
       display.markdown(lines.join("\\n"));
+      display.json(facts);
+      const names = analysis.clusters.map((k) => k.name);
+      postmortem.record({
+        what: names.length ? \`A volumetric network attack (\${names.slice(0, 3).join("; ")}) hit the target: \${pct(c.malicious / Math.max(1, total))} of \${total} captured packets were attack traffic\` : "No attack vector was found in the capture",
+        rootCause: names.length ? \`\${names[0]} traffic from \${analysis.clusters[0]?.sources ?? 0} sources reached the target unfiltered\` : undefined,
+        resolution: usable.length ? \`\${usable.length} backtested network rules drop the attack without touching legitimate packets; none was deployed when this ran\` : "no network rule spares legitimate packets: SYN cookies, rate limits or upstream scrubbing",
+        verdict: lines.join("\\n"),
+        incident: facts,
+        vectors: pm.vectors,
+        mitigations: (pm.mitigations ?? []).filter((m) => m.kind === "network_firewall"),
+        residualRisk: ["Spoofed sources make per-source blocking useless; the link can still fill upstream of the rules."],
+        followUps: ["Capture again after deploying the rules (runbook rerun -p capture=NEW.pcap) and compare with runbook diff."],
+      });
     `),
   ],
 };

@@ -1,5 +1,5 @@
 /** `runbook classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]` */
-import { parseArgs, UsageError } from './usage.js';
+import { helpRequested, parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored } from '../classify/index.js';
 import { textTable } from '../display.js';
 import { formatNames, type LoadOptions } from '../traffic/index.js';
@@ -8,6 +8,10 @@ import { formatNames, type LoadOptions } from '../traffic/index.js';
 const FORMATS = ['auto', ...formatNames()];
 
 export async function run(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n`);
+    return 0;
+  }
   const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json']);
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--rules FILE] [--out FILE] [--json]`);

@@ -1,8 +1,29 @@
-/** `runbook list [--json]`: the runbooks with id, version, title and parameters. */
-import { listRunbooks, runbooksDir, typeName } from '../notebook/index.js';
-import { parseArgs } from './usage.js';
+/** `runbook list [--json]`: the runbooks with id, version, title and parameters (type, default, required). */
+import { listRunbooks, runbooksDir, typeName, type ParamSpec } from '../notebook/index.js';
+import { helpRequested, parseArgs } from './usage.js';
+
+export const USAGE = `usage: runbook list [--json]
+
+  The installed runbooks: id, version, title, and each parameter with its type, its default
+  and whether it is required (a required parameter has no usable default: pass -p name=VALUE).`;
+
+/** A parameter must be given when its default is empty and its type is not optional. */
+export function isRequired(p: ParamSpec): boolean {
+  const d = p.default;
+  const empty = d === '' || d === null || (Array.isArray(d) && d.length === 0);
+  return empty && !p.type.optional;
+}
+
+function paramText(p: ParamSpec): string {
+  const def = p.default === '' || p.default === null ? '' : ` = ${JSON.stringify(p.default)}`;
+  return `${p.name}: ${typeName(p.type)}${isRequired(p) ? ' (required)' : def}`;
+}
 
 export async function run(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const args = parseArgs(argv, [], ['--json']);
   const entries = listRunbooks();
   if (args.flags.has('--json')) {
@@ -12,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       title: e.meta.title,
       summary: e.meta.summary,
       file: e.file,
-      parameters: e.parameters.map((p) => ({ name: p.name, type: typeName(p.type), default: p.default, description: p.description })),
+      parameters: e.parameters.map((p) => ({ name: p.name, type: typeName(p.type), default: p.default, required: isRequired(p), description: p.description })),
     }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
@@ -22,10 +43,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   // The id/version columns are aligned; title and parameters are never cut (they are what you read).
-  const rows = entries.map((e) => [e.meta.id, e.meta.version, e.meta.title, e.parameters.map((p) => `${p.name}: ${typeName(p.type)}`).join(', ')]);
-  const w0 = Math.max(2, ...rows.map((r) => (r[0] as string).length));
-  const w1 = Math.max(7, ...rows.map((r) => (r[1] as string).length));
-  const line = (r: string[]) => `${(r[0] ?? '').padEnd(w0)}  ${(r[1] ?? '').padEnd(w1)}  ${r[2]}\n${' '.repeat(w0 + w1 + 4)}${r[3]}`;
-  process.stdout.write(`${[`${'ID'.padEnd(w0)}  ${'VERSION'.padEnd(w1)}  TITLE\n${' '.repeat(w0 + w1 + 4)}PARAMETERS`, ...rows.map(line)].join('\n')}\n`);
+  const w0 = Math.max(2, ...entries.map((e) => e.meta.id.length));
+  const w1 = Math.max(7, ...entries.map((e) => e.meta.version.length));
+  const pad = ' '.repeat(w0 + w1 + 4);
+  const lines = [`${'ID'.padEnd(w0)}  ${'VERSION'.padEnd(w1)}  TITLE\n${pad}PARAMETERS (type = default, or required)`];
+  for (const e of entries) {
+    lines.push(`${e.meta.id.padEnd(w0)}  ${e.meta.version.padEnd(w1)}  ${e.meta.title}`);
+    for (const p of e.parameters) lines.push(`${pad}-p ${paramText(p)}${p.description ? `  — ${p.description}` : ''}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,9 +1,13 @@
 /** `runbook rule test EXPRESSION TRAFFIC [--json]`: which rows a rules-language expression matches. */
-import { parseArgs, UsageError } from './usage.js';
+import { helpRequested, parseArgs, UsageError } from './usage.js';
 import { rule, score, RuleError } from '../classify/index.js';
 import { loadTraffic, type LoadOptions } from '../traffic/index.js';
 
 export async function run(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    process.stdout.write('usage: runbook rule test EXPRESSION TRAFFIC [--format F] [--json]\n\n  Which rows of a traffic file (logs or capture) a Rules-language expression matches, with\n  their labels from the signature pack. Exit 1 on a rule error (position and caret on stderr).\n');
+    return 0;
+  }
   const a = parseArgs(argv, ['--format'], ['--json']);
   const [sub, expression, file, ...extra] = a.positional;
   if (sub !== 'test' || expression === undefined || !file || extra.length) throw new UsageError('usage: runbook rule test EXPRESSION TRAFFIC [--json]');

@@ -40,3 +40,12 @@ export function parseArgs(argv: readonly string[], withValue: readonly string[],
   }
   return out;
 }
+
+/** `--help` or `-h` anywhere before a `--`: the command prints its usage and exits 0. */
+export function helpRequested(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}

@@ -54,3 +54,17 @@ export function findRunbook(ref: string, dir = runbooksDir()): string {
   if (!hit) throw new RunbookNotFoundError(M.runbookNotFound(ref, dir, entries.map((e) => e.meta.id)));
   return hit.file;
 }
+
+/**
+ * A runbook's file parameter as a path that exists: as given (absolute, or relative to the working
+ * directory), else relative to the bundled runbooks directory (where `samples/` lives). A runbook
+ * copied to another folder and run there (nbconvert, papermill) still finds its bundled sample.
+ * Returns the path as given when it exists there or nowhere (so the loader reports the user's own
+ * text), and a bundled file relative to `base` (saved outputs then name no machine-specific root).
+ */
+export function bundledPath(file: string, base: string = process.cwd()): string {
+  if (!file || path.isAbsolute(file)) return file;
+  if (fs.existsSync(path.resolve(base, file))) return file;
+  const bundled = path.resolve(runbooksDir(), file);
+  return fs.existsSync(bundled) ? path.relative(base, bundled) : file;
+}

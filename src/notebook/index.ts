@@ -10,8 +10,13 @@
  *    `planRerun(saved)` for re-runs. `kernelFactory()` (our kernel over the Jupyter protocol) lives in
  *    src/notebook/kernel.ts, outside the barrel, so importing netrunbook never loads zeromq.
  *  - diff: `diffNotebooks(a, b)` -> `{ parameters, changes: [{ result, path, change, message }] }`, `formatDiff`.
- *  - export: `exportHtml`, `exportMarkdown` (redacted, escaped, CSP), `redactText`, `redactValue`,
- *    `renderMarkdown`, `sanitizeHtml`, `sanitizeSvg`.
+ *  - postmortem: cells call `postmortem.record({...})` (typed sections under POSTMORTEM_MIME),
+ *    `postmortem.incident(scored)` (attack window, peak, 5xx and origin shares), `postmortem.fromAnalysis`,
+ *    `postmortem.applied / confirm / note` (decisions in the timeline); `bundledPath` finds bundled samples.
+ *    `buildPostmortem(nb, { audience })` -> PostmortemDoc, rendered by `renderHtml` / `renderMarkdownDoc`.
+ *  - export: `exportHtml`, `exportMarkdown`, `exportMarkdownFiles`, `exportPdf` (headless Chromium),
+ *    `writeExport(nb, 'html'|'markdown'|'pdf', out, { audience, inline })` (redacted, escaped, CSP),
+ *    `redactText`, `redactValue`, `renderMarkdown`, `sanitizeHtml`, `sanitizeSvg`.
  */
 export * from './errors.js';
 export * from './nbformat.js';
@@ -26,3 +31,8 @@ export * from './diff.js';
 export * from './export.js';
 export { renderMarkdown, renderInline, neutralizeMarkdown } from './markdown.js';
 export { sanitizeHtml, sanitizeSvg, svgDataUrl } from './sanitize.js';
+export { postmortem, fromAnalysis, mitigationEntry, POSTMORTEM_MIME } from './postmortem/contract.js';
+export type { PostmortemSections, PostmortemRecord, TimelineEvent, ImpactFigure, Vector, MitigationEntry, AppliedOptions } from './postmortem/contract.js';
+export { incidentFacts, attackSegment, chartStep, type IncidentFacts, type ScoredLike, type TableLike } from './postmortem/incident.js';
+export { buildPostmortem, postmortemSections, scrubLocal, type PostmortemDoc, type Audience, type EvidenceItem } from './postmortem/model.js';
+export { renderHtml, renderMarkdownDoc, type MarkdownFile } from './postmortem/render.js';

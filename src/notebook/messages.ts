@@ -9,6 +9,9 @@ export const M = {
   paramBad: (where: string, value: string, want: string) => `parameter "${where}": ${value} is not ${want}`,
   paramUnknown: (name: string, known: readonly string[]) =>
     `unknown parameter "${name}"; this runbook takes ${known.length ? known.join(', ') : 'no parameters'}`,
+  pathMissing: (where: string, value: string, abs: string) => `parameter "${where}": no such file ${JSON.stringify(value)}${abs !== value ? ` (looked for ${abs})` : ''}`,
+  pdfNoChromium: (file: string) => `PDF export needs Chromium at ${file} (apt-get install chromium, or set NETRUNBOOK_CHROMIUM)`,
+  pdfNoPlaywright: 'PDF export needs the playwright-core package (npm install playwright-core)',
   assignmentSyntax: (pair: string) => `-p ${JSON.stringify(pair)}: expected name=value`,
   runbookNotFound: (ref: string, dir: string, ids: readonly string[]) =>
     `no runbook "${ref}": not a file, and not an id in ${dir} (${ids.join(', ') || 'none found'})`,

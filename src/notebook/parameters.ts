@@ -16,7 +16,9 @@
  * parameters cell that re-declares the given names; every value is validated by type before any
  * cell runs, and errors name the parameter.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { ParameterError } from './errors.js';
 import { M } from './messages.js';
 import { cellId, isTagged, type CodeCell, type JsonValue, type Notebook } from './nbformat.js';
@@ -399,4 +401,47 @@ export function injectParameters(nb: Notebook, values: Readonly<Record<string, J
   };
   cells.splice(idx >= 0 ? idx + 1 : 0, 0, cell);
   return { ...nb, cells };
+}
+
+// ---- path parameters --------------------------------------------------------------------------
+
+/**
+ * Re-express `path` parameters given relative to `fromDir` as paths relative to `toDir` (the
+ * directory of the notebook being written), so a saved investigation names its inputs relative to
+ * itself and can be moved with them. Empty values and non-path parameters are kept.
+ */
+export function rebasePaths(specs: readonly ParamSpec[], values: Readonly<Record<string, JsonValue>>, fromDir: string, toDir: string): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { ...values };
+  const one = (v: JsonValue): JsonValue => {
+    if (typeof v !== 'string' || v === '') return v;
+    const rel = path.relative(path.resolve(toDir), path.resolve(fromDir, v));
+    return rel === '' ? '.' : rel;
+  };
+  for (const s of specs) {
+    if (s.type.base !== 'path' || !(s.name in values)) continue;
+    const v = values[s.name] as JsonValue;
+    out[s.name] = Array.isArray(v) ? v.map(one) : one(v);
+  }
+  return out;
+}
+
+/**
+ * Check that every non-empty `path` parameter names an existing file before any kernel starts:
+ * relative to `baseDir` (where the notebook runs), else a bundled file of the runbooks directory
+ * (`exists` decides; the catalog passes its bundled-path lookup). Throws a ParameterError naming
+ * the parameter.
+ */
+export function checkPaths(specs: readonly ParamSpec[], values: Readonly<Record<string, JsonValue>>, baseDir: string, bundled: (p: string) => boolean = () => false): void {
+  for (const s of specs) {
+    if (s.type.base !== 'path') continue;
+    const v = s.name in values ? values[s.name] : s.default;
+    const items = Array.isArray(v) ? v : [v];
+    items.forEach((item, i) => {
+      if (typeof item !== 'string' || item === '') return;
+      const abs = path.resolve(baseDir, item);
+      if (fs.existsSync(abs) || bundled(item)) return;
+      const where = Array.isArray(v) ? `${s.name}[${i}]` : s.name;
+      throw new ParameterError(s.name, M.pathMissing(where, item, abs));
+    });
+  }
 }

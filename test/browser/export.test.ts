@@ -1,8 +1,10 @@
 /**
  * The exported postmortem opened in headless Chromium: attack traffic full of <script>,
  * onerror= and javascript: payloads (in the logs, in a markdown finding, in an HTML output) must
- * not execute, no dialog may open, and every chart must be visible (images loaded, non-zero size).
+ * not execute, no dialog may open, and every chart must be visible (images loaded, non-zero size),
+ * in the engineer and the customer copy; the PDF printed from it shows the payloads as text.
  */
+import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
@@ -10,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { cellId, exportHtml, findRunbook, loadRunbook, readNotebook, runNotebook, writeNotebook, type Notebook } from '../../src/notebook/index.js';
+import { cellId, exportHtml, findRunbook, loadRunbook, readNotebook, runNotebook, writeExport, writeNotebook, type Audience, type Notebook } from '../../src/notebook/index.js';
 import { kernelFactory } from '../../src/notebook/kernel.js';
 import { ROOT } from '../helpers/paths.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -58,24 +60,13 @@ test.after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('an exported postmortem of poisoned traffic runs no script, opens no dialog and shows every chart', async () => {
-  const traffic = poisonedTraffic();
-  const { file, nb } = poisonedRunbook();
-  const out = path.join(tmp, 'run.ipynb');
-  try {
-    const r = await runNotebook({ runbook: nb, runbookFile: file, parameters: { traffic }, out, kernel: kernelFactory() });
-    assert.is(r.status, 'ok', JSON.stringify(readNotebook(out).cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs.filter((o) => o.output_type === 'error') : []))));
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-  const saved = readNotebook(out);
-  // The payloads really are in the evidence (otherwise this test would prove nothing).
-  assert.match(JSON.stringify(saved.cells), '<script>window.__pwned=10</script>');
-  const html = exportHtml(saved);
-  assert.match(html, '&lt;script&gt;window.__pwned=1&lt;/script&gt;');
-  const htmlFile = path.join(tmp, 'postmortem.html');
-  fs.writeFileSync(htmlFile, html);
+let saved: Notebook;
 
+async function openChecked(audience: Audience): Promise<string> {
+  const html = exportHtml(saved, { audience });
+  assert.match(html, '&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+  const htmlFile = path.join(tmp, `postmortem-${audience}.html`);
+  fs.writeFileSync(htmlFile, html);
   const page = await browser.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
@@ -84,10 +75,11 @@ test('an exported postmortem of poisoned traffic runs no script, opens no dialog
   });
   await page.goto(`file://${htmlFile}`);
   await page.waitForLoadState('load');
-  // Click every link: a javascript: URL that survived would run now.
+  // Click every link and open every <details>: a javascript: URL that survived would run now.
+  await page.evaluate('document.querySelectorAll("details").forEach((d) => { d.open = true; })');
   for (const a of await page.$$('a')) await a.click({ timeout: 1000 }).catch(() => undefined);
   const pwned = await page.evaluate('window.__pwned');
-  assert.is(pwned, undefined);
+  assert.is(pwned, undefined, audience);
   assert.equal(dialogs, []);
   // (Browser-side code as strings: the test build has no DOM types.)
   const imgs = (await page.evaluate(
@@ -98,10 +90,41 @@ test('an exported postmortem of poisoned traffic runs no script, opens no dialog
   for (const c of charts) assert.ok(c.complete && c.w > 0 && c.h > 0 && c.shown > 0, JSON.stringify(c));
   assert.is(imgs.length, charts.length, 'no image other than charts');
   const text = (await page.evaluate('document.body.innerText')) as string;
+  await page.close();
+  return text;
+}
+
+test('an exported postmortem of poisoned traffic runs no script, opens no dialog and shows every chart', async () => {
+  const traffic = poisonedTraffic();
+  const { file, nb } = poisonedRunbook();
+  const out = path.join(tmp, 'run.ipynb');
+  try {
+    const r = await runNotebook({ runbook: nb, runbookFile: file, parameters: { traffic }, out, kernel: kernelFactory() });
+    assert.is(r.status, 'ok', JSON.stringify(readNotebook(out).cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs.filter((o) => o.output_type === 'error') : []))));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  saved = readNotebook(out);
+  // The payloads really are in the evidence (otherwise this test would prove nothing).
+  assert.match(JSON.stringify(saved.cells), '<script>window.__pwned=10</script>');
+  const text = await openChecked('engineer');
   assert.match(text, '<script>window.__pwned=7</script>');
   assert.not.match(text, 'abcdefghijklmnopqrstuvwxyz');
-  assert.match(text, 'Proposed mitigations');
-  await page.close();
+  assert.match(text, 'Mitigations');
+});
+
+test('the customer copy of the poisoned postmortem runs no script either', async () => {
+  const text = await openChecked('customer');
+  assert.match(text, '<script>window.__pwned=7</script>');
+  assert.not.match(text, 'abcdefghijklmnopqrstuvwxyz');
+});
+
+test('the PDF of the poisoned postmortem prints the payloads as text', async () => {
+  const pdf = path.join(tmp, 'poisoned.pdf');
+  await writeExport(saved, 'pdf', pdf, { audience: 'customer' });
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  assert.match(text, '<script>window.__pwned=7</script>');
+  assert.not.match(text, 'abcdefghijklmnopqrstuvwxyz');
 });
 
 test.run();

@@ -42,14 +42,51 @@ test('the committed runbooks are what runbooks/build.mjs generates from runbooks
   assert.is(p.status, 0, p.stderr);
 });
 
-test('runbook list prints id, version, title and parameters', () => {
+test('runbook list prints id, version, title and each parameter with its default or "required"', () => {
   const p = cli('list');
   assert.is(p.status, 0);
-  assert.match(p.stdout, /^ID\s+VERSION\s+TITLE\n\s+PARAMETERS\n/);
-  assert.match(p.stdout, /l7-ddos-triage\s+1\.0\.0\s+L7 DDoS triage/);
-  assert.match(p.stdout, 'name: hostname, type: A|AAAA|CNAME|MX|TXT|NS|SOA|CAA|SRV|PTR|DS|DNSKEY|HTTPS, resolvers: resolver[]');
-  const j = JSON.parse(cli('list', '--json').stdout) as { id: string; parameters: { name: string; type: string }[] }[];
-  assert.equal(j.find((r) => r.id === 'l34-ddos-pcap')?.parameters.map((x) => x.type), ['path']);
+  assert.match(p.stdout, /^ID\s+VERSION\s+TITLE\n\s+PARAMETERS \(type = default, or required\)\n/);
+  assert.match(p.stdout, /l7-ddos-triage\s+\d+\.\d+\.\d+\s+L7 DDoS triage/);
+  assert.match(p.stdout, '-p traffic: path = "samples/l7-ddos-sample.ndjson.gz"');
+  assert.match(p.stdout, '-p capture: path (required)  — the pcap/pcapng file');
+  assert.match(p.stdout, '-p resolvers: resolver[] = ["1.1.1.1","8.8.8.8"]');
+  const j = JSON.parse(cli('list', '--json').stdout) as { id: string; parameters: { name: string; type: string; required: boolean; default: unknown }[] }[];
+  assert.equal(j.find((r) => r.id === 'l34-ddos-pcap')?.parameters.map((x) => [x.type, x.required]), [['path', true]]);
+  assert.equal(j.find((r) => r.id === 'l7-ddos-triage')?.parameters[0], { name: 'traffic', type: 'path', default: 'samples/l7-ddos-sample.ndjson.gz', required: false, description: 'request log file (the default is the bundled sample)' });
+});
+
+test('every subcommand answers --help with its usage on stdout and exit 0', () => {
+  for (const cmd of ['list', 'run', 'rerun', 'export', 'rule', 'classify']) {
+    const p = cli(cmd, '--help');
+    assert.is(p.status, 0, `${cmd}: ${p.stderr}`);
+    assert.match(p.stdout, `usage: runbook ${cmd}`);
+    assert.is(p.stderr, '');
+  }
+});
+
+test('runbook run checks a path parameter before starting a kernel and names it', () => {
+  const t0 = Date.now();
+  const p = cli('run', 'l34-ddos-pcap', '-p', 'capture=no-such-capture.pcap', '-o', path.join(tmp, 'never.ipynb'));
+  assert.is(p.status, 1);
+  assert.match(p.stderr, /^runbook run: parameter "capture": no such file "no-such-capture\.pcap"/);
+  assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  assert.not.ok(fs.existsSync(path.join(tmp, 'never.ipynb')));
+  const missing = cli('run', 'l34-ddos-pcap', '-o', path.join(tmp, 'never.ipynb'));
+  assert.is(missing.status, 1);
+  assert.match(missing.stderr, 'parameter "capture" is required (path): pass -p capture=VALUE');
+});
+
+test('runbook rerun refuses an unknown -p override before starting a kernel', () => {
+  const saved = path.join(tmp, 'saved.ipynb');
+  const nb = executed([[json({ a: 1 })]], { parameters: { capture: '' } });
+  nb.cells.splice(1, 0, { id: 'params', cell_type: 'code', metadata: { tags: ['parameters'] }, source: '// @param capture path\nconst capture: string = "";', execution_count: 1, outputs: [] });
+  writeNotebook(saved, nb);
+  const p = cli('rerun', saved, '-p', 'nosuch=1');
+  assert.is(p.status, 1);
+  assert.match(p.stderr, 'unknown parameter "nosuch"; this runbook takes capture');
+  const q = cli('rerun', saved, '-p', 'capture=missing.pcap');
+  assert.is(q.status, 1);
+  assert.match(q.stderr, 'parameter "capture": no such file "missing.pcap"');
 });
 
 test('runbook run names the known runbooks when the id is unknown', () => {
@@ -59,17 +96,23 @@ test('runbook run names the known runbooks when the id is unknown', () => {
   assert.match(p.stderr, 'dns-resolution');
 });
 
-test('runbook export writes markdown and html atomically and refuses an unknown format', () => {
-  const nbFile = path.join(tmp, 'x.ipynb');
+test('runbook export writes markdown and html atomically and refuses an unknown format or audience', () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'export-'));
+  const nbFile = path.join(dir, 'x.ipynb');
   writeNotebook(nbFile, executed([[json({ a: 1 })]]));
-  assert.is(cli('export', nbFile, '--to', 'markdown', '-o', path.join(tmp, 'x.md')).status, 0);
-  assert.match(fs.readFileSync(path.join(tmp, 'x.md'), 'utf8'), '# Postmortem: Demo runbook');
-  assert.is(cli('export', nbFile, '--to', 'html', '-o', path.join(tmp, 'x.html')).status, 0);
-  assert.match(fs.readFileSync(path.join(tmp, 'x.html'), 'utf8'), 'Content-Security-Policy');
-  const bad = cli('export', nbFile, '--to', 'pdf');
+  assert.is(cli('export', nbFile, '--to', 'markdown', '-o', path.join(dir, 'x.md')).status, 0);
+  assert.match(fs.readFileSync(path.join(dir, 'x.md'), 'utf8'), '# Postmortem: Demo runbook');
+  assert.is(cli('export', nbFile, '--to', 'html', '-o', path.join(dir, 'x.html')).status, 0);
+  assert.match(fs.readFileSync(path.join(dir, 'x.html'), 'utf8'), 'Content-Security-Policy');
+  const bad = cli('export', nbFile, '--to', 'docx');
   assert.is(bad.status, 2);
-  assert.is(bad.stderr, 'runbook export: --to "pdf": expected html or markdown\n');
-  assert.equal(fs.readdirSync(tmp).sort(), ['x.html', 'x.ipynb', 'x.md']);
+  assert.is(bad.stderr, 'runbook export: --to "docx": expected html, markdown or pdf\n');
+  const who = cli('export', nbFile, '--for', 'boss');
+  assert.is(who.status, 2);
+  assert.is(who.stderr, 'runbook export: --for "boss": expected customer or engineer\n');
+  const pdfToStdout = cli('export', nbFile, '--to', 'pdf');
+  assert.is(pdfToStdout.status, 2);
+  assert.equal(fs.readdirSync(dir).sort(), ['x.html', 'x.ipynb', 'x.md']);
 });
 
 test('runbook diff exits 0 for identical results and 1 with the changes as JSON', () => {

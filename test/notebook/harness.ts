@@ -59,6 +59,20 @@ export async function runNbconvert(id: string, parameters: Record<string, JsonVa
   return readNotebook(output);
 }
 
+/** Execute a notebook file where it lies with `jupyter nbconvert --execute` (its folder is the kernel's cwd). */
+export async function nbconvertFile(input: string, output: string): Promise<Notebook> {
+  const child = spawn(
+    'jupyter',
+    ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=runbook', '--ExecutePreprocessor.timeout=300', '--output', output, input],
+    { env: { ...process.env, JUPYTER_PATH: kernelspecPath() }, cwd: path.dirname(input), stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.is(code, 0, `nbconvert ${input} failed:\n${stderr.slice(-3000)}`);
+  return readNotebook(output);
+}
+
 /** Validate a notebook file with Debian's nbformat. */
 export function validateWithNbformat(nb: Notebook): void {
   const f = path.join(tmp, `validate-${Date.now()}.ipynb`);
