@@ -50,11 +50,35 @@ interface Ctx {
   source?: IndexExpr;
 }
 
+/**
+ * The one allocator of the kernel's local names. Every identifier the generated source declares
+ * (columns cN, IP views pN, temporaries tN, dictionary parts xN, dN and fN, quantifier predicates
+ * qN and their memos) is taken here, so two parts of an expression can never declare the same name.
+ */
+class Names {
+  private readonly taken = new Set<string>(['c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', 'm', 'i', 'e', 'box', 'good', 'word', 'bit', 'into', 'weight', 'isMax', 'count']);
+  private next = 0;
+  /** A fresh name starting with `prefix`. */
+  fresh(prefix: string): string {
+    let name = `${prefix}${this.next++}`;
+    while (this.taken.has(name)) name = `${prefix}${this.next++}`;
+    this.taken.add(name);
+    return name;
+  }
+  /** Reserve a name bound to an index (c0 = c[0]); throws if it was taken by another part. */
+  exact(name: string): string {
+    if (this.taken.has(name)) throw new ClassifyError(`internal: kernel name ${name} declared twice`);
+    this.taken.add(name);
+    return name;
+  }
+}
+
 class Gen {
   fields: string[] = [];
   ipFields: string[] = [];
   constants: unknown[] = [];
-  temps = 0;
+  readonly names = new Names();
+  temps: string[] = [];
   preds: string[] = [];
   /** Expression text (for dictionary sub-expressions) and field types, when known. */
   source = '';
@@ -63,19 +87,21 @@ class Gen {
 
   col(name: string): string {
     let j = this.fields.indexOf(name);
-    if (j < 0) j = this.fields.push(name) - 1;
+    if (j < 0) this.names.exact(`c${(j = this.fields.push(name) - 1)}`);
     return `c${j}`;
   }
   ipCol(name: string): string {
     let j = this.ipFields.indexOf(name);
-    if (j < 0) j = this.ipFields.push(name) - 1;
+    if (j < 0) this.names.exact(`p${(j = this.ipFields.push(name) - 1)}`);
     return `p${j}`;
   }
   konst(v: unknown): string {
     return `k[${this.constants.push(v) - 1}]`;
   }
   temp(): string {
-    return `t${this.temps++}`;
+    const t = this.names.fresh('t');
+    this.temps.push(t);
+    return t;
   }
 
   lit(v: unknown): string {
@@ -126,7 +152,7 @@ class Gen {
         if (!source) throw new ClassifyError('internal: quantifier without [*]');
         const arr = this.value(source.target, ctx);
         const body = this.cond(e.body, { source });
-        const f = `f${this.preds.length}`;
+        const f = this.names.fresh('q');
         if (!/\[i\]/.test(body) && !/\bi\b/.test(body.replace(/\[i\]/g, ''))) {
           // The body depends on the element only: memoise it per distinct element (header values repeat).
           this.preds.push(`const ${f}m = new Map();`, `const ${f} = (e) => { let r = ${f}m.get(e); if (r === undefined) { r = ${body}; ${f}m.set(e, r); } return r; };`);
@@ -171,7 +197,10 @@ class Gen {
     if (type !== 'Bytes' && !call && e.lhs.type !== 'index') return undefined;
     const expression = this.source.slice(e.span.start, e.span.end);
     let j = this.dicts.findIndex((d) => d.expression === expression);
-    if (j < 0) j = this.dicts.push({ field, expression }) - 1;
+    if (j < 0) {
+      j = this.dicts.push({ field, expression }) - 1;
+      for (const part of ['x', 'd', 'f']) this.names.exact(`${part}${j}`);
+    }
     return `(x${j} !== null ? d${j}[x${j}[i] + 1] === 1 : f${j}(i))`;
   }
 
@@ -265,7 +294,7 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     ...g.ipFields.map((_, j) => `const p${j} = p[${j}];`),
     // each dictionary part's ids, results and lazy test, read once (not per row: a lazy test is a call)
     ...g.dicts.map((_, j) => `const x${j} = x[${j}], d${j} = d[${j}], f${j} = f[${j}];`),
-    g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '',
+    g.temps.length ? `let ${g.temps.join(', ')};` : '',
     ...g.preds,
   ];
   const lines = [...prelude, `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`, 'return out;'].filter(Boolean);
@@ -281,7 +310,7 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
   // A one-field test without dictionary parts as a function of one value (lazy per-row answers).
   const scalar =
     g.fields.length === 1 && g.ipFields.length === 0 && g.dicts.length === 0
-      ? ['"use strict";', 'const c0 = box;', g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '', ...g.preds, `return (v) => { box[0] = v; const i = 0; return ${body} ? true : false; };`].filter(Boolean).join('\n')
+      ? ['"use strict";', 'const c0 = box;', g.temps.length ? `let ${g.temps.join(', ')};` : '', ...g.preds, `return (v) => { box[0] = v; const i = 0; return ${body} ? true : false; };`].filter(Boolean).join('\n')
       : null;
   return { expression: ast.expression, source: lines.join('\n'), foldSource: fold.join('\n'), scalarSource: scalar, fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
 }
