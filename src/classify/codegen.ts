@@ -13,6 +13,7 @@ import type { CheckedAst } from './check.js';
 import type { Compare, Expr, IndexExpr, Value, Literal } from './ast.js';
 import { IpSet, parseIp } from './ip.js';
 import { ClassifyError } from './errors.js';
+import { listItems } from './check.js';
 
 export interface CodegenOptions {
   lists?: Readonly<Record<string, readonly (string | number)[]>>;
@@ -126,7 +127,11 @@ class Gen {
       }
       case 'call': {
         const args = v.args.map((a, idx) => {
-          if (idx === 0 || a.type === 'string' || a.type === 'bare') return this.value(a, ctx);
+          // regex_replace gets the pattern compiled at check time, never a string to compile per row
+          if (v.name === 'regex_replace' && idx === 1) {
+            if (!v.regex) throw new ClassifyError('internal: regex_replace pattern was not checked');
+            return this.konst(v.regex);
+          }
           return this.value(a, ctx);
         });
         const name = v.name === 'to_string' && v.args[0]?.type !== 'string' && v.args[0]?.type !== 'bare' && (v.args[0] as Value).vtype?.kind === 'Ip' ? 'ip_to_string' : v.name;
@@ -214,6 +219,10 @@ class Gen {
     const t = simple ? x : this.temp();
     const bind = simple ? '' : `(${t} = ${x}) != null && `;
     const guard = simple ? `${x} != null && ` : bind;
+    // Traffic may put a number, an array or an object where a string belongs: every operator that
+    // would call a method on the value or coerce it checks its kind first (never a throw).
+    const kindOf = chk.kind === 'string' ? 'string' : chk.kind === 'int' ? 'number' : '';
+    const typed = kindOf ? (simple ? `typeof ${x} === '${kindOf}' && ` : `typeof (${t} = ${x}) === '${kindOf}' && `) : guard;
     switch (chk.kind) {
       case 'string':
       case 'int':
@@ -226,23 +235,26 @@ class Gen {
             if (this.opts.nilNotEqual) return simple ? `(${x} !== ${k})` : `((${t} = ${x}) !== ${k})`;
             return `(${guard}${t} !== ${k})`;
           case 'lt':
-            return `(${guard}${t} < ${k})`;
+            return `(${typed}${t} < ${k})`;
           case 'le':
-            return `(${guard}${t} <= ${k})`;
+            return `(${typed}${t} <= ${k})`;
           case 'gt':
-            return `(${guard}${t} > ${k})`;
+            return `(${typed}${t} > ${k})`;
           case 'ge':
-            return `(${guard}${t} >= ${k})`;
+            return `(${typed}${t} >= ${k})`;
           case 'contains':
-            return `(${guard}${t}.includes(${k}))`;
+            return `(${typed}${t}.includes(${k}))`;
           case 'bitand':
-            return `(${guard}(${t} & ${k}) !== 0)`;
+            return `(${typed}(${t} & ${k}) !== 0)`;
           default:
             throw new ClassifyError(`internal: operator ${e.op} with a scalar`);
         }
       }
       case 'regex':
-        return `(${guard}${this.konst(new RegExp(chk.source, chk.flags))}.test(${t}))`;
+        if (!chk.regex) throw new ClassifyError('internal: regex was not compiled by check');
+        return `(${guard}${this.konst(chk.regex)}.test(${t}))`;
+      case 'wildcard':
+        return `(${simple ? `typeof ${x} === 'string' && ` : `typeof (${t} = ${x}) === 'string' && `}${this.konst(chk.glob)}.test(${t}))`;
       case 'stringSet':
         return `${this.konst(new Set(chk.values))}.has(${x})`;
       case 'intSet':
@@ -251,7 +263,7 @@ class Gen {
       case 'ipSet':
         return `${this.konst(IpSet.from(chk.items))}.has(${x})`;
       case 'list': {
-        const items = this.opts.lists?.[chk.name];
+        const items = listItems(this.opts.lists, chk.name);
         if (!items) throw new ClassifyError(`list $${chk.name} was not given to codegen`);
         const kind = e.lhs.vtype?.kind;
         if (kind === 'Ip') return `${this.konst(IpSet.from(items.map(String)))}.has(${x})`;
