@@ -305,6 +305,7 @@ export function pikeExec(p: Program, s: string, from = 0): Int32Array | null {
     if (matched === null && (i === from || !p.anchored)) add(clist, 0, empty, i, ctx);
     if (clist.length === 0) {
       if (matched !== null || p.anchored) break;
+      stamp++; // the next position's start thread is a new list
       continue;
     }
     stamp++;

@@ -247,7 +247,8 @@ class RegexParser {
       const sub = this.alternation(inner);
       if (this.src[this.pos] !== ')') this.fail('unclosed group: add ")"', open);
       this.pos++;
-      return index >= 0 ? { t: 'group', index, sub } : sub;
+      // (?:^)* and (?:)* are valid (a bare ^* is not): keep the group so the quantifier sees it
+      return index >= 0 || sub.t === 'assert' || sub.t === 'empty' ? { t: 'group', index, sub } : sub;
     } finally {
       this.depth--;
     }
