@@ -185,10 +185,11 @@ const stall: [string, string][] = [
 for (const [p, s] of stall) {
   Linear(`${p} on ${s.length} characters answers in well under a second`, () => {
     const r = compileRegex(p);
-    const t0 = performance.now();
+    const t0 = process.cpuUsage(); // CPU time: a busy shared machine must not fail the test
     r.test(s);
     r.exec(s.slice(0, 20_000));
-    const ms = performance.now() - t0;
+    const used = process.cpuUsage(t0);
+    const ms = (used.user + used.system) / 1000;
     assert.ok(ms < 1000, `${p}: ${ms.toFixed(0)} ms`);
   });
 }
@@ -266,9 +267,10 @@ Wild('refuses ** and unknown escapes with their offset', () => {
 Wild('*/wp-*/*/*.php on a crafted 100 KB path answers in well under a second', () => {
   const g = new Glob('*/wp-*/*/*.php', true);
   const s = '/wp-/'.repeat(20_000);
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   assert.not.ok(g.test(s));
   assert.ok(g.test(`${s}x.php`));
-  assert.ok(performance.now() - t0 < 1000);
+  const used = process.cpuUsage(t0);
+  assert.ok((used.user + used.system) / 1000 < 1000);
 });
 Wild.run();
