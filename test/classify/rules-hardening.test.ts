@@ -273,6 +273,9 @@ Patterns('limits.regexWork stops a value that needs too many engine steps with a
   assert.match(r.error?.reason ?? '', /limits\.regexWork/);
   assert.is(r.error?.position, 24);
   assert.type(attempt('http.user_agent matches "(a|b)*a[ab]{14}$"', t).n, 'number');
+  const rr = attempt('regex_replace(http.user_agent, "(a|b)*a[ab]{14}$", "x") eq "x"', t, { limits: { regexWork: 10_000 } });
+  assert.is(rr.error?.name, 'RuleLimitError');
+  assert.is(rr.error?.position, 31);
 });
 Patterns.run();
 

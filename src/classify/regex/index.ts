@@ -5,7 +5,7 @@
  */
 import { parseRegex, RegexSyntaxError } from './syntax.js';
 import { buildProgram, programSize, type Program } from './program.js';
-import { LazyDfa, pikeExec } from './match.js';
+import { LazyDfa, OVER_LIMIT, pikeExec } from './match.js';
 
 export { RegexSyntaxError } from './syntax.js';
 export { Glob, GlobSyntaxError, lowerAscii } from './glob.js';
@@ -46,7 +46,8 @@ export class Regex {
 
   /** The leftmost-first match: [start, end] of the whole match and of each group (-1 if unset). */
   exec(s: string, from = 0): Int32Array | null {
-    return pikeExec(this.program, s, from);
+    const r = pikeExec(this.program, s, from, this.workLimit);
+    return r === OVER_LIMIT ? this.onWorkLimit(s.length) : r;
   }
 
   /**

@@ -233,11 +233,16 @@ export class LazyDfa {
   }
 }
 
+/** What pikeExec returns when it needed more than its step limit. */
+export const OVER_LIMIT = 'over-limit';
+
 /**
  * The leftmost-first match of p in s starting the search at `from`: capture slots
- * [start0, end0, start1, end1, ...] (-1 = group not matched), or null.
+ * [start0, end0, start1, end1, ...] (-1 = group not matched), or null; OVER_LIMIT after more
+ * than `limit` thread steps (the work is at most length x program size, this bounds it).
  */
-export function pikeExec(p: Program, s: string, from = 0): Int32Array | null {
+export function pikeExec(p: Program, s: string, from = 0, limit = Infinity): Int32Array | null | typeof OVER_LIMIT {
+  let work = 0;
   const n = s.length;
   const { op, a, b, sets } = p;
   const visited = new Uint32Array(p.size);
@@ -275,6 +280,7 @@ export function pikeExec(p: Program, s: string, from = 0): Int32Array | null {
       const { pc, caps } = stack.pop() as Thread;
       if (visited[pc] === stamp) continue;
       visited[pc] = stamp;
+      work++;
       switch (op[pc]) {
         case Op.Char:
         case Op.Match:
@@ -321,6 +327,7 @@ export function pikeExec(p: Program, s: string, from = 0): Int32Array | null {
       if (k >= 0 && (sets[a[t.pc] as number] as Uint8Array)[k] === 1) add(nlist, b[t.pc] as number, t.caps, i + 1, nctx);
     }
     clist = nlist;
+    if (work > limit) return OVER_LIMIT;
     if (i === n) break;
   }
   return matched;
