@@ -251,7 +251,9 @@ export function pikeExec(p: Program, s: string, from = 0, limit = Infinity): Int
   let clist: Thread[] = [];
   let matched: Int32Array | null = null;
   const empty = new Int32Array(p.slots).fill(-1);
-  const stack: { pc: number; caps: Int32Array }[] = [];
+  // the DFS stack as parallel arrays (no object per push)
+  const stackPc: number[] = [];
+  const stackCaps: Int32Array[] = [];
 
   const ctxAt = (pos: number): number => {
     let ctx = 0;
@@ -275,9 +277,11 @@ export function pikeExec(p: Program, s: string, from = 0, limit = Infinity): Int
   };
 
   const add = (list: Thread[], pc0: number, caps0: Int32Array, pos: number, ctx: number): void => {
-    stack.push({ pc: pc0, caps: caps0 });
-    while (stack.length > 0) {
-      const { pc, caps } = stack.pop() as Thread;
+    stackPc.push(pc0);
+    stackCaps.push(caps0);
+    while (stackPc.length > 0) {
+      const pc = stackPc.pop() as number;
+      const caps = stackCaps.pop() as Int32Array;
       if (visited[pc] === stamp) continue;
       visited[pc] = stamp;
       work++;
@@ -287,20 +291,25 @@ export function pikeExec(p: Program, s: string, from = 0, limit = Infinity): Int
           list.push({ pc, caps });
           break;
         case Op.Jmp:
-          stack.push({ pc: a[pc] as number, caps });
+          stackPc.push(a[pc] as number);
+          stackCaps.push(caps);
           break;
         case Op.Split:
-          stack.push({ pc: b[pc] as number, caps });
-          stack.push({ pc: a[pc] as number, caps });
+          stackPc.push(b[pc] as number, a[pc] as number);
+          stackCaps.push(caps, caps);
           break;
         case Op.Save: {
           const c = caps.slice();
           c[a[pc] as number] = pos;
-          stack.push({ pc: b[pc] as number, caps: c });
+          stackPc.push(b[pc] as number);
+          stackCaps.push(c);
           break;
         }
         case Op.Assert:
-          if (assertHolds(a[pc] as number, ctx)) stack.push({ pc: b[pc] as number, caps });
+          if (assertHolds(a[pc] as number, ctx)) {
+            stackPc.push(b[pc] as number);
+            stackCaps.push(caps);
+          }
           break;
       }
     }
