@@ -215,8 +215,12 @@ function resultCache(t: ColumnTable, opts: RuleOptions): Map<string, Uint8Array>
   const caches = opts.nilNotEqual ? nilNotEqualCache : dictCache;
   let m = caches.get(t);
   if (!m) caches.set(t, (m = new Map()));
+  // bounded: a long session of ad-hoc rules on one table must not grow it without end
+  if (m.size >= MAX_CACHED_PER_TABLE) m.clear();
   return m;
 }
+/** Most cached sub-expression results (and memos) kept per table before the cache starts over. */
+const MAX_CACHED_PER_TABLE = 1000;
 const NO_DICT = new Uint8Array(0);
 const MISSING_ID = Int32Array.of(-1);
 const UNUSED: LazyPredicate = () => false;
@@ -258,6 +262,7 @@ function bytesPredicate(t: ColumnTable, expression: string, col: Utf8Column, opt
 function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): LazyPredicate {
   let m = lazyCache.get(t);
   if (!m) lazyCache.set(t, (m = new Map()));
+  if (m.size >= MAX_CACHED_PER_TABLE) m.clear();
   const key = `${field}\u0000${expression}\u0000${opts.nilNotEqual ? 1 : 0}`;
   let memo = opts.lists ? undefined : m.get(key);
   if (!memo) {
