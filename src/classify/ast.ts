@@ -1,6 +1,7 @@
 /** AST of a Rules-language expression. Every node carries its source span. */
 import type { SourceSpan } from './errors.js';
 import type { RuleType } from './types.js';
+import type { Glob, Regex } from './regex/index.js';
 
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'contains' | 'matches' | 'wildcard' | 'strict wildcard' | 'in' | 'bitand';
 export type LogicalOp = 'and' | 'or' | 'xor';
@@ -49,6 +50,8 @@ export interface Call {
   vtype?: RuleType;
   /** Set by check: the result is element-wise over a `[*]` in the first argument. */
   each?: boolean;
+  /** Set by check for regex_replace: its literal pattern, compiled once. */
+  regex?: Regex;
 }
 export interface IndexExpr {
   type: 'index';
@@ -80,7 +83,8 @@ export type CheckedRhs =
   | { kind: 'string'; value: string }
   | { kind: 'int'; value: number }
   | { kind: 'ip'; value: number | bigint }
-  | { kind: 'regex'; source: string; flags: string }
+  | { kind: 'regex'; source: string; flags: string; regex?: Regex }
+  | { kind: 'wildcard'; pattern: string; caseInsensitive: boolean; glob: Glob }
   | { kind: 'stringSet'; values: string[] }
   | { kind: 'intSet'; values: number[]; ranges: [number, number][] }
   | { kind: 'ipSet'; items: string[] }

@@ -3,18 +3,28 @@
  * element-wise (`[*]`) sub-expressions, and turns right-hand literals into typed constants.
  * Errors name the field/function/literal with its position and suggest a fix.
  */
-import type { Ast, BareLit, Compare, Expr, IndexExpr, Literal, RangeLit, Value, CheckedRhs } from './ast.js';
-import { RuleReferenceError, RuleTypeError, type SourceSpan } from './errors.js';
-import { FUNCTIONS, FUNCTION_NAMES } from './functions.js';
+import type { Ast, BareLit, Compare, Expr, IndexExpr, Literal, RangeLit, StringLit, Value, CheckedRhs } from './ast.js';
+import { RuleLimitError, RuleReferenceError, RuleTypeError, type SourceSpan } from './errors.js';
+import { functionSig, FUNCTION_NAMES } from './functions.js';
 import { parseIp, parseIpRange } from './ip.js';
 import { MSG } from './messages.js';
 import { closest, type Schema } from './schema.js';
 import { T, typeName, type RuleType } from './types.js';
-import { regexFromRust, wildcardToRegex } from './patterns.js';
+import { compilePattern, compileWildcard, GlobSyntaxError, RegexSyntaxError, type Regex } from './patterns.js';
+import { limitsOf, type RuleLimits } from './limits.js';
 
 export interface CheckOptions {
   /** Named lists for `in $name`: IP strings/CIDRs, ints (ASNs) or strings (hostnames). */
   lists?: Readonly<Record<string, readonly (string | number)[]>>;
+  /** Resource limits (expression length, nesting, regex size and work); Cloudflare's by default. */
+  limits?: RuleLimits;
+}
+
+/** The items of list `name`, looked up without reaching Object.prototype (`$constructor`). */
+export function listItems(lists: CheckOptions['lists'], name: string): readonly (string | number)[] | undefined {
+  if (!lists || !Object.hasOwn(lists, name)) return undefined;
+  const items = lists[name];
+  return Array.isArray(items) ? items : undefined;
 }
 
 export interface CheckedAst extends Ast {
@@ -25,16 +35,17 @@ export interface CheckedAst extends Ast {
   fieldTypes?: Map<string, string>;
 }
 
-const MAX_LENGTH = 4096;
-
 class Checker {
   fields: string[] = [];
   lists: string[] = [];
+  readonly limits: Required<RuleLimits>;
   constructor(
     readonly src: string,
     readonly schema: Schema,
     readonly opts: CheckOptions,
-  ) {}
+  ) {
+    this.limits = limitsOf(opts.limits);
+  }
 
   typeErr(reason: string, span: SourceSpan): never {
     throw new RuleTypeError(reason, this.src, span);
@@ -89,7 +100,7 @@ class Checker {
     if (v.type === 'index') return this.index(v);
     // call
     if (v.name === 'any' || v.name === 'all') this.typeErr(MSG.quantifierArg(), v.span);
-    const sig = FUNCTIONS[v.name];
+    const sig = functionSig(v.name);
     if (!sig) this.refErr(MSG.unknownFunction(v.name, closest(v.name, FUNCTION_NAMES)), { start: v.span.start, end: v.span.start + v.name.length });
     const types: RuleType[] = [];
     const literal: boolean[] = [];
@@ -113,8 +124,10 @@ class Checker {
     const first = v.args[0];
     v.each = first !== undefined && first.type !== 'string' && first.type !== 'bare' && eachOf(first);
     if (v.name === 'regex_replace') {
+      // the pattern is a literal, compiled once here: a field would let a request pick the regex
       const re = v.args[1];
-      if (re?.type === 'string') this.regex(re.value, re.span);
+      if (re?.type !== 'string') this.typeErr(MSG.patternFromField('regex_replace'), (re ?? v).span);
+      v.regex = this.compileRegex(re);
     }
     return (v.vtype = r);
   }
@@ -168,7 +181,7 @@ class Checker {
     }
     const rhs = e.rhs;
     if (rhs.type === 'list') {
-      const items = this.opts.lists?.[rhs.name];
+      const items = listItems(this.opts.lists, rhs.name);
       if (!items) this.refErr(MSG.unknownList(rhs.name, Object.keys(this.opts.lists ?? {})), rhs.span);
       if (!this.lists.includes(rhs.name)) this.lists.push(rhs.name);
       e.checked = { kind: 'list', name: rhs.name };
@@ -181,23 +194,44 @@ class Checker {
     if (e.op === 'in') this.typeErr(MSG.unexpectedChar(this.text(rhs.span), 'a set {...} or a list $name'), rhs.span);
     if (e.op === 'matches') {
       if (rhs.type !== 'string') this.typeErr(MSG.literalType(rhs.text, 'regular expression', 'quote it: "..." or r"..."'), rhs.span);
-      e.checked = this.regex(rhs.value, rhs.span);
+      const regex = this.compileRegex(rhs);
+      e.checked = { kind: 'regex', source: rhs.value, flags: '', regex };
       return;
     }
     if (e.op === 'wildcard' || e.op === 'strict wildcard') {
       if (rhs.type !== 'string') this.typeErr(MSG.literalType(rhs.text, 'wildcard pattern', 'quote it: "..." or r"..."'), rhs.span);
-      const r = wildcardToRegex(rhs.value, e.op === 'wildcard');
-      if (typeof r === 'string') this.typeErr(MSG.badWildcard(r), rhs.span);
-      e.checked = { kind: 'regex', source: r.source, flags: r.flags };
+      try {
+        const caseInsensitive = e.op === 'wildcard';
+        e.checked = { kind: 'wildcard', pattern: rhs.value, caseInsensitive, glob: compileWildcard(rhs.value, caseInsensitive) };
+      } catch (err) {
+        if (!(err instanceof GlobSyntaxError)) throw err;
+        const at = literalOffset(this.src, rhs, err.offset, false);
+        this.typeErr(MSG.badWildcard(err.reason), { start: at, end: Math.max(at + 1, literalOffset(this.src, rhs, err.offset + 2, false)) });
+      }
       return;
     }
     e.checked = this.scalar(t, rhs, e.op);
   }
 
-  regex(source: string, span: SourceSpan): CheckedRhs {
-    const r = regexFromRust(source);
-    if (typeof r === 'string') this.typeErr(r, span);
-    return { kind: 'regex', source: r.source, flags: r.flags };
+  /** Compile a regex literal for the linear engine; errors point at the offending part of the pattern. */
+  compileRegex(lit: StringLit): Regex {
+    let regex: Regex;
+    try {
+      regex = compilePattern(lit.value, this.limits.regexProgram);
+    } catch (err) {
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      const start = literalOffset(this.src, lit, err.offset, true);
+      const end = Math.max(start + 1, literalOffset(this.src, lit, err.offset + err.length, true));
+      this.typeErr(MSG.regexAt(err.reason), { start, end });
+    }
+    const src = this.src;
+    const span = lit.span;
+    const max = this.limits.regexWork;
+    regex.workLimit = max;
+    regex.onWorkLimit = (n) => {
+      throw new RuleLimitError(MSG.regexWork(n, max), src, span);
+    };
+    return regex;
   }
 
   scalar(t: RuleType, lit: Literal, op: Compare['op']): CheckedRhs {
@@ -280,6 +314,47 @@ class Checker {
   }
 }
 
+/**
+ * Position in the expression of offset `off` in a string literal's value: raw strings map one to
+ * one; quoted strings account for their escapes (regex strings keep every escape but \").
+ */
+export function literalOffset(src: string, lit: StringLit, off: number, regex: boolean): number {
+  const { start, end } = lit.span;
+  if (lit.raw) {
+    let p = start + 1;
+    while (src[p] === '#') p++;
+    return Math.min(p + 1 + off, end);
+  }
+  let p = start + 1;
+  let v = 0;
+  let inClass = false;
+  while (v < off && p < end - 1) {
+    const c = src[p];
+    if (c === '\\') {
+      const n = src[p + 1];
+      if (regex) {
+        v += n === '"' && !inClass ? 1 : 2;
+        p += 2;
+      } else if (n === 'x') {
+        v += 1;
+        p += 4;
+      } else if (n !== undefined && /[0-7]/.test(n)) {
+        v += 1;
+        p += 4;
+      } else {
+        v += 1;
+        p += 2;
+      }
+      continue;
+    }
+    if (regex && c === '[') inClass = true;
+    else if (regex && c === ']') inClass = false;
+    v++;
+    p++;
+  }
+  return Math.min(p, end);
+}
+
 function isEach(e: Expr): boolean {
   return (e.type === 'compare' || e.type === 'bool') && Boolean(e.each);
 }
@@ -293,7 +368,8 @@ function eachOf(v: Value | Literal): boolean {
  * it with the fields and lists it reads.
  */
 export function check(ast: Ast, schema: Schema, opts: CheckOptions = {}): CheckedAst {
-  if (ast.expression.length > MAX_LENGTH) throw new RuleTypeError(MSG.tooLong(ast.expression.length), ast.expression, { start: MAX_LENGTH, end: ast.expression.length });
+  const max = limitsOf(opts.limits).expressionLength;
+  if (ast.expression.length > max) throw new RuleLimitError(MSG.expressionTooLong(ast.expression.length, max), ast.expression, { start: max, end: ast.expression.length });
   const c = new Checker(ast.expression, schema, opts);
   c.expr(ast.root);
   if (isEach(ast.root)) throw new RuleTypeError(MSG.mapEachOutsideQuantifier(), ast.expression, ast.root.span);

@@ -13,6 +13,7 @@ import type { CheckedAst } from './check.js';
 import type { Compare, Expr, IndexExpr, Value, Literal } from './ast.js';
 import { IpSet, parseIp } from './ip.js';
 import { ClassifyError } from './errors.js';
+import { listItems } from './check.js';
 
 export interface CodegenOptions {
   lists?: Readonly<Record<string, readonly (string | number)[]>>;
@@ -50,11 +51,35 @@ interface Ctx {
   source?: IndexExpr;
 }
 
+/**
+ * The one allocator of the kernel's local names. Every identifier the generated source declares
+ * (columns cN, IP views pN, temporaries tN, dictionary parts xN, dN and fN, quantifier predicates
+ * qN and their memos) is taken here, so two parts of an expression can never declare the same name.
+ */
+class Names {
+  private readonly taken = new Set<string>(['c', 'p', 'k', 'rt', 'n', 'out', 'x', 'd', 'f', 'm', 'i', 'e', 'box', 'good', 'word', 'bit', 'into', 'weight', 'isMax', 'count']);
+  private next = 0;
+  /** A fresh name starting with `prefix`. */
+  fresh(prefix: string): string {
+    let name = `${prefix}${this.next++}`;
+    while (this.taken.has(name)) name = `${prefix}${this.next++}`;
+    this.taken.add(name);
+    return name;
+  }
+  /** Reserve a name bound to an index (c0 = c[0]); throws if it was taken by another part. */
+  exact(name: string): string {
+    if (this.taken.has(name)) throw new ClassifyError(`internal: kernel name ${name} declared twice`);
+    this.taken.add(name);
+    return name;
+  }
+}
+
 class Gen {
   fields: string[] = [];
   ipFields: string[] = [];
   constants: unknown[] = [];
-  temps = 0;
+  readonly names = new Names();
+  temps: string[] = [];
   preds: string[] = [];
   /** Expression text (for dictionary sub-expressions) and field types, when known. */
   source = '';
@@ -63,19 +88,21 @@ class Gen {
 
   col(name: string): string {
     let j = this.fields.indexOf(name);
-    if (j < 0) j = this.fields.push(name) - 1;
+    if (j < 0) this.names.exact(`c${(j = this.fields.push(name) - 1)}`);
     return `c${j}`;
   }
   ipCol(name: string): string {
     let j = this.ipFields.indexOf(name);
-    if (j < 0) j = this.ipFields.push(name) - 1;
+    if (j < 0) this.names.exact(`p${(j = this.ipFields.push(name) - 1)}`);
     return `p${j}`;
   }
   konst(v: unknown): string {
     return `k[${this.constants.push(v) - 1}]`;
   }
   temp(): string {
-    return `t${this.temps++}`;
+    const t = this.names.fresh('t');
+    this.temps.push(t);
+    return t;
   }
 
   lit(v: unknown): string {
@@ -100,7 +127,11 @@ class Gen {
       }
       case 'call': {
         const args = v.args.map((a, idx) => {
-          if (idx === 0 || a.type === 'string' || a.type === 'bare') return this.value(a, ctx);
+          // regex_replace gets the pattern compiled at check time, never a string to compile per row
+          if (v.name === 'regex_replace' && idx === 1) {
+            if (!v.regex) throw new ClassifyError('internal: regex_replace pattern was not checked');
+            return this.konst(v.regex);
+          }
           return this.value(a, ctx);
         });
         const name = v.name === 'to_string' && v.args[0]?.type !== 'string' && v.args[0]?.type !== 'bare' && (v.args[0] as Value).vtype?.kind === 'Ip' ? 'ip_to_string' : v.name;
@@ -126,7 +157,7 @@ class Gen {
         if (!source) throw new ClassifyError('internal: quantifier without [*]');
         const arr = this.value(source.target, ctx);
         const body = this.cond(e.body, { source });
-        const f = `f${this.preds.length}`;
+        const f = this.names.fresh('q');
         if (!/\[i\]/.test(body) && !/\bi\b/.test(body.replace(/\[i\]/g, ''))) {
           // The body depends on the element only: memoise it per distinct element (header values repeat).
           this.preds.push(`const ${f}m = new Map();`, `const ${f} = (e) => { let r = ${f}m.get(e); if (r === undefined) { r = ${body}; ${f}m.set(e, r); } return r; };`);
@@ -171,7 +202,10 @@ class Gen {
     if (type !== 'Bytes' && !call && e.lhs.type !== 'index') return undefined;
     const expression = this.source.slice(e.span.start, e.span.end);
     let j = this.dicts.findIndex((d) => d.expression === expression);
-    if (j < 0) j = this.dicts.push({ field, expression }) - 1;
+    if (j < 0) {
+      j = this.dicts.push({ field, expression }) - 1;
+      for (const part of ['x', 'd', 'f']) this.names.exact(`${part}${j}`);
+    }
     return `(x${j} !== null ? d${j}[x${j}[i] + 1] === 1 : f${j}(i))`;
   }
 
@@ -185,6 +219,10 @@ class Gen {
     const t = simple ? x : this.temp();
     const bind = simple ? '' : `(${t} = ${x}) != null && `;
     const guard = simple ? `${x} != null && ` : bind;
+    // Traffic may put a number, an array or an object where a string belongs: every operator that
+    // would call a method on the value or coerce it checks its kind first (never a throw).
+    const kindOf = chk.kind === 'string' ? 'string' : chk.kind === 'int' ? 'number' : '';
+    const typed = kindOf ? (simple ? `typeof ${x} === '${kindOf}' && ` : `typeof (${t} = ${x}) === '${kindOf}' && `) : guard;
     switch (chk.kind) {
       case 'string':
       case 'int':
@@ -197,23 +235,26 @@ class Gen {
             if (this.opts.nilNotEqual) return simple ? `(${x} !== ${k})` : `((${t} = ${x}) !== ${k})`;
             return `(${guard}${t} !== ${k})`;
           case 'lt':
-            return `(${guard}${t} < ${k})`;
+            return `(${typed}${t} < ${k})`;
           case 'le':
-            return `(${guard}${t} <= ${k})`;
+            return `(${typed}${t} <= ${k})`;
           case 'gt':
-            return `(${guard}${t} > ${k})`;
+            return `(${typed}${t} > ${k})`;
           case 'ge':
-            return `(${guard}${t} >= ${k})`;
+            return `(${typed}${t} >= ${k})`;
           case 'contains':
-            return `(${guard}${t}.includes(${k}))`;
+            return `(${typed}${t}.includes(${k}))`;
           case 'bitand':
-            return `(${guard}(${t} & ${k}) !== 0)`;
+            return `(${typed}(${t} & ${k}) !== 0)`;
           default:
             throw new ClassifyError(`internal: operator ${e.op} with a scalar`);
         }
       }
       case 'regex':
-        return `(${guard}${this.konst(new RegExp(chk.source, chk.flags))}.test(${t}))`;
+        if (!chk.regex) throw new ClassifyError('internal: regex was not compiled by check');
+        return `(${guard}${this.konst(chk.regex)}.test(${t}))`;
+      case 'wildcard':
+        return `(${simple ? `typeof ${x} === 'string' && ` : `typeof (${t} = ${x}) === 'string' && `}${this.konst(chk.glob)}.test(${t}))`;
       case 'stringSet':
         return `${this.konst(new Set(chk.values))}.has(${x})`;
       case 'intSet':
@@ -222,7 +263,7 @@ class Gen {
       case 'ipSet':
         return `${this.konst(IpSet.from(chk.items))}.has(${x})`;
       case 'list': {
-        const items = this.opts.lists?.[chk.name];
+        const items = listItems(this.opts.lists, chk.name);
         if (!items) throw new ClassifyError(`list $${chk.name} was not given to codegen`);
         const kind = e.lhs.vtype?.kind;
         if (kind === 'Ip') return `${this.konst(IpSet.from(items.map(String)))}.has(${x})`;
@@ -265,7 +306,7 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
     ...g.ipFields.map((_, j) => `const p${j} = p[${j}];`),
     // each dictionary part's ids, results and lazy test, read once (not per row: a lazy test is a call)
     ...g.dicts.map((_, j) => `const x${j} = x[${j}], d${j} = d[${j}], f${j} = f[${j}];`),
-    g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '',
+    g.temps.length ? `let ${g.temps.join(', ')};` : '',
     ...g.preds,
   ];
   const lines = [...prelude, `for (let i = 0; i < n; i++) out[i] = ${body} ? 1 : 0;`, 'return out;'].filter(Boolean);
@@ -281,7 +322,7 @@ export function codegen(ast: CheckedAst, opts: CodegenOptions = {}): Kernel {
   // A one-field test without dictionary parts as a function of one value (lazy per-row answers).
   const scalar =
     g.fields.length === 1 && g.ipFields.length === 0 && g.dicts.length === 0
-      ? ['"use strict";', 'const c0 = box;', g.temps ? `let ${Array.from({ length: g.temps }, (_, j) => `t${j}`).join(', ')};` : '', ...g.preds, `return (v) => { box[0] = v; const i = 0; return ${body} ? true : false; };`].filter(Boolean).join('\n')
+      ? ['"use strict";', 'const c0 = box;', g.temps.length ? `let ${g.temps.join(', ')};` : '', ...g.preds, `return (v) => { box[0] = v; const i = 0; return ${body} ? true : false; };`].filter(Boolean).join('\n')
       : null;
   return { expression: ast.expression, source: lines.join('\n'), foldSource: fold.join('\n'), scalarSource: scalar, fields: g.fields, ipFields: g.ipFields, constants: g.constants, dicts: g.dicts };
 }

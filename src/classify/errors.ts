@@ -44,6 +44,11 @@ export class RuleReferenceError extends RuleError {
   override name = 'RuleReferenceError';
 }
 
+/** The expression or a value it meets is over a resource limit (`RuleLimits`); the message names the option that raises it. */
+export class RuleLimitError extends RuleError {
+  override name = 'RuleLimitError';
+}
+
 /** Misuse of the classify API or a bad signature/rules file (not an expression error). */
 export class ClassifyError extends Error {
   override name = 'ClassifyError';

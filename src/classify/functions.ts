@@ -1,11 +1,14 @@
 /**
  * Functions of the Rules language: their type signatures (used by `check`) and their runtime
  * implementations (called by generated kernels as `rt.fn.<name>`). Every function returns
- * null for a missing input ("functions propagate missing", rules-language.md §4).
+ * null for a missing input ("functions propagate missing", rules-language.md §4), and for a
+ * value of the wrong kind (a user agent that is a number, an array or an object in the JSON an
+ * attacker sent): traffic can never make a function throw.
  */
 import type { RuleType } from './types.js';
 import { T, typeName } from './types.js';
 import { formatIp, maskIp, type IpKey } from './ip.js';
+import { Regex, lowerAscii } from './regex/index.js';
 
 export interface FnSig {
   /** Checks argument types; returns the result type or an error message. */
@@ -32,7 +35,7 @@ function bytesFn(name: string, extra: ('Bytes' | 'Int')[] = [], optional = 0): F
   };
 }
 
-export const FUNCTIONS: Readonly<Record<string, FnSig>> = {
+const SIGNATURES: Record<string, FnSig> = {
   lower: bytesFn('lower'),
   upper: bytesFn('upper'),
   url_decode: bytesFn('url_decode', ['Bytes'], 1),
@@ -145,11 +148,27 @@ export const FUNCTIONS: Readonly<Record<string, FnSig>> = {
   },
 };
 
-export const FUNCTION_NAMES: readonly string[] = [...Object.keys(FUNCTIONS), 'any', 'all'];
+/** Signatures by name, in a map without a prototype: `constructor` or `__proto__` is not a function. */
+export const FUNCTIONS: ReadonlyMap<string, FnSig> = new Map(Object.entries(SIGNATURES));
+
+/** The signature of function `name`, or undefined when there is no such Rules function. */
+export function functionSig(name: string): FnSig | undefined {
+  return FUNCTIONS.get(name);
+}
+
+export const FUNCTION_NAMES: readonly string[] = [...FUNCTIONS.keys(), 'any', 'all'];
 
 // ------------------------------------------------------------------ runtime implementations
 
-type S = string | null | undefined;
+type S = unknown;
+
+/** The value as a string, or null when it is missing or not a string (type confusion in traffic). */
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+function int(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : null;
+}
 
 function urlDecodeOnce(s: string, unicode: boolean): string {
   let out = s.replace(/\+/g, ' ');
@@ -157,37 +176,58 @@ function urlDecodeOnce(s: string, unicode: boolean): string {
   return out.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-function lookupJson(src: S, keys: readonly (string | number)[]): unknown {
-  if (src === null || src === undefined) return null;
+function lookupJson(src: S, keys: readonly unknown[]): unknown {
+  const text = str(src);
+  if (text === null) return null;
   let v: unknown;
   try {
-    v = JSON.parse(src);
+    v = JSON.parse(text);
   } catch {
     return null;
   }
   for (const k of keys) {
     if (v === null || typeof v !== 'object') return null;
-    v = (v as Record<string | number, unknown>)[k];
+    if (Array.isArray(v)) {
+      if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= v.length) return null;
+      v = v[k];
+    } else {
+      if (typeof k !== 'string' || !Object.hasOwn(v, k)) return null;
+      v = (v as Record<string, unknown>)[k];
+    }
   }
   return v === undefined ? null : v;
 }
 
-const regexCache = new Map<string, RegExp>();
-
 export const RUNTIME_FUNCTIONS = {
-  lower: (s: S) => (s === null || s === undefined ? null : s.replace(/[A-Z]+/g, (m) => m.toLowerCase())),
-  upper: (s: S) => (s === null || s === undefined ? null : s.replace(/[a-z]+/g, (m) => m.toUpperCase())),
-  len: (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v.length : Array.isArray(v) ? v.length : typeof v === 'object' ? Object.keys(v).length : null),
-  starts_with: (s: S, p: S) => (s === null || s === undefined || p === null || p === undefined ? null : s.startsWith(p)),
-  ends_with: (s: S, p: S) => (s === null || s === undefined || p === null || p === undefined ? null : s.endsWith(p)),
+  lower: (v: S) => {
+    const s = str(v);
+    return s === null ? null : lowerAscii(s);
+  },
+  upper: (v: S) => {
+    const s = str(v);
+    return s === null ? null : s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  },
+  len: (v: unknown) => (typeof v === 'string' ? v.length : Array.isArray(v) ? v.length : v !== null && typeof v === 'object' ? Object.keys(v).length : null),
+  starts_with: (v: S, p: S) => {
+    const s = str(v);
+    const q = str(p);
+    return s === null || q === null ? null : s.startsWith(q);
+  },
+  ends_with: (v: S, p: S) => {
+    const s = str(v);
+    const q = str(p);
+    return s === null || q === null ? null : s.endsWith(q);
+  },
   concat: (...args: unknown[]) => {
     if (Array.isArray(args.find((a) => a !== null && a !== undefined))) return ([] as unknown[]).concat(...args.map((a) => (Array.isArray(a) ? a : [])));
-    return args.map((a) => (a === null || a === undefined ? '' : String(a))).join('');
+    return args.map((a) => (typeof a === 'string' ? a : typeof a === 'number' || typeof a === 'boolean' ? String(a) : '')).join('');
   },
-  url_decode: (s: S, opts?: S) => {
-    if (s === null || s === undefined) return null;
-    const u = (opts ?? '').includes('u');
-    if (!(opts ?? '').includes('r')) return urlDecodeOnce(s, u);
+  url_decode: (v: S, o?: S) => {
+    const s = str(v);
+    if (s === null) return null;
+    const opts = str(o) ?? '';
+    const u = opts.includes('u');
+    if (!opts.includes('r')) return urlDecodeOnce(s, u);
     let prev = s;
     for (let i = 0; i < 16; i++) {
       const next = urlDecodeOnce(prev, u);
@@ -196,32 +236,51 @@ export const RUNTIME_FUNCTIONS = {
     }
     return prev;
   },
-  decode_base64: (s: S) => (s === null || s === undefined ? null : Buffer.from(s, 'base64').toString('latin1')),
-  remove_bytes: (s: S, b: S) => (s === null || s === undefined ? null : b ? s.split('').filter((c) => !b.includes(c)).join('') : s),
-  substring: (s: S, start: number | null, end?: number | null) => {
-    if (s === null || s === undefined || start === null) return null;
+  decode_base64: (v: S) => {
+    const s = str(v);
+    return s === null ? null : Buffer.from(s, 'base64').toString('latin1');
+  },
+  remove_bytes: (v: S, b: S) => {
+    const s = str(v);
+    if (s === null) return null;
+    const drop = str(b);
+    if (!drop) return s;
+    let out = '';
+    for (let i = 0; i < s.length; i++) if (!drop.includes(s[i] as string)) out += s[i];
+    return out;
+  },
+  substring: (v: S, from: unknown, to?: unknown) => {
+    const s = str(v);
+    const start = int(from);
+    if (s === null || start === null) return null;
+    const end = to === undefined || to === null ? null : int(to);
     const n = s.length;
     const a = start < 0 ? Math.max(0, n + start) : Math.min(start, n);
-    const b = end === undefined || end === null ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n);
+    const b = end === null ? n : end < 0 ? Math.max(0, n + end) : Math.min(end, n);
     return b > a ? s.slice(a, b) : '';
   },
-  regex_replace: (s: S, re: S, rep: S) => {
-    if (s === null || s === undefined || re === null || re === undefined) return null;
-    let r = regexCache.get(re);
-    if (!r) regexCache.set(re, (r = new RegExp(re)));
-    return s.replace(r, (rep ?? '').replace(/\$\{(\d+)\}/g, '$$$1'));
+  /** `re` is the pattern compiled at check time (a Regex constant), never a value from the traffic. */
+  regex_replace: (v: S, re: unknown, rep: S) => {
+    const s = str(v);
+    if (s === null || !(re instanceof Regex)) return null;
+    return re.replaceFirst(s, str(rep) ?? '');
   },
-  to_string: (v: unknown) => (v === null || v === undefined ? null : typeof v === 'bigint' ? formatIp(v) : typeof v === 'number' && !Number.isInteger(v) ? String(v) : String(v)),
-  ip_to_string: (v: IpKey | null | undefined) => (v === null || v === undefined ? null : formatIp(v)),
-  join: (a: unknown, sep: S) => (Array.isArray(a) ? a.filter((x) => x !== null && x !== undefined).join(sep ?? '') : null),
-  split: (s: S, sep: S, limit: number | null) => (s === null || s === undefined || sep === null || sep === undefined ? null : s.split(sep, Math.max(1, Math.min(128, limit ?? 128)))),
-  cidr: (ip: IpKey | null | undefined, v4: number | null, v6: number | null) => (ip === null || ip === undefined ? null : maskIp(ip, (typeof ip === 'number' ? v4 : v6) ?? 0)),
-  cidr6: (ip: IpKey | null | undefined, v6: number | null) => (ip === null || ip === undefined ? null : typeof ip === 'number' ? ip : maskIp(ip, v6 ?? 0)),
-  lookup_json_string: (s: S, ...keys: (string | number)[]) => {
+  to_string: (v: unknown) => (typeof v === 'bigint' ? formatIp(v) : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? String(v) : null),
+  ip_to_string: (v: IpKey | null | undefined) => (typeof v === 'number' || typeof v === 'bigint' ? formatIp(v) : null),
+  join: (a: unknown, sep: S) => (Array.isArray(a) ? a.filter((x) => typeof x === 'string').join(str(sep) ?? '') : null),
+  split: (v: S, sep: S, limit: unknown) => {
+    const s = str(v);
+    const by = str(sep);
+    if (s === null || by === null) return null;
+    return s.split(by, Math.max(1, Math.min(128, int(limit) ?? 128)));
+  },
+  cidr: (ip: IpKey | null | undefined, v4: unknown, v6: unknown) => (typeof ip === 'number' ? maskIp(ip, int(v4) ?? 0) : typeof ip === 'bigint' ? maskIp(ip, int(v6) ?? 0) : null),
+  cidr6: (ip: IpKey | null | undefined, v6: unknown) => (typeof ip === 'number' ? ip : typeof ip === 'bigint' ? maskIp(ip, int(v6) ?? 0) : null),
+  lookup_json_string: (s: S, ...keys: unknown[]) => {
     const v = lookupJson(s, keys);
     return typeof v === 'string' ? v : null;
   },
-  lookup_json_integer: (s: S, ...keys: (string | number)[]) => {
+  lookup_json_integer: (s: S, ...keys: unknown[]) => {
     const v = lookupJson(s, keys);
     return typeof v === 'number' && Number.isInteger(v) ? v : null;
   },

@@ -15,6 +15,10 @@
  * columns of mostly unique values are evaluated row-wise by the same kernel.
  * Fields are the table's columns (canonical names from netrunbook/traffic) plus derived ones
  * (http.request.uri, .full_uri, .uri.args*, .headers.names/.values, .cookies, tcp.flags.syn...).
+ * Limits (RuleLimitError naming the option): expression length 4096, nesting 128, regex program
+ * size and per-value regex work; raise them with `{ limits: {...} }` (RuleLimits).
+ * `matches`/`regex_replace` run on a linear-time engine (./regex: lazy DFA and Pike VM, RE2
+ * syntax, look-around and back-references refused at check time); `wildcard` on a linear glob.
  * Missing values compare false (`not X eq "a"` is true for a missing X, `X ne "a"` false).
  *
  * Scoring:
@@ -40,7 +44,8 @@ export { codegen, type Kernel, type CodegenOptions } from './codegen.js';
 export { compile, type CompiledKernel } from './compile.js';
 export { rule, compileRule, matchRows, validateRule, Rule, type RuleOptions, type Validation } from './rule.js';
 export { schemaOf, catalogSchema, CATALOG, DERIVED, type Schema, type FieldInfo } from './schema.js';
-export { RuleError, RuleSyntaxError, RuleTypeError, RuleReferenceError, ClassifyError } from './errors.js';
+export { RuleError, RuleSyntaxError, RuleTypeError, RuleReferenceError, RuleLimitError, ClassifyError } from './errors.js';
+export { DEFAULT_LIMITS, type RuleLimits } from './limits.js';
 export type { Ast, Expr, Value, CompareOp } from './ast.js';
 export type { RuleType } from './types.js';
 export { IpSet, parseIp, formatIp } from './ip.js';

@@ -36,6 +36,13 @@ export const MSG = {
   cidrInEq: (text: string) => `"${text}" is a network; eq/ne take one address: use ip.src in {${text}}`,
   tooLong: (n: number) => `the expression is ${n} characters; Cloudflare accepts at most 4096`,
   tooDeep: () => `the expression nests deeper than 128 levels`,
+  // resource limits (issue 20): each names the option that raises it
+  expressionTooLong: (n: number, max: number) => `the expression is ${n} characters, over the limit of ${max}${max === 4096 ? " (Cloudflare's)" : ''}; shorten it or raise limits.expressionLength`,
+  nestedTooDeep: (max: number) => `the expression nests deeper than ${max} levels (parentheses, not, function calls); flatten it or raise limits.nesting`,
+  regexAt: (why: string) => `invalid regular expression: ${why}`,
+  regexWork: (n: number, max: number) =>
+    `a regular expression needed more than ${max} steps on one value of ${n} characters; simplify the pattern or raise limits.regexWork`,
+  patternFromField: (fn: string) => `the pattern of ${fn}() must be a literal string ("..." or r"..."), not a field: a pattern taken from the traffic would let a request choose the regex`,
   mixedSet: () => `all items of a set must have the same type`,
   // signatures and rules files
   rulesFile: (file: string, why: string) => `${file}: ${why}`,

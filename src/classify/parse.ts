@@ -7,10 +7,14 @@
  * Precedence (tightest first): not > and > xor > or; runs of one operator become one n-ary node.
  */
 import type { Ast, BareLit, CompareOp, Expr, Literal, LogicalOp, RangeLit, SetLit, StringLit, Value, ListRef } from './ast.js';
-import { RuleSyntaxError } from './errors.js';
+import { RuleLimitError, RuleSyntaxError } from './errors.js';
 import { MSG } from './messages.js';
+import { limitsOf, type RuleLimits } from './limits.js';
 
-const MAX_DEPTH = 128;
+export interface ParseOptions {
+  /** Expression length and nesting limits (Cloudflare's by default). */
+  limits?: RuleLimits;
+}
 const IDENT = /[A-Za-z0-9_]/;
 const BARE = /[A-Za-z0-9_:.\-/]/;
 
@@ -25,7 +29,15 @@ const SYMBOL_OPS: [string, CompareOp][] = [
 class Parser {
   pos = 0;
   depth = 0;
-  constructor(readonly src: string) {}
+  constructor(
+    readonly src: string,
+    readonly maxDepth: number,
+  ) {}
+
+  /** Enter one nesting level (a group, not, a quantifier, a call or an index); checked before recursing. */
+  enter(at: number): void {
+    if (++this.depth > this.maxDepth) throw new RuleLimitError(MSG.nestedTooDeep(this.maxDepth), this.src, { start: at, end: at + 1 });
+  }
 
   fail(reason: string, start = this.pos, end = start + 1): never {
     throw new RuleSyntaxError(reason, this.src, { start, end });
@@ -102,7 +114,7 @@ class Parser {
   unary(): Expr {
     this.ws();
     const start = this.pos;
-    if (++this.depth > MAX_DEPTH) this.fail(MSG.tooDeep());
+    this.enter(start);
     try {
       if (this.pos >= this.src.length) this.fail(MSG.unexpectedEnd('a condition'), Math.max(0, this.src.length - 1), this.src.length);
       if (this.src[this.pos] === '!' && this.src[this.pos + 1] !== '=') {
@@ -200,9 +212,19 @@ class Parser {
     if (/^\d+$/.test(name)) this.fail(MSG.unexpectedChar(name, 'a field or function on the left of the comparison (literals go on the right)'), start, e);
     if (['and', 'or', 'xor'].includes(name)) this.fail(MSG.unexpectedChar(name, 'a condition before it'), start, e);
     this.pos = e;
+    const depthBefore = this.depth;
+    try {
+      return this.valueRest(start, e, name);
+    } finally {
+      this.depth = depthBefore;
+    }
+  }
+
+  valueRest(start: number, e: number, name: string): Value {
     let node: Value;
     this.ws();
     if (this.src[this.pos] === '(') {
+      this.enter(start);
       this.pos++;
       const args: (Value | Literal)[] = [];
       this.ws();
@@ -227,6 +249,7 @@ class Parser {
     for (;;) {
       if (this.src[this.pos] !== '[') break;
       const open = this.pos;
+      this.enter(open);
       this.pos++;
       this.ws();
       let index: number | string | '*';
@@ -236,7 +259,7 @@ class Parser {
       } else if (this.src[this.pos] === '"' || (this.src[this.pos] === 'r' && /["#]/.test(this.src[this.pos + 1] ?? ''))) {
         index = this.string(false).value;
       } else {
-        const m = /^\d+/.exec(this.src.slice(this.pos));
+        const m = /^\d+/.exec(this.src.slice(this.pos, this.pos + 32));
         if (!m) this.fail(MSG.badIndex());
         index = Number(m[0]);
         this.pos += m[0].length;
@@ -384,8 +407,14 @@ class Parser {
   }
 }
 
-/** Parse an expression into an AST; throws RuleSyntaxError with the position. */
-export function parse(expression: string): Ast {
+/**
+ * Parse an expression into an AST; throws RuleSyntaxError with the position, or RuleLimitError
+ * when the expression is longer or nests deeper than `opts.limits` allow (checked before any
+ * recursion, so no expression can overflow the stack).
+ */
+export function parse(expression: string, opts: ParseOptions = {}): Ast {
   if (typeof expression !== 'string') throw new TypeError('parse(expression): expression must be a string');
-  return new Parser(expression).parse();
+  const limits = limitsOf(opts.limits);
+  if (expression.length > limits.expressionLength) throw new RuleLimitError(MSG.expressionTooLong(expression.length, limits.expressionLength), expression, { start: limits.expressionLength, end: expression.length });
+  return new Parser(expression, limits.nesting).parse();
 }

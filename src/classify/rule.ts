@@ -13,6 +13,7 @@ import { catalogSchema, schemaKey, type Schema } from './schema.js';
 import { fieldColumn, predicateIds, ipKeys, plain, tableSchema, utf8Field } from './columns.js';
 import type { Utf8Column } from '../traffic/utf8.js';
 import { RuleError } from './errors.js';
+import { limitsKey } from './limits.js';
 import { bytesTest } from './bytes.js';
 import type { Expr } from './ast.js';
 import { intern, internedAlready, repetitive } from './aggregate.js';
@@ -29,7 +30,7 @@ export class Rule {
     this.expression = ast.expression;
     this.ast = ast;
     this.compiled = compiled;
-    this.sub = { dictionary: false, nilNotEqual: opts.nilNotEqual, lists: opts.lists };
+    this.sub = { dictionary: false, nilNotEqual: opts.nilNotEqual, lists: opts.lists, limits: opts.limits };
   }
   /** Fields the rule reads. */
   get fields(): readonly string[] {
@@ -214,8 +215,12 @@ function resultCache(t: ColumnTable, opts: RuleOptions): Map<string, Uint8Array>
   const caches = opts.nilNotEqual ? nilNotEqualCache : dictCache;
   let m = caches.get(t);
   if (!m) caches.set(t, (m = new Map()));
+  // bounded: a long session of ad-hoc rules on one table must not grow it without end
+  if (m.size >= MAX_CACHED_PER_TABLE) m.clear();
   return m;
 }
+/** Most cached sub-expression results (and memos) kept per table before the cache starts over. */
+const MAX_CACHED_PER_TABLE = 1000;
 const NO_DICT = new Uint8Array(0);
 const MISSING_ID = Int32Array.of(-1);
 const UNUSED: LazyPredicate = () => false;
@@ -257,6 +262,7 @@ function bytesPredicate(t: ColumnTable, expression: string, col: Utf8Column, opt
 function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): LazyPredicate {
   let m = lazyCache.get(t);
   if (!m) lazyCache.set(t, (m = new Map()));
+  if (m.size >= MAX_CACHED_PER_TABLE) m.clear();
   const key = `${field}\u0000${expression}\u0000${opts.nilNotEqual ? 1 : 0}`;
   let memo = opts.lists ? undefined : m.get(key);
   if (!memo) {
@@ -304,10 +310,10 @@ function dictionaryResult(t: ColumnTable, field: string, expression: string, val
 
 /** Compile an expression against a schema (parse, check, codegen, compile). */
 export function compileRule(expression: string, schema: Schema, opts: RuleOptions = {}): Rule {
-  const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}${opts.dictionary === false ? 0 : 1}\u0000${schemaKey(schema)}`;
+  const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}${opts.dictionary === false ? 0 : 1}\u0000${limitsKey(opts.limits)}\u0000${schemaKey(schema)}`;
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;
-  const ast = check(parse(expression), schema, opts);
+  const ast = check(parse(expression, opts), schema, opts);
   const r = new Rule(ast, compile(codegen(ast, opts)), opts);
   if (key) {
     if (cache.size > 500) cache.clear();
@@ -334,7 +340,7 @@ export interface Validation {
 /** Check an expression against the full field catalogue (no table needed). */
 export function validateRule(expression: string, opts: CheckOptions = {}): Validation {
   try {
-    check(parse(expression), catalogSchema(), opts);
+    check(parse(expression, opts), catalogSchema(), opts);
     return { ok: true };
   } catch (e) {
     if (e instanceof RuleError) return { ok: false, error: e };

@@ -123,7 +123,8 @@ export interface Derivation {
   compute(cols: readonly Column[], n: number): unknown[];
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : String(v));
+/** A value as text for derivations: numbers and booleans print, arrays and objects (type confusion in traffic) are missing. */
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : null);
 
 function mapCol(cols: readonly Column[], n: number, f: (...vals: unknown[]) => unknown): unknown[] {
   const out = new Array<unknown>(n);
@@ -167,10 +168,21 @@ const flag = (bit: number): Derivation => ({
   compute: (cols, n) => mapCol(cols, n, (f) => (typeof f === 'number' ? (f & bit) !== 0 : null)),
 });
 
+/**
+ * The string values of key `k` in a header map as traffic gives it: an array of strings, or one
+ * string; anything else (a number, an object: type confusion) has none. Own keys only.
+ */
+function valuesAt(h: unknown, k: string): string[] {
+  if (!h || typeof h !== 'object' || !Object.hasOwn(h, k)) return [];
+  const v = (h as Record<string, unknown>)[k];
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 const header = (name: string): Derivation => ({
   from: ['http.request.headers'],
   type: T.Bytes,
-  compute: (cols, n) => mapCol(cols, n, (h) => ((h as Record<string, string[]> | null)?.[name]?.[0] ?? null)),
+  compute: (cols, n) => mapCol(cols, n, (h) => valuesAt(h, name)[0] ?? null),
 });
 
 export const DERIVED: Readonly<Record<string, Derivation>> = {
@@ -219,7 +231,7 @@ export const DERIVED: Readonly<Record<string, Derivation>> = {
       mapCol(cols, n, (h) => {
         if (!h || typeof h !== 'object') return null;
         const out: string[] = [];
-        for (const k in h as Record<string, string[]>) for (const v of (h as Record<string, string[]>)[k] as string[]) out.push(v);
+        for (const k of Object.keys(h)) for (const v of valuesAt(h, k)) out.push(v);
         return out;
       }),
   },
@@ -230,7 +242,7 @@ export const DERIVED: Readonly<Record<string, Derivation>> = {
     type: T.Array(T.Bytes),
     compute: (cols, n) =>
       mapCol(cols, n, (h) => {
-        const v = (h as Record<string, string[]> | null)?.['accept-language']?.[0];
+        const v = valuesAt(h, 'accept-language')[0];
         return v === undefined ? [] : v.split(',').map((x) => x.split(';')[0]?.trim() ?? '').filter(Boolean);
       }),
   },
