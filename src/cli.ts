@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   export: { module: './commands/export.js', summary: 'export NB.ipynb --to html|markdown [-o FILE]   the postmortem' },
   classify: { module: './commands/classify.js', summary: 'classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]' },
   rule: { module: './commands/rule.js', summary: 'rule test EXPRESSION TRAFFIC [--json]  which rows an expression matches' },
+  ingest: { module: './commands/ingest.js', summary: 'ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME]   load traffic into a SQL engine' },
 };
 
 function usage(): string {

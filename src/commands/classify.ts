@@ -2,11 +2,14 @@
 import { parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored } from '../classify/index.js';
 import { textTable } from '../display.js';
+import { classifyRemote, wantsEngine } from './engine.js';
 import type { LoadOptions } from '../traffic/index.js';
 
 const FORMATS = ['auto', 'logpush', 'combined', 'csv', 'har', 'pcap', 'common', 'firewall_events'];
 
 export async function run(argv: string[]): Promise<number> {
+  // --engine clickhouse|duckdb: the same pack where the table lives (commands/engine.ts)
+  if (wantsEngine(argv)) return classifyRemote(argv);
   const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow'], ['--json']);
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError('usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap] [--rules FILE] [--out FILE] [--json]');

@@ -2,8 +2,11 @@
 import { parseArgs, UsageError } from './usage.js';
 import { rule, score, RuleError } from '../classify/index.js';
 import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+import { ruleTestRemote, wantsEngine } from './engine.js';
 
 export async function run(argv: string[]): Promise<number> {
+  // --engine clickhouse|duckdb: the expression runs where the table lives (commands/engine.ts)
+  if (wantsEngine(argv)) return ruleTestRemote(argv);
   const a = parseArgs(argv, ['--format'], ['--json']);
   const [sub, expression, file, ...extra] = a.positional;
   if (sub !== 'test' || expression === undefined || !file || extra.length) throw new UsageError('usage: runbook rule test EXPRESSION TRAFFIC [--json]');
