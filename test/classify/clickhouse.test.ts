@@ -11,7 +11,11 @@ import { score, matchRows } from '../../src/classify/index.js';
 import { ClickHouse, ingest, openRemote, remoteRuleTest, remoteScore, remoteMatches, clickhouse, SqlEngineError } from '../../src/classify/sql/index.js';
 import { startClickHouse, clickhouseAvailable, type ClickHouseCluster } from '../helpers/services/clickhouse.js';
 import { DIFFERENTIAL_EXPRESSIONS, DIFFERENTIAL_INPUTS, differential, labelsAgree, packExpressions, rejection } from './sql-differential.js';
-import { corpus } from '../helpers/paths.js';
+import { corpus, ROOT } from '../helpers/paths.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), ...args], { encoding: 'utf8' });
 
 const test = suite('the Rules language on a 2-shard ClickHouse cluster');
 let ch: ClickHouseCluster | undefined;
@@ -62,6 +66,33 @@ test('rule test returns the in-memory summary, and a cell handle pulls back only
   assert.ok(r.matched > 6000);
   assert.ok(r.labels.good + r.labels.suspicious + r.labels.malicious === r.matched);
   assert.equal((await remoteMatches(remote, expr, { limit: 3 })).length, 3);
+});
+
+test('runbook ingest, rule test --engine and classify --engine on the cluster print the in-memory summary shapes', () => {
+  const c = ch as ClickHouseCluster;
+  const file = corpus('honeynet-redhat-apache-logs/access_log.18');
+  const ing = cli('ingest', file, '--clickhouse', c.urls[0] as string, '--table', 'cli', '--cluster', c.cluster, '--shard', c.urls[0] as string, '--shard', c.urls[1] as string, '--json');
+  assert.is(ing.status, 0, ing.stderr);
+  const rep = JSON.parse(ing.stdout) as { rows: number; shards: number; load: { rowsLoaded: number } };
+  assert.is(rep.rows, 967);
+  assert.is(rep.shards, 2);
+  const rt = cli('rule', 'test', 'http.request.method eq "PROPFIND"', '--engine', 'clickhouse', '--clickhouse', c.urls[1] as string, '--table', 'cli', '--json');
+  assert.is(rt.status, 0, rt.stderr);
+  const mem = cli('rule', 'test', 'http.request.method eq "PROPFIND"', file, '--json');
+  assert.equal(JSON.parse(rt.stdout).matched, JSON.parse(mem.stdout).matched);
+  assert.equal(JSON.parse(rt.stdout).labels, JSON.parse(mem.stdout).labels);
+  const cl = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli', '--json');
+  assert.is(cl.status, 0, cl.stderr);
+  const memc = cli('classify', file, '--json');
+  assert.equal(JSON.parse(cl.stdout).labels, JSON.parse(memc.stdout).labels);
+  assert.is(JSON.parse(cl.stdout).rows, 967);
+  const bad = cli('rule', 'test', 'http.request.method eq', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /RuleSyntaxError/);
+  const down = cli('classify', '--engine', 'clickhouse', '--clickhouse', 'http://127.0.0.1:9', '--table', 'cli');
+  assert.is(down.status, 1);
+  assert.match(down.stderr, /does not answer/);
+  assert.not.match(down.stderr, /internal error|\n\s+at /);
 });
 
 test('a shard that is down fails the query naming it, or with skipUnavailableShards the answer says it is partial', async () => {
