@@ -10,14 +10,14 @@ import { loadTraffic, type LoadOptions } from '../traffic/index.js';
 import { ClickHouse, ingest } from '../classify/sql/index.js';
 import { engineFrom } from './engine.js';
 
-const USAGE = 'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace] [--batch N] [--json]';
+const USAGE = 'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--batch N] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--engine'], ['--replace', '--json']);
+  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--engine'], ['--replace', '--append', '--json']);
   const [file, ...extra] = a.positional;
   const table = a.options['--table']?.at(-1);
   if (!file || extra.length || !table) throw new UsageError(USAGE);
@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       shards: shards.length ? shards : undefined,
       batchRows: batch,
       replace: a.flags.has('--replace'),
+      append: a.flags.has('--append'),
       onProgress: (done, total) => {
         const now = Date.now();
         if (now - last > 1000 || done === total) {

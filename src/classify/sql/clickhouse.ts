@@ -1,8 +1,10 @@
 /**
- * ClickHouse over its HTTP interface (port 8123), with Node's fetch: no client library, so the
+ * ClickHouse over its HTTP interface (port 8123), with node:http: no client library, so the
  * same requests work on ClickHouse 18.16 (Debian 12) and on current servers. Errors name the
  * server; a shard that does not answer is reported as such, never as a smaller answer.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { CLICKHOUSE } from './dialect.js';
 import type { QueryOptions, QueryResult, SqlEngine } from './engine.js';
 import { SQL_MSG } from './messages.js';
@@ -53,15 +55,15 @@ export class ClickHouse implements SqlEngine {
       u.searchParams.set('query', sql);
       payload = body;
     }
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(u, { method: 'POST', body: payload, headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 300_000) });
+      res = await request(u, payload, headers, this.opts.timeoutMs ?? 300_000);
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new SqlEngineError(SQL_MSG.unreachable(this.where, cause?.code ?? cause?.message ?? (e as Error).message));
+      const x = e as { code?: string; message?: string };
+      throw new SqlEngineError(SQL_MSG.unreachable(this.where, x.code ?? x.message ?? String(e)));
     }
-    const text = await res.text();
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status >= 300) {
       const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? NaN);
       if (SHARD_CODES.has(code)) throw new SqlEngineError(SQL_MSG.shardDown(shardDetail(text)), { shardDown: true });
       throw new SqlEngineError(SQL_MSG.serverError(this.where, res.status, text));
@@ -95,6 +97,25 @@ export class ClickHouse implements SqlEngine {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * One POST on a fresh connection. ClickHouse closes idle keep-alive connections after 3 s, and a
+ * pooled connection reused just then fails with EPIPE in the middle of an insert: no pooling.
+ */
+function request(u: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(u, { method: 'POST', agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** "host:port" of the failing shard from a ClickHouse exception text, else its first line. */

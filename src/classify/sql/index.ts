@@ -15,11 +15,4 @@ export { SqlEngineError } from './errors.js';
 export type { SqlEngine, QueryOptions, QueryResult } from './engine.js';
 export { storedFields, columnOf, fieldOfColumn, ROW_COLUMN, type StoredField, type SqlDialectName } from './storage.js';
 export { ingest, openRemote, remoteSchema, lowerExpression, remoteMatches, remoteRuleTest, remoteScore, remoteLabels, type RemoteTable, type TimeRange, type IngestOptions, type IngestReport, type RemoteRuleTest, type RemoteScore, type RemoteScoreOptions } from './remote.js';
-
-import { ClickHouse } from './clickhouse.js';
-import { openRemote, type RemoteTable, type TimeRange } from './remote.js';
-
-/** A table handle on ClickHouse for cells: `remoteScore(await clickhouse(url, 'requests'))`. */
-export async function clickhouse(url: string, table: string, opts: { range?: TimeRange; skipUnavailableShards?: boolean } = {}): Promise<RemoteTable> {
-  return openRemote(new ClickHouse({ url }), table, opts);
-}
+export { clickhouse, isRemoteTable } from './handle.js';

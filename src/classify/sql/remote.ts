@@ -85,6 +85,8 @@ export interface IngestOptions {
   batchRows?: number;
   /** Drop an existing table of the same name first. */
   replace?: boolean;
+  /** Add the rows to an existing table written by an earlier ingest (row numbers continue). */
+  append?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -124,12 +126,21 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
   const local = distributed ? `${name}_local` : name;
   const ddlTargets = distributed ? (opts.shards?.length ? opts.shards : [engine]) : [engine];
   if (opts.cluster !== undefined && !/^[A-Za-z0-9_]+$/.test(opts.cluster)) throw new SqlEngineError(`invalid cluster name "${opts.cluster}"`);
-  for (const target of ddlTargets) {
+  let firstRow = 0;
+  const existing = opts.append ? await engine.columns(name) : null;
+  if (existing) {
+    const have = new Set(existing.map((c) => c.name));
+    const missing = defs.map((x) => /^["`](.+?)["`]/.exec(x)?.[1] as string).filter((c) => !have.has(c));
+    if (missing.length) throw new SqlEngineError(`cannot append to ${name}: it lacks the columns ${missing.slice(0, 8).join(', ')} this traffic has (ingest it into a new table)`);
+    const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(ROW_COLUMN)}) AS m, count(*) AS n FROM ${name}`);
+    firstRow = Number(r.rows[0]?.['n'] ?? 0) > 0 ? Number(r.rows[0]?.['m'] ?? -1) + 1 : 0;
+  }
+  for (const target of existing ? [] : ddlTargets) {
     if (opts.replace) await target.exec(`DROP TABLE IF EXISTS ${local}`);
     const engineClause = d.name === 'clickhouse' ? ` ENGINE = MergeTree ORDER BY (${q(ROW_COLUMN)})` : '';
     await target.exec(`CREATE TABLE ${local} (${defs.join(', ')})${engineClause}`);
   }
-  if (distributed) {
+  if (distributed && !existing) {
     if (opts.replace) await engine.exec(`DROP TABLE IF EXISTS ${name}`);
     const key = fields.some((f) => f.field === 'ip.src') ? `cityHash64(ifNull(${q(columnOf('ip.src'))}, ''))` : `${q(ROW_COLUMN)}`;
     const db = name.includes('.') ? (name.split('.')[0] as string) : null;
@@ -147,7 +158,7 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
     const rows: Record<string, unknown>[] = new Array(to - from);
-    for (let i = from; i < to; i++) rows[i - from] = storedRow(i, i, fields, cols, d.name);
+    for (let i = from; i < to; i++) rows[i - from] = storedRow(i, firstRow + i, fields, cols, d.name);
     await engine.insert(name, columns, types, rows);
     batches++;
     opts.onProgress?.(to, n);
