@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
-import { logpushLine } from './logpush-gen.js';
+import { logpushLine, rng } from './logpush-gen.js';
 import { runContender, machineLine } from './contenders.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { score } from '../src/classify/index.js';
@@ -37,17 +37,6 @@ interface Result {
 
 const chunkFile = (c: number) => path.join(dir, `chunk-${c}.ndjson`);
 const chunks = Math.ceil(N / CHUNK);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(): void {
   fs.mkdirSync(dir, { recursive: true });

@@ -120,13 +120,16 @@ export async function ruleTestRemote(argv: string[]): Promise<number> {
     else process.stdout.write(`${r.matched} of ${r.total} rows match (${r.labels.malicious} malicious, ${r.labels.suspicious} suspicious, ${r.labels.good} good by the signature pack) on ${r.engine}${r.partial ? ' — PARTIAL: some shards did not answer' : ''}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof RuleError) {
-      if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
-      process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportRuleError(e, json);
   } finally {
     await remote.engine.close();
   }
+}
+
+/** An invalid expression: the error and its position (JSON on stdout with --json), exit 1; anything else is rethrown. */
+export function reportRuleError(e: unknown, json: boolean): number {
+  if (!(e instanceof RuleError)) throw e;
+  if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
+  process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
+  return 1;
 }

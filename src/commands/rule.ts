@@ -1,8 +1,8 @@
 /** `runbook rule test EXPRESSION TRAFFIC [--json]`: which rows a rules-language expression matches. */
 import { parseArgs, UsageError } from './usage.js';
-import { rule, score, RuleError } from '../classify/index.js';
+import { rule, score } from '../classify/index.js';
 import { loadTraffic, type LoadOptions } from '../traffic/index.js';
-import { ruleTestRemote, wantsEngine } from './engine.js';
+import { reportRuleError, ruleTestRemote, wantsEngine } from './engine.js';
 
 export async function run(argv: string[]): Promise<number> {
   // --engine clickhouse|duckdb: the expression runs where the table lives (commands/engine.ts)
@@ -16,12 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     mask = rule(expression, table).mask(table);
   } catch (e) {
-    if (e instanceof RuleError) {
-      if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
-      process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportRuleError(e, json);
   }
   const scored = score(table);
   const labels = { good: 0, suspicious: 0, malicious: 0 };

@@ -16,6 +16,7 @@ import { parseIp, parseIpRange, type IpKey } from '../ip.js';
 import type { Dialect } from './dialect.js';
 import { columnOf } from './storage.js';
 import { SQL_MSG } from './messages.js';
+import { findSource } from '../codegen.js';
 
 export class SqlLoweringError extends RuleError {
   override name = 'SqlLoweringError';
@@ -275,25 +276,6 @@ class Lowering {
         return this.refuse(`this comparison of the IP field ${f}`, e.span);
     }
   }
-}
-
-/** The first `[*]` under a quantifier body (as codegen's findSource). */
-function findSource(e: Expr): IndexExpr | undefined {
-  const fromValue = (v: Value | Literal): IndexExpr | undefined => {
-    if (v.type === 'index') {
-      const inner = fromValue(v.target);
-      if (inner) return inner;
-      return v.index === '*' ? v : undefined;
-    }
-    if (v.type === 'call') {
-      const first = v.args[0];
-      return first ? fromValue(first) : undefined;
-    }
-    return undefined;
-  };
-  if (e.type === 'compare') return fromValue(e.lhs);
-  if (e.type === 'bool') return fromValue(e.value);
-  return undefined;
 }
 
 function containsNode(v: Value | Literal, node: IndexExpr): boolean {
