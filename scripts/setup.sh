@@ -10,6 +10,7 @@ APT_PACKAGES=(
   jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-jupyter-kernel-test
   jupyter-notebook python3-jupyter-server chromium poppler-utils
   bgpdump bzip2
+  clickhouse-server clickhouse-client
 )
 
 missing=()
@@ -24,7 +25,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # bind9 and nginx start as system services on install; tests start their own instances.
-  (systemctl stop named nginx 2>/dev/null || service named stop 2>/dev/null || true; pkill -x named; pkill -x nginx) >/dev/null 2>&1 || true
+  (systemctl stop named nginx clickhouse-server 2>/dev/null || service named stop 2>/dev/null || true; service clickhouse-server stop 2>/dev/null; pkill -x named; pkill -x nginx; pkill -f '/etc/clickhouse-server/config.xml') >/dev/null 2>&1 || true
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then

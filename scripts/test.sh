@@ -27,6 +27,7 @@ fi
 
 bash scripts/setup.sh || { echo "test: setup failed" >&2; exit 1; }
 bash test/jupyterlab/build.sh || echo "test: test/jupyterlab frontend build failed; the JupyterLab browser test will fail" >&2
+bash test/chdb/install.sh || echo "test: chDB install failed; the current-ClickHouse test (test/classify/chdb.test.ts) will fail" >&2
 
 failed=()
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   classify: { module: './commands/classify.js', summary: 'classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]' },
   rule: { module: './commands/rule.js', summary: 'rule test EXPRESSION TRAFFIC [--json]  which rows an expression matches' },
   mrt: { module: './commands/mrt.js', summary: 'mrt FILE [--json]                     MRT routing dump: one bgpdump -m line per route' },
+  ingest: { module: './commands/ingest.js', summary: 'ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME]   load traffic into a SQL engine' },
 };
 
 function usage(): string {

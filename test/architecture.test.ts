@@ -45,6 +45,10 @@ test('only the kernel transport imports zeromq', () => {
   for (const f of files) if (imports(f).some((s) => s === 'zeromq')) assert.is(rel(f), 'kernel/transport.ts');
 });
 
+test('only the DuckDB engine module imports @duckdb/node-api (benchmarks aside)', () => {
+  for (const f of files) if (imports(f).some((s) => s.startsWith('@duckdb/')) && !rel(f).startsWith('bench/')) assert.is(rel(f), 'src/classify/sql/duckdb.ts');
+});
+
 test('only the executor adapter imports tslab', () => {
   for (const f of files) if (imports(f).some((s) => s === 'tslab' || s.startsWith('tslab/'))) assert.is(rel(f), 'kernel/executor.ts');
 });

@@ -275,7 +275,7 @@ class Gen {
 }
 
 /** The first `[*]` (whose target is not itself element-wise) under a quantifier body. */
-function findSource(e: Expr): IndexExpr | undefined {
+export function findSource(e: Expr): IndexExpr | undefined {
   const fromValue = (v: Value | Literal): IndexExpr | undefined => {
     if (v.type === 'index') {
       const inner = fromValue(v.target);

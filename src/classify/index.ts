@@ -52,7 +52,24 @@ export { IpSet, parseIp, formatIp } from './ip.js';
 export { PACK, LIBRARY_JA4, AMP_PORTS } from './signatures/pack.js';
 export type { Signature, SignaturePack, ExpressionSignature, AggregateSignature } from './signatures/types.js';
 export { parseRules, loadRules, type RulesFile } from './signatures/load.js';
-export { score, ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT_THRESHOLDS, type ScoreOptions, type SignatureOutcome, type LabelCounts, type Thresholds } from './score.js';
+export { ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT_THRESHOLDS, type ScoreOptions, type SignatureOutcome, type LabelCounts, type Thresholds } from './score.js';
 export { analyze, type Analysis, type Cluster, type Mitigation, type MitigationKind, type AnalyzeOptions } from './mitigate.js';
 export { backtest, backtestMask, GOOD_HIT_LIMIT, type Backtest, type BacktestOptions } from './backtest.js';
 export { classifyTraffic, writeScored, type Classification, type ClassifyOptions } from './classify.js';
+
+// The same pack where the logs live (classify/sql): `score(await clickhouse(url, table))`
+// returns a promise of the remote summary; only aggregates and samples come back.
+export { clickhouse, isRemoteTable } from './sql/handle.js';
+export { openRemote, ingest, remoteScore, remoteRuleTest, remoteMatches, type RemoteTable, type RemoteScore, type RemoteRuleTest, type TimeRange } from './sql/remote.js';
+export { lowerToSql, SqlLoweringError } from './sql/lower.js';
+import type { ColumnTable } from 'arquero';
+import { score as scoreInMemory, type ScoreOptions, type ScoreResult as Scored } from './score.js';
+import { remoteScore as scoreRemote, type RemoteTable as Remote, type RemoteScore as RemoteSummary, type RemoteScoreOptions } from './sql/remote.js';
+import { isRemoteTable as remote } from './sql/handle.js';
+
+/** Score a table in memory, or a remote table where it lives (a promise of its summary). */
+export function score(table: ColumnTable, opts?: ScoreOptions): Scored;
+export function score(table: Remote, opts?: RemoteScoreOptions): Promise<RemoteSummary>;
+export function score(table: ColumnTable | Remote, opts: ScoreOptions & RemoteScoreOptions = {}): Scored | Promise<RemoteSummary> {
+  return remote(table) ? scoreRemote(table, opts) : scoreInMemory(table, opts);
+}

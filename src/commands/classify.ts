@@ -3,15 +3,18 @@ import { helpRequested, parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored } from '../classify/index.js';
 import { textTable } from '../display.js';
 import { formatNames, type LoadOptions } from '../traffic/index.js';
+import { classifyRemote, wantsEngine, ENGINE_HELP } from './engine.js';
 
 /** `--format` values: `auto` and every format in the loader registry. */
 const FORMATS = ['auto', ...formatNames()];
 
 export async function run(argv: string[]): Promise<number> {
   if (helpRequested(argv)) {
-    process.stdout.write(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n`);
+    process.stdout.write(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n`);
     return 0;
   }
+  // --engine clickhouse|duckdb: the same pack where the table lives (commands/engine.ts)
+  if (wantsEngine(argv)) return classifyRemote(argv);
   const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json']);
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--rules FILE] [--out FILE] [--json]`);

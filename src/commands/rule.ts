@@ -1,13 +1,16 @@
 /** `runbook rule test EXPRESSION TRAFFIC [--json]`: which rows a rules-language expression matches. */
 import { helpRequested, parseArgs, UsageError } from './usage.js';
-import { rule, score, RuleError } from '../classify/index.js';
+import { rule, score } from '../classify/index.js';
 import { loadTraffic, type LoadOptions } from '../traffic/index.js';
+import { ENGINE_HELP, reportRuleError, ruleTestRemote, wantsEngine } from './engine.js';
 
 export async function run(argv: string[]): Promise<number> {
   if (helpRequested(argv)) {
-    process.stdout.write('usage: runbook rule test EXPRESSION TRAFFIC [--format F] [--json]\n\n  Which rows of a traffic file (logs or capture) a Rules-language expression matches, with\n  their labels from the signature pack. Exit 1 on a rule error (position and caret on stderr).\n');
+    process.stdout.write(`usage: runbook rule test EXPRESSION TRAFFIC [--format F] [--json]\n       runbook rule test EXPRESSION --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Which rows of a traffic file (logs or capture), or of a table in ClickHouse/DuckDB, a\n  Rules-language expression matches, with their labels from the signature pack. Exit 1 on a\n  rule error (position and caret on stderr).\n`);
     return 0;
   }
+  // --engine clickhouse|duckdb: the expression runs where the table lives (commands/engine.ts)
+  if (wantsEngine(argv)) return ruleTestRemote(argv);
   const a = parseArgs(argv, ['--format'], ['--json']);
   const [sub, expression, file, ...extra] = a.positional;
   if (sub !== 'test' || expression === undefined || !file || extra.length) throw new UsageError('usage: runbook rule test EXPRESSION TRAFFIC [--json]');
@@ -17,12 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     mask = rule(expression, table).mask(table);
   } catch (e) {
-    if (e instanceof RuleError) {
-      if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
-      process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportRuleError(e, json);
   }
   const scored = score(table);
   const labels = { good: 0, suspicious: 0, malicious: 0 };

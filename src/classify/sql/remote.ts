@@ -1,0 +1,365 @@
+/**
+ * Traffic tables that live in a SQL engine: ingest, the handle a cell or the CLI works with, and
+ * the Rules language run there. Only aggregates and samples come back to Node, so a billion-row
+ * table costs the Node process what a summary costs.
+ *
+ *   ingest(engine, table, name, {cluster, shards})   MergeTree per shard + Distributed (ClickHouse),
+ *                                                    or one table (DuckDB), filled in batches
+ *   clickhouse(url, table) / duckdbTable(db, table)  -> RemoteTable (its fields from its columns)
+ *   remoteRuleTest(remote, expression)               { matched, total, labels, partial }
+ *   remoteMatches(remote, expression)                row numbers (`__row`) that match
+ *   remoteScore(remote, opts)                        the pack's labels computed in SQL
+ */
+import type { ColumnTable } from 'arquero';
+import { parse } from '../parse.js';
+import { check } from '../check.js';
+import { DERIVED, type FieldInfo, type Schema } from '../schema.js';
+import type { Signature, SignaturePack } from '../signatures/types.js';
+import { PACK } from '../signatures/pack.js';
+import { DEFAULT_THRESHOLDS, effectiveSignatures, type Thresholds } from '../score.js';
+import { RuleError } from '../errors.js';
+import type { Dialect } from './dialect.js';
+import type { SqlEngine } from './engine.js';
+import { TABLE_NAME } from './engine.js';
+import { SqlEngineError } from './errors.js';
+import { lowerToSql, type LowerOptions } from './lower.js';
+import { SQL_MSG } from './messages.js';
+import { columnDefs, columnOf, fieldsFromColumns, ROW_COLUMN, sourceColumns, storedFields, storedRow, type StoredField } from './storage.js';
+
+export interface TimeRange {
+  /** ms since the epoch, inclusive */
+  from: number;
+  /** ms since the epoch, exclusive */
+  to: number;
+}
+
+export interface RemoteTable {
+  engine: SqlEngine;
+  table: string;
+  fields: StoredField[];
+  /** Only rows in this time range (the CLI's --where). */
+  range?: TimeRange;
+  /** Answer from the shards that respond (ClickHouse); the result says it is partial. */
+  skipUnavailableShards?: boolean;
+  /** Shards behind a Distributed table (1 for a plain table). */
+  shards: number;
+}
+
+function checkName(name: string): void {
+  if (!TABLE_NAME.test(name)) throw new SqlEngineError(SQL_MSG.badTableName(name));
+}
+
+/** Open a stored table: its fields from its columns; a table with another schema is refused. */
+export async function openRemote(engine: SqlEngine, table: string, opts: { range?: TimeRange; skipUnavailableShards?: boolean } = {}): Promise<RemoteTable> {
+  checkName(table);
+  const cols = await engine.columns(table);
+  if (!cols) throw new SqlEngineError(SQL_MSG.noTable(table, engine.dialect.name));
+  const fields = fieldsFromColumns(cols);
+  if (!cols.some((c) => c.name === ROW_COLUMN) || !fields.length) throw new SqlEngineError(SQL_MSG.wrongSchema(table));
+  let shards = 1;
+  if (engine.dialect.name === 'clickhouse') {
+    const [db, name] = table.includes('.') ? (table.split('.') as [string, string]) : [null, table];
+    const { rows } = await engine.query<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE name = ${engine.dialect.str(name)}${db ? ` AND database = ${engine.dialect.str(db)}` : ' AND database = currentDatabase()'}`);
+    const m = /^Distributed\('?([A-Za-z0-9_]+)'?/.exec(rows[0]?.engine_full ?? '');
+    if (m) {
+      const c = await engine.query<{ n: number }>(`SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = ${engine.dialect.str(m[1] as string)}`);
+      shards = Number(c.rows[0]?.n ?? 1);
+    }
+  }
+  return { engine, table, fields, range: opts.range, skipUnavailableShards: opts.skipUnavailableShards, shards };
+}
+
+/** The Rules schema of a stored table: its stored fields plus the derivations it lacks. */
+export function remoteSchema(remote: Pick<RemoteTable, 'fields'>): Schema {
+  const fields = new Map<string, FieldInfo>();
+  for (const f of remote.fields) fields.set(f.field, { name: f.field, type: f.type });
+  // derived fields were materialised at ingest; nothing further is derivable in SQL
+  return { fields };
+}
+
+export interface IngestOptions {
+  /** ClickHouse: a cluster from the server's remote_servers; the table becomes Distributed over it. */
+  cluster?: string;
+  /** ClickHouse with a cluster: every shard's HTTP engine (the local tables are created on each). */
+  shards?: readonly SqlEngine[];
+  batchRows?: number;
+  /** Drop an existing table of the same name first. */
+  replace?: boolean;
+  /** Add the rows to an existing table written by an earlier ingest (row numbers continue). */
+  append?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IngestReport {
+  table: string;
+  rows: number;
+  batches: number;
+  fields: string[];
+  skippedFields: string[];
+  engine: string;
+  shards: number;
+  seconds: number;
+}
+
+const typesFor = (defs: readonly string[]): { columns: string[]; types: string[] } => {
+  const columns: string[] = [];
+  const types: string[] = [];
+  for (const d of defs) {
+    const m = /^["`](.+?)["`] (.+)$/.exec(d);
+    if (m) {
+      columns.push(m[1] as string);
+      types.push(m[2] as string);
+    }
+  }
+  return { columns, types };
+};
+
+/** Create the table (and its Distributed front on a cluster) and load every row in batches. */
+export async function ingest(engine: SqlEngine, table: ColumnTable, name: string, opts: IngestOptions = {}): Promise<IngestReport> {
+  checkName(name);
+  const t0 = performance.now();
+  const d = engine.dialect;
+  const fields = storedFields(table);
+  const defs = columnDefs(fields, d.name);
+  const q = d.ident;
+  const distributed = d.name === 'clickhouse' && opts.cluster !== undefined;
+  const local = distributed ? `${name}_local` : name;
+  const ddlTargets = distributed ? (opts.shards?.length ? opts.shards : [engine]) : [engine];
+  if (opts.cluster !== undefined && !/^[A-Za-z0-9_]+$/.test(opts.cluster)) throw new SqlEngineError(`invalid cluster name "${opts.cluster}"`);
+  let firstRow = 0;
+  const existing = opts.append ? await engine.columns(name) : null;
+  if (existing) {
+    const have = new Set(existing.map((c) => c.name));
+    const missing = defs.map((x) => /^["`](.+?)["`]/.exec(x)?.[1] as string).filter((c) => !have.has(c));
+    if (missing.length) throw new SqlEngineError(`cannot append to ${name}: it lacks the columns ${missing.slice(0, 8).join(', ')} this traffic has (ingest it into a new table)`);
+    const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(ROW_COLUMN)}) AS m, count(*) AS n FROM ${name}`);
+    firstRow = Number(r.rows[0]?.['n'] ?? 0) > 0 ? Number(r.rows[0]?.['m'] ?? -1) + 1 : 0;
+  }
+  for (const target of existing ? [] : ddlTargets) {
+    if (opts.replace) await target.exec(`DROP TABLE IF EXISTS ${local}`);
+    const engineClause = d.name === 'clickhouse' ? ` ENGINE = MergeTree ORDER BY (${q(ROW_COLUMN)})` : '';
+    await target.exec(`CREATE TABLE ${local} (${defs.join(', ')})${engineClause}`);
+  }
+  if (distributed && !existing) {
+    if (opts.replace) await engine.exec(`DROP TABLE IF EXISTS ${name}`);
+    const key = fields.some((f) => f.field === 'ip.src') ? `cityHash64(ifNull(${q(columnOf('ip.src'))}, ''))` : `${q(ROW_COLUMN)}`;
+    const db = name.includes('.') ? (name.split('.')[0] as string) : null;
+    const bare = name.includes('.') ? (name.split('.')[1] as string) : name;
+    for (const target of ddlTargets) {
+      if (target !== engine && opts.replace) await target.exec(`DROP TABLE IF EXISTS ${name}`);
+      await target.exec(`CREATE TABLE ${name} AS ${local} ENGINE = Distributed(${opts.cluster}, ${db ?? 'currentDatabase()'}, ${bare}_local, ${key})`);
+    }
+  }
+  const { columns, types } = typesFor(defs);
+  const cols = sourceColumns(table, fields);
+  const n = table.numRows();
+  const batch = Math.max(1, opts.batchRows ?? 50_000);
+  let batches = 0;
+  for (let from = 0; from < n; from += batch) {
+    const to = Math.min(n, from + batch);
+    const rows: Record<string, unknown>[] = new Array(to - from);
+    for (let i = from; i < to; i++) rows[i - from] = storedRow(i, firstRow + i, fields, cols, d.name);
+    await engine.insert(name, columns, types, rows);
+    batches++;
+    opts.onProgress?.(to, n);
+  }
+  const present = new Set(fields.map((f) => f.field));
+  const skippedFields = table.columnNames().filter((c) => !present.has(c) && !(c in DERIVED));
+  return { table: name, rows: n, batches, fields: fields.map((f) => f.field), skippedFields, engine: engine.where, shards: ddlTargets.length, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The SQL condition of an expression on a stored table (checked against its fields). */
+export function lowerExpression(remote: Pick<RemoteTable, 'fields' | 'engine'>, expression: string, opts: LowerOptions = {}): string {
+  const ast = check(parse(expression), remoteSchema(remote), { lists: opts.lists });
+  return lowerToSql(ast, remote.engine.dialect, opts);
+}
+
+function rangeCond(remote: RemoteTable): string {
+  if (!remote.range) return '1 = 1';
+  const ts = remote.engine.dialect.ident(columnOf('timestamp'));
+  return `(${ts} >= ${Math.floor(remote.range.from)} AND ${ts} < ${Math.floor(remote.range.to)})`;
+}
+
+async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql: string): Promise<{ rows: R[]; partial: boolean }> {
+  const r = await remote.engine.query<R>(sql, { skipUnavailableShards: remote.skipUnavailableShards });
+  let partial = r.partial;
+  if (remote.skipUnavailableShards && remote.shards > 1 && remote.engine.dialect.name === 'clickhouse') {
+    // ClickHouse does not say which shards it skipped: ask every shard for a row count.
+    const probe = await remote.engine.query<{ n: number }>(`SELECT uniqExact(_shard_num) AS n FROM ${remote.table}`, { skipUnavailableShards: true }).catch(() => null);
+    // _shard_num is not in every version: fall back to counting answering hosts
+    if (!probe) {
+      const hosts = await remote.engine.query<{ n: number }>(`SELECT uniqExact(hostName()) AS n FROM ${remote.table}`, { skipUnavailableShards: true }).catch(() => ({ rows: [{ n: 0 }], partial: true }));
+      partial ||= Number(hosts.rows[0]?.n ?? 0) < remote.shards;
+    } else partial ||= Number(probe.rows[0]?.n ?? 0) < remote.shards;
+  }
+  return { rows: r.rows, partial };
+}
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
+
+/** Row numbers (`__row`) of the rows an expression matches, ascending. For tests and samples. */
+export async function remoteMatches(remote: RemoteTable, expression: string, opts: LowerOptions & { limit?: number } = {}): Promise<number[]> {
+  const cond = lowerExpression(remote, expression, opts);
+  const r = ROW_COLUMN;
+  const q = remote.engine.dialect.ident;
+  const limit = opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : '';
+  const res = await rows<Record<string, unknown>>(remote, `SELECT ${q(r)} AS r FROM ${remote.table} WHERE ${rangeCond(remote)} AND ${cond} ORDER BY ${q(r)}${limit}`);
+  return res.rows.map((x) => num(x['r']));
+}
+
+export interface RemoteRuleTest {
+  matched: number;
+  total: number;
+  labels: { good: number; suspicious: number; malicious: number };
+  partial: boolean;
+  engine: string;
+  /** Pack signatures that could not run on this engine (their rows count as not fired). */
+  skippedSignatures: { id: string; reason: string }[];
+}
+
+/** `runbook rule test --engine ...`: matched / total and the pack's labels of the matched rows. */
+export async function remoteRuleTest(remote: RemoteTable, expression: string, opts: LowerOptions & RemoteScoreOptions = {}): Promise<RemoteRuleTest> {
+  const cond = lowerExpression(remote, expression, opts);
+  const s = scoreSql(remote, opts);
+  const sql = `SELECT count(*) AS total, sum(CASE WHEN m THEN 1 ELSE 0 END) AS matched, sum(CASE WHEN m AND lab = 0 THEN 1 ELSE 0 END) AS good, sum(CASE WHEN m AND lab = 1 THEN 1 ELSE 0 END) AS suspicious, sum(CASE WHEN m AND lab = 2 THEN 1 ELSE 0 END) AS malicious FROM (SELECT ${cond} AS m, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)})`;
+  const r = await rows<Record<string, unknown>>(remote, await s.prepare(sql));
+  const x = r.rows[0] ?? {};
+  return { matched: num(x['matched']), total: num(x['total']), labels: { good: num(x['good']), suspicious: num(x['suspicious']), malicious: num(x['malicious']) }, partial: r.partial, engine: remote.engine.where, skippedSignatures: s.skipped };
+}
+
+export interface RemoteScoreOptions {
+  pack?: SignaturePack;
+  signatures?: readonly Signature[];
+  thresholds?: Thresholds;
+  lists?: Readonly<Record<string, readonly (string | number)[]>>;
+}
+
+interface ScoreSql {
+  /** SQL of the score per row (a number). */
+  score: string;
+  /** SQL of the label code per row (0 good, 1 suspicious, 2 malicious). */
+  label: string;
+  /** Fired condition per applicable signature. */
+  fired: { id: string; title: string; cond: string }[];
+  skipped: { id: string; reason: string }[];
+  /** Fills in the window origin (the earliest time) before the query runs. */
+  prepare(sql: string): Promise<string>;
+}
+
+const T0 = '__NETRUNBOOK_T0__';
+
+/**
+ * The pack's scoring as SQL, with in-memory semantics (score.ts): expression signatures fire on
+ * their rows, aggregates on rows of their `where` whose key x tumbling window (from the earliest
+ * time; a missing time is window 0) reaches the threshold; known-good rows (verified bots) are
+ * exempt unless a signature says otherwise; a group keeps its largest weight (at least 0).
+ */
+function scoreSql(remote: RemoteTable, opts: RemoteScoreOptions): ScoreSql {
+  const d: Dialect = remote.engine.dialect;
+  const q = d.ident;
+  const pack = opts.pack ?? PACK;
+  const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  const sigs = effectiveSignatures(pack, opts.signatures);
+  const has = new Set(remote.fields.map((f) => f.field));
+  const good = has.has('cf.bot_management.verified_bot') ? d.truthy(`(${q(columnOf('cf.bot_management.verified_bot'))} = ${d.name === 'clickhouse' ? '1' : 'true'})`) : '(1 = 0)';
+  const fired: ScoreSql['fired'] = [];
+  const skipped: ScoreSql['skipped'] = [];
+  const groupSize = new Map<string, number>();
+  for (const s of sigs) if (s.group) groupSize.set(s.group, (groupSize.get(s.group) ?? 0) + 1);
+  const plain: string[] = [];
+  const groups = new Map<string, string[]>();
+  const ts = q(columnOf('timestamp'));
+  for (const sig of sigs) {
+    let cond: string;
+    try {
+      if (sig.kind === 'expression') cond = lowerExpression(remote, sig.expression, { lists: opts.lists });
+      else if (sig.kind === 'aggregate') {
+        const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
+        const miss = need.find((f) => !has.has(f));
+        if (miss) throw new SqlEngineError(`field ${miss} is not in this table`);
+        const where = sig.where ? lowerExpression(remote, sig.where, { lists: opts.lists }) : '(1 = 1)';
+        const keyCols = sig.key.map((k) => q(columnOf(k)));
+        const win = has.has('timestamp') ? `if(${ts} IS NULL, 0, ${d.intDiv(`(${ts} - ${T0})`, String(sig.window * 1000))})` : '0';
+        const keyNotNull = keyCols.map((c) => `${c} IS NOT NULL`).join(' AND ');
+        const measure = sig.measure === 'count' ? 'count(*)' : d.countDistinct(q(columnOf(sig.of as string)));
+        const tuple = `(${[...keyCols, win].join(', ')})`;
+        cond = `(${where} AND ${keyNotNull} AND ${tuple} ${d.inSubquery} (SELECT ${[...keyCols, win].join(', ')} FROM ${remote.table} WHERE ${rangeCond(remote)} AND ${where} AND ${keyNotNull} GROUP BY ${[...keyCols, win].join(', ')} HAVING ${measure} >= ${sig.threshold}))`;
+      } else throw new SqlEngineError(`signature kind ${(sig as { kind: string }).kind} has no SQL lowering yet`);
+    } catch (e) {
+      if (e instanceof RuleError || e instanceof SqlEngineError) {
+        skipped.push({ id: sig.id, reason: e instanceof RuleError ? e.reason : e.message });
+        continue;
+      }
+      throw e;
+    }
+    const exempt = sig.exemptKnownGood !== false;
+    const f = exempt ? `(${cond} AND NOT ${good})` : cond;
+    fired.push({ id: sig.id, title: sig.title, cond: f });
+    const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
+    const term = `(CASE WHEN ${f} THEN ${sig.weight} ELSE 0 END)`;
+    if (grouped) (groups.get(sig.group as string) ?? groups.set(sig.group as string, []).get(sig.group as string))?.push(term);
+    else plain.push(term);
+  }
+  // greatest() takes two arguments on ClickHouse 18.16: nest it
+  const parts = [...plain, ...[...groups.values()].map((terms) => terms.reduce((acc, t) => `greatest(${acc}, ${t})`, '0'))];
+  const score = parts.length ? `(${parts.join(' + ')})` : '0';
+  const label = `(CASE WHEN ${score} >= ${th.malicious} THEN 2 WHEN ${score} >= ${th.suspicious} THEN 1 ELSE 0 END)`;
+  return {
+    score,
+    label,
+    fired,
+    skipped,
+    async prepare(sql) {
+      if (!sql.includes(T0)) return sql;
+      const r = await remote.engine.query<Record<string, unknown>>(`SELECT min(${ts}) AS t0 FROM ${remote.table} WHERE ${rangeCond(remote)}`, { skipUnavailableShards: remote.skipUnavailableShards });
+      const t0 = r.rows[0]?.['t0'];
+      return sql.split(T0).join(String(t0 === null || t0 === undefined ? 0 : Math.floor(num(t0))));
+    },
+  };
+}
+
+export interface RemoteScore {
+  rows: number;
+  labels: { good: number; suspicious: number; malicious: number };
+  signatures: { id: string; title: string; fired: number }[];
+  skippedSignatures: { id: string; reason: string }[];
+  topSources: { ip: string; rows: number; malicious: number }[];
+  partial: boolean;
+  engine: string;
+  pack: { name: string; version: string };
+}
+
+/** The pack's scoring where the table lives: label counts, per-signature counts, top sources. */
+export async function remoteScore(remote: RemoteTable, opts: RemoteScoreOptions = {}): Promise<RemoteScore> {
+  const s = scoreSql(remote, opts);
+  const pack = opts.pack ?? PACK;
+  const sigCols = s.fired.map((f, i) => `sum(CASE WHEN ${f.cond} THEN 1 ELSE 0 END) AS s${i}`);
+  const main = `SELECT count(*) AS total, sum(CASE WHEN lab = 0 THEN 1 ELSE 0 END) AS good, sum(CASE WHEN lab = 1 THEN 1 ELSE 0 END) AS suspicious, sum(CASE WHEN lab = 2 THEN 1 ELSE 0 END) AS malicious FROM (SELECT ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)})`;
+  const r = await rows<Record<string, unknown>>(remote, await s.prepare(main));
+  const x = r.rows[0] ?? {};
+  let partial = r.partial;
+  const signatures: RemoteScore['signatures'] = [];
+  if (sigCols.length) {
+    const sr = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${sigCols.join(', ')} FROM ${remote.table} WHERE ${rangeCond(remote)}`));
+    partial ||= sr.partial;
+    s.fired.forEach((f, i) => signatures.push({ id: f.id, title: f.title, fired: num(sr.rows[0]?.[`s${i}`]) }));
+  }
+  const topSources: RemoteScore['topSources'] = [];
+  if (remote.fields.some((f) => f.field === 'ip.src')) {
+    const ip = remote.engine.dialect.ident(columnOf('ip.src'));
+    const tr = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ip, count(*) AS n, sum(CASE WHEN lab = 2 THEN 1 ELSE 0 END) AS bad FROM (SELECT ${ip} AS ip, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)}) GROUP BY ip ORDER BY bad DESC, n DESC, ip LIMIT 10`));
+    partial ||= tr.partial;
+    for (const t of tr.rows) topSources.push({ ip: String(t['ip']), rows: num(t['n']), malicious: num(t['bad']) });
+  }
+  return { rows: num(x['total']), labels: { good: num(x['good']), suspicious: num(x['suspicious']), malicious: num(x['malicious']) }, signatures, skippedSignatures: s.skipped, topSources, partial, engine: remote.engine.where, pack: { name: pack.name, version: pack.version } };
+}
+
+/** Label code per `__row` (for differential tests against the in-memory scorer). */
+export async function remoteLabels(remote: RemoteTable, opts: RemoteScoreOptions = {}): Promise<Map<number, number>> {
+  const s = scoreSql(remote, opts);
+  const q = remote.engine.dialect.ident;
+  const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${q(ROW_COLUMN)} AS r, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)}`));
+  const out = new Map<number, number>();
+  for (const x of r.rows) out.set(num(x['r']), num(x['lab']));
+  return out;
+}

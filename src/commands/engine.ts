@@ -1,0 +1,137 @@
+/**
+ * `--engine clickhouse|duckdb` for `runbook classify` and `runbook rule test`: the same rules
+ * where the logs live. Options shared with `runbook ingest`:
+ *   --clickhouse URL   the HTTP interface of a server (a Distributed table's front)
+ *   --duckdb FILE      a DuckDB database file
+ *   --table T          a table written by `runbook ingest`
+ *   --where FROM..TO   only rows in this time range (ISO times or ms since the epoch)
+ *   --skip-unavailable-shards   answer from the shards that respond; the summary says "partial"
+ */
+import { parseArgs, UsageError, type ParsedArgs } from './usage.js';
+import { ClickHouse, DuckDb, openRemote, remoteRuleTest, remoteScore, type RemoteTable, type SqlEngine, type TimeRange } from '../classify/sql/index.js';
+import { SQL_MSG } from '../classify/sql/messages.js';
+import { RuleError } from '../classify/index.js';
+
+export const ENGINE_OPTIONS = ['--engine', '--clickhouse', '--duckdb', '--table', '--where'] as const;
+export const ENGINE_FLAGS = ['--skip-unavailable-shards'] as const;
+export const ENGINES = ['memory', 'clickhouse', 'duckdb'] as const;
+/** The engine options as usage text. */
+export const ENGINE_HELP = '(--clickhouse URL | --duckdb FILE) --table T [--where FROM..TO] [--skip-unavailable-shards]';
+
+/** True when argv asks for a SQL engine (anything but the default in-memory one). */
+export function wantsEngine(argv: readonly string[]): boolean {
+  const a = argv.findIndex((x) => x === '--engine' || x.startsWith('--engine='));
+  if (a < 0) return false;
+  const v = argv[a]?.includes('=') ? argv[a]?.split('=')[1] : argv[a + 1];
+  return v !== 'memory';
+}
+
+export function parseRange(text: string): TimeRange {
+  const [a, b, ...rest] = text.split('..');
+  const t = (s: string | undefined): number => {
+    if (!s) return NaN;
+    if (/^\d+$/.test(s)) return Number(s);
+    return Date.parse(s);
+  };
+  const from = t(a);
+  const to = t(b);
+  if (rest.length || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) throw new UsageError(SQL_MSG.badWhere(text));
+  return { from, to };
+}
+
+/** The engine named by --engine and its connection option. */
+export async function engineFrom(a: ParsedArgs, command: string): Promise<SqlEngine> {
+  const engine = a.options['--engine']?.at(-1) ?? (a.options['--clickhouse'] ? 'clickhouse' : a.options['--duckdb'] ? 'duckdb' : 'memory');
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
+  if (engine === 'clickhouse') {
+    const url = a.options['--clickhouse']?.at(-1);
+    if (!url) throw new UsageError(`${command} --engine clickhouse needs --clickhouse URL (the HTTP interface, e.g. http://127.0.0.1:8123)`);
+    return new ClickHouse({ url });
+  }
+  if (engine === 'duckdb') {
+    const file = a.options['--duckdb']?.at(-1);
+    if (!file) throw new UsageError(`${command} --engine duckdb needs --duckdb FILE (a database written by runbook ingest --duckdb FILE)`);
+    return DuckDb.open(file);
+  }
+  throw new UsageError(`${command}: --engine memory reads a traffic file; give one`);
+}
+
+async function remoteOf(a: ParsedArgs, command: string): Promise<RemoteTable> {
+  const table = a.options['--table']?.at(-1);
+  if (!table) throw new UsageError(`${command} with --engine needs --table T (a table written by runbook ingest)`);
+  const where = a.options['--where']?.at(-1);
+  const engine = await engineFrom(a, command);
+  return openRemote(engine, table, { range: where ? parseRange(where) : undefined, skipUnavailableShards: a.flags.has('--skip-unavailable-shards') });
+}
+
+/** `runbook classify --engine E ... [--json]`: the pack's labels computed where the table lives. */
+export async function classifyRemote(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, [...ENGINE_OPTIONS], ['--json', ...ENGINE_FLAGS]);
+  if (a.positional.length) throw new UsageError('with --engine the traffic is the table: drop the TRAFFIC argument (load it first with runbook ingest)');
+  const remote = await remoteOf(a, 'runbook classify');
+  try {
+    const s = await remoteScore(remote);
+    const summary = {
+      rows: s.rows,
+      skipped: 0,
+      labels: s.labels,
+      // clustering and mitigation synthesis need the rows: they run in memory on a sample
+      clusters: [],
+      topSources: s.topSources,
+      mitigations: [],
+      engine: s.engine,
+      table: remote.table,
+      partial: s.partial,
+      pack: `${s.pack.name}@${s.pack.version}`,
+      signatures: s.signatures,
+      skippedSignatures: s.skippedSignatures,
+      note: 'clusters and mitigations are computed in memory: run runbook classify on an exported sample of the attack window',
+    };
+    if (a.flags.has('--json')) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      const lines = [
+        `${remote.table} on ${s.engine}: ${s.rows} rows${s.partial ? ' (PARTIAL: some shards did not answer)' : ''} — ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious  [signatures ${summary.pack}]`,
+        '',
+        'Signatures that fired:',
+        ...s.signatures.filter((x) => x.fired > 0).map((x) => `  ${x.id}  ${x.fired}  ${x.title}`),
+        ...(s.skippedSignatures.length ? ['', 'Signatures that do not apply here:', ...s.skippedSignatures.map((x) => `  ${x.id}: ${x.reason}`)] : []),
+        '',
+        'Top sources:',
+        ...s.topSources.map((x) => `  ${x.ip}  ${x.rows} rows, ${x.malicious} malicious`),
+        '',
+        summary.note,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  } finally {
+    await remote.engine.close();
+  }
+}
+
+/** `runbook rule test EXPRESSION --engine E ... [--json]` */
+export async function ruleTestRemote(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, [...ENGINE_OPTIONS], ['--json', ...ENGINE_FLAGS]);
+  const [sub, expression, ...extra] = a.positional;
+  if (sub !== 'test' || expression === undefined || extra.length) throw new UsageError('usage: runbook rule test EXPRESSION --engine clickhouse|duckdb (--clickhouse URL | --duckdb FILE) --table T [--where FROM..TO] [--json]');
+  const json = a.flags.has('--json');
+  const remote = await remoteOf(a, 'runbook rule test');
+  try {
+    const r = await remoteRuleTest(remote, expression);
+    if (json) process.stdout.write(`${JSON.stringify({ matched: r.matched, total: r.total, labels: r.labels, partial: r.partial, engine: r.engine })}\n`);
+    else process.stdout.write(`${r.matched} of ${r.total} rows match (${r.labels.malicious} malicious, ${r.labels.suspicious} suspicious, ${r.labels.good} good by the signature pack) on ${r.engine}${r.partial ? ' — PARTIAL: some shards did not answer' : ''}\n`);
+    return 0;
+  } catch (e) {
+    return reportRuleError(e, json);
+  } finally {
+    await remote.engine.close();
+  }
+}
+
+/** An invalid expression: the error and its position (JSON on stdout with --json), exit 1; anything else is rethrown. */
+export function reportRuleError(e: unknown, json: boolean): number {
+  if (!(e instanceof RuleError)) throw e;
+  if (json) process.stdout.write(`${JSON.stringify({ error: e.name, message: e.reason, position: e.position, column: e.column })}\n`);
+  process.stderr.write(`runbook rule: ${e.name}: ${e.message}\n`);
+  return 1;
+}

@@ -1,0 +1,121 @@
+/**
+ * The SQL backend on a real ClickHouse cluster: two `clickhouse-server` 18.16 shards on loopback,
+ * a MergeTree table on each behind a Distributed table sharded by source address. The same
+ * differential checks as on DuckDB (sql.test.ts), the summary shapes, a shard going down, and
+ * bad input (a URL that does not answer, a table of another schema).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadTraffic } from '../../src/traffic/index.js';
+import { score, matchRows } from '../../src/classify/index.js';
+import { ClickHouse, ingest, openRemote, remoteRuleTest, remoteScore, remoteMatches, clickhouse, SqlEngineError } from '../../src/classify/sql/index.js';
+import { startClickHouse, clickhouseAvailable, type ClickHouseCluster } from '../helpers/services/clickhouse.js';
+import { DIFFERENTIAL_EXPRESSIONS, DIFFERENTIAL_INPUTS, differential, labelsAgree, packExpressions, rejection } from './sql-differential.js';
+import { corpus, ROOT } from '../helpers/paths.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), ...args], { encoding: 'utf8' });
+
+const test = suite('the Rules language on a 2-shard ClickHouse cluster');
+let ch: ClickHouseCluster | undefined;
+
+// uvu does not report an error thrown in a hook: the first test starts the cluster
+test('two clickhouse-server shards start on loopback', async () => {
+  assert.ok(clickhouseAvailable(), 'clickhouse-server is not installed: run scripts/setup.sh (Debian package clickhouse-server)');
+  ch = await startClickHouse(2);
+});
+test.after(async () => {
+  await ch?.stop();
+});
+
+test('ingest spreads the rows over both shards and every expression matches the rows the in-memory engine matches', async () => {
+  const c = ch as ClickHouseCluster;
+  const front = new ClickHouse({ url: c.urls[0] as string });
+  const shards = c.urls.map((url) => new ClickHouse({ url }));
+  let total = 0;
+  for (const [i, [name, file]] of DIFFERENTIAL_INPUTS.entries()) {
+    const { table } = await loadTraffic(file);
+    const rep = await ingest(front, table, `t${i}`, { cluster: c.cluster, shards, batchRows: 20_000 });
+    assert.is(rep.rows, table.numRows());
+    assert.is(rep.shards, 2);
+    // each shard holds part of the rows, and together all of them
+    const counts = await Promise.all(shards.map(async (s) => Number((await s.query<{ n: number }>(`SELECT count() AS n FROM t${i}_local`)).rows[0]?.n)));
+    assert.is(counts.reduce((a, b) => a + b, 0), table.numRows(), `${name}: rows on the shards`);
+    if (table.numRows() > 1000) assert.ok(counts.every((n) => n > 0), `${name}: both shards hold rows (${counts.join(' / ')})`);
+    const remote = await openRemote(front, `t${i}`);
+    assert.is(remote.shards, 2);
+    total += await differential(remote, table, [...DIFFERENTIAL_EXPRESSIONS, ...packExpressions()], `${name} (clickhouse)`);
+    await labelsAgree(remote, table, `${name} (clickhouse)`);
+    const sum = await remoteScore(remote);
+    assert.equal(sum.labels, score(table).counts, `${name}: label counts`);
+    assert.is(sum.partial, false);
+  }
+  assert.ok(total > 150, `ran ${total} expression/input pairs`);
+});
+
+test('rule test returns the in-memory summary, and a cell handle pulls back only the summary', async () => {
+  const c = ch as ClickHouseCluster;
+  const remote = await clickhouse(c.urls[1] as string, 't1');
+  const expr = 'http.request.method in {"OPTIONS" "PROPFIND"} and ip.src eq 82.82.97.119';
+  const r = await remoteRuleTest(remote, expr);
+  const { table } = await loadTraffic(corpus('honeynet-redhat-apache-logs/access_log.24'));
+  const m = matchRows(table, expr);
+  assert.is(r.matched, m.reduce((a, b) => a + b, 0));
+  assert.is(r.total, table.numRows());
+  assert.ok(r.matched > 6000);
+  assert.ok(r.labels.good + r.labels.suspicious + r.labels.malicious === r.matched);
+  assert.equal((await remoteMatches(remote, expr, { limit: 3 })).length, 3);
+});
+
+test('runbook ingest, rule test --engine and classify --engine on the cluster print the in-memory summary shapes', () => {
+  const c = ch as ClickHouseCluster;
+  const file = corpus('honeynet-redhat-apache-logs/access_log.18');
+  const ing = cli('ingest', file, '--clickhouse', c.urls[0] as string, '--table', 'cli', '--cluster', c.cluster, '--shard', c.urls[0] as string, '--shard', c.urls[1] as string, '--json');
+  assert.is(ing.status, 0, ing.stderr);
+  const rep = JSON.parse(ing.stdout) as { rows: number; shards: number; load: { rowsLoaded: number } };
+  assert.is(rep.rows, 967);
+  assert.is(rep.shards, 2);
+  const rt = cli('rule', 'test', 'http.request.method eq "PROPFIND"', '--engine', 'clickhouse', '--clickhouse', c.urls[1] as string, '--table', 'cli', '--json');
+  assert.is(rt.status, 0, rt.stderr);
+  const mem = cli('rule', 'test', 'http.request.method eq "PROPFIND"', file, '--json');
+  assert.equal(JSON.parse(rt.stdout).matched, JSON.parse(mem.stdout).matched);
+  assert.equal(JSON.parse(rt.stdout).labels, JSON.parse(mem.stdout).labels);
+  const cl = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli', '--json');
+  assert.is(cl.status, 0, cl.stderr);
+  const memc = cli('classify', file, '--json');
+  assert.equal(JSON.parse(cl.stdout).labels, JSON.parse(memc.stdout).labels);
+  assert.is(JSON.parse(cl.stdout).rows, 967);
+  const bad = cli('rule', 'test', 'http.request.method eq', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /RuleSyntaxError/);
+  const down = cli('classify', '--engine', 'clickhouse', '--clickhouse', 'http://127.0.0.1:9', '--table', 'cli');
+  assert.is(down.status, 1);
+  assert.match(down.stderr, /does not answer/);
+  assert.not.match(down.stderr, /internal error|\n\s+at /);
+});
+
+test('a shard that is down fails the query naming it, or with skipUnavailableShards the answer says it is partial', async () => {
+  const c = ch as ClickHouseCluster;
+  await c.stopShard(1);
+  const front = new ClickHouse({ url: c.urls[0] as string });
+  const remote = await openRemote(front, 't1');
+  const e = await rejection(() => remoteRuleTest(remote, 'http.request.method eq "GET"'));
+  assert.instance(e, SqlEngineError);
+  assert.match(e.message, /shard of the cluster did not answer: .*127\.0\.0\.1:\d+/);
+  const partial = await remoteRuleTest({ ...remote, skipUnavailableShards: true }, 'http.request.method eq "GET"');
+  assert.is(partial.partial, true, 'the summary says it is partial');
+  assert.ok(partial.total > 0 && partial.total < 9344, `only one shard's rows (${partial.total})`);
+});
+
+test('a URL that does not answer and a table of another schema are refused before any work', async () => {
+  const c = ch as ClickHouseCluster;
+  const e = await rejection(() => clickhouse('http://127.0.0.1:9/', 't0'));
+  assert.match(e.message, /ClickHouse server at http:\/\/127\.0\.0\.1:9 does not answer/);
+  const front = new ClickHouse({ url: c.urls[0] as string });
+  await front.exec('CREATE TABLE other (a UInt8) ENGINE = Memory');
+  assert.match((await rejection(() => openRemote(front, 'other'))).message, /not written by runbook ingest/);
+  assert.match((await rejection(() => clickhouse('ftp://x', 't0'))).message, /invalid ClickHouse URL/);
+});
+
+test.run();
