@@ -278,7 +278,8 @@ export function parseDigTrace(stdout: string, qname: string, qtype: string, now 
 }
 
 function digArgv(name: string, type: string, o: DigOptions, srv: v.ServerAddress | undefined, port: number | undefined, extra: string[] = []): string[] {
-  const argv = ['dig'];
+  // -r: never read ~/.digrc, which would silently change what is asked (and so the evidence).
+  const argv = ['dig', '-r'];
   if (srv) argv.push(`@${srv.host}`);
   if (port !== undefined) argv.push('-p', String(port));
   argv.push(`+time=${o.time ?? 2}`, `+tries=${o.tries ?? 1}`);
