@@ -110,6 +110,14 @@ c('followed hop by hop, a redirect loop still ends as too-many-redirects', async
   assert.is(r.data!.hops.length, 4);
 });
 
+c('a response body preview keeps none of the planted secret forms', async () => {
+  const body = ['CLOUDFLARE_API_TOKEN=CFAPITOKEN0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT', 'CF_API_KEY=c2547eb745079dac9320b638f5e225cf483cc', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'PGPSECRETKEYMATERIAL', '-----END PGP PRIVATE KEY BLOCK-----', 'AIzaSyA1234567890abcdefghijklmnopqrstu', '/cb?auth_token=QSAUTHTOKEN_2&X-Amz-Signature=QSAMZSIG_3'].join('\n');
+  const r = await curl(`${base()}/echo`, { method: 'POST', body, previewBytes: 8192 });
+  assert.ok(r.ok, r.error?.message);
+  assert.match(r.data!.bodyPreview, /"method":"POST"/);
+  for (const s of ['CFAPITOKEN0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT', 'c2547eb745079dac9320b638f5e225cf483cc', 'wJalrXUtnFEMI', 'PGPSECRETKEYMATERIAL', 'AIzaSyA1234567890', 'QSAUTHTOKEN_2', 'QSAMZSIG_3']) assert.not.ok(JSON.stringify(r).includes(s), s);
+});
+
 c('a bad secret header name is rejected before anything runs', async () => {
   try {
     await curl(`${base()}/`, { secretHeaders: ['X Bad'] });
