@@ -92,8 +92,10 @@ export { run, which, requireTool, processesStarted, TOOL_PACKAGES, type RunOptio
 export { redact, redactHeader, REDACTED, SECRET_HEADERS } from './redact.js';
 export { message } from './messages.js';
 export * from './dig.js';
+export * from './dns.js';
 export * from './x509.js';
 export * from './tls.js';
 export * from './curl.js';
 export * from './git.js';
 export * from './traceroute.js';
+export * from './verdicts.js';
