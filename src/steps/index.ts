@@ -96,6 +96,7 @@ export * from './dns.js';
 export * from './x509.js';
 export * from './tls.js';
 export * from './curl.js';
+export * from './http.js';
 export * from './git.js';
 export * from './traceroute.js';
 export * from './verdicts.js';

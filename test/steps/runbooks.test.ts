@@ -5,16 +5,24 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startBind, type BindServers } from '../helpers/services/bind.js';
+import { makePki, type Pki } from '../helpers/services/pki.js';
+import { startEdge, type Edge } from '../helpers/services/edge.js';
 import { cleanup, errorsOf, markdownOutputs, runOurs, steps } from '../notebook/harness.js';
 
 let dns: BindServers;
+let pki: Pki;
+let edge: Edge;
 
 test.before(async () => {
   dns = await startBind();
+  pki = makePki();
+  edge = await startEdge(pki, { colo: 'AMS' });
 });
 
 test.after(async () => {
   await dns?.stop();
+  await edge?.stop();
+  pki?.remove();
   cleanup();
 });
 
@@ -28,6 +36,18 @@ test('dns-resolution names the resolver with the stale answer and checks the del
   assert.is(steps(nb, 'dns-who').length, 2);
   const md = markdownOutputs(nb);
   assert.match(md, `**${dns.resolver} serves a stale answer** (198.51.100.7; the authoritative servers say 192.0.2.99): its cached copy expires in`);
+});
+
+test('http-diagnosis names a Flexible-SSL redirect loop with the ray id, colo and cache outcome', async () => {
+  const nb = await runOurs('http-diagnosis', { url: `https://www.example.test:${edge.httpsPort}/force-https`, resolve: '127.0.0.1', origin: '', caFile: pki.rootCert });
+  assert.equal(errorsOf(nb), []);
+  const md = markdownOutputs(nb);
+  assert.match(md, /Through the edge: \*\*301\*\* \(HTTP\/1\.1\) \(ray [0-9a-f]{16}-AMS, colo AMS\), 10 redirect\(s\)/);
+  assert.match(md, 'first byte after ');
+  assert.not.match(md, 'after ? ms');
+  assert.match(md, '**Redirect loop**');
+  assert.match(md, 'SSL mode **Flexible**');
+  assert.match(md, 'Answered by colo **AMS**');
 });
 
 test.run();
