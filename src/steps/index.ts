@@ -95,6 +95,7 @@ export * from './dig.js';
 export * from './dns.js';
 export * from './x509.js';
 export * from './tls.js';
+export * from './tls-depth.js';
 export * from './curl.js';
 export * from './http.js';
 export * from './git.js';
