@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { startBind, type BindServers } from '../helpers/services/bind.js';
 import { makePki, type Pki } from '../helpers/services/pki.js';
 import { startEdge, type Edge } from '../helpers/services/edge.js';
+import { startSplitTls } from '../helpers/services/tls-extra.js';
 import { cleanup, errorsOf, markdownOutputs, runOurs, steps } from '../notebook/harness.js';
 
 let dns: BindServers;
@@ -48,6 +49,21 @@ test('http-diagnosis names a Flexible-SSL redirect loop with the ray id, colo an
   assert.match(md, '**Redirect loop**');
   assert.match(md, 'SSL mode **Flexible**');
   assert.match(md, 'Answered by colo **AMS**');
+});
+
+test('tls-certificate reads an origin with an expired certificate as a 526 under Full (strict)', async () => {
+  const split = await startSplitTls(pki);
+  try {
+    const nb = await runOurs('tls-certificate', { host: '::1', port: String(split.port), servername: 'www.example.test', caFile: pki.rootCert });
+    assert.equal(errorsOf(nb), []);
+    assert.is(steps(nb, 'tls-per-address').length, 1);
+    assert.is(steps(nb, 'tls-ciphers').length, 1);
+    const md = markdownOutputs(nb);
+    assert.match(md, 'verification: **expired**');
+    assert.match(md, 'As an origin behind the CDN: 526 at the edge under SSL mode Full (strict): the origin ::1 presents a certificate that fails verification (expired)');
+  } finally {
+    await split.stop();
+  }
 });
 
 test.run();
