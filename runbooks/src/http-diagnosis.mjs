@@ -90,6 +90,7 @@ export default {
       // Request the origin directly
       const versus = origin ? await steps.edgeVsOrigin(url, origin, { ...base, ...(edgeAddress ? { edge: edgeAddress } : {}) }) : null;
       const direct = origin ? await steps.curl(url, { ...base, resolve: pin(origin) }) : null;
+      if (direct) display(direct);
       versus ?? display.markdown("No origin address given: skipped.");
     `),
     md(`
