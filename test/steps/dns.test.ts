@@ -48,6 +48,13 @@ live('a healthy delegation: same NS sets, all authoritative, one serial', async 
   assert.match(dnsVerdict({ delegation: r }).join('\n'), 'Delegation of good.deleg.test. is healthy');
 });
 
+live('without a parent given, the parent zone servers are found through a resolver', async () => {
+  const r = await delegation('good.deleg.test', { resolver: d.resolver, netns: d.netns });
+  assert.ok(r.ok, r.error?.message);
+  assert.equal(r.data!.parentServers, ['127.0.0.1']);
+  assert.equal(r.data!.parentNs, ['ns1.good.deleg.test.', 'ns2.good.deleg.test.']);
+});
+
 live('dnssecChain finds the stale DS (the resolver SERVFAILs) and the intact chain', async () => {
   const stale = await dnssecChain('stale.deleg.test', { parent: d.parent, server: d.childA, resolver: d.resolver, anchorFile: d.anchorFile, anchorName: 'deleg.test', netns: d.netns });
   assert.is(stale.kind, 'dnssec-chain');
