@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { acrossEdges, cacheProbe, cdnTrace, compareHttpVersions, curl, diffHeaders, edgeVsOrigin, explainCache, httpVerdict, parseCdnTrace, processesStarted, redirectLoop, StepInputError } from '../../src/steps/index.js';
 import { makePki, type Pki } from '../helpers/services/pki.js';
 import { startEdge, type Edge } from '../helpers/services/edge.js';
+import { startNginxOrigin } from '../helpers/services/nginx.js';
 import { fixture } from '../helpers/paths.js';
 
 let pki: Pki;
@@ -123,5 +124,44 @@ saved('the verdict reads the first byte from timing.firstByteMs and explains 502
   }
 });
 
+
+const nginx = suite('http in depth, nginx origin behind the edge');
+let ng: { port: number; stop(): Promise<void> };
+let ne: Edge;
+let npki: Pki;
+nginx.before(async () => {
+  npki = makePki();
+  ng = await startNginxOrigin();
+  ne = await startEdge(npki, { colo: 'FRA', originPort: ng.port });
+});
+nginx.after(async () => {
+  await ne?.stop();
+  await ng?.stop();
+  npki?.remove();
+});
+
+nginx('nginx cache headers give MISS -> HIT, BYPASS and DYNAMIC; its HTTPS redirect loops behind Flexible', async () => {
+  const o = { resolve: `${WWW}:${ne.httpsPort}:127.0.0.1`, caFile: npki.rootCert };
+  const u = (p: string) => `https://${WWW}:${ne.httpsPort}${p}`;
+  assert.equal((await cacheProbe(u('/static.css'), o)).data!.requests.map((q) => q.cacheStatus), ['MISS', 'HIT']);
+  const bypass = await cacheProbe(u('/account'), o);
+  assert.is(bypass.data!.outcome, 'bypass');
+  assert.match(bypass.data!.explanation, 'a Set-Cookie header');
+  assert.is((await cacheProbe(u('/page'), o)).data!.outcome, 'dynamic');
+  const loop = await curl(u('/force-https'), { ...o, maxRedirects: 3 });
+  assert.is(loop.error!.code, 'too-many-redirects');
+  assert.ok(loop.data!.hops.every((h) => h.headers.some(([n, val]) => n === 'server' && val === 'cloudflare')));
+  assert.match(httpVerdict({ edge: loop }).join('\n'), /\*\*Redirect loop\*\*: .*SSL mode \*\*Flexible\*\*/);
+  // Directly, nginx answers with its own server header and no CDN markers.
+  const direct = await curl(`http://127.0.0.1:${ng.port}/page`);
+  assert.match(direct.data!.cdn.server ?? '', /^nginx/);
+  assert.is(direct.data!.cdn.cfRay, null);
+  const diff = diffHeaders(loop.data!.headers, (await curl(`http://127.0.0.1:${ng.port}/force-https`, { followRedirects: false })).data!.headers);
+  // The Location differs by the Host each side was asked with; the rest only by the CDN's server header.
+  assert.equal(diff.different.map((x) => x.name).sort(), ['location', 'server']);
+  assert.equal(diff.onlyA.map(([n]) => n), []);
+});
+
 live.run();
 saved.run();
+nginx.run();

@@ -4,7 +4,7 @@
  * `server: cloudflare` and `cf-cache-status`; the edge talks plain HTTP to the origin whatever the
  * client used (SSL mode "Flexible").
  *
- *   const e = await startEdge(pki, { colo: 'AMS' });
+ *   const e = await startEdge(pki, { colo: 'AMS' });   // { originPort } puts it in front of another origin (nginx.ts)
  *   e.httpsPort / e.httpPort    the edge (TLS with the test PKI's www.example.test leaf; plain HTTP)
  *   e.originPort                the origin (plain HTTP), reachable directly as well
  *   await e.stop();
@@ -46,11 +46,12 @@ function origin(req: http.IncomingMessage, res: http.ServerResponse): void {
   else send(404, { 'content-type': 'text/plain' }, 'not found\n');
 }
 
-export async function startEdge(pki: Pki, opts: { colo?: string } = {}): Promise<Edge> {
+export async function startEdge(pki: Pki, opts: { colo?: string; originPort?: number } = {}): Promise<Edge> {
   const colo = opts.colo ?? 'AMS';
   const o = http.createServer(origin);
   await new Promise<void>((r) => o.listen(0, '127.0.0.1', () => r()));
-  const originPort = (o.address() as { port: number }).port;
+  // An external origin (e.g. nginx.ts) replaces the Node one when given.
+  const originPort = opts.originPort ?? (o.address() as { port: number }).port;
   const cache = new Map<string, { status: number; headers: http.IncomingHttpHeaders; body: Buffer; at: number }>();
   const edge = (scheme: 'http' | 'https') => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const ray = `${crypto.randomBytes(8).toString('hex')}-${colo}`;
