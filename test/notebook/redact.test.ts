@@ -8,7 +8,10 @@ import { ROOT } from '../helpers/paths.js';
 
 const REPRO = path.resolve(ROOT, '../shared/redteam-repro');
 const planted = (): string[] => Object.values(JSON.parse(fs.readFileSync(path.join(REPRO, 'secrets.json'), 'utf8')) as Record<string, string>);
-const leaks = (text: string): string[] => planted().filter((s) => text.includes(s));
+/** The text plus every data: URL in it decoded (exports embed SVG charts base64- or URL-encoded). */
+const withDataUrls = (text: string): string =>
+  [text, ...[...text.matchAll(/data:[a-z/+.-]+;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1] as string, 'base64').toString('utf8')), ...[...text.matchAll(/data:[a-z/+.-]+(?:;charset=[a-z0-9-]+)?,([^"')\s]+)/g)].map((m) => decodeURIComponent(m[1] as string))].join('\n');
+const leaks = (text: string): string[] => planted().filter((s) => withDataUrls(text).includes(s));
 
 test('redactText hides Authorization, Cookie and Set-Cookie header values in curl transcripts', () => {
   const t = '> GET / HTTP/1.1\n> Authorization: Bearer abcdefghijkl\n> Cookie: session=s3cr3t\n< Set-Cookie: id=42; HttpOnly\n< Server: nginx';
@@ -45,6 +48,7 @@ test('the crafted red-team notebook, saved, keeps none of the 19 planted values;
     const text = fs.readFileSync(out, 'utf8');
     assert.equal(leaks(text), []);
     const saved = readNotebook(out);
+    assert.ok(leaks(exportHtml(nb)).length > 0, 'exporting the unsaved notebook does carry planted values (in the SVG data URL)');
     assert.equal(leaks(exportHtml(saved)), []);
     assert.equal(leaks(exportMarkdown(saved)), []);
     // Parameters keep their shape: the URL keeps its host and path, the header its name.
