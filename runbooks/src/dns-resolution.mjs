@@ -4,7 +4,7 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'dns-resolution',
   prefix: 'dns',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'DNS resolution: what do resolvers answer for a name?',
   summary: 'Ask several resolvers the same question, compare answers, TTLs, CNAME chains and DNSSEC status, and decide whether the problem is the zone, a stale cache or validation.',
   cells: [
@@ -20,6 +20,10 @@ export default {
       to \`runbook run dns-resolution\`). Each resolver is \`ip[:port]\`; IPv6 as \`[addr]:port\`.
 
       ### Changelog
+      - 1.1.0: delegation (NS at parent vs child, glue, lame servers, SOA serial per server), the
+        authoritative answer and how long stale resolvers keep the old one, DNSSEC chain (DS vs
+        DNSKEY, delv), which resolver instance answered; verdict says "none answered" when no
+        resolver replied and never "DNSSEC not requested" when it was.
       - 1.0.0: first version: compare resolvers, per-resolver detail with DNSSEC, verdict.
     `),
     code(`
@@ -29,6 +33,10 @@ export default {
       const type: string = "A";
       // @param resolvers resolver[]  resolvers to compare (ip[:port], IPv6 as [addr]:port)
       const resolvers: string[] = ["1.1.1.1", "8.8.8.8"];
+      // @param zone hostname?  the zone to check the delegation of (empty: the name without its first label)
+      const zone: string = "";
+      // @param parent resolver?  a server of the parent zone to ask (empty: found through the first resolver)
+      const parent: string = "";
     `, ['parameters']),
     code(`
       // Load the steps
@@ -67,24 +75,59 @@ export default {
       }
     `),
     md(`
-      ## 3. Verdict
+      ## 3. The delegation and the authoritative answer
 
-      A one-paragraph summary for the ticket, built from the results above.
+      The parent zone's servers are asked (without recursion) which name servers the zone is
+      delegated to, and every one of them is asked for the zone's SOA. A **lame** server is listed
+      but does not answer authoritatively (some resolvers fail or slow down when they pick it); a
+      server with an **older SOA serial** serves an old copy of the zone (its zone transfer fails),
+      so resolvers that ask it get the old record. NS sets that differ between the parent (what
+      the registrar holds) and the zone itself are the classic half-finished move to the CDN.
+      Then the name is asked from an authoritative server: the truth that stale resolvers are
+      compared with, with how long their cached copy lives.
+    `),
+    code(`
+      // Check the delegation and ask an authoritative server
+      const zoneName = zone || name.split(".").slice(1).join(".") || name;
+      const deleg = await steps.delegation(zoneName, { ...(parent ? { parent } : {}), ...(resolvers[0] ? { resolver: resolvers[0] } : {}) });
+      display(deleg);
+      const authServer = deleg.data?.servers.find((s) => s.authoritative);
+      const port = parent && /:(\\d+)$/.test(parent) && !parent.startsWith("[") ? \`:\${parent.split(":").pop()}\` : "";
+      const truth = authServer ? await steps.dig(name, { type, server: \`\${authServer.address.includes(":") ? \`[\${authServer.address}]\` : authServer.address}\${port}\`, recurse: false }) : null;
+      truth ?? display.markdown("No authoritative server answered: no authoritative answer to compare with.");
+    `),
+    md(`
+      ## 4. The DNSSEC chain and who answered
+
+      The DS records at the parent are compared with the DNSKEYs the zone serves, by key tag,
+      algorithm and digest. A DS that matches no key (**stale DS**, typically left at the registrar
+      after moving DNS to the CDN) makes every validating resolver answer SERVFAIL while
+      non-validating ones work. \`delv\` through the first resolver gives the validator's own verdict.
+      Each resolver is also asked which instance answered (\`CH TXT id.server\`): a caching resolver
+      is usually many machines, and the stale one can be named for the ticket.
+    `),
+    code(`
+      // DS vs DNSKEY, delv, and which instances answered
+      const parentServer = deleg.data?.parentServers[0];
+      const chain = await steps.dnssecChain(zoneName, { ...(parentServer ? { parent: parentServer } : {}), ...(authServer ? { server: \`\${authServer.address}\${port}\` } : {}), ...(resolvers[0] ? { resolver: resolvers[0] } : {}) });
+      display(chain);
+      const who = [];
+      for (const server of resolvers) {
+        const w = await steps.whoAnswered(server);
+        who.push(w);
+        display(w);
+      }
+    `),
+    md(`
+      ## 5. Verdict
+
+      A summary for the ticket, built from the results above: the fault first, the stale server by
+      name and how long until its old answer expires.
     `),
     code(`
       // Summarise for the ticket
-      const lines: string[] = [];
-      const d = comparison.data;
-      if (d) {
-        lines.push(d.agree
-          ? \`All \${d.answers.length} resolvers agree: **\${d.groups[0]?.status}** \${d.groups[0]?.values.join(", ") || "(no records)"}.\`
-          : \`Resolvers **disagree** (\${d.groups.length} distinct answers):\`);
-        if (!d.agree) for (const g of d.groups) lines.push(\`- \${g.resolvers.join(", ")}: \${g.status} \${g.values.join(", ") || "(no records)"}\`);
-      }
-      for (const r of detail) {
-        const v = r.data?.dnssec?.validation;
-        if (v === "bogus") lines.push(\`- DNSSEC is **bogus** at \${r.data?.server}: \${r.data?.dnssec?.reason ?? ""}\`);
-      }
+      const lines = steps.dnsVerdict({ comparison, detail, delegation: deleg, chain, authoritative: truth?.data?.status === "NOERROR" ? truth.data.values : null });
+      for (const w of who) if (w.data?.idServer || w.data?.hostname) lines.push(\`- \${w.data.resolver} answered as instance **\${w.data.idServer ?? w.data.hostname}**.\`);
       display.markdown(lines.join("\\n"));
     `),
   ],

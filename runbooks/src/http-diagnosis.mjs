@@ -4,7 +4,7 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'http-diagnosis',
   prefix: 'http',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'HTTP diagnosis: edge or origin? 52x errors, redirects, caching',
   summary: 'Request a URL through the edge and directly from the origin, compare status, headers, redirects, caching markers and timings, and explain 520-526 errors.',
   cells: [
@@ -23,6 +23,10 @@ export default {
       (like curl --resolve); \`origin\` (optional) the origin server's address to compare with.
 
       ### Changelog
+      - 1.1.0: ray id and colo in every result and the verdict, /cdn-cgi/trace, cache probe (MISS ->
+        HIT or why not), edge vs origin header differences, HTTP/1.1 vs HTTP/2,
+        redirect loops explained (Flexible SSL); the verdict reads the first
+        byte time again and explains 502/503/504 from the edge.
       - 1.0.0: first version: through the edge, direct to origin, comparison, 52x explanation.
     `),
     code(`
@@ -42,6 +46,7 @@ export default {
       const port = u.port || (u.protocol === "https:" ? "443" : "80");
       const pin = (ip: string) => \`\${u.hostname}:\${port}:\${ip.includes(":") ? \`[\${ip}]\` : ip}\`;
       const base = caFile ? { caFile } : {};
+      const edgeAddress = resolve;
     `),
     md(`
       ## 1. Through the edge
@@ -53,8 +58,26 @@ export default {
     `),
     code(`
       // Request through the edge
-      const edge = await steps.curl(url, { ...base, ...(resolve ? { resolve: pin(resolve) } : {}) });
+      const edge = await steps.curl(url, { ...base, ...(edgeAddress ? { resolve: pin(edgeAddress) } : {}) });
       edge
+    `),
+    md(`
+      ### Which edge, and is it cached?
+
+      \`/cdn-cgi/trace\` names the data centre (colo) that answered and what it saw of the client.
+      The cache probe sends the same request twice: **MISS then HIT** means the edge caches it;
+      **BYPASS** and **DYNAMIC** are explained from \`cache-control\`, \`set-cookie\` and \`vary\`.
+      HTTP/1.1 and HTTP/2 are compared on the same edge (a fault in one protocol only shows here;
+      \`steps.acrossEdges(url, [addresses])\` does the same across several edge addresses at once).
+    `),
+    code(`
+      // Trace, cache probe, HTTP versions
+      const pinned = edgeAddress ? { resolve: pin(edgeAddress) } : {};
+      const trace = await steps.cdnTrace(url, { ...base, ...pinned });
+      display(trace);
+      const cache = await steps.cacheProbe(url, { ...base, ...pinned });
+      display(cache);
+      if (u.protocol === "https:") display(await steps.compareHttpVersions(url, { ...base, ...pinned }));
     `),
     md(`
       ## 2. Directly from the origin
@@ -65,33 +88,21 @@ export default {
     `),
     code(`
       // Request the origin directly
+      const versus = origin ? await steps.edgeVsOrigin(url, origin, { ...base, ...(edgeAddress ? { edge: edgeAddress } : {}) }) : null;
       const direct = origin ? await steps.curl(url, { ...base, resolve: pin(origin) }) : null;
-      direct ?? display.markdown("No origin address given: skipped.");
+      if (direct) display(direct);
+      versus ?? display.markdown("No origin address given: skipped.");
     `),
     md(`
       ## 3. Verdict
     `),
     code(`
       // Compare and summarise
-      const explain: Record<number, string> = {
-        520: "the origin sent an empty or malformed response", 521: "the origin refused the connection",
-        522: "the connection to the origin timed out", 523: "the origin is unreachable",
-        524: "the origin accepted the connection but did not answer in time", 525: "the TLS handshake with the origin failed",
-        526: "the origin certificate is invalid",
-      };
-      const e = edge.data;
-      const lines: string[] = [];
-      if (!e || e.status === 0) lines.push(\`No HTTP response through the edge: \${edge.error?.message ?? "unknown error"}.\`);
-      else {
-        lines.push(\`Through the edge: **\${e.status}** (\${e.httpVersion}), \${e.redirects} redirect(s), cache: \${e.cdn.cfCacheStatus ?? "no marker"}, first byte after \${e.timing?.ttfbMs ?? "?"} ms.\`);
-        if (explain[e.status]) lines.push(\`\${e.status} means \${explain[e.status]}.\`);
-      }
-      if (direct?.data) {
-        const o = direct.data;
-        lines.push(\`Directly from the origin: **\${o.status || "no response"}**\${o.status === e?.status ? " (same as the edge)" : ""}.\`);
-        if (e && e.status >= 500 && o.status > 0 && o.status < 500) lines.push("The origin answers fine directly: look at the path between edge and origin (firewall, TLS, timeouts).");
-        if (o.status >= 500) lines.push("The origin itself fails: the fix is at the origin.");
-      }
+      const lines = steps.httpVerdict({ edge, direct });
+      if (trace.ok) lines.push(\`Answered by colo **\${trace.data?.colo}** (ray \${trace.data?.cfRay}).\`);
+      if (cache.data) lines.push(\`Cache: \${cache.data.explanation}.\`);
+      const diff = versus?.data?.diff;
+      if (diff && (diff.different.length || diff.onlyA.length || diff.onlyB.length)) lines.push(\`Edge and origin headers differ in: \${[...diff.different.map((x) => x.name), ...diff.onlyA.map(([n]) => n), ...diff.onlyB.map(([n]) => n)].join(", ")}.\`);
       display.markdown(lines.join("\\n\\n"));
     `),
   ],

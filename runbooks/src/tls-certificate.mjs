@@ -4,7 +4,7 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'tls-certificate',
   prefix: 'tls',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'TLS certificate: what does the server present, and why is it (not) trusted?',
   summary: 'Handshake with the server as a browser would (SNI, ALPN), show the presented chain with expiry, SANs and issuer, verify it, probe TLS versions and OCSP stapling, and name the fix.',
   cells: [
@@ -21,6 +21,9 @@ export default {
       (default: \`host\`), \`caFile\` an optional CA bundle (PEM) for private PKIs.
 
       ### Changelog
+      - 1.1.0: one handshake per resolved address (A and AAAA) compared, the edge-to-origin
+        reading (525/526), accepted cipher suites per version with weak ones flagged, the CAA
+        record set and whether it allows the certificate's CA.
       - 1.0.0: first version: handshake, chain, verification, versions, SNI comparison, verdict.
     `),
     code(`
@@ -66,7 +69,40 @@ export default {
       bare
     `),
     md(`
-      ## 3. Verdict
+      ## 3. Every address, and the origin as the edge sees it
+
+      The ticket's own cause: a certificate **renewed on only some servers**. The same handshake
+      (same SNI) is made to every address the name resolves to (A and AAAA); the table shows
+      which address presents which certificate. When \`host\` is an address (an origin behind the
+      CDN), the handshake is the one the edge makes to it: no handshake means **525** at the edge,
+      a certificate that fails verification means **526** under SSL mode Full (strict).
+    `),
+    code(`
+      // Per address, and as the edge's origin
+      const isIp = /^[0-9.]+$|:/.test(host);
+      const perAddress = await steps.tlsPerAddress(sni, { port: Number(port), ...(isIp ? { addresses: [host] } : {}), ...(caFile ? { caFile } : {}) });
+      display(perAddress);
+      const asOrigin = isIp ? await steps.originTls(sni, host, { port: Number(port), ...(caFile ? { caFile } : {}) }) : null;
+      if (asOrigin) display(asOrigin);
+    `),
+    md(`
+      ## 4. Cipher suites and CAA
+
+      Every cipher suite OpenSSL knows is offered alone, per protocol version; the accepted ones
+      are listed and weak ones flagged (TLS 1.0/1.1, RSA key exchange without forward secrecy,
+      CBC with SHA-1, 3DES/RC4). The CAA records that govern the name say which CAs may issue for
+      it: a CAA that does not list the certificate's CA makes the next renewal fail.
+      (\`steps.ocspQuery(certFile, issuerFile)\` asks the OCSP responder directly when stapling is off.)
+    `),
+    code(`
+      // Cipher suites per version, CAA
+      const ciphers = await steps.cipherScan(host, { port: Number(port), servername: sni });
+      display(ciphers);
+      const caa = await steps.caaCheck(sni);
+      display(caa);
+    `),
+    md(`
+      ## 5. Verdict
     `),
     code(`
       // Summarise for the ticket
@@ -81,6 +117,12 @@ export default {
         const other = bare.data?.chain[0];
         if (other && leaf && other.serial !== leaf.serial) lines.push(\`Without SNI the server presents a different certificate (\${other.subject}).\`);
       }
+      const pa = perAddress.data;
+      if (pa && !pa.same) lines.push(\`**Different certificates per address**: \${pa.groups.map((g) => \`\${g.addresses.join(", ")} valid until \${g.notAfter ?? "(no handshake)"}\`).join("; ")}: renew or redeploy on the stale address(es).\`);
+      if (asOrigin?.data) lines.push(\`As an origin behind the CDN: \${asOrigin.data.explanation}.\`);
+      const weak = ciphers.data?.weak ?? [];
+      if (weak.length) lines.push(\`Weak cipher suites accepted (\${weak.length}): \${[...new Set(weak.map((w) => w.weak))].join("; ")}.\`);
+      if (caa.data && caa.data.records.length) lines.push(\`CAA (at \${caa.data.foundAt}) allows: \${caa.data.issuers.join(", ") || "no CA"}; check that the issuer of the certificate is one of them before renewal.\`);
       display.markdown(lines.join("\\n\\n"));
     `),
   ],

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NotebookError } from './errors.js';
+import { redactNotebook } from './redact.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = Record<string, unknown>;
@@ -305,8 +306,9 @@ export function writeFileAtomic(file: string, text: string): void {
   }
 }
 
+/** Write a notebook atomically, redacted (src/notebook/redact.ts): no saved notebook keeps a secret. */
 export function writeNotebook(file: string, nb: Notebook): void {
-  writeFileAtomic(file, serializeNotebook(nb));
+  writeFileAtomic(file, serializeNotebook(redactNotebook(nb)));
 }
 
 /** sha256 of the notebook's cells' sources and runbook metadata: what identifies a runbook version. */

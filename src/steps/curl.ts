@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { StepInputError } from './errors.js';
 import { curlExitText, message } from './messages.js';
-import { redact } from './redact.js';
+import { isSecretKey, redact, SECRET_HEADERS } from './redact.js';
 import { err, makeResult, type Shown, type StepError, type StepResult } from './result.js';
-import { run } from './shell.js';
+import { run, type Transcript } from './shell.js';
 import * as v from './validate.js';
 
 export type Header = [name: string, value: string];
@@ -108,6 +108,11 @@ export interface CurlOptions {
   connectTimeoutMs?: number;
   /** Body preview length in bytes (default 2048). */
   previewBytes?: number;
+  /**
+   * Extra request header names that carry credentials (besides Authorization, Cookie, X-Auth-Key,
+   * X-Auth-Email, API-key headers): sent only to the original origin when redirects are followed.
+   */
+  secretHeaders?: readonly string[];
   netns?: string;
 }
 
@@ -254,43 +259,52 @@ function showCurl(r: StepResult<CurlData>): Shown {
   };
 }
 
-/** Make one HTTP(S) request with curl. */
-export async function curl(url: string, opts: CurlOptions = {}): Promise<StepResult<CurlData>> {
-  const u = v.url('url', url);
-  const method = v.method('method', opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'));
-  const headers = Array.isArray(opts.headers) ? [...(opts.headers as readonly string[])] : Object.entries((opts.headers as Record<string, string> | undefined) ?? {}).map(([k, val]) => `${k}: ${val}`);
-  headers.forEach((h, i) => v.header(`header ${i + 1}`, h));
-  const resolves = list(opts.resolve).map((x, i) => v.resolveEntry(`resolve ${i + 1}`, x));
-  const connects = list(opts.connectTo).map((x, i) => v.connectToEntry(`connectTo ${i + 1}`, x));
-  if (opts.http !== undefined && opts.http !== '1.1' && opts.http !== '2') throw new StepInputError('http', String(opts.http), message.badHttpVersion);
-  const maxRedirects = v.integer('maxRedirects', opts.maxRedirects ?? 10, 0, 100);
-  const timeoutMs = v.integer('timeoutMs', opts.timeoutMs ?? 15_000, 100, 600_000);
-  if (opts.connectTimeoutMs !== undefined) v.integer('connectTimeoutMs', opts.connectTimeoutMs, 100, 600_000);
-  const caFile = opts.caFile !== undefined ? v.filePath('caFile', opts.caFile) : undefined;
-  if (opts.netns !== undefined) v.netns('netns', opts.netns);
-  const previewBytes = opts.previewBytes ?? 2048;
+/** The origin (scheme, host, port) of a URL, for "same origin" on redirects. */
+function originOf(u: URL): string {
+  return `${u.protocol}//${u.hostname.toLowerCase()}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
 
+const headerName = (h: string): string => h.slice(0, h.indexOf(':')).trim().toLowerCase();
+
+/** Whether a request header carries a credential that must only go to the origin it was meant for. */
+export function isSecretRequestHeader(name: string, marked: readonly string[] = []): boolean {
+  const n = name.toLowerCase();
+  return SECRET_HEADERS.includes(n) || isSecretKey(n) || marked.some((m) => m.toLowerCase() === n);
+}
+
+interface Once {
+  t: Transcript;
+  w: Record<string, unknown>;
+  body: Buffer;
+  parsed: ReturnType<typeof parseCurlVerbose>;
+}
+
+/**
+ * One curl process. Hardening: `-q` first (never read ~/.curlrc, which would silently change the
+ * evidence), `--globoff` (a "[1-20]" in a URL is one URL, not twenty requests), and only http/https
+ * for the request and any redirect curl follows.
+ */
+async function curlOnce(href: string, o: { method: string; headers: string[]; body?: string; resolves: string[]; connects: string[]; follow: boolean; maxRedirects: number; timeoutMs: number; opts: CurlOptions; caFile?: string }): Promise<Once> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-curl-'));
   const bodyFile = path.join(dir, 'body');
-  const argv = ['curl', '-s', '-S', '-v', '-o', bodyFile, '-w', '%{json}', '-m', String(timeoutMs / 1000)];
-  if (opts.connectTimeoutMs !== undefined) argv.push('--connect-timeout', String(opts.connectTimeoutMs / 1000));
-  if (opts.followRedirects !== false) argv.push('-L', '--max-redirs', String(maxRedirects));
-  if (method === 'HEAD') argv.push('-I');
-  else if (method !== 'GET' || opts.body !== undefined) argv.push('-X', method);
-  for (const h of headers) argv.push('-H', h);
-  if (opts.body !== undefined) argv.push('--data-binary', '@-');
-  for (const r of resolves) argv.push('--resolve', r);
-  for (const c of connects) argv.push('--connect-to', c);
-  if (opts.http === '1.1') argv.push('--http1.1');
-  if (opts.http === '2') argv.push('--http2');
-  if (opts.insecure) argv.push('-k');
-  if (caFile) argv.push('--cacert', caFile);
-  argv.push('--', u.href);
-
-  let t;
+  const argv = ['curl', '-q', '--globoff', '--proto', '=http,https', '--proto-redir', '=http,https', '-s', '-S', '-v', '-o', bodyFile, '-w', '%{json}', '-m', String(o.timeoutMs / 1000)];
+  if (o.opts.connectTimeoutMs !== undefined) argv.push('--connect-timeout', String(o.opts.connectTimeoutMs / 1000));
+  if (o.follow) argv.push('-L', '--max-redirs', String(o.maxRedirects));
+  if (o.method === 'HEAD') argv.push('-I');
+  else if (o.method !== 'GET' || o.body !== undefined) argv.push('-X', o.method);
+  for (const h of o.headers) argv.push('-H', h);
+  if (o.body !== undefined) argv.push('--data-binary', '@-');
+  for (const r of o.resolves) argv.push('--resolve', r);
+  for (const c of o.connects) argv.push('--connect-to', c);
+  if (o.opts.http === '1.1') argv.push('--http1.1');
+  if (o.opts.http === '2') argv.push('--http2');
+  if (o.opts.insecure) argv.push('-k');
+  if (o.caFile) argv.push('--cacert', o.caFile);
+  argv.push('--', href);
+  let t: Transcript;
   let body = Buffer.alloc(0);
   try {
-    t = await run(argv, { timeoutMs: timeoutMs + 5000, ...(opts.body !== undefined ? { input: opts.body } : {}), ...(opts.netns !== undefined ? { netns: opts.netns } : {}) });
+    t = await run(argv, { timeoutMs: o.timeoutMs + 5000, ...(o.body !== undefined ? { input: o.body } : {}), ...(o.opts.netns !== undefined ? { netns: o.opts.netns } : {}) });
     try {
       body = fs.readFileSync(bodyFile);
     } catch {
@@ -306,10 +320,87 @@ export async function curl(url: string, opts: CurlOptions = {}): Promise<StepRes
   } catch {
     w = {};
   }
-  const parsed = parseCurlVerbose(t.stderr, u.href);
-  const last = parsed.hops[parsed.hops.length - 1];
-  const exitCode = t.exitCode;
+  return { t, w, body, parsed: parseCurlVerbose(t.stderr, href) };
+}
+
+/**
+ * Make one HTTP(S) request with curl.
+ *
+ * Redirects: curl -L sends custom -H headers to every host it is redirected to, so a request that
+ * carries a credential (Authorization, Cookie, X-Auth-Key, X-Auth-Email, API keys, or any header
+ * named in `secretHeaders`) follows redirects itself, one curl per hop, and sends those headers
+ * only to the original origin (scheme, host and port).
+ */
+export async function curl(url: string, opts: CurlOptions = {}): Promise<StepResult<CurlData>> {
+  const u = v.url('url', url);
+  const method = v.method('method', opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'));
+  const headers = Array.isArray(opts.headers) ? [...(opts.headers as readonly string[])] : Object.entries((opts.headers as Record<string, string> | undefined) ?? {}).map(([k, val]) => `${k}: ${val}`);
+  headers.forEach((h, i) => v.header(`header ${i + 1}`, h));
+  const marked = (opts.secretHeaders ?? []).map((h, i) => v.headerName(`secretHeaders ${i + 1}`, h));
+  const resolves = list(opts.resolve).map((x, i) => v.resolveEntry(`resolve ${i + 1}`, x));
+  const connects = list(opts.connectTo).map((x, i) => v.connectToEntry(`connectTo ${i + 1}`, x));
+  if (opts.http !== undefined && opts.http !== '1.1' && opts.http !== '2') throw new StepInputError('http', String(opts.http), message.badHttpVersion);
+  const maxRedirects = v.integer('maxRedirects', opts.maxRedirects ?? 10, 0, 100);
+  const timeoutMs = v.integer('timeoutMs', opts.timeoutMs ?? 15_000, 100, 600_000);
+  if (opts.connectTimeoutMs !== undefined) v.integer('connectTimeoutMs', opts.connectTimeoutMs, 100, 600_000);
+  const caFile = opts.caFile !== undefined ? v.filePath('caFile', opts.caFile) : undefined;
+  if (opts.netns !== undefined) v.netns('netns', opts.netns);
+  if (opts.previewBytes !== undefined) v.integer('previewBytes', opts.previewBytes, 0, 1_000_000);
+  const previewBytes = opts.previewBytes ?? 2048;
+  const follow = opts.followRedirects !== false;
+  const hasSecret = headers.some((h) => isSecretRequestHeader(headerName(h), marked));
+  const common = { resolves, connects, timeoutMs, opts, ...(caFile ? { caFile } : {}) };
+
+  const runs: Once[] = [];
+  let tooMany = false;
+  let badScheme: string | null = null;
+  if (!follow || !hasSecret) {
+    runs.push(await curlOnce(u.href, { ...common, method, headers, ...(opts.body !== undefined ? { body: opts.body } : {}), follow, maxRedirects }));
+  } else {
+    let href = u.href;
+    let m = method;
+    let body = opts.body;
+    const origin = originOf(u);
+    for (let hop = 0; ; hop++) {
+      const next = new URL(href);
+      const sendHeaders = originOf(next) === origin ? headers : headers.filter((h) => !isSecretRequestHeader(headerName(h), marked));
+      const once = await curlOnce(href, { ...common, method: m, headers: sendHeaders, ...(body !== undefined ? { body } : {}), follow: false, maxRedirects: 0 });
+      runs.push(once);
+      const last = once.parsed.hops[once.parsed.hops.length - 1];
+      if (once.t.exitCode !== 0 || !last || last.status < 300 || last.status > 399 || !last.location) break;
+      if (hop >= maxRedirects) {
+        tooMany = true;
+        break;
+      }
+      const target = safeResolve(last.location, href);
+      let tu: URL;
+      try {
+        tu = new URL(target);
+      } catch {
+        break;
+      }
+      if (tu.protocol !== 'http:' && tu.protocol !== 'https:') {
+        badScheme = tu.protocol.replace(/:$/, '');
+        break;
+      }
+      // What browsers and curl -L do: 303, and 301/302 after a POST, continue as GET without a body.
+      if (last.status === 303 || ((last.status === 301 || last.status === 302) && m === 'POST')) {
+        m = m === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+      }
+      href = tu.href;
+    }
+  }
+
+  const final = runs[runs.length - 1] as Once;
+  const w = final.w;
+  const hops = runs.flatMap((r) => r.parsed.hops);
+  const last = hops[hops.length - 1];
+  const tlsOf = runs.map((r) => r.parsed).reverse().find((p) => p.tlsVersion !== null) ?? final.parsed;
+  const exitCode = tooMany ? 47 : badScheme ? 1 : final.t.exitCode;
   const str = (x: unknown) => (typeof x === 'string' && x !== '' ? x : null);
+  const timing = Object.keys(w).length ? timingFrom(w) : null;
+  if (timing && runs.length > 1) timing.redirectMs = Math.round(runs.slice(0, -1).reduce((s, r) => s + ms(r.w.time_total), 0) * 1000) / 1000;
   const data: CurlData = {
     url: u.href,
     method,
@@ -319,21 +410,22 @@ export async function curl(url: string, opts: CurlOptions = {}): Promise<StepRes
     remoteIp: str(w.remote_ip),
     remotePort: typeof w.remote_port === 'number' && w.remote_port > 0 ? w.remote_port : null,
     headers: last?.headers ?? [],
-    hops: parsed.hops,
-    redirects: typeof w.num_redirects === 'number' ? w.num_redirects : Math.max(0, parsed.hops.length - 1),
-    redirectChain: parsed.hops.map((h) => h.url),
-    timing: Object.keys(w).length ? timingFrom(w) : null,
-    tls: u.protocol === 'https:' ? { version: parsed.tlsVersion, cipher: parsed.cipher, alpn: parsed.alpn, verifyResult: typeof w.ssl_verify_result === 'number' ? w.ssl_verify_result : null } : null,
+    hops,
+    redirects: runs.length > 1 || tooMany ? hops.length - 1 : typeof w.num_redirects === 'number' ? w.num_redirects : Math.max(0, hops.length - 1),
+    redirectChain: hops.map((h) => h.url),
+    timing,
+    tls: u.protocol === 'https:' || tlsOf.tlsVersion ? { version: tlsOf.tlsVersion, cipher: tlsOf.cipher, alpn: tlsOf.alpn, verifyResult: typeof w.ssl_verify_result === 'number' ? w.ssl_verify_result : null } : null,
     cdn: cdnMarkers(last?.headers ?? []),
     contentType: str(w.content_type),
-    bodyBytes: body.length,
-    bodyPreview: redact(body.subarray(0, previewBytes).toString('utf8')),
+    bodyBytes: final.body.length,
+    bodyPreview: redact(final.body.subarray(0, previewBytes).toString('utf8')),
     exitCode,
-    curlError: str(w.errormsg) ?? (/^curl: \(\d+\) (.*)$/m.exec(t.stderr)?.[1] ?? null),
+    curlError: tooMany ? message.tooManyRedirects(maxRedirects) : badScheme ? message.redirectScheme(badScheme) : (str(w.errormsg) ?? (/^curl: \(\d+\) (.*)$/m.exec(final.t.stderr)?.[1] ?? null)),
   };
+  const t = final.t;
   let error: StepError | undefined;
   if (t.timedOut) error = err('timeout', message.timedOut('curl', timeoutMs + 5000));
   else if (exitCode !== 0) error = classifyCurlExit(exitCode ?? -1, `${data.curlError ?? ''}${exitCode === 7 && /Connection refused/.test(t.stderr) ? ' (Connection refused)' : ''}`);
   else if (data.status >= 400) error = err(data.status >= 500 ? 'http-5xx' : 'http-4xx', message.httpStatus(data.status));
-  return makeResult('curl', { ok: !error, data, ...(error ? { error } : {}), transcript: [t] }, showCurl);
+  return makeResult('curl', { ok: !error, data, ...(error ? { error } : {}), transcript: runs.map((r) => r.t) }, showCurl);
 }

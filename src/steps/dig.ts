@@ -82,6 +82,8 @@ export interface DigData {
   queryTimeMs: number | null;
   messageSize: number | null;
   dnssec: DnssecInfo | null;
+  /** Whether DNSSEC records were asked for (+dnssec): "no DNSSEC data" then means the answer had none. */
+  dnssecRequested: boolean;
   /** Delegation walk for +trace, else null. */
   trace: DelegationStep[] | null;
 }
@@ -89,6 +91,8 @@ export interface DigData {
 export interface DigOptions {
   /** Record type (default A). */
   type?: string;
+  /** Query class: IN (default) or CH (id.server, hostname.bind, version.bind). */
+  class?: 'IN' | 'CH';
   /** Server as `ip`, `ip:port`, `[v6]:port` or a host name (default: the system resolver). */
   server?: string;
   /** Port (overrides the port in `server`). */
@@ -179,6 +183,7 @@ export function parseDig(stdout: string, now = Date.now()): DigData {
     queryTimeMs: null,
     messageSize: null,
     dnssec: null,
+    dnssecRequested: false,
     trace: null,
   };
   let doFlag = false;
@@ -273,12 +278,14 @@ export function parseDigTrace(stdout: string, qname: string, qtype: string, now 
     queryTimeMs: hops.reduce((s, h) => s + h.timeMs, 0),
     messageSize: null,
     dnssec: sigs.length ? { ad: false, rrsigs: sigs, validation: bad ? 'bogus' : 'unvalidated', reason: bad ? message.rrsigExpired(bad.typeCovered, bad.signer, bad.expiration) : null } : null,
+    dnssecRequested: false,
     trace: hops,
   };
 }
 
 function digArgv(name: string, type: string, o: DigOptions, srv: v.ServerAddress | undefined, port: number | undefined, extra: string[] = []): string[] {
-  const argv = ['dig'];
+  // -r: never read ~/.digrc, which would silently change what is asked (and so the evidence).
+  const argv = ['dig', '-r'];
   if (srv) argv.push(`@${srv.host}`);
   if (port !== undefined) argv.push('-p', String(port));
   argv.push(`+time=${o.time ?? 2}`, `+tries=${o.tries ?? 1}`);
@@ -286,6 +293,7 @@ function digArgv(name: string, type: string, o: DigOptions, srv: v.ServerAddress
   if (o.dnssec) argv.push('+dnssec');
   if (o.trace) argv.push('+trace');
   if (o.recurse === false) argv.push('+norec');
+  if (o.class === 'CH') argv.push('-c', 'CH');
   argv.push('+nomultiline', ...extra, '-q', name, '-t', type);
   return argv;
 }
@@ -305,7 +313,7 @@ function showDig(r: StepResult<DigData>): Shown {
       ['flags', d.flags.join(' ')],
       ['values', d.values.join(', ')],
       ['CNAME chain', d.cnameChain.join(' -> ')],
-      ['DNSSEC', d.dnssec ? `${d.dnssec.validation}${d.dnssec.reason ? ` (${d.dnssec.reason})` : ''}, ${d.dnssec.rrsigs.length} RRSIG` : 'not requested'],
+      ['DNSSEC', d.dnssec ? `${d.dnssec.validation}${d.dnssec.reason ? ` (${d.dnssec.reason})` : ''}, ${d.dnssec.rrsigs.length} RRSIG` : d.dnssecRequested ? message.dnssecNoData(d.status) : 'not requested'],
       ['EDE', d.ede.map((e) => `${e.code} ${e.text}`).join('; ')],
       ['query time', d.queryTimeMs === null ? '' : `${d.queryTimeMs} ms`],
       ['protocol', d.protocol ?? ''],
@@ -327,6 +335,7 @@ function outcome(d: DigData | undefined, t: Transcript, server: string, tool = '
 function checkDig(name: string, o: DigOptions): { qname: string; type: string; srv?: v.ServerAddress; port?: number } {
   const qname = v.hostname('name', name, { allowRoot: true });
   const type = v.recordType('type', o.type ?? 'A');
+  if (o.class !== undefined && o.class !== 'IN' && o.class !== 'CH') throw new StepInputError('class', String(o.class), message.badClass);
   const srv = o.server !== undefined ? v.server('server', o.server) : undefined;
   const port = o.port !== undefined ? v.port('port', o.port) : srv?.port;
   if (o.time !== undefined) v.integer('time', o.time, 1, 60);
@@ -345,7 +354,8 @@ export async function dig(name: string, opts: DigOptions = {}): Promise<StepResu
   let data: DigData | undefined;
   if (t.exitCode === 0 || t.exitCode === 9 || t.timedOut) {
     data = opts.trace ? parseDigTrace(t.stdout, qname, type) : parseDig(t.stdout);
-    if (!data.question.name) data.question = { name: qname.endsWith('.') ? qname : `${qname}.`, type, class: 'IN' };
+    if (!data.question.name) data.question = { name: qname.endsWith('.') ? qname : `${qname}.`, type, class: opts.class ?? 'IN' };
+    data.dnssecRequested = opts.dnssec === true;
   }
   // SERVFAIL with DNSSEC asked: repeat with checking disabled to tell "bogus" from "broken".
   if (data && opts.dnssec && !opts.trace && data.status === 'SERVFAIL') {

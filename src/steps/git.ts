@@ -58,9 +58,63 @@ function repoOf(o: GitOptions): string {
   return o.repo !== undefined ? v.filePath('repo', o.repo) : process.cwd();
 }
 
+/**
+ * Configuration that makes git run a command, overridden on every call: a repository under
+ * investigation is untrusted, and `git status` would otherwise run its `core.fsmonitor` command,
+ * its clean filters, its textconv drivers and so on.
+ */
+export const GIT_SAFE_CONFIG: readonly string[] = [
+  'core.fsmonitor=false',
+  'core.hooksPath=/dev/null',
+  'core.pager=cat',
+  'core.editor=false',
+  'core.askPass=',
+  'core.sshCommand=false',
+  'core.gitProxy=',
+  'core.alternateRefsCommand=',
+  'diff.external=',
+  'protocol.allow=never',
+  'protocol.file.allow=never',
+  'protocol.ext.allow=never',
+  'credential.helper=',
+  'uploadpack.packObjectsHook=',
+  'core.untrackedCache=false',
+  'gc.auto=0',
+  'maintenance.auto=false',
+];
+
+/** Config keys, set in the repository itself, that name a command git would run (the core.* ones are in GIT_SAFE_CONFIG). */
+const COMMAND_KEY = /^(?:filter\.[^\n]+\.(?:clean|smudge|process)|diff\.[^\n]+\.(?:textconv|command)|merge\.[^\n]+\.driver|alias\.[^\n]+|credential\.[^\n]*helper|sequence\.editor|gpg\.[^\n]*program|remote\.[^\n]+\.(?:uploadpack|receivepack|vcs))$/i;
+
+/** Names of command-running keys in `git config --list --name-only -z` output. Pure. */
+export function commandKeys(listing: string): string[] {
+  return [...new Set(listing.split('\0').map((k) => k.trim()).filter((k) => k && COMMAND_KEY.test(k)))].sort();
+}
+
+const SAFE_ENV: Record<string, string> = {
+  GIT_PAGER: 'cat',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_OPTIONAL_LOCKS: '0',
+  GIT_ASKPASS: 'false',
+  SSH_ASKPASS: 'false',
+  GIT_EXTERNAL_DIFF: '',
+  GIT_SSH_COMMAND: 'false',
+  GIT_EDITOR: 'false',
+  GIT_PROTOCOL_FROM_USER: '0',
+};
+
 async function git(repo: string, args: string[], o: GitOptions): Promise<Transcript> {
+  const base = ['-C', repo, '-c', 'core.quotepath=off', ...GIT_SAFE_CONFIG.flatMap((c) => ['-c', c])];
+  const runOpts = { timeoutMs: o.timeoutMs ?? 30_000, env: SAFE_ENV };
+  // `git config` only reads files (no fsmonitor, no filters): list every key the repository sets,
+  // included files too, and blank each one that would run a command. Asked on every call, since a
+  // repository's config can change between two steps.
+  const listing = await run(['git', ...base, 'config', '--includes', '--list', '--name-only', '-z'], runOpts);
+  const blank = commandKeys(listing.stdout).flatMap((k) => ['-c', `${k}=`]);
   // -C keeps the repo explicit in the transcript; the env stops git from paging or prompting.
-  return run(['git', '-C', repo, '-c', 'core.quotepath=off', ...args], { timeoutMs: o.timeoutMs ?? 30_000, env: { GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' } });
+  return run(['git', ...base, ...blank, ...args], runOpts);
 }
 
 const fail = (t: Transcript) => err(t.timedOut ? 'timeout' : 'git-failed', t.timedOut ? message.timedOut('git', 30_000) : message.gitFailed(t.exitCode, t.stderr));
@@ -138,8 +192,8 @@ export async function gitDiff(from: string, to: string, opts: GitOptions & { pat
   const b = v.revision('to', to);
   const p = opts.path !== undefined ? v.repoPath('path', opts.path) : null;
   const tail = ['--', ...(p ? [p] : [])];
-  const ns = await git(repo, ['diff', '--numstat', '-z', a, b, ...tail], opts);
-  const patch = ns.exitCode === 0 ? await git(repo, ['diff', '--no-color', '--no-ext-diff', a, b, ...tail], opts) : null;
+  const ns = await git(repo, ['diff', '--numstat', '-z', '--no-ext-diff', '--no-textconv', a, b, ...tail], opts);
+  const patch = ns.exitCode === 0 ? await git(repo, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', a, b, ...tail], opts) : null;
   const transcript = patch ? [ns, patch] : [ns];
   if (ns.exitCode !== 0 || !patch || patch.exitCode !== 0) return makeResult('git-diff', { ok: false, error: fail(patch && ns.exitCode === 0 ? patch : ns), transcript }, showDiff);
   const files: GitDiffData['files'] = [];
@@ -171,7 +225,7 @@ export async function gitShow(revision: string, path: string, opts: GitOptions =
   const repo = repoOf(opts);
   const rev = v.revision('revision', revision);
   const p = v.repoPath('path', path);
-  const t = await git(repo, ['show', `${rev}:${p}`], opts);
+  const t = await git(repo, ['show', '--no-textconv', `${rev}:${p}`], opts);
   if (t.exitCode !== 0) return makeResult('git-show', { ok: false, error: fail(t), transcript: [t] }, showShow);
   return makeResult('git-show', { ok: true, data: { repo, revision: rev, path: p, content: t.stdout }, transcript: [t] }, showShow);
 }

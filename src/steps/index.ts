@@ -12,7 +12,7 @@
  * tokens in URLs, private keys). Every step that runs network tools takes `netns?: string` to run
  * inside `ip netns exec NS`.
  *
- * dig(name, { type='A', server: 'ip' | 'ip:port' | '[v6]:port' | host, port, tcp, dnssec, trace,
+ * dig(name, { type='A', class='IN'|'CH', server: 'ip' | 'ip:port' | '[v6]:port' | host, port, tcp, dnssec, trace,
  *             recurse=true, time=2, tries=1, netns })                       kind 'dig'
  *   data: DigData { question {name,type,class}, server 'ip#port'|null, protocol 'UDP'|'TCP'|null,
  *     status 'NOERROR'|'NXDOMAIN'|'SERVFAIL'|'REFUSED'|...|'NOREPLY', flags[], authoritative,
@@ -63,6 +63,40 @@
  *     fingerprintSha256, fingerprintSha1 }
  *   pure helpers: parseX509Text(text, now?), splitPem, fingerprints, parseSClient(stdout, stderr)
  *
+ * delegation(zone, { parent: server, resolver, time, netns })                kind 'dns-delegation'
+ *   data: { zone, parentZone, parentServers, parentNs[], childNs[], onlyAtParent, onlyAtChild,
+ *     glue {name,addresses}[], servers AuthServer{name,address,atParent,atChild,status,
+ *     authoritative,lame,serial,ns,queryTimeMs}[], latestSerial, staleServers, lameServers, problems[] }
+ *   error codes: no-delegation, lame-delegation, serial-mismatch, ns-mismatch (every query +norec)
+ * dnssecChain(zone, { parent, server, resolver, anchorFile, anchorName, netns })   kind 'dnssec-chain'
+ *   data: { zone, ds {keyTag,algorithm,digestType,digest,matchesKey}[], dnskeys {keyTag,flags,
+ *     algorithm,sep,signsKeys,hasDs}[], signatures {typeCovered,keyTag,inception,expiration,expired,
+ *     notYetValid,daysLeft}[], delv {verdict,text} | null, verdict, explanation }
+ *   verdict/error codes: stale-ds, missing-ds, ds-without-keys, expired-signatures (ok: secure, unsigned)
+ * whoAnswered(resolver)  kind 'dns-who'  data { resolver, idServer, hostname, version } (CH TXT)
+ *   pure: cdnOf(ip) 'cloudflare'|null, staleAnswers(compareData, truth, at), keyTag, dsDigest, parseDelv
+ *
+ * tlsPerAddress(host, { port, addresses, resolver, caFile })  kind 'tls-per-address' (certificates-differ)
+ * originTls(host, originIp, { port, caFile })  kind 'tls-origin'  data { strict, full: 'ok'|'525'|'526', explanation }
+ * cipherScan(host, { port, servername, versions })  kind 'tls-ciphers'  data { accepted, weak, tested }
+ * ocspQuery(certFile, issuerFile, { url, caFile })  kind 'ocsp'  data { status, thisUpdate, nextUpdate,
+ *   revocationTime, verified, stale }  error codes: revoked, ocsp-stale, ocsp-unknown, ocsp-failed
+ * caaCheck(name, { ca, server })  kind 'caa'  data { foundAt, records, issuers, allowed }  (caa-forbids)
+ *
+ * cdnTrace(url)  kind 'cdn-trace'  data { trace (key=value), colo, ip, http, tls, cfRay }
+ * cacheProbe(url, { repeat=2, ...curl })  kind 'cache-probe'  data { requests {status,cacheStatus,age,
+ *   cfRay,colo}[], cacheControl, vary, setCookie, outcome, explanation }
+ * edgeVsOrigin(url, originIp, { edge })  kind 'http-edge-origin'  data { edge, origin, diff (volatile ignored) }
+ * compareHttpVersions(url)  kind 'http-versions';  acrossEdges(url, ips[])  kind 'http-edges'
+ *   pure: parseCdnTrace, explainCache, diffHeaders, redirectLoop, VOLATILE_HEADERS
+ * Verdicts (typed, for runbook cells): dnsVerdict, httpVerdict, redirectLoopText, EDGE_STATUS.
+ *
+ * Hardening: curl runs with -q (no ~/.curlrc), --globoff, --proto/--proto-redir =http,https, and a
+ * request carrying credentials (Authorization, Cookie, X-Auth-Key, X-Auth-Email, API keys, or
+ * `secretHeaders`) follows redirects hop by hop, sending them only to the original origin. dig runs
+ * with -r (no ~/.digrc). git runs with GIT_SAFE_CONFIG, no system/global config, and every
+ * command-running key of the repository's own config blanked (commandKeys).
+ *
  * gitStatus({ repo })                       kind 'git-status'  data { repo, commit, branch, dirty, changes {status,path}[] }
  * gitLog({ repo, path, revision, maxCount }) kind 'git-log'    data { repo, path, commits {commit,author,email,date,subject}[] }
  * gitDiff(from, to, { repo, path })         kind 'git-diff'    data { repo, from, to, files {path,added,deleted}[], patch }
@@ -92,8 +126,12 @@ export { run, which, requireTool, processesStarted, TOOL_PACKAGES, type RunOptio
 export { redact, redactHeader, REDACTED, SECRET_HEADERS } from './redact.js';
 export { message } from './messages.js';
 export * from './dig.js';
+export * from './dns.js';
 export * from './x509.js';
 export * from './tls.js';
+export * from './tls-depth.js';
 export * from './curl.js';
+export * from './http.js';
 export * from './git.js';
 export * from './traceroute.js';
+export * from './verdicts.js';

@@ -140,6 +140,13 @@ export function header(what: string, input: unknown): string {
   return s;
 }
 
+/** A header name alone (e.g. one marked as secret). */
+export function headerName(what: string, input: unknown): string {
+  const s = basic(what, input, 256);
+  if (!/^[A-Za-z0-9-]+$/.test(s)) fail(what, s, message.badHeaderName);
+  return s;
+}
+
 /** curl --resolve host:port:addr[,addr...] */
 export function resolveEntry(what: string, input: unknown): string {
   const s = basic(what, input, 600);

@@ -15,6 +15,8 @@
  *   /slow?ms=N        waits N ms before sending headers (slow first byte)
  *   /challenge        403 with cf-mitigated: challenge, server: cloudflare
  *   /echo             200 JSON {method, headers, body} of the request
+ *   /redirect-to?u=U  302 -> U (any URL: another port, ftp://, ...)
+ *   /count            200, and `web.requests` records every request path (with query) in order
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,6 +24,8 @@ import http2 from 'node:http2';
 import type { Pki } from './pki.js';
 
 export interface HttpServers {
+  /** Every request path + query the servers received, in order. */
+  requests: string[];
   httpPort: number;
   httpsPort: number | null;
   stop(): Promise<void>;
@@ -30,7 +34,8 @@ export interface HttpServers {
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
 
-function handler(req: Req, res: Res): void {
+const handler = (log: string[]) => (req: Req, res: Res): void => {
+  log.push(req.url ?? '/');
   const url = new URL(req.url ?? '/', 'http://x');
   const send = (status: number, headers: Record<string, string | string[]>, body: string) => {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -43,6 +48,10 @@ function handler(req: Req, res: Res): void {
   } else if ((m = /^\/redirect\/(\d+)$/.exec(url.pathname))) {
     const n = Number(m[1]);
     send(302, { location: n > 0 ? `/redirect/${n - 1}` : '/' }, '');
+  } else if (url.pathname === '/redirect-to') {
+    send(302, { location: url.searchParams.get('u') ?? '/' }, '');
+  } else if (url.pathname === '/count') {
+    send(200, { 'content-type': 'text/plain' }, `${log.length}\n`);
   } else if (url.pathname === '/loop') {
     send(302, { location: '/loop' }, '');
   } else if ((m = /^\/status\/(\d{3})$/.exec(url.pathname))) {
@@ -59,14 +68,15 @@ function handler(req: Req, res: Res): void {
   } else {
     send(404, { 'content-type': 'text/plain' }, 'not found\n');
   }
-}
+};
 
 export async function startHttpServers(pki?: Pki): Promise<HttpServers> {
-  const plain = http.createServer(handler);
+  const requests: string[] = [];
+  const plain = http.createServer(handler(requests));
   await new Promise<void>((r) => plain.listen(0, '127.0.0.1', () => r()));
   let secure: http2.Http2SecureServer | null = null;
   if (pki) {
-    secure = http2.createSecureServer({ key: fs.readFileSync(pki.certs.valid.key), cert: fs.readFileSync(pki.certs.valid.chain), allowHTTP1: true }, handler);
+    secure = http2.createSecureServer({ key: fs.readFileSync(pki.certs.valid.key), cert: fs.readFileSync(pki.certs.valid.chain), allowHTTP1: true }, handler(requests));
     await new Promise<void>((r) => secure!.listen(0, '127.0.0.1', () => r()));
   }
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -75,6 +85,7 @@ export async function startHttpServers(pki?: Pki): Promise<HttpServers> {
     s.on('close', () => sessions.delete(s));
   });
   return {
+    requests,
     httpPort: (plain.address() as { port: number }).port,
     httpsPort: secure ? (secure.address() as { port: number }).port : null,
     async stop() {
