@@ -9,6 +9,7 @@
  * script outright. The customer audience leaves out code, tracebacks, transcripts, tool versions
  * and local paths.
  */
+import { redactNotebook } from './redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Notebook } from './nbformat.js';
@@ -65,12 +66,13 @@ export function mitigations(nb: Notebook): Mitigation[] {
 
 
 export function exportHtml(nb: Notebook, opts: ExportOptions = {}): string {
-  return renderHtml(buildPostmortem(nb, { audience: opts.audience ?? 'engineer' }));
+  // a notebook we did not save ourselves may still hold secrets (in SVG, tables, parameters)
+  return renderHtml(buildPostmortem(redactNotebook(nb), { audience: opts.audience ?? 'engineer' }));
 }
 
 /** Markdown text and the chart files it links (none with `inline`). */
 export function exportMarkdownFiles(nb: Notebook, opts: ExportOptions = {}): { text: string; files: MarkdownFile[] } {
-  return renderMarkdownDoc(buildPostmortem(nb, { audience: opts.audience ?? 'engineer' }), { ...(opts.inline !== undefined ? { inline: opts.inline } : {}), ...(opts.chartDir ? { chartDir: opts.chartDir } : {}) });
+  return renderMarkdownDoc(buildPostmortem(redactNotebook(nb), { audience: opts.audience ?? 'engineer' }), { ...(opts.inline !== undefined ? { inline: opts.inline } : {}), ...(opts.chartDir ? { chartDir: opts.chartDir } : {}) });
 }
 
 /** Markdown as one string (charts inlined unless `inline: false`, then links to files you write yourself). */
