@@ -5,6 +5,7 @@
  * and restricted-files lists (names only), FoxIO ja4plus-mapping.csv (library JA4s).
  */
 import type { Signature, SignaturePack } from './types.js';
+import { BEHAVIOUR_SIGNATURES } from './behaviour.js';
 
 /** JA4 fingerprints of non-browser TLS stacks (FoxIO ja4plus-mapping.csv). */
 export const LIBRARY_JA4 = [
@@ -105,4 +106,4 @@ const L34: Signature[] = [
   { id: 'l34.low-ttl', title: 'TTL of 5 or less', layer: 'l34', kind: 'expression', weight: 10, expression: `ip.ttl le 5` },
 ];
 
-export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.11.0', signatures: [...L7, ...L34] };
+export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.12.0', signatures: [...L7, ...BEHAVIOUR_SIGNATURES, ...L34] };

@@ -1,0 +1,138 @@
+/**
+ * The behaviour of one table, computed once and shared by every behaviour field and signature:
+ * row facts, per-group stats (address, client, session, actor), per-endpoint windows against
+ * their baseline, and per-network facts. Groupings are computed when first asked for.
+ */
+import type { Column } from '../schema.js';
+import { rowFacts, BEHAVIOUR_SOURCES, type BehaviourColumns, type RowFacts, type SourceName } from './facts.js';
+import { GroupStats } from './actors.js';
+import { endpointWindows, type EndpointWindows } from './endpoint.js';
+import type { BaselineOption, BaselineInfo } from './baseline.js';
+import { networkClass, type NetworkClass } from './networks.js';
+import { networkOf } from './keys.js';
+import { mapIds } from './intern.js';
+import { BEHAVIOUR_MESSAGES as M } from './messages.js';
+
+export type Grouping = 'ip' | 'client' | 'session' | 'actor';
+
+export interface NetworkFacts {
+  /** Per row. */
+  cls: NetworkClass[];
+  /** Per row: distinct source addresses in the row's /24 or /64. */
+  neighbours: Int32Array;
+  /** Per row: distinct actors at the row's address that loaded static assets (people browsing). */
+  browsers: Int32Array;
+}
+
+export class BehaviourFrame {
+  readonly n: number;
+  readonly facts: RowFacts;
+  private readonly stats = new Map<Grouping, GroupStats>();
+  private windows?: EndpointWindows;
+  private net?: NetworkFacts;
+  constructor(
+    readonly cols: BehaviourColumns,
+    n: number,
+    readonly baselineOption: BaselineOption | undefined,
+  ) {
+    this.n = n;
+    this.facts = rowFacts(cols, n);
+  }
+  group(kind: Grouping): { ids: Int32Array; stats: GroupStats } {
+    const f = this.facts;
+    const g = kind === 'ip' ? { ids: f.ip, size: f.ipIds.size } : kind === 'client' ? f.client : kind === 'session' ? f.session : f.actor;
+    let s = this.stats.get(kind);
+    if (!s) this.stats.set(kind, (s = new GroupStats(g.ids, g.size, f)));
+    return { ids: g.ids, stats: s };
+  }
+  endpoints(): EndpointWindows {
+    return (this.windows ??= endpointWindows(this.facts, this.baselineOption));
+  }
+  network(): NetworkFacts {
+    if (this.net) return this.net;
+    const f = this.facts;
+    const n = this.n;
+    const asn = this.cols['ip.src.asnum'];
+    // class per distinct address (with the ASN of its first row)
+    const firstRow = new Int32Array(f.ipIds.size).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const k = f.ip[i] as number;
+      if (k >= 0 && firstRow[k] === -1) firstRow[k] = i;
+    }
+    const clsPer = Array.from(f.ipIds.values, (ip, k) => networkClass(ip, asn ? asn[firstRow[k] as number] : null));
+    const cls = new Array<NetworkClass>(n);
+    for (let i = 0; i < n; i++) {
+      const k = f.ip[i] as number;
+      cls[i] = k < 0 ? 'unknown' : (clsPer[k] as NetworkClass);
+    }
+    const net = mapIds(f.ipIds, networkOf);
+    // distinct addresses per network: per distinct address once
+    const perNet = new Int32Array(net.size);
+    const netOfIp = new Int32Array(f.ipIds.size).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const k = f.ip[i] as number;
+      if (k >= 0 && netOfIp[k] === -1) {
+        const m = net.ids[i] as number;
+        netOfIp[k] = m;
+        if (m >= 0) perNet[m] = (perNet[m] as number) + 1;
+      }
+    }
+    const neighbours = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const m = net.ids[i] as number;
+      neighbours[i] = m >= 0 ? (perNet[m] as number) : 0;
+    }
+    // browsers per address: actors with at least one static asset and one referer
+    const actor = this.group('actor');
+    const seen = new Set<number>();
+    const perIp = new Int32Array(f.ipIds.size);
+    for (let i = 0; i < n; i++) {
+      const a = actor.ids[i] as number;
+      const k = f.ip[i] as number;
+      if (a < 0 || k < 0 || (actor.stats.statics[a] as number) === 0 || (actor.stats.referers[a] as number) === 0) continue;
+      const key = k * actor.stats.size + a;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      perIp[k] = (perIp[k] as number) + 1;
+    }
+    const browsers = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = f.ip[i] as number;
+      browsers[i] = k >= 0 ? (perIp[k] as number) : 0;
+    }
+    return (this.net = { cls, neighbours, browsers });
+  }
+  /** What the report should say about this table's behaviour analysis. */
+  notes(): { baseline: BaselineInfo; warnings: string[] } {
+    const warnings: string[] = [];
+    const f = this.facts;
+    if (!f.present.has('ip.src')) warnings.push(M.noSource);
+    else if (f.ipIds.size === 1) warnings.push(M.singleSource);
+    let logins = 0;
+    for (let i = 0; i < this.n && logins === 0; i++) logins += f.login[i] as number;
+    if (logins === 0) warnings.push(M.noLogin);
+    return { baseline: this.endpoints().baseline, warnings };
+  }
+}
+
+interface Cached {
+  refs: readonly (Column | undefined)[];
+  n: number;
+  frame: BehaviourFrame;
+}
+const cache = new WeakMap<object, Cached>();
+const EMPTY: Column = [];
+
+/**
+ * The frame for these columns: the cached one when the same columns were seen (with the
+ * baseline given then, unless a different baseline is given now), else computed now.
+ */
+export function behaviourFrame(cols: BehaviourColumns, n: number, baseline?: BaselineOption): BehaviourFrame {
+  const key = (cols['ip.src'] ?? EMPTY) as object;
+  const refs = BEHAVIOUR_SOURCES.map((s: SourceName) => cols[s]);
+  const hit = cache.get(key);
+  if (hit && hit.n === n && hit.refs.every((r, j) => r === refs[j]) && (baseline === undefined || hit.frame.baselineOption === baseline)) return hit.frame;
+  const frame = new BehaviourFrame(cols, n, baseline);
+  if (key !== EMPTY) cache.set(key, { refs, n, frame });
+  return frame;
+}
