@@ -21,6 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
+import { behaviourFrame, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -38,6 +39,18 @@ export interface ScoreOptions {
   knownGood?: string;
   lists?: RuleOptions['lists'];
   thresholds?: Thresholds;
+  /**
+   * What normal looked like, for the behaviour signatures: a quiet time range of this table
+   * (`{ from, to }`, ms) or per-endpoint rates from another log (`{ perMinute }`, see
+   * `baselineRates`). Default: split this table into baseline and incidents automatically.
+   */
+  baseline?: BaselineOption;
+}
+
+/** What the behaviour analysis used and what did not apply (for the report). */
+export interface BehaviourReport {
+  baseline: BaselineInfo;
+  warnings: string[];
 }
 
 export interface SignatureOutcome {
@@ -73,6 +86,8 @@ export class ScoreResult {
   readonly pack: { name: string; version: string };
   readonly counts: LabelCounts;
   readonly thresholds: Thresholds;
+  /** Set when behaviour signatures ran: the baseline used and what did not apply. */
+  readonly behaviour?: BehaviourReport;
   constructor(init: Omit<ScoreResult, 'labels' | 'mask' | typeof DISPLAY | 'toJSON' | 'summary'>) {
     Object.assign(this, init);
     this.table = init.table;
@@ -84,6 +99,7 @@ export class ScoreResult {
     this.pack = init.pack;
     this.counts = init.counts;
     this.thresholds = init.thresholds;
+    this.behaviour = init.behaviour;
   }
   /** 0/1 mask of rows with this label. */
   mask(label: Label): Uint8Array {
@@ -92,12 +108,13 @@ export class ScoreResult {
     for (let i = 0; i < out.length; i++) out[i] = this.labelCodes[i] === code ? 1 : 0;
     return out;
   }
-  summary(): { rows: number; labels: LabelCounts; pack: string; signatures: { id: string; fired: number; weight: number }[] } {
+  summary(): { rows: number; labels: LabelCounts; pack: string; signatures: { id: string; fired: number; weight: number }[]; behaviour?: BehaviourReport } {
     return {
       rows: this.scores.length,
       labels: this.counts,
       pack: `${this.pack.name}@${this.pack.version}`,
       signatures: this.signatures.filter((s) => s.fired > 0).map((s) => ({ id: s.id, fired: s.fired, weight: s.weight })),
+      ...(this.behaviour ? { behaviour: this.behaviour } : {}),
     };
   }
   toJSON(): ReturnType<ScoreResult['summary']> {
@@ -106,7 +123,8 @@ export class ScoreResult {
   [DISPLAY](): DisplayData {
     const s = this.summary();
     const rows = this.signatures.filter((x) => x.applicable).sort((a, b) => b.fired - a.fired).map((x) => [x.id, x.title, x.weight, x.fired]);
-    const head = `${s.rows} rows: ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious (signature pack ${s.pack})`;
+    const bh = s.behaviour ? ` ${[s.behaviour.baseline.description, ...s.behaviour.warnings].join('; ')}.` : '';
+    const head = `${s.rows} rows: ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious (signature pack ${s.pack}).${bh}`;
     return {
       data: {
         'text/html': `<p>${head.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>${htmlTable(['signature', 'what', 'weight', 'rows'], rows, { caption: 'signatures that ran' })}`,
@@ -181,6 +199,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // the second word only when more than 26 signatures fire (fresh memory costs page faults)
   let hi: Int32Array | null = null;
   const active: Signature[] = [];
+  // behaviour signatures share one computation per table; a baseline option is applied here
+  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
+  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
@@ -217,9 +238,12 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     outcomes.push({ ...base, fired: count });
   }
   for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
-  const { codes, counts, labels, reasons } = finish(total, th, lo, hi, active.map((sig) => `${sig.id}@${pack.version}`));
-  const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
-  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
+  const ids = active.map((sig) => `${sig.id}@${pack.version}`);
+  const { codes, counts, labels, reasons } = finish(total, th, lo, hi, ids);
+  const explained = frame ? explain(frame, reasons, active, ids, lo, hi) : reasons;
+  const scored = t.assign(aq.table({ score: total, label: labels, reasons: explained }));
+  const behaviour = frame ? frame.notes() : undefined;
+  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th, behaviour });
 }
 
 const LABEL_NAMES: readonly Label[] = ['good', 'suspicious', 'malicious'];
@@ -283,4 +307,87 @@ function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
   const names: string[] = [];
   for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
   return names;
+}
+
+/** The behaviour frame of a table, from the same column arrays its `behaviour.*` fields read. */
+export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): BehaviourFrame {
+  const t = plain(table);
+  const schema = tableSchema(t);
+  const cols: BehaviourColumns = {};
+  for (const name of BEHAVIOUR_SOURCES) {
+    if (!schema.fields.has(name) || schema.fields.get(name)?.derived) continue;
+    const col = fieldColumn(t, name);
+    cols[name] = col;
+    // a loader's dictionary codes are the ids behaviour groups by: nothing to intern again
+    const free = fieldIds(t, name);
+    if (free) seedIds(col, { ids: free.ids, size: free.values.length, values: free.values });
+  }
+  return behaviourFrame(cols, t.numRows(), baseline);
+}
+
+/**
+ * Reasons with the words of the behaviour signatures that fired: a row's entry for such a
+ * signature reads `id@version: what the endpoint/client did, with numbers`. One text per group
+ * (endpoint window, client...), one frozen reasons array per combination of texts.
+ */
+function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly string[]>, active: readonly Signature[], ids: readonly string[], lo: Int32Array, hi: Int32Array | null): DictionaryColumn<readonly string[]> {
+  const which = active.map((sig, b) => ({ b, ex: EXPLAIN[sig.id] })).filter((x) => x.ex !== undefined);
+  if (which.length === 0) return reasons;
+  const n = lo.length;
+  const bitOf = (i: number, b: number): number => ((b < 26 ? (lo[i] as number) : hi ? (hi[i] as number) : 0) >> b % 26) & 1;
+  // the rows where an explained signature fired
+  let m = 0;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (const { b } of which)
+      if (bitOf(i, b)) {
+        rows[m++] = i;
+        break;
+      }
+  }
+  if (m === 0) return reasons;
+  const codes = reasons.codes as Int32Array;
+  // combination per row, built in typed passes: (reasons code, group of each explained signature)
+  let key = new Float64Array(m);
+  for (let j = 0; j < m; j++) key[j] = codes[rows[j] as number] as number;
+  let combo = renumber(key);
+  const groups = which.map(({ b, ex }) => ({ b, ex: ex as NonNullable<typeof ex>, gids: null as Int32Array | null, texts: new Map<number, string>() }));
+  for (const g of groups) {
+    const gids = (g.gids = g.ex.group(frame));
+    let width = 1;
+    for (let j = 0; j < m; j++) if ((gids[rows[j] as number] as number) + 2 > width) width = (gids[rows[j] as number] as number) + 2;
+    key = new Float64Array(m);
+    let any = false;
+    for (let j = 0; j < m; j++) {
+      const i = rows[j] as number;
+      const fired = bitOf(i, g.b) === 1;
+      any ||= fired;
+      key[j] = (combo.ids[j] as number) * width + (fired ? (gids[i] as number) + 1 : 0);
+    }
+    if (any) combo = renumber(key);
+  }
+  // one reasons array per combination, from its first row
+  const combos: (readonly string[])[] = [...reasons.values];
+  const first = new Int32Array(combo.size).fill(-1);
+  const out = new Int32Array(codes);
+  for (let j = 0; j < m; j++) {
+    const c = combo.ids[j] as number;
+    if (first[c] === -1) first[c] = rows[j] as number;
+  }
+  const codeOf = new Int32Array(combo.size);
+  for (let c = 0; c < combo.size; c++) {
+    const i = first[c] as number;
+    const list = (combos[codes[i] as number] ?? []).map((r) => {
+      const g = groups.find((x) => ids[x.b] === r);
+      if (!g || !bitOf(i, g.b)) return r;
+      const gid = (g.gids as Int32Array)[i] as number;
+      if (gid < 0) return r;
+      let text = g.texts.get(gid);
+      if (text === undefined) g.texts.set(gid, (text = g.ex.text(frame, gid)));
+      return `${r}: ${text}`;
+    });
+    codeOf[c] = combos.push(Object.freeze(list)) - 1;
+  }
+  for (let j = 0; j < m; j++) out[rows[j] as number] = codeOf[combo.ids[j] as number] as number;
+  return new DictionaryColumn<readonly string[]>(out, combos);
 }

@@ -10,7 +10,7 @@ import { endpointWindows, type EndpointWindows } from './endpoint.js';
 import type { BaselineOption, BaselineInfo } from './baseline.js';
 import { networkClass, type NetworkClass } from './networks.js';
 import { networkOf } from './keys.js';
-import { mapIds } from './intern.js';
+import { mapIds, distinctPer } from './intern.js';
 import { BEHAVIOUR_MESSAGES as M } from './messages.js';
 
 export type Grouping = 'ip' | 'client' | 'session' | 'actor';
@@ -22,6 +22,8 @@ export interface NetworkFacts {
   neighbours: Int32Array;
   /** Per row: distinct actors at the row's address that loaded static assets (people browsing). */
   browsers: Int32Array;
+  /** Per distinct address (ip id): the same count. */
+  browsersPerIp: Int32Array;
 }
 
 export class BehaviourFrame {
@@ -84,23 +86,18 @@ export class BehaviourFrame {
     }
     // browsers per address: actors with at least one static asset and one referer
     const actor = this.group('actor');
-    const seen = new Set<number>();
-    const perIp = new Int32Array(f.ipIds.size);
+    const browsing = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const a = actor.ids[i] as number;
-      const k = f.ip[i] as number;
-      if (a < 0 || k < 0 || (actor.stats.statics[a] as number) === 0 || (actor.stats.referers[a] as number) === 0) continue;
-      const key = k * actor.stats.size + a;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      perIp[k] = (perIp[k] as number) + 1;
+      browsing[i] = a >= 0 && (actor.stats.statics[a] as number) > 0 && (actor.stats.referers[a] as number) > 0 ? a : -1;
     }
+    const perIp = distinctPer(f.ip, f.ipIds.size, browsing);
     const browsers = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const k = f.ip[i] as number;
       browsers[i] = k >= 0 ? (perIp[k] as number) : 0;
     }
-    return (this.net = { cls, neighbours, browsers });
+    return (this.net = { cls, neighbours, browsers, browsersPerIp: perIp });
   }
   /** What the report should say about this table's behaviour analysis. */
   notes(): { baseline: BaselineInfo; warnings: string[] } {

@@ -14,6 +14,11 @@ export interface Ids {
 
 const cache = new WeakMap<object, Ids>();
 
+/** Record ids already known for a column (a loader's dictionary codes), so nothing re-interns it. */
+export function seedIds(col: Column, ids: Ids): void {
+  if (!cache.has(col as object)) cache.set(col as object, ids);
+}
+
 /** Ids of a column's distinct values (an empty string is a value; null/undefined are missing). */
 export function internColumn(col: Column): Ids {
   const hit = cache.get(col as object);
@@ -94,6 +99,24 @@ export function mapValues(src: Ids, f: (v: unknown) => number): Float64Array {
 export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; size: number } {
   const n = keys.length;
   const out = new Int32Array(n);
+  let max = -1;
+  for (let i = 0; i < n; i++) if ((keys[i] as number) > max) max = keys[i] as number;
+  if (max < Math.max(1 << 16, 4 * n)) {
+    // small key space: a direct-address table, no hashing
+    const slotOf = new Int32Array(max + 1).fill(-1);
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      const r = keys[i] as number;
+      if (r < 0) {
+        out[i] = -1;
+        continue;
+      }
+      let id = slotOf[r] as number;
+      if (id === -1) slotOf[r] = id = next++;
+      out[i] = id;
+    }
+    return { ids: out, size: next };
+  }
   let cap = 1 << 12;
   let mask = cap - 1;
   let table = new Float64Array(cap).fill(-1);

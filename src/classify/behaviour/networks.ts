@@ -116,12 +116,22 @@ function v4(ip: string): number | null {
   return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
 }
 
+// by first octet (every range here is a /8 or longer), most specific first
+const byOctet = new Map<number, typeof parsed>();
+for (const r of parsed) {
+  const o = r.base >>> 24;
+  const list = byOctet.get(o) ?? [];
+  list.push(r);
+  byOctet.set(o, list);
+}
+
 /** Class of an address by the published ranges ('unknown' when none holds it). */
 export function rangeClass(ip: unknown): NetworkClass {
   if (typeof ip !== 'string') return 'unknown';
   const x = v4(ip);
   if (x === null) return 'unknown';
-  for (const r of parsed) if (((x & r.mask) >>> 0) === r.base >>> 0) return r.cls;
+  const list = byOctet.get(x >>> 24);
+  if (list) for (const r of list) if (((x & r.mask) >>> 0) === r.base >>> 0) return r.cls;
   return 'unknown';
 }
 
