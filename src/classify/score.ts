@@ -331,63 +331,77 @@ export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): Beha
  * (endpoint window, client...), one frozen reasons array per combination of texts.
  */
 function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly string[]>, active: readonly Signature[], ids: readonly string[], lo: Int32Array, hi: Int32Array | null): DictionaryColumn<readonly string[]> {
-  const which = active.map((sig, b) => ({ b, ex: EXPLAIN[sig.id] })).filter((x) => x.ex !== undefined);
+  const which = active.map((sig, b) => ({ b, ex: EXPLAIN[sig.id] })).filter((x): x is { b: number; ex: NonNullable<(typeof EXPLAIN)[string]> } => x.ex !== undefined);
   if (which.length === 0) return reasons;
   const n = lo.length;
-  const bitOf = (i: number, b: number): number => ((b < 26 ? (lo[i] as number) : hi ? (hi[i] as number) : 0) >> b % 26) & 1;
+  let maskLo = 0;
+  let maskHi = 0;
+  for (const { b } of which) {
+    if (b < 26) maskLo |= 1 << b;
+    else maskHi |= 1 << b % 26;
+  }
   // the rows where an explained signature fired
   let m = 0;
   const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    for (const { b } of which)
-      if (bitOf(i, b)) {
-        rows[m++] = i;
-        break;
-      }
-  }
+  for (let i = 0; i < n; i++) if (((lo[i] as number) & maskLo) !== 0 || (hi !== null && ((hi[i] as number) & maskHi) !== 0)) rows[m++] = i;
   if (m === 0) return reasons;
   const codes = reasons.codes as Int32Array;
-  // combination per row, built in typed passes: (reasons code, group of each explained signature)
-  let key = new Float64Array(m);
+  // The combination per row: its reasons code (which signatures fired) and, per grouping the
+  // texts are made for (endpoint window, client, actor, address), its group; built in typed passes.
+  const key = new Float64Array(m);
   for (let j = 0; j < m; j++) key[j] = codes[rows[j] as number] as number;
   let combo = renumber(key);
-  const groups = which.map(({ b, ex }) => ({ b, ex: ex as NonNullable<typeof ex>, gids: null as Int32Array | null, texts: new Map<number, string>() }));
-  for (const g of groups) {
-    const gids = (g.gids = g.ex.group(frame));
+  const byGrouping = new Map<(f: BehaviourFrame) => Int32Array, { gids: Int32Array; mask: [number, number] }>();
+  const gidsOf = new Map<number, Int32Array>();
+  for (const { b, ex } of which) {
+    let g = [...byGrouping.entries()].find(([, v]) => v.gids === ex.group(frame))?.[1];
+    if (!g) byGrouping.set(ex.group, (g = { gids: ex.group(frame), mask: [0, 0] }));
+    if (b < 26) g.mask[0] |= 1 << b;
+    else g.mask[1] |= 1 << b % 26;
+    gidsOf.set(b, g.gids);
+  }
+  for (const { gids, mask } of byGrouping.values()) {
     let width = 1;
-    for (let j = 0; j < m; j++) if ((gids[rows[j] as number] as number) + 2 > width) width = (gids[rows[j] as number] as number) + 2;
-    key = new Float64Array(m);
     let any = false;
     for (let j = 0; j < m; j++) {
       const i = rows[j] as number;
-      const fired = bitOf(i, g.b) === 1;
-      any ||= fired;
+      if (((lo[i] as number) & mask[0]) === 0 && (hi === null || ((hi[i] as number) & mask[1]) === 0)) continue;
+      any = true;
+      if ((gids[i] as number) + 2 > width) width = (gids[i] as number) + 2;
+    }
+    if (!any) continue;
+    for (let j = 0; j < m; j++) {
+      const i = rows[j] as number;
+      const fired = ((lo[i] as number) & mask[0]) !== 0 || (hi !== null && ((hi[i] as number) & mask[1]) !== 0);
       key[j] = (combo.ids[j] as number) * width + (fired ? (gids[i] as number) + 1 : 0);
     }
-    if (any) combo = renumber(key);
+    combo = renumber(key);
   }
   // one reasons array per combination, from its first row
   const combos: (readonly string[])[] = [...reasons.values];
   const first = new Int32Array(combo.size).fill(-1);
-  const out = new Int32Array(codes);
   for (let j = 0; j < m; j++) {
     const c = combo.ids[j] as number;
     if (first[c] === -1) first[c] = rows[j] as number;
   }
+  const texts = new Map<string, string>();
+  const explainerOf = new Map(which.map(({ b, ex }) => [ids[b] as string, { b, ex }]));
   const codeOf = new Int32Array(combo.size);
   for (let c = 0; c < combo.size; c++) {
     const i = first[c] as number;
     const list = (combos[codes[i] as number] ?? []).map((r) => {
-      const g = groups.find((x) => ids[x.b] === r);
-      if (!g || !bitOf(i, g.b)) return r;
-      const gid = (g.gids as Int32Array)[i] as number;
+      const e = explainerOf.get(r);
+      if (!e) return r;
+      const gid = (gidsOf.get(e.b) as Int32Array)[i] as number;
       if (gid < 0) return r;
-      let text = g.texts.get(gid);
-      if (text === undefined) g.texts.set(gid, (text = g.ex.text(frame, gid)));
+      const k = `${e.b}:${gid}`;
+      let text = texts.get(k);
+      if (text === undefined) texts.set(k, (text = e.ex.text(frame, gid)));
       return `${r}: ${text}`;
     });
     codeOf[c] = combos.push(Object.freeze(list)) - 1;
   }
+  const out = new Int32Array(codes);
   for (let j = 0; j < m; j++) out[rows[j] as number] = codeOf[combo.ids[j] as number] as number;
   return new DictionaryColumn<readonly string[]>(out, combos);
 }

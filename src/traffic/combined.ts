@@ -2,7 +2,7 @@ import { table } from 'arquero';
 import { ColumnBuilder } from './columns.js';
 import { FIELD, type TrafficFormat } from './fields.js';
 import { TrafficError } from './errors.js';
-import { addHeader, parseCookies, putRequestLine, putTarget } from './http-fields.js';
+import { addHeader, parseCookies, putRequestLine, putTarget, ruleVersion } from './http-fields.js';
 import { forEachLine } from './lines.js';
 import type { Loaded, LineLoadOptions } from './logpush.js';
 import { MSG } from './messages.js';
@@ -115,7 +115,7 @@ const VARS: Record<string, VarHandler> = {
   uri: strTo(FIELD.path),
   args: (b, v) => b.put(FIELD.query, v === '-' || v === '' ? null : unq(v)),
   query_string: (b, v) => b.put(FIELD.query, v === '-' || v === '' ? null : unq(v)),
-  server_protocol: strTo(FIELD.httpVersion),
+  server_protocol: (b, v) => b.putStr(FIELD.httpVersion, v === '-' ? '' : ruleVersion(unq(v))),
   status: numTo(FIELD.status),
   host: strTo(FIELD.host),
   http_host: strTo(FIELD.host),

@@ -48,6 +48,11 @@ export function splitRequestLine(line: string): { method: string; target: string
   return { method, target, version: 'HTTP/0.9' };
 }
 
+/** The protocol as the Rules language names it: nginx's `HTTP/2.0` / `HTTP/3.0` are `HTTP/2` / `HTTP/3`. */
+export function ruleVersion(v: string): string {
+  return v === 'HTTP/2.0' ? 'HTTP/2' : v === 'HTTP/3.0' ? 'HTTP/3' : v;
+}
+
 /**
  * `METHOD target PROTOCOL` (or HTTP/0.9 `METHOD target`). Junk (TLS bytes on a plaintext port,
  * scanner noise) does not split: method stays null and the raw line is kept in `request`.
@@ -57,7 +62,7 @@ export function putRequestLine(b: ColumnBuilder, line: string): void {
   if (r) {
     b.putStr(FIELD.method, r.method);
     putTarget(b, r.target);
-    b.putStr(FIELD.httpVersion, r.version);
+    b.putStr(FIELD.httpVersion, ruleVersion(r.version));
   } else {
     b.put('request', line === '' ? null : line);
   }

@@ -62,7 +62,7 @@ export class GroupStats {
   get intervalCv(): Int32Array {
     return this.lazy('intervalCv', () => this.timing().cv);
   }
-  /** Most requests in one minute. */
+  /** Most requests in one minute (a group with fewer than 6 requests reports its request count). */
   get peakPerMin(): Int32Array {
     return this.lazy('peakPerMin', () => this.timing().peak);
   }
@@ -78,12 +78,16 @@ export class GroupStats {
     const peak = new Int32Array(size);
     const ts = f.time;
     const order = f.order;
+    const requests = this.requests;
+    // groups of fewer than 6 requests have no interval to measure (5 gaps at least)
+    for (let g = 0; g < size; g++) if ((requests[g] as number) < 6) peak[g] = requests[g] as number;
     if (f.hasTime) {
       for (let j = 0; j < n; j++) {
         const i = order ? (order[j] as number) : j;
         const g = group[i] as number;
+        if (g < 0 || (requests[g] as number) < 6) continue;
         const t = ts[i] as number;
-        if (g < 0 || t !== t) continue;
+        if (t !== t) continue;
         const m = Math.floor(t / 60000);
         if (minute[g] === m) inMinute[g] = (inMinute[g] as number) + 1;
         else {

@@ -7,7 +7,7 @@
  */
 import type { RowFacts } from './facts.js';
 import { BIN_SEC, splitBaseline, type BaselineOption, type BaselineInfo } from './baseline.js';
-import { combine, distinctPer } from './intern.js';
+import { renumber, distinctPer } from './intern.js';
 
 export interface EndpointWindows {
   /** Per row, its window id (-1: no endpoint). */
@@ -85,7 +85,13 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
       inIncident[i] = 1;
     } else start[i] = b;
   }
-  const g = combine([f.endpoint, start, inIncident], n);
+  // one numeric key per row: endpoint x window start x incident (dense when small)
+  const wkey = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = f.endpoint[i] as number;
+    wkey[i] = e < 0 ? -1 : (e * bins + (start[i] as number)) * 2 + (inIncident[i] as number);
+  }
+  const g = renumber(wkey);
   const size = g.size;
   const endpoint = new Int32Array(size);
   const from = new Float64Array(size);

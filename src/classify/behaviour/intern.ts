@@ -101,7 +101,7 @@ export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; si
   const out = new Int32Array(n);
   let max = -1;
   for (let i = 0; i < n; i++) if ((keys[i] as number) > max) max = keys[i] as number;
-  if (max < Math.max(1 << 16, 4 * n)) {
+  if (max < Math.max(1 << 16, 8 * n)) {
     // small key space: a direct-address table, no hashing
     const slotOf = new Int32Array(max + 1).fill(-1);
     let next = 0;
@@ -209,25 +209,43 @@ export function combine(parts: readonly ArrayLike<number>[], n: number): Ids {
   return { ids: cur as Int32Array, size, values: [] };
 }
 
-/** Distinct values per group: how many different `values` each group has. */
+/**
+ * Distinct values per group: how many different `values` each group has. Rows are bucketed by
+ * group (a counting sort: typed passes, no hashing), then each bucket stamps the values it saw.
+ */
 export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
   const n = group.length;
-  const width = widthOf(values);
-  const keys = new Float64Array(n);
+  const out = new Int32Array(size);
+  const start = new Int32Array(size + 1);
+  let width = 0;
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     const v = values[i] as number;
-    keys[i] = g < 0 || v < 0 ? -1 : g * width + v;
+    if (v + 1 > width) width = v + 1;
+    if (g >= 0 && v >= 0) start[g + 1] = (start[g + 1] as number) + 1;
   }
-  const pairs = renumber(keys);
-  const seen = new Uint8Array(pairs.size);
-  const out = new Int32Array(size);
+  for (let g = 0; g < size; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
+  const fill = start.slice(0, size);
+  const rows = new Int32Array(start[size] as number);
   for (let i = 0; i < n; i++) {
-    const p = pairs.ids[i] as number;
-    if (p < 0 || seen[p] === 1) continue;
-    seen[p] = 1;
     const g = group[i] as number;
-    out[g] = (out[g] as number) + 1;
+    const v = values[i] as number;
+    if (g < 0 || v < 0) continue;
+    rows[fill[g] as number] = v;
+    fill[g] = (fill[g] as number) + 1;
+  }
+  const stamp = new Int32Array(width).fill(-1);
+  for (let g = 0; g < size; g++) {
+    let c = 0;
+    const end = start[g + 1] as number;
+    for (let j = start[g] as number; j < end; j++) {
+      const v = rows[j] as number;
+      if (stamp[v] !== g) {
+        stamp[v] = g;
+        c++;
+      }
+    }
+    out[g] = c;
   }
   return out;
 }

@@ -69,31 +69,70 @@ function expand6(ip: string): string[] | null {
 
 /**
  * How random a query's values look, 0..100: the share of its value characters in tokens that
- * are not word-like (mixed letters and digits, no vowels, or long consonant runs).
+ * are not word-like (letters mixed with digits, too few vowels, or five consonants in a row).
+ * One pass over the characters, no regular expressions (it runs per distinct query).
  */
 export function queryRandomness(query: unknown): number {
   if (typeof query !== 'string' || query.length === 0) return 0;
   let total = 0;
   let random = 0;
-  for (const part of query.split('&')) {
-    const eq = part.indexOf('=');
-    const value = eq >= 0 ? part.slice(eq + 1) : part;
-    for (const tok of value.split(/(?:%20|[+\s,._-])+/)) {
-      if (tok.length < 3) continue;
-      total += tok.length;
-      if (!wordLike(tok)) random += tok.length;
+  // a part without '=' is all value; with one, the value starts after it
+  const valueFirst = (from: number): boolean => {
+    const eq = query.indexOf('=', from);
+    const amp = query.indexOf('&', from);
+    return !(eq >= 0 && (amp < 0 || eq < amp));
+  };
+  let inValue = valueFirst(0);
+  let len = 0;
+  let letters = 0;
+  let digits = 0;
+  let vowels = 0;
+  let run = 0;
+  let maxRun = 0;
+  const end = (): void => {
+    if (len >= 3) {
+      total += len;
+      let word: boolean;
+      if (letters === 0) word = len <= 8;
+      else if (digits > 0) word = false;
+      else word = vowels > 0 && vowels * 8 >= len && maxRun < 5;
+      if (!word) random += len;
     }
+    len = letters = digits = vowels = run = maxRun = 0;
+  };
+  for (let i = 0; i <= query.length; i++) {
+    const c = i < query.length ? query.charCodeAt(i) | 0x20 : 0x26;
+    if (c === 0x26 /* & */) {
+      end();
+      inValue = valueFirst(i + 1);
+      continue;
+    }
+    if (c === 0x3d /* = */ && !inValue) {
+      len = letters = digits = vowels = run = maxRun = 0;
+      inValue = true;
+      continue;
+    }
+    if (!inValue) continue;
+    const ch = i < query.length ? query.charCodeAt(i) : 0;
+    if (ch === 0x25 /* % */ && i + 2 < query.length) {
+      // a percent-encoded byte separates words (%20) or is part of non-ASCII text: not a letter or digit
+      end();
+      i += 2;
+      continue;
+    }
+    if (ch >= 0x30 && ch <= 0x39) {
+      len++;
+      digits++;
+      run = 0;
+    } else if ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x7a) {
+      len++;
+      letters++;
+      const l = ch | 0x20;
+      if (l === 0x61 || l === 0x65 || l === 0x69 || l === 0x6f || l === 0x75 || l === 0x79) {
+        vowels++;
+        run = 0;
+      } else if (++run > maxRun) maxRun = run;
+    } else end(); // separators: + % space , . _ - and anything else
   }
   return total === 0 ? 0 : Math.round((100 * random) / total);
-}
-
-function wordLike(tok: string): boolean {
-  // numbers alone are ids and pages, not random text
-  if (/^\d+$/.test(tok)) return tok.length <= 8;
-  if (/\d/.test(tok) && /[a-z]/i.test(tok)) return false;
-  const lower = tok.toLowerCase();
-  const vowels = lower.replace(/[^aeiouy]/g, '').length;
-  if (vowels === 0 || vowels / lower.length < 0.2) return false;
-  if (/[^aeiouy]{5,}/.test(lower)) return false;
-  return true;
 }

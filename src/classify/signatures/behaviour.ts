@@ -34,11 +34,11 @@ export const BEHAVIOUR_SIGNATURES: Signature[] = [
   // ---------------------------------------------------------------- headless browsers walking the catalogue
   {
     id: 'bh.catalogue-walk', title: 'browser walking many pages without loading assets or sending referers', layer: 'l7', kind: 'expression', weight: 40,
-    expression: 'behaviour.actor.paths ge 30 and behaviour.actor.static_pct lt 5 and behaviour.actor.referer_pct lt 10 and not behaviour.network.class in {"mobile" "crawler"}',
+    expression: 'behaviour.actor.paths ge 30 and behaviour.actor.static_pct lt 5 and behaviour.actor.referer_pct lt 10 and not behaviour.network.mobile and not behaviour.network.crawler',
   },
   {
     id: 'bh.hosting-no-assets', title: 'browser on a hosting/cloud network that loads no assets', layer: 'l7', kind: 'expression', weight: 25,
-    expression: 'behaviour.network.class eq "hosting" and behaviour.client.static_pct eq 0 and behaviour.client.paths ge 10',
+    expression: 'behaviour.network.hosting and behaviour.client.static_pct eq 0 and behaviour.client.paths ge 10',
   },
   {
     id: 'bh.machine-timing', title: 'page requests at machine-regular intervals', layer: 'l7', kind: 'expression', weight: 20,
@@ -47,7 +47,7 @@ export const BEHAVIOUR_SIGNATURES: Signature[] = [
   // ---------------------------------------------------------------- busy but good
   {
     id: 'bh.shared-address', title: 'address shared by many people browsing (corporate NAT, mobile CGNAT)', layer: 'l7', kind: 'expression', weight: -30,
-    expression: 'behaviour.ip.browsers ge 10 and (behaviour.actor.static_pct gt 0 and behaviour.actor.referer_pct ge 20 or behaviour.network.class eq "mobile")',
+    expression: 'behaviour.ip.browsers ge 10 and (behaviour.actor.static_pct gt 0 and behaviour.actor.referer_pct ge 20 or behaviour.network.mobile)',
   },
   {
     id: 'bh.health-check', title: 'monitoring: one page at a steady interval', layer: 'l7', kind: 'expression', weight: -30,
