@@ -25,7 +25,7 @@ import { deepFreeze } from './freeze.js';
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
  * tables.
  */
-export const LOADER_VERSION = 3;
+export const LOADER_VERSION = 4;
 
 export const DEFAULT_CACHE_DIR = path.join('.cache', 'netrunbook');
 

@@ -66,8 +66,10 @@ function putClf(b: ColumnBuilder, m: RegExpExecArray): void {
   b.put('body_bytes_sent', m[7] === '-' ? null : Number(m[7]));
   const ref = dash(m[8]);
   b.putStr(FIELD.referer, ref === null ? '' : unq(ref));
+  // Cloudflare semantics: a request without a user agent has http.user_agent "" (not missing);
+  // only a log format without the field (common) leaves it null
   const ua = dash(m[9]);
-  b.putStr(FIELD.userAgent, ua === null ? '' : unq(ua));
+  b.put(FIELD.userAgent, m[9] === undefined ? null : ua === null ? '' : unq(ua));
   const extra = m[10];
   if (extra) b.put('extra', extra);
 }
@@ -119,7 +121,7 @@ const VARS: Record<string, VarHandler> = {
   status: numTo(FIELD.status),
   host: strTo(FIELD.host),
   http_host: strTo(FIELD.host),
-  http_user_agent: strTo(FIELD.userAgent),
+  http_user_agent: (b, v) => b.put(FIELD.userAgent, v === '-' ? '' : unq(v)), // "" when absent, as Cloudflare
   http_referer: strTo(FIELD.referer),
   http_cookie: (b, v) => {
     const c = v === '-' || v === '' ? null : unq(v);

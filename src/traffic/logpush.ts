@@ -113,7 +113,7 @@ const HANDLERS: Record<string, Handler> = {
     b.put(FIELD.query, typeof v === 'string' && v !== '' && v !== '?' ? (v.startsWith('?') ? v.slice(1) : v) : null),
   ClientRequestProtocol: str(FIELD.httpVersion),
   ClientRequestScheme: str(FIELD.scheme),
-  ClientRequestUserAgent: str(FIELD.userAgent),
+  ClientRequestUserAgent: (b, v) => b.put(FIELD.userAgent, v), // "" stays "" (no user agent), as in the Rules language
   ClientRequestReferer: str(FIELD.referer),
   EdgeResponseStatus: num(FIELD.status),
   JA3Hash: str(FIELD.ja3),

@@ -7,7 +7,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { score, rule } from '../../src/classify/index.js';
+import { loadTraffic } from '../../src/traffic/index.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
@@ -126,4 +130,31 @@ Fp('a single request with no user agent is at most suspicious, with the reason g
   if (labels[0] === 'suspicious') assert.ok((reasons[0] ?? []).some((x) => x.startsWith('l7.empty-ua@')), JSON.stringify(reasons[0]));
 });
 
+const Cf = suite('Cloudflare field semantics on loaded logs');
+
+Cf('a request without a user agent has http.user_agent "" (eq "" matches, len is 0), and nginx HTTP/2.0 is HTTP/2', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'behaviour-cf-'));
+  try {
+    const access = path.join(dir, 'access.log');
+    fs.writeFileSync(
+      access,
+      [
+        '203.0.113.77 - - [20/Nov/2026:09:00:00 +0000] "GET /health HTTP/2.0" 200 2 "-" "-"',
+        '203.0.113.78 - - [20/Nov/2026:09:00:01 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"',
+      ].join('\n') + '\n',
+    );
+    const logpush = path.join(dir, 'http.ndjson');
+    fs.writeFileSync(logpush, `${JSON.stringify({ EdgeStartTimestamp: '2026-11-20T09:00:00Z', ClientIP: '203.0.113.77', ClientRequestMethod: 'GET', ClientRequestPath: '/health', ClientRequestProtocol: 'HTTP/2', ClientRequestUserAgent: '', EdgeResponseStatus: 200, RayID: '8f0a0b0c0d0e0f01' })}\n`);
+    for (const [file, format] of [[access, 'combined'], [logpush, 'logpush']] as const) {
+      const { table } = await loadTraffic(file, { format });
+      assert.is(rule('http.user_agent eq ""', table).count(table), 1, `${format}: eq ""`);
+      assert.is(rule('len(http.user_agent) eq 0', table).count(table), 1, `${format}: len 0`);
+      assert.is(rule('http.request.version eq "HTTP/2"', table).count(table), 1, `${format}: HTTP/2`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 Fp.run();
+Cf.run();

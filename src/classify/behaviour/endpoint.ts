@@ -23,6 +23,8 @@ export interface EndpointWindows {
   noSession: Int32Array;
   logins: Int32Array;
   failed: Int32Array;
+  /** Requests with a query string, and how many different ones. */
+  withQuery: Int32Array;
   uniqueQueries: Int32Array;
   randomQueries: Int32Array;
   toOrigin: Int32Array;
@@ -102,6 +104,7 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
   const logins = new Int32Array(size);
   const failed = new Int32Array(size);
   const randomQueries = new Int32Array(size);
+  const withQuery = new Int32Array(size);
   const toOrigin = new Int32Array(size);
   const blind = new Int32Array(size);
   const lastBin = new Int32Array(size);
@@ -121,12 +124,13 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
       if (f.failed[i]) failed[k] = (failed[k] as number) + 1;
     }
     if (f.queryRandom[i]) randomQueries[k] = (randomQueries[k] as number) + 1;
+    if ((f.query[i] as number) >= 0) withQuery[k] = (withQuery[k] as number) + 1;
     if (f.toOrigin[i]) toOrigin[k] = (toOrigin[k] as number) + 1;
     if (f.blind[i]) blind[k] = (blind[k] as number) + 1;
   }
   for (let k = 0; k < size; k++) minutes[k] = Math.max(1, (lastBin[k] as number) - Math.floor(((from[k] as number) - t0) / w) + 1);
   const sources = distinctPer(g.ids, size, f.ip);
   const uniqueQueries = distinctPer(g.ids, size, f.query);
-  return { window: g.ids, size, endpoint, from, minutes, incident, requests, sources, noSession, logins, failed, uniqueQueries, randomQueries, toOrigin, blind, baselineRate: split.rate, baseline: split.info };
+  return { window: g.ids, size, endpoint, from, minutes, incident, requests, sources, noSession, logins, failed, withQuery, uniqueQueries, randomQueries, toOrigin, blind, baselineRate: split.rate, baseline: split.info };
 }
 

@@ -74,7 +74,7 @@ const L7: Signature[] = [
     id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35,
     // a random value is cache busting when the endpoint sees many different ones (one `orderid=`,
     // `sku=` or `key=` value is an order, an item or an API key)
-    expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)=" and behaviour.endpoint.requests ge 20 and behaviour.endpoint.query_unique_pct ge 50`,
+    expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)=" and behaviour.endpoint.queries ge 20 and behaviour.endpoint.query_unique_pct ge 50`,
   },
   {
     id: 'l7.static-query', title: 'query string on a static asset', layer: 'l7', kind: 'expression', weight: 20,
