@@ -21,7 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
-import { behaviourFrame, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
+import { behaviourFrame, baselineRates as ratesOf, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -307,6 +307,15 @@ function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
   const names: string[] = [];
   for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
   return names;
+}
+
+/** A baseline for `score(..., { baseline })` from another log (a quiet period): its per-endpoint rates. */
+export function baselineRates(table: ColumnTable, source = 'a baseline log'): BaselineOption {
+  const t = plain(table);
+  const schema = tableSchema(t);
+  const cols: BehaviourColumns = {};
+  for (const name of BEHAVIOUR_SOURCES) if (schema.fields.has(name) && !schema.fields.get(name)?.derived) cols[name] = fieldColumn(t, name);
+  return ratesOf(cols, t.numRows(), source);
 }
 
 /** The behaviour frame of a table, from the same column arrays its `behaviour.*` fields read. */

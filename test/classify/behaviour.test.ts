@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
 import { generateScenario, TRUTH_KINDS, ATTACK_KINDS, type ScenarioOptions } from '../../bench/scenarios.js';
 import { scoreLogpush, scoreOrigin, printEvaluation, type Evaluation } from '../../bench/behaviour.js';
-import { score, matchRows, validateRule, PACK } from '../../src/classify/index.js';
+import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/classify/index.js';
 
 function assertAcceptance(e: Evaluation): void {
   printEvaluation(e);
@@ -109,6 +109,26 @@ Fields('a baseline time range is used when given, and the report says so', () =>
 });
 
 const finite = (a: Float64Array) => a.every((x) => Number.isFinite(x));
+
+Fields('a baseline from another (quiet) log is used when given; an empty one is reported, not used', () => {
+  const quiet = generateScenario({ seed: 43, users: 800, corporateUsers: 150, cgnatSessions: 200, attacks: [] });
+  const r = score(scenario.table.slice(0), { baseline: baselineRates(quiet.table, 'quiet.ndjson') });
+  assert.is(r.behaviour?.baseline.kind, 'file');
+  assert.match(r.behaviour?.baseline.description ?? '', /quiet\.ndjson/);
+  assert.ok(r.behaviour?.baseline.incidents.some((x) => x.endpoint === 'GET /search'));
+  let caught = 0;
+  let total = 0;
+  scenario.truth.forEach((t, i) => {
+    if (TRUTH_KINDS[t] !== 'credential-stuffing') return;
+    total++;
+    if ((r.labelCodes[i] as number) >= 1) caught++;
+  });
+  assert.ok(caught / total >= 0.95, `stuffing recall with a file baseline ${caught}/${total}`);
+  const empty = score(scenario.table.slice(0), { baseline: baselineRates(quiet.table.slice(0, 0), 'empty.log') });
+  assert.is(empty.behaviour?.baseline.kind, 'none');
+  assert.match(empty.behaviour?.baseline.description ?? '', /empty\.log has no rows/);
+  assert.ok(finite(empty.scores));
+});
 
 Fields('bad input: no timestamps gives no baseline and a clear note, no crash and no NaN', () => {
   const t = scenario.table.select(aq.not('timestamp'));

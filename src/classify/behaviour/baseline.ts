@@ -61,6 +61,11 @@ export function splitBaseline(bc: BinCounts, names: readonly string[], opt: Base
     info.description = M.emptyRange(range.from, range.to);
     return { incident, rate, info };
   }
+  if (file && file.perMinute.size === 0) {
+    info.kind = 'none';
+    info.description = M.emptyFile(file.source ?? 'another log');
+    return { incident, rate, info };
+  }
   if (!opt && bc.bins < 5) {
     info.kind = 'none';
     info.description = M.tooShort(bc.bins);

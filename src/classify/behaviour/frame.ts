@@ -133,3 +133,29 @@ export function behaviourFrame(cols: BehaviourColumns, n: number, baseline?: Bas
   if (key !== EMPTY) cache.set(key, { refs, n, frame });
   return frame;
 }
+
+/**
+ * A baseline from another log (a quiet day): per endpoint, its requests per minute over that
+ * log's time span. Empty (and reported as such) when the log has no timestamps or no endpoints.
+ */
+export function baselineRates(cols: BehaviourColumns, n: number, source: string): BaselineOption {
+  const f = rowFacts(cols, n);
+  const perMinute = new Map<string, number>();
+  if (!f.hasTime) return { perMinute, source };
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const counts = new Float64Array(f.endpointNames.length);
+  for (let i = 0; i < n; i++) {
+    const t = f.time[i] as number;
+    const e = f.endpoint[i] as number;
+    if (t !== t || e < 0) continue;
+    if (t < t0) t0 = t;
+    if (t > t1) t1 = t;
+    counts[e] = (counts[e] as number) + 1;
+  }
+  const minutes = Math.max(1, (t1 - t0) / 60000);
+  f.endpointNames.forEach((name, e) => {
+    if ((counts[e] as number) > 0) perMinute.set(name, (perMinute.get(name) ?? 0) + (counts[e] as number) / minutes);
+  });
+  return { perMinute, source };
+}

@@ -3,7 +3,7 @@
  * columns.ts, so the derived `behaviour.*` fields and score() share one computation), the
  * report notes (baseline used, what did not apply) and the explained reasons.
  */
-export { behaviourFrame, BehaviourFrame, type Grouping } from './frame.js';
+export { behaviourFrame, baselineRates, BehaviourFrame, type Grouping } from './frame.js';
 export { BEHAVIOUR_SOURCES, type BehaviourColumns } from './facts.js';
 export { EXPLAIN, type Explainer } from './reasons.js';
 export { BEHAVIOUR_MESSAGES } from './messages.js';
