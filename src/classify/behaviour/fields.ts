@@ -92,9 +92,9 @@ Object.assign(FIELDS, {
   'behaviour.request.session': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.hasSession) },
   'behaviour.request.random_query': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.queryRandom) },
   'behaviour.network.class': { type: T.Bytes, compute: (f: BehaviourFrame) => f.network().cls },
-  'behaviour.network.hosting': { type: T.Bool, compute: (f: BehaviourFrame) => f.network().cls.map((c) => c === 'hosting') },
-  'behaviour.network.mobile': { type: T.Bool, compute: (f: BehaviourFrame) => f.network().cls.map((c) => c === 'mobile') },
-  'behaviour.network.crawler': { type: T.Bool, compute: (f: BehaviourFrame) => f.network().cls.map((c) => c === 'crawler') },
+  'behaviour.network.hosting': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().hosting) },
+  'behaviour.network.mobile': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().mobile) },
+  'behaviour.network.crawler': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().crawler) },
   'behaviour.network.neighbours': { type: T.Int, compute: (f: BehaviourFrame) => f.network().neighbours },
   'behaviour.ip.browsers': { type: T.Int, compute: (f: BehaviourFrame) => f.network().browsers },
 } satisfies Record<string, { type: RuleType; compute: Compute }>);

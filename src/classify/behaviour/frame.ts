@@ -16,8 +16,12 @@ import { BEHAVIOUR_MESSAGES as M } from './messages.js';
 export type Grouping = 'ip' | 'client' | 'session' | 'actor';
 
 export interface NetworkFacts {
-  /** Per row. */
-  cls: NetworkClass[];
+  /** Per row, made when first asked for (signatures read the flags below). */
+  readonly cls: NetworkClass[];
+  /** Per row, 1 where the address is of that class. */
+  hosting: Uint8Array;
+  mobile: Uint8Array;
+  crawler: Uint8Array;
   /** Per row: distinct source addresses in the row's /24 or /64. */
   neighbours: Int32Array;
   /** Per row: distinct actors at the row's address that loaded static assets (people browsing). */
@@ -62,11 +66,17 @@ export class BehaviourFrame {
       if (k >= 0 && firstRow[k] === -1) firstRow[k] = i;
     }
     const clsPer = Array.from(f.ipIds.values, (ip, k) => networkClass(ip, asn ? asn[firstRow[k] as number] : null));
-    const cls = new Array<NetworkClass>(n);
-    for (let i = 0; i < n; i++) {
-      const k = f.ip[i] as number;
-      cls[i] = k < 0 ? 'unknown' : (clsPer[k] as NetworkClass);
-    }
+    const flag = (c: NetworkClass): Uint8Array => {
+      const per = Uint8Array.from(clsPer, (x) => (x === c ? 1 : 0));
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const k = f.ip[i] as number;
+        if (k >= 0) out[i] = per[k] as number;
+      }
+      return out;
+    };
+    let clsRows: NetworkClass[] | undefined;
+    const ipIds = f.ip;
     const net = mapIds(f.ipIds, networkOf);
     // distinct addresses per network: per distinct address once
     const perNet = new Int32Array(net.size);
@@ -97,7 +107,24 @@ export class BehaviourFrame {
       const k = f.ip[i] as number;
       browsers[i] = k >= 0 ? (perIp[k] as number) : 0;
     }
-    return (this.net = { cls, neighbours, browsers, browsersPerIp: perIp });
+    return (this.net = {
+      get cls(): NetworkClass[] {
+        if (!clsRows) {
+          clsRows = new Array<NetworkClass>(n);
+          for (let i = 0; i < n; i++) {
+            const k = ipIds[i] as number;
+            clsRows[i] = k < 0 ? 'unknown' : (clsPer[k] as NetworkClass);
+          }
+        }
+        return clsRows;
+      },
+      hosting: flag('hosting'),
+      mobile: flag('mobile'),
+      crawler: flag('crawler'),
+      neighbours,
+      browsers,
+      browsersPerIp: perIp,
+    });
   }
   /** What the report should say about this table's behaviour analysis. */
   notes(): { baseline: BaselineInfo; warnings: string[] } {
