@@ -331,7 +331,7 @@ export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): Beha
     const free = fieldIds(t, name);
     if (free) seedIds(col, { ids: free.ids, size: free.values.length, values: free.values });
   }
-  return behaviourFrame(cols, t.numRows(), baseline);
+  return behaviourFrame(cols, t.numRows(), baseline, true);
 }
 
 /**

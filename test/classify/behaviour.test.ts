@@ -102,10 +102,13 @@ Fields('reasons say what the endpoint did, in words with numbers, and the report
 
 Fields('a baseline time range is used when given, and the report says so', () => {
   const start = (scenario.table.array('timestamp') as number[])[0] as number;
-  const r = score(scenario.table.slice(0), { baseline: { from: start, to: start + 9 * 60000 } });
+  const t = scenario.table.slice(0);
+  const r = score(t, { baseline: { from: start, to: start + 9 * 60000 } });
   assert.is(r.behaviour?.baseline.kind, 'range');
   assert.match(r.behaviour?.baseline.description ?? '', /time range/);
   assert.ok(r.behaviour?.baseline.incidents.some((x) => x.endpoint === 'POST /login'));
+  // the same table scored again without one goes back to the automatic split
+  assert.is(score(t).behaviour?.baseline.kind, 'auto');
 });
 
 const finite = (a: Float64Array) => a.every((x) => Number.isFinite(x));

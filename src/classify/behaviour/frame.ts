@@ -149,13 +149,16 @@ const EMPTY: Column = [];
 
 /**
  * The frame for these columns: the cached one when the same columns were seen (with the
- * baseline given then, unless a different baseline is given now), else computed now.
+ * baseline given then, unless a different baseline is given now, or `exact` asks for this one
+ * and none other), else computed now.
  */
-export function behaviourFrame(cols: BehaviourColumns, n: number, baseline?: BaselineOption): BehaviourFrame {
+export function behaviourFrame(cols: BehaviourColumns, n: number, baseline?: BaselineOption, exact = false): BehaviourFrame {
   const key = (cols['ip.src'] ?? EMPTY) as object;
   const refs = BEHAVIOUR_SOURCES.map((s: SourceName) => cols[s]);
   const hit = cache.get(key);
-  if (hit && hit.n === n && hit.refs.every((r, j) => r === refs[j]) && (baseline === undefined || hit.frame.baselineOption === baseline)) return hit.frame;
+  // score() asks for exactly its baseline (none included); a derived field takes the frame score() made
+  const sameBaseline = exact || baseline !== undefined ? hit?.frame.baselineOption === baseline : true;
+  if (hit && hit.n === n && hit.refs.every((r, j) => r === refs[j]) && sameBaseline) return hit.frame;
   const frame = new BehaviourFrame(cols, n, baseline);
   if (key !== EMPTY) cache.set(key, { refs, n, frame });
   return frame;
