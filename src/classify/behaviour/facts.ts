@@ -6,7 +6,7 @@
  * POST with no page fetched before by its client; the time order of the rows.
  */
 import type { Column } from '../schema.js';
-import { internColumn, mapIds, combine, type Ids } from './intern.js';
+import { internColumn, mapIds, combine, renumber, type Ids } from './intern.js';
 import { sessionToken, isStaticPath, isLoginPath, endpointOf, queryRandomness } from './keys.js';
 
 /** The columns behaviour reads (canonical names); any may be absent except `ip.src`. */
@@ -71,7 +71,15 @@ export function rowFacts(cols: BehaviourColumns, n: number): RowFacts {
   const ipIds = idsOf(col('ip.src'), n);
   const ua = idsOf(col('http.user_agent'), n);
   const ja4 = idsOf(col('cf.bot_management.ja4'), n);
-  const client = combine([ipIds.ids, ua.ids, ja4.ids], n);
+  // client: address x user agent x JA4 as one numeric key, renumbered in one pass
+  const U = ua.size + 1;
+  const J = ja4.size + 1;
+  const ckey = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = ipIds.ids[i] as number;
+    ckey[i] = a < 0 ? -1 : (a * U + (ua.ids[i] as number) + 1) * J + (ja4.ids[i] as number) + 1;
+  }
+  const client: Ids = { ...renumber(ckey), values: [] };
   const cookie = idsOf(col('http.cookie'), n);
   const session = mapIds(cookie, sessionToken);
   const hasSession = new Uint8Array(n);
