@@ -12,7 +12,7 @@ const BROWSER_UA = 'http.user_agent contains "Mozilla/" and not lower(http.user_
 /** A flood: an incident stretch of at least 60 requests a minute from at least 20 addresses (a few pollers at once are not one). */
 const FLOOD = 'behaviour.endpoint.incident and behaviour.endpoint.per_min ge 60 and behaviour.endpoint.sources ge 20';
 
-export const BEHAVIOUR_SIGNATURES: Signature[] = [
+const SIGNATURES: Signature[] = [
   // ---------------------------------------------------------------- credential stuffing (per endpoint)
   {
     id: 'bh.credential-stuffing', title: 'distributed credential stuffing: a failed login while many addresses fail on the same login endpoint', layer: 'l7', kind: 'expression', weight: 35,
@@ -59,3 +59,6 @@ export const BEHAVIOUR_SIGNATURES: Signature[] = [
     expression: 'behaviour.client.endpoints le 2 and behaviour.client.requests ge 10 and behaviour.client.interval_cv_pct ge 0 and behaviour.client.interval_cv_pct lt 10 and behaviour.client.peak_per_min le 12 and behaviour.client.login_attempts eq 0 and behaviour.client.static_pct eq 0',
   },
 ];
+
+/** Not deployable as written: behaviour.* fields exist only in this analysis, not at Cloudflare's edge. */
+export const BEHAVIOUR_SIGNATURES: Signature[] = SIGNATURES.map((s) => ({ ...s, deployable: false }));
