@@ -71,7 +71,7 @@ const L7: Signature[] = [
   { id: 'l7.malformed-request', title: 'request line that is not HTTP (400 without a method)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.response.code eq 400 and not len(http.request.method) gt 0` },
   { id: 'l7.proxy-probe', title: 'CONNECT/TRACE/TRACK probe (open proxy or XST)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.request.method in {"CONNECT" "TRACE" "TRACK" "DEBUG"}` },
   {
-    id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35,
+    id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35, deployable: false,
     // a random value is cache busting when the endpoint sees many different ones (one `orderid=`,
     // `sku=` or `key=` value is an order, an item or an API key)
     expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)=" and behaviour.endpoint.queries ge 20 and behaviour.endpoint.query_unique_pct ge 50`,
