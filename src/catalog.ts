@@ -18,7 +18,8 @@ export const keys = <S extends string>(f: Flag<S>): S[] => Object.keys(f) as S[]
  * Canonical traffic column names: Cloudflare Rules-language field names, so a rule compiles
  * straight onto a loaded table. Loaders (src/traffic) produce these; classify/viz read them.
  *
- * Column types (every column may also hold `null` = missing; loaders never emit '' or undefined):
+ * Column types (every column may also hold `null` = missing; loaders never emit undefined, nor '' except
+ * in http.user_agent, where "" is a request without a user agent, as in the Rules language):
  * - number: timestamp (ms since epoch; fractional for packets), ip.src.asnum, http.response.code,
  *   cf.bot_management.score, ip.proto, ip.len, ip.ttl, ip.id, ip.frag_offset (8-byte units), tcp/udp ports,
  *   tcp.flags, tcp.seq, tcp.ack, tcp.window_size, tcp.len, udp.length, icmp.type, icmp.code,

@@ -5,7 +5,7 @@ import type { ColumnTable } from 'arquero';
 import { loadTraffic, type LimitOptions, type LoadOptions } from '../traffic/index.js';
 import { plainColumn } from '../traffic/dictionary.js';
 import type { LoadReport } from '../traffic/fields.js';
-import { score, type ScoreOptions, type ScoreResult } from './score.js';
+import { score, baselineRates, type ScoreOptions, type ScoreResult, type BehaviourReport } from './score.js';
 import { analyze, type Analysis } from './mitigate.js';
 import { loadRules } from './signatures/load.js';
 import { ClassifyError } from './errors.js';
@@ -18,6 +18,8 @@ export interface ClassifyOptions extends ScoreOptions {
   limits?: LimitOptions;
   /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
   rules?: string;
+  /** What normal looked like for the behaviour signatures: a quiet log file, or a time range of this one. */
+  baselineFile?: string;
 }
 
 export interface Classification {
@@ -33,13 +35,21 @@ export interface Classification {
     topSources: Analysis['topSources'];
     mitigations: { kind: string; expression: string; action: string; json: Record<string, unknown>; backtest: { attack: number; good: number }; description: string; cluster: string; hitsGood: boolean; nftables?: string }[];
     pack: string;
+    /** The baseline the behaviour signatures used, and what did not apply. */
+    behaviour?: BehaviourReport;
   };
 }
 
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
   const { table, report } = await loadTraffic(file, { ...opts.limits, format: opts.format, logFormat: opts.logFormat });
+  let baseline = opts.baseline;
+  if (opts.baselineFile) {
+    const base = await loadTraffic(opts.baselineFile, { ...opts.limits, format: opts.format, logFormat: opts.logFormat });
+    baseline = baselineRates(base.table, opts.baselineFile);
+  }
   const scored = score(table, {
+    baseline,
     ...opts,
     signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],
     allow: [...(opts.allow ?? []), ...(extra?.allow ?? [])],
@@ -58,6 +68,7 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
       description: m.description, cluster: m.cluster, hitsGood: m.backtest.hitsGood, ...(m.nftables ? { nftables: m.nftables } : {}),
     })),
     pack: `${scored.pack.name}@${scored.pack.version}`,
+    ...(scored.behaviour ? { behaviour: scored.behaviour } : {}),
   };
   return { report, scored, analysis, summary };
 }

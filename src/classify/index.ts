@@ -26,7 +26,12 @@
  *     .table (input + score, label, reasons), .scores, .labelCodes, .knownGood, .fired (id -> mask),
  *     .signatures (per signature: fired rows, applicable/skipped), .counts {good, suspicious, malicious},
  *     .pack {name, version}, .mask(label), .summary(); displays itself in notebooks.
- *   PACK (version '2026.11.0'), effectiveSignatures, knownGoodMask, parseRules/loadRules (user signatures).
+ *   PACK (version '2026.12.0'), effectiveSignatures, knownGoodMask, parseRules/loadRules (user signatures).
+ *   Behaviour over time (src/classify/behaviour): `behaviour.*` fields per address, client (address +
+ *   user agent + JA4), session (cookie), actor, endpoint window and network, usable in any rule;
+ *   the bh.* signatures read them. `baseline` option: a quiet time range `{from, to}` or
+ *   `baselineRates(otherTable)`; default an automatic per-endpoint split. ScoreResult.behaviour
+ *   says which baseline was used and what did not apply.
  *   Labels: score >= 60 malicious, >= 30 suspicious (DEFAULT_THRESHOLDS).
  *
  * Attacks and mitigations:
@@ -52,7 +57,7 @@ export { IpSet, parseIp, formatIp } from './ip.js';
 export { PACK, LIBRARY_JA4, AMP_PORTS } from './signatures/pack.js';
 export type { Signature, SignaturePack, ExpressionSignature, AggregateSignature } from './signatures/types.js';
 export { parseRules, loadRules, type RulesFile } from './signatures/load.js';
-export { ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT_THRESHOLDS, type ScoreOptions, type SignatureOutcome, type LabelCounts, type Thresholds } from './score.js';
+export { baselineRates, ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT_THRESHOLDS, type BehaviourReport, type ScoreOptions, type SignatureOutcome, type LabelCounts, type Thresholds } from './score.js';
 export { analyze, type Analysis, type Cluster, type Mitigation, type MitigationKind, type AnalyzeOptions } from './mitigate.js';
 export { backtest, backtestMask, GOOD_HIT_LIMIT, type Backtest, type BacktestOptions } from './backtest.js';
 export { classifyTraffic, writeScored, type Classification, type ClassifyOptions } from './classify.js';

@@ -5,6 +5,7 @@
  */
 import type { RuleType } from './types.js';
 import { T, typeName } from './types.js';
+import { BEHAVIOUR_TYPES, BEHAVIOUR_DERIVED } from './behaviour/fields.js';
 
 /** Types of the documented fields (rules-language.md §6, §7). */
 export const CATALOG: Readonly<Record<string, RuleType>> = {
@@ -111,6 +112,8 @@ export const CATALOG: Readonly<Record<string, RuleType>> = {
   'tunnel.erspan.version': T.Int,
   'tunnel.erspan.session_id': T.Int,
   timestamp: T.Int,
+  // behaviour over time (src/classify/behaviour/fields.ts), derived per table
+  ...BEHAVIOUR_TYPES,
 };
 
 export type Column = ArrayLike<unknown>;
@@ -259,6 +262,7 @@ export const DERIVED: Readonly<Record<string, Derivation>> = {
   'tcp.flags.urg': flag(32),
   'tcp.flags.ecn': flag(64),
   'tcp.flags.cwr': flag(128),
+  ...BEHAVIOUR_DERIVED,
 };
 
 export interface FieldInfo {

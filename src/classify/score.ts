@@ -21,6 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
+import { behaviourFrame, baselineRates as ratesOf, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -38,6 +39,18 @@ export interface ScoreOptions {
   knownGood?: string;
   lists?: RuleOptions['lists'];
   thresholds?: Thresholds;
+  /**
+   * What normal looked like, for the behaviour signatures: a quiet time range of this table
+   * (`{ from, to }`, ms) or per-endpoint rates from another log (`{ perMinute }`, see
+   * `baselineRates`). Default: split this table into baseline and incidents automatically.
+   */
+  baseline?: BaselineOption;
+}
+
+/** What the behaviour analysis used and what did not apply (for the report). */
+export interface BehaviourReport {
+  baseline: BaselineInfo;
+  warnings: string[];
 }
 
 export interface SignatureOutcome {
@@ -73,6 +86,8 @@ export class ScoreResult {
   readonly pack: { name: string; version: string };
   readonly counts: LabelCounts;
   readonly thresholds: Thresholds;
+  /** Set when behaviour signatures ran: the baseline used and what did not apply. */
+  readonly behaviour?: BehaviourReport;
   constructor(init: Omit<ScoreResult, 'labels' | 'mask' | typeof DISPLAY | 'toJSON' | 'summary'>) {
     Object.assign(this, init);
     this.table = init.table;
@@ -84,6 +99,7 @@ export class ScoreResult {
     this.pack = init.pack;
     this.counts = init.counts;
     this.thresholds = init.thresholds;
+    this.behaviour = init.behaviour;
   }
   /** 0/1 mask of rows with this label. */
   mask(label: Label): Uint8Array {
@@ -92,12 +108,13 @@ export class ScoreResult {
     for (let i = 0; i < out.length; i++) out[i] = this.labelCodes[i] === code ? 1 : 0;
     return out;
   }
-  summary(): { rows: number; labels: LabelCounts; pack: string; signatures: { id: string; fired: number; weight: number }[] } {
+  summary(): { rows: number; labels: LabelCounts; pack: string; signatures: { id: string; fired: number; weight: number }[]; behaviour?: BehaviourReport } {
     return {
       rows: this.scores.length,
       labels: this.counts,
       pack: `${this.pack.name}@${this.pack.version}`,
       signatures: this.signatures.filter((s) => s.fired > 0).map((s) => ({ id: s.id, fired: s.fired, weight: s.weight })),
+      ...(this.behaviour ? { behaviour: this.behaviour } : {}),
     };
   }
   toJSON(): ReturnType<ScoreResult['summary']> {
@@ -106,7 +123,8 @@ export class ScoreResult {
   [DISPLAY](): DisplayData {
     const s = this.summary();
     const rows = this.signatures.filter((x) => x.applicable).sort((a, b) => b.fired - a.fired).map((x) => [x.id, x.title, x.weight, x.fired]);
-    const head = `${s.rows} rows: ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious (signature pack ${s.pack})`;
+    const bh = s.behaviour ? ` ${[s.behaviour.baseline.description, ...s.behaviour.warnings].join('; ')}.` : '';
+    const head = `${s.rows} rows: ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious (signature pack ${s.pack}).${bh}`;
     return {
       data: {
         'text/html': `<p>${head.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>${htmlTable(['signature', 'what', 'weight', 'rows'], rows, { caption: 'signatures that ran' })}`,
@@ -181,6 +199,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // the second word only when more than 26 signatures fire (fresh memory costs page faults)
   let hi: Int32Array | null = null;
   const active: Signature[] = [];
+  // behaviour signatures share one computation per table; a baseline option is applied here
+  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
+  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
@@ -217,9 +238,12 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     outcomes.push({ ...base, fired: count });
   }
   for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
-  const { codes, counts, labels, reasons } = finish(total, th, lo, hi, active.map((sig) => `${sig.id}@${pack.version}`));
-  const scored = t.assign(aq.table({ score: total, label: labels, reasons }));
-  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th });
+  const ids = active.map((sig) => `${sig.id}@${pack.version}`);
+  const { codes, counts, labels, reasons } = finish(total, th, lo, hi, ids);
+  const explained = frame ? explain(frame, reasons, active, ids, lo, hi) : reasons;
+  const scored = t.assign(aq.table({ score: total, label: labels, reasons: explained }));
+  const behaviour = frame ? frame.notes() : undefined;
+  return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th, behaviour });
 }
 
 const LABEL_NAMES: readonly Label[] = LABELS;
@@ -283,4 +307,110 @@ function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
   const names: string[] = [];
   for (let b = 0; b < ids.length; b++) if (((b < 26 ? w0 : w1) >> b % 26) & 1) names.push(ids[b] as string);
   return names;
+}
+
+/** A baseline for `score(..., { baseline })` from another log (a quiet period): its per-endpoint rates. */
+export function baselineRates(table: ColumnTable, source = 'a baseline log'): BaselineOption {
+  const t = plain(table);
+  const schema = tableSchema(t);
+  const cols: BehaviourColumns = {};
+  for (const name of BEHAVIOUR_SOURCES) if (schema.fields.has(name) && !schema.fields.get(name)?.derived) cols[name] = fieldColumn(t, name);
+  return ratesOf(cols, t.numRows(), source);
+}
+
+/** The behaviour frame of a table, from the same column arrays its `behaviour.*` fields read. */
+export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): BehaviourFrame {
+  const t = plain(table);
+  const schema = tableSchema(t);
+  const cols: BehaviourColumns = {};
+  for (const name of BEHAVIOUR_SOURCES) {
+    if (!schema.fields.has(name) || schema.fields.get(name)?.derived) continue;
+    const col = fieldColumn(t, name);
+    cols[name] = col;
+    // a loader's dictionary codes are the ids behaviour groups by: nothing to intern again
+    const free = fieldIds(t, name);
+    if (free) seedIds(col, { ids: free.ids, size: free.values.length, values: free.values });
+  }
+  return behaviourFrame(cols, t.numRows(), baseline, true);
+}
+
+/**
+ * Reasons with the words of the behaviour signatures that fired: a row's entry for such a
+ * signature reads `id@version: what the endpoint/client did, with numbers`. One text per group
+ * (endpoint window, client...), one frozen reasons array per combination of texts.
+ */
+function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly string[]>, active: readonly Signature[], ids: readonly string[], lo: Int32Array, hi: Int32Array | null): DictionaryColumn<readonly string[]> {
+  const which = active.map((sig, b) => ({ b, ex: EXPLAIN[sig.id] })).filter((x): x is { b: number; ex: NonNullable<(typeof EXPLAIN)[string]> } => x.ex !== undefined);
+  if (which.length === 0) return reasons;
+  const n = lo.length;
+  let maskLo = 0;
+  let maskHi = 0;
+  for (const { b } of which) {
+    if (b < 26) maskLo |= 1 << b;
+    else maskHi |= 1 << b % 26;
+  }
+  // the rows where an explained signature fired
+  let m = 0;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) if (((lo[i] as number) & maskLo) !== 0 || (hi !== null && ((hi[i] as number) & maskHi) !== 0)) rows[m++] = i;
+  if (m === 0) return reasons;
+  const codes = reasons.codes as Int32Array;
+  // The combination per row: its reasons code (which signatures fired) and, per grouping the
+  // texts are made for (endpoint window, client, actor, address), its group; built in typed passes.
+  const key = new Float64Array(m);
+  for (let j = 0; j < m; j++) key[j] = codes[rows[j] as number] as number;
+  let combo = renumber(key);
+  const byGrouping = new Map<(f: BehaviourFrame) => Int32Array, { gids: Int32Array; mask: [number, number] }>();
+  const gidsOf = new Map<number, Int32Array>();
+  for (const { b, ex } of which) {
+    let g = [...byGrouping.entries()].find(([, v]) => v.gids === ex.group(frame))?.[1];
+    if (!g) byGrouping.set(ex.group, (g = { gids: ex.group(frame), mask: [0, 0] }));
+    if (b < 26) g.mask[0] |= 1 << b;
+    else g.mask[1] |= 1 << b % 26;
+    gidsOf.set(b, g.gids);
+  }
+  for (const { gids, mask } of byGrouping.values()) {
+    let width = 1;
+    let any = false;
+    for (let j = 0; j < m; j++) {
+      const i = rows[j] as number;
+      if (((lo[i] as number) & mask[0]) === 0 && (hi === null || ((hi[i] as number) & mask[1]) === 0)) continue;
+      any = true;
+      if ((gids[i] as number) + 2 > width) width = (gids[i] as number) + 2;
+    }
+    if (!any) continue;
+    for (let j = 0; j < m; j++) {
+      const i = rows[j] as number;
+      const fired = ((lo[i] as number) & mask[0]) !== 0 || (hi !== null && ((hi[i] as number) & mask[1]) !== 0);
+      key[j] = (combo.ids[j] as number) * width + (fired ? (gids[i] as number) + 1 : 0);
+    }
+    combo = renumber(key);
+  }
+  // one reasons array per combination, from its first row
+  const combos: (readonly string[])[] = [...reasons.values];
+  const first = new Int32Array(combo.size).fill(-1);
+  for (let j = 0; j < m; j++) {
+    const c = combo.ids[j] as number;
+    if (first[c] === -1) first[c] = rows[j] as number;
+  }
+  const texts = new Map<string, string>();
+  const explainerOf = new Map(which.map(({ b, ex }) => [ids[b] as string, { b, ex }]));
+  const codeOf = new Int32Array(combo.size);
+  for (let c = 0; c < combo.size; c++) {
+    const i = first[c] as number;
+    const list = (combos[codes[i] as number] ?? []).map((r) => {
+      const e = explainerOf.get(r);
+      if (!e) return r;
+      const gid = (gidsOf.get(e.b) as Int32Array)[i] as number;
+      if (gid < 0) return r;
+      const k = `${e.b}:${gid}`;
+      let text = texts.get(k);
+      if (text === undefined) texts.set(k, (text = e.ex.text(frame, gid)));
+      return `${r}: ${text}`;
+    });
+    codeOf[c] = combos.push(Object.freeze(list)) - 1;
+  }
+  const out = new Int32Array(codes);
+  for (let j = 0; j < m; j++) out[rows[j] as number] = codeOf[combo.ids[j] as number] as number;
+  return new DictionaryColumn<readonly string[]>(out, combos);
 }

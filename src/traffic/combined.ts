@@ -4,7 +4,7 @@ import { FIELD } from './fields.js';
 import { ClientCheck, clientNote } from './access.js';
 import { cdnOf } from './cdn.js';
 import { TrafficError } from './errors.js';
-import { addHeader, parseCookies, putRequestLine, putTarget } from './http-fields.js';
+import { addHeader, parseCookies, putRequestLine, putTarget, normVersion } from './http-fields.js';
 import { forEachLine } from './lines.js';
 import { dict } from './guard.js';
 import type { Loaded, LineLoadOptions, LoadOptions, TrafficFormat } from './types.js';
@@ -80,8 +80,10 @@ function putClf(b: ColumnBuilder, m: RegExpExecArray, check: ClientCheck): void 
   b.put('body_bytes_sent', m[7] === '-' ? null : Number(m[7]));
   const ref = dash(m[8]);
   b.putStr(FIELD.referer, ref === null ? '' : unq(ref));
+  // Cloudflare semantics: a request without a user agent has http.user_agent "" (not missing);
+  // only a log format without the field (common) leaves it null
   const ua = dash(m[9]);
-  b.putStr(FIELD.userAgent, ua === null ? '' : unq(ua));
+  b.put(FIELD.userAgent, m[9] === undefined ? null : ua === null ? '' : unq(ua));
   const extra = m[10];
   if (extra) b.put('extra', extra);
 }
@@ -125,11 +127,11 @@ const VARS: Record<string, VarHandler> = Object.assign(Object.create(null) as Re
   uri: strTo(FIELD.path),
   args: (b, v) => b.put(FIELD.query, v === '-' || v === '' ? null : unq(v)),
   query_string: (b, v) => b.put(FIELD.query, v === '-' || v === '' ? null : unq(v)),
-  server_protocol: strTo(FIELD.httpVersion),
+  server_protocol: (b, v) => b.putStr(FIELD.httpVersion, v === '-' ? '' : normVersion(unq(v))),
   status: numTo(FIELD.status),
   host: strTo(FIELD.host),
   http_host: strTo(FIELD.host),
-  http_user_agent: strTo(FIELD.userAgent),
+  http_user_agent: (b, v) => b.put(FIELD.userAgent, v === '-' ? '' : unq(v)), // "" when absent, as Cloudflare
   http_referer: strTo(FIELD.referer),
   http_cookie: (b, v) => {
     const c = v === '-' || v === '' ? null : unq(v);

@@ -40,6 +40,8 @@ function asString(b: ColumnBuilder, v: Json, key: string): string | null {
 const str = (name: string): Handler => (b, v, _o, _l, key) => {
   const s = asString(b, v, key);
   if (s === null) b.put(name, null);
+  // an empty user agent is "" as in the Rules language (http.user_agent eq ""); other empty strings are missing
+  else if (s === '' && name === FIELD.userAgent) b.put(name, '');
   else b.putStr(name, s);
 };
 const upper = (name: string): Handler => (b, v, _o, _l, key) => {

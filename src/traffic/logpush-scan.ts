@@ -374,7 +374,8 @@ export class LogpushScanner {
    */
   private putMainStr(entry: KeyEntry, s: number, e: number, map?: (v: string) => string): void {
     const slot = entry.slot ?? (entry.slot = this.b.slot(entry.spec.col as string, ''));
-    if (e === s) return this.b.putIn(slot, null);
+    // an empty user agent is "" as in the Rules language; other empty strings are missing
+    if (e === s) return this.b.putIn(slot, entry.spec.col === FIELD.userAgent ? '' : null);
     const it = entry.intern ?? (entry.intern = this.interner(entry.spec.col as string));
     this.putInterned(slot, it, s, e, this.sEscaped, it.deep ? 0 : this.sHash, map);
   }

@@ -23,7 +23,8 @@ const B = 'signatureMatrix';
  */
 export function reasonIds(value: unknown): string[] {
   if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.flatMap((v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' && 'id' in v ? [String((v as { id: unknown }).id)] : v === null || v === undefined ? [] : [String(v)])).filter(Boolean);
+  // an entry may carry words after the id (`bh.credential-stuffing@2026.12.0: 412 login POSTs ...`)
+  if (Array.isArray(value)) return value.flatMap((v) => (typeof v === 'string' ? [v.split(': ')[0] as string] : v && typeof v === 'object' && 'id' in v ? [String((v as { id: unknown }).id)] : v === null || v === undefined ? [] : [String(v)])).filter(Boolean);
   const s = String(value).trim();
   if (!s) return [];
   if (s.startsWith('[')) {

@@ -5,6 +5,7 @@
  * and restricted-files lists (names only), FoxIO ja4plus-mapping.csv (library JA4s).
  */
 import type { Signature, SignaturePack } from './types.js';
+import { BEHAVIOUR_SIGNATURES } from './behaviour.js';
 
 /** JA4 fingerprints of non-browser TLS stacks (FoxIO ja4plus-mapping.csv). */
 export const LIBRARY_JA4 = [
@@ -36,7 +37,9 @@ const INJECTION = [
   // XSS
   '<script', ':script', '<\\w+[^>]*\\son\\w+\\s*=', 'javascript:', 'alert\\(', '<svg', '<iframe', '\\beval\\(', 'base64_decode\\(',
   // command injection / RCE
-  '(^|[\\s;|&=`(\'"])/(usr/)?(local/)?s?bin/[a-z]', '\\$\\{jndi:', '\\(\\)\\s*\\{', ';\\s*(cat|wget|curl|id|uname|echo)\\b', '\\bcat\\s+/etc/', '%systemdrive%', 'cmd\\.exe',
+  '(^|[\\s;|&=`(\'"])/(usr/)?(local/)?s?bin/[a-z]', '\\$\\{jndi:', '\\(\\)\\s*\\{', ';\\s*(cat|wget|curl|uname|echo)\\b',
+  // `;id` as a command, not the Indonesian locale token of a user agent (`; id)`, `; id; SM-G7102`)
+  ';\\s*id\\s*($|[|&`#]|;\\s*($|[^a-z\\s]))', '\\bcat\\s+/etc/', '%systemdrive%', 'cmd\\.exe',
 ].join('|');
 
 const L7: Signature[] = [
@@ -68,8 +71,10 @@ const L7: Signature[] = [
   { id: 'l7.malformed-request', title: 'request line that is not HTTP (400 without a method)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.response.code eq 400 and not len(http.request.method) gt 0` },
   { id: 'l7.proxy-probe', title: 'CONNECT/TRACE/TRACK probe (open proxy or XST)', layer: 'l7', kind: 'expression', weight: 45, exemptKnownGood: false, expression: `http.request.method in {"CONNECT" "TRACE" "TRACK" "DEBUG"}` },
   {
-    id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35,
-    expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)="`,
+    id: 'l7.cache-busting', title: 'random cache-busting query string', layer: 'l7', kind: 'expression', weight: 35, deployable: false,
+    // a random value is cache busting when the endpoint sees many different ones (one `orderid=`,
+    // `sku=` or `key=` value is an order, an item or an API key)
+    expression: `http.request.uri.query matches r"^[A-Za-z0-9]{3,12}=[A-Za-z0-9]{8,}$" and http.request.uri.query matches r"=.*[0-9].*" and not http.request.uri.query matches r"^(q|query|search|s|page|id|sort|limit|v|ver|version|utm_[a-z]+|ref|lang|p|token|code|state)=" and behaviour.endpoint.queries ge 20 and behaviour.endpoint.query_unique_pct ge 50`,
   },
   {
     id: 'l7.static-query', title: 'query string on a static asset', layer: 'l7', kind: 'expression', weight: 20,
@@ -88,7 +93,8 @@ const L7: Signature[] = [
 
 const L34: Signature[] = [
   { id: 'l34.syn', title: 'TCP SYN without ACK', layer: 'l34', kind: 'expression', weight: 15, expression: `ip.proto eq "tcp" and tcp.flags & 0x02 and not tcp.flags & 0x10` },
-  { id: 'l34.syn-ecn-cwr', title: 'SYN with ECE+CWR (DOMINATE-style crafted SYN)', layer: 'l34', kind: 'expression', weight: 45, expression: `ip.proto eq "tcp" and tcp.flags & 0x02 and tcp.flags & 0x40 and tcp.flags & 0x80` },
+  // RFC 3168: SYN+ECE+CWR is how every ECN-capable client opens a connection; only volume makes it a flood
+  { id: 'l34.syn-ecn-cwr', title: 'SYN with ECE+CWR (ECN setup; DOMINATE floods use it)', layer: 'l34', kind: 'expression', weight: 10, expression: `ip.proto eq "tcp" and tcp.flags & 0x02 and tcp.flags & 0x40 and tcp.flags & 0x80` },
   { id: 'l34.synack', title: 'unsolicited SYN-ACK', layer: 'l34', kind: 'expression', weight: 15, expression: `ip.proto eq "tcp" and tcp.flags & 0x02 and tcp.flags & 0x10` },
   { id: 'l34.syn-from-service-port', title: 'SYN/SYN-ACK from a service port to a high port (reflection)', layer: 'l34', kind: 'expression', weight: 45, expression: `ip.proto eq "tcp" and tcp.flags & 0x02 and tcp.srcport lt 1024 and tcp.dstport ge 1024` },
   { id: 'l34.syn-flood', title: 'SYN flood (100+ SYN/s to one destination)', layer: 'l34', kind: 'aggregate', group: 'l34-volume', weight: 60, key: ['ip.dst'], window: 1, measure: 'count', threshold: 100, where: `ip.proto eq "tcp" and tcp.flags & 0x02 and not tcp.flags & 0x10` },
@@ -105,4 +111,4 @@ const L34: Signature[] = [
   { id: 'l34.low-ttl', title: 'TTL of 5 or less', layer: 'l34', kind: 'expression', weight: 10, expression: `ip.ttl le 5` },
 ];
 
-export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.11.0', signatures: [...L7, ...L34] };
+export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.12.0', signatures: [...L7, ...BEHAVIOUR_SIGNATURES, ...L34] };

@@ -17,6 +17,12 @@ interface Base {
   exemptKnownGood?: boolean;
   /** Set false to switch a pack signature off from a rules file. */
   enabled?: boolean;
+  /**
+   * False when the expression reads fields Cloudflare does not have (`behaviour.*`, computed over
+   * the log): evidence for scoring, not a rule to deploy as written (mitigate with a rate limit
+   * on the endpoint or an IP list of the rows it fired on). Default true.
+   */
+  deployable?: boolean;
 }
 
 export interface ExpressionSignature extends Base {

@@ -1,0 +1,126 @@
+/**
+ * Per-group behaviour (a group is an address, an address + user agent + JA4 "client", a cookie
+ * session, or an "actor": the session where there is one, else the client): how many requests,
+ * distinct paths and endpoints, what share were static assets or carried a referer, login
+ * attempts and failures, POSTs with no page fetched before, and how regular the time between
+ * page requests is (machines keep time; people do not). Typed arrays indexed by group id; the
+ * counts come in one pass, the distinct counts and timing when first asked for.
+ */
+import type { RowFacts } from './facts.js';
+import { distinctPer } from './intern.js';
+
+export class GroupStats {
+  readonly requests: Int32Array;
+  readonly statics: Int32Array;
+  readonly referers: Int32Array;
+  readonly loginAttempts: Int32Array;
+  readonly loginFailures: Int32Array;
+  readonly blindPosts: Int32Array;
+  private cache = new Map<string, Int32Array>();
+  constructor(
+    readonly group: Int32Array,
+    readonly size: number,
+    private readonly f: RowFacts,
+  ) {
+    const n = group.length;
+    this.requests = new Int32Array(size);
+    this.statics = new Int32Array(size);
+    this.referers = new Int32Array(size);
+    this.loginAttempts = new Int32Array(size);
+    this.loginFailures = new Int32Array(size);
+    this.blindPosts = new Int32Array(size);
+    const { requests, statics, referers, loginAttempts, loginFailures, blindPosts } = this;
+    const { isStatic, hasReferer, login, failed, blind } = f;
+    for (let i = 0; i < n; i++) {
+      const g = group[i] as number;
+      if (g < 0) continue;
+      requests[g] = (requests[g] as number) + 1;
+      statics[g] = (statics[g] as number) + (isStatic[i] as number);
+      referers[g] = (referers[g] as number) + (hasReferer[i] as number);
+      if (login[i]) {
+        loginAttempts[g] = (loginAttempts[g] as number) + 1;
+        loginFailures[g] = (loginFailures[g] as number) + (failed[i] as number);
+      }
+      blindPosts[g] = (blindPosts[g] as number) + (blind[i] as number);
+    }
+  }
+  private lazy(name: string, make: () => Int32Array): Int32Array {
+    let v = this.cache.get(name);
+    if (!v) this.cache.set(name, (v = make()));
+    return v;
+  }
+  get paths(): Int32Array {
+    return this.lazy('paths', () => distinctPer(this.group, this.size, this.f.path));
+  }
+  get endpoints(): Int32Array {
+    return this.lazy('endpoints', () => distinctPer(this.group, this.size, this.f.endpoint));
+  }
+  get addresses(): Int32Array {
+    return this.lazy('addresses', () => distinctPer(this.group, this.size, this.f.ip));
+  }
+  /** Coefficient of variation of the gaps between page requests x 100; -1 with fewer than 5 gaps. */
+  get intervalCv(): Int32Array {
+    return this.lazy('intervalCv', () => this.timing().cv);
+  }
+  /** Most requests in one minute (a group with fewer than 6 requests reports its request count). */
+  get peakPerMin(): Int32Array {
+    return this.lazy('peakPerMin', () => this.timing().peak);
+  }
+  private timing(): { cv: Int32Array; peak: Int32Array } {
+    const { group, size, f } = this;
+    const n = group.length;
+    const last = new Float64Array(size).fill(NaN);
+    const gaps = new Int32Array(size);
+    const sum = new Float64Array(size);
+    const sum2 = new Float64Array(size);
+    const minute = new Float64Array(size).fill(NaN);
+    const inMinute = new Int32Array(size);
+    const peak = new Int32Array(size);
+    const ts = f.time;
+    const order = f.order;
+    const requests = this.requests;
+    // groups of fewer than 6 requests have no interval to measure (5 gaps at least)
+    for (let g = 0; g < size; g++) if ((requests[g] as number) < 6) peak[g] = requests[g] as number;
+    if (f.hasTime) {
+      for (let j = 0; j < n; j++) {
+        const i = order ? (order[j] as number) : j;
+        const g = group[i] as number;
+        if (g < 0 || (requests[g] as number) < 6) continue;
+        const t = ts[i] as number;
+        if (t !== t) continue;
+        const m = Math.floor(t / 60000);
+        if (minute[g] === m) inMinute[g] = (inMinute[g] as number) + 1;
+        else {
+          minute[g] = m;
+          inMinute[g] = 1;
+        }
+        if ((inMinute[g] as number) > (peak[g] as number)) peak[g] = inMinute[g] as number;
+        if (f.isStatic[i]) continue;
+        const prev = last[g] as number;
+        if (prev === prev) {
+          const d = t - prev;
+          gaps[g] = (gaps[g] as number) + 1;
+          sum[g] = (sum[g] as number) + d;
+          sum2[g] = (sum2[g] as number) + d * d;
+        }
+        last[g] = t;
+      }
+    }
+    const cv = new Int32Array(size);
+    for (let g = 0; g < size; g++) {
+      const k = gaps[g] as number;
+      if (k < 5) {
+        cv[g] = -1;
+        continue;
+      }
+      const mean = (sum[g] as number) / k;
+      const variance = Math.max(0, (sum2[g] as number) / k - mean * mean);
+      cv[g] = mean > 0 ? Math.min(1000, Math.round((100 * Math.sqrt(variance)) / mean)) : 0;
+    }
+    this.cache.set('intervalCv', cv);
+    this.cache.set('peakPerMin', peak);
+    return { cv, peak };
+  }
+}
+
+export const pct = (a: number, b: number): number => (b > 0 ? Math.round((100 * a) / b) : 0);

@@ -1,0 +1,126 @@
+/**
+ * Behaviour as Rules-language fields (`behaviour.*`), derived per table from the columns it has
+ * (schema.ts registers them), so a signature, `runbook rule test` and a notebook cell can all
+ * say `behaviour.client.static_pct eq 0 and behaviour.endpoint.incident`. Values are integers
+ * (shares in percent) or booleans; a field that does not apply to a row is 0 / false
+ * (`interval_cv_pct` is -1 with fewer than five gaps to measure).
+ */
+import type { Column, Derivation } from '../schema.js';
+import { T, type RuleType } from '../types.js';
+import { BEHAVIOUR_SOURCES, type BehaviourColumns, type SourceName } from './facts.js';
+import { behaviourFrame, type BehaviourFrame, type Grouping } from './frame.js';
+import { pct, type GroupStats } from './actors.js';
+
+type Compute = (f: BehaviourFrame) => ArrayLike<unknown>;
+
+/** Per row, the value of its group (0 where it has none), the per-group value computed once per group. */
+function spread(ids: Int32Array, size: number, per: (g: number) => number): Int32Array {
+  const values = new Int32Array(size);
+  for (let g = 0; g < size; g++) values[g] = per(g);
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const g = ids[i] as number;
+    if (g >= 0) out[i] = values[g] as number;
+  }
+  return out;
+}
+
+function bools(flags: ArrayLike<number>): boolean[] {
+  const out = new Array<boolean>(flags.length);
+  for (let i = 0; i < flags.length; i++) out[i] = flags[i] === 1;
+  return out;
+}
+
+const at = (a: Int32Array) => (g: number): number => a[g] as number;
+const share = (a: Int32Array, b: Int32Array) => (g: number): number => pct(a[g] as number, b[g] as number);
+/** Per group field: the per-group value (arrays read once, not per group). */
+const GROUP_FIELDS: Record<string, (s: GroupStats) => (g: number) => number> = {
+  requests: (s) => at(s.requests),
+  paths: (s) => at(s.paths),
+  endpoints: (s) => at(s.endpoints),
+  addresses: (s) => at(s.addresses),
+  static_pct: (s) => share(s.statics, s.requests),
+  referer_pct: (s) => share(s.referers, s.requests),
+  login_attempts: (s) => at(s.loginAttempts),
+  login_failed_pct: (s) => share(s.loginFailures, s.loginAttempts),
+  blind_posts: (s) => at(s.blindPosts),
+  interval_cv_pct: (s) => at(s.intervalCv),
+  peak_per_min: (s) => at(s.peakPerMin),
+};
+
+const FIELDS: Record<string, { type: RuleType; compute: Compute }> = {};
+for (const grouping of ['ip', 'client', 'session', 'actor'] as Grouping[]) {
+  for (const [name, get] of Object.entries(GROUP_FIELDS)) {
+    FIELDS[`behaviour.${grouping}.${name}`] = {
+      type: T.Int,
+      compute: (f) => {
+        const { ids, stats } = f.group(grouping);
+        const out = spread(ids, stats.size, get(stats));
+        if (name === 'interval_cv_pct') for (let i = 0; i < ids.length; i++) if ((ids[i] as number) < 0) out[i] = -1;
+        return out;
+      },
+    };
+  }
+}
+
+const perWindow = (get: (w: ReturnType<BehaviourFrame['endpoints']>, k: number) => number): Compute => (f) => {
+  const w = f.endpoints();
+  return spread(w.window, w.size, (k) => get(w, k));
+};
+const rateOf = (w: ReturnType<BehaviourFrame['endpoints']>, k: number): number => (w.requests[k] as number) / (w.minutes[k] as number);
+
+Object.assign(FIELDS, {
+  'behaviour.endpoint.requests': { type: T.Int, compute: perWindow((w, k) => w.requests[k] as number) },
+  'behaviour.endpoint.minutes': { type: T.Int, compute: perWindow((w, k) => w.minutes[k] as number) },
+  'behaviour.endpoint.per_min': { type: T.Int, compute: perWindow((w, k) => Math.round(rateOf(w, k))) },
+  'behaviour.endpoint.baseline_per_min': { type: T.Int, compute: perWindow((w, k) => Math.round(w.baselineRate[w.endpoint[k] as number] as number)) },
+  'behaviour.endpoint.ratio_pct': { type: T.Int, compute: perWindow((w, k) => Math.min(1e6, Math.round((100 * rateOf(w, k)) / Math.max(0.5, w.baselineRate[w.endpoint[k] as number] as number)))) },
+  'behaviour.endpoint.sources': { type: T.Int, compute: perWindow((w, k) => w.sources[k] as number) },
+  'behaviour.endpoint.no_session_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.noSession[k] as number, w.requests[k] as number)) },
+  'behaviour.endpoint.login_attempts': { type: T.Int, compute: perWindow((w, k) => w.logins[k] as number) },
+  'behaviour.endpoint.login_failed_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.failed[k] as number, w.logins[k] as number)) },
+  'behaviour.endpoint.query_unique_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.uniqueQueries[k] as number, w.withQuery[k] as number)) },
+  'behaviour.endpoint.queries': { type: T.Int, compute: perWindow((w, k) => w.withQuery[k] as number) },
+  'behaviour.endpoint.query_random_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.randomQueries[k] as number, w.withQuery[k] as number)) },
+  'behaviour.endpoint.origin_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.toOrigin[k] as number, w.requests[k] as number)) },
+  'behaviour.endpoint.blind_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.blind[k] as number, w.requests[k] as number)) },
+  'behaviour.endpoint.incident': { type: T.Bool, compute: (f: BehaviourFrame) => { const w = f.endpoints(); return bools(spread(w.window, w.size, (k) => w.incident[k] as number)); } },
+  'behaviour.request.static': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.isStatic) },
+  'behaviour.request.login': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.login) },
+  'behaviour.request.failed': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.failed) },
+  'behaviour.request.blind_post': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.blind) },
+  'behaviour.request.session': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.hasSession) },
+  'behaviour.request.random_query': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.queryRandom) },
+  'behaviour.network.class': { type: T.Bytes, compute: (f: BehaviourFrame) => f.network().cls },
+  'behaviour.network.hosting': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().hosting) },
+  'behaviour.network.mobile': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().mobile) },
+  'behaviour.network.crawler': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.network().crawler) },
+  'behaviour.network.neighbours': { type: T.Int, compute: (f: BehaviourFrame) => f.network().neighbours },
+  'behaviour.ip.browsers': { type: T.Int, compute: (f: BehaviourFrame) => f.network().browsers },
+} satisfies Record<string, { type: RuleType; compute: Compute }>);
+
+/** The columns behaviour reads, from a Derivation's source columns (missing ones are empty). */
+export function columnsOf(cols: readonly Column[], n: number): BehaviourColumns {
+  const out: BehaviourColumns = {};
+  BEHAVIOUR_SOURCES.forEach((name: SourceName, j) => {
+    const c = cols[j];
+    if (c && c.length === n) out[name] = c;
+  });
+  return out;
+}
+
+/** Field name -> Rules type, for the catalogue. */
+export const BEHAVIOUR_TYPES: Readonly<Record<string, RuleType>> = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, v.type]));
+
+/** Field name -> Derivation, for schema.ts's DERIVED. */
+export const BEHAVIOUR_DERIVED: Readonly<Record<string, Derivation>> = Object.fromEntries(
+  Object.entries(FIELDS).map(([name, def]) => [
+    name,
+    {
+      from: BEHAVIOUR_SOURCES,
+      type: def.type,
+      // typed arrays are read by index like arrays (the kernels never call array methods on a column)
+      compute: (cols: readonly Column[], n: number) => def.compute(behaviourFrame(columnsOf(cols, n), n)) as unknown[],
+    } satisfies Derivation,
+  ]),
+);

@@ -1,0 +1,138 @@
+/**
+ * What behaviour is grouped by, per distinct value (never per row): the session token inside a
+ * cookie header, the endpoint a path belongs to (`/product/123` -> `/product/{n}`), whether a path
+ * is a static asset or a login form, and an address's /24 (IPv4) or /64 (IPv6) network.
+ */
+
+/** Cookie names that carry a session (first match wins); else the header's longest value. */
+const SESSION_NAME = /^(__host-|__secure-)?(sess|session|sid|ssid|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid|_session|.*_session|.*sessionid|auth|token|.*_token|laravel_session|ci_session|app_session)$/i;
+
+export function sessionToken(cookie: unknown): string | null {
+  if (typeof cookie !== 'string' || cookie.length === 0) return null;
+  let best: string | null = null;
+  for (const part of cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (value.length < 8) continue;
+    if (SESSION_NAME.test(name)) return `${name}=${value}`;
+    if (best === null || value.length > best.length) best = `${name}=${value}`;
+  }
+  return best;
+}
+
+const STATIC = /\.(css|js|mjs|map|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot|mp4|webm|mp3)$/i;
+
+export function isStaticPath(path: unknown): boolean {
+  return typeof path === 'string' && STATIC.test(path);
+}
+
+/** Paths of login / authentication forms (the pack's l7.login-rate set, plus common API forms). */
+export const LOGIN_PATH = /(login|log-in|signin|sign-in|sign_in|logon|\/auth\b|\/authenticate|\/session|wp-login|xmlrpc|\/token\b|\/oauth)/i;
+
+export function isLoginPath(path: unknown): boolean {
+  return typeof path === 'string' && LOGIN_PATH.test(path) && !STATIC.test(path);
+}
+
+/** The endpoint a path belongs to: numeric and hex/uuid segments become placeholders. */
+export function endpointOf(path: unknown): string | null {
+  if (typeof path !== 'string') return null;
+  const p = path.length > 200 ? path.slice(0, 200) : path;
+  return p
+    .split('/')
+    .map((seg) => (/^\d+$/.test(seg) ? '{n}' : /^[0-9a-f]{8,}$/i.test(seg) || /^[0-9a-f-]{32,36}$/i.test(seg) ? '{id}' : /^\d+\.[a-z0-9]+$/i.test(seg) ? `{n}${seg.slice(seg.indexOf('.'))}` : seg))
+    .join('/');
+}
+
+/** The /24 of an IPv4 address or the /64 of an IPv6 address, as text; null when not an address. */
+export function networkOf(ip: unknown): string | null {
+  if (typeof ip !== 'string') return null;
+  if (ip.includes(':')) {
+    const parts = expand6(ip);
+    return parts ? `${parts.slice(0, 4).join(':')}::/64` : null;
+  }
+  const d = ip.lastIndexOf('.');
+  return d > 0 && /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) ? `${ip.slice(0, d)}.0/24` : null;
+}
+
+function expand6(ip: string): string[] | null {
+  const [head, tail] = ip.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined ? (tail ? tail.split(':') : []) : [];
+  if (tail === undefined && h.length !== 8) return null;
+  const fill = 8 - h.length - t.length;
+  if (fill < 0) return null;
+  const all = [...h, ...Array<string>(tail === undefined ? 0 : fill).fill('0'), ...t];
+  return all.map((x) => x.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/**
+ * How random a query's values look, 0..100: the share of its value characters in tokens that
+ * are not word-like (letters mixed with digits, too few vowels, or five consonants in a row).
+ * One pass over the characters, no regular expressions (it runs per distinct query).
+ */
+export function queryRandomness(query: unknown): number {
+  if (typeof query !== 'string' || query.length === 0) return 0;
+  let total = 0;
+  let random = 0;
+  // a part without '=' is all value; with one, the value starts after it
+  const valueFirst = (from: number): boolean => {
+    const eq = query.indexOf('=', from);
+    const amp = query.indexOf('&', from);
+    return !(eq >= 0 && (amp < 0 || eq < amp));
+  };
+  let inValue = valueFirst(0);
+  let len = 0;
+  let letters = 0;
+  let digits = 0;
+  let vowels = 0;
+  let run = 0;
+  let maxRun = 0;
+  const end = (): void => {
+    if (len >= 3) {
+      total += len;
+      let word: boolean;
+      if (letters === 0) word = len <= 8;
+      else if (digits > 0) word = false;
+      else word = vowels > 0 && vowels * 8 >= len && maxRun < 5;
+      if (!word) random += len;
+    }
+    len = letters = digits = vowels = run = maxRun = 0;
+  };
+  for (let i = 0; i <= query.length; i++) {
+    const c = i < query.length ? query.charCodeAt(i) | 0x20 : 0x26;
+    if (c === 0x26 /* & */) {
+      end();
+      inValue = valueFirst(i + 1);
+      continue;
+    }
+    if (c === 0x3d /* = */ && !inValue) {
+      len = letters = digits = vowels = run = maxRun = 0;
+      inValue = true;
+      continue;
+    }
+    if (!inValue) continue;
+    const ch = i < query.length ? query.charCodeAt(i) : 0;
+    if (ch === 0x25 /* % */ && i + 2 < query.length) {
+      // a percent-encoded byte separates words (%20) or is part of non-ASCII text: not a letter or digit
+      end();
+      i += 2;
+      continue;
+    }
+    if (ch >= 0x30 && ch <= 0x39) {
+      len++;
+      digits++;
+      run = 0;
+    } else if ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x7a) {
+      len++;
+      letters++;
+      const l = ch | 0x20;
+      if (l === 0x61 || l === 0x65 || l === 0x69 || l === 0x6f || l === 0x75 || l === 0x79) {
+        vowels++;
+        run = 0;
+      } else if (++run > maxRun) maxRun = run;
+    } else end(); // separators: + % space , . _ - and anything else
+  }
+  return total === 0 ? 0 : Math.round((100 * random) / total);
+}
