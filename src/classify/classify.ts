@@ -6,7 +6,7 @@ import { loadTraffic, type LoadOptions } from '../traffic/index.js';
 import { plainColumn } from '../traffic/dictionary.js';
 import type { LoadReport } from '../traffic/fields.js';
 import { score, type ScoreOptions, type ScoreResult } from './score.js';
-import { analyze, type Analysis } from './mitigate.js';
+import { analyze, parsePlan, type Analysis, type Zone } from './mitigate/index.js';
 import { loadRules } from './signatures/load.js';
 import { ClassifyError } from './errors.js';
 
@@ -14,6 +14,11 @@ export interface ClassifyOptions extends ScoreOptions {
   format?: LoadOptions['format'];
   /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
   rules?: string;
+  /** Normal traffic of the same site (a file): what the proposals are graded on besides the incident. */
+  baseline?: string;
+  /** The zone's plan (free|pro|business|enterprise) and Bot Management, when known. */
+  plan?: string;
+  botManagement?: boolean;
 }
 
 export interface Classification {
@@ -27,14 +32,22 @@ export interface Classification {
     labels: { good: number; suspicious: number; malicious: number };
     clusters: Analysis['clusters'];
     topSources: Analysis['topSources'];
-    mitigations: { kind: string; expression: string; action: string; json: Record<string, unknown>; backtest: { attack: number; good: number }; description: string; cluster: string; hitsGood: boolean; nftables?: string }[];
+    /** Every field of a mitigation (safe, requires and require, api, plan, why, guards, ...). */
+    mitigations: (Analysis['mitigations'][number] & { hitsGood: boolean })[];
+    refused: Analysis['refused'];
+    levers: Analysis['levers'];
+    incident: string;
+    evidence: Analysis['evidence'];
     pack: string;
   };
 }
 
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
+  // every input is checked before anything is computed or written
+  const zone: Zone = { ...(opts.plan !== undefined ? { plan: parsePlan(opts.plan) } : {}), ...(opts.botManagement !== undefined ? { botManagement: opts.botManagement } : {}) };
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
   const { table, report } = await loadTraffic(file, { format: opts.format });
+  const baseline = opts.baseline ? (await loadTraffic(opts.baseline, { format: opts.format })).table : undefined;
   const scored = score(table, {
     ...opts,
     signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],
@@ -42,17 +55,19 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
     knownGood: opts.knownGood ?? extra?.knownGood,
     lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) },
   });
-  const analysis = analyze(scored);
+  const allow = [...(opts.allow ?? []), ...(extra?.allow ?? [])];
+  const analysis = analyze(scored, { baseline, baselineName: opts.baseline ? `--baseline ${opts.baseline}` : undefined, zone, allow, lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) } });
   const summary: Classification['summary'] = {
     rows: report.rowsLoaded,
     skipped: report.rowsSkipped,
     labels: scored.counts,
     clusters: analysis.clusters,
     topSources: analysis.topSources,
-    mitigations: analysis.mitigations.map((m) => ({
-      kind: m.kind, expression: m.expression, action: m.action, json: m.json, backtest: { attack: m.backtest.attack, good: m.backtest.good },
-      description: m.description, cluster: m.cluster, hitsGood: m.backtest.hitsGood, ...(m.nftables ? { nftables: m.nftables } : {}),
-    })),
+    mitigations: analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood })),
+    refused: analysis.refused,
+    levers: analysis.levers,
+    incident: analysis.incident,
+    evidence: analysis.evidence,
     pack: `${scored.pack.name}@${scored.pack.version}`,
   };
   return { report, scored, analysis, summary };

@@ -1,0 +1,212 @@
+/**
+ * Rate limiting rule (phase http_ratelimit), replayed the way Cloudflare counts: per
+ * characteristics key, per period, with the mitigation timeout (or throttling when the timeout
+ * is 0), on incident and baseline rows alike. Guard rails: per-IP counting is refused where the
+ * sources the limit would hit are shared addresses (NAT/CGNAT: many sessions or user agents
+ * behind one IP), and other characteristics are tried instead; static assets are left out of a
+ * site-wide limit.
+ */
+import type { ColumnTable } from 'arquero';
+import { internField, tableSchema } from '../../columns.js';
+import { andNot, concatBits, type Bits } from '../bits.js';
+import type { ClusterWithRows } from '../cluster.js';
+import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
+import { decide, grade, stagePlan } from '../stage.js';
+import { addRule } from '../api/rulesets.js';
+import type { GuardNote, Mitigation } from '../types.js';
+import { finish, refOf, type EmitContext } from './common.js';
+import { MIN_PROPOSAL_COVER, NAT_MIN_SESSIONS, NAT_MIN_TLS, NAT_MIN_USER_AGENTS, RL_HEADROOM, RL_MIN_LIMIT, RL_TIMEOUT, STATIC_EXTENSIONS } from '../thresholds.js';
+
+/** A characteristic set: the API names and the table fields that stand for them. */
+interface Characteristics {
+  api: string[];
+  fields: string[];
+}
+const CHARACTERISTICS: readonly Characteristics[] = [
+  { api: ['cf.colo.id', 'ip.src'], fields: ['ip.src'] },
+  { api: ['cf.colo.id', 'ip.src', 'http.request.headers["user-agent"]'], fields: ['ip.src', 'http.user_agent'] },
+  { api: ['cf.colo.id', 'ip.src', 'cf.bot_management.ja4'], fields: ['ip.src', 'cf.bot_management.ja4'] },
+  { api: ['cf.colo.id', 'cf.bot_management.ja4'], fields: ['cf.bot_management.ja4'] },
+];
+
+/** Composite key id per row (-1 where a field is missing or the row is not matched). */
+function keys(t: ColumnTable, fields: readonly string[], match: (i: number) => boolean): Float64Array {
+  const n = t.numRows();
+  const cols = fields.map((f) => internField(t, f));
+  const out = new Float64Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (!match(i)) continue;
+    let k = 0;
+    let ok = true;
+    for (const c of cols) {
+      const id = c.ids[i] as number;
+      if (id < 0) {
+        ok = false;
+        break;
+      }
+      k = k * (c.values.length + 1) + id;
+    }
+    if (ok) out[i] = k;
+  }
+  return out;
+}
+
+/** Replay: rows the rule acts on. timeout 0 = throttle (only requests over the limit in a period). */
+export function replay(ts: ArrayLike<number>, key: Float64Array, periodSec: number, limit: number, timeoutSec: number): Uint8Array {
+  const n = key.length;
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (key[i] as number >= 0) idx.push(i);
+  idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
+  const window = new Map<number, number>();
+  const counts = new Map<number, number>();
+  const until = new Map<number, number>();
+  const hit = new Uint8Array(n);
+  const p = periodSec * 1000;
+  for (const i of idx) {
+    const k = key[i] as number;
+    const t = ts[i] as number;
+    if ((until.get(k) ?? -Infinity) > t) {
+      hit[i] = 1;
+      continue;
+    }
+    const w = Math.floor(t / p);
+    if (window.get(k) !== w) {
+      window.set(k, w);
+      counts.set(k, 0);
+    }
+    const c = (counts.get(k) as number) + 1;
+    counts.set(k, c);
+    if (c > limit) {
+      hit[i] = 1;
+      if (timeoutSec > 0) until.set(k, t + timeoutSec * 1000);
+    }
+  }
+  return hit;
+}
+
+/** Busiest counter of possibly-good rows in any period (per key). */
+function busiest(ts: ArrayLike<number>, key: Float64Array, good: (i: number) => boolean, periodSec: number): number {
+  const counts = new Map<string, number>();
+  let max = 0;
+  for (let i = 0; i < key.length; i++) {
+    if ((key[i] as number) < 0 || !good(i)) continue;
+    const k = `${key[i]}:${Math.floor((ts[i] as number) / (periodSec * 1000))}`;
+    const c = (counts.get(k) ?? 0) + 1;
+    counts.set(k, c);
+    if (c > max) max = c;
+  }
+  return max;
+}
+
+/** Shared addresses: many sessions, or many user agents over several TLS stacks, behind one IP. */
+export function sharedAddresses(t: ColumnTable): Set<unknown> {
+  const has = (f: string) => tableSchema(t).fields.has(f);
+  const out = new Set<unknown>();
+  if (!has('ip.src')) return out;
+  const ip = internField(t, 'ip.src');
+  const per = (f: string) => (has(f) ? internField(t, f).ids : null);
+  const cookie = per('http.cookie');
+  const ua = per('http.user_agent');
+  const tls = per('cf.bot_management.ja4') ?? per('cf.bot_management.ja3_hash');
+  const sets = new Map<number, { c: Set<number>; u: Set<number>; t: Set<number> }>();
+  for (let i = 0; i < ip.ids.length; i++) {
+    const k = ip.ids[i] as number;
+    if (k < 0) continue;
+    let s = sets.get(k);
+    if (!s) sets.set(k, (s = { c: new Set(), u: new Set(), t: new Set() }));
+    if (cookie && (cookie[i] as number) >= 0 && s.c.size < NAT_MIN_SESSIONS) s.c.add(cookie[i] as number);
+    if (ua && (ua[i] as number) >= 0 && s.u.size < NAT_MIN_USER_AGENTS) s.u.add(ua[i] as number);
+    if (tls && (tls[i] as number) >= 0 && s.t.size < NAT_MIN_TLS) s.t.add(tls[i] as number);
+  }
+  for (const [k, s] of sets) {
+    if (s.c.size >= NAT_MIN_SESSIONS || (s.u.size >= NAT_MIN_USER_AGENTS && (!tls || s.t.size >= NAT_MIN_TLS))) out.add(ip.values[k]);
+  }
+  return out;
+}
+
+export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
+  const { ev } = ctx;
+  const t = ev.t;
+  const has = (f: string) => tableSchema(t).fields.has(f);
+  if (!has('ip.src') || !has('timestamp')) return null;
+  const guards: GuardNote[] = [];
+  const path = c.attributes.find((a) => a.field === 'http.request.uri.path' && a.share >= 0.8);
+  const method = c.attributes.find((a) => a.field === 'http.request.method' && a.share >= 0.8 && a.value !== 'GET');
+  const staticTarget = path && STATIC_EXTENSIONS.some((e) => String(path.value).toLowerCase().endsWith(`.${e}`));
+  const staticExcl = `not http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}}`;
+  let expression: string;
+  if (path) expression = `http.request.uri.path eq ${JSON.stringify(String(path.value))}${method ? ` and http.request.method eq ${JSON.stringify(String(method.value))}` : ''}`;
+  else {
+    expression = staticExcl;
+    guards.push({ guard: 'static-assets', outcome: 'changed', reason: 'the limit is site-wide, so static assets (a page load fetches dozens) are left out of it' });
+  }
+  if (path && staticTarget) guards.push({ guard: 'static-assets', outcome: 'note', reason: `the attack targets a static asset (${String(path.value)}), so it is limited` });
+  const exprBits = ev.evalBits(expression);
+  if (!exprBits) return null;
+  const match = ctx.skip ? andNot(exprBits, ctx.skip) : exprBits;
+  const inMatch = (off: number) => (i: number) => (((match[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
+  const isRef = (off: number) => (i: number) => (((ev.reference[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
+  const tsOf = (tbl: ColumnTable) => tbl.column('timestamp') as unknown as ArrayLike<number>;
+  const plan = ctx.zone.plan;
+  const nat = sharedAddresses(t);
+  let best: { m: Mitigation; cover: number } | undefined;
+  for (const ch of CHARACTERISTICS) {
+    if (!ch.fields.every(has)) continue;
+    if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
+    if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
+    for (const want of [60, 10]) {
+      const period = plan ? periodFor(plan, want) : want;
+      const kInc = keys(t, ch.fields, inMatch(0));
+      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? keys(ev.base, ch.fields, inMatch(ev.n)) : null;
+      const peak = Math.max(busiest(tsOf(t), kInc, isRef(0), period), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase, isRef(ev.n), period) : 0);
+      const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
+      const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
+      const hitInc = replay(tsOf(t), kInc, period, limit, timeout);
+      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase, period, limit, timeout) : new Uint8Array(ev.m);
+      const hits: Bits = concatBits(hitInc, hitBase);
+      const b = grade(hits, c, ev);
+      if (b.attack < MIN_PROPOSAL_COVER) continue;
+      if (ch.fields.length === 1 && ch.fields[0] === 'ip.src') {
+        const ipCol = internField(t, 'ip.src');
+        const shared = new Set<string>();
+        for (let i = 0; i < ev.n; i++) if (hitInc[i] && nat.has(ipCol.values[ipCol.ids[i] as number])) shared.add(String(ipCol.values[ipCol.ids[i] as number]));
+        if (shared.size) {
+          ctx.refused.push({
+            cluster: c.id, kind: 'rate_limit', expression, guard: 'shared-address',
+            reason: `per-IP counting would limit ${shared.size} shared address(es) (${[...shared].slice(0, 3).join(', ')}): many sessions or user agents behind one IP (a NAT or CGNAT), whose users would share one counter`,
+            instead: 'count per IP and user agent, per JA4 fingerprint, or per session cookie / API key (Enterprise Advanced Rate Limiting), or cf.unique_visitor_id (IP with NAT support)',
+          });
+          continue;
+        }
+      }
+      const d = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
+      if ('refused' in d) {
+        ctx.refused.push({ cluster: c.id, kind: 'rate_limit', expression: `${expression} [${ch.api.join(', ')}; ${limit}/${period}s]`, guard: 'good-traffic', reason: d.refused });
+        continue;
+      }
+      // challenges need mitigation_timeout 0 below Enterprise
+      const to = d.action === 'managed_challenge' ? 0 : timeout;
+      const id = `rl-${c.id}-${ch.fields.join('+')}-${period}`;
+      const json = {
+        description: `netrunbook ${ctx.incident} ${c.id}: ${c.name}`, expression, action: d.action, enabled: d.safe, ref: '',
+        ...(d.action === 'block' ? { action_parameters: { response: { status_code: 429, content_type: 'application/json', content: '{"error":"rate limited"}' } } } : {}),
+        ratelimit: { characteristics: ch.api, period, requests_per_period: limit, mitigation_timeout: to, requests_to_origin: false },
+      };
+      const cand: Omit<Mitigation, 'requires' | 'require' | 'deployable'> = {
+        id, kind: 'rate_limit', cluster: c.id, description: `${limit} requests per ${period} s per ${ch.api.slice(1).join(' + ')} (busiest possibly-good counter: ${peak})`,
+        expression, action: d.action, phase: 'http_ratelimit', json, api: [], position: 'rate limiting rules: last (after any rule that should win first)',
+        safe: d.safe, verdict: d.verdict, why: d.why, plan: [], backtest: b, clusterCoverage: b.attack, guards: [...guards],
+      };
+      const score = b.attack - (d.safe ? 0 : 1) - 0.001 * ch.api.length;
+      if (!best || score > best.cover) best = { m: cand as Mitigation, cover: score };
+    }
+  }
+  if (!best) return null;
+  const m = best.m;
+  const mid = ctx.nextId();
+  const ref = refOf(ctx, mid);
+  const json: Record<string, unknown> = { ...m.json, ref };
+  const rl = json['ratelimit'] as { characteristics: string[]; period: number; mitigation_timeout: number };
+  return finish(ctx, { ...m, id: mid, json, api: addRule('zone', 'http_ratelimit', json, undefined), plan: stagePlan(m.action, ref, 'http', m.safe) },
+    rateLimitNeeds(m.expression, rl.characteristics, rl.period, rl.mitigation_timeout, m.action));
+}
