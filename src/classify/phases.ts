@@ -76,7 +76,11 @@ export function expressionParts(expression: string): { fields: string[]; functio
  */
 export function checkPhase(expression: string, phase: Phase, opts: { counting?: boolean; lists?: readonly string[] } = {}): PhaseProblem[] {
   const out: PhaseProblem[] = [];
+  const magicPhase = phase === 'magic_transit' || phase === 'ddos_l4';
   try {
+    // packet tables carry fragment fields the catalogue does not: name the placement problem first
+    const frag = expressionParts(expression).fields.filter((f) => FRAGMENT.test(f));
+    if (frag.length) return frag.map((f) => ({ phase, what: f, why: magicPhase ? `Magic Firewall has no fragment fields (${f}); drop fragments with the origin firewall or rely on the L3/4 DDoS managed ruleset` : `${f} is a packet field; no HTTP phase has it` }));
     const lists = Object.fromEntries((opts.lists ?? []).map((l) => [l, [] as string[]]));
     check(parse(expression), catalogSchema(), { lists });
   } catch (e) {

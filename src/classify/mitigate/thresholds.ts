@@ -39,7 +39,7 @@ export const VALUE_LIST_MAX = 5;
 /** A proposal must stop at least this share of its cluster to be worth deploying. */
 export const MIN_PROPOSAL_COVER = 0.2;
 /** A block also needs this share of the cluster (else it is a challenge: weaker evidence). */
-export const BLOCK_MIN_COVER = 0.5;
+export const BLOCK_MIN_COVER = 0.9;
 /** A skip-rule component may match at most this share of any cluster's attack rows. */
 export const SKIP_MAX_ATTACK_SHARE = 0.01;
 
