@@ -54,6 +54,40 @@ function l34Name(attrs: AttributeShare[], sigs: string[]): string {
   return `${String(proto ?? 'packet')} flood`;
 }
 
+function referenceMask(ev: Evidence): { refMask: Uint8Array; refRows: number } {
+  const refMask = new Uint8Array(ev.n);
+  for (let i = 0; i < ev.n; i++) refMask[i] = (((ev.reference[i >>> 5] as number) >>> (i & 31)) & 1) as number;
+  return { refMask, refRows: refMask.reduce((a, b) => a + b, 0) };
+}
+
+/** The dominant value of each attribute within the selected rows, with its share among possibly-good rows. */
+function attributesOf(t: ColumnTable, sel: Uint8Array, rows: number, layer: 'l7' | 'l34', refMask: Uint8Array, refRows: number): AttributeShare[] {
+  const attrs: AttributeShare[] = [];
+  for (const f of layer === 'l34' ? L34_ATTRS : L7_ATTRS) {
+    if (!tableSchema(t).fields.has(f)) continue;
+    const top = valueCounts(t, f, sel)[0];
+    if (!top) continue;
+    const { ids } = internField(t, f);
+    let g = 0;
+    for (let i = 0; i < refMask.length; i++) if (refMask[i] && ids[i] === top.id) g++;
+    attrs.push({ field: f, value: top.value as string | number, share: top.rows / rows, goodShare: refRows ? g / refRows : 0 });
+  }
+  return attrs;
+}
+
+/** The part of a cluster a first proposal left uncovered, described afresh (for a second rule). */
+export function residual(c: ClusterWithRows, covered: Uint8Array, ev: Evidence): ClusterWithRows | null {
+  const sel = new Uint8Array(ev.n);
+  let rows = 0;
+  for (let i = 0; i < ev.n; i++) if (c.sel[i] && !covered[i]) {
+    sel[i] = 1;
+    rows++;
+  }
+  if (!rows) return null;
+  const { refMask, refRows } = referenceMask(ev);
+  return { ...c, rows, share: c.share * (rows / c.rows), attributes: attributesOf(ev.t, sel, rows, c.layer, refMask, refRows), sel, bits: bitsOf(sel, ev.N) };
+}
+
 export interface ClusterWithRows extends Cluster {
   sel: Uint8Array;
   bits: Bits;
@@ -90,24 +124,13 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   }
   const minRows = Math.max(1, Math.floor(attackTotal * (opts.minShare ?? MIN_CLUSTER_SHARE)));
   const ordered = sizes.map((rows, k) => ({ k, rows })).filter((x) => x.rows >= minRows && keyNames[x.k]).sort((a, b) => b.rows - a.rows).slice(0, opts.maxClusters ?? MAX_CLUSTERS);
-  const refMask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) refMask[i] = (((ev.reference[i >>> 5] as number) >>> (i & 31)) & 1) as number;
-  const refRows = refMask.reduce((a, b) => a + b, 0);
+  const { refMask, refRows } = referenceMask(ev);
   return ordered.map(({ k, rows }, ci) => {
     const sel = new Uint8Array(n);
     for (let i = 0; i < n; i++) if (keyIds[i] === k) sel[i] = 1;
     const sigs = (keyNames[k] as string).split('+');
     const layer: 'l7' | 'l34' = sigs.some((s) => s.startsWith('l34.')) ? 'l34' : 'l7';
-    const attrs: AttributeShare[] = [];
-    for (const f of layer === 'l34' ? L34_ATTRS : L7_ATTRS) {
-      if (!has(f)) continue;
-      const top = valueCounts(t, f, sel)[0];
-      if (!top) continue;
-      const { ids } = internField(t, f);
-      let g = 0;
-      for (let i = 0; i < n; i++) if (refMask[i] && ids[i] === top.id) g++;
-      attrs.push({ field: f, value: top.value as string | number, share: top.rows / rows, goodShare: refRows ? g / refRows : 0 });
-    }
+    const attrs = attributesOf(t, sel, rows, layer, refMask, refRows);
     const name = layer === 'l34' ? l34Name(attrs, sigs) : sigs.map((s) => sigInfo.get(s)?.title ?? s).slice(0, 2).join(' + ');
     const src = has('ip.src') ? valueCounts(t, 'ip.src', sel) : [];
     const bits = bitsOf(sel, ev.N);

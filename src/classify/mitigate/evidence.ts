@@ -11,6 +11,7 @@ import { rule, type RuleOptions } from '../rule.js';
 import { RuleError, ClassifyError } from '../errors.js';
 import type { ScoreResult } from '../score.js';
 import { bitsOf, concatBits, count, emptyBits, setBit, type Bits } from './bits.js';
+import { sharedAddresses } from './sources.js';
 
 export interface EvidenceOptions {
   /** A baseline table (normal traffic of the same site), e.g. loaded from --baseline. */
@@ -126,8 +127,27 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
   const reference = emptyBits(N);
   const attack = emptyBits(N);
   let incidentReferenceRows = 0;
+  // a row from a source that also sent confident attack rows (and is not a shared address) is the
+  // attacker's too: it is neither derived from nor graded on
+  const attackerRow = new Uint8Array(n);
+  let attackerRows = 0;
+  if (tableSchema(t).fields.has('ip.src')) {
+    const ip = internField(t, 'ip.src');
+    const shared = sharedAddresses(t);
+    const attacker = new Uint8Array(ip.values.length);
+    for (let i = 0; i < n; i++) if (attackMask[i] && !window[i] && (ip.ids[i] as number) >= 0) attacker[ip.ids[i] as number] = 1;
+    for (let k = 0; k < ip.values.length; k++) if (attacker[k] && shared.has(ip.values[k])) attacker[k] = 0;
+    for (let i = 0; i < n; i++) {
+      const k = ip.ids[i] as number;
+      if (!attackMask[i] && !window[i] && k >= 0 && attacker[k]) {
+        attackerRow[i] = 1;
+        attackerRows++;
+      }
+    }
+  }
   for (let i = 0; i < n; i++) {
     if (window[i]) windowRows++;
+    if (attackerRow[i]) continue;
     if (window[i] || !attackMask[i]) {
       setBit(reference, i);
       incidentReferenceRows++;
@@ -148,6 +168,7 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
     }
   };
   const sources = [`${incidentReferenceRows - windowRows} incident rows not confidently attack (suspicious counted as possibly good)`];
+  if (attackerRows) sources.push(`(${attackerRows} rows from unshared sources that also sent confident attack left out of both sides)`);
   if (windowRows) sources.push(`${windowRows} rows before the attack started`);
   if (m) sources.push(`${m} rows of ${opts.baselineName ?? 'the baseline'}`);
   return {

@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto';
 import { DISPLAY, htmlTable, textTable, type DisplayData } from '../../display.js';
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
-import { clusterAttack, valueCounts } from './cluster.js';
+import { clusterAttack, residual, valueCounts, type ClusterWithRows } from './cluster.js';
 import { buildEvidence, type EvidenceOptions } from './evidence.js';
-import { termsFor } from './terms.js';
+import { termsFor, type Term } from './terms.js';
+import { MIN_PROPOSAL_COVER, RESIDUAL_DONE, RESIDUAL_RULES } from './thresholds.js';
 import { search } from './search.js';
 import { skipRule } from './emit/skip.js';
 import { lowerPlanFor, wafRule } from './emit/waf.js';
@@ -24,6 +25,7 @@ import { leversFor } from './emit/levers.js';
 import type { EmitContext } from './emit/common.js';
 import { PLAN_RANK, type Zone } from './requires.js';
 import { pct } from './stats.js';
+import { toMask, type Bits } from './bits.js';
 import type { Analysis, Cluster, Lever, Mitigation, Refusal } from './types.js';
 
 export interface AnalyzeOptions extends EvidenceOptions {
@@ -63,7 +65,8 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
   const clusters = clusterAttack(scored, ev, opts);
   const refused: Refusal[] = [];
   let seq = 0;
-  const ctx: EmitContext = { ev, scored, incident, zone: opts.zone ?? {}, skip: null, nextId: () => `m${++seq}`, refused };
+  const matched = new Map<string, Bits>();
+  const ctx: EmitContext = { ev, scored, incident, zone: opts.zone ?? {}, skip: null, nextId: () => `m${++seq}`, refused, record: (id, bits) => matched.set(id, bits) };
   const mitigations: Mitigation[] = [];
   if (clusters.some((c) => c.layer === 'l7')) {
     const s = skipRule(ctx, opts.allow ?? []);
@@ -72,20 +75,36 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
   }
   const enterpriseOk = !ctx.zone.plan || PLAN_RANK[ctx.zone.plan] >= PLAN_RANK.enterprise;
   for (const c of clusters) {
-    const terms = termsFor(c, ev, scored).filter((t) => {
+    const allowTerm = (t: Term) => {
       if (ctx.zone.plan && PLAN_RANK[ctx.zone.plan] < PLAN_RANK.business && t.tags.has('regex')) return false;
       if ((ctx.zone.botManagement === false || !enterpriseOk) && t.tags.has('bot-field')) return false;
       return true;
-    });
+    };
+    const terms = termsFor(c, ev, scored).filter(allowTerm);
     const cands = search(c, terms, ev);
     if (c.layer === 'l7') {
-      const w = wafRule(ctx, c, cands);
-      if (w) {
+      // a cluster can mix clients (a flood and a stuffing tool share a signature): after the best
+      // rule, search again on what it left, up to RESIDUAL_RULES more rules
+      let part: ClusterWithRows | null = c;
+      let partCands = cands;
+      const tried = new Set<string>();
+      for (let round = 0; part && round <= RESIDUAL_RULES; round++) {
+        const w = wafRule(ctx, part, partCands, tried);
+        if (!w) break;
+        tried.add(w.expression);
         if (w.requires.plan !== 'free' || w.requires.botManagement) {
-          const lower = lowerPlanFor(ctx, c, cands);
+          const lower = lowerPlanFor(ctx, part, partCands);
           if (lower && lower.expression !== w.expression) w.lowerPlan = lower;
         }
+        w.clusterCoverage = w.backtest.attackMatched / c.rows;
         mitigations.push(w);
+        // an unproven rule covers nothing yet: look for a provable one for the same rows
+        if (!w.safe) continue;
+        const covered = matched.get(w.id);
+        if (!covered || w.backtest.attackMatched >= part.rows * RESIDUAL_DONE) break;
+        part = residual(part, toMask(covered, ev.n), ev);
+        if (!part || part.rows < c.rows * MIN_PROPOSAL_COVER * 0.25) break;
+        partCands = search(part, termsFor(part, ev, scored).filter(allowTerm), ev);
       }
       const rl = rateLimitRule(ctx, c);
       if (rl) mitigations.push(rl);
@@ -102,6 +121,13 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
     }
   }
   const levers = leversFor(clusters, refused, incident);
+  const seenRefusal = new Set<string>();
+  const uniqueRefused = refused.filter((r) => {
+    const k = `${r.cluster}\u0000${r.kind}\u0000${r.guard}\u0000${r.expression}`;
+    if (seenRefusal.has(k)) return false;
+    seenRefusal.add(k);
+    return true;
+  });
   const topSources: Analysis['topSources'] = [];
   if (tableSchema(ev.t).fields.has('ip.src')) {
     const ip = internField(ev.t, 'ip.src');
@@ -114,15 +140,20 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
     }
   }
   const publicClusters: Cluster[] = clusters.map(({ sel: _s, bits: _b, ...c }) => c);
-  return makeAnalysis({
-    incident, clusters: publicClusters, mitigations, refused, levers, topSources,
+  const rowsMatched = (id: string) => {
+    const b = matched.get(id);
+    return b ? toMask(b, ev.n) : undefined;
+  };
+  return makeAnalysis(rowsMatched, {
+    incident, clusters: publicClusters, mitigations, refused: uniqueRefused, levers, topSources,
     evidence: { incidentReferenceRows: ev.incidentReferenceRows, baselineRows: ev.baselineRows, attackRows: ev.attackMask.reduce((a, b) => a + b, 0), source: ev.source },
   });
 }
 
-function makeAnalysis(a: Omit<Analysis, typeof DISPLAY>): Analysis {
-  return {
+function makeAnalysis(rowsMatched: Analysis['rowsMatched'], a: Omit<Analysis, typeof DISPLAY | 'rowsMatched'>): Analysis {
+  const out: Analysis = {
     ...a,
+    rowsMatched,
     [DISPLAY](): DisplayData {
       const crow = a.clusters.map((c) => [c.id, c.name, c.rows, pct(c.share, 1), c.sources, c.attributes.filter((x) => x.share >= 0.8).map((x) => `${x.field}=${String(x.value)}`).join(', ')]);
       const mrow = a.mitigations.map((m) => [m.id, m.cluster, m.kind, m.action, m.safe ? 'safe' : m.verdict, m.expression, pct(m.backtest.attack, 1), `${pct(m.backtest.good, 3)} of ${m.backtest.goodFigure.of}`, m.requires.plan + (m.requires.botManagement ? ' + BM' : '')]);
@@ -141,6 +172,9 @@ function makeAnalysis(a: Omit<Analysis, typeof DISPLAY>): Analysis {
       };
     },
   };
+  // a function is not data: keep it out of JSON.stringify and spreads
+  Object.defineProperty(out, 'rowsMatched', { enumerable: false });
+  return out;
 }
 
 export type { Analysis, Cluster, Mitigation, MitigationKind, Refusal, Lever, ApiRequest, BacktestFigures, Verdict } from './types.js';

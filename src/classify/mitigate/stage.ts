@@ -8,7 +8,7 @@ import { countAnd, type Bits } from './bits.js';
 import type { ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { describeFigure, figure, pct } from './stats.js';
-import { BLOCK_MIN_COVER, GOOD_BLOCK_LIMIT, GOOD_CHALLENGE_LIMIT, minReferenceFor } from './thresholds.js';
+import { BLOCK_MIN_CLUSTER_ROWS, BLOCK_MIN_COVER, GOOD_BLOCK_LIMIT, GOOD_CHALLENGE_LIMIT, minReferenceFor } from './thresholds.js';
 import type { Action, BacktestFigures, Verdict } from './types.js';
 
 export function grade(bits: Bits, c: ClusterWithRows, ev: Evidence): BacktestFigures {
@@ -63,11 +63,12 @@ export function decide(b: BacktestFigures, cover: number, opts: DecideOptions): 
   const blockN = minReferenceFor(GOOD_BLOCK_LIMIT);
   const challengeN = minReferenceFor(GOOD_CHALLENGE_LIMIT);
   const measured = `hits ${describeFigure(g)} of possibly-good ${opts.unit}`;
-  if (g.high <= GOOD_BLOCK_LIMIT && cover >= BLOCK_MIN_COVER) {
+  const enoughAttack = b.attackFigure.of >= BLOCK_MIN_CLUSTER_ROWS || !opts.canChallenge;
+  if (g.high <= GOOD_BLOCK_LIMIT && cover >= BLOCK_MIN_COVER && enoughAttack) {
     return { action: 'block', safe: true, verdict: 'safe', why: `${measured}: within the ${pct(GOOD_BLOCK_LIMIT, 1)} block limit at the 95% upper bound, stopping ${pct(cover, 1)} of its cluster` };
   }
   if (opts.canChallenge && g.high <= GOOD_CHALLENGE_LIMIT) {
-    const whyNotBlock = cover < BLOCK_MIN_COVER ? `it stops only ${pct(cover, 1)} of its cluster` : `a block needs the upper bound within ${pct(GOOD_BLOCK_LIMIT, 1)} (${blockN.toLocaleString('en-US')}+ possibly-good ${opts.unit} with no hit)`;
+    const whyNotBlock = cover < BLOCK_MIN_COVER ? `it stops only ${pct(cover, 1)} of its cluster` : !enoughAttack ? `its cluster has only ${b.attackFigure.of} confident-attack rows (a block needs ${BLOCK_MIN_CLUSTER_ROWS}+)` : `a block needs the upper bound within ${pct(GOOD_BLOCK_LIMIT, 1)} (${blockN.toLocaleString('en-US')}+ possibly-good ${opts.unit} with no hit)`;
     return { action: 'managed_challenge', safe: true, verdict: 'safe', why: `${measured}: within the ${pct(GOOD_CHALLENGE_LIMIT, 0)} challenge limit at the 95% upper bound; not a block because ${whyNotBlock}` };
   }
   const limit = opts.canChallenge ? GOOD_CHALLENGE_LIMIT : GOOD_BLOCK_LIMIT;
@@ -75,6 +76,15 @@ export function decide(b: BacktestFigures, cover: number, opts: DecideOptions): 
     return { refused: `${measured}, above the ${pct(limit, 1)} limit` };
   }
   const need = opts.canChallenge ? challengeN : blockN;
+  if (g.of >= need) {
+    return {
+      action: opts.canChallenge ? 'managed_challenge' : 'block',
+      safe: false,
+      verdict: 'unproven',
+      why: `unproven: ${measured}; the 95% upper bound is above the ${pct(limit, 1)} limit, so it may hit real users. ` +
+        `More of the same traffic will not settle it: a narrower rule, or a baseline (--baseline FILE) showing the matched requests never occur in normal traffic, would. Until then it is emitted disabled.`,
+    };
+  }
   return {
     action: opts.canChallenge ? 'managed_challenge' : 'block',
     safe: false,

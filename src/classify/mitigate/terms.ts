@@ -146,6 +146,33 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     }
     add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, concatBits(inc, baseMask));
   }
+  // product tokens of the cluster's user agents ("HeadlessChrome/", "python-requests/"): a narrower
+  // term than the pack's regex when the cluster mixes clients; evaluated per distinct user agent
+  if (c.layer === 'l7' && schema.fields.has('http.user_agent')) {
+    const { ids, values } = internField(t, 'http.user_agent');
+    const perToken = new Map<string, number>();
+    for (const v of valueCounts(t, 'http.user_agent', c.sel)) {
+      for (const tok of new Set(String(v.value).match(/[A-Za-z][A-Za-z0-9._-]{2,30}\//g) ?? [])) perToken.set(tok, (perToken.get(tok) ?? 0) + v.rows);
+    }
+    const common = new Set(['Mozilla/', 'AppleWebKit/', 'Chrome/', 'Safari/', 'Version/', 'Gecko/', 'Firefox/', 'Mobile/']);
+    for (const [tok, rows] of perToken) {
+      if (common.has(tok) || rows / c.rows < MIN_TERM_COVER) continue;
+      const want = values.map((v) => (String(v).includes(tok) ? 1 : 0));
+      const inc = new Uint8Array(ev.n);
+      for (let i = 0; i < ev.n; i++) {
+        const k = ids[i] as number;
+        if (k >= 0 && want[k]) inc[i] = 1;
+      }
+      const expr = `http.user_agent contains ${JSON.stringify(tok)}`;
+      let baseMask: Uint8Array = new Uint8Array(0);
+      if (ev.base) {
+        const b = ev.evalBits(expr);
+        baseMask = new Uint8Array(ev.m);
+        if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+      }
+      add({ expr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, concatBits(inc, baseMask));
+    }
+  }
   if (c.layer === 'l34' && schema.fields.has('tcp.flags')) {
     add({ expr: 'ip.proto eq "tcp" and tcp.flags.syn and not tcp.flags.ack', field: 'tcp.flags', tags: new Set<Tag>(['tcp', 'syn']), nft: SIG_FORMS['l34.syn']?.nft, ipt: SIG_FORMS['l34.syn']?.ipt }, ev.evalBits('ip.proto eq "tcp" and tcp.flags.syn and not tcp.flags.ack'));
     add({ expr: 'ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack', field: 'tcp.flags', tags: new Set<Tag>(['tcp', 'synack']), nft: SIG_FORMS['l34.synack']?.nft, ipt: SIG_FORMS['l34.synack']?.ipt }, ev.evalBits('ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack'));

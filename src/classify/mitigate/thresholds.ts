@@ -40,6 +40,8 @@ export const VALUE_LIST_MAX = 5;
 export const MIN_PROPOSAL_COVER = 0.2;
 /** A block also needs this share of the cluster (else it is a challenge: weaker evidence). */
 export const BLOCK_MIN_COVER = 0.9;
+/** ... and a cluster of at least this many confident-attack rows (a handful of rows is no pattern). */
+export const BLOCK_MIN_CLUSTER_ROWS = 50;
 /** A skip-rule component may match at most this share of any cluster's attack rows. */
 export const SKIP_MAX_ATTACK_SHARE = 0.01;
 
@@ -55,3 +57,7 @@ export const IPV6_LIST_PREFIX = 64;
 
 /** Static asset extensions excluded from rate limits unless the cluster targets them. */
 export const STATIC_EXTENSIONS = ['js', 'css', 'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'woff', 'woff2', 'ttf', 'map', 'avif'] as const;
+/** Extra custom rules per cluster for what the first one left (clusters can mix clients). */
+export const RESIDUAL_RULES = 2;
+/** A cluster counts as covered once its rules stop this share of it. */
+export const RESIDUAL_DONE = 0.9;

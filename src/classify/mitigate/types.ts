@@ -135,5 +135,7 @@ export interface Analysis {
   topSources: { ip: string; rows: number; malicious: number }[];
   /** What the backtests were graded on. */
   evidence: { incidentReferenceRows: number; baselineRows: number; attackRows: number; source: string };
+  /** Incident rows a proposal acts on (0/1), after the skip rule; not serialised. */
+  rowsMatched(id: string): Uint8Array | undefined;
   [DISPLAY](): DisplayData;
 }

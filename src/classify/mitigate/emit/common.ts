@@ -17,6 +17,8 @@ export interface EmitContext {
   skip: Bits | null;
   nextId(): string;
   refused: Refusal[];
+  /** Remember the rows a proposal acts on (incident + baseline bits), for `Analysis.rowsMatched`. */
+  record(id: string, bits: Bits): void;
 }
 
 export const refOf = (ctx: EmitContext, id: string): string => `${ctx.incident}-${id}`;

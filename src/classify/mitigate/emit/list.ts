@@ -69,6 +69,7 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
     return null;
   }
   const id = ctx.nextId();
+  ctx.record(id, bits);
   const ref = refOf(ctx, id);
   const rule = { description: `netrunbook ${ctx.incident} ${c.id}: ${items.length} sources of ${c.name}`, expression, action: d.action, enabled: d.safe, ref };
   const listItems = items.map((x) => ({ ip: x, comment: `${ctx.incident} ${c.id}` }));

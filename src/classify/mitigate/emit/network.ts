@@ -61,6 +61,7 @@ export function networkRule(ctx: EmitContext, c: ClusterWithRows, cands: readonl
       continue;
     }
     const id = ctx.nextId();
+    ctx.record(id, cand.bits);
     const ref = refOf(ctx, id);
     const json = { description: `netrunbook ${ref}: ${c.name}`, expression, action: 'block', enabled: d.safe };
     const nftMatch = nftOf(cand.terms);
@@ -94,6 +95,7 @@ export function statefulTcpRule(ctx: EmitContext, c: ClusterWithRows): Mitigatio
   const b = grade(bits, c, ctx.ev);
   if (b.attack < MIN_PROPOSAL_COVER) return null;
   const id = ctx.nextId();
+  ctx.record(id, bits);
   const ref = refOf(ctx, id);
   // graded statelessly (an upper bound: conntrack drops fewer: only the out-of-state ones)
   const goodAll = figure(countAnd(bits, ctx.ev.reference), ctx.ev.referenceRows);

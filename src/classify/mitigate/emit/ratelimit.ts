@@ -15,7 +15,7 @@ import { decide, grade, stagePlan } from '../stage.js';
 import { addRule } from '../api/rulesets.js';
 import type { GuardNote, Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
-import { MIN_PROPOSAL_COVER, NAT_MIN_SESSIONS, NAT_MIN_TLS, NAT_MIN_USER_AGENTS, RL_HEADROOM, RL_MIN_LIMIT, RL_TIMEOUT, STATIC_EXTENSIONS } from '../thresholds.js';
+import { MIN_PROPOSAL_COVER, RL_HEADROOM, RL_MIN_LIMIT, RL_TIMEOUT, STATIC_EXTENSIONS } from '../thresholds.js';
 
 /** A characteristic set: the API names and the table fields that stand for them. */
 interface Characteristics {
@@ -98,31 +98,8 @@ function busiest(ts: ArrayLike<number>, key: Float64Array, good: (i: number) => 
   return max;
 }
 
-/** Shared addresses: many sessions, or many user agents over several TLS stacks, behind one IP. */
-export function sharedAddresses(t: ColumnTable): Set<unknown> {
-  const has = (f: string) => tableSchema(t).fields.has(f);
-  const out = new Set<unknown>();
-  if (!has('ip.src')) return out;
-  const ip = internField(t, 'ip.src');
-  const per = (f: string) => (has(f) ? internField(t, f).ids : null);
-  const cookie = per('http.cookie');
-  const ua = per('http.user_agent');
-  const tls = per('cf.bot_management.ja4') ?? per('cf.bot_management.ja3_hash');
-  const sets = new Map<number, { c: Set<number>; u: Set<number>; t: Set<number> }>();
-  for (let i = 0; i < ip.ids.length; i++) {
-    const k = ip.ids[i] as number;
-    if (k < 0) continue;
-    let s = sets.get(k);
-    if (!s) sets.set(k, (s = { c: new Set(), u: new Set(), t: new Set() }));
-    if (cookie && (cookie[i] as number) >= 0 && s.c.size < NAT_MIN_SESSIONS) s.c.add(cookie[i] as number);
-    if (ua && (ua[i] as number) >= 0 && s.u.size < NAT_MIN_USER_AGENTS) s.u.add(ua[i] as number);
-    if (tls && (tls[i] as number) >= 0 && s.t.size < NAT_MIN_TLS) s.t.add(tls[i] as number);
-  }
-  for (const [k, s] of sets) {
-    if (s.c.size >= NAT_MIN_SESSIONS || (s.u.size >= NAT_MIN_USER_AGENTS && (!tls || s.t.size >= NAT_MIN_TLS))) out.add(ip.values[k]);
-  }
-  return out;
-}
+export { sharedAddresses } from '../sources.js';
+import { sharedAddresses } from '../sources.js';
 
 export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
   const { ev } = ctx;
@@ -149,7 +126,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   const tsOf = (tbl: ColumnTable) => tbl.column('timestamp') as unknown as ArrayLike<number>;
   const plan = ctx.zone.plan;
   const nat = sharedAddresses(t);
-  let best: { m: Mitigation; cover: number } | undefined;
+  let best: { m: Mitigation; cover: number; hits: Bits } | undefined;
   for (const ch of CHARACTERISTICS) {
     if (!ch.fields.every(has)) continue;
     if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
@@ -198,12 +175,13 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
         safe: d.safe, verdict: d.verdict, why: d.why, plan: [], backtest: b, clusterCoverage: b.attack, guards: [...guards],
       };
       const score = b.attack - (d.safe ? 0 : 1) - 0.001 * ch.api.length;
-      if (!best || score > best.cover) best = { m: cand as Mitigation, cover: score };
+      if (!best || score > best.cover) best = { m: cand as Mitigation, cover: score, hits };
     }
   }
   if (!best) return null;
   const m = best.m;
   const mid = ctx.nextId();
+  ctx.record(mid, best.hits);
   const ref = refOf(ctx, mid);
   const json: Record<string, unknown> = { ...m.json, ref };
   const rl = json['ratelimit'] as { characteristics: string[]; period: number; mitigation_timeout: number };

@@ -77,6 +77,7 @@ export function skipRule(ctx: EmitContext, allow: readonly string[]): { mitigati
   for (const k of kept.slice(1)) bits = or(bits, k.bits);
   const expression = kept.length === 1 ? (kept[0] as { part: Part }).part.expression : kept.map((k) => k.part.expression).join(' or ');
   const id = ctx.nextId();
+  ctx.record(id, bits);
   const ref = refOf(ctx, id);
   const a = figure(countAnd(bits, ev.attack), attackRows);
   const g = figure(countAnd(bits, ev.reference), ev.referenceRows);
