@@ -114,7 +114,8 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
       const nf = networkRule(ctx, c, cands);
       if (nf) mitigations.push(nf);
       const tcpRefused = refused.some((r) => r.cluster === c.id && (r.guard === 'stateless-tcp-source-port' || r.guard === 'stateless-syn-ack'));
-      if (tcpRefused || /SYN-ACK|RST/.test(c.name)) {
+      // one stateful origin rule per incident covers every out-of-state TCP cluster
+      if ((tcpRefused || /SYN-ACK|RST/.test(c.name)) && !mitigations.some((m) => m.phase === 'origin')) {
         const st = statefulTcpRule(ctx, c);
         if (st) mitigations.push(st);
       }

@@ -89,7 +89,8 @@ export function networkRule(ctx: EmitContext, c: ClusterWithRows, cands: readonl
  * Proposed when the stateless forms were refused for a SYN-ACK / RST reflection cluster.
  */
 export function statefulTcpRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
-  const expression = 'ip.proto eq "tcp" and (tcp.flags.reset or (tcp.flags.syn and tcp.flags.ack))';
+  // what conntrack (loose pickup off) calls invalid in a one-way capture: TCP that opens no connection
+  const expression = 'ip.proto eq "tcp" and not (tcp.flags.syn and not tcp.flags.ack)';
   const bits = ctx.ev.evalBits(expression);
   if (!bits) return null;
   const b = grade(bits, c, ctx.ev);
@@ -103,8 +104,8 @@ export function statefulTcpRule(ctx: EmitContext, c: ClusterWithRows): Mitigatio
     id, kind: 'network_firewall', cluster: c.id, description: `${c.name}: out-of-state TCP on the origin`, expression, action: 'block', phase: 'origin', json: {},
     api: [], position: 'origin firewall (nftables/iptables), ahead of the service\'s accept rules',
     safe: false, verdict: 'unproven',
-    why: `stateful: drops only SYN-ACK/RST packets conntrack cannot match to a connection of this host. Graded statelessly it matches ${(goodAll.share * 100).toFixed(2)}% of ${goodAll.of} possibly-good packets (an upper bound); it is proven on the origin by the nft counters (test/classify/mitigate-nft.test.ts replays the capture)`,
-    plan: ['apply on the origin: nft -f FILE (or the iptables line); watch the counter of the rule', 'on Magic Transit use Advanced TCP Protection instead: it is the same idea at the edge'],
+    why: `stateful: drops only TCP packets (SYN-ACK, RST, ACK) that conntrack cannot match to a connection of this host. Graded statelessly it matches ${(goodAll.share * 100).toFixed(2)}% of ${goodAll.of} possibly-good packets (an upper bound); it is proven on the origin by the nft counters (test/classify/mitigate-nft.test.ts replays the capture)`,
+    plan: ['apply on the origin: sysctl -w net.netfilter.nf_conntrack_tcp_loose=0 (so an ACK of no connection is invalid too), then nft -f FILE (or the iptables line); watch the counter of the rule', 'on Magic Transit use Advanced TCP Protection instead: it is the same idea at the edge'],
     backtest: b, clusterCoverage: b.attack, guards: [{ guard: 'stateless-tcp-source-port', outcome: 'changed', reason: 'the stateless source-port / SYN-ACK form was refused; this is its stateful replacement' }],
     nftables: nftTable(tableName(ctx.incident), [{ match: 'meta l4proto tcp ct state invalid', comment: ref, stateful: true }]),
     iptables: `iptables -t mangle -A PREROUTING -p tcp -m conntrack --ctstate INVALID -m comment --comment "${ref}" -j DROP`,
