@@ -112,7 +112,10 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
       if (list) mitigations.push(list);
     } else {
       const nf = networkRule(ctx, c, cands);
-      if (nf) mitigations.push(nf);
+      // the same rule for two clusters is one rule (a second copy would never match anything)
+      const same = nf && mitigations.find((m) => m.kind === 'network_firewall' && m.expression === nf.expression);
+      if (same && nf) same.cluster = `${same.cluster} ${nf.cluster}`;
+      else if (nf) mitigations.push(nf);
       const tcpRefused = refused.some((r) => r.cluster === c.id && (r.guard === 'stateless-tcp-source-port' || r.guard === 'stateless-syn-ack'));
       // one stateful origin rule per incident covers every out-of-state TCP cluster
       if ((tcpRefused || /SYN-ACK|RST/.test(c.name)) && !mitigations.some((m) => m.phase === 'origin')) {
