@@ -19,6 +19,8 @@ export interface ClassifyOptions extends ScoreOptions {
   /** The zone's plan (free|pro|business|enterprise) and Bot Management, when known. */
   plan?: string;
   botManagement?: boolean;
+  /** Parsing threads for a big uncompressed Logpush file (the loader's `workers`). */
+  workers?: number;
 }
 
 export interface Classification {
@@ -46,7 +48,7 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
   // every input is checked before anything is computed or written
   const zone: Zone = { ...(opts.plan !== undefined ? { plan: parsePlan(opts.plan) } : {}), ...(opts.botManagement !== undefined ? { botManagement: opts.botManagement } : {}) };
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
-  const { table, report } = await loadTraffic(file, { format: opts.format });
+  const { table, report } = await loadTraffic(file, { format: opts.format, workers: opts.workers });
   const baseline = opts.baseline ? (await loadTraffic(opts.baseline, { format: opts.format })).table : undefined;
   const scored = score(table, {
     ...opts,

@@ -1,4 +1,5 @@
 /** `runbook classify TRAFFIC [--format F] [--rules FILE] [--baseline FILE] [--plan P] [--bot-management] [--out FILE] [--json]` */
+import os from 'node:os';
 import { parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored, PLAN_NAMES, type Plan } from '../classify/index.js';
 import { textTable } from '../display.js';
@@ -21,6 +22,8 @@ export async function run(argv: string[]): Promise<number> {
     baseline: a.options['--baseline']?.at(-1),
     plan,
     botManagement: a.flags.has('--bot-management') ? true : a.flags.has('--no-bot-management') ? false : undefined,
+    // a big Logpush file parses on two threads (the loader ignores this for other formats)
+    workers: Math.min(2, os.availableParallelism()),
   });
   const out = a.options['--out']?.at(-1);
   if (out) writeScored(c.scored.table, out);

@@ -54,10 +54,33 @@ function l34Name(attrs: AttributeShare[], sigs: string[]): string {
   return `${String(proto ?? 'packet')} flood`;
 }
 
+const refMaskCache = new WeakMap<Evidence, { refMask: Uint8Array; refRows: number }>();
 function referenceMask(ev: Evidence): { refMask: Uint8Array; refRows: number } {
+  const hit = refMaskCache.get(ev);
+  if (hit) return hit;
+  const r = computeReferenceMask(ev);
+  refMaskCache.set(ev, r);
+  return r;
+}
+function computeReferenceMask(ev: Evidence): { refMask: Uint8Array; refRows: number } {
   const refMask = new Uint8Array(ev.n);
   for (let i = 0; i < ev.n; i++) refMask[i] = (((ev.reference[i >>> 5] as number) >>> (i & 31)) & 1) as number;
   return { refMask, refRows: refMask.reduce((a, b) => a + b, 0) };
+}
+
+const refCountCache = new WeakMap<Uint8Array, Map<string, Int32Array>>();
+/** Possibly-good rows per distinct value of a field: one pass per field and analysis, then lookups. */
+function referenceCounts(t: ColumnTable, field: string, refMask: Uint8Array): Int32Array {
+  let m = refCountCache.get(refMask);
+  if (!m) refCountCache.set(refMask, (m = new Map()));
+  let c = m.get(field);
+  if (!c) {
+    const { ids, values } = internField(t, field);
+    c = new Int32Array(values.length);
+    for (let i = 0; i < refMask.length; i++) if (refMask[i] && (ids[i] as number) >= 0) (c[ids[i] as number] as number)++;
+    m.set(field, c);
+  }
+  return c;
 }
 
 /** The dominant value of each attribute within the selected rows, with its share among possibly-good rows. */
@@ -67,9 +90,7 @@ function attributesOf(t: ColumnTable, sel: Uint8Array, rows: number, layer: 'l7'
     if (!tableSchema(t).fields.has(f)) continue;
     const top = valueCounts(t, f, sel)[0];
     if (!top) continue;
-    const { ids } = internField(t, f);
-    let g = 0;
-    for (let i = 0; i < refMask.length; i++) if (refMask[i] && ids[i] === top.id) g++;
+    const g = referenceCounts(t, f, refMask)[top.id] ?? 0;
     attrs.push({ field: f, value: top.value as string | number, share: top.rows / rows, goodShare: refRows ? g / refRows : 0 });
   }
   return attrs;

@@ -137,11 +137,14 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
     const ip = internField(ev.t, 'ip.src');
     const all = new Uint8Array(ev.n).fill(1);
     const top = valueCounts(ev.t, 'ip.src', all).slice(0, 10);
-    for (const v of top) {
-      let m = 0;
-      for (let i = 0; i < ev.n; i++) if (ip.ids[i] === v.id && scored.labelCodes[i] === 2) m++;
-      topSources.push({ ip: String(v.value), rows: v.rows, malicious: m });
+    const slot = new Map(top.map((v, j) => [v.id, j]));
+    const mal = new Int32Array(top.length);
+    for (let i = 0; i < ev.n; i++) {
+      if (scored.labelCodes[i] !== 2) continue;
+      const j = slot.get(ip.ids[i] as number);
+      if (j !== undefined) mal[j]++;
     }
+    top.forEach((v, j) => topSources.push({ ip: String(v.value), rows: v.rows, malicious: mal[j] as number }));
   }
   const publicClusters: Cluster[] = clusters.map(({ sel: _s, bits: _b, ...c }) => c);
   const rowsMatched = (id: string) => {

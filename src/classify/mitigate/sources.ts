@@ -4,7 +4,17 @@ import { internField, tableSchema } from '../columns.js';
 import { NAT_MIN_SESSIONS, NAT_MIN_TLS, NAT_MIN_USER_AGENTS } from './thresholds.js';
 
 /** Shared addresses: many sessions, or many user agents over several TLS stacks, behind one IP. */
+const sharedCache = new WeakMap<ColumnTable, Set<unknown>>();
+
 export function sharedAddresses(t: ColumnTable): Set<unknown> {
+  const hit = sharedCache.get(t);
+  if (hit) return hit;
+  const r = computeShared(t);
+  sharedCache.set(t, r);
+  return r;
+}
+
+function computeShared(t: ColumnTable): Set<unknown> {
   const has = (f: string) => tableSchema(t).fields.has(f);
   const out = new Set<unknown>();
   if (!has('ip.src')) return out;

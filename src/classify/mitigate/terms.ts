@@ -8,7 +8,7 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS } from '../signatures/pack.js';
-import { concatBits, countAnd, type Bits } from './bits.js';
+import { bitsOf, concatBits, countAnd, type Bits } from './bits.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
@@ -81,6 +81,19 @@ function valueForms(field: string, vals: readonly unknown[]): { nft?: string; ip
   }
 }
 
+const firedCache = new WeakMap<object, Map<string, Bits | null>>();
+/** A signature's fired rows as bits, once per analysis. */
+function firedBits(ev: Evidence, scored: ScoreResult, id: string): Bits | null {
+  let m = firedCache.get(ev);
+  if (!m) firedCache.set(ev, (m = new Map()));
+  let b = m.get(id);
+  if (b === undefined) {
+    const f = scored.fired.get(id);
+    m.set(id, (b = f ? bitsOf(f, ev.n) : null));
+  }
+  return b;
+}
+
 /** Signatures whose firing depends on counts: their expression alone is not the signature. */
 const AGGREGATE_IDS = new Set(['l7.login-rate', 'l7.auth-failures', 'l7.source-rate', 'l7.path-spread', 'l7.not-found-rate']);
 
@@ -99,11 +112,9 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
   for (const s of scored.signatures) {
     if (!s.applicable || !s.expression || AGGREGATE_IDS.has(s.id) || (s.group && s.group !== 'fragment')) continue;
     if (/-flood$|fan-in$/.test(s.id)) continue;
-    const f = scored.fired.get(s.id);
+    const f = firedBits(ev, scored, s.id);
     if (!f) continue;
-    let hit = 0;
-    for (let i = 0; i < c.sel.length; i++) if (c.sel[i] && f[i]) hit++;
-    if (hit / c.rows < 0.5) continue;
+    if (countAnd(f, c.bits) / c.rows < 0.5) continue;
     const forms = SIG_FORMS[s.id] ?? { tags: [] };
     const tags = new Set<Tag>(forms.tags);
     if (/\bmatches\b|~/.test(s.expression)) tags.add('regex');

@@ -29,13 +29,19 @@ const CHARACTERISTICS: readonly Characteristics[] = [
   { api: ['cf.colo.id', 'cf.bot_management.ja4'], fields: ['cf.bot_management.ja4'] },
 ];
 
-/** Composite key id per row (-1 where a field is missing or the row is not matched). */
-function keys(t: ColumnTable, fields: readonly string[], match: (i: number) => boolean): Float64Array {
+/** Dense key id per row for a characteristic set (-1 where a field is missing), cached per table. */
+const keyCache = new WeakMap<ColumnTable, Map<string, { ids: Int32Array; size: number }>>();
+export function denseKeys(t: ColumnTable, fields: readonly string[]): { ids: Int32Array; size: number } {
+  let m = keyCache.get(t);
+  if (!m) keyCache.set(t, (m = new Map()));
+  const name = fields.join('\u0000');
+  const hit = m.get(name);
+  if (hit) return hit;
   const n = t.numRows();
   const cols = fields.map((f) => internField(t, f));
-  const out = new Float64Array(n).fill(-1);
+  const ids = new Int32Array(n).fill(-1);
+  const index = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    if (!match(i)) continue;
     let k = 0;
     let ok = true;
     for (const c of cols) {
@@ -46,53 +52,84 @@ function keys(t: ColumnTable, fields: readonly string[], match: (i: number) => b
       }
       k = k * (c.values.length + 1) + id;
     }
-    if (ok) out[i] = k;
+    if (!ok) continue;
+    let d = index.get(k);
+    if (d === undefined) index.set(k, (d = index.size));
+    ids[i] = d;
   }
-  return out;
+  const r = { ids, size: index.size };
+  m.set(name, r);
+  return r;
 }
 
-/** Replay: rows the rule acts on. timeout 0 = throttle (only requests over the limit in a period). */
-export function replay(ts: ArrayLike<number>, key: Float64Array, periodSec: number, limit: number, timeoutSec: number): Uint8Array {
+/** Row indices in time order, cached per table (every replay walks them, none sorts). */
+const orderCache = new WeakMap<ColumnTable, Int32Array>();
+export function timeOrder(t: ColumnTable): Int32Array {
+  const hit = orderCache.get(t);
+  if (hit) return hit;
+  const ts = t.column('timestamp') as unknown as ArrayLike<number>;
+  const n = t.numRows();
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
+  if (!sorted) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
+  orderCache.set(t, idx);
+  return idx;
+}
+
+/**
+ * Replay: rows the rule acts on, walking rows in time order. `key` is a dense key per row (-1: not
+ * counted), `size` the number of keys. timeout 0 = throttle (only requests over the limit in a period).
+ */
+export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec: number, limit: number, timeoutSec: number, order?: ArrayLike<number>, size?: number): Uint8Array {
   const n = key.length;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (key[i] as number >= 0) idx.push(i);
-  idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
-  const window = new Map<number, number>();
-  const counts = new Map<number, number>();
-  const until = new Map<number, number>();
+  let k = size ?? 0;
+  if (size === undefined) for (let i = 0; i < n; i++) k = Math.max(k, (key[i] as number) + 1);
+  const window = new Float64Array(k).fill(NaN);
+  const counts = new Int32Array(k);
+  const until = new Float64Array(k).fill(-Infinity);
   const hit = new Uint8Array(n);
   const p = periodSec * 1000;
-  for (const i of idx) {
-    const k = key[i] as number;
+  const ord = order ?? Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (ts[a] as number) - (ts[b] as number));
+  for (let j = 0; j < ord.length; j++) {
+    const i = ord[j] as number;
+    const kk = key[i] as number;
+    if (kk < 0) continue;
     const t = ts[i] as number;
-    if ((until.get(k) ?? -Infinity) > t) {
+    if ((until[kk] as number) > t) {
       hit[i] = 1;
       continue;
     }
     const w = Math.floor(t / p);
-    if (window.get(k) !== w) {
-      window.set(k, w);
-      counts.set(k, 0);
+    if (window[kk] !== w) {
+      window[kk] = w;
+      counts[kk] = 0;
     }
-    const c = (counts.get(k) as number) + 1;
-    counts.set(k, c);
+    const c = ++(counts[kk] as number);
     if (c > limit) {
       hit[i] = 1;
-      if (timeoutSec > 0) until.set(k, t + timeoutSec * 1000);
+      if (timeoutSec > 0) until[kk] = t + timeoutSec * 1000;
     }
   }
   return hit;
 }
 
-/** Busiest counter of possibly-good rows in any period (per key). */
-function busiest(ts: ArrayLike<number>, key: Float64Array, good: (i: number) => boolean, periodSec: number): number {
-  const counts = new Map<string, number>();
+/** Busiest counter of possibly-good rows in any period (per key), in one time-ordered pass. */
+function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: (i: number) => boolean, periodSec: number, order: ArrayLike<number>): number {
+  const window = new Float64Array(size).fill(NaN);
+  const counts = new Int32Array(size);
   let max = 0;
-  for (let i = 0; i < key.length; i++) {
-    if ((key[i] as number) < 0 || !good(i)) continue;
-    const k = `${key[i]}:${Math.floor((ts[i] as number) / (periodSec * 1000))}`;
-    const c = (counts.get(k) ?? 0) + 1;
-    counts.set(k, c);
+  const p = periodSec * 1000;
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j] as number;
+    const k = key[i] as number;
+    if (k < 0 || !good(i)) continue;
+    const w = Math.floor((ts[i] as number) / p);
+    if (window[k] !== w) {
+      window[k] = w;
+      counts[k] = 0;
+    }
+    const c = ++(counts[k] as number);
     if (c > max) max = c;
   }
   return max;
@@ -100,6 +137,28 @@ function busiest(ts: ArrayLike<number>, key: Float64Array, good: (i: number) => 
 
 export { sharedAddresses } from '../sources.js';
 import { sharedAddresses } from '../sources.js';
+
+interface Replayed {
+  hits: Bits;
+  hitInc: Uint8Array;
+  peak: number;
+  limit: number;
+  timeout: number;
+}
+const replays = new WeakMap<object, Map<string, Replayed>>();
+function replayCache(ev: object): Map<string, Replayed> {
+  let m = replays.get(ev);
+  if (!m) replays.set(ev, (m = new Map()));
+  return m;
+}
+
+/** Dense keys of the matched rows only (the rest -1). */
+function matchedKeys(t: ColumnTable, fields: readonly string[], match: (i: number) => boolean): { ids: Int32Array; size: number } {
+  const all = denseKeys(t, fields);
+  const ids = all.ids.slice();
+  for (let i = 0; i < ids.length; i++) if (!match(i)) ids[i] = -1;
+  return { ids, size: all.size };
+}
 
 export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
   const { ev } = ctx;
@@ -133,14 +192,21 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
     for (const want of [60, 10]) {
       const period = plan ? periodFor(plan, want) : want;
-      const kInc = keys(t, ch.fields, inMatch(0));
-      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? keys(ev.base, ch.fields, inMatch(ev.n)) : null;
-      const peak = Math.max(busiest(tsOf(t), kInc, isRef(0), period), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase, isRef(ev.n), period) : 0);
+      // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
+      const cacheKey = `${expression}\u0000${ch.fields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}`;
+      let cached = replayCache(ev).get(cacheKey);
+      if (!cached) {
+      const kInc = matchedKeys(t, ch.fields, inMatch(0));
+      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, ch.fields, inMatch(ev.n)) : null;
+      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t)), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable)) : 0);
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
       const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
-      const hitInc = replay(tsOf(t), kInc, period, limit, timeout);
-      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase, period, limit, timeout) : new Uint8Array(ev.m);
-      const hits: Bits = concatBits(hitInc, hitBase);
+      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size);
+      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size) : new Uint8Array(ev.m);
+      cached = { hits: concatBits(hitInc, hitBase), hitInc, peak, limit, timeout };
+      replayCache(ev).set(cacheKey, cached);
+      }
+      const { hits, hitInc, peak, limit, timeout } = cached;
       const b = grade(hits, c, ev);
       if (b.attack < MIN_PROPOSAL_COVER) continue;
       if (ch.fields.length === 1 && ch.fields[0] === 'ip.src') {
