@@ -1,4 +1,5 @@
 /** `runbook classify TRAFFIC [--format F] [--rules FILE] [--baseline FILE] [--plan P] [--bot-management] [--out FILE] [--json]` */
+import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored, PLAN_NAMES, type Plan } from '../classify/index.js';
@@ -6,6 +7,15 @@ import { textTable } from '../display.js';
 import type { LoadOptions } from '../traffic/index.js';
 
 const FORMATS = ['auto', 'logpush', 'combined', 'csv', 'har', 'pcap', 'common', 'firewall_events'];
+
+/** Worth a second parsing thread: an uncompressed file of 64 MB or more. */
+function bigPlainFile(file: string): boolean {
+  try {
+    return !/\.(gz|zst|bz2|xz)$/i.test(file) && fs.statSync(file).size >= 64 * 2 ** 20;
+  } catch {
+    return false;
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan'], ['--json', '--bot-management', '--no-bot-management']);
@@ -22,8 +32,8 @@ export async function run(argv: string[]): Promise<number> {
     baseline: a.options['--baseline']?.at(-1),
     plan,
     botManagement: a.flags.has('--bot-management') ? true : a.flags.has('--no-bot-management') ? false : undefined,
-    // a big Logpush file parses on two threads (the loader ignores this for other formats)
-    workers: Math.min(2, os.availableParallelism()),
+    // a big uncompressed Logpush file parses on two threads (with workers a .gz loads no rows: see the report)
+    workers: bigPlainFile(file) ? Math.min(2, os.availableParallelism()) : undefined,
   });
   const out = a.options['--out']?.at(-1);
   if (out) writeScored(c.scored.table, out);

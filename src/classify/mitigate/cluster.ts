@@ -125,19 +125,28 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   const weakM = weak.map((id) => scored.fired.get(id) as Uint8Array);
   const keyIds = new Int32Array(n).fill(-1);
   const keyNames: string[] = [];
-  const keyIndex = new Map<string, number>();
+  const keyIndex = new Map<number, number>();
   const sizes: number[] = [];
   let attackTotal = 0;
+  // a row's key is the set of signatures it fired, as a number (bit s = signature s; no strings per row)
+  const POW = Array.from({ length: 52 }, (_, s) => 2 ** s);
+  const strongN = Math.min(strong.length, 26);
+  const weakN = Math.min(weak.length, 26);
+  const nameOf = (code: number): string => {
+    const strongPart = code % 2 ** 26;
+    const ids = strongPart ? strong.filter((_, s) => Math.floor(strongPart / (POW[s] as number)) % 2 === 1) : weak.filter((_, s) => Math.floor(code / (POW[26 + s] as number)) % 2 === 1);
+    return ids.join('+');
+  };
   for (let i = 0; i < n; i++) {
     if (!ev.attackMask[i]) continue;
     attackTotal++;
-    let key = '';
-    for (let s = 0; s < strong.length; s++) if ((strongM[s] as Uint8Array)[i]) key += (key ? '+' : '') + (strong[s] as string);
-    if (!key) for (let s = 0; s < weak.length; s++) if ((weakM[s] as Uint8Array)[i]) key += (key ? '+' : '') + (weak[s] as string);
-    let k = keyIndex.get(key);
+    let code = 0;
+    for (let s = 0; s < strongN; s++) if ((strongM[s] as Uint8Array)[i]) code += POW[s] as number;
+    if (!code) for (let s = 0; s < weakN; s++) if ((weakM[s] as Uint8Array)[i]) code += POW[26 + s] as number;
+    let k = keyIndex.get(code);
     if (k === undefined) {
-      k = keyNames.push(key) - 1;
-      keyIndex.set(key, k);
+      k = keyNames.push(nameOf(code)) - 1;
+      keyIndex.set(code, k);
       sizes.push(0);
     }
     keyIds[i] = k;

@@ -159,6 +159,7 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
   const all = emptyBits(N);
   for (let i = 0; i < N; i++) setBit(all, i);
   const lists = opts.lists;
+  const memo = new Map<string, Bits | null>();
   const evalOn = (table: ColumnTable, expression: string, l: RuleOptions['lists']): Uint8Array | null => {
     try {
       return rule(expression, table, { lists: { ...(lists ?? {}), ...(l ?? {}) } }).mask(table);
@@ -190,12 +191,22 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
     source: sources.join(' + '),
     lists,
     evalBits(expression, l) {
+      // terms, skip parts and guards ask for the same expressions cluster after cluster: run each kernel once
+      const memoKey = l ? undefined : expression;
+      if (memoKey !== undefined && memo.has(memoKey)) return memo.get(memoKey) as Bits | null;
+      const r = evalUncached(expression, l);
+      if (memoKey !== undefined) memo.set(memoKey, r);
+      return r;
+    },
+  };
+  function evalUncached(expression: string, l: RuleOptions['lists']): Bits | null {
+    {
       const a = evalOn(t, expression, l);
       if (!a) return null;
       if (!base) return bitsOf(a, n);
       // a field the baseline lacks: the expression cannot match there (absent fields never match)
       const b = evalOn(base, expression, l) ?? new Uint8Array(m);
       return concatBits(a, b);
-    },
-  };
+    }
+  }
 }

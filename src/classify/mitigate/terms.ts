@@ -94,6 +94,14 @@ function firedBits(ev: Evidence, scored: ScoreResult, id: string): Bits | null {
   return b;
 }
 
+const termCache = new WeakMap<object, Map<string, Bits>>();
+/** Value terms recur across clusters (method eq "POST"): their bits once per analysis. */
+function termMemo(ev: Evidence): Map<string, Bits> {
+  let m = termCache.get(ev);
+  if (!m) termCache.set(ev, (m = new Map()));
+  return m;
+}
+
 /** Signatures whose firing depends on counts: their expression alone is not the signature. */
 const AGGREGATE_IDS = new Set(['l7.login-rate', 'l7.auth-failures', 'l7.source-rate', 'l7.path-spread', 'l7.not-found-rate']);
 
@@ -140,6 +148,11 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     const tags = new Set<Tag>(forms.tags);
     if (GENERIC_FIELDS.has(a.field) || (a.field === 'http.request.method' && vals.every((v) => GENERIC_METHODS.has(String(v)))) || (a.field === 'http.request.uri.path' && vals.every((v) => v === '/'))) tags.add('generic');
     if (a.field.startsWith('cf.bot_management.')) tags.add('bot-field');
+    const memoHit = termMemo(ev).get(expr);
+    if (memoHit) {
+      add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, memoHit);
+      continue;
+    }
     // per-distinct-value table: the incident side is a lookup on interned ids, no expression compiled
     const { ids: rowIds, values } = internField(t, a.field);
     const want = new Uint8Array(values.length);
@@ -155,7 +168,9 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
       baseMask = new Uint8Array(ev.m);
       if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
     }
-    add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, concatBits(inc, baseMask));
+    const bits = concatBits(inc, baseMask);
+    termMemo(ev).set(expr, bits);
+    add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, bits);
   }
   // product tokens of the cluster's user agents ("HeadlessChrome/", "python-requests/"): a narrower
   // term than the pack's regex when the cluster mixes clients; evaluated per distinct user agent
@@ -168,6 +183,12 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     const common = new Set(['Mozilla/', 'AppleWebKit/', 'Chrome/', 'Safari/', 'Version/', 'Gecko/', 'Firefox/', 'Mobile/']);
     for (const [tok, rows] of perToken) {
       if (common.has(tok) || rows / c.rows < MIN_TERM_COVER) continue;
+      const tokExpr = `http.user_agent contains ${JSON.stringify(tok)}`;
+      const memoHit = termMemo(ev).get(tokExpr);
+      if (memoHit) {
+        add({ expr: tokExpr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, memoHit);
+        continue;
+      }
       const want = values.map((v) => (String(v).includes(tok) ? 1 : 0));
       const inc = new Uint8Array(ev.n);
       for (let i = 0; i < ev.n; i++) {
@@ -181,7 +202,9 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
         baseMask = new Uint8Array(ev.m);
         if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
       }
-      add({ expr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, concatBits(inc, baseMask));
+      const bits = concatBits(inc, baseMask);
+      termMemo(ev).set(expr, bits);
+      add({ expr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, bits);
     }
   }
   if (c.layer === 'l34' && schema.fields.has('tcp.flags')) {

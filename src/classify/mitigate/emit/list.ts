@@ -29,30 +29,47 @@ export function listItemFor(ip: string, prefix = IPV6_LIST_PREFIX): string {
   return `${g.map((x) => x.toString(16)).join(':')}::/${prefix}`;
 }
 
+const goodCache = new WeakMap<object, Set<string>>();
+/** List items (addresses, IPv6 /64s) that sent possibly-good traffic: per distinct address, once per analysis. */
+function goodItemsOf(ev: EmitContext['ev'], ip: { ids: Int32Array; values: unknown[] }, isRef: (i: number) => boolean): Set<string> {
+  const hit = goodCache.get(ev);
+  if (hit) return hit;
+  const seen = new Uint8Array(ip.values.length);
+  for (let i = 0; i < ev.n; i++) if ((ip.ids[i] as number) >= 0 && isRef(i)) seen[ip.ids[i] as number] = 1;
+  const out = new Set<string>();
+  for (let k = 0; k < seen.length; k++) if (seen[k]) out.add(listItemFor(String(ip.values[k])));
+  if (ev.base && tableSchema(ev.base).fields.has('ip.src')) {
+    const b = internField(ev.base, 'ip.src');
+    const bs = new Uint8Array(b.values.length);
+    for (let j = 0; j < ev.m; j++) if ((b.ids[j] as number) >= 0) bs[b.ids[j] as number] = 1;
+    for (let k = 0; k < bs.length; k++) if (bs[k]) out.add(listItemFor(String(b.values[k])));
+  }
+  goodCache.set(ev, out);
+  return out;
+}
+
 export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
   const { ev } = ctx;
   if (!tableSchema(ev.t).fields.has('ip.src')) return null;
   const ip = internField(ev.t, 'ip.src');
   const isRef = (i: number) => (((ev.reference[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
-  const goodItems = new Set<string>();
-  for (let i = 0; i < ev.n; i++) if (isRef(i) && (ip.ids[i] as number) >= 0) goodItems.add(listItemFor(String(ip.values[ip.ids[i] as number])));
-  if (ev.base && tableSchema(ev.base).fields.has('ip.src')) {
-    const b = internField(ev.base, 'ip.src');
-    for (let j = 0; j < ev.m; j++) if ((b.ids[j] as number) >= 0) goodItems.add(listItemFor(String(b.values[b.ids[j] as number])));
-  }
+  const goodItems = goodItemsOf(ev, ip, isRef);
   const nat = sharedAddresses(ev.t);
+  const perIp = new Int32Array(ip.values.length);
+  for (let i = 0; i < ev.n; i++) if (c.sel[i] && (ip.ids[i] as number) >= 0) (perIp[ip.ids[i] as number] as number)++;
   const rows = new Map<string, number>();
   let skippedNat = 0;
-  for (let i = 0; i < ev.n; i++) {
-    if (!c.sel[i] || (ip.ids[i] as number) < 0) continue;
-    const v = ip.values[ip.ids[i] as number];
+  for (let k = 0; k < perIp.length; k++) {
+    const cnt = perIp[k] as number;
+    if (!cnt) continue;
+    const v = ip.values[k];
     if (nat.has(v)) {
-      skippedNat++;
+      skippedNat += cnt;
       continue;
     }
     const item = listItemFor(String(v));
     if (goodItems.has(item)) continue;
-    rows.set(item, (rows.get(item) ?? 0) + 1);
+    rows.set(item, (rows.get(item) ?? 0) + cnt);
   }
   const items = [...rows.entries()].sort((a, b) => b[1] - a[1]).slice(0, LIST_MAX_ITEMS).map(([x]) => x);
   if (!items.length) return null;
