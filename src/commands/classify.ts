@@ -18,9 +18,14 @@ function bigPlainFile(file: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan'], ['--json', '--bot-management', '--no-bot-management']);
+  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan'], ['--json', '--bot-management', '--no-bot-management', '--help']);
+  const usage = 'usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE] [--json]';
+  if (a.flags.has('--help')) {
+    process.stdout.write(`${usage}\n  --baseline FILE   normal traffic of the same site: proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n`);
+    return 0;
+  }
   const [file, ...extra] = a.positional;
-  if (!file || extra.length) throw new UsageError('usage: runbook classify TRAFFIC [--format auto|logpush|combined|csv|har|pcap] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--out FILE] [--json]');
+  if (!file || extra.length) throw new UsageError(usage);
   const format = a.options['--format']?.at(-1) ?? 'auto';
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   const plan = a.options['--plan']?.at(-1);
