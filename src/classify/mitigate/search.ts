@@ -3,7 +3,7 @@
  * possibly-good hits while keeping the cluster covered. Returns candidates best first; the
  * caller takes the first one the guard rails accept (and reports the ones they refused).
  */
-import { and, countAnd, type Bits } from './bits.js';
+import { and, countAnd, countAnd3, type Bits } from './bits.js';
 import type { ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import type { Term } from './terms.js';
@@ -32,12 +32,13 @@ export function expressionOf(terms: readonly Term[]): string {
 export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence, allow: (t: Term) => boolean = () => true): Candidate[] {
   const refRows = Math.max(1, ev.referenceRows);
   const usable = terms.filter(allow);
+  // fewer terms and, for port lists, fewer ports: the narrower rule breaks less
+  const scoreOf = (ts: Term[], cover: number, refHits: number) =>
+    cover - GOOD_HIT_PENALTY * (refHits / refRows) - 0.01 * ts.length - 0.002 * ts.reduce((a, x) => a + (x.tags.has('srcport') ? (x.values?.length ?? 1) : 0), 0);
   const make = (ts: Term[], bits: Bits): Candidate => {
     const cover = countAnd(bits, c.bits) / c.rows;
     const refHits = countAnd(bits, ev.reference);
-    // fewer terms and, for port lists, fewer ports: the narrower rule breaks less
-    const breadth = ts.reduce((a, x) => a + (x.tags.has('srcport') ? (x.values?.length ?? 1) : 0), 0);
-    return { terms: ts, bits, cover, refHits, score: cover - GOOD_HIT_PENALTY * (refHits / refRows) - 0.01 * ts.length - 0.002 * breadth };
+    return { terms: ts, bits, cover, refHits, score: scoreOf(ts, cover, refHits) };
   };
   const singles = usable.map((x) => make([x], x.bits)).sort((a, b) => b.score - a.score);
   const out = new Map<string, Candidate>();
@@ -46,14 +47,22 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
   for (const seed of singles.slice(0, SEARCH_SEEDS)) {
     let cur = seed;
     for (let step = 1; step < MAX_TERMS; step++) {
-      let best: Candidate | undefined;
+      // score each extension from word counts alone; only the winner's bits are built
+      let bestX: Term | undefined;
+      let bestScore = -Infinity;
       for (const x of usable) {
         if (cur.terms.includes(x)) continue;
-        const next = make([...cur.terms, x], and(cur.bits, x.bits));
-        if (next.cover < KEEP_COVER * cur.cover) continue;
-        if (!best || next.score > best.score) best = next;
+        const cover = countAnd3(cur.bits, x.bits, c.bits) / c.rows;
+        if (cover < KEEP_COVER * cur.cover) continue;
+        const refHits = countAnd3(cur.bits, x.bits, ev.reference);
+        const sc = scoreOf([...cur.terms, x], cover, refHits);
+        if (sc > bestScore) {
+          bestScore = sc;
+          bestX = x;
+        }
       }
-      if (!best) break;
+      if (!bestX) break;
+      const best = make([...cur.terms, bestX], and(cur.bits, bestX.bits));
       keep(best);
       if (best.score <= cur.score && cur.refHits === 0) break;
       cur = best;
