@@ -11,6 +11,7 @@ APT_PACKAGES=(
   jupyter-notebook python3-jupyter-server chromium poppler-utils
   bgpdump bzip2
   clickhouse-server clickhouse-client
+  nftables tcpreplay
 )
 
 missing=()

@@ -1,16 +1,20 @@
 /**
- * backtest(table, expression): the share of attack rows and of good rows an expression
- * matches. "Attack" and "good" come from explicit masks (ground truth) or from a score result
- * (malicious vs good labels; suspicious rows count as neither).
+ * backtest(table, expression): the share of attack rows and of possibly-good rows an expression
+ * matches, each with its sample size and 95% Wilson interval. "Attack" and "good" come from
+ * explicit masks (ground truth) or from a score result: confident attack (malicious, not known
+ * good) vs everything else. Suspicious rows count as possibly good: a rule is never graded as
+ * harmless because the rows it hits were already called doubtful by the labels it came from.
  */
 import type { ColumnTable } from 'arquero';
 import { rule, type RuleOptions } from './rule.js';
 import { plain } from './columns.js';
 import type { ScoreResult } from './score.js';
 import { ClassifyError } from './errors.js';
+import { GOOD_BLOCK_LIMIT } from './mitigate/thresholds.js';
+import { figure, type Figure } from './mitigate/stats.js';
 
 /** More good traffic than this share makes a proposal "hits good traffic". */
-export const GOOD_HIT_LIMIT = 0.001;
+export const GOOD_HIT_LIMIT = GOOD_BLOCK_LIMIT;
 
 export interface Backtest {
   /** Share of attack rows matched (0..1). */
@@ -25,6 +29,9 @@ export interface Backtest {
   goodMatched: number;
   /** good > GOOD_HIT_LIMIT: the proposal would block real users. */
   hitsGood: boolean;
+  /** The same shares with sample size and 95% Wilson interval. */
+  attackFigure: Figure;
+  goodFigure: Figure;
 }
 
 export interface BacktestOptions extends RuleOptions {
@@ -36,7 +43,12 @@ export interface BacktestOptions extends RuleOptions {
 function masks(n: number, opts: BacktestOptions): { attack: Uint8Array; good: Uint8Array } {
   if (opts.attack && opts.good) return { attack: opts.attack, good: opts.good };
   if (opts.attack) return { attack: opts.attack, good: opts.attack.map((v) => (v ? 0 : 1)) };
-  if (opts.scored) return { attack: opts.scored.mask('malicious'), good: opts.scored.mask('good') };
+  if (opts.scored) {
+    const s = opts.scored;
+    const attack = s.mask('malicious');
+    for (let i = 0; i < n; i++) if (s.knownGood[i]) attack[i] = 0;
+    return { attack, good: attack.map((v) => (v ? 0 : 1)) };
+  }
   throw new ClassifyError(`backtest needs ground truth (attack/good masks) or a score result; got neither for ${n} rows`);
 }
 
@@ -59,7 +71,10 @@ export function backtestMask(match: Uint8Array, attack: Uint8Array, good: Uint8A
     }
   }
   const goodShare = g ? gm / g : 0;
-  return { attack: a ? am / a : 0, good: goodShare, matched, total: match.length, attackRows: a, goodRows: g, attackMatched: am, goodMatched: gm, hitsGood: goodShare > GOOD_HIT_LIMIT };
+  return {
+    attack: a ? am / a : 0, good: goodShare, matched, total: match.length, attackRows: a, goodRows: g, attackMatched: am, goodMatched: gm,
+    hitsGood: goodShare > GOOD_HIT_LIMIT, attackFigure: figure(am, a), goodFigure: figure(gm, g),
+  };
 }
 
 export function backtest(table: ColumnTable, expression: string, opts: BacktestOptions = {}): Backtest {

@@ -6,7 +6,7 @@ import { loadTraffic, type LimitOptions, type LoadOptions } from '../traffic/ind
 import { plainColumn } from '../traffic/dictionary.js';
 import type { LoadReport } from '../traffic/fields.js';
 import { score, baselineRates, type ScoreOptions, type ScoreResult, type BehaviourReport } from './score.js';
-import { analyze, type Analysis } from './mitigate.js';
+import { analyze, parsePlan, type Analysis, type Zone } from './mitigate/index.js';
 import { loadRules } from './signatures/load.js';
 import { ClassifyError } from './errors.js';
 
@@ -18,8 +18,16 @@ export interface ClassifyOptions extends ScoreOptions {
   limits?: LimitOptions;
   /** A rules file with extra signatures / allow ranges / known-good expression / lists. */
   rules?: string;
-  /** What normal looked like for the behaviour signatures: a quiet log file, or a time range of this one. */
+  /**
+   * Normal traffic of the same site (a quiet log file, `--baseline FILE`): what normal looked like for
+   * the behaviour signatures, and what proposed mitigations are graded on besides the incident.
+   */
   baselineFile?: string;
+  /** The zone's plan (free|pro|business|enterprise) and Bot Management, when known. */
+  plan?: string;
+  botManagement?: boolean;
+  /** Parsing threads for a big uncompressed Logpush file (the loader's `workers`). */
+  workers?: number;
 }
 
 export interface Classification {
@@ -33,7 +41,12 @@ export interface Classification {
     labels: { good: number; suspicious: number; malicious: number };
     clusters: Analysis['clusters'];
     topSources: Analysis['topSources'];
-    mitigations: { kind: string; expression: string; action: string; json: Record<string, unknown>; backtest: { attack: number; good: number }; description: string; cluster: string; hitsGood: boolean; nftables?: string }[];
+    /** Every field of a mitigation (safe, requires and require, api, plan, why, guards, ...). */
+    mitigations: (Analysis['mitigations'][number] & { hitsGood: boolean })[];
+    refused: Analysis['refused'];
+    levers: Analysis['levers'];
+    incident: string;
+    evidence: Analysis['evidence'];
     pack: string;
     /** The baseline the behaviour signatures used, and what did not apply. */
     behaviour?: BehaviourReport;
@@ -41,32 +54,37 @@ export interface Classification {
 }
 
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
+  // every input is checked before anything is computed or written
+  const zone: Zone = { ...(opts.plan !== undefined ? { plan: parsePlan(opts.plan) } : {}), ...(opts.botManagement !== undefined ? { botManagement: opts.botManagement } : {}) };
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
-  const { table, report } = await loadTraffic(file, { ...opts.limits, format: opts.format, logFormat: opts.logFormat });
+  const { table, report } = await loadTraffic(file, { ...opts.limits, format: opts.format, logFormat: opts.logFormat, ...(opts.workers ? { workers: opts.workers } : {}) });
   let baseline = opts.baseline;
+  let baselineTable: ColumnTable | undefined;
   if (opts.baselineFile) {
-    const base = await loadTraffic(opts.baselineFile, { ...opts.limits, format: opts.format, logFormat: opts.logFormat });
-    baseline = baselineRates(base.table, opts.baselineFile);
+    baselineTable = (await loadTraffic(opts.baselineFile, { ...opts.limits, format: opts.format, logFormat: opts.logFormat })).table;
+    baseline = baselineRates(baselineTable, opts.baselineFile);
   }
   const scored = score(table, {
-    baseline,
     ...opts,
+    baseline,
     signatures: [...(opts.signatures ?? []), ...(extra?.signatures ?? [])],
     allow: [...(opts.allow ?? []), ...(extra?.allow ?? [])],
     knownGood: opts.knownGood ?? extra?.knownGood,
     lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) },
   });
-  const analysis = analyze(scored);
+  const allow = [...(opts.allow ?? []), ...(extra?.allow ?? [])];
+  const analysis = analyze(scored, { baseline: baselineTable, baselineName: opts.baselineFile ? `--baseline ${opts.baselineFile}` : undefined, zone, allow, lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) } });
   const summary: Classification['summary'] = {
     rows: report.rowsLoaded,
     skipped: report.rowsSkipped,
     labels: scored.counts,
     clusters: analysis.clusters,
     topSources: analysis.topSources,
-    mitigations: analysis.mitigations.map((m) => ({
-      kind: m.kind, expression: m.expression, action: m.action, json: m.json, backtest: { attack: m.backtest.attack, good: m.backtest.good },
-      description: m.description, cluster: m.cluster, hitsGood: m.backtest.hitsGood, ...(m.nftables ? { nftables: m.nftables } : {}),
-    })),
+    mitigations: analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood })),
+    refused: analysis.refused,
+    levers: analysis.levers,
+    incident: analysis.incident,
+    evidence: analysis.evidence,
     pack: `${scored.pack.name}@${scored.pack.version}`,
     ...(scored.behaviour ? { behaviour: scored.behaviour } : {}),
   };

@@ -58,7 +58,8 @@ export { PACK, LIBRARY_JA4, AMP_PORTS } from './signatures/pack.js';
 export type { Signature, SignaturePack, ExpressionSignature, AggregateSignature } from './signatures/types.js';
 export { parseRules, loadRules, type RulesFile } from './signatures/load.js';
 export { baselineRates, ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT_THRESHOLDS, type BehaviourReport, type ScoreOptions, type SignatureOutcome, type LabelCounts, type Thresholds } from './score.js';
-export { analyze, type Analysis, type Cluster, type Mitigation, type MitigationKind, type AnalyzeOptions } from './mitigate.js';
+export { analyze, parsePlan, PLAN_NAMES, GUARDS, GUARD_NAMES, wilson, figure, replay, sharedAddresses, listItemFor, checkSameSite, type Analysis, type Cluster, type Mitigation, type MitigationKind, type AnalyzeOptions, type Refusal, type Lever, type ApiRequest, type Plan, type Requirement, type Zone, type GuardName, type Figure } from './mitigate/index.js';
+export { checkPhase, expressionParts, type Phase, type PhaseProblem } from './phases.js';
 export { backtest, backtestMask, GOOD_HIT_LIMIT, type Backtest, type BacktestOptions } from './backtest.js';
 export { classifyTraffic, writeScored, type Classification, type ClassifyOptions } from './classify.js';
 

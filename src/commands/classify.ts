@@ -1,6 +1,8 @@
-/** `runbook classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]` */
+/** `runbook classify TRAFFIC [--format F] [--rules FILE] [--baseline FILE] [--plan P] [--bot-management] [--out FILE] [--json]` */
+import fs from 'node:fs';
+import os from 'node:os';
 import { helpRequested, parseArgs, UsageError } from './usage.js';
-import { classifyTraffic, writeScored } from '../classify/index.js';
+import { classifyTraffic, writeScored, PLAN_NAMES, type Plan } from '../classify/index.js';
 import { textTable } from '../display.js';
 import { formatNames, type LoadOptions } from '../traffic/index.js';
 import { classifyRemote, wantsEngine, ENGINE_HELP } from './engine.js';
@@ -8,19 +10,34 @@ import { classifyRemote, wantsEngine, ENGINE_HELP } from './engine.js';
 /** `--format` values: `auto` and every format in the loader registry. */
 const FORMATS = ['auto', ...formatNames()];
 
+/** Worth a second parsing thread: an uncompressed file of 64 MB or more. */
+function bigPlainFile(file: string): boolean {
+  try {
+    return !/\.(gz|zst|bz2|xz)$/i.test(file) && fs.statSync(file).size >= 64 * 2 ** 20;
+  } catch {
+    return false;
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
+  const usage = `usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]`;
   if (helpRequested(argv)) {
-    process.stdout.write(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n`);
+    process.stdout.write(
+      `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
+        `  --baseline FILE   normal traffic of the same site: the behaviour baseline, and proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n`,
+    );
     return 0;
   }
   // --engine clickhouse|duckdb: the same pack where the table lives (commands/engine.ts)
   if (wantsEngine(argv)) return classifyRemote(argv);
-  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json']);
+  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json', '--bot-management', '--no-bot-management']);
   const [file, ...extra] = a.positional;
-  if (!file || extra.length) throw new UsageError(`usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--rules FILE] [--out FILE] [--json]`);
+  if (!file || extra.length) throw new UsageError(usage);
   const logFormat = a.options['--log-format']?.at(-1);
   const format = a.options['--format']?.at(-1) ?? (logFormat ? 'nginx' : 'auto');
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+  const plan = a.options['--plan']?.at(-1);
+  if (plan !== undefined && !PLAN_NAMES.includes(plan.toLowerCase() as Plan)) throw new UsageError(`--plan ${JSON.stringify(plan)} is not a Cloudflare plan; use one of ${PLAN_NAMES.join(', ')}`);
   // loader limits: each stops the load with a reason in the report; raise them for big trusted files
   const limit = (flag: string): number | undefined => {
     const v = a.options[flag]?.at(-1);
@@ -35,6 +52,11 @@ export async function run(argv: string[]): Promise<number> {
     limits,
     rules: a.options['--rules']?.at(-1),
     allow: a.options['--allow']?.flatMap((x) => x.split(',')),
+    baselineFile: a.options['--baseline']?.at(-1),
+    plan,
+    botManagement: a.flags.has('--bot-management') ? true : a.flags.has('--no-bot-management') ? false : undefined,
+    // a big uncompressed Logpush file parses on two threads (with workers a .gz loads no rows: see the report)
+    workers: bigPlainFile(file) ? Math.min(2, os.availableParallelism()) : undefined,
   });
   const out = a.options['--out']?.at(-1);
   if (out) writeScored(c.scored.table, out);
@@ -52,8 +74,27 @@ export async function run(argv: string[]): Promise<number> {
     'Top sources:',
     textTable(['ip', 'rows', 'malicious'], s.topSources.map((x) => [x.ip, x.rows, x.malicious])),
     '',
-    'Proposed mitigations (backtest: share of attack / good traffic matched):',
-    ...s.mitigations.map((m) => `  [${m.cluster}] ${m.kind} ${m.action}: ${m.expression.length > 160 ? `${m.expression.slice(0, 157)}...` : m.expression}\n        attack ${(m.backtest.attack * 100).toFixed(1)}%  good ${(m.backtest.good * 100).toFixed(3)}%${m.hitsGood ? '  ** HITS GOOD TRAFFIC **' : ''}`),
+    `Proposed mitigations (incident ${s.incident}; graded on ${s.evidence.source}):`,
+    ...s.mitigations.map((m) => {
+      const need = `${m.requires.plan}${m.requires.botManagement ? ' + Bot Management' : ''}${m.requires.products.length ? ` + ${m.requires.products.join(', ')}` : ''}`;
+      const lines = [
+        `  [${m.id} ${m.cluster}] ${m.kind} ${m.action} (${m.safe ? 'SAFE' : m.verdict.toUpperCase()}; requires ${need}${m.deployable === false ? ', NOT AVAILABLE on this zone' : ''}): ${m.expression.length > 160 ? `${m.expression.slice(0, 157)}...` : m.expression}`,
+        `        attack ${(m.backtest.attack * 100).toFixed(1)}% of ${m.backtest.attackFigure.of}; possibly-good ${(m.backtest.good * 100).toFixed(3)}% of ${m.backtest.goodFigure.of} (95% CI ${(m.backtest.goodFigure.low * 100).toFixed(3)}-${(m.backtest.goodFigure.high * 100).toFixed(3)}%)`,
+        `        ${m.why}`,
+        `        where: ${m.position}`,
+      ];
+      if (m.breaks) lines.push(`        breaks: ${m.breaks}`);
+      if (m.lowerPlan) lines.push(`        lower plan (${m.lowerPlan.requires.plan}): ${m.lowerPlan.expression}`);
+      for (const r of m.api) lines.push(`        ${r.method} ${r.path}${r.body !== null && r.body !== undefined ? ` ${JSON.stringify(r.body).slice(0, 300)}` : ''}`);
+      if (m.nftables) lines.push(...m.nftables.split('\n').map((l) => `        ${l}`));
+      return lines.join('\n');
+    }),
+    '',
+    'Refused by the guard rails:',
+    ...(s.refused.length ? s.refused.map((r) => `  [${r.cluster}] ${r.kind} ${r.guard}: ${r.expression}\n        ${r.reason}${r.instead ? `\n        instead: ${r.instead}` : ''}`) : ['  (none)']),
+    '',
+    'Cloudflare levers:',
+    ...(s.levers.length ? s.levers.map((l) => `  ${l.kind} (${l.clusters.join(' ')}; requires ${l.requires.plan}${l.requires.products.length ? ` + ${l.requires.products.join(', ')}` : ''}): ${l.why}`) : ['  (none)']),
   ];
   if (out) lines.push('', `wrote ${s.rows} rows with score, label, reasons to ${out}`);
   process.stdout.write(`${lines.join('\n')}\n`);

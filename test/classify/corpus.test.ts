@@ -176,7 +176,7 @@ const DDOS: [string, RegExp, number][] = [
   ['amp.UDP.bacnet.IOT.37810.pcapng', /BACnet|DVR/, 0.95],
 ];
 for (const [f, vector, minMalicious] of DDOS) {
-  Ddos(`${f}: almost entirely malicious, with a network rule naming the vector`, async () => {
+  Ddos(`${f}: almost entirely malicious, with a network rule for the vector or (TCP floods) Advanced TCP Protection`, async () => {
     const { table } = await loadTraffic(corpus('stopddos-packet-captures', f), { format: 'pcap' });
     const r = score(table);
     const share = r.counts.malicious / table.numRows();
@@ -185,9 +185,12 @@ for (const [f, vector, minMalicious] of DDOS) {
     assert.ok(share >= minMalicious, `malicious share ${share}`);
     const a = analyze(r);
     assert.match(a.clusters[0]?.name ?? '', vector);
-    const net = a.mitigations.find((m) => m.kind === 'network_firewall');
-    assert.ok(net, 'a network firewall rule is proposed');
-    assert.ok((net?.clusterCoverage ?? 0) >= 0.9);
+    const net = a.mitigations.find((m) => m.kind === 'network_firewall' && m.cluster === 'c1');
+    if (/SYN/.test(a.clusters[0]?.name ?? '')) assert.ok(a.levers.some((l) => l.kind === 'advanced_tcp_protection'), 'TCP floods: Advanced TCP Protection');
+    else {
+      assert.ok(net, 'a network firewall rule is proposed');
+      assert.ok((net?.clusterCoverage ?? 0) >= 0.9);
+    }
   });
 }
 Ddos.run();

@@ -97,7 +97,10 @@ test('l34-ddos-pcap finds the SYN flood in a real capture through our runner and
   syn = await runOurs('l34-ddos-pcap', { capture: SYNFLOOD });
   validateWithNbformat(syn);
   assert.match(markdownOutputs(syn), 'SYN flood');
-  assert.ok(mitigations(syn).some((m) => m.kind === 'network_firewall'));
+  // a spoofed SYN flood to the service port has no safe network rule (blocking tcp/25565 or every
+  // SYN is the outage): the analysis refuses those and recommends Advanced TCP Protection
+  assert.not.ok(mitigations(syn).some((m) => /^tcp\.dstport eq 25565$/.test(m.expression)));
+  assert.match(JSON.stringify(syn), 'advanced_tcp_protection');
   const nbc = await runNbconvert('l34-ddos-pcap', { capture: SYNFLOOD });
   validateWithNbformat(nbc);
   assert.equal(errorsOf(nbc), []);

@@ -1,0 +1,76 @@
+/**
+ * Bitsets over rows (32 rows a word) for the candidate search: a term is evaluated once into a
+ * bitset; every conjunction and every count afterwards is word arithmetic, never a row scan.
+ */
+export type Bits = Uint32Array;
+
+export const words = (n: number): number => (n + 31) >>> 5;
+
+export function emptyBits(n: number): Bits {
+  return new Uint32Array(words(n));
+}
+
+export function bitsOf(mask: ArrayLike<number>, n = mask.length): Bits {
+  const b = emptyBits(n);
+  for (let i = 0; i < n; i++) if (mask[i]) (b[i >>> 5] as number) |= 1 << (i & 31);
+  return b;
+}
+
+/** Bits of `a` (length n) followed by bits of `b` (length m): incident rows then baseline rows. */
+export function concatBits(a: ArrayLike<number>, b: ArrayLike<number>): Bits {
+  const n = a.length;
+  const out = emptyBits(n + b.length);
+  for (let i = 0; i < n; i++) if (a[i]) (out[i >>> 5] as number) |= 1 << (i & 31);
+  for (let j = 0; j < b.length; j++) if (b[j]) (out[(n + j) >>> 5] as number) |= 1 << ((n + j) & 31);
+  return out;
+}
+
+export function setBit(b: Bits, i: number): void {
+  (b[i >>> 5] as number) |= 1 << (i & 31);
+}
+export function hasBit(b: Bits, i: number): boolean {
+  return (((b[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
+}
+
+function pop(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
+}
+
+export function count(a: Bits): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) c += pop(a[i] as number);
+  return c;
+}
+export function countAnd(a: Bits, b: Bits): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) c += pop((a[i] as number) & (b[i] as number));
+  return c;
+}
+export function countAnd3(a: Bits, b: Bits, c3: Bits): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) c += pop((a[i] as number) & (b[i] as number) & (c3[i] as number));
+  return c;
+}
+export function and(a: Bits, b: Bits): Bits {
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = (a[i] as number) & (b[i] as number);
+  return o;
+}
+export function andNot(a: Bits, b: Bits): Bits {
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = (a[i] as number) & ~(b[i] as number);
+  return o;
+}
+export function or(a: Bits, b: Bits): Bits {
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = (a[i] as number) | (b[i] as number);
+  return o;
+}
+/** The first n bits as a 0/1 byte mask. */
+export function toMask(b: Bits, n: number, offset = 0): Uint8Array {
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) m[i] = ((b[(i + offset) >>> 5] as number) >>> ((i + offset) & 31)) & 1;
+  return m;
+}

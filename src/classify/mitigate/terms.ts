@@ -1,0 +1,215 @@
+/**
+ * Candidate terms for a cluster, each evaluated once into a bitset: the cluster's own signature
+ * expressions (not aggregates: a rule cannot count), value lists of its dominant attributes
+ * (built from per-distinct-value tables, so no expression is compiled or row re-scanned), and
+ * for packets the TCP flag shapes. Each term carries what the guard rails need to judge it
+ * (tags) and its origin firewall forms.
+ */
+import { internField, tableSchema } from '../columns.js';
+import type { ScoreResult } from '../score.js';
+import { AMP_PORTS } from '../signatures/pack.js';
+import { bitsOf, concatBits, countAnd, type Bits } from './bits.js';
+import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
+import type { Evidence } from './evidence.js';
+import { MIN_TERM_COVER, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
+
+/** What a term restricts, as the guard rails see it. */
+export type Tag =
+  | 'proto' | 'dstport' | 'srcport' | 'tcp' | 'udp' | 'icmp' | 'syn' | 'synack' | 'ecn' | 'fragment' | 'dst' | 'src'
+  /** a value that normal traffic of any site carries (GET, HTTP/1.1, a country, an ASN, the site's host) */
+  | 'generic'
+  /** needs the signature pack's regex (matches) */
+  | 'regex'
+  | 'bot-field'
+  | 'len' | 'ttl';
+
+export interface Term {
+  expr: string;
+  field: string;
+  bits: Bits;
+  tags: Set<Tag>;
+  signature?: string;
+  values?: unknown[];
+  /** nftables statement fragment (stateless match), when one exists */
+  nft?: string;
+  /** iptables match fragment, when one exists */
+  ipt?: string;
+}
+
+const GENERIC_FIELDS = new Set(['http.request.version', 'http.host', 'ip.src.country', 'ip.src.asnum']);
+const GENERIC_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
+
+/** Signature forms for the origin firewall (stateless matches) and their tags. */
+const SIG_FORMS: Readonly<Record<string, { nft?: string; ipt?: string; tags: Tag[] }>> = {
+  'l34.syn': { nft: 'tcp flags & (syn|ack) == syn', ipt: '-p tcp --tcp-flags SYN,ACK SYN', tags: ['tcp', 'syn'] },
+  'l34.synack': { nft: 'tcp flags & (syn|ack) == syn|ack', ipt: '-p tcp --tcp-flags SYN,ACK SYN,ACK', tags: ['tcp', 'synack'] },
+  'l34.syn-ecn-cwr': { nft: 'tcp flags & (syn|ecn|cwr) == syn|ecn|cwr', ipt: '-p tcp --tcp-flags SYN,ECE,CWR SYN,ECE,CWR', tags: ['tcp', 'ecn'] },
+  'l34.syn-from-service-port': { nft: 'tcp flags & syn == syn tcp sport < 1024 tcp dport >= 1024', ipt: '-p tcp --tcp-flags SYN SYN --sport 0:1023 --dport 1024:65535', tags: ['tcp', 'srcport', 'synack'] },
+  'l34.udp-fragment': { nft: 'ip frag-off & 0x1fff != 0', ipt: '-f', tags: ['fragment'] },
+  'l34.fragment': { nft: 'ip frag-off & 0x1fff != 0', ipt: '-f', tags: ['fragment'] },
+  'l34.amp-port': { nft: `udp sport { ${AMP_PORTS.join(', ')} }`, ipt: `-p udp -m multiport --sports ${AMP_PORTS.slice(0, 15).join(',')}`, tags: ['udp', 'srcport'] },
+  'l34.low-ttl': { nft: 'ip ttl <= 5', ipt: '-m ttl --ttl-lt 6', tags: ['ttl'] },
+  'l34.large-udp': { nft: 'meta l4proto udp ip length >= 1000', ipt: '-p udp -m length --length 1000:65535', tags: ['udp', 'len'] },
+};
+
+function valueForms(field: string, vals: readonly unknown[]): { nft?: string; ipt?: string; tags: Tag[] } {
+  const set = vals.length === 1 ? String(vals[0]) : `{ ${vals.join(', ')} }`;
+  const list = vals.join(',');
+  switch (field) {
+    case 'ip.proto': {
+      const p = String(vals[0]);
+      const tags: Tag[] = ['proto'];
+      if (vals.length === 1 && (p === 'tcp' || p === 'udp' || p === 'icmp')) tags.push(p);
+      return { nft: vals.length === 1 ? `meta l4proto ${p}` : undefined, ipt: vals.length === 1 ? `-p ${p}` : undefined, tags };
+    }
+    case 'udp.srcport':
+      return { nft: `udp sport ${set}`, ipt: `-p udp -m multiport --sports ${list}`, tags: ['udp', 'srcport'] };
+    case 'udp.dstport':
+      return { nft: `udp dport ${set}`, ipt: `-p udp -m multiport --dports ${list}`, tags: ['udp', 'dstport'] };
+    case 'tcp.srcport':
+      return { nft: `tcp sport ${set}`, ipt: `-p tcp -m multiport --sports ${list}`, tags: ['tcp', 'srcport'] };
+    case 'tcp.dstport':
+      return { nft: `tcp dport ${set}`, ipt: `-p tcp -m multiport --dports ${list}`, tags: ['tcp', 'dstport'] };
+    case 'ip.dst':
+      return { nft: `ip daddr ${set}`, ipt: `-d ${list}`, tags: ['dst'] };
+    case 'ip.src':
+      return { nft: `ip saddr ${set}`, ipt: `-s ${list}`, tags: ['src'] };
+    case 'icmp.type':
+      return { nft: `icmp type ${set}`, ipt: vals.length === 1 ? `-p icmp --icmp-type ${String(vals[0])}` : undefined, tags: ['icmp'] };
+    default:
+      return { tags: [] };
+  }
+}
+
+const firedCache = new WeakMap<object, Map<string, Bits | null>>();
+/** A signature's fired rows as bits, once per analysis. */
+function firedBits(ev: Evidence, scored: ScoreResult, id: string): Bits | null {
+  let m = firedCache.get(ev);
+  if (!m) firedCache.set(ev, (m = new Map()));
+  let b = m.get(id);
+  if (b === undefined) {
+    const f = scored.fired.get(id);
+    m.set(id, (b = f ? bitsOf(f, ev.n) : null));
+  }
+  return b;
+}
+
+const termCache = new WeakMap<object, Map<string, Bits>>();
+/** Value terms recur across clusters (method eq "POST"): their bits once per analysis. */
+function termMemo(ev: Evidence): Map<string, Bits> {
+  let m = termCache.get(ev);
+  if (!m) termCache.set(ev, (m = new Map()));
+  return m;
+}
+
+/** Signatures whose firing depends on counts: their expression alone is not the signature. */
+const AGGREGATE_IDS = new Set(['l7.login-rate', 'l7.auth-failures', 'l7.source-rate', 'l7.path-spread', 'l7.not-found-rate']);
+
+export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult): Term[] {
+  const t = ev.t;
+  const schema = tableSchema(t);
+  const out: Term[] = [];
+  const seen = new Set<string>();
+  const cover = (b: Bits) => countAnd(b, c.bits) / c.rows;
+  const add = (term: Omit<Term, 'bits'>, bits: Bits | null) => {
+    if (!bits || seen.has(term.expr)) return;
+    seen.add(term.expr);
+    if (cover(bits) < MIN_TERM_COVER) return;
+    out.push({ ...term, bits });
+  };
+  for (const s of scored.signatures) {
+    if (!s.applicable || !s.expression || AGGREGATE_IDS.has(s.id) || (s.group && s.group !== 'fragment')) continue;
+    if (/-flood$|fan-in$/.test(s.id)) continue;
+    const f = firedBits(ev, scored, s.id);
+    if (!f) continue;
+    if (countAnd(f, c.bits) / c.rows < 0.5) continue;
+    const forms = SIG_FORMS[s.id] ?? { tags: [] };
+    const tags = new Set<Tag>(forms.tags);
+    if (/\bmatches\b|~/.test(s.expression)) tags.add('regex');
+    if (s.expression.includes('cf.bot_management.')) tags.add('bot-field');
+    const expr = /\bor\b/.test(s.expression) ? `(${s.expression})` : s.expression;
+    add({ expr, field: s.id, tags, signature: s.id, nft: forms.nft, ipt: forms.ipt, ...(s.id === 'l34.amp-port' ? { values: [...AMP_PORTS] } : {}) }, ev.evalBits(expr));
+  }
+  for (const a of c.attributes) {
+    if (a.field === 'tcp.flags') continue;
+    const tops = valueCounts(t, a.field, c.sel);
+    let cum = 0;
+    const vals: unknown[] = [];
+    const ids: number[] = [];
+    for (const v of tops.slice(0, VALUE_LIST_MAX)) {
+      vals.push(v.value);
+      ids.push(v.id);
+      cum += v.rows;
+      if (cum / c.rows >= VALUE_LIST_COVER) break;
+    }
+    if (cum / c.rows < VALUE_LIST_MIN_COVER) continue;
+    const expr = vals.length === 1 ? `${a.field} eq ${litFor(a.field, vals[0])}` : `${a.field} in {${vals.map((v) => litFor(a.field, v)).join(' ')}}`;
+    const forms = valueForms(a.field, vals);
+    const tags = new Set<Tag>(forms.tags);
+    if (GENERIC_FIELDS.has(a.field) || (a.field === 'http.request.method' && vals.every((v) => GENERIC_METHODS.has(String(v)))) || (a.field === 'http.request.uri.path' && vals.every((v) => v === '/'))) tags.add('generic');
+    if (a.field.startsWith('cf.bot_management.')) tags.add('bot-field');
+    const memoHit = termMemo(ev).get(expr);
+    if (memoHit) {
+      add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, memoHit);
+      continue;
+    }
+    // per-distinct-value table: the incident side is a lookup on interned ids, no expression compiled
+    const { ids: rowIds, values } = internField(t, a.field);
+    const want = new Uint8Array(values.length);
+    for (const k of ids) want[k] = 1;
+    const inc = new Uint8Array(ev.n);
+    for (let i = 0; i < ev.n; i++) {
+      const k = rowIds[i] as number;
+      if (k >= 0 && want[k]) inc[i] = 1;
+    }
+    let baseMask: Uint8Array = new Uint8Array(0);
+    if (ev.base) {
+      const b = ev.evalBits(expr);
+      baseMask = new Uint8Array(ev.m);
+      if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+    }
+    const bits = concatBits(inc, baseMask);
+    termMemo(ev).set(expr, bits);
+    add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, bits);
+  }
+  // product tokens of the cluster's user agents ("HeadlessChrome/", "python-requests/"): a narrower
+  // term than the pack's regex when the cluster mixes clients; evaluated per distinct user agent
+  if (c.layer === 'l7' && schema.fields.has('http.user_agent')) {
+    const { ids, values } = internField(t, 'http.user_agent');
+    const perToken = new Map<string, number>();
+    for (const v of valueCounts(t, 'http.user_agent', c.sel)) {
+      for (const tok of new Set(String(v.value).match(/[A-Za-z][A-Za-z0-9._-]{2,30}\//g) ?? [])) perToken.set(tok, (perToken.get(tok) ?? 0) + v.rows);
+    }
+    const common = new Set(['Mozilla/', 'AppleWebKit/', 'Chrome/', 'Safari/', 'Version/', 'Gecko/', 'Firefox/', 'Mobile/']);
+    for (const [tok, rows] of perToken) {
+      if (common.has(tok) || rows / c.rows < MIN_TERM_COVER) continue;
+      const tokExpr = `http.user_agent contains ${JSON.stringify(tok)}`;
+      const memoHit = termMemo(ev).get(tokExpr);
+      if (memoHit) {
+        add({ expr: tokExpr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, memoHit);
+        continue;
+      }
+      const want = values.map((v) => (String(v).includes(tok) ? 1 : 0));
+      const inc = new Uint8Array(ev.n);
+      for (let i = 0; i < ev.n; i++) {
+        const k = ids[i] as number;
+        if (k >= 0 && want[k]) inc[i] = 1;
+      }
+      const expr = `http.user_agent contains ${JSON.stringify(tok)}`;
+      let baseMask: Uint8Array = new Uint8Array(0);
+      if (ev.base) {
+        const b = ev.evalBits(expr);
+        baseMask = new Uint8Array(ev.m);
+        if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+      }
+      const bits = concatBits(inc, baseMask);
+      termMemo(ev).set(expr, bits);
+      add({ expr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, bits);
+    }
+  }
+  if (c.layer === 'l34' && schema.fields.has('tcp.flags')) {
+    add({ expr: 'ip.proto eq "tcp" and tcp.flags.syn and not tcp.flags.ack', field: 'tcp.flags', tags: new Set<Tag>(['tcp', 'syn']), nft: SIG_FORMS['l34.syn']?.nft, ipt: SIG_FORMS['l34.syn']?.ipt }, ev.evalBits('ip.proto eq "tcp" and tcp.flags.syn and not tcp.flags.ack'));
+    add({ expr: 'ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack', field: 'tcp.flags', tags: new Set<Tag>(['tcp', 'synack']), nft: SIG_FORMS['l34.synack']?.nft, ipt: SIG_FORMS['l34.synack']?.ipt }, ev.evalBits('ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack'));
+  }
+  return out;
+}
