@@ -7,7 +7,7 @@
  */
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
-import { AMP_PORTS } from '../signatures/pack.js';
+import { AMP_PORTS, PACK } from '../signatures/pack.js';
 import { bitsOf, concatBits, countAnd, type Bits } from './bits.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
@@ -102,6 +102,9 @@ function termMemo(ev: Evidence): Map<string, Bits> {
   return m;
 }
 
+/** Pack signatures that say they cannot be deployed as written (`deployable: false`). */
+const UNDEPLOYABLE = new Set(PACK.signatures.filter((s) => s.deployable === false).map((s) => s.id));
+
 /** Signatures whose firing depends on counts: their expression alone is not the signature. */
 const AGGREGATE_IDS = new Set(['l7.login-rate', 'l7.auth-failures', 'l7.source-rate', 'l7.path-spread', 'l7.not-found-rate']);
 
@@ -120,6 +123,9 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
   for (const s of scored.signatures) {
     if (!s.applicable || !s.expression || AGGREGATE_IDS.has(s.id) || (s.group && s.group !== 'fragment')) continue;
     if (/-flood$|fan-in$/.test(s.id)) continue;
+    // behaviour.* fields exist only in this analysis, not at Cloudflare's edge: such a signature
+    // (deployable: false in the pack) is evidence, never a rule to paste
+    if (UNDEPLOYABLE.has(s.id) || /\bbehaviour\./.test(s.expression)) continue;
     const f = firedBits(ev, scored, s.id);
     if (!f) continue;
     if (countAnd(f, c.bits) / c.rows < 0.5) continue;
