@@ -5,7 +5,7 @@
  * payload bytes), loaded by loadPcap. Each mutated input must give either a table with exact row
  * accounting or a TrafficError; never another exception, never more than 1 s.
  *
- * CI runs the bounded budget (FUZZ_BUDGET unset: 600 inputs); a longer run:
+ * CI runs the bounded budget (FUZZ_BUDGET unset: 600 mutated captures, 300 random packets); a longer run:
  *   FUZZ_BUDGET=20000 FUZZ_SEED=123 node dist/test/fuzz/captures.test.js
  */
 import { suite } from 'uvu';
@@ -88,10 +88,26 @@ function layout(d: Buffer): Layout {
   return { kind: 'pcap', le, recs, linkAt: [20] };
 }
 
-const files = SEEDS.map((f) => {
-  const bytes = fs.readFileSync(f);
-  return { name: path.relative(path.resolve(ROOT, '..'), f), bytes, layout: layout(bytes) };
-});
+/** Larger captures enter as their first records (cut at a record boundary): DNS, fragments, floods. */
+const HEADS: [string, number][] = [
+  [corpus('ndpi-test-pcaps', 'dns_exfiltration.pcap'), 40],
+  [corpus('stopddos-packet-captures', 'amp.dns.RRSIG.fragmented.pcap'), 24],
+  [corpus('stopddos-packet-captures', 'amp.UDP.snmp.src161.pcapng'), 20],
+  [corpus('stopddos-packet-captures', 'pkt.TCP.synflood.spoofed.pcap'), 40],
+  [corpus('ndpi-test-pcaps', 'synscan.pcap'), 40],
+];
+
+function head(file: string, records: number): Buffer {
+  const d = fs.readFileSync(file);
+  const L = layout(d);
+  const last = L.recs.filter((r) => r.packet)[records - 1];
+  return last ? d.subarray(0, last.end) : d;
+}
+
+const files = [
+  ...SEEDS.map((f) => ({ name: path.relative(path.resolve(ROOT, '..'), f), bytes: fs.readFileSync(f) })),
+  ...HEADS.map(([f, n]) => ({ name: `${path.relative(path.resolve(ROOT, '..'), f)} (first ${n} packets)`, bytes: head(f, n) })),
+].map((f) => ({ ...f, layout: layout(f.bytes) }));
 
 type Mutation =
   | { k: 'truncate'; at: number }
@@ -247,6 +263,37 @@ fz(`${BUDGET} mutated captures: no crash, no load over 1 s, rows loaded + skippe
   );
   assert.is(runs, BUDGET);
   console.log(`capture fuzzing: ${runs} inputs from ${files.length} captures, ${errors} refused with TrafficError, slowest ${slowest.toFixed(1)} ms`);
+});
+
+fz('random bytes as a packet of every link type we decode, and as a DNS message over UDP 53: no crash', async () => {
+  const runs = Math.max(200, Math.floor(BUDGET / 2));
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(0, 1, 12, 14, 101, 108, 113, 228, 229, 276), fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (link, body, asDns) => {
+      let frame = Buffer.from(body);
+      if (asDns) {
+        // raw IPv4 + UDP 53 -> 53 + the random bytes as the DNS message
+        const ip = Buffer.from('4500000000004000401100000a0000010a000002', 'hex');
+        const udp = Buffer.from('0035003500000000', 'hex');
+        ip.writeUInt16BE(28 + body.length, 2);
+        udp.writeUInt16BE(8 + body.length, 4);
+        frame = Buffer.concat([ip, udp, body]);
+        link = 101;
+      }
+      const g = Buffer.alloc(24);
+      g.writeUInt32LE(0xa1b2c3d4, 0);
+      g.writeUInt16LE(2, 4);
+      g.writeUInt16LE(4, 6);
+      g.writeUInt32LE(65535, 16);
+      g.writeUInt32LE(link, 20);
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(frame.length, 8);
+      h.writeUInt32LE(frame.length, 12);
+      const { table, report } = await loadPcap(Buffer.concat([g, h, frame, h, frame]));
+      assert.is(table.numRows(), 2);
+      assert.is(report.rowsLoaded, 2);
+    }),
+    { numRuns: runs, seed: SEED, endOnFailure: true },
+  );
 });
 
 // Regressions: each crash or miscount the fuzzer found, pinned on the smallest input that shows it.
