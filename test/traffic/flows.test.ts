@@ -116,8 +116,8 @@ dns('DNS amplification per resolver: request and response bytes as tshark counts
 const fl = suite('flow table');
 
 /** tshark -z conv,tcp as {key: [framesBA, bytesBA, framesAB, bytesAB]} (bytes: exact or kB/MB). */
-function conv(file: string): Map<string, [number, string, number, string]> {
-  const out = execFileSync('tshark', ['-n', '-r', file, '-q', '-z', 'conv,tcp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+function conv(file: string, proto: 'tcp' | 'udp' = 'tcp'): Map<string, [number, string, number, string]> {
+  const out = execFileSync('tshark', ['-n', '-r', file, '-q', '-z', `conv,${proto}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const m = new Map<string, [number, string, number, string]>();
   for (const line of out.split('\n')) {
     const x = /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+(\d+ \S+)\s+(\d+)\s+(\d+ \S+)/.exec(line);
@@ -134,16 +134,19 @@ function sameSize(ours: number, theirs: string): boolean {
   return Math.abs(ours / scale - Number(n)) <= 1;
 }
 
-fl('TCP conversations, frames and bytes each way match tshark -z conv,tcp', async () => {
-  for (const f of [
-    corpus('ndpi-test-pcaps', 'WebattackSQLinj.pcap'),
-    corpus('ndpi-test-pcaps', 'tcp_scan.pcapng'),
-    corpus('esnet-curated-pcaps', 'one_way_all_flags.pcap'),
-    corpus('ndpi-test-pcaps', 'http_auth.pcap'),
-  ]) {
+fl('TCP and UDP conversations, frames and bytes each way match tshark -z conv,tcp / conv,udp', async () => {
+  for (const [f, proto] of [
+    [corpus('ndpi-test-pcaps', 'WebattackSQLinj.pcap'), 'tcp'],
+    [corpus('ndpi-test-pcaps', 'tcp_scan.pcapng'), 'tcp'],
+    [corpus('esnet-curated-pcaps', 'one_way_all_flags.pcap'), 'tcp'],
+    [corpus('ndpi-test-pcaps', 'http_auth.pcap'), 'tcp'],
+    [corpus('ndpi-test-pcaps', 'dns_exfiltration.pcap'), 'udp'],
+    [corpus('esnet-curated-pcaps', 'udp_0_1000_20190821.pcap'), 'udp'],
+  ] as const) {
     const { table } = await loadPcap(f);
-    const ours = flows(table).filter((x) => x.proto === 'tcp');
-    const theirs = conv(f);
+    const ours = flows(table).filter((x) => x.proto === proto);
+    const theirs = conv(f, proto);
+    assert.ok(theirs.size > 0, `${f}: tshark lists no ${proto} conversation`);
     assert.is(ours.length, theirs.size, f);
     for (const c of ours) {
       const t = theirs.get(`${c.a}|${c.aPort}|${c.b}|${c.bPort}`);
