@@ -62,10 +62,40 @@ export interface Flow {
   retransmissions: number;
 }
 
-interface FlowState extends Flow {
-  last: number | null;
-  seen: Set<string>;
-  synFromA: boolean;
+/** Per-conversation state while scanning (a class: one stable shape for tens of thousands of flows). */
+class FlowState {
+  packetsAB = 0;
+  bytesAB = 0;
+  packetsBA = 0;
+  bytesBA = 0;
+  syn = false;
+  synAck = false;
+  established = false;
+  synFromA = true;
+  rst = 0;
+  fin = 0;
+  retransmissions = 0;
+  /** segments seen, made on the first one (most flood flows never carry two) */
+  seen: Set<string> | null = null;
+  constructor(
+    readonly proto: 'tcp' | 'udp',
+    readonly a: string,
+    readonly aPort: number,
+    readonly b: string,
+    readonly bPort: number,
+    public start: number,
+    public last: number,
+  ) {}
+
+  flow(): Flow {
+    const { proto, a, aPort, b, bPort, packetsAB, bytesAB, packetsBA, bytesBA, syn, synAck, established, rst, fin, retransmissions } = this;
+    const start = Number.isNaN(this.start) ? null : this.start;
+    const durationMs = start === null ? 0 : this.last - this.start;
+    return {
+      proto, a, aPort, b, bPort, packetsAB, bytesAB, packetsBA, bytesBA, packets: packetsAB + packetsBA, bytes: bytesAB + bytesBA,
+      start, durationMs, syn, synAck, established, rst, fin, retransmissions,
+    };
+  }
 }
 
 /**
@@ -106,19 +136,15 @@ export function flows(t: ColumnTable): Flow[] {
       if (sp === null || dp === null) continue;
     }
     const fwd = `${proto}|${s}|${sp}|${d}|${dp}`;
-    const rev = `${proto}|${d}|${dp}|${s}|${sp}`;
     let f = byKey.get(fwd);
     let ab = true;
     if (f === undefined) {
-      f = byKey.get(rev);
+      f = byKey.get(`${proto}|${d}|${dp}|${s}|${sp}`);
       ab = false;
     }
-    const ts = num(tsC, i);
+    const ts = num(tsC, i) ?? NaN;
     if (f === undefined) {
-      f = {
-        proto, a: s, aPort: sp, b: d, bPort: dp, packetsAB: 0, bytesAB: 0, packetsBA: 0, bytesBA: 0, packets: 0, bytes: 0,
-        start: ts, durationMs: 0, syn: false, synAck: false, established: false, rst: 0, fin: 0, retransmissions: 0, last: ts, seen: new Set(), synFromA: true,
-      };
+      f = new FlowState(proto, s, sp, d, dp, ts, ts);
       byKey.set(fwd, f);
       ab = true;
     }
@@ -130,12 +156,9 @@ export function flows(t: ColumnTable): Flow[] {
       f.packetsBA++;
       f.bytesBA += bytes;
     }
-    f.packets++;
-    f.bytes += bytes;
-    if (ts !== null) {
-      if (f.start === null || ts < f.start) f.start = ts;
-      if (f.last === null || ts > f.last) f.last = ts;
-    }
+    // NaN (no timestamp, as in a simple packet block) never wins a comparison
+    if (!(ts >= f.start)) f.start = Number.isNaN(ts) ? f.start : ts;
+    if (!(ts <= f.last)) f.last = Number.isNaN(ts) ? f.last : ts;
     if (proto !== 'tcp') continue;
     const flags = num(flagsC, i) ?? 0;
     const seq = num(seqC, i);
@@ -151,16 +174,13 @@ export function flows(t: ColumnTable): Flow[] {
     // a segment that carries sequence space (data, SYN, FIN) again: a retransmission
     if (seq !== null && (len > 0 || flags & (SYN | FIN))) {
       const k = `${ab ? '>' : '<'}${seq}|${len}|${flags & (SYN | FIN)}`;
-      if (f.seen.has(k)) f.retransmissions++;
+      if (f.seen === null) f.seen = new Set([k]);
+      else if (f.seen.has(k)) f.retransmissions++;
       else f.seen.add(k);
     }
   }
   const out: Flow[] = [];
-  for (const f of byKey.values()) {
-    f.durationMs = f.start !== null && f.last !== null ? f.last - f.start : 0;
-    const { last: _last, seen: _seen, synFromA: _dir, ...flow } = f;
-    out.push(flow);
-  }
+  for (const f of byKey.values()) out.push(f.flow());
   return out;
 }
 
