@@ -70,11 +70,13 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
   b.onWarn = (r) => report.warn(r);
   const dec = new PacketDecoder(b);
   b.reserve(Math.ceil(bytes.length / 64));
+  // frame.number and a skipped row's number both count every record read, so a report's "packet 3
+  // skipped" never names a loaded frame 3 (pcapng blocks skipped mid-file used to shift them)
   let frame = 0;
 
   const packet = (iface: Iface, tsUnits: number, capLen: number, origLen: number, data: Uint8Array) => {
-    frame++;
     report.rowsRead++;
+    frame = report.rowsRead;
     b.put(FIELD.frameNumber, frame);
     b.put(FIELD.timestamp, tsUnits / iface.unitsPerMs);
     b.put(FIELD.frameLen, origLen);
@@ -84,8 +86,8 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
     report.rowsLoaded++;
   };
   const cut = (have: number, want: number) => {
-    frame++;
     report.rowsRead++;
+    frame = report.rowsRead;
     report.skip(frame, MSG.pcapTruncated(have, want));
   };
 
@@ -99,7 +101,7 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
   }
   if (error) {
     report.rowsRead++;
-    report.skip(frame + 1, error);
+    report.skip(report.rowsRead, error);
   }
   // what tcpdump -w leaves when it captured nothing: say so, rather than hand an empty table on
   // (a classifier would then fail on something unrelated, such as a column type)

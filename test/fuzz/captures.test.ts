@@ -252,6 +252,11 @@ fz(`${BUDGET} mutated captures: no crash, no load over 1 s, rows loaded + skippe
       for (let i = 1; i < frames.length; i++) assert.ok((frames[i] as number) > (frames[i - 1] as number));
       if (frames.length) assert.ok((frames[frames.length - 1] as number) <= report.rowsRead);
       for (const s of report.skipped) assert.type(s.reason, 'string');
+      // every record read is either a loaded frame or a listed skipped row, never both, never neither
+      if (report.rowsSkipped === report.skipped.length) {
+        const numbers = [...Array.from(frames), ...report.skipped.map((s) => s.line)].sort((x, y) => x - y);
+        assert.equal(numbers, Array.from({ length: report.rowsRead }, (_, i) => i + 1), `${f.name} ${JSON.stringify(ms)} ${JSON.stringify(report.skipped)}`);
+      }
       // a cut alone: exactly the complete records before it load, and the cut one is reported
       if (ms.length === 1 && cutAt !== null && f.layout.kind !== 'other' && cutAt >= 4) {
         const want = expectedAfterCut(f.layout, cutAt);
@@ -325,6 +330,15 @@ rg('a pcapng packet block shorter than its fixed fields is skipped with its offs
   assert.is(report.rowsRead, 1);
   assert.is(report.rowsSkipped, 1);
   assert.match(report.skipped[0]?.reason ?? '', /packet block of 16 bytes at byte 48/);
+});
+
+rg('a packet after a skipped pcapng block keeps its own number: frame numbers and skipped rows never collide', async () => {
+  // EPB (interface 0, 4 bytes of data), an EPB naming interface 7, and a good EPB again
+  const epb = (iface: number) => Buffer.from(`06000000240000000${iface}00000000000000000000000400000004000000deadbeef24000000`, 'hex');
+  const { table, report } = await loadPcap(pcapng([epb(0), epb(7), epb(0)]));
+  assert.equal(Array.from(table.array(FIELD.frameNumber) as ArrayLike<number>), [1, 3]);
+  assert.equal(report.skipped.map((s) => s.line), [2]);
+  assert.match(report.skipped[0]?.reason ?? '', /unknown interface 7/);
 });
 
 rg('a pcapng simple packet block of 12 bytes is skipped rather than loaded with a negative captured length', async () => {
