@@ -45,3 +45,28 @@ export const TCP_FIELD = {
   tsecr: 'tcp.options.timestamp.tsecr',
   icmpMtu: 'icmp.mtu',
 } as const;
+
+/**
+ * DNS over UDP port 53 (pcap loader), tshark's names, read from the message in the
+ * packet (with IP reassembly off, as `tshark -o ip.defragment:FALSE`: the first fragment of a large
+ * response carries the header and question, later fragments have no DNS columns):
+ * - number: dns.id, dns.qry.type (first question's QTYPE), dns.flags.rcode (responses only, as
+ *   tshark), dns.count.queries, dns.count.answers, dns.count.auth_rr, dns.count.add_rr,
+ *   dns.length (the DNS message size the UDP header declares, whole even when the datagram is
+ *   fragmented; not tshark's dns.resp.len, which is one record's data length).
+ * - boolean: dns.flags.response (QR bit).
+ * - string: dns.qry.name (first question, labels joined by '.', '<Root>' for the root).
+ * A message too short for its header or with a broken name keeps what was read and counts a warning.
+ */
+export const DNS_FIELD = {
+  id: 'dns.id',
+  response: 'dns.flags.response',
+  rcode: 'dns.flags.rcode',
+  qryName: 'dns.qry.name',
+  qryType: 'dns.qry.type',
+  queries: 'dns.count.queries',
+  answers: 'dns.count.answers',
+  authority: 'dns.count.auth_rr',
+  additional: 'dns.count.add_rr',
+  length: 'dns.length',
+} as const;

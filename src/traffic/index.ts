@@ -16,3 +16,4 @@ export { loadCsv, parseCsvRecord } from './csv.js';
 export { loadHar } from './har.js';
 export { LOADER_VERSION, DEFAULT_CACHE_DIR } from './cache.js';
 export { DictionaryColumn, isDictionaryColumn, plainColumn } from './dictionary.js';
+export { flows, flowTable, handshakeSummary, dnsAmplification, prefixSpread, prefixOf, type Flow, type HandshakeSummary } from './flows.js';

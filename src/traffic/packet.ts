@@ -1,5 +1,5 @@
 import type { ColumnBuilder } from './columns.js';
-import { FIELD, TCP_FIELD, TUNNEL_FIELD } from './fields.js';
+import { DNS_FIELD, FIELD, TCP_FIELD, TUNNEL_FIELD } from './fields.js';
 import { addHeader, putTarget, parseCookies, splitRequestLine } from './http-fields.js';
 import { MSG } from './messages.js';
 import { quicInitialCrypto } from './quic.js';
@@ -92,6 +92,43 @@ function teredoStart(d: Uint8Array, p: number, end: number): number {
   if (p + 4 <= end && d[p] === 0 && d[p + 1] === 1) p += 4 + (d[p + 2] as number) + (d[p + 3] as number) + 9; // authentication
   if (p + 8 <= end && d[p] === 0 && d[p + 1] === 0) p += 8; // origin indication
   return p;
+}
+
+/**
+ * A domain name at `o` (RFC 1035 4.1.4): its text as tshark prints it (labels joined by '.',
+ * '<Root>' for the root, bytes outside printable ASCII as \\ddd) and where the name ends in the
+ * message (after the first pointer), or null when it runs past the message, loops or is too long.
+ */
+export function dnsName(p: Uint8Array, o: number): { text: string; end: number } | null {
+  const labels: string[] = [];
+  let end = -1;
+  let jumps = 0;
+  let size = 0;
+  for (;;) {
+    if (o >= p.length) return null;
+    const len = p[o] as number;
+    if (len === 0) {
+      if (end < 0) end = o + 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      if (o + 1 >= p.length || ++jumps > 64) return null;
+      if (end < 0) end = o + 2;
+      o = ((len & 0x3f) << 8) | (p[o + 1] as number);
+      continue;
+    }
+    if ((len & 0xc0) !== 0 || o + 1 + len > p.length) return null;
+    size += len + 1;
+    if (size > 255) return null;
+    let label = '';
+    for (let i = o + 1; i <= o + len; i++) {
+      const c = p[i] as number;
+      label += c > 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\${c.toString().padStart(3, '0')}`;
+    }
+    labels.push(label);
+    o += 1 + len;
+  }
+  return { text: labels.length ? labels.join('.') : '<Root>', end };
 }
 
 /** A TCP payload waiting for more segments (ClientHello or HTTP header block spanning packets). */
@@ -504,6 +541,7 @@ export class PacketDecoder {
       b.put(FIELD.udpDstPort, u16(d, o + 2));
       b.put(FIELD.udpLength, u16(d, o + 4));
       const payload = d.subarray(o + 8, end);
+      if (u16(d, o) === 53 || u16(d, o + 2) === 53) this.dns(payload, u16(d, o + 4) - 8);
       if (payload.length >= 1136 && ((payload[0] as number) & 0xf0) === 0xc0) this.quic(`${src}|${u16(d, o)}|${dst}|${u16(d, o + 2)}`, payload);
     } else if (proto === 1 || proto === 58) {
       if (end < o + 2) return b.warn(MSG.decodeTruncated(proto === 1 ? 'ICMP' : 'ICMPv6'));
@@ -513,6 +551,29 @@ export class PacketDecoder {
       if (proto === 1 && d[o] === 3 && d[o + 1] === 4 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u16(d, o + 6));
       else if (proto === 58 && d[o] === 2 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u32(d, o + 4));
     }
+  }
+
+  /** A DNS message's header and first question (RFC 1035 4.1), names with compression pointers. */
+  private dns(p: Uint8Array, declared: number): void {
+    const b = this.b;
+    if (p.length < 12) return b.warn(MSG.decodeTruncated('DNS'));
+    const flags = u16(p, 2);
+    const response = (flags & 0x8000) !== 0;
+    const qd = u16(p, 4);
+    b.put(DNS_FIELD.id, u16(p, 0));
+    b.put(DNS_FIELD.response, response);
+    if (response) b.put(DNS_FIELD.rcode, flags & 0x0f);
+    b.put(DNS_FIELD.queries, qd);
+    b.put(DNS_FIELD.answers, u16(p, 6));
+    b.put(DNS_FIELD.authority, u16(p, 8));
+    b.put(DNS_FIELD.additional, u16(p, 10));
+    b.put(DNS_FIELD.length, declared >= 12 ? declared : p.length);
+    if (qd === 0) return;
+    const name = dnsName(p, 12);
+    if (name === null) return b.warn(MSG.decodeTruncated('DNS name'));
+    b.putStr(DNS_FIELD.qryName, name.text);
+    if (name.end + 2 > p.length) return b.warn(MSG.decodeTruncated('DNS question'));
+    b.put(DNS_FIELD.qryType, u16(p, name.end));
   }
 
   /** TCP options (RFC 9293, 7323, 2018): MSS, window scale, SACK permitted, timestamps. */

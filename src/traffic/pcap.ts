@@ -70,11 +70,13 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
   b.onWarn = (r) => report.warn(r);
   const dec = new PacketDecoder(b);
   b.reserve(Math.ceil(bytes.length / 64));
+  // frame.number and a skipped row's number both count every record read, so a report's "packet 3
+  // skipped" never names a loaded frame 3 (pcapng blocks skipped mid-file used to shift them)
   let frame = 0;
 
   const packet = (iface: Iface, tsUnits: number, capLen: number, origLen: number, data: Uint8Array) => {
-    frame++;
     report.rowsRead++;
+    frame = report.rowsRead;
     b.put(FIELD.frameNumber, frame);
     b.put(FIELD.timestamp, tsUnits / iface.unitsPerMs);
     b.put(FIELD.frameLen, origLen);
@@ -84,19 +86,23 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
     report.rowsLoaded++;
   };
   const cut = (have: number, want: number) => {
-    frame++;
     report.rowsRead++;
+    frame = report.rowsRead;
     report.skip(frame, MSG.pcapTruncated(have, want));
   };
 
   if (bytes.length < 4) {
+    report.rowsRead++;
     report.skip(1, MSG.pcapBadHeader(`file has ${bytes.length} bytes`));
   } else {
     const magic = bytes.readUInt32BE(0);
     if (magic === 0x0a0d0d0a) readPcapng(bytes, packet, cut, report);
     else readPcap(bytes, packet, cut, report);
   }
-  if (error) report.skip(frame + 1, error);
+  if (error) {
+    report.rowsRead++;
+    report.skip(report.rowsRead, error);
+  }
   // what tcpdump -w leaves when it captured nothing: say so, rather than hand an empty table on
   // (a classifier would then fail on something unrelated, such as a column type)
   if (frame === 0 && report.rowsRead === 0 && !error && bytes.length >= 24 && report.rowsSkipped === 0) {
@@ -106,6 +112,12 @@ export async function loadPcap(src: Source, opts: PcapOptions = {}): Promise<Loa
   const cols = b.finish(PACKET_COLUMNS);
   applyLate(cols, dec.late, b.row);
   return { table: table(cols), report: report.finish() };
+}
+
+/** The file cannot be read on from here: one skipped row, counted as read, so loaded + skipped = read. */
+function fail(report: ReportBuilder, reason: string): void {
+  report.rowsRead++;
+  report.skip(report.rowsRead, reason);
 }
 
 type PacketFn = (iface: Iface, ts: number, capLen: number, origLen: number, data: Uint8Array) => void;
@@ -119,8 +131,8 @@ function readPcap(d: Buffer, packet: PacketFn, cut: CutFn, report: ReportBuilder
   else if (m === 0xa1b23c4d) [le, nano] = [true, true];
   else if (m === 0xd4c3b2a1) [le, nano] = [false, false];
   else if (m === 0x4d3cb2a1) [le, nano] = [false, true];
-  else return report.skip(1, MSG.pcapBadHeader('not a pcap/pcapng file (bad magic)'));
-  if (d.length < 24) return report.skip(1, MSG.pcapBadHeader('global header truncated'));
+  else return fail(report, MSG.pcapBadHeader('not a pcap/pcapng file (bad magic)'));
+  if (d.length < 24) return fail(report, MSG.pcapBadHeader(`global header truncated: file ends after ${d.length} of 24 bytes`));
   const r32 = (o: number) => (le ? d.readUInt32LE(o) : d.readUInt32BE(o));
   const iface: Iface = { link: r32(20) & 0xffff, unitsPerMs: nano ? 1e6 : 1e3 };
   // one link type for the whole file: if we cannot decode it, no packet will decode
@@ -174,6 +186,15 @@ function readPcapng(d: Buffer, packet: PacketFn, cut: CutFn, report: ReportBuild
     }
     const body = o + 8;
     const end = o + len - 4;
+    // the fixed fields of a block must fit in it before any of them is read
+    const fixed = type === 6 || type === 2 ? 32 : type === 3 ? 16 : type === 1 ? 20 : 12;
+    if (len < fixed) {
+      report.rowsRead++;
+      if (type === 1) return report.skip(report.rowsRead, MSG.pcapBadBlock(`interface block of ${len} bytes at byte ${o} (at least 20): file corrupt, stopped`));
+      report.skip(report.rowsRead, MSG.pcapBadBlock(`packet block of ${len} bytes at byte ${o} (at least ${fixed})`));
+      o += len;
+      continue;
+    }
     if (type === 1) {
       const iface: Iface = { link: r16(body), unitsPerMs: 1e3 };
       // options: if_tsresol (9)
