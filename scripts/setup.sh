@@ -9,7 +9,7 @@ APT_PACKAGES=(
   bind9 bind9-utils nginx-light
   jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-jupyter-kernel-test
   jupyter-notebook python3-jupyter-server chromium
-  bgpdump bzip2
+  bgpdump bzip2 frr frr-rpki-rtrlib stayrtr mtr-tiny
 )
 
 missing=()
