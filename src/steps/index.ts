@@ -97,3 +97,4 @@ export * from './tls.js';
 export * from './curl.js';
 export * from './git.js';
 export * from './traceroute.js';
+export * from './bgp.js';

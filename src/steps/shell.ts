@@ -54,6 +54,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   ping: 'iputils-ping',
   ip: 'iproute2',
   mtr: 'mtr-tiny',
+  vtysh: 'frr',
   tshark: 'tshark',
   named: 'bind9',
   'dnssec-signzone': 'bind9-utils',
