@@ -9,14 +9,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bgp, traceroute, type BgpPath } from '../../src/steps/index.js';
 import { parseVrps, VrpIndex } from '../../src/routing/index.js';
-import { labUnavailable, startFrrLab, type FrrLab } from '../helpers/services/frr.js';
-import { waitFor } from '../helpers/services/ports.js';
+import { labUnavailable, startFrrLab, waitForLab, type FrrLab } from '../helpers/services/frr.js';
 
 const lab = suite('FRR hijack lab');
 const skip = labUnavailable();
 let net: FrrLab | undefined;
-
-const EXPECTED = ['10.216.1.0/30', '10.216.2.0/30', '10.216.3.0/30', '100.64.10.0/24', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '203.0.113.0/25'];
 
 lab.before(async () => {
   if (skip) {
@@ -24,21 +21,7 @@ lab.before(async () => {
     return;
   }
   net = await startFrrLab();
-  // Converged when both vantage routers have every prefix and their RPKI cache sees 2 invalid routes.
-  for (const r of ['up', 'peer'] as const) {
-    const at = { netns: net.ns[r], pathspace: net.ns[r] };
-    let last = '';
-    await waitFor(
-      async () => {
-        const t = await bgp.routes(at);
-        last = JSON.stringify(t.error ?? t.data?.rpkiCounts);
-        return !!t.data && t.data.prefixes === EXPECTED.length && t.data.rpkiCounts.invalid === 2;
-      },
-      60_000,
-      `convergence at ${r}`,
-      () => last,
-    );
-  }
+  await waitForLab(net);
 });
 
 lab.after(async () => {

@@ -42,6 +42,8 @@ export interface FrrLab {
   /** Namespace (= FRR pathspace) of each router. */
   ns: Record<LabRouter, string>;
   asn: Record<LabRouter, number>;
+  /** MRT (BGP4MP) dump of every update `up` received, written by bgpd (`dump bgp updates`). */
+  mrtFile: string;
   /** The VRP JSON file stayrtr serves. */
   vrpFile: string;
   vrpJson: string;
@@ -82,11 +84,12 @@ interface Neighbor {
   asn: number;
 }
 
-function bgpdConf(name: string, asn: number, routerId: string, neighbors: Neighbor[], networks: string[], rpkiCache: string | null): string {
+function bgpdConf(name: string, asn: number, routerId: string, neighbors: Neighbor[], networks: string[], rpkiCache: string | null, mrtFile: string | null = null): string {
   return [
     'frr defaults traditional',
     `hostname ${name}`,
     'log stdout informational',
+    ...(mrtFile ? [`dump bgp updates ${mrtFile}`] : []),
     '!',
     ...(rpkiCache ? ['rpki', ' rpki polling_period 5', ` rpki cache ${rpkiCache} preference 1`, 'exit', '!'] : []),
     `router bgp ${asn}`,
@@ -138,6 +141,11 @@ export async function startFrrLab(): Promise<FrrLab> {
   const vrpFile = path.join(dir, 'vrps.json');
   fs.writeFileSync(vrpFile, vrpJson);
   fs.chmodSync(dir, 0o755);
+  // bgpd (as user frr) writes the BGP4MP updates it receives at `up` here: the lab's routing history.
+  const mrtDir = path.join(dir, 'mrt');
+  fs.mkdirSync(mrtDir);
+  sh('chown', ['frr:frr', mrtDir]);
+  const mrtFile = path.join(mrtDir, 'up-updates.mrt');
   try {
     for (const n of Object.values(ns)) {
       ipc('netns', 'add', n);
@@ -184,6 +192,7 @@ export async function startFrrLab(): Promise<FrrLab> {
         ],
         ['10.216.1.0/30', '10.216.2.0/30', '10.216.3.0/30'],
         `127.0.0.1 ${rtrPort}`,
+        mrtFile,
       ),
       peer: bgpdConf(ns.peer, ASN.peer, '10.216.3.2', [{ addr: '10.216.3.1', asn: ASN.up }], ['10.216.3.0/30'], `10.216.3.1 ${rtrPort}`),
     };
@@ -214,6 +223,7 @@ export async function startFrrLab(): Promise<FrrLab> {
   return {
     ns,
     asn: { ...ASN },
+    mrtFile,
     vrpFile,
     vrpJson,
     addresses: { hijacked: '203.0.113.1', customer: '203.0.113.200', upFromPeer: '10.216.3.1', hijLink: '10.216.2.1', custLink: '10.216.1.1' },
@@ -226,3 +236,31 @@ export function vtysh(ns: string, command: string): string {
   return sh('ip', ['netns', 'exec', ns, 'vtysh', '-N', ns, '-c', command]);
 }
 
+
+/**
+ * Wait until both vantage routers have every prefix of the lab and their RPKI cache marks the
+ * two invalid announcements (the hijack and the too-long /24): the lab has converged.
+ */
+export async function waitForLab(lab: FrrLab, ms = 60_000): Promise<void> {
+  const count = (ns: string, cmd: string) => {
+    try {
+      return Object.keys((JSON.parse(vtysh(ns, cmd)) as { routes?: object }).routes ?? {}).length;
+    } catch {
+      return -1;
+    }
+  };
+  for (const r of ['up', 'peer'] as const) {
+    let last = '';
+    await waitFor(
+      () => {
+        const all = count(lab.ns[r], 'show bgp ipv4 unicast json');
+        const invalid = count(lab.ns[r], 'show bgp ipv4 unicast rpki invalid json');
+        last = `${all} prefixes, ${invalid} invalid`;
+        return all === 8 && invalid === 2;
+      },
+      ms,
+      `the lab to converge at ${r}`,
+      () => last,
+    );
+  }
+}
