@@ -98,3 +98,4 @@ export * from './curl.js';
 export * from './git.js';
 export * from './traceroute.js';
 export * from './bgp.js';
+export * from './mtr.js';
