@@ -129,8 +129,13 @@ export default {
       type Seen = { prefix: string; originAs: number | null; rpki: string | null; routers: Set<string>; upstreams: Set<number> };
       const seen = new Map<string, Seen>();
       const missing: string[] = [];
+      const unasked: string[] = [];
       for (const v of views) {
         const d = v.result.data;
+        if (!d) {
+          unasked.push(v.router + " (" + (v.result.error?.message ?? "no answer") + ")");
+          continue;
+        }
         const paths = [...(d?.prefix === prefix ? d.paths : []), ...(d?.moreSpecifics ?? [])];
         if (!paths.some((p) => p.prefix === prefix)) missing.push(v.router);
         for (const p of paths) {
@@ -170,9 +175,10 @@ export default {
         lines.push("The customer's own announcement of " + prefix + " from AS" + originAs + " is RPKI **invalid** at " + [...o.routers].join(", ") + ".");
         advice.push("Fix the ROA: it must name AS" + originAs + " with maxLength at least " + prefix.split("/")[1] + " (covering VRPs now: " + (roas.map((v) => v.prefix + "-" + v.maxLength + " AS" + v.asn).join(", ") || "none") + ").");
       } else if (o.rpki === "notfound") advice.push("There is no ROA for " + prefix + ": create one for AS" + originAs + " with maxLength " + prefix.split("/")[1] + ".");
+      if (unasked.length) lines.push("Could not ask " + unasked.join("; ") + ": these vantage points are not in the verdict.");
       if (missing.length) lines.push("No route for " + prefix + " at " + missing.join(", ") + ": the announcement does not reach there (withdrawn, filtered, or dropped as RPKI invalid).");
       if (!foreign.length && own.length && !missing.length) lines.push("No hijack: " + prefix + " is announced only by AS" + originAs + " (RPKI " + (own[0].rpki ?? "unknown") + ") at every vantage router, and no other AS announces a more-specific.");
-      const verdict = { hijackers: foreign.map((h) => ({ prefix: h.prefix, originAs: h.originAs, rpki: h.rpki, routers: [...h.routers], upstreams: [...h.upstreams] })), missing, advice };
+      const verdict = { hijackers: foreign.map((h) => ({ prefix: h.prefix, originAs: h.originAs, rpki: h.rpki, routers: [...h.routers], upstreams: [...h.upstreams] })), missing, unasked, advice };
       display.markdown([...lines, ...(advice.length ? ["**What to tell the customer:**", ...advice.map((a) => "- " + a)] : [])].join("\\n\\n"));
       verdict
     `),
