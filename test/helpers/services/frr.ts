@@ -128,6 +128,7 @@ export async function startFrrLab(): Promise<FrrLab> {
         /* already gone */
       }
       fs.rmSync(`/var/run/frr/${n}`, { recursive: true, force: true });
+      fs.rmSync(`/etc/frr/${n}`, { recursive: true, force: true });
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -204,7 +205,9 @@ export async function startFrrLab(): Promise<FrrLab> {
       sh('chown', ['frr:frr', run]);
       fs.writeFileSync(path.join(dir, `${r}-zebra.conf`), `hostname ${n}\n`);
       fs.writeFileSync(path.join(dir, `${r}-bgpd.conf`), confs[r]);
-      fs.writeFileSync(path.join(dir, `${r}-vtysh.conf`), '');
+      // vtysh -N NAME reads /etc/frr/NAME/vtysh.conf; an empty one keeps its warning out of the transcripts.
+      fs.mkdirSync(`/etc/frr/${n}`, { recursive: true });
+      fs.writeFileSync(`/etc/frr/${n}/vtysh.conf`, '');
       const common = ['-N', n, '-P', '0'];
       services.push(spawnService('ip', ['netns', 'exec', n, '/usr/lib/frr/zebra', ...common, '-f', path.join(dir, `${r}-zebra.conf`), '-i', `${run}/zebra.pid`]));
       await waitFor(() => fs.existsSync(`${run}/zserv.api`), 10000, `zebra in ${n}`, () => services.map((s) => s.output()).join('\n'));
