@@ -8,6 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bgp, traceroute, type BgpPath } from '../../src/steps/index.js';
+import { toDisplayData } from '../../src/display.js';
 import { parseVrps, VrpIndex } from '../../src/routing/index.js';
 import { labUnavailable, startFrrLab, waitForLab, type FrrLab } from '../helpers/services/frr.js';
 
@@ -48,6 +49,11 @@ lab('route to an address in the hijacked half: the /25 from AS64666, RPKI invali
     assert.is(res.data!.paths[0]!.originAs, 64666);
     assert.is(res.data!.paths[0]!.rpki, 'invalid');
   }
+  const shown = await bgp.route(net.addresses.hijacked, at('peer'));
+  const text = toDisplayData(shown).data['text/plain'] as string;
+  assert.match(text, 'bgp route 203.0.113.1 at netns');
+  assert.match(text, '-> 203.0.113.0/25 from AS64666 (RPKI invalid)');
+  assert.is(shown.transcript[0]!.stderr, '');
   const own = await bgp.route(net.addresses.customer, at('peer'));
   assert.equal([own.data!.prefix, own.data!.paths[0]!.originAs, own.data!.paths[0]!.rpki, own.data!.paths[0]!.asPath], ['203.0.113.0/24', 64500, 'valid', [64510, 64500]]);
 });
