@@ -7,7 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bgp, traceroute, type BgpPath } from '../../src/steps/index.js';
+import { bgp, mtr, traceroute, type BgpPath } from '../../src/steps/index.js';
 import { toDisplayData } from '../../src/display.js';
 import { parseVrps, VrpIndex } from '../../src/routing/index.js';
 import { labUnavailable, startFrrLab, waitForLab, type FrrLab } from '../helpers/services/frr.js';
@@ -122,13 +122,16 @@ lab('rpki: both vantage routers hold the three VRPs from stayrtr over a connecte
   assert.is(none.error!.code, 'unsupported');
 });
 
-lab('traceroute from the far vantage point: the hijacked address ends at the hijacker, the rest of the /24 at the customer', async () => {
+lab('traceroute and mtr from the far vantage point: the hijacked address ends at the hijacker, the rest of the /24 at the customer', async () => {
   if (!net) return;
   const hij = await traceroute(net.addresses.hijacked, { netns: net.ns.peer, queries: 1, maxHops: 5 });
   assert.ok(hij.ok, hij.error?.message);
   assert.equal(hij.data!.hops.map((h) => h.addresses[0]), ['10.216.3.1', '203.0.113.1']);
   const own = await traceroute(net.addresses.customer, { netns: net.ns.peer, queries: 1, maxHops: 5 });
   assert.equal(own.data!.hops.map((h) => h.addresses[0]), ['10.216.3.1', '203.0.113.200']);
+  const m = await mtr(net.addresses.hijacked, { netns: net.ns.peer, cycles: 3, interval: 0.1, maxHops: 5 });
+  assert.ok(m.ok, m.error?.message);
+  assert.equal(m.data!.hops.map((h) => [h.host, h.lossPct]), [['10.216.3.1', 0], ['203.0.113.1', 0]]);
   // the address that answers at hop 2 is configured only in the hijacker's namespace
   const route = await bgp.route(hij.data!.hops[1]!.addresses[0]!, at('up'));
   assert.is(route.data!.paths[0]!.peer, net.addresses.hijLink);
