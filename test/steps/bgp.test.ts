@@ -34,6 +34,12 @@ parse('a vantage point two hops away sees the transit AS first and the origin la
   assert.equal(parseFrrTable(read('frr-peer-rpki-valid.json')).paths.map((x) => x.prefix), ['198.51.100.0/24', '203.0.113.0/24']);
 });
 
+parse('FRR 8.4 `rpki notfound` lists valid and invalid routes too, which is why routes() derives not found from the other two', () => {
+  const nf = parseFrrTable(read('frr-peer-rpki-notfound.json')).paths.map((x) => x.prefix);
+  assert.ok(nf.includes('203.0.113.0/24') && nf.includes('203.0.113.0/25'));
+  assert.equal(nf, [...new Set(parseFrrTable(read('frr-peer-routes.json')).paths.map((x) => x.prefix))]);
+});
+
 parse('the detail form of an address gives the longest match with its RPKI state and last update', () => {
   const d = parseFrrRouteDetail(read('frr-up-route-address.json'));
   assert.is(d.prefix, '203.0.113.0/25');
