@@ -37,7 +37,7 @@ parse('a vantage point two hops away sees the transit AS first and the origin la
 parse('FRR 8.4 `rpki notfound` lists valid and invalid routes too, which is why routes() derives not found from the other two', () => {
   const nf = parseFrrTable(read('frr-peer-rpki-notfound.json')).paths.map((x) => x.prefix);
   assert.ok(nf.includes('203.0.113.0/24') && nf.includes('203.0.113.0/25'));
-  assert.equal(nf, [...new Set(parseFrrTable(read('frr-peer-routes.json')).paths.map((x) => x.prefix))]);
+  assert.equal([...new Set(nf)], [...new Set(parseFrrTable(read('frr-peer-routes.json')).paths.map((x) => x.prefix))]);
 });
 
 parse('the detail form of an address gives the longest match with its RPKI state and last update', () => {
