@@ -135,3 +135,5 @@ export * from './http.js';
 export * from './git.js';
 export * from './traceroute.js';
 export * from './verdicts.js';
+export * from './bgp.js';
+export * from './mtr.js';

@@ -42,6 +42,20 @@ export const message = {
 
   // ---- step outcomes (StepResult.error.message) ----
   timedOut: (tool: string, ms: number) => `${tool} did not finish within ${ms} ms and was stopped; partial output is kept in the transcript`,
+  // bgp (looking glass over vtysh) and mtr
+  badPrefixOrAddress: 'is not an IPv4/IPv6 address or prefix (address/length)',
+  badAfi: 'is not one of ipv4, ipv6',
+  badRpkiState: 'is not one of valid, invalid, notfound',
+  longerNeedsPrefix: 'is an address: more-specifics (longer: true) need a prefix such as 203.0.113.0/24',
+  vtyshUnsupported: (line: string) => `the router does not know this command (${line}); for RPKI, bgpd needs the rpki module (-M rpki, Debian frr-rpki-rtrlib)`,
+  vtyshFailed: (code: number | null, line: string) => `vtysh failed (exit ${code ?? 'signal'})${line ? `: ${line}` : ''}; is the router running (bgpd, and the right netns/pathspace)?`,
+  vtyshBadJson: (why: string) => `vtysh did not print JSON: ${why}`,
+  noBgpRoute: (q: string) => `no BGP route covers ${q} at this router`,
+  bgpSessionsDown: (down: string[]) => `BGP sessions not established: ${down.join(', ')}`,
+  rpkiDisconnected: (caches: string[]) => `no RPKI cache is connected (${caches.join(', ') || 'none configured'}): route-origin validation is not running`,
+  mtrFailed: (code: number | null, line: string) => `mtr failed (exit ${code ?? 'signal'})${line ? `: ${line}` : ''}`,
+  mtrLoss: (hop: number, host: string, loss: number) => `the destination was not reached without loss: hop ${hop} (${host}) lost ${loss}% of the probes`,
+  mtrUnreached: (target: string) => `mtr did not reach ${target}`,
   digNoReply: (server: string) => `no reply from ${server} (no servers could be reached)`,
   digStatus: (status: string) => `the server answered ${status}`,
   digUsage: 'dig rejected its arguments (see stderr in the transcript)',

@@ -13,15 +13,16 @@ const CLI = path.join(ROOT, 'bin/runbook.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 
-test('listRunbooks finds the six bundled runbooks with their typed parameters', () => {
+test('listRunbooks finds the seven bundled runbooks with their typed parameters', () => {
   const byId = Object.fromEntries(listRunbooks().map((e) => [e.meta.id, e.parameters.map((p) => `${p.name}: ${typeName(p.type)}`)]));
-  assert.equal(Object.keys(byId).sort(), ['connectivity-path', 'dns-resolution', 'http-diagnosis', 'l34-ddos-pcap', 'l7-ddos-triage', 'tls-certificate']);
+  assert.equal(Object.keys(byId).sort(), ['bgp-prefix-investigation', 'connectivity-path', 'dns-resolution', 'http-diagnosis', 'l34-ddos-pcap', 'l7-ddos-triage', 'tls-certificate']);
   assert.equal(byId['dns-resolution'], ['name: hostname', 'type: A|AAAA|CNAME|MX|TXT|NS|SOA|CAA|SRV|PTR|DS|DNSKEY|HTTPS', 'resolvers: resolver[]', 'zone: hostname?', 'parent: resolver?']);
   assert.equal(byId['tls-certificate'], ['host: host', 'port: port', 'servername: hostname?', 'caFile: path?']);
   assert.equal(byId['http-diagnosis'], ['url: url', 'resolve: ip?', 'origin: ip?', 'caFile: path?']);
   assert.equal(byId['connectivity-path'], ['target: host', 'port: port', 'netns: string?']);
   assert.equal(byId['l7-ddos-triage']?.[0], 'traffic: path');
   assert.equal(byId['l34-ddos-pcap'], ['capture: path']);
+  assert.equal(byId['bgp-prefix-investigation'], ['prefix: cidr', 'origin: asn', 'routers: string[]', 'mrt: path?', 'vrps: path?']);
 });
 
 test('every bundled runbook has semver, a summary, a changelog and markdown before each step', () => {
