@@ -11,7 +11,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   run: { module: './commands/run.js', summary: 'run RUNBOOK [-p name=value ...] [-o OUT.ipynb]   execute a runbook headless' },
   rerun: { module: './commands/rerun.js', summary: 'rerun SAVED.ipynb [-o OUT.ipynb]      same runbook and parameters, fresh observations' },
   diff: { module: './commands/diff.js', summary: 'diff A.ipynb B.ipynb [--json]         semantic differences of two runs' },
-  export: { module: './commands/export.js', summary: 'export NB.ipynb --to html|markdown [-o FILE]   the postmortem' },
+  export: { module: './commands/export.js', summary: 'export NB.ipynb --to html|markdown|pdf [--for customer|engineer] [-o FILE]   the postmortem' },
   classify: { module: './commands/classify.js', summary: 'classify TRAFFIC [--format F] [--rules FILE] [--out FILE] [--json]' },
   rule: { module: './commands/rule.js', summary: 'rule test EXPRESSION TRAFFIC [--json]  which rows an expression matches' },
   mrt: { module: './commands/mrt.js', summary: 'mrt FILE [--json]                     MRT routing dump: one bgpdump -m line per route' },
