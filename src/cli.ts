@@ -44,6 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
+      // every subcommand answers --help: one without its own text prints its line of the overview
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`usage: runbook ${cmd.summary}\n`);
+        return 0;
+      }
       process.stderr.write(`runbook ${name}: ${err.message}\n`);
       return 2;
     }
