@@ -444,7 +444,7 @@ export class Kernel {
       } else if (this.typeCheck === 'background' && !silent) {
         this.checkInBackground(code, port);
       }
-      const result = await this.runtime.execute(code, port);
+      const result = await this.runtime.execute(code, port, storeHistory ? count : undefined);
       port.flush();
       if (result && result.value !== undefined && !silent) {
         const bundle = valueBundle(result.value);

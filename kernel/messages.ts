@@ -9,4 +9,7 @@ export const MSG = {
   usage: 'usage: node dist/kernel/main.js CONNECTION_FILE',
   typeErrors: (n: number) => `type check: ${n} problem${n === 1 ? '' : 's'} (the cell ran; fix these to keep the notebook type-correct)`,
   notFound: (name: string) => `no information for "${name}"`,
+  missingExport: (spec: string, name: string, near: string[]) =>
+    `the module "${spec}" does not provide an export named "${name}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''}`,
+  localNotFound: (spec: string, dir: string) => `cannot find the local module "${spec}" in ${dir} (tried .ts, .mts, .js, .mjs and index files)`,
 } as const;
