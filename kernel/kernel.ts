@@ -32,16 +32,13 @@ import { History } from './history.js';
 import { isComplete } from './is-complete.js';
 import { describeError, Interrupted, Runtime, StdinUnreachable, valueBundle, type OutputPort } from './runtime.js';
 import { isLoaded as isTsLoaded, ts } from './typescript.js';
-import { startAnalyzer, type Analyzer } from './executor.js';
-import { CellCompileError } from './compile.js';
+import { startAnalyzer, type Analyzer, type TypeDiagnostic } from './executor.js';
 import { MSG } from './messages.js';
 
 const require = createRequire(import.meta.url);
 const PKG = require('../../package.json') as { version: string };
 const TS_VERSION = (require('typescript/package.json') as { version: string }).version;
 
-/** How long the kernel must be quiet before a background type check starts. */
-const CHECK_IDLE_MS = 400;
 
 /** How long an input_request waits for the front end's stdin socket to connect, and how often it retries. */
 const STDIN_CONNECT_MS = 5_000;
@@ -49,9 +46,29 @@ const STDIN_RETRY_MS = 20;
 
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
+/** How long a cell waits past its end for its type check in `background` mode (ms). */
+const CHECK_WAIT_MS = 2_000;
+
+/** Type problems of a cell, one labelled block (a stderr stream on the cell). */
+function formatDiagnostics(diags: TypeDiagnostic[]): string {
+  const errors = diags.filter((d) => d.severity === 'error');
+  const head = errors.length > 0 ? MSG.typeErrors(errors.length) : MSG.typeWarnings;
+  return `${head}\n${diags.map((d) => `  line ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`;
+}
+
+/** Strict mode: the cell has type errors and did not run. */
+export class TypeCheckError extends Error {
+  override name = 'TypeCheckError';
+  constructor(readonly diagnostics: TypeDiagnostic[]) {
+    super(`${MSG.typeErrorsStrict(diagnostics.length)}\n${diagnostics.map((d) => `  line ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}`);
+  }
+}
+
 export interface KernelOptions {
   cwd?: string;
   typeCheck?: TypeCheckMode;
+  /** background mode: how long a cell waits past its end for its type check (default 2 s). */
+  checkWaitMs?: number;
   /** Called once sockets are closed after a shutdown_request. */
   onShutdown?(restart: boolean): void;
 }
@@ -82,6 +99,7 @@ export class Kernel {
   private stdinWaiter: StdinWaiter | null = null;
   private warmed = false;
   private readonly typeCheck: TypeCheckMode;
+  private readonly checkWaitMs: number;
   private readonly handlers: Handlers;
 
   constructor(
@@ -91,6 +109,7 @@ export class Kernel {
     this.signer = new Signer(conn.key, conn.signature_scheme);
     this.runtime = new Runtime(opts.cwd ?? process.cwd());
     this.typeCheck = opts.typeCheck ?? 'background';
+    this.checkWaitMs = opts.checkWaitMs ?? CHECK_WAIT_MS;
     this.handlers = {
       kernel_info_request: async () => this.kernelInfo(),
       execute_request: (msg) => this.execute(msg),
@@ -158,66 +177,30 @@ export class Kernel {
   }
 
   /**
-   * Background type checks, in cell order. They run one at a time and only while the kernel is
-   * idle (no request for CHECK_IDLE_MS), so checking never competes with a cell for the CPU;
-   * during "run all" the checks catch up once the last cell has finished.
+   * The type check of a cell, started when the cell starts (the analyzer thread answers in
+   * cell order, at the lowest CPU priority) and reported on the cell before it goes idle: a front
+   * end forgets a request once it is idle (JupyterLab drops its later output, `jupyter console`
+   * prints it into the next prompt). In `background` mode the cell does not wait for a check
+   * longer than `checkWaitMs` past its own end; such a check still extends the declarations
+   * later cells are checked against, its problems are not shown.
    */
-  private readonly pendingChecks: { code: string; port: CellPort }[] = [];
-  private checking = false;
-  private checkTimer: NodeJS.Timeout | null = null;
-  private lastActivity = 0;
-
-  private checkInBackground(code: string, port: CellPort): void {
-    this.pendingChecks.push({ code, port });
-    this.pumpChecks();
-  }
-
-  private pumpChecks(): void {
-    if (this.checking || this.pendingChecks.length === 0 || !this.analyzer) return;
-    const quietFor = performance.now() - this.lastActivity;
-    if (this.shellBusy || quietFor < CHECK_IDLE_MS) {
-      if (!this.checkTimer) {
-        this.checkTimer = setTimeout(() => {
-          this.checkTimer = null;
-          this.pumpChecks();
-        }, Math.max(1, CHECK_IDLE_MS - quietFor));
-        this.checkTimer.unref();
-      }
-      return;
-    }
-    const next = this.pendingChecks.shift();
-    if (!next) return;
-    this.checking = true;
-    this.runCheck(next).finally(() => {
-      this.checking = false;
-      this.pumpChecks();
+  private async reportCheck(check: Promise<TypeDiagnostic[]>, port: CellPort, waitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), waitMs);
     });
+    const diags = await Promise.race([check.catch(() => []), late]);
+    clearTimeout(timer);
+    if (diags && diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
   }
 
-  private runCheck(item: { code: string; port: CellPort }): Promise<void> {
-    return this.analyze()
-      .check(item.code)
-      .then((diags) => {
-        if (diags.length > 0) item.port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
-      })
-      .catch(() => undefined);
-  }
-
-  /**
-   * Completion and inspection must see the declarations of every cell run so far: send the
-   * queued checks now (the analyzer answers in order, so the request that follows sees them).
-   */
+  /** Completion and inspection see the declarations of every cell checked so far (in order). */
   private analyzerUpToDate(): Analyzer {
-    const analyzer = this.analyze();
-    for (const item of this.pendingChecks.splice(0)) void this.runCheck(item);
-    return analyzer;
+    return this.analyze();
   }
 
   private analyze(): Analyzer {
-    if (!this.analyzer) {
-      this.analyzer = startAnalyzer();
-      this.pumpChecks();
-    }
+    this.analyzer ??= startAnalyzer();
     return this.analyzer;
   }
 
@@ -271,7 +254,6 @@ export class Kernel {
   private async pump(): Promise<void> {
     if (this.shellBusy) return;
     this.shellBusy = true;
-    this.lastActivity = performance.now();
     try {
       for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
         if (this.abortPending && msg.header.msg_type === 'execute_request') {
@@ -285,7 +267,6 @@ export class Kernel {
     } finally {
       this.shellBusy = false;
       this.abortPending = false;
-      this.lastActivity = performance.now();
     }
   }
 
@@ -429,6 +410,7 @@ export class Kernel {
     if (!silent) this.publish(msg, 'execute_input', { code, execution_count: count });
     if (storeHistory) this.history.add(count, code);
     const port = this.makePort(msg, c.allow_stdin !== false);
+    let check: Promise<TypeDiagnostic[]> | null = null;
     this.runtime.begin();
     try {
       // `name?` or `?name` pages the type information of `name` (IPython's convention).
@@ -440,11 +422,14 @@ export class Kernel {
       }
       if (this.typeCheck === 'strict') {
         const diags = await this.analyze().check(code);
-        if (diags.length > 0) throw new CellCompileError(diags.map((d) => ({ line: d.line, column: d.column, message: `TS${d.code}: ${d.message}` })));
+        const errors = diags.filter((d) => d.severity === 'error');
+        if (errors.length > 0) throw new TypeCheckError(errors);
+        if (diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
       } else if (this.typeCheck === 'background' && !silent) {
-        this.checkInBackground(code, port);
+        check = this.analyze().check(code);
       }
       const result = await this.runtime.execute(code, port, storeHistory ? count : undefined);
+      if (check) await this.reportCheck(check, port, this.checkWaitMs);
       port.flush();
       if (result && result.value !== undefined && !silent) {
         const bundle = valueBundle(result.value);
@@ -456,6 +441,7 @@ export class Kernel {
       }
       return { status: 'ok', execution_count: count, payload: [], user_expressions: this.userExpressions(c.user_expressions) };
     } catch (err) {
+      if (check) await this.reportCheck(check, port, this.checkWaitMs);
       port.flush();
       const e = describeError(err);
       this.publish(msg, 'error', e);

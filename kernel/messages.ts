@@ -8,6 +8,8 @@ export const MSG = {
   unknownRequest: (type: string) => `runbook kernel: no handler for "${type}"`,
   usage: 'usage: node dist/kernel/main.js CONNECTION_FILE',
   typeErrors: (n: number) => `type check: ${n} problem${n === 1 ? '' : 's'} (the cell ran; fix these to keep the notebook type-correct)`,
+  typeErrorsStrict: (n: number) => `type check: ${n} problem${n === 1 ? '' : 's'}; the cell did not run (RUNBOOK_TYPECHECK=strict)`,
+  typeWarnings: 'type check: an import without types (the cell ran; the names it imports are typed `any`)',
   notFound: (name: string) => `no information for "${name}"`,
   missingExport: (spec: string, name: string, near: string[]) =>
     `the module "${spec}" does not provide an export named "${name}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''}`,

@@ -83,7 +83,7 @@ export default {
       const lines: string[] = [];
       if (!e || e.status === 0) lines.push(\`No HTTP response through the edge: \${edge.error?.message ?? "unknown error"}.\`);
       else {
-        lines.push(\`Through the edge: **\${e.status}** (\${e.httpVersion}), \${e.redirects} redirect(s), cache: \${e.cdn.cfCacheStatus ?? "no marker"}, first byte after \${e.timing?.ttfbMs ?? "?"} ms.\`);
+        lines.push(\`Through the edge: **\${e.status}** (\${e.httpVersion}), \${e.redirects} redirect(s), cache: \${e.cdn.cfCacheStatus ?? "no marker"}, first byte after \${e.timing?.firstByteMs ?? "?"} ms.\`);
         if (explain[e.status]) lines.push(\`\${e.status} means \${explain[e.status]}.\`);
       }
       if (direct?.data) {
