@@ -12,6 +12,7 @@ import { bindKernel, UnroutableError, type Channel, type ConnectionInfo, type Ke
 import {
   childMessage,
   decode,
+  DigestHistory,
   encode,
   isRequestType,
   PROTOCOL_VERSION,
@@ -33,6 +34,7 @@ import { isComplete } from './is-complete.js';
 import { describeError, Interrupted, Runtime, StdinUnreachable, valueBundle, type OutputPort } from './runtime.js';
 import { isLoaded as isTsLoaded, ts } from './typescript.js';
 import { startAnalyzer, type Analyzer, type TypeDiagnostic } from './executor.js';
+import { startSentinel, type Sentinel } from './sentinel.js';
 import { MSG } from './messages.js';
 
 const require = createRequire(import.meta.url);
@@ -69,6 +71,10 @@ export interface KernelOptions {
   typeCheck?: TypeCheckMode;
   /** background mode: how long a cell waits past its end for its type check (default 2 s). */
   checkWaitMs?: number;
+  /** The connection file: removed if the parent goes away (its key must not outlive it). */
+  connectionFile?: string;
+  /** The process that started the kernel is gone (default: exit). */
+  onParentGone?(): void;
   /** Called once sockets are closed after a shutdown_request. */
   onShutdown?(restart: boolean): void;
 }
@@ -87,7 +93,9 @@ interface CellPort extends OutputPort {
 
 export class Kernel {
   private sockets!: KernelSockets;
+  private sentinel: Promise<Sentinel> | null = null;
   private readonly signer: Signer;
+  private readonly digests = new DigestHistory();
   private readonly session = `runbook-${process.pid}-${Date.now().toString(36)}`;
   private readonly history = new History();
   private readonly runtime: Runtime;
@@ -95,7 +103,8 @@ export class Kernel {
   private executionCount = 0;
   private readonly shellQueue: Message<JsonObject>[] = [];
   private shellBusy = false;
-  private abortPending = false;
+  /** Requests already queued when a cell failed with stop_on_error: they are aborted (not later ones). */
+  private abortQueued = new Set<Message<JsonObject>>();
   private stdinWaiter: StdinWaiter | null = null;
   private warmed = false;
   private readonly typeCheck: TypeCheckMode;
@@ -137,10 +146,35 @@ export class Kernel {
   async start(): Promise<void> {
     this.sockets = await bindKernel(this.conn);
     this.sockets.shell.listen((frames) => this.receive(frames, this.sockets.shell, 'shell'));
-    this.sockets.control.listen((frames) => this.receive(frames, this.sockets.control, 'control'));
     this.sockets.stdin.listen((frames) => this.receiveStdin(frames));
     process.on('SIGINT', () => this.interrupt());
     this.publish(null, 'status', { execution_state: 'starting' });
+    const parentPid = Number(process.env.JPY_PARENT_PID);
+    this.sentinel = startSentinel(
+      {
+        conn: this.conn,
+        connectionFile: this.opts.connectionFile ?? null,
+        parentPid: Number.isInteger(parentPid) && parentPid > 0 ? parentPid : null,
+        ppid: process.ppid,
+        session: this.session,
+        pollMs: 250,
+      },
+      {
+        onInterrupt: (request) => {
+          this.interrupt();
+          this.publish(request, 'status', { execution_state: 'busy' });
+          this.publish(request, 'status', { execution_state: 'idle' });
+        },
+        onParentGone: (reason) => {
+          process.stderr.write(`${MSG.parentGone(reason)}\n`);
+          this.runtime.interrupt();
+          (this.opts.onParentGone ?? (() => process.exit(0)))();
+        },
+        onBadMessage: (reason) => process.stderr.write(`${MSG.badSignature(reason)}\n`),
+      },
+    );
+    const sentinel = await this.sentinel;
+    sentinel.control.listen((frames) => this.receive(frames, sentinel.control, 'control'));
     // Pre-warm shortly after start even if no client asks for kernel_info first.
     setTimeout(() => this.warm(), 300).unref();
   }
@@ -223,7 +257,7 @@ export class Kernel {
   }
 
   private receive(frames: Buffer[], channel: Channel, name: 'shell' | 'control'): void {
-    const d = decode(frames, this.signer);
+    const d = decode(frames, this.signer, this.digests);
     if (!d.ok) {
       process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
       return;
@@ -239,7 +273,7 @@ export class Kernel {
   }
 
   private receiveStdin(frames: Buffer[]): void {
-    const d = decode(frames, this.signer);
+    const d = decode(frames, this.signer, this.digests);
     if (!d.ok) {
       process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
       return;
@@ -256,7 +290,7 @@ export class Kernel {
     this.shellBusy = true;
     try {
       for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
-        if (this.abortPending && msg.header.msg_type === 'execute_request') {
+        if (this.abortQueued.delete(msg) && msg.header.msg_type === 'execute_request') {
           this.publish(msg, 'status', { execution_state: 'busy' });
           await this.send(this.sockets.shell, reply(msg as unknown as Message<ExecuteRequest> & { header: { msg_type: 'execute_request' } }, { status: 'aborted', execution_count: null }, this.session));
           this.publish(msg, 'status', { execution_state: 'idle' });
@@ -266,7 +300,7 @@ export class Kernel {
       }
     } finally {
       this.shellBusy = false;
-      this.abortPending = false;
+      this.abortQueued.clear();
     }
   }
 
@@ -448,7 +482,7 @@ export class Kernel {
       if (stopOnError) {
         // Let requests already sent by the client arrive, then abort them.
         await new Promise((r) => setTimeout(r, 2));
-        if (this.shellQueue.length > 0) this.abortPending = true;
+        this.abortQueued = new Set(this.shellQueue);
       }
       return { status: 'error', execution_count: count, ...e };
     } finally {
@@ -473,7 +507,9 @@ export class Kernel {
     this.publish(msg, 'shutdown_reply', { status: 'ok', restart });
     await new Promise((r) => setTimeout(r, 50));
     this.sockets.close();
-    await this.analyzer?.close();
+    await (await this.sentinel)?.close();
+    // The analyzer thread holds nothing to save; exiting ends it (waiting could take a check long).
+    if (!this.opts.onShutdown) await this.analyzer?.close();
     this.opts.onShutdown?.(restart);
   }
 }

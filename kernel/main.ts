@@ -22,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   const kernel = new Kernel(conn, {
     typeCheck: ['background', 'strict', 'off'].includes(mode) ? mode : 'background',
     ...(Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) >= 0 && process.env.RUNBOOK_TYPECHECK_WAIT_MS ? { checkWaitMs: Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) } : {}),
+    connectionFile: file,
     onShutdown: () => process.exit(0),
   });
   await kernel.start();
