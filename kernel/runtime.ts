@@ -18,7 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import vm from 'node:vm';
-import { display, HOST, htmlTable, isDisplayable, textTable, toDisplayData, type DisplayHost, type MimeBundle } from '../src/display.js';
+import { display, HOST, isDisplayable, isTableLike, tableData, toDisplayData, type DisplayHost, type MimeBundle } from '../src/display.js';
 import { compileCell, RUNTIME_GLOBAL } from './compile.js';
 import { resolveLocal } from './local-modules.js';
 import { MSG } from './messages.js';
@@ -269,20 +269,6 @@ export class Runtime {
   }
 }
 
-/** The part of an Arquero table the kernel shows (duck-typed: the kernel does not import arquero). */
-interface TableLike {
-  columnNames(): string[];
-  numRows(): number;
-  objects(options: { limit: number }): Record<string, unknown>[];
-}
-
-function isTableLike(value: unknown): value is TableLike {
-  const v = value as Partial<Record<keyof TableLike, unknown>> | null;
-  return v !== null && typeof v === 'object' && typeof v.columnNames === 'function' && typeof v.numRows === 'function' && typeof v.objects === 'function';
-}
-
-const TABLE_ROWS = 50;
-
 /** The MIME bundle of a cell's value: its own bundle if it has one, else util.inspect text. */
 export function valueBundle(value: unknown): { data: MimeBundle; metadata: Record<string, unknown> } | null {
   if (isDisplayHandle(value)) return null;
@@ -290,14 +276,7 @@ export function valueBundle(value: unknown): { data: MimeBundle; metadata: Recor
     const dd = toDisplayData(value);
     return { data: dd.data, metadata: dd.metadata ?? {} };
   }
-  if (isTableLike(value)) {
-    // Arquero tables: an escaped HTML table and an aligned text table of the first rows.
-    const columns = value.columnNames();
-    const total = value.numRows();
-    const rows = value.objects({ limit: TABLE_ROWS }).map((r) => columns.map((c) => r[c]));
-    const caption = `${total} rows × ${columns.length} columns${total > TABLE_ROWS ? ` (first ${TABLE_ROWS})` : ''}`;
-    return { data: { 'text/html': htmlTable(columns, rows, { caption }), 'text/plain': `${caption}\n${textTable(columns, rows, TABLE_ROWS)}` }, metadata: {} };
-  }
+  if (isTableLike(value)) return { data: tableData(value).data, metadata: {} };
   return { data: { 'text/plain': util.inspect(value, { colors: false, depth: 4, maxArrayLength: 100 }) }, metadata: {} };
 }
 

@@ -112,6 +112,30 @@ Client('netrunbook and ESM-only packages load from a directory outside the insta
   assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'&lt;b&gt;2'");
 });
 
+Client('display(table) shows an Arquero table as HTML: capped rows, dates as dates, text left-aligned, $ kept from MathJax', async ({ kc }) => {
+  const r = await kc.execute('import * as aq from "arquero"; display(aq.table({ at: Array.from({ length: 80 }, (_, i) => new Date(Date.UTC(2026, 0, 1, 0, i))), rule: Array.from({ length: 80 }, () => "ip.src in $bad and uri matches \\"x$\\"") }));');
+  assert.is(r.status, 'ok', r.error?.evalue);
+  const out = r.outputs[0];
+  assert.ok(out?.output_type === 'display_data', JSON.stringify(r.outputs).slice(0, 300));
+  if (out?.output_type !== 'display_data') return;
+  const html = String(out.data['text/html']);
+  assert.match(html, /^<div class="tex2jax_ignore mathjax_ignore"><table class="netrunbook"><caption>80 rows × 2 columns \(first 50\)<\/caption>/);
+  assert.is(html.match(/<tr>/g)?.length, 51);
+  assert.match(html, /<td style="text-align:left">2026-01-01 00:00:00Z<\/td><td style="text-align:left">ip.src in \$bad and uri matches &quot;x\$&quot;<\/td>/);
+  assert.not.match(JSON.stringify(out.data), /\\"\\\"/);
+});
+
+Client('display.progress shows one bar and updates it in place', async ({ kc }) => {
+  const seen: KernelOutput[] = [];
+  const r = await kc.execute('const bar = display.progress("resolvers", 4); for (let i = 1; i <= 4; i++) { await new Promise((ok) => setTimeout(ok, 120)); bar.update(i); } bar.done();', { onOutput: (o) => seen.push(o) });
+  assert.is(r.status, 'ok', r.error?.evalue);
+  assert.is(seen[0]?.output_type, 'display_data');
+  assert.ok(seen.filter((o) => o.output_type === 'update_display_data').length >= 2);
+  assert.is(r.outputs.length, 1);
+  const final = r.outputs[0];
+  assert.ok(final?.output_type === 'display_data' && /resolvers \[#{30}\] 4\/4 \(100%\)/.test(String(final.data['text/plain'])), JSON.stringify(final));
+});
+
 Client('an Arquero table as the last value shows as an escaped HTML table and a text table', async ({ kc }) => {
   const r = await kc.execute('import * as aq from "arquero"; aq.table({ ua: ["<script>x</script>", "curl/8"], hits: [3, 4] })');
   const out = r.outputs[0];
