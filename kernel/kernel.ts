@@ -48,8 +48,13 @@ const STDIN_RETRY_MS = 20;
 
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
-/** How long a cell waits past its end for its type check in `background` mode (ms). */
-const CHECK_WAIT_MS = 2_000;
+/**
+ * How long a cell waits past its end for its type check in `background` mode (ms). 0: the
+ * problems are shown when the check finished before the cell did (cells that load or probe
+ * something); a check still running is never reported late (RUNBOOK_TYPECHECK_WAIT_MS raises it,
+ * `strict` always waits).
+ */
+const CHECK_WAIT_MS = 0;
 
 /** Type problems of a cell, one labelled block (a stderr stream on the cell). */
 function formatDiagnostics(diags: TypeDiagnostic[]): string {
@@ -69,7 +74,7 @@ export class TypeCheckError extends Error {
 export interface KernelOptions {
   cwd?: string;
   typeCheck?: TypeCheckMode;
-  /** background mode: how long a cell waits past its end for its type check (default 2 s). */
+  /** background mode: how long a cell waits past its end for its type check (default 0). */
   checkWaitMs?: number;
   /** The connection file: removed if the parent goes away (its key must not outlive it). */
   connectionFile?: string;
@@ -219,6 +224,15 @@ export class Kernel {
    * later cells are checked against, its problems are not shown.
    */
   private async reportCheck(check: Promise<TypeDiagnostic[]>, port: CellPort, waitMs: number): Promise<void> {
+    if (waitMs <= 0) {
+      // Only a check that already finished (a settled promise answers within a microtask turn).
+      let done: TypeDiagnostic[] | null = null;
+      void check.then((d) => (done = d), () => undefined);
+      await new Promise<void>((r) => setImmediate(r));
+      const diags = done as TypeDiagnostic[] | null;
+      if (diags && diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), waitMs);

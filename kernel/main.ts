@@ -4,7 +4,7 @@
  * Environment: RUNBOOK_TYPECHECK = background (default: cells run at once, type problems are
  * reported on the cell afterwards) | strict (a cell with type errors does not run, as in tslab)
  * | off. RUNBOOK_TYPECHECK_WAIT_MS: how long a cell waits past its end for its background check
- * (default 2000).
+ * (default 0: only a check already finished is shown).
  */
 import fs from 'node:fs';
 import { Kernel, type TypeCheckMode } from './kernel.js';
