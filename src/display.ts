@@ -45,6 +45,15 @@ export function escapeMathInMarkdown(md: string): string {
 }
 
 /**
+ * Markdown whose `$` stay dollars in every front end: escaped (JupyterLab, nbconvert) and inside
+ * a block with the MathJax-ignore classes (the classic Notebook's markdown output drops the
+ * backslash before MathJax runs); the blank lines keep the inside parsed as markdown.
+ */
+export function mathFreeMarkdown(md: string): string {
+  return `<div class="tex2jax_ignore mathjax_ignore">\n\n${escapeMathInMarkdown(md)}\n\n</div>`;
+}
+
+/**
  * HTML protected from MathJax: wrapped in an element with the classes MathJax 2
  * (`tex2jax_ignore`, the classic Notebook) and MathJax 3 (`mathjax_ignore`, nbconvert and
  * JupyterLab) skip, when it contains a `$`.
@@ -268,7 +277,7 @@ export const display: Display = Object.assign(
   (value: unknown, opts?: DisplayOptions) => show(toDisplayData(value), opts),
   {
     html: (html: string, opts?: DisplayOptions) => show({ data: { 'text/html': ignoreMath(html), 'text/plain': '[HTML]' } }, opts),
-    markdown: (md: string, opts?: MarkdownOptions) => show({ data: { 'text/markdown': opts?.math ? md : escapeMathInMarkdown(md), 'text/plain': md } }, opts),
+    markdown: (md: string, opts?: MarkdownOptions) => show({ data: { 'text/markdown': opts?.math || !md.includes('$') ? md : mathFreeMarkdown(md), 'text/plain': md } }, opts),
     svg: (svg: string, opts?: DisplayOptions) => show({ data: { 'image/svg+xml': svg, 'text/plain': '[SVG]' } }, opts),
     json: (value: unknown, opts?: DisplayOptions) =>
       show({ data: { 'application/json': JSON.parse(JSON.stringify(value ?? null)) as unknown, 'text/plain': plainText(value) } }, opts),

@@ -79,14 +79,13 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   await page.screenshot({ path: path.join(tmp, 'classic.png') });
 });
 
-// display.markdown's `\$` escaping is not enough in the classic Notebook (its markdown output
-// renderer drops the backslash before MathJax runs): only the table is asserted here.
-test('a WAF rule with two $ in a table shows verbatim in the classic notebook, copyable from the DOM, while MathJax still typesets math asked for', async () => {
+test('a WAF rule with two $ shows verbatim in the classic notebook (table and markdown), copyable from the DOM, while MathJax still typesets math asked for', async () => {
   assert.ok(server && browser, 'the first test starts the server and the browser');
   if (!server || !browser) return;
   const rule = 'ip.src in $blocked and http.user_agent matches "bot$"';
   const cells = [
     `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(rule)}] }));`,
+    `display.markdown(${JSON.stringify(`Proposed rule: ${rule}`)});`,
     'display.markdown("control: $x^2$ is math", { math: true });',
   ];
   const nb = {
@@ -101,7 +100,7 @@ test('a WAF rule with two $ in a table shows verbatim in the classic notebook, c
   await page.goto(`${baseUrl}/notebooks/rules.ipynb?token=${serverToken}`);
   await page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });
   await page.evaluate('Jupyter.notebook.execute_all_cells()');
-  await page.waitForFunction("Jupyter.notebook.get_cells().every((c) => c.input_prompt_number > 0) && document.querySelectorAll('.output_area').length >= 2", undefined, { timeout: 120_000, polling: 500 }).catch(async (err: Error) => {
+  await page.waitForFunction("Jupyter.notebook.get_cells().every((c) => c.input_prompt_number > 0) && document.querySelectorAll('.output_area').length >= 3", undefined, { timeout: 120_000, polling: 500 }).catch(async (err: Error) => {
     throw new Error(`${err.message}: ${String(await page.evaluate("Array.from(document.querySelectorAll('.output_area')).map((e) => e.outerHTML.slice(0, 400)).join('\\n')"))}`);
   });
   // MathJax runs asynchronously after the outputs appear: wait until it typeset the control.
@@ -112,11 +111,13 @@ test('a WAF rule with two $ in a table shows verbatim in the classic notebook, c
   const copied = (await page.evaluate(`(() => {
     const outs = Array.from(document.querySelectorAll('.output_subarea'));
     const td = document.querySelector('.output_subarea table.netrunbook td');
-    return { td: td ? td.textContent : null, math: outs.map((o) => o.querySelectorAll('.MathJax, mjx-container').length) };
-  })()`)) as { td: string | null; math: number[] };
+    const md = outs.find((o) => /Proposed rule/.test(o.textContent || ''));
+    return { td: td ? td.textContent : null, md: md ? md.textContent.trim() : null, math: outs.map((o) => o.querySelectorAll('.MathJax, mjx-container').length) };
+  })()`)) as { td: string | null; md: string | null; math: number[] };
   assert.is(copied.td, rule);
-  assert.is(copied.math[0], 0, 'no MathJax in the rule table');
-  assert.ok((copied.math[1] ?? 0) > 0, 'the control cell was typeset: MathJax is active');
+  assert.is(copied.md, `Proposed rule: ${rule}`);
+  assert.equal(copied.math.slice(0, 2), [0, 0], 'no MathJax in the rule outputs');
+  assert.ok((copied.math[2] ?? 0) > 0, 'the control cell was typeset: MathJax is active');
   await page.close();
 });
 
