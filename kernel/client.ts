@@ -141,6 +141,11 @@ export class KernelClient {
     return this.live.child.pid;
   }
 
+  /** The connection file of the running kernel (removed when it exits). */
+  get connectionFile(): string {
+    return this.live.connectionFile;
+  }
+
   /** The last 64 KiB the kernel process wrote to stdout/stderr (diagnostics). */
   kernelLog(): string {
     return this.log;
@@ -165,7 +170,9 @@ export class KernelClient {
     const argv = (this.opts.argv ?? [process.execPath, KERNEL_MAIN, '{connection_file}']).map((a) => (a === '{connection_file}' ? connectionFile : a));
     const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: this.opts.cwd ?? process.cwd(),
-      env: withHugePages(this.opts.env ?? process.env),
+      // JPY_PARENT_PID: the kernel exits when this process is gone (kernel/sentinel.ts), as
+      // it does when jupyter_client's launcher dies.
+      env: { ...withHugePages(this.opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => {
@@ -205,6 +212,8 @@ export class KernelClient {
       if (parent) waiters.get(parent)?.(d.message);
     };
     live.sockets.shell.listen(route(this.shellWaiters));
+    // Control replies (shutdown_reply, interrupt_reply) are matched like shell replies.
+    live.sockets.control.listen(route(this.shellWaiters));
     live.sockets.iopub.listen(route(this.iopubWaiters));
     live.sockets.stdin.listen(route(this.stdinWaiters));
     killOnExit.add(child);

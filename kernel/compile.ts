@@ -1,10 +1,19 @@
 /**
  * The cell compiler: TypeScript cell source -> one JavaScript script the runtime evaluates.
  *
- * Phases: parse (a cell that is plain JavaScript is parsed by acorn and never touches the
- * TypeScript compiler; otherwise `ts.transpileModule` strips the types, without a type check:
- * that runs in the background checker) -> rewrite top-level statements -> wrap. Rewriting makes a notebook behave
- * like one growing program while every cell can be re-run:
+ * Phases: parse -> transpile -> rewrite top-level statements -> wrap.
+ *
+ * Every cell is TypeScript and goes through `ts.transpileModule` (types stripped, no type check:
+ * that runs in the background checker), with one exception that is exact, not a guess: a cell
+ * that acorn parses as JavaScript and that contains no token TypeScript could read differently.
+ * The two grammars only disagree on valid JavaScript in two places: a `<` that TypeScript reads
+ * as the start of type arguments (`new Set<string>(x)`, `f<T>(x)`, `a<<T>() => T>(b)` are all
+ * valid JavaScript comparisons and shifts), and an arrow function's return type inside a
+ * conditional (`c ? (x): y => z`). A cell with any token starting with `<`, or with both `?` and
+ * `=>`, is transpiled; the rest (most cells: calls, loops, imports) skips loading the 9 MB
+ * compiler.
+ *
+ * Rewriting makes a notebook behave like one growing program while every cell can be re-run:
  * - top-level `const`/`let`/`var`/`function`/`class` become globals (a re-run redefines them
  *   instead of failing with "already declared"),
  * - `import` declarations and `import()` calls go through the kernel's resolver (`__nrb.import`),
@@ -24,6 +33,8 @@ export interface CompiledCell {
   async: boolean;
   /** Top-level names the cell defines. */
   names: string[];
+  /** For line i+1 of `script`, the 1-based line of the cell it came from (0: wrapper code). */
+  lines: number[];
 }
 
 export interface CellSyntaxError {
@@ -60,7 +71,10 @@ function applyEdits(source: string, edits: Edit[]): string {
   let at = 0;
   for (const e of sorted) {
     if (e.start < at) throw new Error(`internal: overlapping cell rewrite at ${e.start}`);
-    out += source.slice(at, e.start) + e.text;
+    // A replacement never removes line breaks (an import spanning lines becomes one line plus
+    // the breaks), so every line of the result is the same line of the source.
+    const removed = source.slice(e.start, e.end).split('\n').length - e.text.split('\n').length;
+    out += source.slice(at, e.start) + e.text + '\n'.repeat(Math.max(0, removed));
     at = e.end;
   }
   return out + source.slice(at);
@@ -76,8 +90,73 @@ function parseJs(js: string): acorn.Program | null {
   }
 }
 
+/**
+ * Parse `code` as JavaScript if TypeScript would read it the same way (see the header): no
+ * token starting with `<` (type arguments), and not both `?` and `=>` (an arrow's return type
+ * in a conditional). Anything else returns null and goes through the transpiler.
+ */
+function parsePlainJs(code: string): acorn.Program | null {
+  const tt = acorn.tokTypes;
+  let ambiguous = false;
+  let question = false;
+  let arrow = false;
+  let program: acorn.Program;
+  try {
+    program = acorn.parse(code, {
+      ...PARSE,
+      onToken: (t) => {
+        // `<`, `<<`, `<=`, `<<=` (a template's text may start with `<` too: not an operator).
+        if (code.charCodeAt(t.start) === 60 && t.type !== tt.template) ambiguous = true;
+        else if (t.type === tt.question) question = true;
+        else if (t.type === tt.arrow) arrow = true;
+      },
+    });
+  } catch {
+    return null;
+  }
+  return ambiguous || (question && arrow) ? null : program;
+}
+
+const B64 = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]));
+
+/**
+ * The original (0-based) line of the first segment of each generated line of a source map's
+ * `mappings`; a line without a segment gets the line before it.
+ */
+export function mappedLines(mappings: string): number[] {
+  const out: number[] = [];
+  let srcLine = 0;
+  let last = 0;
+  for (const lineText of mappings.split(';')) {
+    let first: number | null = null;
+    for (const seg of lineText.split(',')) {
+      if (!seg) continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const digit = B64.get(ch) ?? 0;
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      if (fields.length >= 4) {
+        srcLine += fields[2] ?? 0;
+        first ??= srcLine;
+      }
+    }
+    last = first ?? last;
+    out.push(last);
+  }
+  return out;
+}
+
 /** Strip types with TypeScript; syntax errors throw CellCompileError with positions in the cell. */
-function transpile(code: string): string {
+function transpile(code: string): { js: string; lines: number[] } {
   const t = ts();
   const out = t.transpileModule(code, {
     fileName: 'cell.ts',
@@ -89,7 +168,7 @@ function transpile(code: string): string {
       verbatimModuleSyntax: true,
       experimentalDecorators: true,
       jsx: t.JsxEmit.React,
-      sourceMap: false,
+      sourceMap: true,
       removeComments: false,
     },
   });
@@ -103,17 +182,18 @@ function transpile(code: string): string {
       }),
     );
   }
-  return out.outputText;
+  const map = JSON.parse(out.sourceMapText ?? '{"mappings":""}') as { mappings: string };
+  return { js: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), lines: mappedLines(map.mappings).map((l) => l + 1) };
 }
 
 /** Compile a cell: JavaScript cells directly, TypeScript cells through the transpiler. */
 export function compileCell(code: string): CompiledCell {
-  const direct = parseJs(code);
+  const direct = parsePlainJs(code);
   if (direct) return rewrite(code, direct);
-  const js = transpile(code);
+  const { js, lines } = transpile(code);
   const program = parseJs(js);
   if (!program) throw new CellCompileError([{ message: 'the transpiled cell is not valid JavaScript', line: 1, column: 1 }]);
-  return rewrite(js, program);
+  return rewrite(js, program, lines);
 }
 
 type AnyNode = acorn.AnyNode;
@@ -151,8 +231,35 @@ function patternNames(p: acorn.Pattern): string[] {
   }
 }
 
-/** Rewrite parsed JavaScript (exported for tests). */
-export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PARSE)): CompiledCell {
+/**
+ * Names the program reads as values outside its import declarations. After transpiling, type
+ * positions are gone, so an imported name found here is used at run time. Property keys,
+ * member names and labels are not references.
+ */
+function valueReferences(program: acorn.Program): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: AnyNode, parent: AnyNode | null): void => {
+    if (node.type === 'ImportDeclaration') return;
+    if (node.type === 'Identifier') {
+      const p = parent;
+      const notRef =
+        (p?.type === 'MemberExpression' && p.property === node && !p.computed) ||
+        (p?.type === 'Property' && p.key === node && !p.computed && !p.shorthand) ||
+        ((p?.type === 'MethodDefinition' || p?.type === 'PropertyDefinition') && p.key === node && !p.computed) ||
+        ((p?.type === 'LabeledStatement' || p?.type === 'BreakStatement' || p?.type === 'ContinueStatement') && p.label === node) ||
+        p?.type === 'MetaProperty' ||
+        ((p?.type === 'ExportSpecifier') && p.exported === node && p.local !== node);
+      if (!notRef) out.add(node.name);
+      return;
+    }
+    for (const c of children(node)) walk(c, node);
+  };
+  walk(program, null);
+  return out;
+}
+
+/** Rewrite parsed JavaScript (exported for tests); `lines` maps js lines to cell lines. */
+export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PARSE), lines?: number[]): CompiledCell {
   const edits: Edit[] = [];
   const hoisted: string[] = [];
   const names = new Set<string>();
@@ -166,6 +273,7 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
   const awaitText = (expr: string) => (generator ? `(yield ${expr})` : `await ${expr}`);
   let importCounter = 0;
   const R = RUNTIME_GLOBAL;
+  let used: Set<string> | null = null;
 
   // Top-level await (outside any function) and import() calls anywhere.
   const visit = (node: AnyNode, inFunction: boolean): void => {
@@ -232,7 +340,12 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
         else if (sp.type === 'ImportNamespaceSpecifier') parts.push(`${local} = ${tmp};`);
         else {
           const imported = sp.imported.type === 'Identifier' ? sp.imported.name : String(sp.imported.value);
-          parts.push(imported === 'default' ? `${local} = ${R}.defaultOf(${tmp});` : `${local} = ${tmp}[${JSON.stringify(imported)}];`);
+          used ??= valueReferences(program);
+          // ESM semantics: a missing export is an error naming module and export. It is raised
+          // here when this cell reads the name; otherwise (the name may be a type-only export,
+          // erased from the code) reading it later raises it.
+          const args = [local, imported, String(st.source.value)].map((a) => JSON.stringify(a)).join(', ');
+          parts.push(imported === 'default' ? `${local} = ${R}.defaultOf(${tmp});` : `${R}.bind(${tmp}, ${args}, ${used.has(local)});`);
         }
       }
       edits.push({ start: st.start, end: st.end, text: parts.join(' ') });
@@ -264,7 +377,9 @@ export function rewrite(js: string, program: acorn.Program = acorn.parse(js, PAR
   const out = applyEdits(js, edits);
   const head = !isAsync ? '(function () {' : generator ? `${R}.run(function* () {` : '(async function () {';
   const tail = isAsync && generator ? '})' : '})()';
+  const jsLines = js.split('\n').length;
+  const map = [0, ...Array.from({ length: jsLines }, (_, i) => lines?.[i] ?? i + 1), 0];
   // The leading `;` keeps a cell's "use strict" from becoming the wrapper's directive (strict
   // mode would turn the global assignments above into ReferenceErrors).
-  return { script: `${head};${hoisted.join(' ')}\n${out}\n${tail}`, async: isAsync, names: [...names] };
+  return { script: `${head};${hoisted.join(' ')}\n${out}\n${tail}`, async: isAsync, names: [...names], lines: map };
 }

@@ -12,6 +12,7 @@ import { bindKernel, UnroutableError, type Channel, type ConnectionInfo, type Ke
 import {
   childMessage,
   decode,
+  DigestHistory,
   encode,
   isRequestType,
   PROTOCOL_VERSION,
@@ -32,16 +33,14 @@ import { History } from './history.js';
 import { isComplete } from './is-complete.js';
 import { describeError, Interrupted, Runtime, StdinUnreachable, valueBundle, type OutputPort } from './runtime.js';
 import { isLoaded as isTsLoaded, ts } from './typescript.js';
-import { startAnalyzer, type Analyzer } from './executor.js';
-import { CellCompileError } from './compile.js';
+import { startAnalyzer, type Analyzer, type TypeDiagnostic } from './executor.js';
+import { startSentinel, type Sentinel } from './sentinel.js';
 import { MSG } from './messages.js';
 
 const require = createRequire(import.meta.url);
 const PKG = require('../../package.json') as { version: string };
 const TS_VERSION = (require('typescript/package.json') as { version: string }).version;
 
-/** How long the kernel must be quiet before a background type check starts. */
-const CHECK_IDLE_MS = 400;
 
 /** How long an input_request waits for the front end's stdin socket to connect, and how often it retries. */
 const STDIN_CONNECT_MS = 5_000;
@@ -49,9 +48,38 @@ const STDIN_RETRY_MS = 20;
 
 export type TypeCheckMode = 'background' | 'strict' | 'off';
 
+/**
+ * How long a cell waits past its end for its type check in `background` mode (ms). 0: the
+ * problems are shown when the check finished before the cell did (cells that load or probe
+ * something); a check still running is never reported late (RUNBOOK_TYPECHECK_WAIT_MS raises it,
+ * `strict` always waits).
+ */
+const CHECK_WAIT_MS = 0;
+
+/** Type problems of a cell, one labelled block (a stderr stream on the cell). */
+function formatDiagnostics(diags: TypeDiagnostic[]): string {
+  const errors = diags.filter((d) => d.severity === 'error');
+  const head = errors.length > 0 ? MSG.typeErrors(errors.length) : MSG.typeWarnings;
+  return `${head}\n${diags.map((d) => `  line ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`;
+}
+
+/** Strict mode: the cell has type errors and did not run. */
+export class TypeCheckError extends Error {
+  override name = 'TypeCheckError';
+  constructor(readonly diagnostics: TypeDiagnostic[]) {
+    super(`${MSG.typeErrorsStrict(diagnostics.length)}\n${diagnostics.map((d) => `  line ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}`);
+  }
+}
+
 export interface KernelOptions {
   cwd?: string;
   typeCheck?: TypeCheckMode;
+  /** background mode: how long a cell waits past its end for its type check (default 0). */
+  checkWaitMs?: number;
+  /** The connection file: removed if the parent goes away (its key must not outlive it). */
+  connectionFile?: string;
+  /** The process that started the kernel is gone (default: exit). */
+  onParentGone?(): void;
   /** Called once sockets are closed after a shutdown_request. */
   onShutdown?(restart: boolean): void;
 }
@@ -70,7 +98,9 @@ interface CellPort extends OutputPort {
 
 export class Kernel {
   private sockets!: KernelSockets;
+  private sentinel: Promise<Sentinel> | null = null;
   private readonly signer: Signer;
+  private readonly digests = new DigestHistory();
   private readonly session = `runbook-${process.pid}-${Date.now().toString(36)}`;
   private readonly history = new History();
   private readonly runtime: Runtime;
@@ -78,10 +108,12 @@ export class Kernel {
   private executionCount = 0;
   private readonly shellQueue: Message<JsonObject>[] = [];
   private shellBusy = false;
-  private abortPending = false;
+  /** Requests already queued when a cell failed with stop_on_error: they are aborted (not later ones). */
+  private abortQueued = new Set<Message<JsonObject>>();
   private stdinWaiter: StdinWaiter | null = null;
   private warmed = false;
   private readonly typeCheck: TypeCheckMode;
+  private readonly checkWaitMs: number;
   private readonly handlers: Handlers;
 
   constructor(
@@ -91,6 +123,7 @@ export class Kernel {
     this.signer = new Signer(conn.key, conn.signature_scheme);
     this.runtime = new Runtime(opts.cwd ?? process.cwd());
     this.typeCheck = opts.typeCheck ?? 'background';
+    this.checkWaitMs = opts.checkWaitMs ?? CHECK_WAIT_MS;
     this.handlers = {
       kernel_info_request: async () => this.kernelInfo(),
       execute_request: (msg) => this.execute(msg),
@@ -118,10 +151,35 @@ export class Kernel {
   async start(): Promise<void> {
     this.sockets = await bindKernel(this.conn);
     this.sockets.shell.listen((frames) => this.receive(frames, this.sockets.shell, 'shell'));
-    this.sockets.control.listen((frames) => this.receive(frames, this.sockets.control, 'control'));
     this.sockets.stdin.listen((frames) => this.receiveStdin(frames));
     process.on('SIGINT', () => this.interrupt());
     this.publish(null, 'status', { execution_state: 'starting' });
+    const parentPid = Number(process.env.JPY_PARENT_PID);
+    this.sentinel = startSentinel(
+      {
+        conn: this.conn,
+        connectionFile: this.opts.connectionFile ?? null,
+        parentPid: Number.isInteger(parentPid) && parentPid > 0 ? parentPid : null,
+        ppid: process.ppid,
+        session: this.session,
+        pollMs: 250,
+      },
+      {
+        onInterrupt: (request) => {
+          this.interrupt();
+          this.publish(request, 'status', { execution_state: 'busy' });
+          this.publish(request, 'status', { execution_state: 'idle' });
+        },
+        onParentGone: (reason) => {
+          process.stderr.write(`${MSG.parentGone(reason)}\n`);
+          this.runtime.interrupt();
+          (this.opts.onParentGone ?? (() => process.exit(0)))();
+        },
+        onBadMessage: (reason) => process.stderr.write(`${MSG.badSignature(reason)}\n`),
+      },
+    );
+    const sentinel = await this.sentinel;
+    sentinel.control.listen((frames) => this.receive(frames, sentinel.control, 'control'));
     // Pre-warm shortly after start even if no client asks for kernel_info first.
     setTimeout(() => this.warm(), 300).unref();
   }
@@ -158,66 +216,39 @@ export class Kernel {
   }
 
   /**
-   * Background type checks, in cell order. They run one at a time and only while the kernel is
-   * idle (no request for CHECK_IDLE_MS), so checking never competes with a cell for the CPU;
-   * during "run all" the checks catch up once the last cell has finished.
+   * The type check of a cell, started when the cell starts (the analyzer thread answers in
+   * cell order, at the lowest CPU priority) and reported on the cell before it goes idle: a front
+   * end forgets a request once it is idle (JupyterLab drops its later output, `jupyter console`
+   * prints it into the next prompt). In `background` mode the cell does not wait for a check
+   * longer than `checkWaitMs` past its own end; such a check still extends the declarations
+   * later cells are checked against, its problems are not shown.
    */
-  private readonly pendingChecks: { code: string; port: CellPort }[] = [];
-  private checking = false;
-  private checkTimer: NodeJS.Timeout | null = null;
-  private lastActivity = 0;
-
-  private checkInBackground(code: string, port: CellPort): void {
-    this.pendingChecks.push({ code, port });
-    this.pumpChecks();
-  }
-
-  private pumpChecks(): void {
-    if (this.checking || this.pendingChecks.length === 0 || !this.analyzer) return;
-    const quietFor = performance.now() - this.lastActivity;
-    if (this.shellBusy || quietFor < CHECK_IDLE_MS) {
-      if (!this.checkTimer) {
-        this.checkTimer = setTimeout(() => {
-          this.checkTimer = null;
-          this.pumpChecks();
-        }, Math.max(1, CHECK_IDLE_MS - quietFor));
-        this.checkTimer.unref();
-      }
+  private async reportCheck(check: Promise<TypeDiagnostic[]>, port: CellPort, waitMs: number): Promise<void> {
+    if (waitMs <= 0) {
+      // Only a check that already finished (a settled promise answers within a microtask turn).
+      let done: TypeDiagnostic[] | null = null;
+      void check.then((d) => (done = d), () => undefined);
+      await new Promise<void>((r) => setImmediate(r));
+      const diags = done as TypeDiagnostic[] | null;
+      if (diags && diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
       return;
     }
-    const next = this.pendingChecks.shift();
-    if (!next) return;
-    this.checking = true;
-    this.runCheck(next).finally(() => {
-      this.checking = false;
-      this.pumpChecks();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), waitMs);
     });
+    const diags = await Promise.race([check.catch(() => []), late]);
+    clearTimeout(timer);
+    if (diags && diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
   }
 
-  private runCheck(item: { code: string; port: CellPort }): Promise<void> {
-    return this.analyze()
-      .check(item.code)
-      .then((diags) => {
-        if (diags.length > 0) item.port.stream('stderr', `${MSG.typeErrors(diags.length)}\n${diags.map((d) => `  ${d.line}:${d.column} TS${d.code}: ${d.message}`).join('\n')}\n`);
-      })
-      .catch(() => undefined);
-  }
-
-  /**
-   * Completion and inspection must see the declarations of every cell run so far: send the
-   * queued checks now (the analyzer answers in order, so the request that follows sees them).
-   */
+  /** Completion and inspection see the declarations of every cell checked so far (in order). */
   private analyzerUpToDate(): Analyzer {
-    const analyzer = this.analyze();
-    for (const item of this.pendingChecks.splice(0)) void this.runCheck(item);
-    return analyzer;
+    return this.analyze();
   }
 
   private analyze(): Analyzer {
-    if (!this.analyzer) {
-      this.analyzer = startAnalyzer();
-      this.pumpChecks();
-    }
+    this.analyzer ??= startAnalyzer();
     return this.analyzer;
   }
 
@@ -240,7 +271,7 @@ export class Kernel {
   }
 
   private receive(frames: Buffer[], channel: Channel, name: 'shell' | 'control'): void {
-    const d = decode(frames, this.signer);
+    const d = decode(frames, this.signer, this.digests);
     if (!d.ok) {
       process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
       return;
@@ -256,7 +287,7 @@ export class Kernel {
   }
 
   private receiveStdin(frames: Buffer[]): void {
-    const d = decode(frames, this.signer);
+    const d = decode(frames, this.signer, this.digests);
     if (!d.ok) {
       process.stderr.write(`${MSG.badSignature(d.reason)}\n`);
       return;
@@ -271,10 +302,9 @@ export class Kernel {
   private async pump(): Promise<void> {
     if (this.shellBusy) return;
     this.shellBusy = true;
-    this.lastActivity = performance.now();
     try {
       for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
-        if (this.abortPending && msg.header.msg_type === 'execute_request') {
+        if (this.abortQueued.delete(msg) && msg.header.msg_type === 'execute_request') {
           this.publish(msg, 'status', { execution_state: 'busy' });
           await this.send(this.sockets.shell, reply(msg as unknown as Message<ExecuteRequest> & { header: { msg_type: 'execute_request' } }, { status: 'aborted', execution_count: null }, this.session));
           this.publish(msg, 'status', { execution_state: 'idle' });
@@ -284,8 +314,7 @@ export class Kernel {
       }
     } finally {
       this.shellBusy = false;
-      this.abortPending = false;
-      this.lastActivity = performance.now();
+      this.abortQueued.clear();
     }
   }
 
@@ -429,6 +458,7 @@ export class Kernel {
     if (!silent) this.publish(msg, 'execute_input', { code, execution_count: count });
     if (storeHistory) this.history.add(count, code);
     const port = this.makePort(msg, c.allow_stdin !== false);
+    let check: Promise<TypeDiagnostic[]> | null = null;
     this.runtime.begin();
     try {
       // `name?` or `?name` pages the type information of `name` (IPython's convention).
@@ -440,11 +470,14 @@ export class Kernel {
       }
       if (this.typeCheck === 'strict') {
         const diags = await this.analyze().check(code);
-        if (diags.length > 0) throw new CellCompileError(diags.map((d) => ({ line: d.line, column: d.column, message: `TS${d.code}: ${d.message}` })));
+        const errors = diags.filter((d) => d.severity === 'error');
+        if (errors.length > 0) throw new TypeCheckError(errors);
+        if (diags.length > 0) port.stream('stderr', formatDiagnostics(diags));
       } else if (this.typeCheck === 'background' && !silent) {
-        this.checkInBackground(code, port);
+        check = this.analyze().check(code);
       }
-      const result = await this.runtime.execute(code, port);
+      const result = await this.runtime.execute(code, port, storeHistory ? count : undefined);
+      if (check) await this.reportCheck(check, port, this.checkWaitMs);
       port.flush();
       if (result && result.value !== undefined && !silent) {
         const bundle = valueBundle(result.value);
@@ -456,13 +489,14 @@ export class Kernel {
       }
       return { status: 'ok', execution_count: count, payload: [], user_expressions: this.userExpressions(c.user_expressions) };
     } catch (err) {
+      if (check) await this.reportCheck(check, port, this.checkWaitMs);
       port.flush();
       const e = describeError(err);
       this.publish(msg, 'error', e);
       if (stopOnError) {
         // Let requests already sent by the client arrive, then abort them.
         await new Promise((r) => setTimeout(r, 2));
-        if (this.shellQueue.length > 0) this.abortPending = true;
+        this.abortQueued = new Set(this.shellQueue);
       }
       return { status: 'error', execution_count: count, ...e };
     } finally {
@@ -487,7 +521,9 @@ export class Kernel {
     this.publish(msg, 'shutdown_reply', { status: 'ok', restart });
     await new Promise((r) => setTimeout(r, 50));
     this.sockets.close();
-    await this.analyzer?.close();
+    await (await this.sentinel)?.close();
+    // The analyzer thread holds nothing to save; exiting ends it (waiting could take a check long).
+    if (!this.opts.onShutdown) await this.analyzer?.close();
     this.opts.onShutdown?.(restart);
   }
 }

@@ -3,7 +3,8 @@
  *
  * Environment: RUNBOOK_TYPECHECK = background (default: cells run at once, type problems are
  * reported on the cell afterwards) | strict (a cell with type errors does not run, as in tslab)
- * | off.
+ * | off. RUNBOOK_TYPECHECK_WAIT_MS: how long a cell waits past its end for its background check
+ * (default 0: only a check already finished is shown).
  */
 import fs from 'node:fs';
 import { Kernel, type TypeCheckMode } from './kernel.js';
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   const mode = (process.env.RUNBOOK_TYPECHECK ?? 'background') as TypeCheckMode;
   const kernel = new Kernel(conn, {
     typeCheck: ['background', 'strict', 'off'].includes(mode) ? mode : 'background',
+    ...(Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) >= 0 && process.env.RUNBOOK_TYPECHECK_WAIT_MS ? { checkWaitMs: Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) } : {}),
+    connectionFile: file,
     onShutdown: () => process.exit(0),
   });
   await kernel.start();

@@ -230,13 +230,37 @@ export function encode(msg: Message<unknown>, signer: Signer): Buffer[] {
 
 export type Decoded = { ok: true; message: Message<JsonObject> } | { ok: false; reason: string };
 
+/**
+ * Signatures already accepted, as jupyter_client's Session keeps them: a captured signed
+ * message sent again is refused instead of executed twice. Bounded like Session's history
+ * (2^16 entries); when full the oldest tenth is forgotten.
+ */
+export class DigestHistory {
+  private readonly seen = new Set<string>();
+  constructor(private readonly max = 65_536) {}
+  /** Record a signature; false if it was already there (a replay). */
+  add(signature: string): boolean {
+    if (this.seen.has(signature)) return false;
+    this.seen.add(signature);
+    if (this.seen.size > this.max) {
+      let drop = Math.ceil(this.max / 10);
+      for (const s of this.seen) {
+        if (drop-- <= 0) break;
+        this.seen.delete(s);
+      }
+    }
+    return true;
+  }
+}
+
 /** Split, verify and parse received frames. A bad signature or malformed frame is reported, never thrown. */
-export function decode(frames: readonly Buffer[], signer: Signer): Decoded {
+export function decode(frames: readonly Buffer[], signer: Signer, history?: DigestHistory): Decoded {
   const at = frames.findIndex((f) => f.length === DELIMITER.length && f.toString('latin1') === DELIMITER);
   if (at < 0) return { ok: false, reason: 'no <IDS|MSG> delimiter' };
   if (frames.length < at + 6) return { ok: false, reason: `expected 5 frames after the delimiter, got ${frames.length - at - 1}` };
   const [sig, h, p, m, c] = frames.slice(at + 1, at + 6) as [Buffer, Buffer, Buffer, Buffer, Buffer];
   if (!signer.verify(sig, [h, p, m, c])) return { ok: false, reason: 'invalid HMAC signature' };
+  if (history && signer.enabled && !history.add(sig.toString('latin1'))) return { ok: false, reason: 'replayed message (its signature was already used)' };
   try {
     const message: Message<JsonObject> = {
       identities: frames.slice(0, at) as Buffer[],

@@ -12,13 +12,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Console } from 'node:console';
-import { createRequire, isBuiltin } from 'node:module';
+import fs from 'node:fs';
+import { createRequire, isBuiltin, register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import vm from 'node:vm';
-import { display, HOST, htmlTable, isDisplayable, textTable, toDisplayData, type DisplayHost, type MimeBundle } from '../src/display.js';
+import { display, HOST, isDisplayable, isTableLike, tableData, toDisplayData, type DisplayHost, type MimeBundle } from '../src/display.js';
 import { compileCell, RUNTIME_GLOBAL } from './compile.js';
+import { resolveLocal } from './local-modules.js';
 import { MSG } from './messages.js';
 
 /** What the runtime needs from the kernel to talk to the front end. */
@@ -112,6 +114,7 @@ export class Runtime {
       run: (body: () => Generator<unknown, unknown, unknown>) => this.drive(body),
       import: (spec: string) => this.importModule(spec),
       defaultOf: (ns: unknown) => (ns !== null && typeof ns === 'object' && 'default' in ns ? (ns as { default: unknown }).default : ns),
+      bind: bindImport,
     };
     // A throw from a timer or an unhandled rejection must not kill the kernel: report it on
     // the cell it came from (or the latest cell), else on the kernel's own stderr.
@@ -166,7 +169,7 @@ export class Runtime {
    */
   async importModule(spec: string): Promise<unknown> {
     if (spec === 'netrunbook' || spec.startsWith('netrunbook/') || isBuiltin(spec)) return import(spec);
-    if (spec.startsWith('.') || spec.startsWith('/')) return import(pathToFileURL(path.resolve(this.cwd, spec)).href);
+    if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || spec === '.' || spec === '..') return this.importLocal(spec);
     if (spec.startsWith('file:') || spec.startsWith('data:')) return import(spec);
     let resolved: string | null = null;
     try {
@@ -175,6 +178,26 @@ export class Runtime {
       resolved = null;
     }
     return resolved ? import(pathToFileURL(resolved).href) : import(spec);
+  }
+
+  private hooksRegistered = false;
+
+  /**
+   * A file next to the notebook (`./helper.ts`, `./helper`, `./helper.js` for helper.ts, `.mts`,
+   * `.js`): TypeScript goes through the hooks of ts-hooks.ts; the URL carries the file's
+   * modification time, so importing an edited helper again loads the new version.
+   */
+  private async importLocal(spec: string): Promise<unknown> {
+    const abs = path.resolve(this.cwd, spec);
+    const file = resolveLocal(abs);
+    if (!file) throw Object.assign(new Error(MSG.localNotFound(spec, this.cwd)), { code: 'ERR_MODULE_NOT_FOUND' });
+    if (!this.hooksRegistered) {
+      register(new URL('./ts-hooks.js', import.meta.url));
+      this.hooksRegistered = true;
+    }
+    const url = pathToFileURL(file);
+    url.searchParams.set('v', String(fs.statSync(file).mtimeMs));
+    return import(url.href);
   }
 
   private active = false;
@@ -204,12 +227,16 @@ export class Runtime {
     return this.active;
   }
 
-  /** Compile and run one cell. Resolves with its last value (null: none); rejects with its error. */
-  async execute(code: string, port: OutputPort): Promise<CellValue> {
+  /**
+   * Compile and run one cell. Resolves with its last value (null: none); rejects with its error.
+   * `label` names the cell in tracebacks (`In [3]`, the execution count).
+   */
+  async execute(code: string, port: OutputPort, label?: string | number): Promise<CellValue> {
     this.fallback = port;
     const compiled = compileCell(code);
     if (this.interruptPending) throw new Interrupted();
     const n = ++this.cellCounter;
+    CELL_SOURCES.set(`cell-${n}.js`, { label: `In [${label ?? n}]`, code: code.split('\n'), lines: compiled.lines });
     return this.als.run(port, async () => {
       let interrupted!: Promise<never>;
       const stop = new Promise<never>((_, reject) => {
@@ -242,20 +269,6 @@ export class Runtime {
   }
 }
 
-/** The part of an Arquero table the kernel shows (duck-typed: the kernel does not import arquero). */
-interface TableLike {
-  columnNames(): string[];
-  numRows(): number;
-  objects(options: { limit: number }): Record<string, unknown>[];
-}
-
-function isTableLike(value: unknown): value is TableLike {
-  const v = value as Partial<Record<keyof TableLike, unknown>> | null;
-  return v !== null && typeof v === 'object' && typeof v.columnNames === 'function' && typeof v.numRows === 'function' && typeof v.objects === 'function';
-}
-
-const TABLE_ROWS = 50;
-
 /** The MIME bundle of a cell's value: its own bundle if it has one, else util.inspect text. */
 export function valueBundle(value: unknown): { data: MimeBundle; metadata: Record<string, unknown> } | null {
   if (isDisplayHandle(value)) return null;
@@ -263,14 +276,7 @@ export function valueBundle(value: unknown): { data: MimeBundle; metadata: Recor
     const dd = toDisplayData(value);
     return { data: dd.data, metadata: dd.metadata ?? {} };
   }
-  if (isTableLike(value)) {
-    // Arquero tables: an escaped HTML table and an aligned text table of the first rows.
-    const columns = value.columnNames();
-    const total = value.numRows();
-    const rows = value.objects({ limit: TABLE_ROWS }).map((r) => columns.map((c) => r[c]));
-    const caption = `${total} rows × ${columns.length} columns${total > TABLE_ROWS ? ` (first ${TABLE_ROWS})` : ''}`;
-    return { data: { 'text/html': htmlTable(columns, rows, { caption }), 'text/plain': `${caption}\n${textTable(columns, rows, TABLE_ROWS)}` }, metadata: {} };
-  }
+  if (isTableLike(value)) return { data: tableData(value).data, metadata: {} };
   return { data: { 'text/plain': util.inspect(value, { colors: false, depth: 4, maxArrayLength: 100 }) }, metadata: {} };
 }
 
@@ -281,17 +287,113 @@ function isDisplayHandle(value: unknown): boolean {
   return keys.length === 2 && keys.includes('display_id') && typeof (value as { update?: unknown }).update === 'function';
 }
 
+/** What a traceback needs to name a cell's frames by their TypeScript line. */
+interface CellSource {
+  label: string;
+  code: string[];
+  /** Script line -> cell line (see CompiledCell.lines). */
+  lines: number[];
+}
+
+/** Every cell run in this process, by the filename its script was evaluated under. */
+const CELL_SOURCES = new Map<string, CellSource>();
+
+/**
+ * A missing named export (ESM semantics): thrown at once when the importing cell reads the name,
+ * otherwise when any later code reads it (the name may have been a type, erased from the code).
+ */
+function bindImport(ns: Record<string, unknown>, local: string, imported: string, spec: string, usedNow: boolean): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  if (imported in ns) {
+    Object.defineProperty(g, local, { value: ns[imported], writable: true, configurable: true, enumerable: true });
+    return;
+  }
+  const missing = () => Object.assign(new SyntaxError(MSG.missingExport(spec, imported, nearNames(imported, Object.keys(ns)))), { code: 'ERR_MODULE_MISSING_EXPORT' });
+  if (usedNow) throw missing();
+  Object.defineProperty(g, local, {
+    configurable: true,
+    enumerable: false,
+    get() {
+      throw missing();
+    },
+    set(v: unknown) {
+      Object.defineProperty(g, local, { value: v, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+
+/** Exports whose name is within two edits of `name`, ignoring case (closest first). */
+function nearNames(name: string, names: string[]): string[] {
+  const distance = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] ?? 0;
+  };
+  const lower = name.toLowerCase();
+  return names
+    .map((n) => ({ n, d: distance(lower, n.toLowerCase()) }))
+    .filter((x) => x.d <= 2)
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((x) => x.n);
+}
+
+const INTERNAL_FRAME = /node:internal|node:async_hooks|node:vm|\/dist\/kernel\/|runbook-step\.js|\(<anonymous>\)$|^\s+at <anonymous>$/;
+const CELL_FRAME = /^(\s+at )(?:(.*) \()?(cell-\d+\.js):(\d+):(\d+)\)?$/;
+const LIBRARY_FRAMES_SHOWN = 2;
+
+/** Shorten a library frame's path to the package-relative part. */
+function shortFrame(line: string): string {
+  return line.replace(/(?:file:\/\/)?\/[^\s()]*\/node_modules\//, '').replace(/(?:file:\/\/)?\/[^\s()]*\/(dist\/src\/)/, 'netrunbook/$1');
+}
+
+/**
+ * A stack as the user wrote the code: frames in cells become `In [n], line L` followed by that
+ * TypeScript line; frames in libraries are shortened to their package path and at most two in
+ * a row are shown; the kernel's and Node's own frames are dropped.
+ */
+export function mapStack(stack: string): string[] {
+  const out: string[] = [];
+  let hidden = 0;
+  let libraryRun = 0;
+  const flush = () => {
+    if (hidden > 0) out.push(`    ... ${hidden} more frame${hidden === 1 ? '' : 's'} in libraries`);
+    hidden = 0;
+  };
+  for (const line of stack.split('\n').slice(1)) {
+    if (!/^\s+at /.test(line) || INTERNAL_FRAME.test(line)) continue;
+    const m = CELL_FRAME.exec(line);
+    const src = m ? CELL_SOURCES.get(m[3] ?? '') : undefined;
+    if (m && src) {
+      flush();
+      libraryRun = 0;
+      const cellLine = src.lines[Number(m[4]) - 1] ?? 0;
+      if (cellLine === 0) continue; // the wrapper's own call
+      const where = cellLine > 0 ? `${src.label}, line ${cellLine}` : src.label;
+      const fn = m[2] && m[2] !== 'Generator.next' ? m[2].replace(/^(Object|Generator)\./, '') : '';
+      out.push(fn && !/^<anonymous>$/.test(fn) ? `${m[1]}${fn} (${where})` : `${m[1]}${where}`);
+      const text = src.code[cellLine - 1];
+      if (cellLine > 0 && text !== undefined) out.push(`      ${String(cellLine).padStart(3)} | ${text.trim()}`);
+      continue;
+    }
+    if (++libraryRun > LIBRARY_FRAMES_SHOWN) hidden++;
+    else out.push(shortFrame(line));
+  }
+  flush();
+  return out;
+}
+
 /** ename/evalue/traceback of anything thrown, without the kernel's own frames. */
 export function describeError(err: unknown): { ename: string; evalue: string; traceback: string[] } {
   if (err instanceof Interrupted) return { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] };
   if (err instanceof Error) {
     const ename = err.name || 'Error';
     const evalue = err.message;
-    const frames = (err.stack ?? '')
-      .split('\n')
-      .slice(1)
-      .filter((l) => /^\s+at /.test(l) && !/node:internal|node:async_hooks|node:vm|\/dist\/kernel\//.test(l));
-    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+    return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...mapStack(err.stack ?? '')] };
   }
   const text = util.inspect(err, { colors: false });
   return { ename: 'Error', evalue: text, traceback: [`Uncaught ${text}`] };

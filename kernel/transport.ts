@@ -91,27 +91,41 @@ function channel(socket: zmq.Router | zmq.Dealer | zmq.Subscriber | zmq.Publishe
 
 export interface KernelSockets {
   shell: Channel;
-  control: Channel;
   stdin: Channel;
   iopub: Channel;
   close(): void;
 }
 
-/** Bind the kernel's sockets (heartbeat answered here: it is pure echo). */
+/** Bind the kernel's shell, stdin and iopub sockets (control and heartbeat: `bindControl`). */
 export async function bindKernel(c: ConnectionInfo): Promise<KernelSockets> {
   const shell = new zmq.Router({ linger: 0 });
-  const control = new zmq.Router({ linger: 0 });
   // sendTimeout 0: with mandatory set and no peer at all, a send would otherwise wait for one.
   const stdin = new zmq.Router({ linger: 0, mandatory: true, sendTimeout: 0 });
   const iopub = new zmq.Publisher({ linger: 0 });
+  await Promise.all([shell.bind(address(c, c.shell_port)), stdin.bind(address(c, c.stdin_port)), iopub.bind(address(c, c.iopub_port))]);
+  const chans = { shell: channel(shell), stdin: channel(stdin), iopub: channel(iopub) };
+  return {
+    ...chans,
+    close: () => {
+      for (const ch of Object.values(chans)) ch.close();
+    },
+  };
+}
+
+export interface ControlSockets {
+  control: Channel;
+  close(): void;
+}
+
+/**
+ * Bind the control socket and answer the heartbeat (pure echo). The kernel does this in its
+ * sentinel thread (kernel/sentinel.ts), so both keep working while a cell keeps the main
+ * thread busy.
+ */
+export async function bindControl(c: ConnectionInfo): Promise<ControlSockets> {
+  const control = new zmq.Router({ linger: 0 });
   const hb = new zmq.Reply({ linger: 0 });
-  await Promise.all([
-    shell.bind(address(c, c.shell_port)),
-    control.bind(address(c, c.control_port)),
-    stdin.bind(address(c, c.stdin_port)),
-    iopub.bind(address(c, c.iopub_port)),
-    hb.bind(address(c, c.hb_port)),
-  ]);
+  await Promise.all([control.bind(address(c, c.control_port)), hb.bind(address(c, c.hb_port))]);
   void (async () => {
     try {
       for await (const frames of hb) await hb.send(frames);
@@ -119,11 +133,11 @@ export async function bindKernel(c: ConnectionInfo): Promise<KernelSockets> {
       // closed
     }
   })();
-  const chans = { shell: channel(shell), control: channel(control), stdin: channel(stdin), iopub: channel(iopub) };
+  const ch = channel(control);
   return {
-    ...chans,
+    control: ch,
     close: () => {
-      for (const ch of Object.values(chans)) ch.close();
+      ch.close();
       if (!hb.closed) hb.close();
     },
   };

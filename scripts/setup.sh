@@ -8,7 +8,7 @@ APT_PACKAGES=(
   dnsutils curl openssl git traceroute iputils-ping iputils-tracepath iproute2 tshark
   bind9 bind9-utils nginx-light
   jupyter-client jupyter-nbconvert python3-nbclient python3-nbformat python3-jupyter-kernel-test
-  jupyter-notebook python3-jupyter-server chromium poppler-utils
+  jupyter-notebook python3-jupyter-server jupyter-console chromium poppler-utils
   bgpdump bzip2
   clickhouse-server clickhouse-client
   nftables tcpreplay

@@ -46,7 +46,7 @@ if [ -d test/python ] && [ -z "${TEST_FILTER:-}" ]; then
   node bin/runbook.js kernel install --prefix "$prefix" >/dev/null
   export JUPYTER_PATH="$prefix/share/jupyter"
   echo "== python suites (kernelspec in $JUPYTER_PATH)"
-  if ! timeout 900 /usr/bin/python3 -m unittest discover -s test/python -p 'test_*.py' -v; then failed+=("test/python"); fi
+  if ! timeout 1500 /usr/bin/python3 -m unittest discover -s test/python -p 'test_*.py' -v; then failed+=("test/python"); fi
   rm -rf "$prefix"
 fi
 

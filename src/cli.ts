@@ -6,7 +6,7 @@
 import { UsageError } from './commands/usage.js';
 
 const COMMANDS: Record<string, { module: string; summary: string }> = {
-  kernel: { module: './commands/kernel.js', summary: 'kernel install [--user|--sys-prefix|--prefix DIR]   install the "runbook" kernelspec' },
+  kernel: { module: './commands/kernel.js', summary: 'kernel install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name T] | list | doctor   the "runbook" kernelspec' },
   list: { module: './commands/list.js', summary: 'list                                  the runbooks with id, version, title, parameters' },
   run: { module: './commands/run.js', summary: 'run RUNBOOK [-p name=value ...] [-o OUT.ipynb]   execute a runbook headless' },
   rerun: { module: './commands/rerun.js', summary: 'rerun SAVED.ipynb [-o OUT.ipynb]      same runbook and parameters, fresh observations' },

@@ -20,6 +20,8 @@ import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let log = '';
+let baseUrl = '';
+let serverToken = '';
 
 test.after(async () => {
   await browser?.close();
@@ -48,6 +50,8 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   server.stderr?.on('data', (b: Buffer) => (log += b.toString()));
   const base = `http://127.0.0.1:${port}`;
   await waitForJupyter(base, token, server, () => log);
+  baseUrl = base;
+  serverToken = token;
 
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -73,6 +77,48 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   const unexecuted = await page.evaluate("Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code' && !(c.input_prompt_number > 0)).length");
   assert.is(unexecuted, 0);
   await page.screenshot({ path: path.join(tmp, 'classic.png') });
+});
+
+test('a WAF rule with two $ shows verbatim in the classic notebook (table and markdown), copyable from the DOM, while MathJax still typesets math asked for', async () => {
+  assert.ok(server && browser, 'the first test starts the server and the browser');
+  if (!server || !browser) return;
+  const rule = 'ip.src in $blocked and http.user_agent matches "bot$"';
+  const cells = [
+    `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(rule)}] }));`,
+    `display.markdown(${JSON.stringify(`Proposed rule: ${rule}`)});`,
+    'display.markdown("control: $x^2$ is math", { math: true });',
+  ];
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
+    cells: cells.map((source, i) => ({ cell_type: 'code', id: `rule-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+  };
+  const dir = path.join(tmp, 'nbdir');
+  fs.writeFileSync(path.join(dir, 'rules.ipynb'), JSON.stringify(nb));
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${baseUrl}/notebooks/rules.ipynb?token=${serverToken}`);
+  await page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });
+  await page.evaluate('Jupyter.notebook.execute_all_cells()');
+  await page.waitForFunction("Jupyter.notebook.get_cells().every((c) => c.input_prompt_number > 0) && document.querySelectorAll('.output_area').length >= 3", undefined, { timeout: 120_000, polling: 500 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}: ${String(await page.evaluate("Array.from(document.querySelectorAll('.output_area')).map((e) => e.outerHTML.slice(0, 400)).join('\\n')"))}`);
+  });
+  // MathJax runs asynchronously after the outputs appear: wait until it typeset the control.
+  await page.waitForFunction("!!document.querySelector('.output_area .MathJax, .output_area mjx-container, .output_area .MathJax_Preview')", undefined, { timeout: 60_000, polling: 500 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}: MathJax=${String(await page.evaluate('typeof window.MathJax'))} ${String(await page.evaluate("Array.from(document.querySelectorAll('.output_subarea')).map((e) => e.outerHTML.slice(0, 300)).join('\\n')"))}`);
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const copied = (await page.evaluate(`(() => {
+    const outs = Array.from(document.querySelectorAll('.output_subarea'));
+    const td = document.querySelector('.output_subarea table.netrunbook td');
+    const md = outs.find((o) => /Proposed rule/.test(o.textContent || ''));
+    return { td: td ? td.textContent : null, md: md ? md.textContent.trim() : null, math: outs.map((o) => o.querySelectorAll('.MathJax, mjx-container').length) };
+  })()`)) as { td: string | null; md: string | null; math: number[] };
+  assert.is(copied.td, rule);
+  assert.is(copied.md, `Proposed rule: ${rule}`);
+  assert.equal(copied.math.slice(0, 2), [0, 0], 'no MathJax in the rule outputs');
+  assert.ok((copied.math[2] ?? 0) > 0, 'the control cell was typeset: MathJax is active');
+  await page.close();
 });
 
 test.run();

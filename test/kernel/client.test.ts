@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { KernelClient, KernelDiedError, type KernelOutput } from '../../kernel/client.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-client-test-'));
@@ -110,6 +112,30 @@ Client('netrunbook and ESM-only packages load from a directory outside the insta
   assert.is(r.outputs[0]?.output_type === 'execute_result' && r.outputs[0].data['text/plain'], "'&lt;b&gt;2'");
 });
 
+Client('display(table) shows an Arquero table as HTML: capped rows, dates as dates, text left-aligned, $ kept from MathJax', async ({ kc }) => {
+  const r = await kc.execute('import * as aq from "arquero"; display(aq.table({ at: Array.from({ length: 80 }, (_, i) => new Date(Date.UTC(2026, 0, 1, 0, i))), rule: Array.from({ length: 80 }, () => "ip.src in $bad and uri matches \\"x$\\"") }));');
+  assert.is(r.status, 'ok', r.error?.evalue);
+  const out = r.outputs[0];
+  assert.ok(out?.output_type === 'display_data', JSON.stringify(r.outputs).slice(0, 300));
+  if (out?.output_type !== 'display_data') return;
+  const html = String(out.data['text/html']);
+  assert.match(html, /^<div class="tex2jax_ignore mathjax_ignore"><table class="netrunbook"><caption>80 rows × 2 columns \(first 50\)<\/caption>/);
+  assert.is(html.match(/<tr>/g)?.length, 51);
+  assert.match(html, /<td style="text-align:left">2026-01-01 00:00:00Z<\/td><td style="text-align:left">ip.src in \$bad and uri matches &quot;x\$&quot;<\/td>/);
+  assert.not.match(JSON.stringify(out.data), /\\"\\\"/);
+});
+
+Client('display.progress shows one bar and updates it in place', async ({ kc }) => {
+  const seen: KernelOutput[] = [];
+  const r = await kc.execute('const bar = display.progress("resolvers", 4); for (let i = 1; i <= 4; i++) { await new Promise((ok) => setTimeout(ok, 120)); bar.update(i); } bar.done();', { onOutput: (o) => seen.push(o) });
+  assert.is(r.status, 'ok', r.error?.evalue);
+  assert.is(seen[0]?.output_type, 'display_data');
+  assert.ok(seen.filter((o) => o.output_type === 'update_display_data').length >= 2);
+  assert.is(r.outputs.length, 1);
+  const final = r.outputs[0];
+  assert.ok(final?.output_type === 'display_data' && /resolvers \[#{30}\] 4\/4 \(100%\)/.test(String(final.data['text/plain'])), JSON.stringify(final));
+});
+
 Client('an Arquero table as the last value shows as an escaped HTML table and a text table', async ({ kc }) => {
   const r = await kc.execute('import * as aq from "arquero"; aq.table({ ua: ["<script>x</script>", "curl/8"], hits: [3, 4] })');
   const out = r.outputs[0];
@@ -160,6 +186,64 @@ Lifecycle('with RUNBOOK_TYPECHECK=strict a cell with a type error does not run',
   } finally {
     await kc.shutdown();
   }
+});
+
+Lifecycle('shutdown (as runbook run does it, type checks off) returns once the kernel replied on control and exited, under 0.5 s', async () => {
+  const kc = await KernelClient.start({ cwd: tmp, env: { ...process.env, RUNBOOK_TYPECHECK: 'off' } });
+  await kc.execute('1 + 1');
+  const t0 = performance.now();
+  await kc.shutdown();
+  const ms = performance.now() - t0;
+  assert.ok(ms < 500, `shutdown took ${ms.toFixed(0)} ms`);
+});
+
+Lifecycle('with RUNBOOK_TYPECHECK=background a type error arrives on its cell before the cell is done', async () => {
+  const kc = await KernelClient.start({ cwd: tmp, env: { ...process.env, RUNBOOK_TYPECHECK: 'background', RUNBOOK_TYPECHECK_WAIT_MS: '120000' } });
+  try {
+    const r = await kc.execute('const late: number = "443";\nlate');
+    assert.is(r.status, 'ok');
+    const stderr = r.outputs.find((o) => o.output_type === 'stream' && o.name === 'stderr');
+    assert.ok(stderr && stderr.output_type === 'stream', JSON.stringify(r.outputs));
+    assert.match(stderr.text, /^type check: 1 problem/);
+    assert.match(stderr.text, /line 1:7 TS2322/);
+    // An unresolvable import is reported once, on its cell, and the cell's other declarations
+    // still reach later cells.
+    const u = await kc.execute('import { nothing } from "no-such-package-kernel-test";\nconst kept: number = 1;', { stopOnError: false });
+    const warn = u.outputs.find((o) => o.output_type === 'stream' && o.name === 'stderr');
+    assert.ok(warn && warn.output_type === 'stream' && /TS2307/.test(warn.text), JSON.stringify(u.outputs));
+    const next = await kc.execute('kept + 1');
+    assert.equal(next.outputs.filter((o) => o.output_type === 'stream'), []);
+  } finally {
+    await kc.shutdown();
+  }
+});
+
+Lifecycle('kill -9 of the process running a busy kernel leaves no kernel and no connection file', async () => {
+  const clientModule = fileURLToPath(new URL('../../kernel/client.js', import.meta.url));
+  const script = `import { KernelClient } from ${JSON.stringify(clientModule)};
+const kc = await KernelClient.start({ cwd: ${JSON.stringify(tmp)} });
+void kc.execute('while (true) {}');
+await new Promise((r) => setTimeout(r, 300));
+console.log(JSON.stringify({ pid: kc.pid, file: kc.connectionFile }));
+setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())));
+  const { pid, file } = JSON.parse(line) as { pid: number; file: string };
+  assert.ok(fs.existsSync(file));
+  child.kill('SIGKILL');
+  const t0 = performance.now();
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  while (alive() && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+  assert.not.ok(alive(), 'the kernel outlived its client');
+  assert.ok(performance.now() - t0 < 5000);
+  assert.not.ok(fs.existsSync(file), 'connection file left behind');
 });
 
 Lifecycle('execute after shutdown rejects', async () => {

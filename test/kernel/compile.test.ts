@@ -23,6 +23,10 @@ import { CellCompileError, compileCell, RUNTIME_GLOBAL } from '../../kernel/comp
     }),
   import: (spec: string) => import(spec),
   defaultOf: (ns: { default?: unknown }) => ('default' in ns ? ns.default : ns),
+  bind: (ns: Record<string, unknown>, local: string, imported: string, spec: string, used: boolean) => {
+    if (!(imported in ns) && used) throw new SyntaxError(`${spec} has no ${imported}`);
+    (globalThis as Record<string, unknown>)[local] = ns[imported];
+  },
 };
 const g = globalThis as Record<string, unknown>;
 
@@ -49,6 +53,34 @@ test('the last expression is the cell value and a declaration has none', async (
   assert.is(await run('"abc"'), 'abc');
   assert.is(await run('({ a: 1 }).a'), 1);
   assert.is(await run('const tc_n = 1;'), undefined);
+});
+
+test('type arguments in calls and new are TypeScript, never JavaScript comparisons', async () => {
+  await run('function tc_id<T>(x: T): T { return x; }');
+  assert.is(await run('await new Promise<number>((r) => r(1))'), 1);
+  assert.equal(await run('[...new Set<string>(["a", "a"])]'), ['a']);
+  assert.equal(await run('[1, 2].map<number>((x) => x * 2)'), [2, 4]);
+  assert.instance(await run('tc_id<Date>(new Date(0))'), Date);
+  assert.is(await run('const tc_shift = (a: number) => a; tc_shift<number>(1 << 3)'), 8);
+  // Valid JavaScript without `<` stays on the JavaScript path and keeps its meaning.
+  assert.is(await run('let tc_lt = 1; tc_lt < 2 ? "lt" : "ge"'), 'lt');
+  assert.is(await run('const tc_c = true; tc_c ? (1) : (2)'), 1);
+});
+
+test('script lines map back to the lines of the TypeScript cell', () => {
+  const c = compileCell('interface A {\n  x: number;\n}\nconst tc_q: A = { x: 1 };\nthrow new Error("x");');
+  const lines = c.script.split('\n');
+  const at = (needle: string) => c.lines[lines.findIndex((l) => l.includes(needle))];
+  assert.is(at('tc_q = '), 4);
+  assert.is(at('throw new Error'), 5);
+  const js = compileCell('import {\n  join\n} from "node:path";\nthrow new Error("y");');
+  assert.is(js.lines[js.script.split('\n').findIndex((l) => l.includes('throw'))], 4);
+});
+
+test('a named import this cell reads must exist in the module', async () => {
+  const err = await run('import { nope } from "node:path"; nope()').then(() => null, (e: unknown) => e);
+  assert.match(String(err), /node:path has no nope/);
+  assert.is(await run('import { typeOnly } from "node:path"; const tc_ok: typeOnly = 1; tc_ok'), 1);
 });
 
 test('type syntax is stripped, plain JavaScript is not transpiled', async () => {

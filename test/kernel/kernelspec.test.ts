@@ -52,13 +52,46 @@ test('kernel install without a flag installs into the user data dir, replacing a
   }
 });
 
+test('kernel install --name --display-name records the install; list and doctor report every netrunbook spec and whether it resolves', () => {
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-spec-kernel-'));
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-data-kernel-'));
+  const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share/jupyter'), JUPYTER_DATA_DIR: data };
+  try {
+    const r = runbook(['kernel', 'install', '--prefix', prefix, '--name', 'runbook-dev', '--display-name', 'TypeScript (runbook dev)'], env);
+    assert.is(r.status, 0, r.stderr);
+    const kernels = path.join(prefix, 'share/jupyter/kernels');
+    const spec = JSON.parse(fs.readFileSync(path.join(kernels, 'runbook-dev/kernel.json'), 'utf8')) as { display_name: string; metadata: { netrunbook: { root: string; version: string } } };
+    assert.is(spec.display_name, 'TypeScript (runbook dev)');
+    assert.is(spec.metadata.netrunbook.root, ROOT);
+    // A spec of the same name from another clone is replaced with a note naming that clone.
+    const other = path.join(kernels, 'runbook');
+    fs.mkdirSync(other, { recursive: true });
+    fs.writeFileSync(path.join(other, 'kernel.json'), JSON.stringify({ argv: [process.execPath, '/nonexistent/clone/dist/kernel/main.js', '{connection_file}'], display_name: 'old', language: 'typescript' }));
+    const doctorBefore = runbook(['kernel', 'doctor'], env);
+    assert.is(doctorBefore.status, 1, doctorBefore.stdout);
+    assert.match(doctorBefore.stdout, /^runbook	"old"	\/nonexistent\/clone .*BROKEN: the kernel \(\/nonexistent\/clone\/dist\/kernel\/main\.js\) does not exist/m);
+    assert.match(doctorBefore.stdout, /^runbook-dev	"TypeScript \(runbook dev\)"	.* \(this install\) .*	ok$/m);
+    const again = runbook(['kernel', 'install', '--prefix', prefix], env);
+    assert.is(again.status, 0);
+    assert.match(again.stderr, /replaced "runbook", which ran \/nonexistent\/clone; install with --name to keep both/);
+    const list = runbook(['kernel', 'list'], env);
+    assert.is(list.status, 0);
+    assert.equal(list.stdout.split('\n').filter((l) => /^runbook/.test(l)).map((l) => l.split('\t')[0]).sort(), ['runbook', 'runbook-dev']);
+    assert.is(runbook(['kernel', 'doctor'], env).status, 0);
+    assert.is(runbook(['kernel', 'install', '--prefix', prefix, '--name', 'bad name'], env).status, 2);
+  } finally {
+    fs.rmSync(prefix, { recursive: true, force: true });
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+});
+
 test('conflicting location flags and unknown sub-commands are usage errors', () => {
   const both = runbook(['kernel', 'install', '--user', '--prefix', '/tmp/x']);
   assert.is(both.status, 2);
   assert.match(both.stderr, /choose one of/);
   const sub = runbook(['kernel', 'uninstall']);
   assert.is(sub.status, 2);
-  assert.match(sub.stderr, /kernel install/);
+  assert.match(sub.stderr, /kernel install", "kernel list" or "kernel doctor"/);
 });
 
 test.run();
