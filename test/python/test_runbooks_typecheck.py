@@ -1,4 +1,4 @@
-"""The six shipped runbooks executed through Debian's nbclient on the runbook kernel with
+"""The shipped runbooks (seven) executed through Debian's nbclient on the runbook kernel with
 RUNBOOK_TYPECHECK=strict (a cell with a type error does not run) produce zero type diagnostics.
 Cells may still fail for other reasons here (no network in CI, tools missing): only type-check
 output is counted."""
@@ -33,9 +33,9 @@ class RunbookTypecheckTests(unittest.TestCase):
         else:
             os.environ["RUNBOOK_TYPECHECK"] = self.saved
 
-    def test_the_six_runbooks_have_no_type_diagnostics_in_strict_mode(self):
+    def test_the_shipped_runbooks_have_no_type_diagnostics_in_strict_mode(self):
         paths = sorted(glob.glob(os.path.join(RUNBOOKS, "*.ipynb")))
-        self.assertEqual(len(paths), 6, paths)
+        self.assertEqual(len(paths), 7, paths)
         for path in paths:
             with self.subTest(runbook=os.path.basename(path)):
                 nb = nbformat.read(path, as_version=4)
