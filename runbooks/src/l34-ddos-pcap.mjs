@@ -93,10 +93,13 @@ export default {
     code(`
       // Summarise for the ticket and record the postmortem
       // The dominant vector's broadest rule describes the flood: its low-rate tail, which no rate
-      // signature labels malicious, is still part of the attack window.
+      // signature labels malicious, is still part of the attack window. When the guard rails refused
+      // every rule for it (the attacked service port as a whole), the refused rule still says which
+      // packets the flood was: it describes the window, it is never offered for deployment.
       const top = analysis.clusters[0];
-      const describing = analysis.mitigations.filter((m) => m.kind === "network_firewall" && m.cluster === top?.id).sort((a, b) => b.clusterCoverage - a.clusterCoverage)[0];
-      const facts = postmortem.incident(scored, describing ? { alsoAttack: classify.matchRows(scored.table, describing.expression) } : {});
+      const describing = analysis.mitigations.filter((m) => m.kind === "network_firewall" && m.cluster === top?.id).sort((a, b) => b.clusterCoverage - a.clusterCoverage)[0]?.expression
+        ?? analysis.refused.find((r) => r.kind === "network_firewall" && r.cluster === top?.id && r.guard === "protected-port")?.expression;
+      const facts = postmortem.incident(scored, describing ? { alsoAttack: classify.matchRows(scored.table, describing) } : {});
       const pm = postmortem.fromAnalysis(analysis, { unit: "packets", charts: [rate.title, sizes.title, flags.title, ports.title] });
       const c = scored.counts;
       const total = c.good + c.suspicious + c.malicious;
