@@ -9,6 +9,7 @@ import { score, baselineRates, type ScoreOptions, type ScoreResult, type Behavio
 import { analyze, parsePlan, type Analysis, type Zone } from './mitigate/index.js';
 import { loadRules } from './signatures/load.js';
 import { ClassifyError } from './errors.js';
+import { REDACTED, redactValue } from '../redact.js';
 
 export interface ClassifyOptions extends ScoreOptions {
   format?: LoadOptions['format'];
@@ -97,8 +98,25 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Columns whose every value is a credential (session cookies): replaced whole by `redact`. */
+const SECRET_COLUMNS = new Set(['http.cookie', 'http.request.cookies']);
+
+export interface WriteScoredOptions {
+  /**
+   * Replace cookies and secret-looking values (Authorization and other credential headers, API
+   * tokens, signed-URL parameters, private keys) with [REDACTED]. Without it every input column is
+   * written as it came, secrets included: the file is evidence, keep it where the logs are kept.
+   */
+  redact?: boolean;
+}
+
+function redactRow(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (SECRET_COLUMNS.has(k) && o[k] !== null && o[k] !== '') o[k] = REDACTED;
+  return redactValue(o);
+}
+
 /** Write every row with score, label and reasons as NDJSON or CSV (by extension), atomically. */
-export function writeScored(table: ColumnTable, file: string): void {
+export function writeScored(table: ColumnTable, file: string, opts: WriteScoredOptions = {}): void {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.ndjson' && ext !== '.jsonl' && ext !== '.csv') throw new ClassifyError(`--out ${file}: use a .ndjson or .csv file name`);
   const names = table.columnNames();
@@ -114,12 +132,11 @@ export function writeScored(table: ColumnTable, file: string): void {
     };
     if (ext === '.csv') buf.push(`${names.map(csvCell).join(',')}\n`);
     for (let i = 0; i < n; i++) {
-      if (ext === '.csv') buf.push(`${names.map((c) => csvCell((data[c] as ArrayLike<unknown>)[i])).join(',')}\n`);
-      else {
-        const o: Record<string, unknown> = {};
-        for (const c of names) o[c] = (data[c] as ArrayLike<unknown>)[i] ?? null;
-        buf.push(`${JSON.stringify(o)}\n`);
-      }
+      let o: Record<string, unknown> = {};
+      for (const c of names) o[c] = (data[c] as ArrayLike<unknown>)[i] ?? null;
+      if (opts.redact) o = redactRow(o);
+      if (ext === '.csv') buf.push(`${names.map((c) => csvCell(o[c])).join(',')}\n`);
+      else buf.push(`${JSON.stringify(o)}\n`);
       if (buf.length >= 4096) flush();
     }
     flush();

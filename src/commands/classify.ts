@@ -20,17 +20,18 @@ function bigPlainFile(file: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const usage = `usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]`;
+  const usage = `usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE [--redact]] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]`;
   if (helpRequested(argv)) {
     process.stdout.write(
       `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
-        `  --baseline FILE   normal traffic of the same site: the behaviour baseline, and proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n`,
+        `  --baseline FILE   normal traffic of the same site: the behaviour baseline, and proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n` +
+        `  --out FILE        every input row, all its columns as they came (cookies, headers and tokens included), with score, label, reasons\n  --redact          with --out: cookies and secret-looking values (credential headers, API tokens, signed-URL parameters, keys) as [REDACTED]\n`,
     );
     return 0;
   }
   // --engine clickhouse|duckdb: the same pack where the table lives (commands/engine.ts)
   if (wantsEngine(argv)) return classifyRemote(argv);
-  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json', '--bot-management', '--no-bot-management']);
+  const a = parseArgs(argv, ['--format', '--rules', '--out', '--allow', '--baseline', '--plan', '--log-format', '--max-rows', '--max-line-bytes', '--max-decompressed-bytes'], ['--json', '--bot-management', '--no-bot-management', '--redact']);
   const [file, ...extra] = a.positional;
   if (!file || extra.length) throw new UsageError(usage);
   const logFormat = a.options['--log-format']?.at(-1);
@@ -59,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     workers: bigPlainFile(file) ? Math.min(2, os.availableParallelism()) : undefined,
   });
   const out = a.options['--out']?.at(-1);
-  if (out) writeScored(c.scored.table, out);
+  if (out) writeScored(c.scored.table, out, { redact: a.flags.has('--redact') });
   if (a.flags.has('--json')) {
     process.stdout.write(`${JSON.stringify(c.summary, null, 2)}\n`);
     return 0;
