@@ -65,7 +65,9 @@ const MD_CELL = new RegExp(`(\\|[ \\t]*\`?(?:${NAMES})\`?[ \\t]*\\|[ \\t]*)(?![ 
 const AUTH_SCHEME = /\b(Bearer)\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{8,}|\b(Basic)\s+(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}={0,2}/g;
 // key=value in query strings, env assignments and ini files: token=, auth_token=, apikey=,
 // X-Amz-Signature=, X-Amz-Credential=, CLOUDFLARE_API_TOKEN=, CF_API_KEY=, aws_secret_access_key = ...
-const KEY_VALUE = /(\\[nrt]|[?&;\s,({>"']|^)((?:[A-Za-z0-9_.-]*[_.-])?(?:access_token|auth_token|api[_-]?key|apikey|api[_-]?token|token|auth|key|password|passwd|pwd|secret|client_secret|sig|signature|credential|x-amz-signature|x-amz-credential|x-amz-security-token|session|session_?id|sid)[ \t]*=[ \t]*)(?!\[REDACTED\])[^&\s"'<>#\\]+/gim;
+// A bare generic name (key, token, session...) counts only written tight (`key=...`, as in a query
+// string or an env line): `const key = p.prefix` in a cell's code is not a secret.
+const KEY_VALUE = /(\\[nrt]|[?&;\s,({>"']|^)((?:[A-Za-z0-9_.-]*[_.-])(?:access_token|auth_token|api[_-]?key|apikey|api[_-]?token|token|auth|key|password|passwd|pwd|secret|client_secret|sig|signature|credential|x-amz-signature|x-amz-credential|x-amz-security-token|session|session_?id|sid)[ \t]*=[ \t]*|(?:access_token|auth_token|api[_-]?key|apikey|api[_-]?token|token|auth|key|password|passwd|pwd|secret|client_secret|sig|signature|credential|x-amz-signature|x-amz-credential|x-amz-security-token|session|session_?id|sid)=)(?!\[REDACTED\])[^&\s"'<>#\\]+/gim;
 // A quoted value assigned to a secret-looking name in code or JSON: cfToken = '...', "apiKey": "...".
 const ASSIGN = /((?<![A-Za-z0-9_])["']?[A-Za-z0-9_.-]*(?:token|secret|password|passwd|api[_-]?key|auth[_-]?key|access[_-]?key|private[_-]?key|credentials?)["']?[ \t]*[:=][ \t]*)(["'`])(?!\[REDACTED\])([^"'`\r\n]{6,})\2/gi;
 // Prose: "their key `c2547...`", "token: CFAPI...": a 16+ character value with letters and digits.
