@@ -1,4 +1,5 @@
 /** IP prefixes as numbers: IPv4 in a number, IPv6 in a bigint, with the host bits cleared. */
+import { ipv6 } from '../traffic/packet.js';
 export interface ParsedPrefix {
   family: 4 | 6;
   /** Network address: number (IPv4) or bigint (IPv6). */
@@ -48,25 +49,10 @@ function v6(s: string): bigint | null {
 }
 
 function text6(n: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  let bs = -1;
-  let bl = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bl && j - i >= 2) {
-      bs = i;
-      bl = j - i;
-    }
-    i = j;
-  }
-  const hx = (a: number[]) => a.map((x) => x.toString(16)).join(':');
-  return bs < 0 ? hx(g) : `${hx(g.slice(0, bs))}::${hx(g.slice(bs + bl))}`;
+  // RFC 5952, as tshark prints it: the pcap decoder's formatter over the address's 16 bytes
+  const b = new Uint8Array(16);
+  for (let i = 15, x = n; i >= 0; i--, x >>= 8n) b[i] = Number(x & 0xffn);
+  return ipv6(b, 0);
 }
 
 /** Host bits of a network address cleared for length `len`. */
