@@ -107,6 +107,8 @@ export default {
       const network = analysis.mitigations.filter((m) => m.kind === "network_firewall");
       const vectorOf = (id: string) => analysis.clusters.find((k) => k.id === id)?.name ?? id;
       const usable = network.filter((m) => !m.backtest.hitsGood);
+      const refused = analysis.refused.filter((r) => r.kind === "network_firewall");
+      const LEVER_NAMES: Record<string, string> = { advanced_tcp_protection: "Advanced TCP Protection", ddos_l4_override: "DDoS L4 managed ruleset override", ddos_l7_override: "DDoS L7 managed ruleset override", under_attack_mode: "Under Attack mode", super_bot_fight_mode: "Super Bot Fight Mode", spectrum: "Spectrum" };
       const firstNft = usable.find((m) => m.nftables);
       const lines = [
         \`\${c.malicious} of \${total} packets (\${pct(c.malicious / Math.max(1, total))}) match an attack vector\${facts.start && facts.end ? \`, from \${facts.start.slice(11, 23)} to \${facts.end.slice(11, 23)} UTC\` : ""}\${facts.peak ? \`; peak \${Math.round(facts.peak.attackPerSecond)} attack packets/s\` : ""}.\`,
@@ -115,6 +117,9 @@ export default {
         "Network rules (backtested on this capture):",
         ...network.slice(0, 5).map((m) => \`- \\\`\${m.expression}\\\` → \${m.action}: drops \${pct(m.backtest.attack)} of all attack packets (\${pct(m.clusterCoverage)} of the \${vectorOf(m.cluster)} vector), good hit \${pct(m.backtest.good, 2)}\${m.backtest.hitsGood ? " (**hits legitimate packets: narrow it or use SYN cookies / rate limits instead**)" : ""}\`),
         ...(firstNft ? ["", \`nftables for \\\`\${firstNft.expression}\\\`:\`, "\`\`\`", firstNft.nftables ?? "", "\`\`\`"] : usable.length ? [] : ["", "No network rule spares legitimate packets: use SYN cookies, rate limits or upstream scrubbing instead."]),
+        // what the guard rails refused (and why), then the Cloudflare-native levers the evidence fits
+        ...(refused.length ? ["", "Refused by the guard rails (deploying these would cause the outage or break the network):", ...refused.slice(0, 5).map((r) => \`- \\\`\${r.expression}\\\` (\${r.guard}): \${r.reason}\${r.instead ? \` Instead: \${r.instead}\` : ""}\`)] : []),
+        ...(analysis.levers.length ? ["", "Cloudflare levers:", ...analysis.levers.map((l) => \`- **\${LEVER_NAMES[l.kind] ?? l.kind}**: \${l.why}\`)] : []),
       ];
       display.markdown(lines.join("\\n"));
       display.json(facts);
@@ -122,7 +127,7 @@ export default {
       postmortem.record({
         what: names.length ? \`A volumetric network attack (\${names.slice(0, 3).join("; ")}) hit the target: \${pct(c.malicious / Math.max(1, total))} of \${total} captured packets were attack traffic\` : "No attack vector was found in the capture",
         rootCause: names.length ? \`\${names[0]} traffic from \${analysis.clusters[0]?.sources ?? 0} sources reached the target unfiltered\` : undefined,
-        resolution: usable.length ? \`\${usable.length} backtested network rules drop the attack without touching legitimate packets; none was deployed when this ran\` : "no network rule spares legitimate packets: SYN cookies, rate limits or upstream scrubbing",
+        resolution: usable.length ? \`\${usable.length} backtested network rules drop the attack without touching legitimate packets; none was deployed when this ran\` : analysis.levers.some((l) => l.kind === "advanced_tcp_protection") ? "no network rule spares legitimate packets: Advanced TCP Protection (SYN and out-of-state TCP) is the mitigation for this vector" : "no network rule spares legitimate packets: SYN cookies, rate limits or upstream scrubbing",
         verdict: lines.join("\\n"),
         incident: facts,
         vectors: pm.vectors,

@@ -111,9 +111,16 @@ test('l34-ddos-pcap verdict: shares are of all attack packets and of the vector,
   const verdict = markdownOutputs(syn);
   const rules = mitigations(syn).filter((m) => m.kind === 'network_firewall');
   const bad = rules.filter((m) => m.backtest && (m.backtest as { hitsGood?: boolean }).hitsGood);
-  assert.ok(bad.length > 0, 'the capture has a rule that hits legitimate packets (tcp.dstport eq 25565)');
+  // the rule that would hit legitimate packets (tcp.dstport eq 25565) is refused by the guard rails
+  assert.not.ok(rules.some((m) => m.expression === 'tcp.dstport eq 25565'), 'the attacked port as a whole is never proposed');
+  assert.not.match(verdict, 'nftables for `tcp.dstport eq 25565`');
   assert.not.match(verdict, 'of the vector,');
-  assert.match(verdict, /drops \d+\.\d% of all attack packets \(\d+\.\d% of the SYN flood to tcp\/25565 vector\)/);
+  // every network rule's share is of all attack packets, with the vector's own share beside it
+  for (const m of rules) assert.match(verdict, `\`${m.expression}\` → ${m.action}: drops `);
+  if (rules.length) assert.match(verdict, /drops \d+\.\d% of all attack packets \(\d+\.\d% of the .+ vector\)/);
+  // the refused port block is explained, and the lever for a SYN flood is named
+  assert.match(verdict, /Refused by the guard rails[\s\S]*tcp\.dstport eq 25565/);
+  assert.match(verdict, /\*\*Advanced TCP Protection\*\*/);
   const nft = /nftables for `([^`]+)`:/.exec(verdict);
   if (nft) assert.not.ok(bad.some((m) => m.expression === nft[1]), `nftables printed for ${nft[1]}`);
   for (const m of bad) assert.not.match(verdict, `nftables for \`${m.expression}\``);
