@@ -221,10 +221,11 @@ export function renderMarkdownDoc(doc: PostmortemDoc, opts: MarkdownOptions = {}
         case 'html': break; // tables are in the HTML/PDF forms; their numbers are in the sections above
         case 'text': out.push(fence(e.text.slice(0, 4000), 'text'), ''); break;
         case 'chart': out.push(chart(e.chart), ''); break;
-        case 'code': out.push(`*Step ${e.step}${e.status ? ` — ${e.status}` : ''}*`, '', fence(e.text, 'typescript'), ''); break;
+        // a cell's status and a transcript's numbers come from the notebook's metadata: text, never HTML
+        case 'code': out.push(`*Step ${neutralizeMarkdown(String(e.step))}${e.status ? ` — ${neutralizeMarkdown(String(e.status))}` : ''}*`, '', fence(e.text, 'typescript'), ''); break;
         case 'error': out.push(fence(e.text, 'text'), ''); break;
         case 'transcript':
-          out.push(`#### \`${e.argv.replace(/`/g, "'").replace(/\n/g, ' ')}\``, '', `${neutralizeMarkdown(e.label)}: exit ${e.exit}, ${e.durationMs} ms`, '');
+          out.push(`#### \`${e.argv.replace(/`/g, "'").replace(/\n/g, ' ')}\``, '', `${neutralizeMarkdown(e.label)}: exit ${neutralizeMarkdown(String(e.exit))}, ${neutralizeMarkdown(String(e.durationMs))} ms`, '');
           if (e.stdout) out.push(fence(e.stdout, 'text'), '');
           if (e.stderr) out.push(fence(e.stderr, 'text'), '');
           break;
