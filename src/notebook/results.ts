@@ -60,7 +60,7 @@ export function notebookResults(nb: Notebook): NotebookResult[] {
         key: `${cell.id}#${n}`,
         cellId: cell.id,
         cellIndex,
-        label: step ? `${step.kind} (${cellLabel(nb, cellIndex)})` : cellLabel(nb, cellIndex),
+        label: step ? `${step.kind}${serverOf(step)} (${cellLabel(nb, cellIndex)})` : cellLabel(nb, cellIndex),
         value,
         ...(step ? { step } : {}),
       });
@@ -68,4 +68,12 @@ export function notebookResults(nb: Notebook): NotebookResult[] {
     }
   });
   return out;
+}
+
+/** ` @server` of a step that asked one (a resolver, an authoritative server), so a diff says which one changed. */
+function serverOf(step: { data?: unknown }): string {
+  const d = step.data;
+  if (d === null || typeof d !== 'object') return '';
+  const server = (d as { server?: unknown }).server;
+  return typeof server === 'string' && server !== '' ? ` @${server}` : '';
 }

@@ -17,6 +17,14 @@ test('diffNotebooks reports a changed A record as one record change plus its val
   ]);
 });
 
+test('diffNotebooks names the resolver whose answer changed when two resolvers were asked', () => {
+  const at = (server: string, ip: string) => step('dig', { status: 'NOERROR', server, answer: [rr(ip)], values: [ip] });
+  const a = executed([[json(at('192.0.2.53#53', '192.0.2.10')), json(at('198.51.100.53#53', '192.0.2.10'))]]);
+  const b = executed([[json(at('192.0.2.53#53', '192.0.2.10')), json(at('198.51.100.53#53', '192.0.2.99'))]]);
+  const msgs = diffNotebooks(a, b).changes.map((c) => c.message).filter((m) => m.includes('record for'));
+  assert.equal(msgs, ['dig @198.51.100.53#53 (Demo): A record for www.example.test. changed: 192.0.2.10 → 192.0.2.99']);
+});
+
 test('diffNotebooks sees no change when only the answer order, TTL countdown and durations differ', () => {
   const a = executed([[json(dig([rr('192.0.2.10', 300), rr('192.0.2.11', 300)], 3))]]);
   const b = executed([[json(dig([rr('192.0.2.11', 290), rr('192.0.2.10', 290)], 9))]]);
