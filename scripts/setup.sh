@@ -13,6 +13,7 @@ APT_PACKAGES=(
   clickhouse-server clickhouse-client
   nftables tcpreplay
   frr frr-rpki-rtrlib stayrtr mtr-tiny
+  faketime
 )
 
 missing=()

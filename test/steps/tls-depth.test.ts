@@ -71,6 +71,19 @@ live('ocspQuery asks an openssl OCSP responder: good, and revoked', async () => 
   }
 });
 
+live('ocspQuery reports an expired response from a live openssl OCSP responder as stale', async () => {
+  const ocsp = await startOcspResponder(pki, { expired: true });
+  try {
+    const r = await ocspQuery(pki.certs.valid.cert, pki.intermediateCert, { url: ocsp.url, caFile: pki.rootCert });
+    assert.is(r.error?.code, 'ocsp-stale', JSON.stringify(r.data));
+    assert.ok(r.data!.stale);
+    assert.ok(Date.parse(r.data!.nextUpdate!) < Date.now(), r.data!.nextUpdate ?? 'no nextUpdate');
+    assert.match(r.transcript.map((t) => t.argv.join(' ')).join('\n'), /openssl ocsp/);
+  } finally {
+    await ocsp.stop();
+  }
+});
+
 live('hostile inputs are rejected before any process starts', async () => {
   const before = processesStarted();
   for (const f of [() => tlsPerAddress('a b'), () => originTls('x.test', 'not-ip'), () => cipherScan('x.test', { versions: ['ssl3' as 'tls1'] }), () => ocspQuery('-in', 'x'), () => caaCheck('x.test', { ca: 'a;b' })]) {

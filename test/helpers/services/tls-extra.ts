@@ -30,11 +30,18 @@ export async function startSplitTls(pki: Pki): Promise<{ port: number; stop(): P
   return { port, stop: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined) };
 }
 
-export async function startOcspResponder(pki: Pki): Promise<{ url: string; revoked: string; stop(): Promise<void> }> {
+/**
+ * `expired: true` runs the responder two days in the past (Debian `faketime`): it signs responses
+ * whose nextUpdate (thisUpdate + 1 day) has already passed, as a responder with a stuck clock or a
+ * cache serving an old response does. The revocation is done once per PKI.
+ */
+export async function startOcspResponder(pki: Pki, opts: { expired?: boolean } = {}): Promise<{ url: string; revoked: string; stop(): Promise<void> }> {
   const conf = path.join(pki.dir, 'int.cnf');
-  sh('openssl', ['ca', '-batch', '-config', conf, '-revoke', pki.certs.wrongSan.cert, '-keyfile', pki.intermediateKey, '-cert', pki.intermediateCert]);
+  const index = fs.readFileSync(path.join(pki.dir, 'int-db', 'index.txt'), 'utf8');
+  if (!index.split('\n').some((l) => l.startsWith('R\t'))) sh('openssl', ['ca', '-batch', '-config', conf, '-revoke', pki.certs.wrongSan.cert, '-keyfile', pki.intermediateKey, '-cert', pki.intermediateCert]);
   const port = await freePort();
-  const svc = spawnService('openssl', ['ocsp', '-index', path.join(pki.dir, 'int-db', 'index.txt'), '-port', String(port), '-rsigner', pki.intermediateCert, '-rkey', pki.intermediateKey, '-CA', pki.intermediateCert, '-ndays', '1']);
+  const cmd = opts.expired ? ['faketime', '-f', '-2d', 'openssl'] : ['openssl'];
+  const svc = spawnService(cmd[0] as string, [...cmd.slice(1), 'ocsp', '-index', path.join(pki.dir, 'int-db', 'index.txt'), '-port', String(port), '-rsigner', pki.intermediateCert, '-rkey', pki.intermediateKey, '-CA', pki.intermediateCert, '-ndays', '1']);
   await waitFor(() => /Waiting for OCSP client connections/i.test(svc.output()) || svc.child.exitCode !== null, 10000, 'openssl ocsp responder', svc.output);
   return { url: `http://127.0.0.1:${port}/`, revoked: pki.certs.wrongSan.cert, stop: () => stopProcess(svc.child) };
 }
