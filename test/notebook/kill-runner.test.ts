@@ -1,0 +1,61 @@
+/**
+ * kill -9 of `runbook run` at different points of a run (kernel starting, cells running, near or
+ * past the end: a run of the SYN-flood capture takes 3-5 s here): within 5 s no kernel of that run is left, and neither its connection file nor a temp
+ * file (the runner's private TMPDIR stays empty; no hidden .tmp beside the output notebook).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { corpus, ROOT } from '../helpers/paths.js';
+
+const CAPTURE = corpus('stopddos-packet-captures/pkt.TCP.synflood.spoofed.pcap');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kill-runner-'));
+
+/** Kernel processes started with this TMPDIR (their environment names it). */
+function kernelsOf(tmpdir: string): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (!cmd.includes('kernel/main.js')) continue;
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (/^\S+ \(.*\) Z/.test(stat)) continue; // a zombie has exited
+      if (fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`TMPDIR=${tmpdir}`)) out.push(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+for (const delay of [400, 1200, 3000]) {
+  test(`kill -9 of runbook run after ${delay} ms leaves no kernel, connection file or temp file within 5 s`, async () => {
+    const dir = fs.mkdtempSync(path.join(root, `d${delay}-`));
+    const tmpdir = path.join(dir, 'tmp');
+    const outDir = path.join(dir, 'out');
+    fs.mkdirSync(tmpdir);
+    fs.mkdirSync(outDir);
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'run', 'l34-ddos-pcap', '-p', `capture=${CAPTURE}`, '-o', path.join(outDir, 'run.ipynb')], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmpdir } });
+    await new Promise((r) => setTimeout(r, delay));
+    const before = kernelsOf(tmpdir);
+    // past the kernel's start the run has a kernel to leave behind (otherwise this proves nothing)
+    if (delay === 1200) assert.ok(before.length > 0, 'a kernel was running when the runner was killed');
+    child.kill('SIGKILL');
+    const t0 = Date.now();
+    while (kernelsOf(tmpdir).length && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+    const left = kernelsOf(tmpdir);
+    for (const pid of left) process.kill(pid, 'SIGKILL'); // leave nothing behind whatever the verdict
+    assert.equal(left, [], `kernels left after ${Date.now() - t0} ms (had ${before.length} running)`);
+    assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(fs.readdirSync(tmpdir), [], 'files left in the runner\'s temp dir');
+    assert.equal(fs.readdirSync(outDir).filter((f) => f.startsWith('.') || f.includes('.tmp')), [], 'temp files beside the output');
+  });
+}
+
+test.after(() => fs.rmSync(root, { recursive: true, force: true }));
+test.run();
