@@ -54,5 +54,24 @@ test('with --redact no planted secret is left in NDJSON or CSV, and every row is
   assert.equal(fs.readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temp file left');
 });
 
+test('classify --json (clusters, top sources, proposed rules and their API bodies) carries none of the planted secrets, even when the attack carries them', () => {
+  // two in three requests are an attack from three addresses whose every request carries the secrets
+  const attack = path.join(dir, 'attack.ndjson');
+  fs.writeFileSync(
+    attack,
+    `${Array.from({ length: 900 }, (_, i) => {
+      const atk = i % 3 !== 0;
+      const o = JSON.parse(line(i)) as Record<string, unknown>;
+      if (!atk) return JSON.stringify({ ...o, ClientRequestURI: `/products/${i}`, RequestHeaders: { 'accept-language': 'en' }, Cookies: {} });
+      return JSON.stringify({ ...o, EdgeStartTimestamp: 1714564800000000000 + i * 100_000_000, ClientIP: `198.51.100.${i % 3}`, ClientRequestUserAgent: 'sqlmap/1.7', ClientRequestURI: `/api/export?auth_token=${SECRETS[2]}` });
+    }).join('\n')}\n`,
+  );
+  const r = cli('classify', attack, '--json');
+  assert.is(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { labels: { malicious: number }; mitigations: unknown[] };
+  assert.ok(summary.labels.malicious >= 600 && summary.mitigations.length > 0, 'the attack is found and rules are proposed');
+  for (const s of SECRETS) assert.not.ok(r.stdout.includes(s), `${s} in classify --json`);
+});
+
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 test.run();
