@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  const cmd = COMMANDS[name];
+  // own keys only: `runbook constructor` is an unknown command, not Object.prototype.constructor
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     process.stderr.write(`runbook: unknown command "${name}"\n\n${usage()}\n`);
     return 2;

@@ -90,6 +90,15 @@ test('runbook rerun refuses an unknown -p override before starting a kernel', ()
   assert.match(q.stderr, 'parameter "capture": no such file "missing.pcap"');
 });
 
+test('prototype names are unknown commands, not internal errors (red-team finding)', () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const r = cli(name);
+    assert.is(r.status, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, `unknown command "${name}"`);
+    assert.not.match(r.stderr, /internal error/);
+  }
+});
+
 test('runbook run names the known runbooks when the id is unknown', () => {
   const p = cli('run', 'no-such-runbook');
   assert.is(p.status, 1);
