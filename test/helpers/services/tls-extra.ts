@@ -35,13 +35,22 @@ export async function startSplitTls(pki: Pki): Promise<{ port: number; stop(): P
  * whose nextUpdate (thisUpdate + 1 day) has already passed, as a responder with a stuck clock or a
  * cache serving an old response does. The revocation is done once per PKI.
  */
+/** Debian libfaketime's preload library (package libfaketime, pulled in by faketime). */
+function fakeTimeLib(): string {
+  const lib = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'].find((f) => fs.existsSync(f));
+  if (!lib) throw new Error('libfaketime is not installed: run scripts/setup.sh (Debian package faketime)');
+  return lib;
+}
+
 export async function startOcspResponder(pki: Pki, opts: { expired?: boolean } = {}): Promise<{ url: string; revoked: string; stop(): Promise<void> }> {
   const conf = path.join(pki.dir, 'int.cnf');
   const index = fs.readFileSync(path.join(pki.dir, 'int-db', 'index.txt'), 'utf8');
   if (!index.split('\n').some((l) => l.startsWith('R\t'))) sh('openssl', ['ca', '-batch', '-config', conf, '-revoke', pki.certs.wrongSan.cert, '-keyfile', pki.intermediateKey, '-cert', pki.intermediateCert]);
   const port = await freePort();
-  const cmd = opts.expired ? ['faketime', '-f', '-2d', 'openssl'] : ['openssl'];
-  const svc = spawnService(cmd[0] as string, [...cmd.slice(1), 'ocsp', '-index', path.join(pki.dir, 'int-db', 'index.txt'), '-port', String(port), '-rsigner', pki.intermediateCert, '-rkey', pki.intermediateKey, '-CA', pki.intermediateCert, '-ndays', '1']);
+  // libfaketime preloaded into openssl itself (the `faketime` wrapper forks, and stopping the
+  // wrapper would leave the responder running and the test process waiting on its pipes)
+  const env = opts.expired ? { ...process.env, LD_PRELOAD: fakeTimeLib(), FAKETIME: '-2d' } : process.env;
+  const svc = spawnService('openssl', ['ocsp', '-index', path.join(pki.dir, 'int-db', 'index.txt'), '-port', String(port), '-rsigner', pki.intermediateCert, '-rkey', pki.intermediateKey, '-CA', pki.intermediateCert, '-ndays', '1'], { env });
   await waitFor(() => /Waiting for OCSP client connections/i.test(svc.output()) || svc.child.exitCode !== null, 10000, 'openssl ocsp responder', svc.output);
   return { url: `http://127.0.0.1:${port}/`, revoked: pki.certs.wrongSan.cert, stop: () => stopProcess(svc.child) };
 }
