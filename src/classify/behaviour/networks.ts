@@ -13,6 +13,7 @@
  * (https://www.bing.com/toolbox/bingbot.json) publish. Coarse on purpose: a class is a hint
  * that adds weight to behaviour, never a verdict on its own.
  */
+import { parseIPv4 } from '../ip.js';
 export const NETWORK_CLASSES_VERSION = '2026.11.0';
 
 export type NetworkClass = 'hosting' | 'mobile' | 'eyeball' | 'crawler' | 'unknown';
@@ -107,14 +108,8 @@ const parsed = RANGES.map(([cidr, cls]) => {
   const [a, b] = cidr.split('/') as [string, string];
   const bits = Number(b);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (v4(a) ?? 0) & mask, mask, bits, cls };
+  return { base: (parseIPv4(a) ?? 0) & mask, mask, bits, cls };
 }).sort((x, y) => y.bits - x.bits); // most specific first
-
-function v4(ip: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return null;
-  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
-}
 
 // by first octet (every range here is a /8 or longer), most specific first
 const byOctet = new Map<number, typeof parsed>();
@@ -128,7 +123,7 @@ for (const r of parsed) {
 /** Class of an address by the published ranges ('unknown' when none holds it). */
 export function rangeClass(ip: unknown): NetworkClass {
   if (typeof ip !== 'string') return 'unknown';
-  const x = v4(ip);
+  const x = parseIPv4(ip);
   if (x === null) return 'unknown';
   const list = byOctet.get(x >>> 24);
   if (list) for (const r of list) if (((x & r.mask) >>> 0) === r.base >>> 0) return r.cls;
