@@ -4,6 +4,8 @@
  * decodes it instead of throwing. `sub(n)` is bgpdump's mstream_copy: a cursor over the
  * next n bytes (fewer if the record ends first) that advances this one past them.
  */
+import { longestZeroRun } from '../address.js';
+
 export class Cursor {
   constructor(
     readonly b: Uint8Array,
@@ -113,21 +115,7 @@ export function fmtIpv6(b: Uint8Array, o: number): string {
   }
   const g: number[] = new Array<number>(8);
   for (let i = 0; i < 8; i++) g[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
-  let bestS = -1;
-  let bestL = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestL) {
-      bestS = i;
-      bestL = j - i;
-    }
-    i = j;
-  }
+  const [bestS, bestL] = longestZeroRun(g, 1);
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestS) {

@@ -1,4 +1,5 @@
 /** Is an address a CDN's egress? (ranges in cdn-ranges.ts) */
+import { parseIPv4, parseIPv6 } from '../address.js';
 import { CDN_RANGES } from './cdn-ranges.js';
 
 interface V4 {
@@ -14,32 +15,13 @@ interface V6 {
   cdn: string;
 }
 
-function v4(s: string): number | null {
-  const p = s.split('.');
-  if (p.length !== 4) return null;
-  let n = 0;
-  for (const x of p) {
-    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return null;
-    n = n * 256 + Number(x);
-  }
-  return n >>> 0;
-}
+const v4 = parseIPv4;
 
 /** The first 64 bits of an IPv6 address as [hi, lo] 32-bit words; null if not IPv6. */
 function v6Head(s: string): [number, number] | null {
-  if (!s.includes(':')) return null;
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const left = halves[0] ? halves[0].split(':') : [];
-  const right = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  if (right.length && right[right.length - 1]!.includes('.')) right.splice(-1, 1, '0', '0'); // v4-mapped tail
-  const fill = halves.length === 2 ? 8 - left.length - right.length : 0;
-  const groups = [...left, ...Array<string>(Math.max(fill, 0)).fill('0'), ...right];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return null;
-  const g = groups.map((x) => parseInt(x, 16));
-  return [((g[0]! << 16) | g[1]!) >>> 0, ((g[2]! << 16) | g[3]!) >>> 0];
+  const v = parseIPv6(s);
+  if (v === null) return null;
+  return [Number((v >> 96n) & 0xffffffffn), Number((v >> 64n) & 0xffffffffn)];
 }
 
 const V4S: V4[] = [];

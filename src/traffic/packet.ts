@@ -1,3 +1,4 @@
+import { formatGroups } from '../address.js';
 import type { ColumnBuilder } from './columns.js';
 import { DNS_FIELD, FIELD, TCP_FIELD, TUNNEL_FIELD } from './fields.js';
 import { addHeader, putTarget, parseCookies, splitRequestLine } from './http-fields.js';
@@ -29,26 +30,9 @@ export function ipv4(b: Uint8Array, o: number): string {
 
 /** RFC 5952 text form (lower-case, longest run of 2+ zero groups as ::), as tshark prints it. */
 export function ipv6(b: Uint8Array, o: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(u16(b, o + i * 2));
-  let bestS = -1;
-  let bestL = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestL && j - i >= 2) {
-      bestS = i;
-      bestL = j - i;
-    }
-    i = j;
-  }
-  const hx = (a: number[]) => a.map((x) => x.toString(16)).join(':');
-  if (bestS < 0) return hx(g);
-  return `${hx(g.slice(0, bestS))}::${hx(g.slice(bestS + bestL))}`;
+  const g = new Array<number>(8);
+  for (let i = 0; i < 8; i++) g[i] = u16(b, o + i * 2);
+  return formatGroups(g);
 }
 
 /** Encapsulations decoded: IP-in-IP (4, 41), GRE (47), and UDP-borne ones (told apart by port). */
