@@ -11,3 +11,4 @@ export { parseVrps, VrpIndex, withRov, type Vrp, type VrpSet, type VrpIssue, typ
 export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } from './analyses.js';
 export { tunnelMtu, mssAudit, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher, type MssSeen } from './mtu.js';
 export { bunzip2, bunzip2Partial } from './bunzip.js';
+export { tunnelHealth, MAGIC_TRANSIT_THRESHOLDS, STATE_PENALTY, HealthCheckError, type HealthCheckSpec, type HealthThresholds, type HealthProbe, type HealthInterval, type HealthTransition, type TunnelHealth, type TunnelState, type ProbeStyle, type HealthRate, type PacketTable } from './health.js';

@@ -35,7 +35,9 @@ export const TUNNEL_FIELD = {
  * TCP options and ICMP MTU (pcap loader), numbers unless noted:
  * tcp.options.mss (MSS value; tshark calls it tcp.options.mss_val), tcp.options.wscale.shift,
  * tcp.options.sack_perm (boolean), tcp.options.timestamp.tsval / .tsecr, and icmp.mtu: the next-hop
- * MTU of ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 "packet too big" (type 2).
+ * MTU of ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 "packet too big" (type 2); icmp.ident
+ * and icmp.seq: the identifier and sequence number of ICMP echo request/reply (types 8/0) and ICMPv6
+ * echo (128/129; tshark's icmpv6.echo.identifier / .sequence_number), which pair a probe with its answer.
  */
 export const TCP_FIELD = {
   mss: 'tcp.options.mss',
@@ -44,6 +46,8 @@ export const TCP_FIELD = {
   tsval: 'tcp.options.timestamp.tsval',
   tsecr: 'tcp.options.timestamp.tsecr',
   icmpMtu: 'icmp.mtu',
+  icmpIdent: 'icmp.ident',
+  icmpSeq: 'icmp.seq',
 } as const;
 
 /**

@@ -550,6 +550,12 @@ export class PacketDecoder {
       // the next-hop MTU of "fragmentation needed" (RFC 1191) and "packet too big" (RFC 8201)
       if (proto === 1 && d[o] === 3 && d[o + 1] === 4 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u16(d, o + 6));
       else if (proto === 58 && d[o] === 2 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u32(d, o + 4));
+      // echo identifier and sequence (RFC 792, RFC 4443 4.1): what pairs a probe with its answer
+      const t = d[o] as number;
+      if (end >= o + 8 && (proto === 1 ? t === 0 || t === 8 : t === 128 || t === 129)) {
+        b.put(TCP_FIELD.icmpIdent, u16(d, o + 4));
+        b.put(TCP_FIELD.icmpSeq, u16(d, o + 6));
+      }
     }
   }
 
