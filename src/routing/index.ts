@@ -12,3 +12,4 @@ export { originsByPrefix, moas, moreSpecifics, pathChanges, prepending, flaps } 
 export { tunnelMtu, mssClamp, encapsulationsFor, mssAudit, type TunnelSpec, type MtuResult, type MtuPart, type Encap, type EspCipher, type MssSeen } from './mtu.js';
 export { bunzip2, bunzip2Partial } from './bunzip.js';
 export { tunnelHealth, MAGIC_TRANSIT_THRESHOLDS, STATE_PENALTY, HealthCheckError, type HealthCheckSpec, type HealthThresholds, type HealthProbe, type HealthInterval, type HealthTransition, type TunnelHealth, type TunnelState, type ProbeStyle, type HealthRate, type PacketTable } from './health.js';
+export { parseAsRel, valleyFree, routeLeaks, AsRelationships, type Rel, type LinkDir, type LeakKind, type AsRelIssue, type PathLink, type PathLeak, type ValleyCheck, type LeakRow, type LeakReport } from './valley.js';
