@@ -22,7 +22,7 @@ test('listRunbooks finds the eight bundled runbooks with their typed parameters'
   assert.equal(byId['connectivity-path'], ['target: host', 'port: port', 'netns: string?']);
   assert.equal(byId['l7-ddos-triage']?.[0], 'traffic: path');
   assert.equal(byId['l34-ddos-pcap'], ['capture: path']);
-  assert.equal(byId['bgp-prefix-investigation'], ['prefix: cidr', 'origin: asn', 'routers: string[]', 'mrt: path?', 'vrps: path?']);
+  assert.equal(byId['bgp-prefix-investigation'], ['prefix: cidr', 'origin: asn', 'routers: string[]', 'mrt: path?', 'vrps: path?', 'relationships: path?']);
   assert.equal(byId['tunnel-health'], ['capture: path', 'encap: auto|gre|gre-esp|esp|ipip|vxlan|geneve', 'pathMtu: number', 'interfaceMtu: number', 'style: auto|request|reply', 'rate: low|mid|high']);
 });
 
