@@ -51,13 +51,15 @@ export const TCP_FIELD = {
 } as const;
 
 /**
- * DNS over UDP port 53 (pcap loader), tshark's names, read from the message in the
+ * DNS over UDP and TCP port 53 (pcap loader; over TCP on the segment that starts each
+ * length-prefixed message), tshark's names, read from the message in the
  * packet (with IP reassembly off, as `tshark -o ip.defragment:FALSE`: the first fragment of a large
  * response carries the header and question, later fragments have no DNS columns):
  * - number: dns.id, dns.qry.type (first question's QTYPE), dns.flags.rcode (responses only, as
  *   tshark), dns.count.queries, dns.count.answers, dns.count.auth_rr, dns.count.add_rr,
  *   dns.length (the DNS message size the UDP header declares, whole even when the datagram is
- *   fragmented; not tshark's dns.resp.len, which is one record's data length).
+ *   fragmented, or over TCP the length prefix, tshark's dns.length; not tshark's dns.resp.len,
+ *   which is one record's data length).
  * - boolean: dns.flags.response (QR bit).
  * - string: dns.qry.name (first question, labels joined by '.', '<Root>' for the root).
  * A message too short for its header or with a broken name keeps what was read and counts a warning.
