@@ -4,7 +4,7 @@ import { md, code } from './_cells.mjs';
 export default {
   id: 'bgp-prefix-investigation',
   prefix: 'bgp',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'BGP prefix investigation: who announces the customer\'s prefix, and is it RPKI valid?',
   summary: 'Look at a prefix from each vantage router (best path, origin AS, more-specifics, RPKI state), check the RPKI cache, read the history from MRT updates, and name the hijacking or misconfigured announcement with what to tell the customer.',
   cells: [
@@ -21,9 +21,14 @@ export default {
       Set \`prefix\` and \`origin\` (the customer's prefix and AS), \`routers\` (vantage routers running
       FRR: a network namespace name, which is also the router's FRR pathspace, or \`local\` for the
       FRR on this host), and optionally \`mrt\` (an MRT updates file: RouteViews/RIS, or \`dump bgp
-      updates\` of a router) and \`vrps\` (a VRP JSON export, to check ROV here as well).
+      updates\` of a router), \`vrps\` (a VRP JSON export, to check ROV here as well) and
+      \`relationships\` (AS relationships in CAIDA as-rel format, \`provider|customer|-1\` and
+      \`peer|peer|0\`, to check every path is valley-free: a **route leak** is an AS passing a route
+      from one provider or peer on to another; \`samples/as-rel-lab.txt\` is a tiny example).
 
       ### Changelog
+      - 1.1.0: valley-free check of the vantage routers' paths and the MRT history against an AS
+        relationships file: the verdict names a leaking AS, what it leaked and to whom.
       - 1.0.0: first version: view per vantage router, RPKI cache and states, MRT history, verdict and advice.
     `),
     code(`
@@ -37,6 +42,8 @@ export default {
       const mrt: string = "";
       // @param vrps path?  VRP JSON (rpki-client / stayrtr format) to validate against here (empty: none)
       const vrps: string = "";
+      // @param relationships path?  AS relationships, CAIDA as-rel format (empty: no leak check)
+      const relationships: string = "";
     `, ['parameters']),
     code(`
       // Load the steps
@@ -118,7 +125,52 @@ export default {
       } else display.markdown("No MRT file given: no history.");
     `),
     md(`
-      ## 4. Verdict and what to tell the customer
+      ## 4. Route leaks: are the paths valley-free?
+
+      With AS relationships, every path to the prefix and its more-specifics (at each vantage
+      router, its own AS first, and in the MRT history) is checked: seen from the origin, a route
+      may go up to providers, across one peering, then only down to customers. An AS that sends a
+      route learned from a provider or a peer on to another provider or peer **leaks** it (RFC 7908):
+      traffic then detours through that AS, often congesting it. Links missing from the file are
+      not judged.
+    `),
+    code(`
+      // Valley-free check of the paths seen (needs the relationships file)
+      type Leak = { router: string; prefix: string; asPath: number[]; leaker: number; receivedFrom: number; sentTo: number; kind: string };
+      const leaks: Leak[] = [];
+      let relChecked = 0;
+      let relIncomplete = 0;
+      if (relationships) {
+        const rels = routing.parseAsRel(fs.readFileSync(relationships, "utf8"));
+        if (rels.issues.length) display.markdown(rels.issues.length + " malformed line(s) in " + relationships + " (not loaded): " + rels.issues.slice(0, 5).map((i) => "line " + i.line + ": " + i.reason).join("; "));
+        for (const v of views) {
+          const d = v.result.data;
+          if (!d) continue;
+          const nb = await steps.bgp.neighbors(at(v.router));
+          const local = nb.data?.neighbors.find((n) => n.localAs !== null)?.localAs ?? null;
+          for (const p of [...(d.prefix === prefix ? d.paths : []), ...(d.moreSpecifics ?? [])]) {
+            if (!p.asPath.length) continue;
+            const c = routing.valleyFree(local !== null ? [local, ...p.asPath] : p.asPath, rels);
+            relChecked++;
+            if (c.valleyFree === null) relIncomplete++;
+            for (const l of c.leaks) leaks.push({ router: v.router, prefix: p.prefix, asPath: c.path, ...l });
+          }
+        }
+        if (mrt) {
+          const loaded = await routing.loadMrt(mrt);
+          const outer = routing.parsePrefix(prefix);
+          const r = routing.routeLeaks(loaded.table, rels, { prefix: (x) => { const q = routing.parsePrefix(x); return !!(outer && q && routing.covers(outer, q)); } });
+          relChecked += r.checked;
+          relIncomplete += r.incomplete;
+          for (const l of r.leaks) leaks.push({ router: "MRT " + l.peer, prefix: l.prefix, asPath: l.asPath, leaker: l.leaker, receivedFrom: l.receivedFrom, sentTo: l.sentTo, kind: l.kind });
+        }
+        display.markdown(leaks.length
+          ? "| seen at | prefix | AS path | leaker | from | to | kind |\\n|---|---|---|---|---|---|---|\\n" + leaks.slice(0, 50).map((l) => "| " + l.router + " | " + l.prefix + " | " + l.asPath.join(" ") + " | AS" + l.leaker + " | AS" + l.receivedFrom + " | AS" + l.sentTo + " | " + l.kind + " |").join("\\n")
+          : relChecked + " path(s) checked: no leak" + (relIncomplete ? " (" + relIncomplete + " with links the file does not know)" : "") + ".");
+      } else display.markdown("No relationships file given: no valley-free check.");
+    `),
+    md(`
+      ## 5. Verdict and what to tell the customer
 
       Built from the views above: the hijacking AS, the more-specific and its RPKI state, the
       vantage routers that carry it, the upstream to contact, and ROA / maxLength advice.
@@ -175,10 +227,19 @@ export default {
         lines.push("The customer's own announcement of " + prefix + " from AS" + originAs + " is RPKI **invalid** at " + [...o.routers].join(", ") + ".");
         advice.push("Fix the ROA: it must name AS" + originAs + " with maxLength at least " + prefix.split("/")[1] + " (covering VRPs now: " + (roas.map((v) => v.prefix + "-" + v.maxLength + " AS" + v.asn).join(", ") || "none") + ").");
       } else if (o.rpki === "notfound") advice.push("There is no ROA for " + prefix + ": create one for AS" + originAs + " with maxLength " + prefix.split("/")[1] + ".");
+      const leakers = new Map<number, Leak[]>();
+      for (const l of leaks) leakers.set(l.leaker, [...(leakers.get(l.leaker) ?? []), l]);
+      for (const [asn, ls] of leakers) {
+        const l = ls[0]!;
+        const role = (k: string, i: number) => k.split("-to-")[i];
+        lines.push("**ROUTE LEAK: AS" + asn + "** passes " + [...new Set(ls.map((x) => x.prefix))].join(", ") + " from AS" + l.receivedFrom + " (its " + role(l.kind, 0) + ") on to AS" + l.sentTo + " (its " + role(l.kind, 1) + "), seen in " + ls.length + " path(s) (" + [...new Set(ls.map((x) => x.router))].slice(0, 4).join(", ") + ").");
+        advice.push("Ask AS" + asn + " to fix its export filters (routes from providers and peers go to customers only), and AS" + l.sentTo + " to filter what AS" + asn + " sends it; a ROA does not stop a leak, since the origin is right.");
+      }
+      if (relationships && !leaks.length && relChecked) lines.push("Every path checked against the relationships (" + relChecked + ") is valley-free" + (relIncomplete ? ", " + relIncomplete + " of them only in part (links the file does not know)" : "") + ": no route leak.");
       if (unasked.length) lines.push("Could not ask " + unasked.join("; ") + ": these vantage points are not in the verdict.");
       if (missing.length) lines.push("No route for " + prefix + " at " + missing.join(", ") + ": the announcement does not reach there (withdrawn, filtered, or dropped as RPKI invalid).");
       if (!foreign.length && own.length && !missing.length) lines.push("No hijack: " + prefix + " is announced only by AS" + originAs + " (RPKI " + (own[0].rpki ?? "unknown") + ") at every vantage router, and no other AS announces a more-specific.");
-      const verdict = { hijackers: foreign.map((h) => ({ prefix: h.prefix, originAs: h.originAs, rpki: h.rpki, routers: [...h.routers], upstreams: [...h.upstreams] })), missing, unasked, advice };
+      const verdict = { leaks: [...leakers.keys()], hijackers: foreign.map((h) => ({ prefix: h.prefix, originAs: h.originAs, rpki: h.rpki, routers: [...h.routers], upstreams: [...h.upstreams] })), missing, unasked, advice };
       display.markdown([...lines, ...(advice.length ? ["**What to tell the customer:**", ...advice.map((a) => "- " + a)] : [])].join("\\n\\n"));
       verdict
     `),

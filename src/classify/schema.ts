@@ -93,6 +93,8 @@ export const CATALOG: Readonly<Record<string, RuleType>> = {
   // tunnels, TCP options and ICMP MTU from the pcap loader (traffic/fields.ts TUNNEL_FIELD, TCP_FIELD):
   // typed here so a rule on a capture where they are all missing still type-checks
   'icmp.mtu': T.Int,
+  'icmp.ident': T.Int,
+  'icmp.seq': T.Int,
   'tcp.options.mss': T.Int,
   'tcp.options.wscale.shift': T.Int,
   'tcp.options.sack_perm': T.Bool,

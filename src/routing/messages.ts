@@ -24,4 +24,17 @@ export const MSG = {
   vrpPrefix: (p: string) => `malformed prefix '${p}'`,
   vrpAsn: (a: string) => `malformed ASN '${a}'`,
   vrpMaxLength: (m: string, p: string) => `maxLength ${m} is not between the length of ${p} and the address size`,
+  // tunnel health checks (health.ts)
+  healthColumn: (c: string) => `the packet table has no '${c}' column: load a capture (pcap/pcapng) with netrunbook/traffic`,
+  healthOption: (name: string, v: string) => `tunnel health option ${name} must be a positive number of milliseconds, got ${v}`,
+  healthNotTunnelled: 'no echo packet in the capture is encapsulated: the probes were taken as they are (a capture inside the tunnel, after decapsulation)',
+  healthNoProbes: (style: string, cf: string | null, target: string | null, have: string) =>
+    `no ${style}-style health check probes${cf ? ` from Cloudflare side ${cf}` : ''}${target ? ` for target ${target}` : ''} in the capture (echo flows found: ${have}); check the probe style and the addresses`,
+  healthOtherStyle: (style: string) => `the capture also has probes of the other style; only ${style}-style probes were analysed`,
+  healthManyOuter: (n: number) => `the probes use ${n} different outer address pairs (several tunnels or paths): give outer addresses to analyse one tunnel`,
+  healthRate: (rate: string) => `health check rate "${rate}" as configured; Cloudflare documents no fixed probes per second for it (the rate depends on the servers probing), so the rate measured in the capture is what is reported`,
+  ruleDown: (n: number, ms: number) => `all ${n} probes in the last ${ms / 1000} s failed (down: at least 3 samples, all failed)`,
+  ruleUp: (n: number) => `${n} consecutive probes succeeded (a down tunnel becomes degraded, not healthy)`,
+  ruleDegraded: (fail: number, n: number, ms: number) => `${fail} of ${n} probes in the last ${ms / 60000} min failed (degraded: at least 0.1% and at least 2 failures)`,
+  ruleHealthy: (n: number, ms: number) => `no failure in the last ${n} probes and below 0.1% over ${ms / 60000} min (degraded becomes healthy)`,
 } as const;

@@ -103,19 +103,45 @@ export function tunnelMtu(spec: TunnelSpec): MtuResult {
       break;
     }
   }
+  const c = mssClamp(mtu, { inner, iface: spec.iface });
+  return { overhead: pathMtu - mtu, tunnelMtu: mtu, mss: c.mss, parts, clamp: { nft: c.nft, iptables: c.iptables } };
+}
+
+/**
+ * The TCP MSS that fits an MTU (MTU - inner IP header - 20 bytes of TCP header: 40 for IPv4, 60
+ * for IPv6) and the clamp rule in nft and iptables forms for the interface the segments leave by.
+ */
+export function mssClamp(mtu: number, opts: { inner?: 4 | 6; iface?: string } = {}): { mss: number; nft: string; iptables: string } {
+  const inner = opts.inner ?? 4;
   const mss = mtu - IP_HDR[inner] - 20;
-  const iface = spec.iface ?? 'tun0';
+  const iface = opts.iface ?? 'tun0';
   const ipt = inner === 6 ? 'ip6tables' : 'iptables';
   return {
-    overhead: pathMtu - mtu,
-    tunnelMtu: mtu,
     mss,
-    parts,
-    clamp: {
-      nft: `nft add rule inet filter forward oifname "${iface}" meta nfproto ipv${inner} tcp flags syn tcp option maxseg size set ${mss}`,
-      iptables: `${ipt} -t mangle -A FORWARD -o ${iface} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss ${mss}`,
-    },
+    nft: `nft add rule inet filter forward oifname "${iface}" meta nfproto ipv${inner} tcp flags syn tcp option maxseg size set ${mss}`,
+    iptables: `${ipt} -t mangle -A FORWARD -o ${iface} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss ${mss}`,
   };
+}
+
+/**
+ * Encapsulations whose overhead on a path of `pathMtu` leaves exactly `mtu` (what a measured path
+ * MTU below 1500 most likely is): GRE with and without key/sequence, IP-in-IP, VXLAN, GENEVE, and
+ * ESP with GCM and CBC ciphers, with and without NAT traversal, GRE over ESP.
+ */
+export function encapsulationsFor(mtu: number, pathMtu = 1500, outer: 4 | 6 = 4): { name: string; spec: TunnelSpec }[] {
+  const specs: { name: string; spec: TunnelSpec }[] = [
+    { name: 'GRE', spec: { encap: 'gre' } },
+    { name: 'GRE with key', spec: { encap: 'gre', gre: { key: true } } },
+    { name: 'GRE with key and sequence', spec: { encap: 'gre', gre: { key: true, seq: true } } },
+    { name: 'IP-in-IP', spec: { encap: 'ipip' } },
+    { name: 'VXLAN', spec: { encap: 'vxlan' } },
+    { name: 'GENEVE', spec: { encap: 'geneve' } },
+    ...(['aes-gcm-128', 'aes-cbc-hmac-sha256', 'aes-cbc-hmac-sha1'] as const).flatMap((cipher) => [false, true].flatMap((natTraversal) => [
+      { name: `IPsec ESP ${cipher}${natTraversal ? ' with NAT-T' : ''}`, spec: { encap: 'esp', esp: { cipher, natTraversal } } as TunnelSpec },
+      { name: `GRE over IPsec ESP ${cipher}${natTraversal ? ' with NAT-T' : ''}`, spec: { encap: 'gre-esp', esp: { cipher, natTraversal } } as TunnelSpec },
+    ])),
+  ];
+  return specs.map((s) => ({ name: s.name, spec: { ...s.spec, pathMtu, outer } })).filter((s) => tunnelMtu(s.spec).tunnelMtu === mtu);
 }
 
 export interface MssSeen {

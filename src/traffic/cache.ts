@@ -25,7 +25,7 @@ import { deepFreeze } from './freeze.js';
  * Bump when any loader's output changes: old cache entries then miss instead of serving stale
  * tables.
  */
-export const LOADER_VERSION = 7; // 7: dns.* columns in captures, frame numbers count every record; 6: empty user agents kept as "", HTTP/2.0 -> HTTP/2; 5: tunnel-aware packets, TCP options, ICMP MTU; 4: format registry, null-prototype maps, access-log columns
+export const LOADER_VERSION = 8; // 8: icmp.ident / icmp.seq of echo packets, DNS over TCP; 7: dns.* columns in captures, frame numbers count every record; 6: empty user agents kept as "", HTTP/2.0 -> HTTP/2; 5: tunnel-aware packets, TCP options, ICMP MTU; 4: format registry, null-prototype maps, access-log columns
 
 /** JSON.parse reviver: objects come back without a prototype, as the loaders made them (header and cookie names are attacker data). */
 function nullProto(_k: string, v: unknown): unknown {

@@ -35,7 +35,9 @@ export const TUNNEL_FIELD = {
  * TCP options and ICMP MTU (pcap loader), numbers unless noted:
  * tcp.options.mss (MSS value; tshark calls it tcp.options.mss_val), tcp.options.wscale.shift,
  * tcp.options.sack_perm (boolean), tcp.options.timestamp.tsval / .tsecr, and icmp.mtu: the next-hop
- * MTU of ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 "packet too big" (type 2).
+ * MTU of ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 "packet too big" (type 2); icmp.ident
+ * and icmp.seq: the identifier and sequence number of ICMP echo request/reply (types 8/0) and ICMPv6
+ * echo (128/129; tshark's icmpv6.echo.identifier / .sequence_number), which pair a probe with its answer.
  */
 export const TCP_FIELD = {
   mss: 'tcp.options.mss',
@@ -44,16 +46,20 @@ export const TCP_FIELD = {
   tsval: 'tcp.options.timestamp.tsval',
   tsecr: 'tcp.options.timestamp.tsecr',
   icmpMtu: 'icmp.mtu',
+  icmpIdent: 'icmp.ident',
+  icmpSeq: 'icmp.seq',
 } as const;
 
 /**
- * DNS over UDP port 53 (pcap loader), tshark's names, read from the message in the
+ * DNS over UDP and TCP port 53 (pcap loader; over TCP on the segment that starts each
+ * length-prefixed message), tshark's names, read from the message in the
  * packet (with IP reassembly off, as `tshark -o ip.defragment:FALSE`: the first fragment of a large
  * response carries the header and question, later fragments have no DNS columns):
  * - number: dns.id, dns.qry.type (first question's QTYPE), dns.flags.rcode (responses only, as
  *   tshark), dns.count.queries, dns.count.answers, dns.count.auth_rr, dns.count.add_rr,
  *   dns.length (the DNS message size the UDP header declares, whole even when the datagram is
- *   fragmented; not tshark's dns.resp.len, which is one record's data length).
+ *   fragmented, or over TCP the length prefix, tshark's dns.length; not tshark's dns.resp.len,
+ *   which is one record's data length).
  * - boolean: dns.flags.response (QR bit).
  * - string: dns.qry.name (first question, labels joined by '.', '<Root>' for the root).
  * A message too short for its header or with a broken name keeps what was read and counts a warning.

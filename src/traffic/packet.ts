@@ -154,6 +154,8 @@ const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROP
  */
 export class PacketDecoder {
   private readonly pending = new Map<string, Pending>();
+  /** DNS over TCP: per flow, the sequence number where the next length-prefixed message starts. */
+  private readonly dnsNext = new Map<string, number>();
   readonly late: LateWrite[] = [];
   /** Tunnel layers entered for the current packet. */
   private depth = 0;
@@ -518,7 +520,10 @@ export class PacketDecoder {
       if (off > 20) this.tcpOptions(d, o + 20, Math.min(end, o + off));
       const payload = d.subarray(Math.min(end, o + off), end);
       b.put(FIELD.tcpLen, payload.length);
-      if (payload.length > 0) this.tcpPayload(`${src}|${sport}|${dst}|${dport}`, seq, payload);
+      if (payload.length > 0) {
+        if (sport === 53 || dport === 53) this.dnsTcp(`${src}|${sport}|${dst}|${dport}`, seq, payload);
+        else this.tcpPayload(`${src}|${sport}|${dst}|${dport}`, seq, payload);
+      }
     } else if (proto === 17) {
       if (end < o + 8) return b.warn(MSG.decodeTruncated('UDP'));
       b.put(FIELD.udpSrcPort, u16(d, o));
@@ -534,7 +539,36 @@ export class PacketDecoder {
       // the next-hop MTU of "fragmentation needed" (RFC 1191) and "packet too big" (RFC 8201)
       if (proto === 1 && d[o] === 3 && d[o + 1] === 4 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u16(d, o + 6));
       else if (proto === 58 && d[o] === 2 && end >= o + 8) b.put(TCP_FIELD.icmpMtu, u32(d, o + 4));
+      // echo identifier and sequence (RFC 792, RFC 4443 4.1): what pairs a probe with its answer
+      const t = d[o] as number;
+      if (end >= o + 8 && (proto === 1 ? t === 0 || t === 8 : t === 128 || t === 129)) {
+        b.put(TCP_FIELD.icmpIdent, u16(d, o + 4));
+        b.put(TCP_FIELD.icmpSeq, u16(d, o + 6));
+      }
     }
+  }
+
+  /**
+   * DNS over TCP (RFC 1035 4.2.2, RFC 7766): each message is preceded by a two-byte length. The
+   * segment that starts a message gets the DNS columns (header and first question, from what it
+   * carries; dns.length is the length prefix); segments that only continue a message get none.
+   * Per flow, the sequence number where the next message starts tells the two apart. A segment
+   * holding several messages shows the first.
+   */
+  private dnsTcp(flow: string, seq: number, p: Uint8Array): void {
+    const next = this.dnsNext.get(flow);
+    let off = 0;
+    if (next !== undefined) {
+      const behind = (next - seq) >>> 0; // bytes of the previous message still in this segment
+      if (behind < 0x40000000) {
+        if (behind >= p.length) return; // a continuation (or a retransmission of one)
+        off = behind;
+      } // else: data missing before this segment; take it as the start of a message
+    }
+    if (p.length - off < 2) return;
+    const len = u16(p, off);
+    this.dnsNext.set(flow, (seq + off + 2 + len) >>> 0);
+    this.dns(p.subarray(off + 2, Math.min(p.length, off + 2 + len)), len);
   }
 
   /** A DNS message's header and first question (RFC 1035 4.1), names with compression pointers. */

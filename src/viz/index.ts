@@ -56,6 +56,8 @@
  *        dnsAnswersFrom(compareResolversResult | digResult[])
  *   certTimeline(CertSpan[], { now?, warnDays? = 30 })   { subject, notBefore, notAfter, issuer? }
  *        certChainFrom(tlsResult | CertInfo[] | cert)
+ *   mtrChart(mtrResult | data | MtrHop[], { target? })   loss % per hop beside best..worst/avg latency;
+ *        hops from which the loss carries to the destination in red, loss at one hop only in amber
  *   backtestChart(BacktestInput[])               { name?|expression?, attack: { matched, total }, good: {...} }
  *        backtestFrom(classify Backtest | mitigations | analysis)
  *
@@ -92,3 +94,5 @@ export type {
   CurlTimings, TraceHop, TraceProbe, DnsAnswerSet, DnsAnswerRecord, CertSpan, CertTimelineOptions, BacktestInput, BacktestCount,
 } from './evidence.js';
 export { curlTimingsFrom, tracerouteHopsFrom, dnsAnswersFrom, certChainFrom, backtestFrom } from './adapters.js';
+export { mtrChart } from './mtr.js';
+export type { MtrHopInput, MtrChartOptions } from './mtr.js';

@@ -13,16 +13,17 @@ const CLI = path.join(ROOT, 'bin/runbook.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 
-test('listRunbooks finds the seven bundled runbooks with their typed parameters', () => {
+test('listRunbooks finds the eight bundled runbooks with their typed parameters', () => {
   const byId = Object.fromEntries(listRunbooks().map((e) => [e.meta.id, e.parameters.map((p) => `${p.name}: ${typeName(p.type)}`)]));
-  assert.equal(Object.keys(byId).sort(), ['bgp-prefix-investigation', 'connectivity-path', 'dns-resolution', 'http-diagnosis', 'l34-ddos-pcap', 'l7-ddos-triage', 'tls-certificate']);
+  assert.equal(Object.keys(byId).sort(), ['bgp-prefix-investigation', 'connectivity-path', 'dns-resolution', 'http-diagnosis', 'l34-ddos-pcap', 'l7-ddos-triage', 'tls-certificate', 'tunnel-health']);
   assert.equal(byId['dns-resolution'], ['name: hostname', 'type: A|AAAA|CNAME|MX|TXT|NS|SOA|CAA|SRV|PTR|DS|DNSKEY|HTTPS', 'resolvers: resolver[]', 'zone: hostname?', 'parent: resolver?']);
   assert.equal(byId['tls-certificate'], ['host: host', 'port: port', 'servername: hostname?', 'caFile: path?']);
   assert.equal(byId['http-diagnosis'], ['url: url', 'resolve: ip?', 'origin: ip?', 'caFile: path?']);
   assert.equal(byId['connectivity-path'], ['target: host', 'port: port', 'netns: string?']);
   assert.equal(byId['l7-ddos-triage']?.[0], 'traffic: path');
   assert.equal(byId['l34-ddos-pcap'], ['capture: path']);
-  assert.equal(byId['bgp-prefix-investigation'], ['prefix: cidr', 'origin: asn', 'routers: string[]', 'mrt: path?', 'vrps: path?']);
+  assert.equal(byId['bgp-prefix-investigation'], ['prefix: cidr', 'origin: asn', 'routers: string[]', 'mrt: path?', 'vrps: path?', 'relationships: path?']);
+  assert.equal(byId['tunnel-health'], ['capture: path', 'encap: auto|gre|gre-esp|esp|ipip|vxlan|geneve', 'pathMtu: number', 'interfaceMtu: number', 'style: auto|request|reply', 'rate: low|mid|high']);
 });
 
 test('every bundled runbook has semver, a summary, a changelog and markdown before each step', () => {
@@ -51,6 +52,8 @@ test('runbook list prints id, version, title and each parameter with its default
   assert.match(p.stdout, '-p traffic: path = "samples/l7-ddos-sample.ndjson.gz"');
   assert.match(p.stdout, '-p capture: path (required)  — the pcap/pcapng file');
   assert.match(p.stdout, '-p resolvers: resolver[] = ["1.1.1.1","8.8.8.8"]');
+  assert.match(p.stdout, /tunnel-health\s+\d+\.\d+\.\d+\s+Tunnel health/);
+  assert.match(p.stdout, '-p capture: path = "samples/tunnel-health-sample.pcapng"');
   const j = JSON.parse(cli('list', '--json').stdout) as { id: string; parameters: { name: string; type: string; required: boolean; default: unknown }[] }[];
   assert.equal(j.find((r) => r.id === 'l34-ddos-pcap')?.parameters.map((x) => [x.type, x.required]), [['path', true]]);
   assert.equal(j.find((r) => r.id === 'l7-ddos-triage')?.parameters[0], { name: 'traffic', type: 'path', default: 'samples/l7-ddos-sample.ndjson.gz', required: false, description: 'request log file (the default is the bundled sample)' });

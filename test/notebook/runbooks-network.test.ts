@@ -81,6 +81,11 @@ test('connectivity-path traces a three-hop namespace path and finds the tunnel M
     const mtu = steps(nb, 'path-mtu')[0]?.data as { pathMtu: number };
     assert.is(mtu.pathMtu, net.mtu);
     assert.match(markdownOutputs(nb), `Path MTU: **${net.mtu}** bytes`);
+    const mtr = steps(nb, 'mtr')[0]?.data as { reached: boolean; hops: { host: string }[] };
+    assert.ok(mtr.reached);
+    assert.is(mtr.hops.length, 3);
+    assert.match(markdownOutputs(nb), 'mtr: no loss at the target over 10 cycles');
+    assert.match(markdownOutputs(nb), 'the overhead of GRE on the path; clamp TCP MSS to 1436');
   }
 });
 

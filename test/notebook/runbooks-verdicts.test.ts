@@ -1,13 +1,14 @@
 /**
  * Verdict regressions of connectivity-path, each against a local fixture: a name that does not
  * resolve (a DNS verdict, not the network's), and a target that ignores ping behind a tunnel-sized
- * link (the router's "fragmentation needed" MTU is the answer, not "no probe got through").
+ * link (the router's "fragmentation needed" MTU is the answer, not "no probe got through"), and
+ * loss made by nft on the last router (mtr names the hop where it starts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { startNetnsPath, type NetnsPath } from '../helpers/services/netns.js';
-import { cleanup, markdownOutputs, runOurs } from './harness.js';
+import { cleanup, markdownOutputs, runOurs, svgCount } from './harness.js';
 
 let net: NetnsPath;
 
@@ -38,6 +39,19 @@ test('connectivity-path: when the target ignores ping, the verdict gives the MTU
     assert.not.match(verdict, 'No DF probe got through');
   } finally {
     execFileSync('ip', ['netns', 'exec', net.server, 'sysctl', '-q', '-w', 'net.ipv4.icmp_echo_ignore_all=0']);
+  }
+});
+
+test('connectivity-path: loss that starts at the last hop and carries to the target is named with its hop; the chart is drawn', async () => {
+  const rules = 'table ip tun2cp {\n chain c {\n  type filter hook forward priority 0;\n  ip daddr 10.99.3.2 icmp type echo-request numgen inc mod 2 == 0 drop\n }\n}\n';
+  execFileSync('ip', ['netns', 'exec', net.r2, 'nft', '-f', '-'], { input: rules });
+  try {
+    const nb = await runOurs('connectivity-path', { target: net.addresses.server, port: '8443', netns: net.client });
+    const verdict = markdownOutputs(nb);
+    assert.match(verdict, /mtr: \*\*\d+% loss at the target\*\*, starting at hop 3 \(10\.99\.3\.2\)/);
+    assert.ok(svgCount(nb) >= 1, 'the mtr chart');
+  } finally {
+    execFileSync('ip', ['netns', 'exec', net.r2, 'nft', 'delete', 'table', 'ip', 'tun2cp']);
   }
 });
 

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mssAudit, tunnelMtu } from '../../src/routing/index.js';
+import { encapsulationsFor, mssAudit, mssClamp, tunnelMtu } from '../../src/routing/index.js';
 import { FIELD, loadPcap, TUNNEL_FIELD as TF } from '../../src/traffic/index.js';
 import { corpus } from '../helpers/paths.js';
 import { execFileSync } from 'node:child_process';
@@ -46,6 +46,23 @@ t('ESP: the largest inner packet fits the path with its padding, one byte more d
       }
     }
   }
+});
+
+t('mssClamp: MTU - 40 for IPv4, MTU - 60 for IPv6 (ip6tables), the same rule tunnelMtu gives', () => {
+  assert.is(mssClamp(1476).mss, 1436);
+  assert.is(mssClamp(1476, { inner: 6 }).mss, 1416);
+  assert.match(mssClamp(1476, { inner: 6, iface: 'gre1' }).iptables, /^ip6tables .* -o gre1 .* --set-mss 1416$/);
+  const r = tunnelMtu({ encap: 'gre', inner: 6, iface: 'gre1' });
+  assert.equal(r.clamp, { nft: mssClamp(r.tunnelMtu, { inner: 6, iface: 'gre1' }).nft, iptables: mssClamp(r.tunnelMtu, { inner: 6, iface: 'gre1' }).iptables });
+});
+
+t('encapsulationsFor: the encapsulations that leave exactly a measured MTU, each consistent with tunnelMtu', () => {
+  assert.equal(encapsulationsFor(1476).map((e) => e.name), ['GRE']);
+  assert.equal(encapsulationsFor(1450).map((e) => e.name), ['VXLAN', 'GENEVE']);
+  assert.equal(encapsulationsFor(1480).map((e) => e.name), ['IP-in-IP']);
+  assert.equal(encapsulationsFor(1499), []);
+  for (const m of [1400, 1420, 1438, 1446, 1456]) for (const e of encapsulationsFor(m)) assert.is(tunnelMtu(e.spec).tunnelMtu, m, `${e.name} at ${m}`);
+  assert.equal(encapsulationsFor(1456, 1500, 6).map((e) => e.name), ['GRE']);
 });
 
 t('the nft clamp rule loads into nftables (in a namespace of its own) with the computed MSS', () => {

@@ -104,7 +104,30 @@ lab('our ROV agrees with FRR rpkiValidationState on every route of both vantage 
   assert.is(index.validate('203.0.113.0/25', 64666).reason, 'as');
 });
 
-lab('rpki: both vantage routers hold the three VRPs from stayrtr over a connected RTR session', async () => {
+lab('IPv6: our ROV agrees with FRR on every IPv6 route of both vantage routers (exact, within maxLength, too long from the wrong AS, not found)', async () => {
+  if (!net) return;
+  const index = new VrpIndex(parseVrps(net.vrpJson).vrps);
+  const states = new Map<string, string>();
+  for (const r of ['up', 'peer'] as const) {
+    const t = await bgp.routes({ ...at(r), afi: 'ipv6' });
+    assert.ok(t.ok, t.error?.message);
+    assert.is(t.data!.afi, 'ipv6');
+    const learned = t.data!.paths.filter((p: BgpPath) => p.peer !== null);
+    assert.is(learned.length, 4);
+    for (const p of learned) {
+      const ours = index.validate(p.prefix, p.originAs).state;
+      assert.is(ours, p.rpki, `${r} ${p.prefix} from AS${p.originAs}`);
+      const d = await bgp.route(p.prefix, at(r));
+      assert.is(d.data!.paths.find((x) => x.peer === p.peer)!.rpki, ours, `${r} ${p.prefix} detail`);
+      states.set(p.prefix, ours);
+    }
+  }
+  assert.equal(['2001:db8:500::/48', '2001:db8:600::/48', '2001:db8:500::/49', '2001:db8:700::/48'].map((p) => states.get(p)), ['valid', 'valid', 'invalid', 'notfound']);
+  assert.is(index.validate('2001:db8:500::/49', 64666).reason, 'as');
+  assert.is(index.validate('2001:db8:500::/49', 64500).reason, 'length');
+});
+
+lab('rpki: both vantage routers hold the five VRPs (three IPv4, two IPv6) from stayrtr over a connected RTR session', async () => {
   if (!net) return;
   for (const r of ['up', 'peer'] as const) {
     const x = await bgp.rpki(at(r));
@@ -113,6 +136,8 @@ lab('rpki: both vantage routers hold the three VRPs from stayrtr over a connecte
     assert.equal(x.data!.vrps, [
       { prefix: '192.0.2.0/23', maxLength: 23, asn: 64500 },
       { prefix: '198.51.100.0/22', maxLength: 24, asn: 64500 },
+      { prefix: '2001:db8:500::/48', maxLength: 48, asn: 64500 },
+      { prefix: '2001:db8:600::/40', maxLength: 48, asn: 64500 },
       { prefix: '203.0.113.0/24', maxLength: 24, asn: 64500 },
     ]);
   }

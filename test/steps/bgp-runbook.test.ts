@@ -6,6 +6,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../helpers/paths.js';
 import { labUnavailable, startFrrLab, waitForLab, type FrrLab } from '../helpers/services/frr.js';
 import { cleanup, errorsOf, markdownOutputs, runNbconvert, runOurs, steps, validateWithNbformat } from '../notebook/harness.js';
 
@@ -60,6 +64,28 @@ test('a vantage router that does not answer is named as not asked, not as a miss
   assert.match(text, `Could not ask ${net.ns.peer}-gone (`);
   assert.not.match(text, 'No route for 203.0.113.0/24');
   assert.match(text, 'seen at 1 of 2 vantage routers');
+});
+
+test('with the shipped relationships every path is valley-free; with the transit AS as its customer\'s customer, the verdict names the leak', async () => {
+  if (!net) return;
+  const base = { prefix: '203.0.113.0/24', origin: 'AS64500', routers: [net.ns.peer], mrt: net.mrtFile, vrps: '' };
+  const clean = markdownOutputs(await runOurs('bgp-prefix-investigation', { ...base, relationships: path.join(ROOT, 'runbooks/samples/as-rel-lab.txt') }));
+  assert.match(clean, /Every path checked against the relationships \(\d+\) is valley-free/);
+  assert.not.match(clean, 'ROUTE LEAK');
+  // AS64510 as a customer of AS64500 that peers with AS64520: it passes its provider's routes to a peer
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tun2-asrel-'));
+  try {
+    const leaky = path.join(dir, 'as-rel.txt');
+    fs.writeFileSync(leaky, '64500|64510|-1\n64510|64520|0\n64510|64666|-1\n');
+    const nb = await runOurs('bgp-prefix-investigation', { ...base, relationships: leaky });
+    assert.equal(errorsOf(nb), []);
+    const text = markdownOutputs(nb);
+    assert.match(text, '**ROUTE LEAK: AS64510** passes 203.0.113.0/24 from AS64500 (its provider) on to AS64520 (its peer)');
+    assert.match(text, 'Ask AS64510 to fix its export filters');
+    assert.match(text, `| ${net.ns.peer} | 203.0.113.0/24 | 64520 64510 64500 | AS64510 | AS64500 | AS64520 | provider-to-peer |`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -11,6 +11,9 @@
  *        valid) and 192.0.2.0/24 (ROA 192.0.2.0/23 maxLength 23: invalid, too long)
  *   hij  announces 203.0.113.0/25 (the hijacking more-specific: invalid, wrong AS) and
  *        100.64.10.0/24 (no ROA: not found)
+ *   IPv6, over the same sessions (MP-BGP; the links also carry fd16:N::/64): cust announces
+ *        2001:db8:500::/48 (ROA /48: valid) and 2001:db8:600::/48 (ROA /40 maxLength 48: valid),
+ *        hij 2001:db8:500::/49 (invalid: too long and wrong AS) and 2001:db8:700::/48 (not found)
  *   up and peer are the vantage routers with RPKI (stayrtr runs in up's namespace, peer reaches it
  *   over their link). Every router also announces its links, so traceroute works end to end;
  *   203.0.113.1 lives on hij's loopback, 203.0.113.200 on cust's.
@@ -33,6 +36,8 @@ export const LAB_VRPS = {
     { prefix: '203.0.113.0/24', maxLength: 24, asn: 'AS64500', ta: 'lab' },
     { prefix: '198.51.100.0/22', maxLength: 24, asn: 'AS64500', ta: 'lab' },
     { prefix: '192.0.2.0/23', maxLength: 23, asn: 'AS64500', ta: 'lab' },
+    { prefix: '2001:db8:500::/48', maxLength: 48, asn: 'AS64500', ta: 'lab' },
+    { prefix: '2001:db8:600::/40', maxLength: 48, asn: 'AS64500', ta: 'lab' },
   ],
 };
 
@@ -84,7 +89,7 @@ interface Neighbor {
   asn: number;
 }
 
-function bgpdConf(name: string, asn: number, routerId: string, neighbors: Neighbor[], networks: string[], rpkiCache: string | null, mrtFile: string | null = null): string {
+function bgpdConf(name: string, asn: number, routerId: string, neighbors: Neighbor[], networks: string[], rpkiCache: string | null, mrtFile: string | null = null, networks6: string[] = []): string {
   return [
     'frr defaults traditional',
     `hostname ${name}`,
@@ -99,6 +104,10 @@ function bgpdConf(name: string, asn: number, routerId: string, neighbors: Neighb
     ...neighbors.flatMap((n) => [` neighbor ${n.addr} remote-as ${n.asn}`, ` neighbor ${n.addr} timers connect 1`, ` neighbor ${n.addr} timers 3 9`, ` neighbor ${n.addr} advertisement-interval 0`]),
     ' address-family ipv4 unicast',
     ...networks.map((p) => `  network ${p}`),
+    ' exit-address-family',
+    ' address-family ipv6 unicast',
+    ...neighbors.map((n) => `  neighbor ${n.addr} activate`),
+    ...networks6.map((p) => `  network ${p}`),
     ' exit-address-family',
     'exit',
     '',
@@ -153,9 +162,12 @@ export async function startFrrLab(): Promise<FrrLab> {
       inNs(n, 'ip', 'link', 'set', 'lo', 'up');
       inNs(n, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
       inNs(n, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0');
+      inNs(n, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1');
     }
     const tag = id.slice(-6);
+    let linkNo = 0;
     const link = (a: LabRouter, an: string, aCidr: string, b: LabRouter, bn: string, bCidr: string) => {
+      const n6 = ++linkNo;
       const ta = `${tag}${an}`;
       const tb = `${tag}${bn}`;
       ipc('link', 'add', ta, 'type', 'veth', 'peer', 'name', tb);
@@ -165,6 +177,9 @@ export async function startFrrLab(): Promise<FrrLab> {
       inNs(ns[b], 'ip', 'link', 'set', tb, 'name', bn);
       inNs(ns[a], 'ip', 'addr', 'add', aCidr, 'dev', an);
       inNs(ns[b], 'ip', 'addr', 'add', bCidr, 'dev', bn);
+      // IPv6 on every link: the global address is the next hop bgpd gives IPv6 routes
+      inNs(ns[a], 'ip', '-6', 'addr', 'add', `fd16:${n6}::1/64`, 'dev', an, 'nodad');
+      inNs(ns[b], 'ip', '-6', 'addr', 'add', `fd16:${n6}::2/64`, 'dev', bn, 'nodad');
       inNs(ns[a], 'ip', 'link', 'set', an, 'up');
       inNs(ns[b], 'ip', 'link', 'set', bn, 'up');
     };
@@ -180,8 +195,8 @@ export async function startFrrLab(): Promise<FrrLab> {
       spawnService('ip', ['netns', 'exec', ns.up, 'stayrtr', '-bind', `0.0.0.0:${rtrPort}`, '-cache', vrpFile, '-checktime=false', '-refresh', '5', '-metrics.addr', '']),
     );
     const confs: Record<LabRouter, string> = {
-      cust: bgpdConf(ns.cust, ASN.cust, '10.216.1.1', [{ addr: '10.216.1.2', asn: ASN.up }], ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '10.216.1.0/30'], null),
-      hij: bgpdConf(ns.hij, ASN.hij, '10.216.2.1', [{ addr: '10.216.2.2', asn: ASN.up }], ['203.0.113.0/25', '100.64.10.0/24', '10.216.2.0/30'], null),
+      cust: bgpdConf(ns.cust, ASN.cust, '10.216.1.1', [{ addr: '10.216.1.2', asn: ASN.up }], ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '10.216.1.0/30'], null, null, ['2001:db8:500::/48', '2001:db8:600::/48']),
+      hij: bgpdConf(ns.hij, ASN.hij, '10.216.2.1', [{ addr: '10.216.2.2', asn: ASN.up }], ['203.0.113.0/25', '100.64.10.0/24', '10.216.2.0/30'], null, null, ['2001:db8:500::/49', '2001:db8:700::/48']),
       up: bgpdConf(
         ns.up,
         ASN.up,
@@ -258,8 +273,10 @@ export async function waitForLab(lab: FrrLab, ms = 60_000): Promise<void> {
       () => {
         const all = count(lab.ns[r], 'show bgp ipv4 unicast json');
         const invalid = count(lab.ns[r], 'show bgp ipv4 unicast rpki invalid json');
-        last = `${all} prefixes, ${invalid} invalid`;
-        return all === 8 && invalid === 2;
+        const all6 = count(lab.ns[r], 'show bgp ipv6 unicast json');
+        const invalid6 = count(lab.ns[r], 'show bgp ipv6 unicast rpki invalid json');
+        last = `${all} IPv4 prefixes, ${invalid} invalid; ${all6} IPv6 prefixes, ${invalid6} invalid`;
+        return all === 8 && invalid === 2 && all6 === 4 && invalid6 === 1;
       },
       ms,
       `the lab to converge at ${r}`,

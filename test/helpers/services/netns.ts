@@ -40,8 +40,8 @@ export interface NetnsPath {
 const ip = (...args: string[]) => sh('ip', args);
 const inNs = (ns: string, ...args: string[]) => sh('ip', ['netns', 'exec', ns, ...args]);
 
-export async function startNetnsPath(opts: { tunnelMtu?: number } = {}): Promise<NetnsPath> {
-  const id = `nrb${process.pid.toString(36)}${crypto.randomBytes(2).toString('hex')}`;
+export async function startNetnsPath(opts: { tunnelMtu?: number; prefix?: string } = {}): Promise<NetnsPath> {
+  const id = `${opts.prefix ?? 'nrb'}${process.pid.toString(36)}${crypto.randomBytes(2).toString('hex')}`;
   const n = { client: `${id}-client`, r1: `${id}-r1`, r2: `${id}-r2`, server: `${id}-server` };
   const mtu = opts.tunnelMtu ?? 1476;
   const children: cp.ChildProcess[] = [];
