@@ -35,6 +35,8 @@ export interface Evidence {
   /** Confident attack rows (incident only): what clusters and terms are derived from. */
   attack: Bits;
   attackMask: Uint8Array;
+  /** Rows from unshared sources that also sent confident attack (neither derived from nor graded on): the attacker's other requests. */
+  attackerRow: Uint8Array;
   /** Possibly-good rows: what every verdict is graded on. */
   reference: Bits;
   referenceRows: number;
@@ -193,6 +195,7 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
     N,
     attack,
     attackMask,
+    attackerRow,
     reference,
     referenceRows: count(reference),
     incidentReferenceRows,
