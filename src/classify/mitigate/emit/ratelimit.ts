@@ -8,7 +8,8 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
-import { andNot, concatBits, type Bits } from '../bits.js';
+import { andNot, concatBits, countAnd, type Bits } from '../bits.js';
+import { checkPhase } from '../../phases.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
 import { decide, grade, stagePlan } from '../stage.js';
@@ -26,8 +27,25 @@ const CHARACTERISTICS: readonly Characteristics[] = [
   { api: ['cf.colo.id', 'ip.src'], fields: ['ip.src'] },
   { api: ['cf.colo.id', 'ip.src', 'http.request.headers["user-agent"]'], fields: ['ip.src', 'http.user_agent'] },
   { api: ['cf.colo.id', 'ip.src', 'cf.bot_management.ja4'], fields: ['ip.src', 'cf.bot_management.ja4'] },
+  // distributed sources (residential proxies, a botnet): count per TLS fingerprint, or per
+  // endpoint (every client of the rule's path shares one counter per data centre)
   { api: ['cf.colo.id', 'cf.bot_management.ja4'], fields: ['cf.bot_management.ja4'] },
+  { api: ['cf.colo.id', 'http.request.uri.path'], fields: ['http.request.uri.path'] },
 ];
+/**
+ * Counters are per data centre (`cf.colo.id`, mandatory): a flood from many countries is split
+ * over many counters. The replay stands the visitor's country in for the data centre when the
+ * log has it (one country is served mostly by one or a few), so a limit is not credited with
+ * stopping requests that would have been counted elsewhere. Keys that hold the address already
+ * have one country.
+ */
+const COLO_STAND_IN = 'ip.src.country';
+/** Response codes of a failed login (or a refused request) a counting expression can count. */
+const FAILURE_CODES = [401, 403] as const;
+/** A counting expression on failures is tried when this share of the cluster's requests failed ... */
+export const RL_FAILURE_SHARE = 0.5;
+/** ... and at most this share of possibly-good requests on the same expression did. */
+export const RL_GOOD_FAILURE_SHARE = 0.3;
 
 /** Dense key id per row for a characteristic set (-1 where a field is missing), cached per table. */
 const keyCache = new WeakMap<ColumnTable, Map<string, { ids: Int32Array; size: number }>>();
@@ -81,7 +99,7 @@ export function timeOrder(t: ColumnTable): Int32Array {
  * Replay: rows the rule acts on, walking rows in time order. `key` is a dense key per row (-1: not
  * counted), `size` the number of keys. timeout 0 = throttle (only requests over the limit in a period).
  */
-export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec: number, limit: number, timeoutSec: number, order?: ArrayLike<number>, size?: number): Uint8Array {
+export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec: number, limit: number, timeoutSec: number, order?: ArrayLike<number>, size?: number, counted?: ArrayLike<number>): Uint8Array {
   const n = key.length;
   let k = size ?? 0;
   if (size === undefined) for (let i = 0; i < n; i++) k = Math.max(k, (key[i] as number) + 1);
@@ -105,7 +123,9 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
       window[kk] = w;
       counts[kk] = 0;
     }
-    const c = ++(counts[kk] as number);
+    // a counting expression (failed logins) decides what increments; every matched request is
+    // acted on while its key is over the limit
+    const c = !counted || counted[i] ? ++(counts[kk] as number) : (counts[kk] as number);
     if (c > limit) {
       hit[i] = 1;
       if (timeoutSec > 0) until[kk] = t + timeoutSec * 1000;
@@ -115,7 +135,7 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
 }
 
 /** Busiest counter of possibly-good rows in any period (per key), in one time-ordered pass. */
-function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: (i: number) => boolean, periodSec: number, order: ArrayLike<number>): number {
+function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: (i: number) => boolean, periodSec: number, order: ArrayLike<number>, counted?: ArrayLike<number>): number {
   const window = new Float64Array(size).fill(NaN);
   const counts = new Int32Array(size);
   let max = 0;
@@ -123,7 +143,7 @@ function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, go
   for (let j = 0; j < order.length; j++) {
     const i = order[j] as number;
     const k = key[i] as number;
-    if (k < 0 || !good(i)) continue;
+    if (k < 0 || !good(i) || (counted && !counted[i])) continue;
     const w = Math.floor((ts[i] as number) / p);
     if (window[k] !== w) {
       window[k] = w;
@@ -180,29 +200,56 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   const exprBits = ev.evalBits(expression);
   if (!exprBits) return null;
   const match = ctx.skip ? andNot(exprBits, ctx.skip) : exprBits;
+  // count only failures when the attack fails where people succeed (credential stuffing): the
+  // counter then sees the attack, not the site's own logins
+  const countings: (string | null)[] = [null];
+  if (has('http.response.code')) {
+    const failExpr = `${expression} and http.response.code in {${FAILURE_CODES.join(' ')}}`;
+    const fb = ev.evalBits(failExpr);
+    if (fb) {
+      const clusterFail = countAnd(fb, c.bits) / Math.max(1, c.rows);
+      const goodOn = countAnd(match, ev.reference);
+      const goodFail = goodOn ? countAnd(fb, ev.reference) / goodOn : 0;
+      if (clusterFail >= RL_FAILURE_SHARE && goodFail <= RL_GOOD_FAILURE_SHARE) countings.push(failExpr);
+    }
+  }
   const inMatch = (off: number) => (i: number) => (((match[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
   const isRef = (off: number) => (i: number) => (((ev.reference[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
   const tsOf = (tbl: ColumnTable) => tbl.column('timestamp') as unknown as ArrayLike<number>;
   const plan = ctx.zone.plan;
   const nat = sharedAddresses(t);
-  let best: { m: Mitigation; cover: number; hits: Bits } | undefined;
-  for (const ch of CHARACTERISTICS) {
+  let best: { m: Mitigation; cover: number; hits: Bits; counting: string | null } | undefined;
+  for (const counting of countings) for (const ch of CHARACTERISTICS) {
     if (!ch.fields.every(has)) continue;
+    // a per-path counter under a single-path rule is one counter for the endpoint; under a
+    // site-wide rule it would be one per URL, which a flood of distinct URLs never fills
+    if (ch.fields[0] === 'http.request.uri.path' && !path) continue;
+    if (plan && counting && PLAN_RANK[plan] < PLAN_RANK.business) continue;
+    const keyFields = !ch.fields.includes('ip.src') && has(COLO_STAND_IN) ? [...ch.fields, COLO_STAND_IN] : ch.fields;
+    const countBits = counting ? ev.evalBits(counting) : null;
+    const countedOf = (off: number, len: number) => {
+      if (!countBits) return undefined;
+      const m = new Uint8Array(len);
+      for (let i = 0; i < len; i++) m[i] = ((countBits[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1;
+      return m;
+    };
     if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
     if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
     for (const want of [60, 10]) {
       const period = plan ? periodFor(plan, want) : want;
       // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
-      const cacheKey = `${expression}\u0000${ch.fields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}`;
+      const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}`;
       let cached = replayCache(ev).get(cacheKey);
       if (!cached) {
-      const kInc = matchedKeys(t, ch.fields, inMatch(0));
-      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, ch.fields, inMatch(ev.n)) : null;
-      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t)), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable)) : 0);
+      const kInc = matchedKeys(t, keyFields, inMatch(0));
+      const kBase = ev.base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, keyFields, inMatch(ev.n)) : null;
+      const cInc = countedOf(0, ev.n);
+      const cBase = countedOf(ev.n, ev.m);
+      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t), cInc), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable), cBase) : 0);
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
       const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
-      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size);
-      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size) : new Uint8Array(ev.m);
+      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size, cInc);
+      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size, cBase) : new Uint8Array(ev.m);
       cached = { hits: concatBits(hitInc, hitBase), hitInc, peak, limit, timeout };
       replayCache(ev).set(cacheKey, cached);
       }
@@ -233,15 +280,18 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       const json = {
         description: `netrunbook ${ctx.incident} ${c.id}: ${c.name}`, expression, action: d.action, enabled: d.safe, ref: '',
         ...(d.action === 'block' ? { action_parameters: { response: { status_code: 429, content_type: 'application/json', content: '{"error":"rate limited"}' } } } : {}),
-        ratelimit: { characteristics: ch.api, period, requests_per_period: limit, mitigation_timeout: to, requests_to_origin: false },
+        ratelimit: { characteristics: ch.api, period, requests_per_period: limit, mitigation_timeout: to, requests_to_origin: false, ...(counting ? { counting_expression: counting } : {}) },
       };
+      const per = ch.api.slice(1).join(' + ');
+      const what = counting ? `failed requests (${FAILURE_CODES.join('/')})` : 'requests';
+      const coloNote = keyFields.includes(COLO_STAND_IN) ? '; replayed with the visitor country standing in for the data centre (counters are per data centre)' : '';
       const cand: Omit<Mitigation, 'requires' | 'require' | 'deployable'> = {
-        id, kind: 'rate_limit', cluster: c.id, description: `${limit} requests per ${period} s per ${ch.api.slice(1).join(' + ')} (busiest possibly-good counter: ${peak})`,
+        id, kind: 'rate_limit', cluster: c.id, description: `${limit} ${what} per ${period} s per ${per} (busiest possibly-good counter: ${peak}${coloNote})`,
         expression, action: d.action, phase: 'http_ratelimit', json, api: [], position: 'rate limiting rules: last (after any rule that should win first)',
         safe: d.safe, verdict: d.verdict, why: d.why, plan: [], backtest: b, clusterCoverage: b.attack, guards: [...guards],
       };
-      const score = b.attack - (d.safe ? 0 : 1) - 0.001 * ch.api.length;
-      if (!best || score > best.cover) best = { m: cand as Mitigation, cover: score, hits };
+      const score = b.attack - (d.safe ? 0 : 1) - 0.001 * ch.api.length - (counting ? 0.0005 : 0) - (d.action === 'block' ? 0 : 0.01 * b.good);
+      if (!best || score > best.cover) best = { m: cand as Mitigation, cover: score, hits, counting };
     }
   }
   if (!best) return null;
@@ -251,6 +301,13 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   const ref = refOf(ctx, mid);
   const json: Record<string, unknown> = { ...m.json, ref };
   const rl = json['ratelimit'] as { characteristics: string[]; period: number; mitigation_timeout: number };
+  if (best.counting) {
+    const problems = checkPhase(best.counting, 'http_ratelimit', { counting: true });
+    if (problems.length) {
+      ctx.refused.push({ cluster: c.id, kind: 'rate_limit', expression: best.counting, guard: 'phase', reason: problems.map((p) => p.why).join('; ') });
+      return null;
+    }
+  }
   return finish(ctx, { ...m, id: mid, json, api: addRule('zone', 'http_ratelimit', json, undefined), plan: stagePlan(m.action, ref, 'http', m.safe) },
-    rateLimitNeeds(m.expression, rl.characteristics, rl.period, rl.mitigation_timeout, m.action));
+    rateLimitNeeds(m.expression, rl.characteristics, rl.period, rl.mitigation_timeout, m.action, best.counting ?? undefined));
 }
