@@ -12,6 +12,7 @@ import { corpus, fixture } from '../helpers/paths.js';
 import { loadTraffic } from '../../src/traffic/index.js';
 import { score, analyze, checkPhase, type Analysis, type ApiRequest } from '../../src/classify/index.js';
 import { synthesize, toColumns, MONITORING_RANGES } from '../../bench/synth.js';
+import { generateScenario } from '../../bench/scenarios.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 const AjvCtor = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): Validate };
@@ -34,6 +35,7 @@ const ROUTES: [string, RegExp, string][] = [
   ['POST', /\/(syn_protection|tcp_flow_protection)\/rules$/, 'atp-rule'],
   ['POST', /\/prefixes\/bulk$/, 'atp-prefixes'],
   ['POST', /\/spectrum\/apps$/, 'spectrum-app'],
+  ['POST', /\/leaked-credential-checks$/, 'leaked-credential-checks'],
 ];
 const validators = new Map(ROUTES.map(([, , name]) => [name, schema(name)]));
 
@@ -98,6 +100,22 @@ test('the API bodies for labelled HTTP traffic (skip rule, custom rules, rate li
   const kinds = new Set(a.mitigations.map((m) => m.kind));
   for (const k of ['skip_rule', 'waf_custom_rule', 'rate_limit'] as const) assert.ok(kinds.has(k), `emits a ${k}`);
   assert.ok(checkAnalysis('synthetic', a) >= 5);
+});
+
+test('browser-grade attackers (bench/scenarios.ts): a counting expression on failed logins passes the rate limiting phase as a counting expression, and every body validates', () => {
+  const a = analyze(score(generateScenario({ seed: 1 }).table));
+  const counted = a.mitigations.filter((m) => m.kind === 'rate_limit' && (m.json['ratelimit'] as { counting_expression?: string }).counting_expression);
+  assert.ok(counted.length >= 1, 'a rate limit counts failed logins');
+  for (const m of counted) {
+    const ce = (m.json['ratelimit'] as { counting_expression: string }).counting_expression;
+    assert.match(ce, /http\.response\.code in \{401 403\}/);
+    assert.ok(ce.startsWith(m.expression), 'the counting expression includes the rule expression (it does not extend it by itself)');
+    assert.equal(checkPhase(ce, 'http_ratelimit', { counting: true }), []);
+    assert.ok(m.requires.reasons.some((r) => /counting expression/.test(r)), 'says the counting expression needs Business');
+    assert.ok(['business', 'enterprise'].includes(m.requires.plan));
+  }
+  assert.ok(a.levers.some((l) => l.kind === 'leaked_credentials'), 'leaked credentials detection is suggested for credential stuffing');
+  assert.ok(checkAnalysis('scenarios', a) >= 5);
 });
 
 test('the phase checker rejects packet fields in HTTP phases, HTTP and fragment fields in Magic Firewall, and names syntax errors', () => {

@@ -112,7 +112,7 @@ export interface Refusal {
   instead?: string;
 }
 
-export type LeverKind = 'ddos_l7_override' | 'ddos_l4_override' | 'under_attack_mode' | 'super_bot_fight_mode' | 'advanced_tcp_protection' | 'spectrum';
+export type LeverKind = 'ddos_l7_override' | 'ddos_l4_override' | 'under_attack_mode' | 'super_bot_fight_mode' | 'advanced_tcp_protection' | 'spectrum' | 'leaked_credentials';
 
 /** A Cloudflare-native setting the evidence points to. */
 export interface Lever {
