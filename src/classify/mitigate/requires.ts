@@ -92,6 +92,7 @@ export function rateLimitNeeds(expression: string, characteristics: readonly str
   // throttling a block (mitigation_timeout 0 with block) is Enterprise only; below it a challenge
   // always throttles (parameters: "For duration" / "With the following behavior")
   if (timeout === 0 && action === 'block') needs.need('enterprise', 'throttling with the block action (mitigation_timeout 0)');
+  if (timeout > 0 && action !== 'block' && action !== 'log') needs.need('enterprise', 'a mitigation timeout with a challenge action (below Enterprise a challenge always throttles: mitigation_timeout 0)');
   const { fields } = expressionParts(expression);
   for (const f of fields) {
     const lowest = (['free', 'pro', 'business'] as const).find((p) => RL_EXPR_FIELDS[p].test(f)) ?? 'enterprise';

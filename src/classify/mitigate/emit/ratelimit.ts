@@ -187,7 +187,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   if (!has('ip.src') || !has('timestamp')) return null;
   const guards: GuardNote[] = [];
   const path = c.attributes.find((a) => a.field === 'http.request.uri.path' && a.share >= 0.8);
-  const method = c.attributes.find((a) => a.field === 'http.request.method' && a.share >= 0.8 && a.value !== 'GET');
+  const method = c.attributes.find((a) => a.field === 'http.request.method' && a.share >= 0.6 && a.value !== 'GET');
   const staticTarget = path && STATIC_EXTENSIONS.some((e) => String(path.value).toLowerCase().endsWith(`.${e}`));
   const staticExcl = `not http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}}`;
   let expression: string;
@@ -235,10 +235,13 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     };
     if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
     if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
-    for (const want of [60, 10]) {
+    // two behaviours, each replayed as it would run: a block for the mitigation timeout once the
+    // limit is hit, or throttling (timeout 0: only requests over the limit), which is what a
+    // challenge does below Enterprise (a human who passes resets the counter)
+    for (const throttle of [false, true]) for (const want of [60, 10]) {
       const period = plan ? periodFor(plan, want) : want;
       // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
-      const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}`;
+      const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}\u0000${throttle ? 1 : 0}`;
       let cached = replayCache(ev).get(cacheKey);
       if (!cached) {
       const kInc = matchedKeys(t, keyFields, inMatch(0));
@@ -247,7 +250,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       const cBase = countedOf(ev.n, ev.m);
       const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t), cInc), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable), cBase) : 0);
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
-      const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
+      const timeout = throttle ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
       const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size, cInc);
       const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size, cBase) : new Uint8Array(ev.m);
       cached = { hits: concatBits(hitInc, hitBase), hitInc, peak, limit, timeout };
@@ -269,14 +272,17 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
           continue;
         }
       }
-      const d = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
+      const d0 = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
+      // the timeout replay stands for a block (a challenge with a duration is Enterprise only, and
+      // is not what it replayed); the throttle replay for a challenge
+      if (!('refused' in d0) && !throttle && d0.action !== 'block') continue;
+      const d = 'refused' in d0 || !throttle || d0.action !== 'block' ? d0 : { ...d0, action: 'managed_challenge' as const, why: `${d0.why} (throttled: only requests over the limit are challenged)` };
       if ('refused' in d) {
         ctx.refused.push({ cluster: c.id, kind: 'rate_limit', expression: `${expression} [${ch.api.join(', ')}; ${limit}/${period}s]`, guard: 'good-traffic', reason: d.refused });
         continue;
       }
-      // challenges need mitigation_timeout 0 below Enterprise
-      const to = d.action === 'managed_challenge' ? 0 : timeout;
-      const id = `rl-${c.id}-${ch.fields.join('+')}-${period}`;
+      const to = timeout;
+      const id = `rl-${c.id}-${ch.fields.join('+')}-${period}${throttle ? '-throttle' : ''}`;
       const json = {
         description: `netrunbook ${ctx.incident} ${c.id}: ${c.name}`, expression, action: d.action, enabled: d.safe, ref: '',
         ...(d.action === 'block' ? { action_parameters: { response: { status_code: 429, content_type: 'application/json', content: '{"error":"rate limited"}' } } } : {}),
