@@ -61,6 +61,8 @@ export const QUIET_QUANTILE = 0.25;
 /** A bucket starts the attack when it exceeds the quiet level by this many Poisson deviations, plus ONSET_MIN_EXCESS rows. */
 export const ONSET_DEVIATIONS = 4;
 export const ONSET_MIN_EXCESS = 3;
+/** A log whose quiet level is at least this share of its peak bucket has no quiet part (all attack). */
+export const QUIET_MAX_SHARE_OF_PEAK = 0.2;
 
 /**
  * Rows before the first attack's onset (0/1 per incident row); all zero when there is no clear
@@ -92,6 +94,8 @@ export function baselineWindowMask(t: ColumnTable, malicious: Uint8Array): Uint8
   if (peak === 0) return out;
   const sorted = [...mal].sort((a, b) => a - b);
   const quiet = sorted[Math.floor(QUIET_QUANTILE * (TIMELINE_BUCKETS - 1))] as number;
+  // no quiet part at all (a capture that is attack from start to end): nothing is "before"
+  if (quiet >= QUIET_MAX_SHARE_OF_PEAK * peak) return out;
   const threshold = quiet + ONSET_DEVIATIONS * Math.sqrt(quiet + 1) + ONSET_MIN_EXCESS;
   const onset = mal.findIndex((c) => c > threshold);
   if (onset <= 1) return out;
