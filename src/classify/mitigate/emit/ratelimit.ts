@@ -314,6 +314,49 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       return null;
     }
   }
-  return finish(ctx, { ...m, id: mid, json, api: addRule('zone', 'http_ratelimit', json, undefined), plan: stagePlan(m.action, ref, 'http', m.safe) },
+  const origin = nginxForm(m.expression, rl.characteristics, rl.period, (json['ratelimit'] as { requests_per_period: number }).requests_per_period, ref, best.counting);
+  return finish(ctx, { ...m, id: mid, json, api: addRule('zone', 'http_ratelimit', json, undefined), plan: stagePlan(m.action, ref, 'http', m.safe), ...origin },
     rateLimitNeeds(m.expression, rl.characteristics, rl.period, rl.mitigation_timeout, m.action, best.counting ?? undefined));
+}
+
+/**
+ * The same limit for an origin nginx (`limit_req`, validated by `nginx -t` in the tests), when the
+ * rule is one path (and a method) keyed by address or by endpoint. A key that maps to "" is not
+ * counted, which is how the method is scoped. Behind Cloudflare the origin sees Cloudflare's
+ * addresses: the real_ip lines restore the visitor's (fill in Cloudflare's published ranges).
+ * What nginx cannot do is said, not approximated: it counts requests before the response (no
+ * counting on 401/403), has one counter per server (not per data centre) and sees no JA4.
+ */
+export function nginxForm(expression: string, characteristics: readonly string[], period: number, limit: number, ref: string, counting: string | null): { nginx?: string; originNote: string } {
+  const m = /^http\.request\.uri\.path eq ("(?:[^"\\]|\\.)*")(?: and http\.request\.method eq "([A-Z]+)")?$/.exec(expression);
+  const keyed = characteristics.filter((c) => c !== 'cf.colo.id');
+  const perIp = keyed.length === 1 && keyed[0] === 'ip.src';
+  const perPath = keyed.length === 1 && keyed[0] === 'http.request.uri.path';
+  const cannot: string[] = [];
+  if (counting) cannot.push('nginx counts requests before the response, so it cannot count only failed logins (401/403) as the counting expression does: this form counts every matching request, at the limit the failures had; fail2ban on the access log counts failures per address only, which rotating sources evade');
+  if (!m || !(perIp || perPath)) {
+    cannot.push(`no origin form: ${!m ? 'the expression is not a single path' : `nginx has no ${keyed.join(' + ')} key (JA4 and header keys exist only at Cloudflare's edge)`}`);
+    return { originNote: cannot.join('; ') };
+  }
+  const path = JSON.parse(m[1] as string) as string;
+  if (/[\s;{}"'\\]/.test(path)) return { originNote: 'no origin form: the path has characters an nginx location cannot take unquoted' };
+  const zone = ref.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 60);
+  const perMinute = Math.max(1, Math.round((limit * 60) / period));
+  const key = perIp ? '$binary_remote_addr' : '$server_name';
+  const method = m[2];
+  const lines = [
+    '# http { } context',
+    '# behind Cloudflare: restore the visitor address first (one set_real_ip_from per published Cloudflare range)',
+    '# set_real_ip_from 173.245.48.0/20; ... real_ip_header CF-Connecting-IP;',
+    ...(method ? [`map $request_method $${zone}_key {`, `    ${method} ${key};`, '    default "";', '}'] : []),
+    `limit_req_zone ${method ? `$${zone}_key` : key} zone=${zone}:10m rate=${perMinute}r/m;`,
+    '# server { } context',
+    `location = ${path} {`,
+    `    limit_req zone=${zone} burst=${limit} nodelay;`,
+    '    limit_req_status 429;',
+    '    # ... the existing proxy_pass / handler of this location',
+    '}',
+  ];
+  cannot.push(perPath ? 'one counter for the whole server, not one per Cloudflare data centre: it trips sooner than the edge rule for the same traffic' : 'nginx throttles (only requests over the rate are refused); there is no mitigation timeout');
+  return { nginx: lines.join('\n'), originNote: cannot.join('; ') };
 }
