@@ -240,6 +240,8 @@ const PROXIES: readonly { needs: string; expr: string; what: string }[] = [
   { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string' },
   { needs: 'cf.bot_management.verified_bot', expr: 'not cf.client.bot', what: 'not a verified bot' },
 ];
+/** The first path segment per distinct path, once per interned column. */
+const familyCache = new WeakMap<readonly unknown[], (string | null)[]>();
 /** Path families: the first segment (`/product/`), kept when a few cover most of a cluster. */
 export const PATH_FAMILY_MAX = 3;
 
@@ -262,13 +264,17 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
   // a family of paths under one first segment (a catalogue walk spreads over thousands of paths)
   if (schema.fields.has('http.request.uri.path')) {
     const { ids, values } = internField(t, 'http.request.uri.path');
-    const fam = values.map((v) => {
-      const m = /^(\/[^/?#]+\/)[^/]/.exec(String(v));
-      return m ? (m[1] as string) : null;
-    });
+    let fam = familyCache.get(values);
+    if (!fam) {
+      fam = values.map((v) => {
+        const m = /^(\/[^/?#]+\/)[^/]/.exec(String(v));
+        return m ? (m[1] as string) : null;
+      });
+      familyCache.set(values, fam);
+    }
     const per = new Map<string, number>();
     for (const v of valueCounts(t, 'http.request.uri.path', c.sel)) {
-      const f = fam[v.id];
+      const f = (fam as (string | null)[])[v.id];
       if (f) per.set(f, (per.get(f) ?? 0) + v.rows);
     }
     const top = [...per.entries()].sort((a, b) => b[1] - a[1]).slice(0, PATH_FAMILY_MAX);
@@ -289,7 +295,7 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
           const inc = new Uint8Array(ev.n);
           for (let i = 0; i < ev.n; i++) {
             const k = ids[i] as number;
-            if (k >= 0 && want.has(fam[k] as string)) inc[i] = 1;
+            if (k >= 0 && want.has((fam as (string | null)[])[k] as string)) inc[i] = 1;
           }
           return baseJoined(ev, expr, inc);
         }),

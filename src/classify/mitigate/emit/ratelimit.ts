@@ -16,7 +16,7 @@ import { decide, grade, stagePlan } from '../stage.js';
 import { addRule } from '../api/rulesets.js';
 import type { GuardNote, Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
-import { MIN_PROPOSAL_COVER, RL_HEADROOM, RL_MIN_LIMIT, RL_TIMEOUT, STATIC_EXTENSIONS } from '../thresholds.js';
+import { BLOCK_MIN_COVER, MIN_PROPOSAL_COVER, RL_HEADROOM, RL_MIN_LIMIT, RL_TIMEOUT, STATIC_EXTENSIONS } from '../thresholds.js';
 
 /** A characteristic set: the API names and the table fields that stand for them. */
 interface Characteristics {
@@ -219,6 +219,8 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   const plan = ctx.zone.plan;
   const nat = sharedAddresses(t);
   let best: { m: Mitigation; cover: number; hits: Bits; counting: string | null } | undefined;
+  const peaks = new Map<string, number>();
+  const keysOf = new Map<string, { inc: { ids: Int32Array; size: number }; base: { ids: Int32Array; size: number } | null }>();
   for (const counting of countings) for (const ch of CHARACTERISTICS) {
     if (!ch.fields.every(has)) continue;
     // a per-path counter under a single-path rule is one counter for the endpoint; under a
@@ -239,16 +241,35 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     // limit is hit, or throttling (timeout 0: only requests over the limit), which is what a
     // challenge does below Enterprise (a human who passes resets the counter)
     for (const throttle of [false, true]) for (const want of [60, 10]) {
+      // a throttled challenge cannot beat a safe block that already stops the cluster
+      if (throttle && best && best.m.safe && best.m.action === 'block' && best.m.backtest.attack >= BLOCK_MIN_COVER) continue;
       const period = plan ? periodFor(plan, want) : want;
       // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
       const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}\u0000${throttle ? 1 : 0}`;
       let cached = replayCache(ev).get(cacheKey);
       if (!cached) {
-      const kInc = matchedKeys(t, keyFields, inMatch(0));
-      const kBase = ev.base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, keyFields, inMatch(ev.n)) : null;
+      // the keys of matched rows depend on the expression and key only: built once for every
+      // counting / period / behaviour replayed on them
+      const keysKey = keyFields.join(',');
+      let keys = keysOf.get(keysKey);
+      if (!keys) {
+        keys = {
+          inc: matchedKeys(t, keyFields, inMatch(0)),
+          base: ev.base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, keyFields, inMatch(ev.n)) : null,
+        };
+        keysOf.set(keysKey, keys);
+      }
+      const kInc = keys.inc;
+      const kBase = keys.base;
       const cInc = countedOf(0, ev.n);
       const cBase = countedOf(ev.n, ev.m);
-      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t), cInc), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable), cBase) : 0);
+      // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
+      const peakKey = `${keysKey}\u0000${period}\u0000${counting ?? ''}`;
+      let peak = peaks.get(peakKey);
+      if (peak === undefined) {
+        peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t), cInc), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable), cBase) : 0);
+        peaks.set(peakKey, peak);
+      }
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
       const timeout = throttle ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
       const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size, cInc);
