@@ -4,6 +4,9 @@
  * source), every expression passes the phase-aware checker for its phase, and refs are unique.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
@@ -12,6 +15,8 @@ import { corpus, fixture } from '../helpers/paths.js';
 import { loadTraffic } from '../../src/traffic/index.js';
 import { score, analyze, checkPhase, type Analysis, type ApiRequest } from '../../src/classify/index.js';
 import { synthesize, toColumns, MONITORING_RANGES } from '../../bench/synth.js';
+import { generateScenario } from '../../bench/scenarios.js';
+import { scenario2 } from './mitigate-scenario2.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 const AjvCtor = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): Validate };
@@ -34,6 +39,7 @@ const ROUTES: [string, RegExp, string][] = [
   ['POST', /\/(syn_protection|tcp_flow_protection)\/rules$/, 'atp-rule'],
   ['POST', /\/prefixes\/bulk$/, 'atp-prefixes'],
   ['POST', /\/spectrum\/apps$/, 'spectrum-app'],
+  ['POST', /\/leaked-credential-checks$/, 'leaked-credential-checks'],
 ];
 const validators = new Map(ROUTES.map(([, , name]) => [name, schema(name)]));
 
@@ -98,6 +104,42 @@ test('the API bodies for labelled HTTP traffic (skip rule, custom rules, rate li
   const kinds = new Set(a.mitigations.map((m) => m.kind));
   for (const k of ['skip_rule', 'waf_custom_rule', 'rate_limit'] as const) assert.ok(kinds.has(k), `emits a ${k}`);
   assert.ok(checkAnalysis('synthetic', a) >= 5);
+});
+
+test('stuffing with sessions (test/classify/mitigate-scenario2.ts): a counting expression on failed logins passes the rate limiting phase as a counting expression, and every body validates', () => {
+  const a = analyze(score(scenario2(5).table));
+  const counted = a.mitigations.filter((m) => m.kind === 'rate_limit' && (m.json['ratelimit'] as { counting_expression?: string }).counting_expression);
+  assert.ok(counted.length >= 1, 'a rate limit counts failed logins');
+  for (const m of counted) {
+    const ce = (m.json['ratelimit'] as { counting_expression: string }).counting_expression;
+    assert.match(ce, /http\.response\.code in \{401 403\}/);
+    assert.ok(ce.startsWith(m.expression), 'the counting expression includes the rule expression (it does not extend it by itself)');
+    assert.equal(checkPhase(ce, 'http_ratelimit', { counting: true }), []);
+    assert.ok(m.requires.reasons.some((r) => /counting expression/.test(r)), 'says the counting expression needs Business');
+    assert.ok(['business', 'enterprise'].includes(m.requires.plan));
+  }
+  assert.ok(a.levers.some((l) => l.kind === 'leaked_credentials'), 'leaked credentials detection is suggested for credential stuffing');
+  assert.ok(checkAnalysis('scenarios', a) >= 5);
+});
+
+test('the origin nginx form of each rate limit (limit_req, method scoped by a map) passes nginx -t', () => {
+  const a = analyze(score(generateScenario({ seed: 2 }).table));
+  const forms = a.mitigations.filter((m) => m.kind === 'rate_limit' && m.nginx);
+  assert.ok(forms.length >= 1, 'a rate limit has an nginx form');
+  for (const m of a.mitigations.filter((x) => x.kind === 'rate_limit')) assert.ok((m.originNote ?? '').length > 20, `${m.id} says what the origin form cannot do`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mitbots-nginx-'));
+  try {
+    for (const m of forms) {
+      const [httpPart, serverPart] = (m.nginx as string).split('# server { } context');
+      const conf = `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  fastcgi_temp_path ${dir}/fcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n${httpPart}\n  server {\n    listen 127.0.0.1:1;\n${serverPart}\n  }\n}\n`;
+      const file = path.join(dir, `${m.id}.conf`);
+      fs.writeFileSync(file, conf);
+      const r = spawnSync('nginx', ['-t', '-q', '-p', dir, '-c', file], { encoding: 'utf8' });
+      assert.is(r.status, 0, `${m.id}: nginx -t\n${r.stderr}\n${conf}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the phase checker rejects packet fields in HTTP phases, HTTP and fragment fields in Magic Firewall, and names syntax errors', () => {

@@ -16,6 +16,7 @@ import { score, analyze, GUARDS, GUARD_NAMES, wilson, replay, sharedAddresses, l
 import type { Term } from '../../src/classify/mitigate/terms.js';
 import type { Evidence } from '../../src/classify/mitigate/evidence.js';
 import { decide } from '../../src/classify/mitigate/stage.js';
+import { baselineWindowMask } from '../../src/classify/mitigate/evidence.js';
 import { figure } from '../../src/classify/mitigate/stats.js';
 import { expressionNeeds, rateLimitNeeds } from '../../src/classify/mitigate/requires.js';
 import { GOOD_BLOCK_LIMIT, GOOD_CHALLENGE_LIMIT, minReferenceFor } from '../../src/classify/mitigate/thresholds.js';
@@ -109,6 +110,42 @@ Rl('replay counts per key and period; a timeout blocks the key until it ends, 0 
   assert.equal([...replay(ts, key, 60, 3, 0)], [0, 0, 0, 1, 1, 1, 0, 0]);
   assert.equal([...replay(ts, key, 60, 3, 600)], [0, 0, 0, 1, 1, 1, 1, 0]);
   assert.equal([...replay(ts, Float64Array.from([-1, -1, -1, -1, -1, -1, -1, -1]), 60, 0, 0)].every((x) => x === 0), true);
+});
+Rl('with a counting expression only counted requests increment, and every matched request is acted on while its key is over the limit', () => {
+  // a login endpoint: failures (1) count, successes (0) do not; limit 2 per 60 s, throttled
+  const ts = [0, 1000, 2000, 3000, 4000, 5000, 70000];
+  const key = Int32Array.from([0, 0, 0, 0, 0, 0, 0]);
+  const failed = Uint8Array.from([1, 0, 1, 1, 0, 1, 0]);
+  assert.equal([...replay(ts, key, 60, 2, 0, undefined, 1, failed)], [0, 0, 0, 1, 1, 1, 0]);
+  // without it every request counts
+  assert.equal([...replay(ts, key, 60, 2, 0, undefined, 1)], [0, 0, 1, 1, 1, 1, 0]);
+});
+Rl('plan lint: a counting expression needs Business, a JA4 or path characteristic Enterprise (JA4 with Bot Management), IP with NAT support Business, a throttled block or a timed challenge Enterprise', () => {
+  const counted = rateLimitNeeds('http.request.uri.path eq "/login"', ['cf.colo.id', 'ip.src'], 10, 10, 'block', 'http.request.uri.path eq "/login" and http.response.code in {401 403}').done();
+  assert.is(counted.plan, 'business');
+  assert.ok(counted.reasons.some((r) => /counting expression/.test(r)));
+  const ja4 = rateLimitNeeds('http.request.uri.path eq "/login"', ['cf.colo.id', 'cf.bot_management.ja4'], 60, 0, 'managed_challenge').done();
+  assert.is(ja4.plan, 'enterprise');
+  assert.ok(ja4.botManagement);
+  assert.ok(ja4.products.includes('Advanced Rate Limiting'));
+  const perPath = rateLimitNeeds('http.request.uri.path eq "/login"', ['cf.colo.id', 'http.request.uri.path'], 60, 0, 'managed_challenge').done();
+  assert.is(perPath.plan, 'enterprise');
+  assert.not.ok(perPath.botManagement);
+  assert.is(rateLimitNeeds('http.request.uri.path eq "/x"', ['cf.colo.id', 'cf.unique_visitor_id'], 10, 10, 'block').done().plan, 'business');
+  assert.is(rateLimitNeeds('http.request.uri.path eq "/x"', ['cf.colo.id', 'ip.src'], 10, 0, 'block').done().plan, 'enterprise');
+  assert.is(rateLimitNeeds('http.request.uri.path eq "/x"', ['cf.colo.id', 'ip.src'], 10, 600, 'managed_challenge').done().plan, 'enterprise');
+  assert.is(rateLimitNeeds('http.request.uri.path eq "/x"', ['cf.colo.id', 'ip.src'], 10, 0, 'managed_challenge').done().plan, 'free');
+});
+Rl('the pre-attack window ends where the first of several attacks starts, and an all-attack capture has none', () => {
+  const n = 5000;
+  const ts = Array.from({ length: n }, (_, i) => i * 1000);
+  const t = aq.table({ timestamp: ts });
+  // a small attack from row 2000 (10 a bucket of 100 rows), a flood over rows 3000-3999 (every row), quiet after
+  const mal = Uint8Array.from(ts.map((_, i) => (i >= 3000 && i < 4000 ? 1 : i >= 2000 && i < 4000 && i % 10 === 0 ? 1 : 0)));
+  const w = baselineWindowMask(t, mal);
+  const end = w.lastIndexOf(1);
+  assert.ok(end >= 1800 && end < 2000, `window ends before the first attack (at row ${end})`);
+  assert.is(baselineWindowMask(t, new Uint8Array(n).fill(1)).indexOf(1), -1);
 });
 Rl('an address with many sessions or user agents over several TLS stacks is shared; a bot rotating user agents on one stack is not', () => {
   const t = aq.table({

@@ -119,6 +119,7 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   const n = ev.n;
   const has = (f: string) => tableSchema(t).fields.has(f);
   const sigInfo = new Map(scored.signatures.map((s) => [s.id, s]));
+  const sigIndexOf = (id: string) => scored.signatures.findIndex((s) => s.id === id);
   const strong = scored.signatures.filter((s) => s.applicable && s.fired > 0 && (!s.group || s.group === 'fragment') && s.weight >= 30).map((s) => s.id);
   const weak = scored.signatures.filter((s) => s.applicable && s.fired > 0 && !strong.includes(s.id)).map((s) => s.id);
   const strongM = strong.map((id) => scored.fired.get(id) as Uint8Array);
@@ -153,13 +154,62 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
     (sizes[k] as number)++;
   }
   const minRows = Math.max(1, Math.floor(attackTotal * (opts.minShare ?? MIN_CLUSTER_SHARE)));
+  // one attack fires varying sets of signatures row by row (a stuffing request with or without a
+  // login page fetched first): a set too small to stand alone joins a kept cluster that has its
+  // heaviest signature, or a cluster of that signature alone, instead of being folded away
+  {
+    const weightOf = (id: string) => sigInfo.get(id)?.weight ?? 0;
+    const big = new Set<number>();
+    for (let k = 0; k < sizes.length; k++) if ((sizes[k] as number) >= minRows && keyNames[k]) big.add(k);
+    const primaryOf = (k: number) => (keyNames[k] as string).split('+').filter(Boolean).sort((a, b) => weightOf(b) - weightOf(a))[0];
+    const target = new Map<number, number>();
+    for (let k = 0; k < sizes.length; k++) {
+      if (big.has(k) || !keyNames[k]) continue;
+      const p = primaryOf(k);
+      if (!p) continue;
+      let best = -1;
+      for (const b of big) if ((keyNames[b] as string).split('+').includes(p) && (best < 0 || (sizes[b] as number) > (sizes[best] as number))) best = b;
+      if (best < 0) {
+        let own = keyIndex.get(-1 - sigIndexOf(p));
+        if (own === undefined) {
+          own = keyNames.push(p) - 1;
+          keyIndex.set(-1 - sigIndexOf(p), own);
+          sizes.push(0);
+        }
+        best = own;
+      }
+      target.set(k, best);
+    }
+    if (target.size) {
+      for (let i = 0; i < n; i++) {
+        const k = keyIds[i] as number;
+        const to = k >= 0 ? target.get(k) : undefined;
+        if (to === undefined) continue;
+        keyIds[i] = to;
+        (sizes[k] as number)--;
+        (sizes[to] as number)++;
+      }
+    }
+  }
   const ordered = sizes.map((rows, k) => ({ k, rows })).filter((x) => x.rows >= minRows && keyNames[x.k]).sort((a, b) => b.rows - a.rows).slice(0, opts.maxClusters ?? MAX_CLUSTERS);
   const { refMask, refRows } = referenceMask(ev);
-  return ordered.map(({ k, rows }, ci) => {
+  return ordered.map(({ k, rows: rowsOf }, ci) => {
     const sel = new Uint8Array(n);
     for (let i = 0; i < n; i++) if (keyIds[i] === k) sel[i] = 1;
     const sigs = (keyNames[k] as string).split('+');
     const layer: 'l7' | 'l34' = sigs.some((s) => s.startsWith('l34.')) ? 'l34' : 'l7';
+    let rows = rowsOf;
+    if (layer === 'l7' && has('ip.src')) {
+      // the same sources' other requests (a stuffing proxy's GET of the login form first) are
+      // the attack too: unlabelled by the pack, left out of the graded side, derived from here
+      const ip = internField(t, 'ip.src');
+      const mine = new Uint8Array(ip.values.length);
+      for (let i = 0; i < n; i++) if (sel[i] && (ip.ids[i] as number) >= 0) mine[ip.ids[i] as number] = 1;
+      for (let i = 0; i < n; i++) if (ev.attackerRow[i] && !sel[i] && (keyIds[i] as number) < 0 && mine[ip.ids[i] as number] === 1) {
+        sel[i] = 1;
+        rows++;
+      }
+    }
     const attrs = attributesOf(t, sel, rows, layer, refMask, refRows);
     const name = layer === 'l34' ? l34Name(attrs, sigs) : sigs.map((s) => sigInfo.get(s)?.title ?? s).slice(0, 2).join(' + ');
     const src = has('ip.src') ? valueCounts(t, 'ip.src', sel) : [];

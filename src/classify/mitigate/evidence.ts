@@ -35,6 +35,8 @@ export interface Evidence {
   /** Confident attack rows (incident only): what clusters and terms are derived from. */
   attack: Bits;
   attackMask: Uint8Array;
+  /** Rows from unshared sources that also sent confident attack (neither derived from nor graded on): the attacker's other requests. */
+  attackerRow: Uint8Array;
   /** Possibly-good rows: what every verdict is graded on. */
   reference: Bits;
   referenceRows: number;
@@ -50,14 +52,26 @@ export interface Evidence {
   evalBits(expression: string, lists?: RuleOptions['lists']): Bits | null;
 }
 
-/** Share of malicious rows in a time bucket, relative to the peak bucket, that marks the attack's start. */
-export const ONSET_SHARE_OF_PEAK = 0.2;
 /** Buckets the incident's timeline is cut into to find the pre-attack window. */
 export const TIMELINE_BUCKETS = 50;
 /** A pre-attack window is used only if it holds at least this share of the incident's rows. */
 export const MIN_WINDOW_SHARE = 0.05;
+/** The quiet level of confident-attack rows per bucket is this quantile of the buckets (background false positives). */
+export const QUIET_QUANTILE = 0.25;
+/** A bucket starts the attack when it exceeds the quiet level by this many Poisson deviations, plus ONSET_MIN_EXCESS rows. */
+export const ONSET_DEVIATIONS = 4;
+export const ONSET_MIN_EXCESS = 3;
+/** A log whose quiet level is at least this share of its peak bucket has no quiet part (all attack). */
+export const QUIET_MAX_SHARE_OF_PEAK = 0.2;
 
-/** Rows before the attack's onset (0/1 per incident row); all zero when there is no clear onset. */
+/**
+ * Rows before the first attack's onset (0/1 per incident row); all zero when there is no clear
+ * onset. The onset is the first bucket whose confident-attack count rises clearly above the
+ * log's quiet level (a low quantile of the buckets: steady background false positives stay in
+ * the window and are graded), not a share of the peak bucket: with several attacks one after
+ * the other, a small early attack (credential stuffing at a few requests a second) would
+ * otherwise fall inside the "baseline" of a later flood and be graded as good traffic.
+ */
 export function baselineWindowMask(t: ColumnTable, malicious: Uint8Array): Uint8Array {
   const n = t.numRows();
   const out = new Uint8Array(n);
@@ -78,7 +92,12 @@ export function baselineWindowMask(t: ColumnTable, malicious: Uint8Array): Uint8
   for (let i = 0; i < n; i++) if (malicious[i]) mal[bucketOf(ts[i] as number)]++;
   const peak = Math.max(...mal);
   if (peak === 0) return out;
-  const onset = mal.findIndex((c) => c >= peak * ONSET_SHARE_OF_PEAK);
+  const sorted = [...mal].sort((a, b) => a - b);
+  const quiet = sorted[Math.floor(QUIET_QUANTILE * (TIMELINE_BUCKETS - 1))] as number;
+  // no quiet part at all (a capture that is attack from start to end): nothing is "before"
+  if (quiet >= QUIET_MAX_SHARE_OF_PEAK * peak) return out;
+  const threshold = quiet + ONSET_DEVIATIONS * Math.sqrt(quiet + 1) + ONSET_MIN_EXCESS;
+  const onset = mal.findIndex((c) => c > threshold);
   if (onset <= 1) return out;
   const end = lo + onset * width;
   let rows = 0;
@@ -180,6 +199,7 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
     N,
     attack,
     attackMask,
+    attackerRow,
     reference,
     referenceRows: count(reference),
     incidentReferenceRows,

@@ -81,8 +81,18 @@ const RL_EXPR_FIELDS: Readonly<Record<Exclude<Plan, 'enterprise'>, RegExp>> = {
   business: /^(http\.host|http\.request\.(uri|uri\.path|uri\.path\.extension|full_uri|uri\.query|method)|ip\.src|http\.user_agent|cf\.client\.bot|cf\.bot_management\.verified_bot)$/,
 };
 
-export function rateLimitNeeds(expression: string, characteristics: readonly string[], period: number, timeout: number, action: string): Needs {
+export function rateLimitNeeds(expression: string, characteristics: readonly string[], period: number, timeout: number, action: string, counting?: string): Needs {
   const needs = expressionNeeds(expression, new Needs(), 'rate limiting rule');
+  // "Custom counting expression": Business and Enterprise, with response code and response
+  // headers available in it (waf/rate-limiting-rules availability table)
+  if (counting) {
+    needs.need('business', `a custom counting expression (${counting})`);
+    expressionNeeds(counting.replace(/\bhttp\.response\.[a-z_.]+/g, 'http.host'), needs, 'counting expression');
+  }
+  // throttling a block (mitigation_timeout 0 with block) is Enterprise only; below it a challenge
+  // always throttles (parameters: "For duration" / "With the following behavior")
+  if (timeout === 0 && action === 'block') needs.need('enterprise', 'throttling with the block action (mitigation_timeout 0)');
+  if (timeout > 0 && action !== 'block' && action !== 'log') needs.need('enterprise', 'a mitigation timeout with a challenge action (below Enterprise a challenge always throttles: mitigation_timeout 0)');
   const { fields } = expressionParts(expression);
   for (const f of fields) {
     const lowest = (['free', 'pro', 'business'] as const).find((p) => RL_EXPR_FIELDS[p].test(f)) ?? 'enterprise';
@@ -90,7 +100,7 @@ export function rateLimitNeeds(expression: string, characteristics: readonly str
   }
   for (const c of characteristics) {
     if (c === 'cf.colo.id' || c === 'ip.src') continue;
-    if (c === 'cf.unique_visitor_id') needs.need('enterprise', `characteristic ${c} (IP with NAT support)`);
+    if (c === 'cf.unique_visitor_id') needs.need('business', `characteristic ${c} (IP with NAT support)`);
     else if (c.startsWith('cf.bot_management.')) needs.need('enterprise', `characteristic ${c}`, { bm: true, product: 'Advanced Rate Limiting' });
     else needs.need('enterprise', `characteristic ${c}`, { product: 'Advanced Rate Limiting' });
   }

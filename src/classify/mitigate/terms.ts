@@ -11,7 +11,8 @@ import { AMP_PORTS, PACK } from '../signatures/pack.js';
 import { bitsOf, concatBits, countAnd, type Bits } from './bits.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
-import { MIN_TERM_COVER, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
+import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
+import { asnClass } from '../behaviour/index.js';
 
 /** What a term restricts, as the guard rails see it. */
 export type Tag =
@@ -21,7 +22,9 @@ export type Tag =
   /** needs the signature pack's regex (matches) */
   | 'regex'
   | 'bot-field'
-  | 'len' | 'ttl';
+  | 'len' | 'ttl'
+  /** a network class (hosting/cloud ASNs): VPN users live there too */
+  | 'hosting';
 
 export interface Term {
   expr: string;
@@ -178,6 +181,7 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     termMemo(ev).set(expr, bits);
     add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, bits);
   }
+  if (c.layer === 'l7') for (const p of behaviourProxies(c, ev)) add(p.term, p.bits);
   // product tokens of the cluster's user agents ("HeadlessChrome/", "python-requests/"): a narrower
   // term than the pack's regex when the cluster mixes clients; evaluated per distinct user agent
   if (c.layer === 'l7' && schema.fields.has('http.user_agent')) {
@@ -218,4 +222,112 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     add({ expr: 'ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack', field: 'tcp.flags', tags: new Set<Tag>(['tcp', 'synack']), nft: SIG_FORMS['l34.synack']?.nft, ipt: SIG_FORMS['l34.synack']?.ipt }, ev.evalBits('ip.proto eq "tcp" and tcp.flags.syn and tcp.flags.ack'));
   }
   return out;
+}
+
+/**
+ * Deployable stand-ins for behaviour evidence. The bh.* signatures read `behaviour.*` fields that
+ * exist only in this analysis; what a browser-grade bot does over time shows at Cloudflare's edge
+ * (and in an origin log) as request properties a rule can test: no session cookie, no referer,
+ * no Accept-Language, no static asset, a family of paths (`/product/...`), a hosting network.
+ * Each is offered to the search as a term like any other, so a rule is still chosen and graded
+ * on possibly-good traffic it was not derived from, never on the behaviour labels.
+ */
+const PROXIES: readonly { needs: string; expr: string; what: string }[] = [
+  { needs: 'http.cookie', expr: 'not len(http.cookie) gt 0', what: 'no cookie (no session)' },
+  { needs: 'http.referer', expr: 'not len(http.referer) gt 0', what: 'no referer' },
+  { needs: 'http.request.headers', expr: 'not len(http.request.headers["accept-language"]) ge 0', what: 'no Accept-Language header' },
+  { needs: 'http.request.uri.path', expr: `not http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}}`, what: 'not a static asset' },
+  { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string' },
+  { needs: 'cf.bot_management.verified_bot', expr: 'not cf.client.bot', what: 'not a verified bot' },
+];
+/** The first path segment per distinct path, once per interned column. */
+const familyCache = new WeakMap<readonly unknown[], (string | null)[]>();
+/** Path families: the first segment (`/product/`), kept when a few cover most of a cluster. */
+export const PATH_FAMILY_MAX = 3;
+
+function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 'bits'>; bits: Bits | null }[] {
+  const t = ev.t;
+  const schema = tableSchema(t);
+  const out: { term: Omit<Term, 'bits'>; bits: Bits | null }[] = [];
+  const memo = termMemo(ev);
+  const cached = (expr: string, make: () => Bits | null): Bits | null => {
+    const hit = memo.get(expr);
+    if (hit) return hit;
+    const b = make();
+    if (b) memo.set(expr, b);
+    return b;
+  };
+  for (const p of PROXIES) {
+    if (!schema.fields.has(p.needs)) continue;
+    out.push({ term: { expr: p.expr, field: p.needs, tags: new Set<Tag>(p.needs === 'http.request.uri.path' || p.needs === 'cf.bot_management.verified_bot' ? ['generic'] : []) }, bits: cached(p.expr, () => ev.evalBits(p.expr)) });
+  }
+  // a family of paths under one first segment (a catalogue walk spreads over thousands of paths)
+  if (schema.fields.has('http.request.uri.path')) {
+    const { ids, values } = internField(t, 'http.request.uri.path');
+    let fam = familyCache.get(values);
+    if (!fam) {
+      fam = values.map((v) => {
+        const m = /^(\/[^/?#]+\/)[^/]/.exec(String(v));
+        return m ? (m[1] as string) : null;
+      });
+      familyCache.set(values, fam);
+    }
+    const per = new Map<string, number>();
+    for (const v of valueCounts(t, 'http.request.uri.path', c.sel)) {
+      const f = (fam as (string | null)[])[v.id];
+      if (f) per.set(f, (per.get(f) ?? 0) + v.rows);
+    }
+    const top = [...per.entries()].sort((a, b) => b[1] - a[1]).slice(0, PATH_FAMILY_MAX);
+    let cum = 0;
+    const keep: string[] = [];
+    for (const [f, rows] of top) {
+      keep.push(f);
+      cum += rows;
+      if (cum / c.rows >= VALUE_LIST_COVER) break;
+    }
+    if (keep.length && cum / c.rows >= MIN_TERM_COVER) {
+      keep.sort();
+      const expr = keep.length === 1 ? `starts_with(http.request.uri.path, ${JSON.stringify(keep[0])})` : `(${keep.map((f) => `starts_with(http.request.uri.path, ${JSON.stringify(f)})`).join(' or ')})`;
+      const want = new Set(keep);
+      out.push({
+        term: { expr, field: 'http.request.uri.path', tags: new Set<Tag>(), values: keep },
+        bits: cached(expr, () => {
+          const inc = new Uint8Array(ev.n);
+          for (let i = 0; i < ev.n; i++) {
+            const k = ids[i] as number;
+            if (k >= 0 && want.has((fam as (string | null)[])[k] as string)) inc[i] = 1;
+          }
+          return baseJoined(ev, expr, inc);
+        }),
+      });
+    }
+  }
+  // hosting/cloud networks (the shipped ASN-class table, src/classify/behaviour/networks.ts):
+  // every hosting ASN the cluster comes from, as one list
+  if (schema.fields.has('ip.src.asnum')) {
+    const asns: number[] = [];
+    let rows = 0;
+    for (const v of valueCounts(t, 'ip.src.asnum', c.sel)) {
+      if (asnClass(v.value) !== 'hosting') continue;
+      asns.push(v.value as number);
+      rows += v.rows;
+    }
+    if (asns.length && asns.length <= 200 && rows / c.rows >= MIN_TERM_COVER) {
+      asns.sort((a, b) => a - b);
+      const expr = `ip.src.asnum in {${asns.join(' ')}}`;
+      out.push({ term: { expr, field: 'ip.src.asnum', tags: new Set<Tag>(['hosting']), values: asns }, bits: cached(expr, () => ev.evalBits(expr)) });
+    }
+  }
+  return out;
+}
+
+/** Incident bits from a mask, baseline bits from the expression. */
+function baseJoined(ev: Evidence, expr: string, inc: Uint8Array): Bits {
+  let baseMask: Uint8Array = new Uint8Array(0);
+  if (ev.base) {
+    const b = ev.evalBits(expr);
+    baseMask = new Uint8Array(ev.m);
+    if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+  }
+  return concatBits(inc, baseMask);
 }

@@ -50,6 +50,8 @@ export const RL_HEADROOM = 1.5;
 export const RL_MIN_LIMIT = 10;
 /** Rate limit default mitigation timeout (s) where the plan allows it. */
 export const RL_TIMEOUT = 600;
+/** A cluster whose sources sent at most this many requests each on average rotates addresses: its IP list is not called safe. */
+export const LIST_ROTATING_PER_SOURCE = 5;
 /** Most IP list items proposed for one cluster. */
 export const LIST_MAX_ITEMS = 10000;
 /** IPv6 list items are aggregated to this prefix (the Lists API takes IPv6 prefixes up to /64). */

@@ -93,6 +93,12 @@ export interface Mitigation {
   guards: GuardNote[];
   /** What deploying it can break even when it is right (stateless rules, ECN, fragments, ...). */
   breaks?: string;
+  /**
+   * Origin web server form (an nginx `limit_req` for a rate limit), with what it cannot do that the
+   * Cloudflare rule does (count responses, per data centre, JA4) said in `originNote`.
+   */
+  nginx?: string;
+  originNote?: string;
   /** Origin firewall forms. */
   nftables?: string;
   iptables?: string;
@@ -112,7 +118,7 @@ export interface Refusal {
   instead?: string;
 }
 
-export type LeverKind = 'ddos_l7_override' | 'ddos_l4_override' | 'under_attack_mode' | 'super_bot_fight_mode' | 'advanced_tcp_protection' | 'spectrum';
+export type LeverKind = 'ddos_l7_override' | 'ddos_l4_override' | 'under_attack_mode' | 'super_bot_fight_mode' | 'advanced_tcp_protection' | 'spectrum' | 'leaked_credentials';
 
 /** A Cloudflare-native setting the evidence points to. */
 export interface Lever {

@@ -6,7 +6,7 @@
  * api/tcp-protection, spectrum/get-started (POST /zones/{zone_id}/spectrum/apps).
  */
 import type { ApiRequest } from '../types.js';
-import { managedOverride } from './rulesets.js';
+import { addRule, managedOverride } from './rulesets.js';
 
 /** Cloudflare HTTP DDoS Attack Protection managed ruleset. */
 export const HTTP_DDOS_RULESET = '4d21379b4f9f4bb088e0729962c8b3cf';
@@ -42,6 +42,20 @@ export function advancedTcpProtection(prefixes: readonly string[]): ApiRequest[]
     { method: 'POST', path: '/accounts/{account_id}/magic/advanced_tcp_protection/configs/syn_protection/rules', body: { scope: 'global', name: 'global', mode: 'monitoring', rate_sensitivity: 'medium', burst_sensitivity: 'medium' }, note: 'monitoring first; switch mode to "enabled" once the analytics show only the flood' },
     { method: 'POST', path: '/accounts/{account_id}/magic/advanced_tcp_protection/configs/tcp_flow_protection/rules', body: { scope: 'global', name: 'global', mode: 'monitoring', rate_sensitivity: 'medium', burst_sensitivity: 'medium' }, note: 'out-of-state TCP (SYN-ACK, ACK, RST floods)' },
     { method: 'PATCH', path: '/accounts/{account_id}/magic/advanced_tcp_protection/configs/tcp_protection_status', body: { enabled: true } },
+  ];
+}
+
+/**
+ * Leaked credentials detection (waf/detections/leaked-credentials: detection on all plans; the
+ * `cf.waf.credential_check.username_and_password_leaked` field needs Pro or above, custom
+ * detection locations Enterprise; API: POST /zones/{zone_id}/leaked-credential-checks), then a
+ * custom rule that challenges logins with a leaked username and password pair.
+ */
+export function leakedCredentials(rule: Record<string, unknown>): ApiRequest[] {
+  return [
+    { method: 'GET', path: '/zones/{zone_id}/leaked-credential-checks', body: null, note: 'is detection already on?' },
+    { method: 'POST', path: '/zones/{zone_id}/leaked-credential-checks', body: { enabled: true }, note: 'turn detection on: it scans login requests of common applications (and generic patterns) against known leaked pairs' },
+    ...addRule('zone', 'http_request_firewall_custom', rule, undefined),
   ];
 }
 

@@ -4,10 +4,12 @@
  */
 import type { ClusterWithRows } from '../cluster.js';
 import { Needs } from '../requires.js';
-import { advancedTcpProtection, ddosL4Override, ddosL7Override, spectrumApp, superBotFightMode, underAttack } from '../api/settings.js';
+import { advancedTcpProtection, ddosL4Override, ddosL7Override, leakedCredentials, spectrumApp, superBotFightMode, underAttack } from '../api/settings.js';
 import type { Lever, Refusal } from '../types.js';
 
-const BOT_SIGS = new Set(['l7.automation-ua', 'l7.browser-ua-library-tls', 'l7.low-bot-score', 'l7.browser-no-accept-language', 'l7.empty-ua']);
+const BOT_SIGS = new Set(['l7.automation-ua', 'l7.browser-ua-library-tls', 'l7.low-bot-score', 'l7.browser-no-accept-language', 'l7.empty-ua', 'bh.catalogue-walk', 'bh.hosting-no-assets', 'bh.machine-timing']);
+/** Signatures of password guessing: leaked credentials detection fits them. */
+const LOGIN_SIGS = new Set(['bh.credential-stuffing', 'bh.login-only-client', 'bh.blind-login', 'l7.login-rate', 'l7.auth-failures']);
 const FLOOD_SIGS = new Set(['l7.source-rate', 'l7.path-spread', 'l7.cache-busting']);
 /** Spectrum plans by port: Pro/Business cover these; any other port needs Enterprise. */
 const SPECTRUM_PORTS: Readonly<Record<number, 'pro' | 'business'>> = { 22: 'pro', 25565: 'pro', 3389: 'business' };
@@ -76,6 +78,20 @@ export function leversFor(clusters: readonly ClusterWithRows[], refused: readonl
       requires: new Needs().need('pro', 'Super Bot Fight Mode').done(),
       api: superBotFightMode(),
       plan: ['definitely automated: managed_challenge; verified bots: allow', 'check that the customer\'s API and app clients are not challenged (SBFM cannot be skipped per path below Enterprise)'],
+    });
+  }
+  const logins = l7.filter((c) => c.signatures.some((s) => LOGIN_SIGS.has(s)));
+  if (logins.length) {
+    const rule = {
+      description: `netrunbook ${incident}: challenge logins with a leaked username and password`, expression: 'cf.waf.credential_check.username_and_password_leaked',
+      action: 'managed_challenge', enabled: true, ref: `${incident}-leaked-credentials`,
+    };
+    lever({
+      kind: 'leaked_credentials', clusters: logins.map((c) => c.id),
+      why: `${logins.map((c) => c.name).join('; ')}: credential stuffing replays pairs leaked elsewhere; leaked credentials detection flags a login whose username and password pair is known leaked, whatever address, browser or fingerprint sends it. A log holds no passwords, so this cannot be backtested here: watch Security Analytics for the detection before the rule challenges`,
+      requires: new Needs().need('pro', 'cf.waf.credential_check.username_and_password_leaked (detection itself is on every plan; Free has password_leaked only; custom detection locations are Enterprise)').done(),
+      api: leakedCredentials(rule),
+      plan: ['turn detection on and watch Security Analytics (Leaked credential check) for 15-30 minutes', 'add the rule challenging leaked pairs; tell the customer to force a password reset for accounts that logged in with one (the Exposed-Credential-Check header reaches the origin)'],
     });
   }
   void refused;

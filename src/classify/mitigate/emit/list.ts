@@ -13,7 +13,7 @@ import { addRule } from '../api/rulesets.js';
 import { createListRequests } from '../api/lists.js';
 import type { Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
-import { IPV6_LIST_PREFIX, LIST_MAX_ITEMS, MIN_PROPOSAL_COVER } from '../thresholds.js';
+import { IPV6_LIST_PREFIX, LIST_MAX_ITEMS, LIST_ROTATING_PER_SOURCE, MIN_PROPOSAL_COVER } from '../thresholds.js';
 import { sharedAddresses } from './ratelimit.js';
 
 /** The /64 (or shorter) prefix of an IPv6 address, lowercase; IPv4 unchanged. */
@@ -57,8 +57,14 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
   const nat = sharedAddresses(ev.t);
   const perIp = new Int32Array(ip.values.length);
   for (let i = 0; i < ev.n; i++) if (c.sel[i] && (ip.ids[i] as number) >= 0) (perIp[ip.ids[i] as number] as number)++;
+  // an address that also sent requests the pack calls good (a real user whose failed login was
+  // flagged) is not listed: those requests are left out of the graded side as the attacker's, so
+  // the list would look clean while blocking a person
+  const labelledGood = new Uint8Array(ip.values.length);
+  for (let i = 0; i < ev.n; i++) if (ev.attackerRow[i] && ctx.scored.labelCodes[i] === 0 && (ip.ids[i] as number) >= 0) labelledGood[ip.ids[i] as number] = 1;
   const rows = new Map<string, number>();
   let skippedNat = 0;
+  let skippedGood = 0;
   for (let k = 0; k < perIp.length; k++) {
     const cnt = perIp[k] as number;
     if (!cnt) continue;
@@ -69,6 +75,10 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
     }
     const item = listItemFor(String(v));
     if (goodItems.has(item)) continue;
+    if (labelledGood[k]) {
+      skippedGood += cnt;
+      continue;
+    }
     rows.set(item, (rows.get(item) ?? 0) + cnt);
   }
   const items = [...rows.entries()].sort((a, b) => b[1] - a[1]).slice(0, LIST_MAX_ITEMS).map(([x]) => x);
@@ -80,10 +90,17 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
   const bits = ctx.skip ? andNot(raw, ctx.skip) : raw;
   const b = grade(bits, c, ev);
   if (b.attack < MIN_PROPOSAL_COVER) return null;
-  const d = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
+  let d = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
   if ('refused' in d) {
     ctx.refused.push({ cluster: c.id, kind: 'ip_list', expression, guard: 'good-traffic', reason: d.refused });
     return null;
+  }
+  // sources that each sent a handful of requests rotate (residential proxies, a flood from tens of
+  // thousands of addresses): the list stops addresses the attack has already left, and the
+  // subscriber who gets the address next is blocked instead; it is not proven by the backtest
+  const perSource = c.rows / Math.max(1, c.sources);
+  if (perSource <= LIST_ROTATING_PER_SOURCE && d.safe) {
+    d = { ...d, safe: false, verdict: 'unproven', why: `unproven: the cluster's ${c.sources.toLocaleString('en-US')} sources sent ${perSource.toFixed(1)} requests each on average: rotating addresses (residential proxies, a botnet), so a list of the ones seen stops an attack that has moved on and later blocks whoever gets the address next. The backtest (${d.why}) cannot show that; prefer the rule on what the requests look like. Emitted disabled` };
   }
   const id = ctx.nextId();
   ctx.record(id, bits);
@@ -92,12 +109,12 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
   const listItems = items.map((x) => ({ ip: x, comment: `${ctx.incident} ${c.id}` }));
   return finish(ctx, {
     id, kind: 'ip_list', cluster: c.id,
-    description: `${items.length} sources of ${c.name} that sent no possibly-good traffic${skippedNat ? ` (shared addresses left out: ${skippedNat} rows)` : ''}; IPv6 as /64`,
+    description: `${items.length} sources of ${c.name} that sent no possibly-good traffic${skippedNat ? ` (shared addresses left out: ${skippedNat} rows)` : ''}${skippedGood ? ` (addresses that also sent requests labelled good left out: ${skippedGood} rows)` : ''}; IPv6 as /64`,
     expression, action: d.action, phase: 'http_request_firewall_custom',
     json: { list: { name, kind: 'ip', description: `netrunbook ${ctx.incident} ${c.id}: ${c.name}` }, items: listItems, rule },
     api: [...createListRequests(name, `netrunbook ${ctx.incident} ${c.id}: ${c.name}`, listItems), ...addRule('zone', 'http_request_firewall_custom', rule, undefined)],
     position: 'custom rules: after the incident skip rule',
-    safe: d.safe, verdict: d.verdict, why: `${d.why}. Sources rotate: this list ages fast, prefer the rule on what the requests look like`,
+    safe: d.safe, verdict: d.verdict, why: d.safe ? `${d.why}. Sources rotate: this list ages fast, prefer the rule on what the requests look like` : d.why,
     plan: stagePlan(d.action, ref, 'http', d.safe), backtest: b, clusterCoverage: b.attack, guards: [],
   }, expressionNeeds(expression), { lists: [name] });
 }
