@@ -16,8 +16,14 @@
  * "notfound" (FRR 8.4's `rpki notfound` filter lists every route, valid ones included, so it is
  * not used). Without the rpki module loaded the states are null.
  *
+ * BIRD 2: `{ daemon: 'bird', socket: '/run/bird/bird.ctl' }` (a `socket` alone implies BIRD; FRR
+ * stays the default, nothing is guessed because one host may run both) makes the same four steps
+ * ask `birdc -r` and parse its text into the same shapes; BIRD-only details (protocol, route
+ * type, communities, gateways, since) are extra optional fields of BgpPath. How RPKI states are
+ * obtained from BIRD (roa_check at query time) and what BIRD cannot tell is in bird.ts.
+ *
  * Parsers are pure and exported: parseFrrTable, parseFrrRouteDetail, parseFrrNeighbors,
- * parseFrrRpkiTable, parseFrrRpkiCaches.
+ * parseFrrRpkiTable, parseFrrRpkiCaches; parseBirdRoutes, parseBirdProtocols, parseBirdRoa (bird.ts).
  */
 import { StepInputError } from './errors.js';
 import { message } from './messages.js';
@@ -553,34 +559,34 @@ async function routes(opts: BgpRoutesOptions = {}): Promise<StepResult<BgpRoutes
     data = b.data;
     error = b.error;
   } else {
-  const base = `show bgp ${afi} unicast`;
-  const t = await vtysh(`${base} json`, opts);
-  transcript.push(t);
-  const table = parseWith(t, parseFrrTable);
-  error = table.error;
-  if (table.value) {
-    let paths = table.value.paths;
-    if (opts.rpkiStates !== false || filter) {
-      const states = new Map<string, RpkiState>();
-      let supported = true;
-      for (const s of ['valid', 'invalid'] as const) {
-        const ts = await vtysh(`${base} rpki ${s} json`, opts);
-        transcript.push(ts);
-        const r = parseWith(ts, parseFrrTable);
-        if (!r.value) {
-          supported = false;
-          if (filter) error = r.error;
-          break;
+    const base = `show bgp ${afi} unicast`;
+    const t = await vtysh(`${base} json`, opts);
+    transcript.push(t);
+    const table = parseWith(t, parseFrrTable);
+    error = table.error;
+    if (table.value) {
+      let paths = table.value.paths;
+      if (opts.rpkiStates !== false || filter) {
+        const states = new Map<string, RpkiState>();
+        let supported = true;
+        for (const s of ['valid', 'invalid'] as const) {
+          const ts = await vtysh(`${base} rpki ${s} json`, opts);
+          transcript.push(ts);
+          const r = parseWith(ts, parseFrrTable);
+          if (!r.value) {
+            supported = false;
+            if (filter) error = r.error;
+            break;
+          }
+          for (const p of r.value.paths) states.set(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`, s);
         }
-        for (const p of r.value.paths) states.set(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`, s);
+        if (supported) paths = paths.map((p) => ({ ...p, rpki: states.get(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`) ?? 'notfound' }));
       }
-      if (supported) paths = paths.map((p) => ({ ...p, rpki: states.get(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`) ?? 'notfound' }));
+      if (filter) paths = paths.filter((p) => p.rpki === filter);
+      const rpkiCounts: Record<RpkiState, number> = { valid: 0, invalid: 0, notfound: 0 };
+      for (const p of paths) if (p.best && p.rpki) rpkiCounts[p.rpki] += 1;
+      data = { routerId: table.value.routerId, localAs: table.value.localAs, afi, paths, prefixes: new Set(paths.map((p) => p.prefix)).size, rpkiCounts };
     }
-    if (filter) paths = paths.filter((p) => p.rpki === filter);
-    const rpkiCounts: Record<RpkiState, number> = { valid: 0, invalid: 0, notfound: 0 };
-    for (const p of paths) if (p.best && p.rpki) rpkiCounts[p.rpki] += 1;
-    data = { routerId: table.value.routerId, localAs: table.value.localAs, afi, paths, prefixes: new Set(paths.map((p) => p.prefix)).size, rpkiCounts };
-  }
   }
   return makeResult('bgp-routes', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp routes ${afi} at ${where(opts)}${filter ? ` (RPKI ${filter})` : ''} -> ${r.data ? `${r.data.prefixes} prefixes, ${r.data.paths.length} paths` : 'no table'}`,
@@ -603,23 +609,23 @@ async function route(target: string, opts: BgpRouteOptions = {}): Promise<StepRe
     data = b.data;
     error = b.error;
   } else {
-  const base = `show bgp ${q.afi} unicast ${q.text}`;
-  const t = await vtysh(`${base} json`, opts);
-  transcript.push(t);
-  const detail = parseWith(t, parseFrrRouteDetail);
-  error = detail.error;
-  if (detail.value) {
-    let moreSpecifics: BgpPath[] | null = null;
-    if (opts.longer) {
-      const tl = await vtysh(`${base} longer-prefixes json`, opts);
-      transcript.push(tl);
-      const l = parseWith(tl, parseFrrTable);
-      if (l.value) moreSpecifics = l.value.paths.filter((p) => p.prefix !== q.text);
-      else error = l.error;
+    const base = `show bgp ${q.afi} unicast ${q.text}`;
+    const t = await vtysh(`${base} json`, opts);
+    transcript.push(t);
+    const detail = parseWith(t, parseFrrRouteDetail);
+    error = detail.error;
+    if (detail.value) {
+      let moreSpecifics: BgpPath[] | null = null;
+      if (opts.longer) {
+        const tl = await vtysh(`${base} longer-prefixes json`, opts);
+        transcript.push(tl);
+        const l = parseWith(tl, parseFrrTable);
+        if (l.value) moreSpecifics = l.value.paths.filter((p) => p.prefix !== q.text);
+        else error = l.error;
+      }
+      data = { query: q.text, prefix: detail.value.prefix, paths: detail.value.paths, moreSpecifics };
+      if (!error && data.prefix === null && !(moreSpecifics && moreSpecifics.length)) error = err('no-route', message.noBgpRoute(q.text));
     }
-    data = { query: q.text, prefix: detail.value.prefix, paths: detail.value.paths, moreSpecifics };
-    if (!error && data.prefix === null && !(moreSpecifics && moreSpecifics.length)) error = err('no-route', message.noBgpRoute(q.text));
-  }
   }
   return makeResult('bgp-route', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp route ${q.text} at ${where(opts)} -> ${r.data?.prefix ?? 'no route'}${r.data?.paths[0] ? ` from AS${r.data.paths[0].originAs ?? '?'} (RPKI ${r.data.paths[0].rpki ?? 'unknown'})` : ''}`,
@@ -666,19 +672,19 @@ async function rpki(opts: BgpOptions = {}): Promise<StepResult<BgpRpkiData>> {
     error = b.error;
     if (data && !error && !data.connected) error = err('rpki-disconnected', message.rpkiDisconnected(data.caches.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
   } else {
-  const tc = await vtysh('show rpki cache-connection json', opts);
-  const c = parseWith(tc, parseFrrRpkiCaches);
-  transcript.push(tc);
-  error = c.error;
-  if (c.value) {
-    const tp = await vtysh('show rpki prefix-table json', opts);
-    transcript.push(tp);
-    const p = parseWith(tp, parseFrrRpkiTable);
-    error = p.error;
-    const connected = c.value.some((x) => x.state === 'connected');
-    data = { caches: c.value, connected, vrps: p.value ?? [] };
-    if (!error && !connected) error = err('rpki-disconnected', message.rpkiDisconnected(c.value.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
-  }
+    const tc = await vtysh('show rpki cache-connection json', opts);
+    const c = parseWith(tc, parseFrrRpkiCaches);
+    transcript.push(tc);
+    error = c.error;
+    if (c.value) {
+      const tp = await vtysh('show rpki prefix-table json', opts);
+      transcript.push(tp);
+      const p = parseWith(tp, parseFrrRpkiTable);
+      error = p.error;
+      const connected = c.value.some((x) => x.state === 'connected');
+      data = { caches: c.value, connected, vrps: p.value ?? [] };
+      if (!error && !connected) error = err('rpki-disconnected', message.rpkiDisconnected(c.value.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
+    }
   }
   return makeResult('bgp-rpki', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp rpki at ${where(opts)} -> ${r.data ? `${r.data.connected ? 'connected' : 'NOT connected'}, ${r.data.vrps.length} VRPs` : 'no RPKI'}`,

@@ -32,6 +32,8 @@ export interface BirdRouter {
   addresses: { toUp: string; toPeer: string; up: string; peer: string };
   /** The prefixes bird announces itself. */
   own: { ipv4: string; ipv6: string };
+  /** What bird logged (stderr, `log stderr all`). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -170,6 +172,7 @@ export async function startBird(lab: FrrLab): Promise<BirdRouter> {
     asn: BIRD_ASN,
     addresses: { toUp: '10.216.4.2', toPeer: '10.216.5.2', up: '10.216.4.1', peer: '10.216.5.1' },
     own: { ipv4: '100.64.30.0/24', ipv6: '2001:db8:530::/48' },
+    log: () => services.map((s) => s.output()).join('\n'),
     stop,
   };
 }
