@@ -386,7 +386,7 @@ function birdcFailure(t: Transcript): { code: string; message: string } | null {
   if (t.timedOut) return err('timeout', message.timedOut('birdc', t.durationMs));
   if (t.exitCode === 0) return null;
   const line = birdFailureLine(t.stdout, t.stderr);
-  if (/^Network not found/.test(line)) return err('no-route', line);
+  if (/^Network not found/.test(line)) return err('no-route', message.birdNothingMatches(line));
   if (/syntax error|No such command|unknown|not found/i.test(line)) return err('unsupported', message.birdcUnsupported(line));
   return err('birdc-failed', message.birdcFailed(t.exitCode, line));
 }
@@ -435,8 +435,9 @@ async function birdRoutesData(afi: Afi, filter: RpkiState | undefined, opts: Bgp
   const t = await birdc(`${scope} all`, opts);
   transcript.push(t);
   const table = birdParse(t, (x) => parseBirdRoutes(x, birdPeers(protos.value!)).paths);
-  if (!table.value) return { error: table.error! };
-  let paths = table.value;
+  // an empty table is an empty answer, not a failure
+  if (!table.value && table.error?.code !== 'no-route') return { error: table.error! };
+  let paths = table.value ?? [];
   let error: { code: string; message: string } | undefined;
   if (opts.rpkiStates !== false || filter) {
     const st = await birdRpkiStates(scope, afi, protos.value, opts, transcript);

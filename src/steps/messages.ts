@@ -52,6 +52,7 @@ export const message = {
   vtyshBadJson: (why: string) => `vtysh did not print JSON: ${why}`,
   badDaemon: 'is not one of frr, bird',
   badBirdTable: 'is not a BIRD table name (letters, digits, "_")',
+  birdNothingMatches: (line: string) => `BIRD has no route matching the query (${line})`,
   birdcUnsupported: (line: string) => `BIRD rejected the command (${line})`,
   birdcFailed: (code: number | null, line: string) => `birdc failed (exit ${code ?? 'signal'})${line ? `: ${line}` : ''}; is bird running, and is the control socket (-s) the right one?`,
   birdcBadOutput: (why: string) => `birdc printed something this parser does not understand: ${why}`,
