@@ -12,7 +12,7 @@ APT_PACKAGES=(
   bgpdump bzip2
   clickhouse-server clickhouse-client
   nftables tcpreplay
-  frr frr-rpki-rtrlib stayrtr mtr-tiny
+  frr frr-rpki-rtrlib stayrtr mtr-tiny bird2
   faketime
 )
 
@@ -28,7 +28,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # bind9 and nginx start as system services on install; tests start their own instances.
-  (systemctl stop named nginx clickhouse-server frr stayrtr 2>/dev/null || service named stop 2>/dev/null || true; service clickhouse-server stop 2>/dev/null; service frr stop 2>/dev/null; service stayrtr stop 2>/dev/null; pkill -x named; pkill -x nginx; pkill -f '/etc/clickhouse-server/config.xml') >/dev/null 2>&1 || true
+  (systemctl stop named nginx clickhouse-server frr stayrtr bird 2>/dev/null || service named stop 2>/dev/null || true; service clickhouse-server stop 2>/dev/null; service frr stop 2>/dev/null; service stayrtr stop 2>/dev/null; service bird stop 2>/dev/null; pkill -x named; pkill -x nginx; pkill -f '/etc/clickhouse-server/config.xml') >/dev/null 2>&1 || true
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then

@@ -128,6 +128,7 @@ export const TOOLS = {
   ip: { package: 'iproute2' },
   mtr: { package: 'mtr-tiny' },
   vtysh: { package: 'frr' },
+  birdc: { package: 'bird2' },
   tshark: { package: 'tshark' },
   named: { package: 'bind9' },
   'dnssec-signzone': { package: 'bind9-utils' },

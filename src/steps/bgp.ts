@@ -16,13 +16,20 @@
  * "notfound" (FRR 8.4's `rpki notfound` filter lists every route, valid ones included, so it is
  * not used). Without the rpki module loaded the states are null.
  *
+ * BIRD 2: `{ daemon: 'bird', socket: '/run/bird/bird.ctl' }` (a `socket` alone implies BIRD; FRR
+ * stays the default, nothing is guessed because one host may run both) makes the same four steps
+ * ask `birdc -r` and parse its text into the same shapes; BIRD-only details (protocol, route
+ * type, communities, gateways, since) are extra optional fields of BgpPath. How RPKI states are
+ * obtained from BIRD (roa_check at query time) and what BIRD cannot tell is in bird.ts.
+ *
  * Parsers are pure and exported: parseFrrTable, parseFrrRouteDetail, parseFrrNeighbors,
- * parseFrrRpkiTable, parseFrrRpkiCaches.
+ * parseFrrRpkiTable, parseFrrRpkiCaches; parseBirdRoutes, parseBirdProtocols, parseBirdRoa (bird.ts).
  */
 import { StepInputError } from './errors.js';
 import { message } from './messages.js';
 import { err, makeResult, type Shown, type StepResult } from './result.js';
 import { run, type Transcript } from './shell.js';
+import { birdFailureLine, birdNeighbors, birdPeers, birdRoaTables, birdRpkiCaches, parseBirdProtocols, parseBirdRoa, parseBirdRoutes, parseBirdStatusTime, withBirdRpki, type BirdProtocol } from './bird.js';
 import * as v from './validate.js';
 
 export type RpkiState = 'valid' | 'invalid' | 'notfound';
@@ -47,8 +54,23 @@ export interface BgpPath {
   localPref: number | null;
   /** RPKI origin validation state as FRR computed it, null when unknown (no rpki module). */
   rpki: RpkiState | null;
-  /** Unix seconds of the last update (detail view only). */
+  /** Unix seconds of the last update (FRR: detail view only; BIRD: only when it printed date and time). */
   lastUpdate: number | null;
+  // BIRD only (absent for FRR):
+  /** Route type: unicast, unreachable, blackhole, prohibit. */
+  routeType?: string;
+  /** The BIRD protocol the path came from (`up`, `static1`, ...). */
+  protocol?: string;
+  /** The time BIRD printed for the path, as printed ("08:28:39.687", "2026-11-30"). */
+  since?: string;
+  /** BIRD's route preference (100 for BGP by default). */
+  preference?: number;
+  /** Standard communities as "ASN:value". */
+  communities?: string[];
+  /** Large communities as "ASN:data1:data2". */
+  largeCommunities?: string[];
+  /** Every gateway (`via`) of the path: more than one for ECMP; [] for unreachable/blackhole. */
+  gateways?: string[];
 }
 
 export interface BgpRoutesData {
@@ -87,6 +109,8 @@ export interface BgpNeighbor {
   connectionsEstablished: number | null;
   connectionsDropped: number | null;
   lastResetDueTo: string | null;
+  /** BIRD only: the name of the BGP protocol of this session. */
+  protocol?: string;
 }
 
 export interface BgpNeighborsData {
@@ -115,6 +139,17 @@ export interface BgpRpkiData {
 }
 
 export interface BgpOptions {
+  /**
+   * Which routing daemon answers: 'frr' (vtysh JSON, the default) or 'bird' (birdc text). Giving
+   * `socket` implies 'bird'. Nothing is auto-detected: the same host may run both.
+   */
+  daemon?: 'frr' | 'bird';
+  /** BIRD's control socket (`birdc -s`; default /run/bird/bird.ctl). */
+  socket?: string;
+  /** BIRD: the routing table to show (default master4 / master6 by address family). */
+  table?: string;
+  /** BIRD: the ROA table for RPKI states (default: the table the RPKI protocol fills for the family). */
+  roaTable?: string;
   /** Network namespace the router lives in. */
   netns?: string;
   /** FRR pathspace (`-N`) of the router's daemons. */
@@ -157,6 +192,9 @@ function prefixOrAddress(what: string, input: unknown): { text: string; afi: Afi
 }
 
 function checkCommon(opts: BgpOptions): void {
+  if (opts.daemon !== undefined && opts.daemon !== 'frr' && opts.daemon !== 'bird') throw new StepInputError('daemon', String(opts.daemon), message.badDaemon);
+  if (opts.socket !== undefined) v.filePath('socket', opts.socket);
+  for (const k of ['table', 'roaTable'] as const) if (opts[k] !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v.basic(k, opts[k], 64))) throw new StepInputError(k, String(opts[k]), message.badBirdTable);
   if (opts.netns !== undefined) v.netns('netns', opts.netns);
   if (opts.pathspace !== undefined) v.netns('pathspace', opts.pathspace);
   if (opts.timeoutMs !== undefined) v.integer('timeoutMs', opts.timeoutMs, 100, 600_000);
@@ -335,6 +373,155 @@ export function parseFrrRpkiCaches(text: string): RpkiCache[] {
 
 // ---------- steps ----------
 
+const isBird = (o: BgpOptions): boolean => o.daemon === 'bird' || (o.daemon === undefined && o.socket !== undefined);
+
+/** `birdc -r` (restricted: show commands only) on the router's control socket. */
+function birdc(command: string, opts: BgpOptions): Promise<Transcript> {
+  const argv = ['birdc', '-r', '-s', opts.socket ?? '/run/bird/bird.ctl', command];
+  return run(argv, { timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.netns !== undefined ? { netns: opts.netns } : {}) });
+}
+
+/** The failure a birdc transcript shows, or null. */
+function birdcFailure(t: Transcript): { code: string; message: string } | null {
+  if (t.timedOut) return err('timeout', message.timedOut('birdc', t.durationMs));
+  if (t.exitCode === 0) return null;
+  const line = birdFailureLine(t.stdout, t.stderr);
+  if (/^Network not found/.test(line)) return err('no-route', message.birdNothingMatches(line));
+  if (/syntax error|No such command|unknown|not found/i.test(line)) return err('unsupported', message.birdcUnsupported(line));
+  return err('birdc-failed', message.birdcFailed(t.exitCode, line));
+}
+
+function birdParse<T>(t: Transcript, parse: (s: string) => T): { value?: T; error?: { code: string; message: string } } {
+  const f = birdcFailure(t);
+  if (f) return { error: f };
+  try {
+    return { value: parse(t.stdout) };
+  } catch (e) {
+    return { error: err('bad-output', message.birdcBadOutput((e as Error).message)) };
+  }
+}
+
+/** `show protocols all`, needed by every BIRD step (peer addresses, ROA tables, sessions). */
+async function birdProtocols(opts: BgpOptions, transcript: Transcript[]): Promise<{ value?: BirdProtocol[]; error?: { code: string; message: string } }> {
+  const t = await birdc('show protocols all', opts);
+  transcript.push(t);
+  return birdParse(t, parseBirdProtocols);
+}
+
+/**
+ * Ask BIRD which of `scope`'s routes are ROA valid / invalid (`where roa_check(...)`); null when
+ * no ROA table is known (no RPKI protocol and no `roaTable`).
+ */
+async function birdRpkiStates(scope: string, afi: Afi, protocols: BirdProtocol[], opts: BgpOptions, transcript: Transcript[]): Promise<{ listings: Record<'valid' | 'invalid', BgpPath[]> | null; error?: { code: string; message: string } }> {
+  const roa = opts.roaTable ?? birdRoaTables(protocols)[afi][0];
+  if (!roa) return { listings: null };
+  const listings: Record<'valid' | 'invalid', BgpPath[]> = { valid: [], invalid: [] };
+  for (const s of ['valid', 'invalid'] as const) {
+    const t = await birdc(`${scope} where roa_check(${roa}, net, bgp_path.last) = ROA_${s.toUpperCase()}`, opts);
+    transcript.push(t);
+    const r = birdParse(t, (x) => parseBirdRoutes(x).paths);
+    if (r.error && r.error.code !== 'no-route') return { listings: null, error: r.error };
+    listings[s] = r.value ?? [];
+  }
+  return { listings };
+}
+
+const birdTable = (afi: Afi, opts: BgpOptions) => opts.table ?? (afi === 'ipv4' ? 'master4' : 'master6');
+
+async function birdRoutesData(afi: Afi, filter: RpkiState | undefined, opts: BgpRoutesOptions, transcript: Transcript[]): Promise<{ data?: BgpRoutesData; error?: { code: string; message: string } }> {
+  const protos = await birdProtocols(opts, transcript);
+  if (!protos.value) return { error: protos.error! };
+  const scope = `show route table ${birdTable(afi, opts)}`;
+  const t = await birdc(`${scope} all`, opts);
+  transcript.push(t);
+  const table = birdParse(t, (x) => parseBirdRoutes(x, birdPeers(protos.value!)).paths);
+  // an empty table is an empty answer, not a failure
+  if (!table.value && table.error?.code !== 'no-route') return { error: table.error! };
+  let paths = table.value ?? [];
+  let error: { code: string; message: string } | undefined;
+  if (opts.rpkiStates !== false || filter) {
+    const st = await birdRpkiStates(scope, afi, protos.value, opts, transcript);
+    if (st.error) error = st.error;
+    else if (!st.listings && filter) error = err('unsupported', message.birdNoRoaTable);
+    paths = withBirdRpki(paths, st.listings);
+  }
+  paths = sortPaths(paths);
+  if (filter) paths = paths.filter((p) => p.rpki === filter);
+  const rpkiCounts: Record<RpkiState, number> = { valid: 0, invalid: 0, notfound: 0 };
+  for (const p of paths) if (p.best && p.rpki) rpkiCounts[p.rpki] += 1;
+  const bgpProtos = protos.value.filter((p) => p.proto === 'BGP');
+  const localAs = bgpProtos.map((p) => Number(p.attrs['Local AS'])).find((n) => Number.isFinite(n)) ?? null;
+  return { data: { routerId: null, localAs, afi, paths, prefixes: new Set(paths.map((p) => p.prefix)).size, rpkiCounts }, ...(error ? { error } : {}) };
+}
+
+const sortPaths = (paths: BgpPath[]) => [...paths].sort(byPrefix);
+
+async function birdRouteData(q: { text: string; afi: Afi; isPrefix: boolean }, opts: BgpRouteOptions, transcript: Transcript[]): Promise<{ data?: BgpRouteData; error?: { code: string; message: string } }> {
+  const protos = await birdProtocols(opts, transcript);
+  if (!protos.value) return { error: protos.error! };
+  const peers = birdPeers(protos.value);
+  const scope = `show route ${q.isPrefix ? q.text : `for ${q.text}`} table ${birdTable(q.afi, opts)}`;
+  const t = await birdc(`${scope} all`, opts);
+  transcript.push(t);
+  const d = birdParse(t, (x) => parseBirdRoutes(x, peers).paths);
+  if (d.error && d.error.code !== 'no-route') return { error: d.error };
+  let paths = d.value ?? [];
+  let error: { code: string; message: string } | undefined;
+  const prefix = paths[0]?.prefix ?? null;
+  if (prefix) {
+    const st = await birdRpkiStates(`show route ${prefix} table ${birdTable(q.afi, opts)}`, q.afi, protos.value, opts, transcript);
+    if (st.error) error = st.error;
+    paths = withBirdRpki(paths, st.listings).sort((a, b) => Number(b.best) - Number(a.best));
+  }
+  let moreSpecifics: BgpPath[] | null = null;
+  if (opts.longer) {
+    const scopeIn = `show route in ${q.text} table ${birdTable(q.afi, opts)}`;
+    const tl = await birdc(`${scopeIn} all`, opts);
+    transcript.push(tl);
+    const l = birdParse(tl, (x) => parseBirdRoutes(x, peers).paths);
+    if (l.error && l.error.code !== 'no-route') error = l.error;
+    else {
+      moreSpecifics = (l.value ?? []).filter((p) => p.prefix !== q.text);
+      if (moreSpecifics.length) {
+        const st = await birdRpkiStates(scopeIn, q.afi, protos.value, opts, transcript);
+        if (st.error) error = st.error;
+        moreSpecifics = sortPaths(withBirdRpki(moreSpecifics, st.listings));
+      }
+    }
+  }
+  if (!error && prefix === null && !(moreSpecifics && moreSpecifics.length)) error = err('no-route', message.noBgpRoute(q.text));
+  return { data: { query: q.text, prefix, paths, moreSpecifics }, ...(error ? { error } : {}) };
+}
+
+async function birdNeighborsData(opts: BgpOptions, transcript: Transcript[]): Promise<{ data?: BgpNeighbor[]; error?: { code: string; message: string } }> {
+  const ts = await birdc('show status', opts);
+  transcript.push(ts);
+  const status = birdParse(ts, parseBirdStatusTime);
+  if (status.error) return { error: status.error };
+  const protos = await birdProtocols(opts, transcript);
+  if (!protos.value) return { error: protos.error! };
+  return { data: birdNeighbors(protos.value, status.value ?? null) };
+}
+
+async function birdRpkiData(opts: BgpOptions, transcript: Transcript[]): Promise<{ data?: BgpRpkiData; error?: { code: string; message: string } }> {
+  const protos = await birdProtocols(opts, transcript);
+  if (!protos.value) return { error: protos.error! };
+  const caches = birdRpkiCaches(protos.value);
+  if (!caches.length && !opts.roaTable) return { error: err('unsupported', message.birdNoRpki) };
+  const roa = birdRoaTables(protos.value);
+  const tables = opts.roaTable ? [opts.roaTable] : [...roa.ipv4, ...roa.ipv6];
+  const vrps: RouterVrp[] = [];
+  for (const tb of tables) {
+    const t = await birdc(`show route table ${tb}`, opts);
+    transcript.push(t);
+    const r = birdParse(t, parseBirdRoa);
+    if (!r.value) return { error: r.error! };
+    vrps.push(...r.value);
+  }
+  vrps.sort((a, b) => a.prefix.localeCompare(b.prefix) || a.asn - b.asn || a.maxLength - b.maxLength);
+  return { data: { caches, connected: caches.some((c) => c.state === 'connected'), vrps } };
+}
+
 /** The failure a vtysh transcript shows, or null when it produced output to parse. */
 function vtyshFailure(t: Transcript): { code: string; message: string } | null {
   if (t.timedOut) return err('timeout', message.timedOut('vtysh', t.durationMs));
@@ -359,40 +546,48 @@ function parseWith<T>(t: Transcript, parse: (s: string) => T): { value?: T; erro
 
 const pathRow = (p: BgpPath) => [p.prefix, p.best ? '>' : '', p.asPathText || '(local)', p.originAs ?? '', p.nextHop ?? '', p.peer ?? '', p.rpki ?? ''];
 const PATH_COLUMNS = ['prefix', 'best', 'AS path', 'origin AS', 'next hop', 'peer', 'RPKI'];
-const where = (o: BgpOptions) => [o.netns ? `netns ${o.netns}` : '', o.pathspace ? `-N ${o.pathspace}` : ''].filter(Boolean).join(' ') || 'local';
+const where = (o: BgpOptions) => [isBird(o) ? `bird ${o.socket ?? '/run/bird/bird.ctl'}` : '', o.netns ? `netns ${o.netns}` : '', o.pathspace ? `-N ${o.pathspace}` : ''].filter(Boolean).join(' ') || 'local';
 
 async function routes(opts: BgpRoutesOptions = {}): Promise<StepResult<BgpRoutesData>> {
   checkCommon(opts);
   const afi = checkAfi(opts.afi);
   const filter = checkRpki('rpki', opts.rpki);
-  const base = `show bgp ${afi} unicast`;
-  const t = await vtysh(`${base} json`, opts);
-  const transcript = [t];
-  const table = parseWith(t, parseFrrTable);
-  let error = table.error;
+  const transcript: Transcript[] = [];
+  let error: { code: string; message: string } | undefined;
   let data: BgpRoutesData | undefined;
-  if (table.value) {
-    let paths = table.value.paths;
-    if (opts.rpkiStates !== false || filter) {
-      const states = new Map<string, RpkiState>();
-      let supported = true;
-      for (const s of ['valid', 'invalid'] as const) {
-        const ts = await vtysh(`${base} rpki ${s} json`, opts);
-        transcript.push(ts);
-        const r = parseWith(ts, parseFrrTable);
-        if (!r.value) {
-          supported = false;
-          if (filter) error = r.error;
-          break;
+  if (isBird(opts)) {
+    const b = await birdRoutesData(afi, filter, opts, transcript);
+    data = b.data;
+    error = b.error;
+  } else {
+    const base = `show bgp ${afi} unicast`;
+    const t = await vtysh(`${base} json`, opts);
+    transcript.push(t);
+    const table = parseWith(t, parseFrrTable);
+    error = table.error;
+    if (table.value) {
+      let paths = table.value.paths;
+      if (opts.rpkiStates !== false || filter) {
+        const states = new Map<string, RpkiState>();
+        let supported = true;
+        for (const s of ['valid', 'invalid'] as const) {
+          const ts = await vtysh(`${base} rpki ${s} json`, opts);
+          transcript.push(ts);
+          const r = parseWith(ts, parseFrrTable);
+          if (!r.value) {
+            supported = false;
+            if (filter) error = r.error;
+            break;
+          }
+          for (const p of r.value.paths) states.set(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`, s);
         }
-        for (const p of r.value.paths) states.set(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`, s);
+        if (supported) paths = paths.map((p) => ({ ...p, rpki: states.get(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`) ?? 'notfound' }));
       }
-      if (supported) paths = paths.map((p) => ({ ...p, rpki: states.get(`${p.prefix} ${p.peer ?? ''} ${p.asPathText}`) ?? 'notfound' }));
+      if (filter) paths = paths.filter((p) => p.rpki === filter);
+      const rpkiCounts: Record<RpkiState, number> = { valid: 0, invalid: 0, notfound: 0 };
+      for (const p of paths) if (p.best && p.rpki) rpkiCounts[p.rpki] += 1;
+      data = { routerId: table.value.routerId, localAs: table.value.localAs, afi, paths, prefixes: new Set(paths.map((p) => p.prefix)).size, rpkiCounts };
     }
-    if (filter) paths = paths.filter((p) => p.rpki === filter);
-    const rpkiCounts: Record<RpkiState, number> = { valid: 0, invalid: 0, notfound: 0 };
-    for (const p of paths) if (p.best && p.rpki) rpkiCounts[p.rpki] += 1;
-    data = { routerId: table.value.routerId, localAs: table.value.localAs, afi, paths, prefixes: new Set(paths.map((p) => p.prefix)).size, rpkiCounts };
   }
   return makeResult('bgp-routes', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp routes ${afi} at ${where(opts)}${filter ? ` (RPKI ${filter})` : ''} -> ${r.data ? `${r.data.prefixes} prefixes, ${r.data.paths.length} paths` : 'no table'}`,
@@ -407,23 +602,31 @@ async function route(target: string, opts: BgpRouteOptions = {}): Promise<StepRe
   const q = prefixOrAddress('prefix or address', target);
   checkCommon(opts);
   if (opts.longer && !q.isPrefix) throw new StepInputError('prefix or address', q.text, message.longerNeedsPrefix);
-  const base = `show bgp ${q.afi} unicast ${q.text}`;
-  const t = await vtysh(`${base} json`, opts);
-  const transcript = [t];
-  const detail = parseWith(t, parseFrrRouteDetail);
-  let error = detail.error;
+  const transcript: Transcript[] = [];
+  let error: { code: string; message: string } | undefined;
   let data: BgpRouteData | undefined;
-  if (detail.value) {
-    let moreSpecifics: BgpPath[] | null = null;
-    if (opts.longer) {
-      const tl = await vtysh(`${base} longer-prefixes json`, opts);
-      transcript.push(tl);
-      const l = parseWith(tl, parseFrrTable);
-      if (l.value) moreSpecifics = l.value.paths.filter((p) => p.prefix !== q.text);
-      else error = l.error;
+  if (isBird(opts)) {
+    const b = await birdRouteData(q, opts, transcript);
+    data = b.data;
+    error = b.error;
+  } else {
+    const base = `show bgp ${q.afi} unicast ${q.text}`;
+    const t = await vtysh(`${base} json`, opts);
+    transcript.push(t);
+    const detail = parseWith(t, parseFrrRouteDetail);
+    error = detail.error;
+    if (detail.value) {
+      let moreSpecifics: BgpPath[] | null = null;
+      if (opts.longer) {
+        const tl = await vtysh(`${base} longer-prefixes json`, opts);
+        transcript.push(tl);
+        const l = parseWith(tl, parseFrrTable);
+        if (l.value) moreSpecifics = l.value.paths.filter((p) => p.prefix !== q.text);
+        else error = l.error;
+      }
+      data = { query: q.text, prefix: detail.value.prefix, paths: detail.value.paths, moreSpecifics };
+      if (!error && data.prefix === null && !(moreSpecifics && moreSpecifics.length)) error = err('no-route', message.noBgpRoute(q.text));
     }
-    data = { query: q.text, prefix: detail.value.prefix, paths: detail.value.paths, moreSpecifics };
-    if (!error && data.prefix === null && !(moreSpecifics && moreSpecifics.length)) error = err('no-route', message.noBgpRoute(q.text));
   }
   return makeResult('bgp-route', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp route ${q.text} at ${where(opts)} -> ${r.data?.prefix ?? 'no route'}${r.data?.paths[0] ? ` from AS${r.data.paths[0].originAs ?? '?'} (RPKI ${r.data.paths[0].rpki ?? 'unknown'})` : ''}`,
@@ -434,15 +637,23 @@ async function route(target: string, opts: BgpRouteOptions = {}): Promise<StepRe
 
 async function neighbors(opts: BgpOptions = {}): Promise<StepResult<BgpNeighborsData>> {
   checkCommon(opts);
-  const t = await vtysh('show bgp neighbors json', opts);
-  const p = parseWith(t, parseFrrNeighbors);
+  const transcript: Transcript[] = [];
+  let p: { value?: BgpNeighbor[]; error?: { code: string; message: string } };
+  if (isBird(opts)) {
+    const b = await birdNeighborsData(opts, transcript);
+    p = b.data ? { value: b.data } : { error: b.error! };
+  } else {
+    const t = await vtysh('show bgp neighbors json', opts);
+    transcript.push(t);
+    p = parseWith(t, parseFrrNeighbors);
+  }
   let error = p.error;
   const data = p.value ? { neighbors: p.value, established: p.value.filter((n) => n.established).length } : undefined;
   if (data && !error && data.established < data.neighbors.length) {
     const down = data.neighbors.filter((n) => !n.established).map((n) => `${n.address} (AS${n.remoteAs ?? '?'}: ${n.state})`);
     error = err('session-down', message.bgpSessionsDown(down));
   }
-  return makeResult('bgp-neighbors', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript: [t] }, (r): Shown => ({
+  return makeResult('bgp-neighbors', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp neighbors at ${where(opts)} -> ${r.data ? `${r.data.established}/${r.data.neighbors.length} established` : 'none'}`,
     summary: [],
     tables: r.data
@@ -453,19 +664,28 @@ async function neighbors(opts: BgpOptions = {}): Promise<StepResult<BgpNeighbors
 
 async function rpki(opts: BgpOptions = {}): Promise<StepResult<BgpRpkiData>> {
   checkCommon(opts);
-  const tc = await vtysh('show rpki cache-connection json', opts);
-  const c = parseWith(tc, parseFrrRpkiCaches);
-  const transcript = [tc];
-  let error = c.error;
+  const transcript: Transcript[] = [];
+  let error: { code: string; message: string } | undefined;
   let data: BgpRpkiData | undefined;
-  if (c.value) {
-    const tp = await vtysh('show rpki prefix-table json', opts);
-    transcript.push(tp);
-    const p = parseWith(tp, parseFrrRpkiTable);
-    error = p.error;
-    const connected = c.value.some((x) => x.state === 'connected');
-    data = { caches: c.value, connected, vrps: p.value ?? [] };
-    if (!error && !connected) error = err('rpki-disconnected', message.rpkiDisconnected(c.value.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
+  if (isBird(opts)) {
+    const b = await birdRpkiData(opts, transcript);
+    data = b.data;
+    error = b.error;
+    if (data && !error && !data.connected) error = err('rpki-disconnected', message.rpkiDisconnected(data.caches.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
+  } else {
+    const tc = await vtysh('show rpki cache-connection json', opts);
+    const c = parseWith(tc, parseFrrRpkiCaches);
+    transcript.push(tc);
+    error = c.error;
+    if (c.value) {
+      const tp = await vtysh('show rpki prefix-table json', opts);
+      transcript.push(tp);
+      const p = parseWith(tp, parseFrrRpkiTable);
+      error = p.error;
+      const connected = c.value.some((x) => x.state === 'connected');
+      data = { caches: c.value, connected, vrps: p.value ?? [] };
+      if (!error && !connected) error = err('rpki-disconnected', message.rpkiDisconnected(c.value.map((x) => `${x.host}:${x.port ?? ''} ${x.state}`)));
+    }
   }
   return makeResult('bgp-rpki', { ok: !error, ...(data ? { data } : {}), ...(error ? { error } : {}), transcript }, (r): Shown => ({
     title: `bgp rpki at ${where(opts)} -> ${r.data ? `${r.data.connected ? 'connected' : 'NOT connected'}, ${r.data.vrps.length} VRPs` : 'no RPKI'}`,
@@ -479,5 +699,9 @@ async function rpki(opts: BgpOptions = {}): Promise<StepResult<BgpRpkiData>> {
   }));
 }
 
-/** Looking-glass steps over an FRR router (vtysh JSON). */
+/** Looking-glass steps over an FRR router (vtysh JSON) or a BIRD 2 router (birdc text; `daemon: 'bird'`). */
 export const bgp = { routes, route, neighbors, rpki } as const;
+
+// BIRD's parsers are part of the public surface too (netrunbook/steps re-exports this module).
+export { BirdParseError, birdAsPath, birdCommunities, birdNeighbors, birdRoaTables, birdRpkiCaches, birdUptimeMs, parseBirdProtocols, parseBirdRoa, parseBirdRoutes, parseBirdStatusTime } from './bird.js';
+export type { BirdChannel, BirdProtocol } from './bird.js';
