@@ -17,6 +17,7 @@ import { cellLabel, notebookResults, type TranscriptEntry } from '../results.js'
 import { sanitizeSvg } from '../sanitize.js';
 import { POSTMORTEM_MIME, type ImpactFigure, type MitigationEntry, type PostmortemRecord, type PostmortemSections, type TimelineEvent, type Vector } from './contract.js';
 import type { IncidentFacts } from './incident.js';
+import { withInvestigation } from '../investigation.js';
 
 export type Audience = 'customer' | 'engineer';
 
@@ -202,7 +203,8 @@ function markdownToPlain(md: string): string {
 }
 
 /** Build the document. */
-export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}): PostmortemDoc {
+export function buildPostmortem(saved: Notebook, opts: { audience?: Audience } = {}): PostmortemDoc {
+  const nb = withInvestigation(saved);
   const audience = opts.audience ?? 'engineer';
   const customer = audience === 'customer';
   const clean = (s: string) => (customer ? scrubLocal(redactText(stripAnsi(s))) : redactText(stripAnsi(s)));
