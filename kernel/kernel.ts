@@ -168,7 +168,7 @@ export class Kernel {
       {
         conn: this.conn,
         connectionFile: this.opts.connectionFile ?? null,
-        parentPid: Number.isInteger(parentPid) && parentPid > 0 ? parentPid : null,
+        parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : null,
         ppid: process.ppid,
         session: this.session,
         pollMs: 250,
@@ -464,7 +464,7 @@ export class Kernel {
     if (recorder && r.execution_count !== null && r.status !== 'aborted') {
       const meta = msg.metadata ?? {};
       const status: RecordedStatus = r.status === 'ok' ? 'ok' : r.ename === 'KeyboardInterrupt' ? 'interrupted' : 'error';
-      const d = await recorder.finish({
+      const d = recorder.finish({
         code: String(msg.content.code ?? ''),
         executionCount: r.execution_count,
         ...(typeof meta.cellId === 'string' ? { cellId: meta.cellId } : {}),

@@ -129,19 +129,17 @@ export class RunRecorder {
   }
 
   /**
-   * The tool probe spawns seven processes: it starts after the first cell (so it never slows the
-   * first cell down) and later cells wait for it (bounded), so a saved record names the tools.
+   * The tool probe spawns seven processes (about 0.3 s of CPU): it starts after the first cell, so
+   * it never slows that cell down, and no cell waits for it; the record names the tools from the
+   * first update after it finished (about a second later).
    */
-  private async probe(): Promise<void> {
-    if (!this.tools) {
-      this.tools = new Promise<void>((resolve) => setImmediate(resolve)).then(() => toolVersions()).then((t) => {
+  private probe(): void {
+    if (this.tools) return;
+    this.tools = new Promise<void>((resolve) => setTimeout(resolve, 0).unref())
+      .then(() => toolVersions())
+      .then((t) => {
         this.record.tools = t;
       });
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.tools, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
   }
 
   /**
@@ -149,12 +147,12 @@ export class RunRecorder {
    * (and when the cell holding the display is run again, which clears its outputs), else
    * `update_display_data`.
    */
-  async finish(cell: { code: string; executionCount: number; cellId?: string; tags: readonly string[]; t0: number; status: RecordedStatus }): Promise<{
+  finish(cell: { code: string; executionCount: number; cellId?: string; tags: readonly string[]; t0: number; status: RecordedStatus }): {
     type: 'display_data' | 'update_display_data';
     content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id: string } };
-  }> {
+  } {
     const t1 = Date.now();
-    await this.probe();
+    this.probe();
     const kind = parametersKind(cell.code, cell.tags);
     const entry: CellRecord = {
       ...(cell.cellId ? { cellId: cell.cellId } : {}),
