@@ -110,8 +110,7 @@ const MAX_CELLS = 2000;
 export class RunRecorder {
   private readonly record: RunRecord;
   private tools: Promise<void> | null = null;
-  private hostCellId: string | undefined;
-  private shown = false;
+  private host: { cellId?: string; sha256: string } | undefined;
   readonly displayId: string;
 
   constructor(session: string, kernel: RunRecord['kernel']) {
@@ -167,11 +166,11 @@ export class RunRecorder {
     this.record.cells.push(entry);
     if (this.record.cells.length > MAX_CELLS) this.record.cells.splice(0, this.record.cells.length - MAX_CELLS);
     this.record.updatedAt = entry.finishedAt;
-    const rehost = !this.shown || (cell.cellId !== undefined && cell.cellId === this.hostCellId);
-    if (rehost) {
-      this.shown = true;
-      this.hostCellId = cell.cellId;
-    }
+    // Running the cell that holds the display again clears its outputs: show the record anew
+    // there. The cell is known by its id when the front end sends one (JupyterLab), else by its source.
+    const host = this.host;
+    const rehost = !host || (host.cellId !== undefined && cell.cellId !== undefined ? host.cellId === cell.cellId : host.sha256 === entry.sha256);
+    if (rehost) this.host = { ...(cell.cellId ? { cellId: cell.cellId } : {}), sha256: entry.sha256 };
     return { type: rehost ? 'display_data' : 'update_display_data', content: this.bundle() };
   }
 

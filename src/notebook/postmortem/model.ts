@@ -12,6 +12,7 @@
  * Renderers (HTML, Markdown, PDF) take this model and nothing else.
  */
 import type { CodeCell, Notebook, Output } from '../nbformat.js';
+import { unprotectMarkdown } from '../../display.js';
 import { redactText, redactValue } from '../redact.js';
 import { cellLabel, notebookResults, type TranscriptEntry } from '../results.js';
 import { sanitizeSvg } from '../sanitize.js';
@@ -253,8 +254,10 @@ export function buildPostmortem(saved: Notebook, opts: { audience?: Audience } =
         evidence.push({ type: 'chart', chart });
         continue;
       }
-      const md = d['text/markdown'];
-      if (typeof md === 'string') {
+      const shown = d['text/markdown'];
+      if (typeof shown === 'string') {
+        // display.markdown's MathJax protection is for notebook front ends, not for this document.
+        const md = unprotectMarkdown(shown);
         lastMarkdownOutput = md;
         evidence.push({ type: 'markdown', text: clean(md) });
         continue;
