@@ -179,7 +179,8 @@ export class RunRecorder {
     const failed = r.cells.filter((c) => c.status !== 'ok').length;
     const text = `netrunbook run record: ${r.cells.length} cell${r.cells.length === 1 ? '' : 's'} since ${r.startedAt}${failed ? `, ${failed} failed` : ''} (saved with the notebook for runbook rerun/diff/export)`;
     return {
-      data: { [INVESTIGATION_MIME]: JSON.parse(JSON.stringify(r)) as Record<string, unknown>, 'text/plain': text },
+      // No copy: the message is encoded as it is published (kernel.ts), before the record changes.
+      data: { [INVESTIGATION_MIME]: r as unknown as Record<string, unknown>, 'text/plain': text },
       metadata: {},
       transient: { display_id: this.displayId },
     };
