@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
+import { findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, withInvestigation, writeNotebook } from '../../src/notebook/index.js';
+import { toolVersions } from '../../src/notebook/provenance.js';
 import { ROOT } from '../helpers/paths.js';
 import { launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
@@ -77,6 +78,20 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   const unexecuted = await page.evaluate("Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code' && !(c.input_prompt_number > 0)).length");
   assert.is(unexecuted, 0);
   await page.screenshot({ path: path.join(tmp, 'classic.png') });
+
+  // File > Save: the kernel's run record (updated in the first cell after every later cell, as the
+  // Notebook routes update_display_data by display_id) gives the saved notebook its provenance.
+  await page.evaluate('Jupyter.notebook.save_notebook()');
+  await page.waitForFunction('!Jupyter.notebook.dirty', undefined, { timeout: 30_000 });
+  const saved = readNotebook(path.join(dir, 'triage.ipynb'));
+  assert.is(saved.metadata.investigation, undefined, 'the Notebook wrote no metadata.investigation itself');
+  const inv = withInvestigation(saved).metadata.investigation;
+  assert.ok(inv, 'metadata.investigation from the run record');
+  assert.equal(inv?.parameters, values);
+  assert.is(inv?.status, 'ok');
+  assert.is(inv?.tools.curl, (await toolVersions()).curl);
+  const runs = withInvestigation(saved).cells.flatMap((c) => (c.cell_type === 'code' ? [c.metadata.runbook] : []));
+  assert.ok(runs.length > 5 && runs.every((r) => r?.status === 'ok' && r.durationMs >= 0), JSON.stringify(runs));
 });
 
 test('a WAF rule with two $ shows verbatim in the classic notebook (table and markdown), copyable from the DOM, while MathJax still typesets math asked for', async () => {
