@@ -24,7 +24,7 @@ function cell(id: string, source: string, tags: string[] = []): CodeCell {
 
 /** Run the cells in order as a front end does: outputs collected, display updates applied across cells. */
 async function runAll(cells: CodeCell[], fresh = true): Promise<Notebook> {
-  if (!kc) kc = await KernelClient.start({ cwd: tmp, env: { ...process.env, RUNBOOK_TYPECHECK: 'off' } });
+  if (!kc) kc = await KernelClient.start({ cwd: tmp, env: { ...process.env, RUNBOOK_TYPECHECK: 'off', RUNBOOK_PROVENANCE: 'on' } });
   else if (fresh) await kc.restart();
   const collectors = new Map<string, OutputCollector>();
   for (const c of cells) {
