@@ -172,7 +172,9 @@ export class KernelClient {
       cwd: this.opts.cwd ?? process.cwd(),
       // JPY_PARENT_PID: the kernel exits when this process is gone (kernel/sentinel.ts), as
       // it does when jupyter_client's launcher dies.
-      env: { ...withHugePages(this.opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
+      // RUNBOOK_PROVENANCE off unless the env asks: a program driving the kernel gets the cells'
+      // own outputs; the run record display (kernel/provenance.ts) is for front ends that save notebooks.
+      env: { RUNBOOK_PROVENANCE: 'off', ...withHugePages(this.opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => {

@@ -36,6 +36,7 @@ import { isLoaded as isTsLoaded, ts } from './typescript.js';
 import { startAnalyzer, type Analyzer, type TypeDiagnostic } from './executor.js';
 import { startSentinel, type Sentinel } from './sentinel.js';
 import { MSG } from './messages.js';
+import { RunRecorder, type RecordedStatus } from './provenance.js';
 
 const require = createRequire(import.meta.url);
 const PKG = require('../../package.json') as { version: string };
@@ -82,6 +83,12 @@ export interface KernelOptions {
   onParentGone?(): void;
   /** Called once sockets are closed after a shutdown_request. */
   onShutdown?(restart: boolean): void;
+  /**
+   * Keep a run record and show it as an INVESTIGATION_MIME display (kernel/provenance.ts), so a
+   * notebook stepped through in a front end saves its provenance. Default on; `runbook run`
+   * turns it off (it writes metadata.investigation itself).
+   */
+  provenance?: boolean;
 }
 
 interface StdinWaiter {
@@ -115,6 +122,7 @@ export class Kernel {
   private readonly typeCheck: TypeCheckMode;
   private readonly checkWaitMs: number;
   private readonly handlers: Handlers;
+  private readonly recorder: RunRecorder | null;
 
   constructor(
     private readonly conn: ConnectionInfo,
@@ -124,6 +132,7 @@ export class Kernel {
     this.runtime = new Runtime(opts.cwd ?? process.cwd());
     this.typeCheck = opts.typeCheck ?? 'background';
     this.checkWaitMs = opts.checkWaitMs ?? CHECK_WAIT_MS;
+    this.recorder = opts.provenance === false ? null : new RunRecorder(this.session, { name: 'runbook', version: PKG.version, implementation: 'runbook' });
     this.handlers = {
       kernel_info_request: async () => this.kernelInfo(),
       execute_request: (msg) => this.execute(msg),
@@ -159,7 +168,7 @@ export class Kernel {
       {
         conn: this.conn,
         connectionFile: this.opts.connectionFile ?? null,
-        parentPid: Number.isInteger(parentPid) && parentPid > 0 ? parentPid : null,
+        parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : null,
         ppid: process.ppid,
         session: this.session,
         pollMs: 250,
@@ -447,7 +456,28 @@ export class Kernel {
     }
   }
 
+  /** A cell, recorded in the run record (kernel/provenance.ts) before its reply goes out. */
   private async execute(msg: Message<ExecuteRequest>): Promise<ExecuteReply> {
+    const recorder = msg.content.silent ? null : this.recorder;
+    const t0 = recorder?.begin() ?? 0;
+    const r = await this.executeCell(msg);
+    if (recorder && r.execution_count !== null && r.status !== 'aborted') {
+      const meta = msg.metadata ?? {};
+      const status: RecordedStatus = r.status === 'ok' ? 'ok' : r.ename === 'KeyboardInterrupt' ? 'interrupted' : 'error';
+      const d = recorder.finish({
+        code: String(msg.content.code ?? ''),
+        executionCount: r.execution_count,
+        ...(typeof meta.cellId === 'string' ? { cellId: meta.cellId } : {}),
+        tags: Array.isArray(meta.tags) ? meta.tags.map(String) : [],
+        t0,
+        status,
+      });
+      this.publish(msg, d.type, d.content);
+    }
+    return r;
+  }
+
+  private async executeCell(msg: Message<ExecuteRequest>): Promise<ExecuteReply> {
     const c = msg.content;
     const code = String(c.code ?? '');
     const silent = Boolean(c.silent);

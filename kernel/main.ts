@@ -4,7 +4,8 @@
  * Environment: RUNBOOK_TYPECHECK = background (default: cells run at once, type problems are
  * reported on the cell afterwards) | strict (a cell with type errors does not run, as in tslab)
  * | off. RUNBOOK_TYPECHECK_WAIT_MS: how long a cell waits past its end for its background check
- * (default 0: only a check already finished is shown).
+ * (default 0: only a check already finished is shown). RUNBOOK_PROVENANCE=off: no run record
+ * display (kernel/provenance.ts; `runbook run` sets it, as it writes metadata.investigation itself).
  */
 import fs from 'node:fs';
 import { Kernel, type TypeCheckMode } from './kernel.js';
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     typeCheck: ['background', 'strict', 'off'].includes(mode) ? mode : 'background',
     ...(Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) >= 0 && process.env.RUNBOOK_TYPECHECK_WAIT_MS ? { checkWaitMs: Number(process.env.RUNBOOK_TYPECHECK_WAIT_MS) } : {}),
     connectionFile: file,
+    provenance: process.env.RUNBOOK_PROVENANCE !== 'off',
     onShutdown: () => process.exit(0),
   });
   await kernel.start();

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   nftables tcpreplay
   frr frr-rpki-rtrlib stayrtr mtr-tiny bird2
   faketime
+  libjs-mathjax fonts-mathjax
 )
 
 missing=()

@@ -34,14 +34,25 @@ export interface DisplayHost {
 export const HOST: unique symbol = Symbol.for('netrunbook.display.host') as never;
 
 /**
- * Markdown text with every `$` outside code escaped as `\\$`: front ends that run MathJax (the
- * classic Notebook, nbconvert's HTML, JupyterLab) would otherwise typeset the text between two
- * dollars (a Rules list reference and a regex end anchor) as TeX. The rendered text still reads
- * and copies as `$`.
+ * Markdown text with every `$` outside code written as the entity `&#36;`: front ends that run
+ * MathJax (the classic Notebook, nbconvert's HTML, JupyterLab) would otherwise typeset the text
+ * between two dollars (a Rules list reference and a regex end anchor) as TeX. The rendered text
+ * still reads and copies as `$`. Not `\\$`: nbconvert 6's markdown (mistune 0.8) does not treat
+ * `$` as escapable and shows the backslash; every markdown renderer decodes an entity.
  */
 export function escapeMathInMarkdown(md: string): string {
-  // Fenced blocks and code spans are left alone (a backslash there would show).
-  return md.replace(/(```[\s\S]*?(?:```|$)|`+[^`]*`+)|(\\?)\$/g, (m, code: string | undefined, bs: string | undefined) => (code ? m : bs ? m : '\\$'));
+  // Fenced blocks and code spans are left alone (an entity there would show); `\\$` is already text.
+  return md.replace(/(```[\s\S]*?(?:```|$)|`+[^`]*`+)|(\\?)\$/g, (m, code: string | undefined, bs: string | undefined) => (code ? m : bs ? m : '&#36;'));
+}
+
+const MATH_FREE_OPEN = '<div class="tex2jax_ignore mathjax_ignore">\n\n';
+const MATH_FREE_CLOSE = '\n\n</div>';
+
+/** The markdown a `mathFreeMarkdown` block was made from (for renderers without MathJax, e.g. exports); other text as it is. */
+export function unprotectMarkdown(md: string): string {
+  if (!md.startsWith(MATH_FREE_OPEN) || !md.endsWith(MATH_FREE_CLOSE)) return md;
+  const inner = md.slice(MATH_FREE_OPEN.length, md.length - MATH_FREE_CLOSE.length);
+  return inner.replace(/(```[\s\S]*?(?:```|$)|`+[^`]*`+)|&#36;/g, (m, code: string | undefined) => (code ? m : '$'));
 }
 
 /**
@@ -50,7 +61,7 @@ export function escapeMathInMarkdown(md: string): string {
  * backslash before MathJax runs); the blank lines keep the inside parsed as markdown.
  */
 export function mathFreeMarkdown(md: string): string {
-  return `<div class="tex2jax_ignore mathjax_ignore">\n\n${escapeMathInMarkdown(md)}\n\n</div>`;
+  return `${MATH_FREE_OPEN}${escapeMathInMarkdown(md)}${MATH_FREE_CLOSE}`;
 }
 
 /**

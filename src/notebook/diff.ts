@@ -9,6 +9,7 @@
  * timings within tolerance, per-request headers such as Date, Age or CF-Ray.
  */
 import type { JsonValue, Notebook } from './nbformat.js';
+import { withInvestigation } from './investigation.js';
 import { notebookResults, type NotebookResult } from './results.js';
 
 export interface Change {
@@ -254,7 +255,9 @@ function paramsOf(nb: Notebook): Record<string, JsonValue> {
 }
 
 /** The semantic differences between two executed notebooks. */
-export function diffNotebooks(a: Notebook, b: Notebook, options: DiffOptions = {}): DiffReport {
+export function diffNotebooks(savedA: Notebook, savedB: Notebook, options: DiffOptions = {}): DiffReport {
+  const a = withInvestigation(savedA);
+  const b = withInvestigation(savedB);
   const opts: Required<DiffOptions> = { timingToleranceMs: options.timingToleranceMs ?? 250, timingToleranceRatio: options.timingToleranceRatio ?? 0.5 };
   const changes: Change[] = [];
   for (const [ra, rb] of pair(notebookResults(a), notebookResults(b))) {

@@ -7,7 +7,8 @@
  *    `resolveParameters` (validates by type, `ParameterError` names the parameter), `injectParameters`.
  *  - catalog: `runbooksDir`, `listRunbooks`, `findRunbook` (id or path), `loadRunbook`.
  *  - runner: `runNotebook({ runbook, runbookFile, parameters, out, kernel })`, `progressPrinter`,
- *    `planRerun(saved)` for re-runs. `kernelFactory()` (our kernel over the Jupyter protocol) lives in
+ *    `planRerun(saved)` for re-runs. `withInvestigation(nb)`: metadata.investigation from a headless run
+ *    or from the kernel's run record (a notebook run in Jupyter); rerun, diff and export read through it. `kernelFactory()` (our kernel over the Jupyter protocol) lives in
  *    src/notebook/kernel.ts, outside the barrel, so importing netrunbook never loads zeromq.
  *  - diff: `diffNotebooks(a, b)` -> `{ parameters, changes: [{ result, path, change, message }] }`, `formatDiff`.
  *  - postmortem: cells call `postmortem.record({...})` (typed sections under POSTMORTEM_MIME),
@@ -27,6 +28,7 @@ export * from './redact.js';
 export * from './results.js';
 export * from './runner.js';
 export * from './rerun.js';
+export { withInvestigation, runRecordOf } from './investigation.js';
 export * from './diff.js';
 export * from './export.js';
 export { renderMarkdown, renderInline, neutralizeMarkdown } from './markdown.js';

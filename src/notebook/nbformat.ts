@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NotebookError } from './errors.js';
+import type { ToolVersions } from '../../kernel/provenance.js';
 import { redactNotebook } from './redact.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -84,9 +85,8 @@ export interface RunbookMeta {
   summary: string;
 }
 
-export interface ToolVersions {
-  [tool: string]: string;
-}
+/** Tool name -> version (kernel/provenance.ts probes them, for headless and front-end runs alike). */
+export type { ToolVersions };
 
 export interface Investigation {
   runbook: { id: string; version: string; sha256: string };

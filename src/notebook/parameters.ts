@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { INJECTED_MARKER } from '../../kernel/provenance.js';
 import { ParameterError } from './errors.js';
 import { M } from './messages.js';
 import { cellId, isTagged, type CodeCell, type JsonValue, type Notebook } from './nbformat.js';
@@ -370,7 +371,7 @@ function tsType(spec: ParamSpec): string {
 
 /** The source of an injected-parameters cell for these values. */
 export function injectedSource(specs: readonly ParamSpec[], values: Readonly<Record<string, JsonValue>>): string {
-  const lines = ['// Parameters injected by `runbook run`'];
+  const lines = [INJECTED_MARKER];
   for (const spec of specs) {
     if (!(spec.name in values)) continue;
     lines.push(`const ${spec.name}: ${tsType(spec)} = ${JSON.stringify(values[spec.name])};`);
@@ -395,7 +396,7 @@ export function injectParameters(nb: Notebook, values: Readonly<Record<string, J
     id: cellId(),
     cell_type: 'code',
     metadata: { tags: ['injected-parameters'] },
-    source: Object.keys(changed).length ? injectedSource(specs, changed) : '// Parameters injected by `runbook run`: the defaults above',
+    source: Object.keys(changed).length ? injectedSource(specs, changed) : `${INJECTED_MARKER}: the defaults above`,
     execution_count: null,
     outputs: [],
   };

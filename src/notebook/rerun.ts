@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listRunbooks } from './catalog.js';
 import { NotebookError } from './errors.js';
+import { withInvestigation } from './investigation.js';
 import { M } from './messages.js';
 import { cloneNotebook, isTagged, readNotebook, runbookDigest, type JsonValue, type Notebook } from './nbformat.js';
 
@@ -22,7 +23,8 @@ export interface RerunPlan {
 }
 
 export function planRerun(savedFile: string): RerunPlan {
-  const saved = readNotebook(savedFile);
+  // A notebook saved from Jupyter carries the kernel's run record instead of the metadata.
+  const saved = withInvestigation(readNotebook(savedFile));
   const inv = saved.metadata.investigation;
   if (!inv || !saved.metadata.runbook) throw new NotebookError(M.notAnInvestigation(savedFile));
   const runbook = cloneNotebook(saved);

@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { findRunbook, loadRunbook, prepareRun, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
+import { findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, withInvestigation, writeNotebook } from '../../src/notebook/index.js';
+import { toolVersions } from '../../src/notebook/provenance.js';
 import { ROOT } from '../helpers/paths.js';
 import { launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
@@ -77,6 +78,20 @@ test('Run All in the classic notebook executes l7-ddos-triage on the runbook ker
   const unexecuted = await page.evaluate("Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code' && !(c.input_prompt_number > 0)).length");
   assert.is(unexecuted, 0);
   await page.screenshot({ path: path.join(tmp, 'classic.png') });
+
+  // File > Save: the kernel's run record (updated in the first cell after every later cell, as the
+  // Notebook routes update_display_data by display_id) gives the saved notebook its provenance.
+  await page.evaluate('Jupyter.notebook.save_notebook()');
+  await page.waitForFunction('!Jupyter.notebook.dirty', undefined, { timeout: 30_000 });
+  const saved = readNotebook(path.join(dir, 'triage.ipynb'));
+  assert.is(saved.metadata.investigation, undefined, 'the Notebook wrote no metadata.investigation itself');
+  const inv = withInvestigation(saved).metadata.investigation;
+  assert.ok(inv, 'metadata.investigation from the run record');
+  assert.equal(inv?.parameters, values);
+  assert.is(inv?.status, 'ok');
+  assert.is(inv?.tools.curl, (await toolVersions()).curl);
+  const runs = withInvestigation(saved).cells.flatMap((c) => (c.cell_type === 'code' ? [c.metadata.runbook] : []));
+  assert.ok(runs.length > 5 && runs.every((r) => r?.status === 'ok' && r.durationMs >= 0), JSON.stringify(runs));
 });
 
 test('a WAF rule with two $ shows verbatim in the classic notebook (table and markdown), copyable from the DOM, while MathJax still typesets math asked for', async () => {
@@ -112,12 +127,16 @@ test('a WAF rule with two $ shows verbatim in the classic notebook (table and ma
     const outs = Array.from(document.querySelectorAll('.output_subarea'));
     const td = document.querySelector('.output_subarea table.netrunbook td');
     const md = outs.find((o) => /Proposed rule/.test(o.textContent || ''));
-    return { td: td ? td.textContent : null, md: md ? md.textContent.trim() : null, math: outs.map((o) => o.querySelectorAll('.MathJax, mjx-container').length) };
-  })()`)) as { td: string | null; md: string | null; math: number[] };
+    // by content, not position: the first cell also shows the kernel's run record line
+    const math = (o) => (o ? o.querySelectorAll('.MathJax, mjx-container').length : -1);
+    const table = td ? td.closest('.output_subarea') : null;
+    const control = outs.find((o) => /control:/.test(o.textContent || ''));
+    return { td: td ? td.textContent : null, md: md ? md.textContent.trim() : null, math: [math(table), math(md)], control: math(control) };
+  })()`)) as { td: string | null; md: string | null; math: number[]; control: number };
   assert.is(copied.td, rule);
   assert.is(copied.md, `Proposed rule: ${rule}`);
-  assert.equal(copied.math.slice(0, 2), [0, 0], 'no MathJax in the rule outputs');
-  assert.ok((copied.math[2] ?? 0) > 0, 'the control cell was typeset: MathJax is active');
+  assert.equal(copied.math, [0, 0], 'no MathJax in the rule outputs');
+  assert.ok(copied.control > 0, 'the control cell was typeset: MathJax is active');
   await page.close();
 });
 

@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, writeNotebook } from '../../src/notebook/index.js';
+import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, withInvestigation, writeNotebook } from '../../src/notebook/index.js';
+import { toolVersions } from '../../src/notebook/provenance.js';
 import { ROOT } from '../helpers/paths.js';
 import { launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
@@ -313,6 +314,89 @@ test('a runbook run and saved in JupyterLab keeps every chart bundle and exports
   const html = exportHtml(nb);
   assert.ok((html.match(/<img class="chart" alt="chart" src="data:image\/svg\+xml/g) ?? []).length >= 6, 'postmortem shows the charts as SVG');
   assert.match(html, /requests are malicious/);
+});
+
+test('a runbook stepped through in JupyterLab saves the kernel run record: the same metadata.investigation a headless run writes', async () => {
+  assert.ok(labSaved, 'the l7-ddos-triage run in JupyterLab (earlier test) did not save its notebook');
+  const saved = readNotebook(labSaved);
+  assert.is(saved.metadata.investigation, undefined, 'JupyterLab wrote no metadata.investigation itself');
+  const code = saved.cells.filter((c) => c.cell_type === 'code');
+  const records = code.flatMap((c) => (c.cell_type === 'code' ? c.outputs : [])).filter((o) => o.output_type === 'display_data' && o.data['application/vnd.netrunbook.investigation+json']);
+  assert.is(records.length, 1, 'one run record output');
+  const nb = withInvestigation(saved);
+  const inv = nb.metadata.investigation;
+  assert.ok(inv, 'metadata.investigation from the run record');
+  if (!inv) return;
+  // the injected cell's values over the parameters cell's defaults
+  const expected = resolveParameters(runbookParameters(loadRunbook(findRunbook('l7-ddos-triage'))), { traffic: path.join(ROOT, 'runbooks/samples/l7-ddos-sample.ndjson.gz') });
+  assert.equal(inv.parameters, expected);
+  assert.is(inv.status, 'ok');
+  assert.is(inv.runbook.id, 'l7-ddos-triage');
+  const tools = await toolVersions();
+  assert.is(inv.tools.curl, tools.curl);
+  assert.is(inv.tools.openssl, tools.openssl);
+  // JupyterLab sends each cell's id and updates the record display in the first cell after every
+  // later cell: every code cell has its timing, in order
+  const runs = nb.cells.flatMap((c) => (c.cell_type === 'code' ? [c.metadata.runbook] : []));
+  assert.is(runs.length, code.length);
+  for (const [i, r] of runs.entries()) {
+    assert.ok(r && r.status === 'ok' && r.durationMs >= 0, `code cell ${i}: ${JSON.stringify(r)}`);
+  }
+  const starts = runs.map((r) => r?.startedAt ?? '');
+  assert.equal(starts, [...starts].sort());
+  assert.ok((runs.at(-1)?.finishedAt ?? '') <= (inv.finishedAt ?? ''));
+});
+
+test('a WAF rule with two $ stays verbatim in JupyterLab (stream, table, markdown output), copied from the DOM, while its MathJax typesets a markdown cell', async () => {
+  const dir = path.join(tmp, 'lab-dollars');
+  fs.mkdirSync(dir, { recursive: true });
+  const rule = 'ip.src in $bad_ips and http.request.uri.path matches "^/login$"';
+  const cells = [
+    `console.log(${JSON.stringify(rule)});`,
+    `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(rule)}] }));`,
+    `display.markdown(${JSON.stringify(`Proposed rule: ${rule}`)});`,
+  ];
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
+    cells: [
+      ...cells.map((source, i) => ({ cell_type: 'code', id: `rule-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+      { cell_type: 'markdown', id: 'control', metadata: {}, source: 'Control: $x^2$ is math' },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'rules.ipynb'), JSON.stringify(nb));
+  const { page, server } = await openInLab(dir, 'rules.ipynb');
+  try {
+    await runAllCleanly(page);
+    // MathJax typesets asynchronously (and loads on first use): wait for the control.
+    await page.waitForFunction("!!document.querySelector('.jp-MarkdownCell mjx-container')", undefined, { timeout: 60_000, polling: 250 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}: the markdown cell was not typeset: ${String(await page.evaluate("document.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown')?.outerHTML"))}`);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const got = (await page.evaluate(`(() => {
+      const cells = Array.from(document.querySelectorAll('.jp-CodeCell'));
+      const out = (i) => cells[i]?.querySelector('.jp-OutputArea-output');
+      return {
+        stream: out(0)?.textContent ?? null,
+        td: cells[1]?.querySelector('.jp-OutputArea-output table td')?.textContent ?? null,
+        md: out(2)?.textContent?.trim() ?? null,
+        math: cells.map((c) => c.querySelectorAll('.jp-OutputArea mjx-container, .jp-OutputArea .MathJax').length),
+        control: document.querySelector('.jp-MarkdownCell mjx-container')?.getAttribute('jax') ?? null,
+        controlText: document.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown')?.textContent ?? '',
+      };
+    })()`)) as { stream: string | null; td: string | null; md: string | null; math: number[]; control: string | null; controlText: string };
+    assert.is(got.stream, `${rule}\n`);
+    assert.is(got.td, rule);
+    assert.is(got.md, `Proposed rule: ${rule}`);
+    assert.equal(got.math, [0, 0, 0], 'no MathJax output inside the rule outputs');
+    assert.is(got.control, 'CHTML', 'MathJax typeset the control cell');
+    assert.not.match(got.controlText, /\$x\^2\$/, 'the control math no longer shows as source');
+    await screenshot(page, 'dollars');
+  } finally {
+    await page.close();
+    await stopServer(server);
+  }
 });
 
 test('prompt() in a cell asks through JupyterLab\'s stdin box and the answer reaches the cell', async () => {

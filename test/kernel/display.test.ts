@@ -1,12 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { escapeMathInMarkdown, htmlTable, ignoreMath, progressData } from '../../src/display.js';
+import { escapeMathInMarkdown, htmlTable, ignoreMath, mathFreeMarkdown, progressData, unprotectMarkdown } from '../../src/display.js';
 
 const RULE = 'ip.src in $blocked and http.user_agent matches "bot$"';
 
-test('markdown with two $ is escaped for MathJax outside code, and already escaped dollars are kept', () => {
-  assert.is(escapeMathInMarkdown(`rule: ${RULE}`), 'rule: ip.src in \\$blocked and http.user_agent matches "bot\\$"');
+test('markdown with two $ gets &#36; for MathJax outside code, and already escaped dollars are kept', () => {
+  assert.is(escapeMathInMarkdown(`rule: ${RULE}`), 'rule: ip.src in &#36;blocked and http.user_agent matches "bot&#36;"');
   assert.is(escapeMathInMarkdown('`a $x$` and ```\n$y$\n``` and \\$z'), '`a $x$` and ```\n$y$\n``` and \\$z');
+});
+
+test('a math-free markdown block turns back into its markdown; other text is unchanged', () => {
+  const md = `rule: ${RULE} and \`code $x$\``;
+  assert.is(unprotectMarkdown(mathFreeMarkdown(md)), md);
+  assert.is(unprotectMarkdown('plain &#36; text'), 'plain &#36; text');
 });
 
 test('HTML with a $ is wrapped in the classes MathJax 2 and 3 skip; HTML without one is unchanged', () => {

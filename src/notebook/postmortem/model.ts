@@ -12,11 +12,13 @@
  * Renderers (HTML, Markdown, PDF) take this model and nothing else.
  */
 import type { CodeCell, Notebook, Output } from '../nbformat.js';
+import { unprotectMarkdown } from '../../display.js';
 import { redactText, redactValue } from '../redact.js';
 import { cellLabel, notebookResults, type TranscriptEntry } from '../results.js';
 import { sanitizeSvg } from '../sanitize.js';
 import { POSTMORTEM_MIME, type ImpactFigure, type MitigationEntry, type PostmortemRecord, type PostmortemSections, type TimelineEvent, type Vector } from './contract.js';
 import type { IncidentFacts } from './incident.js';
+import { withInvestigation } from '../investigation.js';
 
 export type Audience = 'customer' | 'engineer';
 
@@ -202,7 +204,8 @@ function markdownToPlain(md: string): string {
 }
 
 /** Build the document. */
-export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}): PostmortemDoc {
+export function buildPostmortem(saved: Notebook, opts: { audience?: Audience } = {}): PostmortemDoc {
+  const nb = withInvestigation(saved);
   const audience = opts.audience ?? 'engineer';
   const customer = audience === 'customer';
   const clean = (s: string) => (customer ? scrubLocal(redactText(stripAnsi(s))) : redactText(stripAnsi(s)));
@@ -251,8 +254,10 @@ export function buildPostmortem(nb: Notebook, opts: { audience?: Audience } = {}
         evidence.push({ type: 'chart', chart });
         continue;
       }
-      const md = d['text/markdown'];
-      if (typeof md === 'string') {
+      const shown = d['text/markdown'];
+      if (typeof shown === 'string') {
+        // display.markdown's MathJax protection is for notebook front ends, not for this document.
+        const md = unprotectMarkdown(shown);
         lastMarkdownOutput = md;
         evidence.push({ type: 'markdown', text: clean(md) });
         continue;

@@ -21,6 +21,7 @@ import {
 import { DocumentManager, type IDocumentWidgetOpener } from '@jupyterlab/docmanager';
 import { DocumentRegistry, type IDocumentWidget } from '@jupyterlab/docregistry';
 import { createMarkdownParser } from '@jupyterlab/markedparser-extension';
+import { MathJaxTypesetter } from '@jupyterlab/mathjax-extension';
 import { NotebookActions, NotebookModelFactory, NotebookPanel, NotebookWidgetFactory } from '@jupyterlab/notebook';
 import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 import { ServiceManager } from '@jupyterlab/services';
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
   const rendermime = new RenderMimeRegistry({
     initialFactories: standardRendererFactories,
     markdownParser: createMarkdownParser(languages),
+    // JupyterLab's own MathJax 3 typesetter (what @jupyterlab/mathjax-extension provides in the
+    // app): markdown and HTML outputs are typeset, so `$` protection is tested against it.
+    latexTypesetter: new MathJaxTypesetter(),
   });
   for (const ext of vegaExtensions) rendermime.addFactory(ext.rendererFactory, ext.rank);
 
