@@ -14,14 +14,14 @@ import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
 import type { Fold } from './compile.js';
-import { tableSchema, plain, fieldColumn, fieldIds } from './columns.js';
+import { tableSchema, plain, fieldColumn, fieldIds, derivationSource } from './columns.js';
 import { aggregateFold } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
 import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
-import { behaviourFrame, baselineRates as ratesOf, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
+import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -311,27 +311,12 @@ function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
 
 /** A baseline for `score(..., { baseline })` from another log (a quiet period): its per-endpoint rates. */
 export function baselineRates(table: ColumnTable, source = 'a baseline log'): BaselineOption {
-  const t = plain(table);
-  const schema = tableSchema(t);
-  const cols: BehaviourColumns = {};
-  for (const name of BEHAVIOUR_SOURCES) if (schema.fields.has(name) && !schema.fields.get(name)?.derived) cols[name] = fieldColumn(t, name);
-  return ratesOf(cols, t.numRows(), source);
+  return ratesOf(derivationSource(table), source);
 }
 
-/** The behaviour frame of a table, from the same column arrays its `behaviour.*` fields read. */
+/** The behaviour frame of a table: the one its `behaviour.*` fields read (its columns as dictionary ids where the loader made them). */
 export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): BehaviourFrame {
-  const t = plain(table);
-  const schema = tableSchema(t);
-  const cols: BehaviourColumns = {};
-  for (const name of BEHAVIOUR_SOURCES) {
-    if (!schema.fields.has(name) || schema.fields.get(name)?.derived) continue;
-    const col = fieldColumn(t, name);
-    cols[name] = col;
-    // a loader's dictionary codes are the ids behaviour groups by: nothing to intern again
-    const free = fieldIds(t, name);
-    if (free) seedIds(col, { ids: free.ids, size: free.values.length, values: free.values });
-  }
-  return behaviourFrame(cols, t.numRows(), baseline, true);
+  return behaviourFrame(derivationSource(table), baseline, true);
 }
 
 /**

@@ -10,7 +10,14 @@ import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
 import { generateScenario, TRUTH_KINDS, ATTACK_KINDS, type ScenarioOptions } from '../../bench/scenarios.js';
 import { scoreLogpush, scoreOrigin, printEvaluation, type Evaluation } from '../../bench/behaviour.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateScenario as scenarioOf, combinedLog } from '../../bench/scenarios.js';
 import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/classify/index.js';
+import { fieldColumn } from '../../src/classify/columns.js';
+import { queryRandomness, queryRandomnessBytes } from '../../src/classify/behaviour/keys.js';
+import { loadTraffic } from '../../src/traffic/index.js';
 
 function assertAcceptance(e: Evaluation): void {
   printEvaluation(e);
@@ -164,6 +171,33 @@ Fields('bad input: a log of a few rows (too short for a baseline) scores without
   const r = score(t);
   assert.ok(finite(r.scores));
   assert.is(r.behaviour?.baseline.kind, 'none');
+});
+
+Fields('query randomness reads the same from UTF-8 bytes as from text', () => {
+  const queries = ['q=running+shoes', 'q=xk2j9qz7&page=2', 'sku=AB-1234&orderid=99812', 'q=%E4%BD%A0%E5%A5%BD', 'q=caf\u00e9+cr\u00e8me', 'q=\u043f\u0440\u0438\u0432\u0435\u0442zzqx', 'bare-token-without-eq', 'a=&b==c&&d=qwrtplkj', ''];
+  for (const q of queries) {
+    const b = Buffer.from(q, 'utf8');
+    assert.is(queryRandomnessBytes(b, 0, b.length), queryRandomness(q), q);
+  }
+});
+
+Fields('behaviour fields are the same from a loader\'s dictionary and byte columns as from plain arrays', async () => {
+  const s = scenarioOf({ seed: 7, durationMin: 30, users: 300, corporateUsers: 60, cgnatSessions: 60, windows: { 'credential-stuffing': { startMin: 10, durationMin: 6 }, 'search-flood': { startMin: 18, durationMin: 6 }, 'headless-catalogue': { startMin: 5, durationMin: 10 } } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhperf-fields-'));
+  try {
+    const file = path.join(dir, 'access.log');
+    fs.writeFileSync(file, combinedLog(s));
+    const { table } = await loadTraffic(file, { format: 'combined' });
+    // the same rows as plain arrays (no dictionary codes, no UTF-8 bytes)
+    const plainTable = aq.table(Object.fromEntries(table.columnNames().map((c) => [c, Array.from(table.array(c) as ArrayLike<unknown>)])));
+    const fields = new Set<string>();
+    for (const sig of PACK.signatures) for (const m of (sig.kind === 'expression' ? sig.expression : '').matchAll(/behaviour\.[a-z_.]+/g)) fields.add(m[0]);
+    assert.ok(fields.size >= 20, `${fields.size} behaviour fields in the pack`);
+    for (const f of fields) assert.equal(Array.from(fieldColumn(table, f)), Array.from(fieldColumn(plainTable, f)), f);
+    assert.equal(score(table).labelCodes, score(plainTable).labelCodes);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 Scenarios.run();

@@ -7,7 +7,7 @@
  * counts come in one pass, the distinct counts and timing when first asked for.
  */
 import type { RowFacts } from './facts.js';
-import { distinctPer } from './intern.js';
+import { countFlagged, distinctPer } from './intern.js';
 
 export class GroupStats {
   readonly requests: Int32Array;
@@ -15,7 +15,6 @@ export class GroupStats {
   readonly referers: Int32Array;
   readonly loginAttempts: Int32Array;
   readonly loginFailures: Int32Array;
-  readonly blindPosts: Int32Array;
   private cache = new Map<string, Int32Array>();
   constructor(
     readonly group: Int32Array,
@@ -28,9 +27,8 @@ export class GroupStats {
     this.referers = new Int32Array(size);
     this.loginAttempts = new Int32Array(size);
     this.loginFailures = new Int32Array(size);
-    this.blindPosts = new Int32Array(size);
-    const { requests, statics, referers, loginAttempts, loginFailures, blindPosts } = this;
-    const { isStatic, hasReferer, login, failed, blind } = f;
+    const { requests, statics, referers, loginAttempts, loginFailures } = this;
+    const { isStatic, hasReferer, login, failed } = f;
     for (let i = 0; i < n; i++) {
       const g = group[i] as number;
       if (g < 0) continue;
@@ -41,13 +39,15 @@ export class GroupStats {
         loginAttempts[g] = (loginAttempts[g] as number) + 1;
         loginFailures[g] = (loginFailures[g] as number) + (failed[i] as number);
       }
-      blindPosts[g] = (blindPosts[g] as number) + (blind[i] as number);
     }
   }
   private lazy(name: string, make: () => Int32Array): Int32Array {
     let v = this.cache.get(name);
     if (!v) this.cache.set(name, (v = make()));
     return v;
+  }
+  get blindPosts(): Int32Array {
+    return this.lazy('blindPosts', () => countFlagged(this.group, this.size, this.f.blind));
   }
   get paths(): Int32Array {
     return this.lazy('paths', () => distinctPer(this.group, this.size, this.f.path));
@@ -78,6 +78,7 @@ export class GroupStats {
     const peak = new Int32Array(size);
     const ts = f.time;
     const order = f.order;
+    const isStatic = f.isStatic;
     const requests = this.requests;
     // groups of fewer than 6 requests have no interval to measure (5 gaps at least)
     for (let g = 0; g < size; g++) if ((requests[g] as number) < 6) peak[g] = requests[g] as number;
@@ -95,7 +96,7 @@ export class GroupStats {
           inMinute[g] = 1;
         }
         if ((inMinute[g] as number) > (peak[g] as number)) peak[g] = inMinute[g] as number;
-        if (f.isStatic[i]) continue;
+        if (isStatic[i]) continue;
         const prev = last[g] as number;
         if (prev === prev) {
           const d = t - prev;

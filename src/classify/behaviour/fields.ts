@@ -5,11 +5,12 @@
  * (shares in percent) or booleans; a field that does not apply to a row is 0 / false
  * (`interval_cv_pct` is -1 with fewer than five gaps to measure).
  */
-import type { Column, Derivation } from '../schema.js';
+import type { Column, Derivation, DerivationSource } from '../schema.js';
 import { T, type RuleType } from '../types.js';
-import { BEHAVIOUR_SOURCES, type BehaviourColumns, type SourceName } from './facts.js';
+import { BEHAVIOUR_SOURCES, columnsSource, type BehaviourColumns, type SourceName } from './facts.js';
 import { behaviourFrame, type BehaviourFrame, type Grouping } from './frame.js';
 import { pct, type GroupStats } from './actors.js';
+import { gather } from './intern.js';
 
 type Compute = (f: BehaviourFrame) => ArrayLike<unknown>;
 
@@ -17,12 +18,7 @@ type Compute = (f: BehaviourFrame) => ArrayLike<unknown>;
 function spread(ids: Int32Array, size: number, per: (g: number) => number): Int32Array {
   const values = new Int32Array(size);
   for (let g = 0; g < size; g++) values[g] = per(g);
-  const out = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const g = ids[i] as number;
-    if (g >= 0) out[i] = values[g] as number;
-  }
-  return out;
+  return gather(ids, values, 0);
 }
 
 function bools(flags: ArrayLike<number>): boolean[] {
@@ -120,7 +116,9 @@ export const BEHAVIOUR_DERIVED: Readonly<Record<string, Derivation>> = Object.fr
       from: BEHAVIOUR_SOURCES,
       type: def.type,
       // typed arrays are read by index like arrays (the kernels never call array methods on a column)
-      compute: (cols: readonly Column[], n: number) => def.compute(behaviourFrame(columnsOf(cols, n), n)) as unknown[],
+      compute: (cols: readonly Column[], n: number) => def.compute(behaviourFrame(columnsSource(columnsOf(cols, n), n))) as unknown[],
+      // the frame of the table itself (ids where the loader made them; the one score() made)
+      whole: (src: DerivationSource) => def.compute(behaviourFrame(src)),
     } satisfies Derivation,
   ]),
 );

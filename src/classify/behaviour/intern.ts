@@ -71,12 +71,101 @@ export function mapIds(src: Ids, f: (v: unknown) => string | number | null): Ids
     }
     per[k] = id;
   }
-  const ids = new Int32Array(src.ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const k = src.ids[i] as number;
-    ids[i] = k < 0 ? -1 : (per[k] as number);
+  return { ids: gather(src.ids, per, -1), size: values.length, values };
+}
+
+/*
+ * Small typed kernels. Each loop over the rows lives in a function of its own, called with the
+ * same array types everywhere, so V8 optimises it once and every caller shares that code (one
+ * long function with many row loops is compiled again for each loop it enters hot).
+ */
+
+/** out[i] = per[ids[i]], or `missing` where ids[i] < 0. */
+export function gather(ids: Int32Array, per: Int32Array, missing: number): Int32Array {
+  const n = ids.length;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
   }
-  return { ids, size: values.length, values };
+  return out;
+}
+
+/** out[i] = per[ids[i]] for 0/1 flags (0 where ids[i] < 0). */
+export function gatherFlags(ids: Int32Array, per: Uint8Array): Uint8Array {
+  const n = ids.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    if (k >= 0) out[i] = per[k] as number;
+  }
+  return out;
+}
+
+/** Per distinct value of `src`, a 0/1 flag f(value), spread over the rows. */
+export function flagPer(src: Ids, f: (v: unknown) => boolean): Uint8Array {
+  const per = new Uint8Array(src.size);
+  for (let k = 0; k < src.size; k++) per[k] = f(src.values[k]) ? 1 : 0;
+  return gatherFlags(src.ids, per);
+}
+
+/** Rows per group. */
+export function countPer(group: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0) out[g] = (out[g] as number) + 1;
+  }
+  return out;
+}
+
+/** Rows per group among those flagged. */
+export function countFlagged(group: Int32Array, size: number, flag: Uint8Array): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && flag[i] === 1) out[g] = (out[g] as number) + 1;
+  }
+  return out;
+}
+
+/** The first row of each group (-1 for a group with none). */
+export function firstRows(group: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size).fill(-1);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && out[g] === -1) out[g] = i;
+  }
+  return out;
+}
+
+/**
+ * Ids of a UTF-8 byte column's values without decoding them: each row's bytes hashed to a
+ * 53-bit key (two independent 32-bit hashes; two different values sharing one is a chance of
+ * about n^2 / 2^54), renumbered. Nothing is decoded: `values` is empty and `first` gives each
+ * id's first row (read its bytes there).
+ */
+export function utf8Ids(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Array): Ids & { first: Int32Array } {
+  const n = missing.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (missing[i] === 1) {
+      keys[i] = -1;
+      continue;
+    }
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    const e = offsets[i + 1] as number;
+    for (let j = offsets[i] as number; j < e; j++) {
+      const b = bytes[j] as number;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    h2 ^= e - (offsets[i] as number);
+    keys[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+  }
+  const r = renumber(keys);
+  return { ids: r.ids, size: r.size, values: [], first: firstRows(r.ids, r.size) };
 }
 
 /** Per distinct value of `src`, a number (NaN where the value is missing). */
@@ -94,14 +183,19 @@ export function mapValues(src: Ids, f: (v: unknown) => number): Float64Array {
 /**
  * Renumber non-negative integer keys (< 2^53; negative = missing) to 0..size-1 in order of first
  * sight, with a typed open-addressing table that grows with the keys found (no Map of boxed
- * numbers: this runs over every row).
+ * numbers: this runs over every row). Also the numbering classify/aggregate.ts groups with.
  */
 export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; size: number } {
+  const out = new Int32Array(keys.length);
+  return { ids: out, size: renumberInto(keys, out) };
+}
+
+/** `renumber` into `out` (which may be `keys` when both are Int32Array); returns the number of ids. */
+export function renumberInto(keys: Float64Array | Int32Array, out: Int32Array): number {
   const n = keys.length;
-  const out = new Int32Array(n);
   let max = -1;
   for (let i = 0; i < n; i++) if ((keys[i] as number) > max) max = keys[i] as number;
-  if (max < Math.max(1 << 16, 8 * n)) {
+  if (max < Math.max(1 << 16, 2 * n)) {
     // small key space: a direct-address table, no hashing
     const slotOf = new Int32Array(max + 1).fill(-1);
     let next = 0;
@@ -115,7 +209,7 @@ export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; si
       if (id === -1) slotOf[r] = id = next++;
       out[i] = id;
     }
-    return { ids: out, size: next };
+    return next;
   }
   let cap = 1 << 12;
   let mask = cap - 1;
@@ -172,7 +266,7 @@ export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; si
     lastKey = r;
     lastId = out[i] as number;
   }
-  return { ids: out, size: next };
+  return next;
 }
 
 function widthOf(part: ArrayLike<number>): number {
@@ -246,6 +340,75 @@ export function distinctPer(group: Int32Array, size: number, values: Int32Array)
       }
     }
     out[g] = c;
+  }
+  return out;
+}
+
+/**
+ * Ids of the pairs (a, b) that occur, a in 0..A-1 (-1: missing, so the pair is missing) and b in
+ * -1..B-1 (-1 is a value of its own). A direct table when A x (B + 1) is small; else the rows are
+ * bucketed by a (a counting sort) and each bucket numbers its b values with a stamp array: typed
+ * passes, no hashing.
+ */
+export function pairIds(a: Int32Array, A: number, b: Int32Array, B: number): { ids: Int32Array; size: number } {
+  const n = a.length;
+  const W = B + 1;
+  const out = new Int32Array(n);
+  if (A * W < Math.max(1 << 16, 2 * n)) {
+    const slot = new Int32Array(Math.max(1, A * W)).fill(-1);
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      const x = a[i] as number;
+      if (x < 0) {
+        out[i] = -1;
+        continue;
+      }
+      const k = x * W + (b[i] as number) + 1;
+      let id = slot[k] as number;
+      if (id === -1) slot[k] = id = next++;
+      out[i] = id;
+    }
+    return { ids: out, size: next };
+  }
+  const start = new Int32Array(A + 1);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    if (x >= 0) start[x + 1] = (start[x + 1] as number) + 1;
+    else out[i] = -1;
+  }
+  for (let x = 0; x < A; x++) start[x + 1] = (start[x + 1] as number) + (start[x] as number);
+  const rows = new Int32Array(start[A] as number);
+  const fill = start.slice(0, A);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    if (x < 0) continue;
+    rows[fill[x] as number] = i;
+    fill[x] = (fill[x] as number) + 1;
+  }
+  const stamp = new Int32Array(W).fill(-1);
+  const local = new Int32Array(W);
+  let next = 0;
+  for (let x = 0; x < A; x++) {
+    const end = start[x + 1] as number;
+    for (let j = start[x] as number; j < end; j++) {
+      const i = rows[j] as number;
+      const y = (b[i] as number) + 1;
+      if (stamp[y] !== x) {
+        stamp[y] = x;
+        local[y] = next++;
+      }
+      out[i] = local[y] as number;
+    }
+  }
+  return { ids: out, size: next };
+}
+
+/** Rows per group whose id in `ids` is present (>= 0). */
+export function countPresent(group: Int32Array, size: number, ids: Int32Array): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && (ids[i] as number) >= 0) out[g] = (out[g] as number) + 1;
   }
   return out;
 }

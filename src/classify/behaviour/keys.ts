@@ -74,13 +74,29 @@ function expand6(ip: string): string[] | null {
  */
 export function queryRandomness(query: unknown): number {
   if (typeof query !== 'string' || query.length === 0) return 0;
+  return randomness((i) => query.charCodeAt(i), query.length);
+}
+
+/**
+ * `queryRandomness` of a value still in UTF-8 bytes, b[s, e). A non-ASCII character is a
+ * separator either way (one in the string, two to four bytes here, and separators in a row
+ * count as one), so both answer the same.
+ */
+export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): number {
+  return e > s ? randomness((i) => b[s + i] as number, e - s) : 0;
+}
+
+function randomness(code: (i: number) => number, length: number): number {
   let total = 0;
   let random = 0;
   // a part without '=' is all value; with one, the value starts after it
   const valueFirst = (from: number): boolean => {
-    const eq = query.indexOf('=', from);
-    const amp = query.indexOf('&', from);
-    return !(eq >= 0 && (amp < 0 || eq < amp));
+    for (let i = from; i < length; i++) {
+      const c = code(i);
+      if (c === 0x3d) return false;
+      if (c === 0x26) return true;
+    }
+    return true;
   };
   let inValue = valueFirst(0);
   let len = 0;
@@ -100,8 +116,9 @@ export function queryRandomness(query: unknown): number {
     }
     len = letters = digits = vowels = run = maxRun = 0;
   };
-  for (let i = 0; i <= query.length; i++) {
-    const c = i < query.length ? query.charCodeAt(i) | 0x20 : 0x26;
+  for (let i = 0; i <= length; i++) {
+    const ch = i < length ? code(i) : 0;
+    const c = i < length ? ch | 0x20 : 0x26;
     if (c === 0x26 /* & */) {
       end();
       inValue = valueFirst(i + 1);
@@ -113,8 +130,7 @@ export function queryRandomness(query: unknown): number {
       continue;
     }
     if (!inValue) continue;
-    const ch = i < query.length ? query.charCodeAt(i) : 0;
-    if (ch === 0x25 /* % */ && i + 2 < query.length) {
+    if (ch === 0x25 /* % */ && i + 2 < length) {
       // a percent-encoded byte separates words (%20) or is part of non-ASCII text: not a letter or digit
       end();
       i += 2;
