@@ -7,7 +7,7 @@
  * counts come in one pass, the distinct counts and timing when first asked for.
  */
 import type { RowFacts } from './facts.js';
-import { countFlagged, distinctPer } from './intern.js';
+import { bucketRows, countFlagged, distinctIn, type Buckets } from './intern.js';
 
 export class GroupStats {
   readonly requests: Int32Array;
@@ -49,14 +49,19 @@ export class GroupStats {
   get blindPosts(): Int32Array {
     return this.lazy('blindPosts', () => countFlagged(this.group, this.size, this.f.blind));
   }
+  private bucketed?: Buckets;
+  /** The rows of each group (shared by the distinct counts). */
+  private get buckets(): Buckets {
+    return (this.bucketed ??= bucketRows(this.group, this.size));
+  }
   get paths(): Int32Array {
-    return this.lazy('paths', () => distinctPer(this.group, this.size, this.f.path));
+    return this.lazy('paths', () => distinctIn(this.buckets, this.size, this.f.path));
   }
   get endpoints(): Int32Array {
-    return this.lazy('endpoints', () => distinctPer(this.group, this.size, this.f.endpoint));
+    return this.lazy('endpoints', () => distinctIn(this.buckets, this.size, this.f.endpoint));
   }
   get addresses(): Int32Array {
-    return this.lazy('addresses', () => distinctPer(this.group, this.size, this.f.ip));
+    return this.lazy('addresses', () => distinctIn(this.buckets, this.size, this.f.ip));
   }
   /** Coefficient of variation of the gaps between page requests x 100; -1 with fewer than 5 gaps. */
   get intervalCv(): Int32Array {

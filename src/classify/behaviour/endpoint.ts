@@ -7,7 +7,7 @@
  */
 import type { RowFacts } from './facts.js';
 import { BIN_SEC, splitBaseline, type BaselineOption, type BaselineInfo } from './baseline.js';
-import { renumber, distinctPer, countPer, countFlagged, countPresent } from './intern.js';
+import { renumber, bucketRows, distinctIn, countPer, countFlagged, countPresent, type Buckets } from './intern.js';
 
 /** Per endpoint and window (one minute, or an incident stretch); the counts when first read. */
 export class EndpointWindows {
@@ -32,8 +32,13 @@ export class EndpointWindows {
     if (!v) this.memo.set(k, (v = make()));
     return v;
   }
+  private bucketed?: Buckets;
+  /** The rows of each window (shared by the distinct counts). */
+  private get buckets(): Buckets {
+    return (this.bucketed ??= bucketRows(this.window, this.size));
+  }
   get sources(): Int32Array {
-    return this.once('sources', () => distinctPer(this.window, this.size, this.f.ip));
+    return this.once('sources', () => distinctIn(this.buckets, this.size, this.f.ip));
   }
   get noSession(): Int32Array {
     return this.once('noSession', () => {
@@ -54,7 +59,7 @@ export class EndpointWindows {
     return this.once('withQuery', () => countPresent(this.window, this.size, this.f.query));
   }
   get uniqueQueries(): Int32Array {
-    return this.once('uniqueQueries', () => distinctPer(this.window, this.size, this.f.query));
+    return this.once('uniqueQueries', () => distinctIn(this.buckets, this.size, this.f.query));
   }
   get randomQueries(): Int32Array {
     return this.once('randomQueries', () => countFlagged(this.window, this.size, this.f.queryRandom));

@@ -91,6 +91,28 @@ export function gather(ids: Int32Array, per: Int32Array, missing: number): Int32
   return out;
 }
 
+/** `gather` into 16-bit values (the caller checked they fit). */
+export function gather16(ids: Int32Array, per: Int32Array, missing: number): Int16Array {
+  const n = ids.length;
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
+  }
+  return out;
+}
+
+/** `gather` into bytes 0..255 (the caller checked they fit). */
+export function gatherU8(ids: Int32Array, per: Int32Array, missing: number): Uint8Array {
+  const n = ids.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
+  }
+  return out;
+}
+
 /** out[i] = per[ids[i]] for 0/1 flags (0 where ids[i] < 0). */
 export function gatherFlags(ids: Int32Array, per: Uint8Array): Uint8Array {
   const n = ids.length;
@@ -303,38 +325,45 @@ export function combine(parts: readonly ArrayLike<number>[], n: number): Ids {
   return { ids: cur as Int32Array, size, values: [] };
 }
 
-/**
- * Distinct values per group: how many different `values` each group has. Rows are bucketed by
- * group (a counting sort: typed passes, no hashing), then each bucket stamps the values it saw.
- */
-export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
+/** The rows of each group, contiguous: group g's rows are rows[start[g]] .. rows[start[g + 1] - 1]. */
+export interface Buckets {
+  start: Int32Array;
+  rows: Int32Array;
+}
+
+/** Rows bucketed by group (a counting sort: typed passes, no hashing); rows with no group left out. */
+export function bucketRows(group: Int32Array, size: number): Buckets {
   const n = group.length;
-  const out = new Int32Array(size);
   const start = new Int32Array(size + 1);
-  let width = 0;
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = values[i] as number;
-    if (v + 1 > width) width = v + 1;
-    if (g >= 0 && v >= 0) start[g + 1] = (start[g + 1] as number) + 1;
+    if (g >= 0) start[g + 1] = (start[g + 1] as number) + 1;
   }
   for (let g = 0; g < size; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
   const fill = start.slice(0, size);
   const rows = new Int32Array(start[size] as number);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = values[i] as number;
-    if (g < 0 || v < 0) continue;
-    rows[fill[g] as number] = v;
+    if (g < 0) continue;
+    rows[fill[g] as number] = i;
     fill[g] = (fill[g] as number) + 1;
   }
+  return { start, rows };
+}
+
+/** Distinct values (>= 0) per group, over bucketed rows: each bucket stamps the values it saw. */
+export function distinctIn(b: Buckets, size: number, values: Int32Array): Int32Array {
+  let width = 0;
+  for (let i = 0; i < values.length; i++) if ((values[i] as number) + 1 > width) width = (values[i] as number) + 1;
+  const out = new Int32Array(size);
   const stamp = new Int32Array(width).fill(-1);
+  const { start, rows } = b;
   for (let g = 0; g < size; g++) {
     let c = 0;
     const end = start[g + 1] as number;
     for (let j = start[g] as number; j < end; j++) {
-      const v = rows[j] as number;
-      if (stamp[v] !== g) {
+      const v = values[rows[j] as number] as number;
+      if (v >= 0 && stamp[v] !== g) {
         stamp[v] = g;
         c++;
       }
@@ -342,6 +371,11 @@ export function distinctPer(group: Int32Array, size: number, values: Int32Array)
     out[g] = c;
   }
   return out;
+}
+
+/** Distinct values per group: how many different `values` each group has. */
+export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
+  return distinctIn(bucketRows(group, size), size, values);
 }
 
 /**
