@@ -209,30 +209,36 @@ export function mapValues(src: Ids, f: (v: unknown) => number): Float64Array {
  */
 export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; size: number } {
   const out = new Int32Array(keys.length);
-  return { ids: out, size: renumberInto(keys, out) };
-}
-
-/** `renumber` into `out` (which may be `keys` when both are Int32Array); returns the number of ids. */
-export function renumberInto(keys: Float64Array | Int32Array, out: Int32Array): number {
   const n = keys.length;
   let max = -1;
   for (let i = 0; i < n; i++) if ((keys[i] as number) > max) max = keys[i] as number;
-  if (max < Math.max(1 << 16, 2 * n)) {
-    // small key space: a direct-address table, no hashing
-    const slotOf = new Int32Array(max + 1).fill(-1);
-    let next = 0;
-    for (let i = 0; i < n; i++) {
-      const r = keys[i] as number;
-      if (r < 0) {
-        out[i] = -1;
-        continue;
-      }
-      let id = slotOf[r] as number;
-      if (id === -1) slotOf[r] = id = next++;
-      out[i] = id;
+  // small key space: a direct-address table, no hashing
+  return { ids: out, size: max < Math.max(1 << 16, 2 * n) ? renumberDirect(keys, max, out) : renumberInto(keys, out) };
+}
+
+function renumberDirect(keys: Float64Array | Int32Array, max: number, out: Int32Array): number {
+  const slotOf = new Int32Array(max + 1).fill(-1);
+  let next = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const r = keys[i] as number;
+    if (r < 0) {
+      out[i] = -1;
+      continue;
     }
-    return next;
+    let id = slotOf[r] as number;
+    if (id === -1) slotOf[r] = id = next++;
+    out[i] = id;
   }
+  return next;
+}
+
+/**
+ * `renumber` into `out` (which may be `keys` when both are Int32Array) with the typed hash table
+ * whatever the keys' range (not sized by the rows: fresh memory is what this costs most);
+ * returns the number of ids.
+ */
+export function renumberInto(keys: Float64Array | Int32Array, out: Int32Array): number {
+  const n = keys.length;
   let cap = 1 << 12;
   let mask = cap - 1;
   let table = new Float64Array(cap).fill(-1);
