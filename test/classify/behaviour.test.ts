@@ -16,7 +16,7 @@ import path from 'node:path';
 import { generateScenario as scenarioOf, combinedLog } from '../../bench/scenarios.js';
 import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/classify/index.js';
 import { fieldColumn } from '../../src/classify/columns.js';
-import { queryRandomness, queryRandomnessBytes } from '../../src/classify/behaviour/keys.js';
+import { queryRandomness, queryRandomnessBytes, isLoginPath } from '../../src/classify/behaviour/keys.js';
 import { loadTraffic } from '../../src/traffic/index.js';
 
 function assertAcceptance(e: Evaluation): void {
@@ -171,6 +171,15 @@ Fields('bad input: a log of a few rows (too short for a baseline) scores without
   const r = score(t);
   assert.ok(finite(r.scores));
   assert.is(r.behaviour?.baseline.kind, 'none');
+});
+
+Fields('a behaviour flag (a 0/1 byte column) is true in a rule exactly on its rows, alone and next to other fields', () => {
+  const method = scenario.table.array('http.request.method') as ArrayLike<unknown>;
+  const p = scenario.table.array('http.request.uri.path') as ArrayLike<unknown>;
+  const expected = Array.from({ length: scenario.table.numRows() }, (_, i) => (method[i] === 'POST' && isLoginPath(p[i]) ? 1 : 0));
+  assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login')), expected);
+  assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login and http.request.method eq "POST"')), expected);
+  assert.equal(Array.from(matchRows(scenario.table, 'not behaviour.request.login')), expected.map((x) => 1 - x));
 });
 
 Fields('query randomness reads the same from UTF-8 bytes as from text', () => {

@@ -34,12 +34,11 @@ function spread(ids: Int32Array, size: number, per: (g: number) => number, missi
   return gather(ids, values, missing);
 }
 
-/** true/false per row from 0/1 flags: filled with false, then the (usually few) true rows set. */
-function bools(flags: Uint8Array): boolean[] {
-  const out = new Array<boolean>(flags.length).fill(false);
-  for (let i = 0; i < flags.length; i++) if (flags[i] === 1) out[i] = true;
-  return out;
-}
+/**
+ * A Bool field's column: the 0/1 flags themselves (shared with the frame: read-only). The Rules
+ * kernels read 1 in a Bool column as true (codegen's `bool` case), so no array of booleans is made.
+ */
+const bools = (flags: Uint8Array): Uint8Array => flags;
 
 const at = (a: Int32Array) => (g: number): number => a[g] as number;
 const share = (a: Int32Array, b: Int32Array) => (g: number): number => pct(a[g] as number, b[g] as number);
