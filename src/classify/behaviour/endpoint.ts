@@ -7,7 +7,7 @@
  */
 import type { RowFacts } from './facts.js';
 import { BIN_SEC, splitBaseline, type BaselineOption, type BaselineInfo } from './baseline.js';
-import { renumber, bucketRows, distinctIn, countPer, countFlagged, countPresent, type Buckets } from './intern.js';
+import { renumber, bucketRows, distinctIn, distinctKeysIn, countPer, countFlagged, countKeyed, type Buckets } from './intern.js';
 
 /** Per endpoint and window (one minute, or an incident stretch); the counts when first read. */
 export class EndpointWindows {
@@ -56,10 +56,10 @@ export class EndpointWindows {
   }
   /** Requests with a query string, and how many different ones. */
   get withQuery(): Int32Array {
-    return this.once('withQuery', () => countPresent(this.window, this.size, this.f.query));
+    return this.once('withQuery', () => countKeyed(this.window, this.size, this.f.queryKey));
   }
   get uniqueQueries(): Int32Array {
-    return this.once('uniqueQueries', () => distinctIn(this.buckets, this.size, this.f.query));
+    return this.once('uniqueQueries', () => distinctKeysIn(this.buckets, this.size, this.f.queryKey));
   }
   get randomQueries(): Int32Array {
     return this.once('randomQueries', () => countFlagged(this.window, this.size, this.f.queryRandom));

@@ -9,7 +9,7 @@
  * their row loops.
  */
 import type { Column, DerivationSource } from '../schema.js';
-import { internColumn, mapIds, flagPer, gatherFlags, pairIds, renumber, utf8Ids, type Ids } from './intern.js';
+import { internColumn, mapIds, flagPer, pairIds, renumber, utf8Keys, type Ids } from './intern.js';
 import { sessionToken, isStaticPath, isLoginPath, endpointOf, queryRandomness, queryRandomnessBytes } from './keys.js';
 
 /** The columns behaviour reads (canonical names); any may be absent except `ip.src`. */
@@ -63,9 +63,6 @@ export class RowFacts {
       if (!this.present.has(name)) return { ids: new Int32Array(this.n).fill(-1), size: 0, values: [] };
       const free = this.src.ids(name);
       if (free) return { ids: free.ids, size: free.values.length, values: free.values as unknown[] };
-      // near-unique strings still in bytes (queries): ids from the bytes, values never decoded
-      const b = name === 'http.request.uri.query' ? this.src.bytes(name) : undefined;
-      if (b) return utf8Ids(b.bytes, b.offsets, b.missing);
       return internColumn(this.src.column(name));
     });
   }
@@ -195,23 +192,25 @@ export class RowFacts {
       return failed;
     });
   }
-  get query(): Int32Array {
-    return this.idsOf('http.request.uri.query').ids;
+  /**
+   * Per row, a key equal for equal queries (-1: no query): the query's id, or for a loader's
+   * near-unique queries still in UTF-8 bytes a hash of the bytes (never decoded or interned).
+   */
+  get queryKey(): Float64Array {
+    return this.once('queryKey', () => {
+      const b = this.src.bytes('http.request.uri.query');
+      return b ? utf8Keys(b.bytes, b.offsets, b.missing) : Float64Array.from(this.idsOf('http.request.uri.query').ids);
+    });
   }
   get queryRandom(): Uint8Array {
     return this.once('queryRandom', () => {
-      const q = this.idsOf('http.request.uri.query');
       const b = this.src.bytes('http.request.uri.query');
-      const first = (q as Partial<ReturnType<typeof utf8Ids>>).first;
-      if (!b || !first) return flagPer(q, (v) => queryRandomness(v) >= 50);
-      // per distinct query, on its bytes
-      const per = new Uint8Array(q.size);
-      const { bytes, offsets } = b;
-      for (let k = 0; k < q.size; k++) {
-        const i = first[k] as number;
-        per[k] = queryRandomnessBytes(bytes, offsets[i] as number, offsets[i + 1] as number) >= 50 ? 1 : 0;
-      }
-      return gatherFlags(q.ids, per);
+      if (!b) return flagPer(this.idsOf('http.request.uri.query'), (v) => queryRandomness(v) >= 50);
+      // near-unique queries: per row, on its bytes (a memo would rarely hit)
+      const { bytes, offsets, missing } = b;
+      const out = new Uint8Array(this.n);
+      for (let i = 0; i < out.length; i++) if (missing[i] === 0 && queryRandomnessBytes(bytes, offsets[i] as number, offsets[i + 1] as number) >= 50) out[i] = 1;
+      return out;
     });
   }
   get hasCache(): boolean {

@@ -162,12 +162,11 @@ export function firstRows(group: Int32Array, size: number): Int32Array {
 }
 
 /**
- * Ids of a UTF-8 byte column's values without decoding them: each row's bytes hashed to a
- * 53-bit key (two independent 32-bit hashes; two different values sharing one is a chance of
- * about n^2 / 2^54), renumbered. Nothing is decoded: `values` is empty and `first` gives each
- * id's first row (read its bytes there).
+ * A key per row of a UTF-8 byte column, equal for equal values, without decoding them: the
+ * row's bytes hashed to 53 bits (two independent 32-bit hashes; two different values sharing a
+ * key is a chance of about n^2 / 2^54); -1 where the row is missing.
  */
-export function utf8Ids(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Array): Ids & { first: Int32Array } {
+export function utf8Keys(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Array): Float64Array {
   const n = missing.length;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -186,8 +185,34 @@ export function utf8Ids(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Ar
     h2 ^= e - (offsets[i] as number);
     keys[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
   }
-  const r = renumber(keys);
-  return { ids: r.ids, size: r.size, values: [], first: firstRows(r.ids, r.size) };
+  return keys;
+}
+
+/**
+ * Distinct keys (>= 0) per group, over bucketed rows: each bucket's keys sorted (a typed sort)
+ * and the changes counted. For near-unique keys (queries), where a global numbering would be a
+ * hash table as large as the column.
+ */
+export function distinctKeysIn(b: Buckets, size: number, keys: Float64Array): Int32Array {
+  const out = new Int32Array(size);
+  const { start, rows } = b;
+  const scratch = new Float64Array(rows.length);
+  for (let g = 0; g < size; g++) {
+    const s = start[g] as number;
+    const e = start[g + 1] as number;
+    let m = s;
+    for (let j = s; j < e; j++) {
+      const k = keys[rows[j] as number] as number;
+      if (k >= 0) scratch[m++] = k;
+    }
+    if (m === s) continue;
+    const part = scratch.subarray(s, m);
+    part.sort();
+    let c = 1;
+    for (let j = 1; j < part.length; j++) if (part[j] !== part[j - 1]) c++;
+    out[g] = c;
+  }
+  return out;
 }
 
 /** Per distinct value of `src`, a number (NaN where the value is missing). */
@@ -443,12 +468,12 @@ export function pairIds(a: Int32Array, A: number, b: Int32Array, B: number): { i
   return { ids: out, size: next };
 }
 
-/** Rows per group whose id in `ids` is present (>= 0). */
-export function countPresent(group: Int32Array, size: number, ids: Int32Array): Int32Array {
+/** Rows per group whose key is present (>= 0). */
+export function countKeyed(group: Int32Array, size: number, keys: Float64Array): Int32Array {
   const out = new Int32Array(size);
   for (let i = 0; i < group.length; i++) {
     const g = group[i] as number;
-    if (g >= 0 && (ids[i] as number) >= 0) out[g] = (out[g] as number) + 1;
+    if (g >= 0 && (keys[i] as number) >= 0) out[g] = (out[g] as number) + 1;
   }
   return out;
 }
