@@ -182,11 +182,21 @@ Fields('a behaviour flag (a 0/1 byte column) is true in a rule exactly on its ro
   assert.equal(Array.from(matchRows(scenario.table, 'not behaviour.request.login')), expected.map((x) => 1 - x));
 });
 
-Fields('query randomness reads the same from UTF-8 bytes as from text', () => {
-  const queries = ['q=running+shoes', 'q=xk2j9qz7&page=2', 'sku=AB-1234&orderid=99812', 'q=%E4%BD%A0%E5%A5%BD', 'q=caf\u00e9+cr\u00e8me', 'q=\u043f\u0440\u0438\u0432\u0435\u0442zzqx', 'bare-token-without-eq', 'a=&b==c&&d=qwrtplkj', ''];
-  for (const q of queries) {
-    const b = Buffer.from(q, 'utf8');
-    assert.is(queryRandomnessBytes(b, 0, b.length), queryRandomness(q), q);
+Fields('query randomness: words are not random, letter-digit tokens are, non-ASCII text is not; bytes inside a larger buffer read the same', () => {
+  const cases: [string, number][] = [
+    ['q=running+shoes', 0],
+    ['q=xk2j9qz7', 100],
+    ['q=xk2j9qz7&page=2', 100],
+    ['sku=AB-1234&orderid=99812', 0],
+    ['q=%E4%BD%A0%E5%A5%BD', 0],
+    ['q=caf\u00e9+cr\u00e8me', 0],
+    // 6 + 5 word characters and a 10-character token: 10 of 21 are random
+    ['q=summer+dress&sid=a8f3k2m9q1', 48],
+  ];
+  for (const [q, want] of cases) {
+    assert.is(queryRandomness(q), want, q);
+    const b = Buffer.from(`xx${q}yy`, 'utf8');
+    assert.is(queryRandomnessBytes(b, 2, b.length - 2), want, q);
   }
 });
 
