@@ -3,7 +3,9 @@
  * (schema.ts registers them), so a signature, `runbook rule test` and a notebook cell can all
  * say `behaviour.client.static_pct eq 0 and behaviour.endpoint.incident`. Values are integers
  * (shares in percent) or booleans; a field that does not apply to a row is 0 / false
- * (`interval_cv_pct` is -1 with fewer than five gaps to measure).
+ * (`interval_cv_pct` is -1 with fewer than five gaps to measure). Columnar: an Int field is a
+ * typed array (the narrowest its values fit), a Bool field the frame's 0/1 bytes (the kernels
+ * read 1 as true), each computed only when a rule reads it.
  */
 import type { Column, Derivation, DerivationSource } from '../schema.js';
 import { T, type RuleType } from '../types.js';
