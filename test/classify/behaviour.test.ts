@@ -18,6 +18,8 @@ import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/c
 import { fieldColumn } from '../../src/classify/columns.js';
 import { queryRandomness, queryRandomnessBytes, isLoginPath } from '../../src/classify/behaviour/keys.js';
 import { loadTraffic } from '../../src/traffic/index.js';
+import { Utf8Column } from '../../src/traffic/utf8.js';
+import { synthesize, toNdjson } from '../../bench/synth.js';
 
 function assertAcceptance(e: Evaluation): void {
   printEvaluation(e);
@@ -213,6 +215,24 @@ Fields('behaviour fields are the same from a loader\'s dictionary and byte colum
     for (const sig of PACK.signatures) for (const m of (sig.kind === 'expression' ? sig.expression : '').matchAll(/behaviour\.[a-z_.]+/g)) fields.add(m[0]);
     assert.ok(fields.size >= 20, `${fields.size} behaviour fields in the pack`);
     for (const f of fields) assert.equal(Array.from(fieldColumn(table, f)), Array.from(fieldColumn(plainTable, f)), f);
+    assert.equal(score(table).labelCodes, score(plainTable).labelCodes);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Fields('behaviour fields are the same from a Logpush load (queries kept as UTF-8 bytes) as from plain arrays', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhperf-logpush-'));
+  try {
+    const file = path.join(dir, 'http.ndjson');
+    fs.writeFileSync(file, toNdjson(synthesize({ seed: 5, durationSec: 900, benignRps: 20, attackRps: 15, attackStart: 0.3, attackEnd: 0.7, limit: 20000 })));
+    const { table } = await loadTraffic(file, { format: 'logpush' });
+    // the path under test: the loader left the near-unique queries as bytes
+    assert.ok((table.data() as Record<string, unknown>)['http.request.uri.query'] instanceof Utf8Column);
+    const plainTable = aq.table(Object.fromEntries(table.columnNames().map((c) => [c, Array.from(table.array(c) as ArrayLike<unknown>)])));
+    for (const f of ['behaviour.endpoint.queries', 'behaviour.endpoint.query_unique_pct', 'behaviour.endpoint.query_random_pct', 'behaviour.request.random_query', 'behaviour.client.paths', 'behaviour.actor.interval_cv_pct', 'behaviour.endpoint.sources']) {
+      assert.equal(Array.from(fieldColumn(table, f)), Array.from(fieldColumn(plainTable, f)), f);
+    }
     assert.equal(score(table).labelCodes, score(plainTable).labelCodes);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
