@@ -13,12 +13,10 @@
  * contender scores the table our loader built (same column names); its peak includes that load.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { synthesize } from './synth.js';
+import { scoreBenchFile } from './score-data.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { score, PACK, LIBRARY_JA4, type SignaturePack } from '../src/classify/index.js';
 import { SCANNER_UA, AUTOMATION_UA, SCANNER_PATH, STATIC_EXTENSIONS } from '../src/classify/signatures/pack.js';
@@ -34,7 +32,7 @@ const time = async <T>(f: () => Promise<T> | T): Promise<[T, number]> => {
   const r = await f();
   return [r, (performance.now() - t0) / 1000];
 };
-const file = path.join(os.tmpdir(), `netrunbook-bench-${N}.ndjson`);
+const file = scoreBenchFile(N);
 
 interface Result {
   name: string;
@@ -129,20 +127,6 @@ if (only) {
   process.exit(0);
 }
 
-if (!fs.existsSync(file)) {
-  const fd = fs.openSync(`${file}.tmp`, 'w');
-  let buf: string[] = [];
-  for (const r of synthesize({ seed: 42, durationSec: Math.ceil(N / 120), benignRps: 60, attackRps: 30, attackStart: 0.2, attackEnd: 0.8, limit: N })) {
-    buf.push(JSON.stringify(r.record));
-    if (buf.length === 10000) {
-      fs.writeSync(fd, `${buf.join('\n')}\n`);
-      buf = [];
-    }
-  }
-  if (buf.length) fs.writeSync(fd, `${buf.join('\n')}\n`);
-  fs.closeSync(fd);
-  fs.renameSync(`${file}.tmp`, file);
-}
 console.log(`data: ${file} (${mb(fs.statSync(file).size)}, ${N} rows)`);
 console.log(machineLine());
 

@@ -7,6 +7,7 @@ import type { ColumnTable } from 'arquero';
 import type { Column } from './schema.js';
 import { fieldColumn, internField, plain } from './columns.js';
 import { foldRow, type Fold } from './compile.js';
+import { renumberInto } from './behaviour/intern.js';
 
 export interface Interned {
   ids: Int32Array;
@@ -187,7 +188,7 @@ function computeGroups(t: ColumnTable, key: readonly string[], windowSec: number
   // renumber the groups that occur densely so counters stay small typed arrays
   if (group instanceof Int32Array && size <= denseLimit(n)) return { group, size };
   const dense = group instanceof Int32Array ? group : new Int32Array(n);
-  return { group: dense, size: compact(group, dense) };
+  return { group: dense, size: renumberInto(group, dense) };
 }
 
 const isTime = (v: unknown): boolean => typeof v === 'number' && v === v;
@@ -233,64 +234,6 @@ function inTimeOrder(ids: Int32Array, K: number, n: number, ts: Column, t0: numb
 }
 
 /**
- * Renumber non-negative integer group keys (< 2^53) to 0..G-1 (into `out`, which may be `group`)
- * with a typed open-addressing table that grows with the groups found (not sized by the rows:
- * fresh memory is what this costs most); returns G.
- */
-function compact(group: Int32Array | Float64Array, out: Int32Array): number {
-  const n = group.length;
-  let cap = 1 << 12;
-  let mask = cap - 1;
-  let keys = new Float64Array(cap).fill(-1);
-  let vals = new Int32Array(cap);
-  let next = 0;
-  const slot = (r: number): number => {
-    let h = Math.imul((r >>> 0) ^ Math.imul(Math.floor(r / 4294967296), 0x9e3779b1), 0x85ebca6b);
-    return (h ^ (h >>> 15)) & mask;
-  };
-  for (let i = 0; i < n; i++) {
-    const r = group[i] as number;
-    if (r < 0) {
-      out[i] = -1;
-      continue;
-    }
-    let h = slot(r);
-    for (;;) {
-      const k = keys[h] as number;
-      if (k === r) {
-        out[i] = vals[h] as number;
-        break;
-      }
-      if (k === -1) {
-        keys[h] = r;
-        vals[h] = next;
-        out[i] = next++;
-        if (next * 2 > cap) {
-          // keep the table at most half full: double it and re-insert
-          const oldKeys = keys;
-          const oldVals = vals;
-          cap *= 2;
-          mask = cap - 1;
-          keys = new Float64Array(cap).fill(-1);
-          vals = new Int32Array(cap);
-          for (let j = 0; j < oldKeys.length; j++) {
-            const ok = oldKeys[j] as number;
-            if (ok === -1) continue;
-            let s2 = slot(ok);
-            while (keys[s2] !== -1) s2 = (s2 + 1) & mask;
-            keys[s2] = ok;
-            vals[s2] = oldVals[j] as number;
-          }
-        }
-        break;
-      }
-      h = (h + 1) & mask;
-    }
-  }
-  return next;
-}
-
-/**
  * Fold the rows that fire an aggregate (selected by `where`, in a group whose count or distinct
  * count reaches the threshold) into `m` (see Fold), without writing a mask; returns how many
  * rows that was. The groups come from the per-table grouping; `where` only filters the rows
@@ -322,7 +265,7 @@ function distinctCounts(t: ColumnTable, base: Groups, where: Uint8Array | null, 
   const n = group.length;
   const vals = internField(t, of);
   // distinct (group, value) pairs: each pair as one number, renumbered densely with the typed
-  // table `compact` uses (no Set of boxed doubles), then each pair counted once for its group
+  // numbering of behaviour/intern.ts (renumberInto) (no Set of boxed doubles), then each pair counted once for its group
   const m = Math.max(1, vals.values.length);
   const pairKey = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -331,7 +274,7 @@ function distinctCounts(t: ColumnTable, base: Groups, where: Uint8Array | null, 
     pairKey[i] = g >= 0 && v >= 0 && (where === null || where[i] !== 0) ? g * m + v : -1;
   }
   const pairId = new Int32Array(n);
-  const pairs = compact(pairKey, pairId);
+  const pairs = renumberInto(pairKey, pairId);
   const seen = new Uint8Array(pairs);
   const distinct = new Int32Array(size);
   for (let i = 0; i < n; i++) {

@@ -150,8 +150,12 @@ class Gen {
       }
       case 'not':
         return `!${this.cond(e.arg, ctx)}`;
-      case 'bool':
-        return `(${this.value(e.value, ctx)} === true)`;
+      case 'bool': {
+        // a Bool column holds true/false, or 0/1 bytes (the behaviour.* flags are Uint8Arrays: a
+        // byte a row, where an array of booleans is four and a garbage-collected object)
+        const v = this.value(e.value, ctx);
+        return e.value.type === 'field' ? `(${v} === true || ${v} === 1)` : `(${v} === true)`;
+      }
       case 'quantifier': {
         const source = findSource(e.body);
         if (!source) throw new ClassifyError('internal: quantifier without [*]');

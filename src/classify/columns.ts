@@ -4,7 +4,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
-import { CATALOG, schemaOf, type Column, type Schema } from './schema.js';
+import { CATALOG, schemaOf, type Column, type DerivationSource, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
 import { intern, repetitive, seedInterned, type Interned } from './aggregate.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
@@ -109,7 +109,7 @@ function computeFieldIds(t: ColumnTable, name: string): Interned | null {
   if (c instanceof DictionaryColumn && c.codes instanceof Int32Array) r = { ids: c.codes, values: c.values as unknown[] };
   else if (c === undefined) {
     const d = tableSchema(t).fields.get(name)?.derived;
-    const src = d && d.from.length >= 1 ? fieldIds(t, d.from[0] as string) : undefined;
+    const src = d && !d.whole && d.from.length >= 1 ? fieldIds(t, d.from[0] as string) : undefined;
     const others = d ? d.from.slice(1).filter((f) => tableSchema(t).fields.has(f)) : [];
     if (d && src && others.length === 0) {
       // derive per distinct source value, then renumber so equal results share one id
@@ -156,7 +156,7 @@ function computePredicateIds(t: ColumnTable, name: string): Interned | null {
   const data = t.data() as Record<string, unknown>;
   if (!Object.hasOwn(data, name)) {
     const d = tableSchema(t).fields.get(name)?.derived;
-    const src = d && d.from.length >= 1 && d.from.slice(1).every((f) => !tableSchema(t).fields.has(f)) ? fieldIds(t, d.from[0] as string) : undefined;
+    const src = d && !d.whole && d.from.length >= 1 && d.from.slice(1).every((f) => !tableSchema(t).fields.has(f)) ? fieldIds(t, d.from[0] as string) : undefined;
     // a missing source must derive a missing value (the kernel answers id -1 with the null case)
     if (d && src && d.compute([[null]], 1)[0] === null) r = { ids: src.ids, values: d.compute([src.values], src.values.length) };
   }
@@ -222,6 +222,11 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   const info = tableSchema(t).fields.get(name);
   if (!info?.derived) throw new ClassifyError(`field ${name} is not a column of this table`);
   const d = info.derived;
+  if (d.whole) {
+    const col = d.whole(derivationSource(t));
+    cache.set(name, col);
+    return col;
+  }
   const free = fieldIds(t, name);
   if (free) {
     // derived from a dictionary column: computed per distinct value already, spread here
@@ -255,6 +260,30 @@ export function fieldColumn(table: ColumnTable, name: string): Column {
   } else col = d.compute(sources, t.numRows());
   cache.set(name, col);
   return col;
+}
+
+const sourceCache = new WeakMap<ColumnTable, DerivationSource>();
+
+/** The table as a table-wide derivation reads it (one object per table). */
+export function derivationSource(table: ColumnTable): DerivationSource {
+  const t = plain(table);
+  let s = sourceCache.get(t);
+  if (!s) {
+    const stored = (f: string): boolean => {
+      const info = tableSchema(t).fields.get(f);
+      return info !== undefined && !info.derived && Object.hasOwn(rawColumns(t), f);
+    };
+    s = {
+      key: t,
+      n: t.numRows(),
+      has: stored,
+      column: (f) => fieldColumn(t, f),
+      ids: (f) => (stored(f) ? fieldIds(t, f) : undefined),
+      bytes: (f) => (stored(f) ? utf8Field(t, f) : undefined),
+    };
+    sourceCache.set(t, s);
+  }
+  return s;
 }
 
 /** Parsed IP keys of an Ip column (number for IPv4, bigint for IPv6, null when missing/invalid). */

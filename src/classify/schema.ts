@@ -126,6 +126,27 @@ export interface Derivation {
   from: readonly string[];
   type: RuleType;
   compute(cols: readonly Column[], n: number): unknown[];
+  /**
+   * Computes the column from the whole table at once, reading its sources through `src` (as
+   * dictionary ids where the loader made them, so nothing is turned into per-row strings).
+   * When present, columns.ts uses it instead of `compute`.
+   */
+  whole?(src: DerivationSource): ArrayLike<unknown>;
+}
+
+/** A table's columns as a table-wide derivation reads them. */
+export interface DerivationSource {
+  /** The same object for the same table (a derivation may cache on it). */
+  readonly key: object;
+  readonly n: number;
+  /** Is the field a stored column of the table (not derived)? */
+  has(field: string): boolean;
+  /** The column as an indexable array (read row by row). */
+  column(field: string): Column;
+  /** Dense ids of its values when they come free (a dictionary column's codes), else undefined. */
+  ids(field: string): { ids: Int32Array; values: readonly unknown[] } | undefined;
+  /** The column while still UTF-8 bytes (near-unique strings no one decoded), else undefined. */
+  bytes(field: string): { bytes: Uint8Array; offsets: Int32Array; missing: Uint8Array; at(row: number): string | null } | undefined;
 }
 
 /** A value as text for derivations: numbers and booleans print, arrays and objects (type confusion in traffic) are missing. */

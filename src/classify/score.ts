@@ -14,14 +14,14 @@ import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
 import type { Fold } from './compile.js';
-import { tableSchema, plain, fieldColumn, fieldIds } from './columns.js';
+import { tableSchema, plain, fieldColumn, fieldIds, derivationSource } from './columns.js';
 import { aggregateFold } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
 import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
-import { behaviourFrame, baselineRates as ratesOf, BEHAVIOUR_SOURCES, EXPLAIN, seedIds, renumber, type BehaviourColumns, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
+import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -311,27 +311,29 @@ function namesOf(w0: number, w1: number, ids: readonly string[]): string[] {
 
 /** A baseline for `score(..., { baseline })` from another log (a quiet period): its per-endpoint rates. */
 export function baselineRates(table: ColumnTable, source = 'a baseline log'): BaselineOption {
-  const t = plain(table);
-  const schema = tableSchema(t);
-  const cols: BehaviourColumns = {};
-  for (const name of BEHAVIOUR_SOURCES) if (schema.fields.has(name) && !schema.fields.get(name)?.derived) cols[name] = fieldColumn(t, name);
-  return ratesOf(cols, t.numRows(), source);
+  return ratesOf(derivationSource(table), source);
 }
 
-/** The behaviour frame of a table, from the same column arrays its `behaviour.*` fields read. */
+/** The behaviour frame of a table: the one its `behaviour.*` fields read (its columns as dictionary ids where the loader made them). */
 export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): BehaviourFrame {
-  const t = plain(table);
-  const schema = tableSchema(t);
-  const cols: BehaviourColumns = {};
-  for (const name of BEHAVIOUR_SOURCES) {
-    if (!schema.fields.has(name) || schema.fields.get(name)?.derived) continue;
-    const col = fieldColumn(t, name);
-    cols[name] = col;
-    // a loader's dictionary codes are the ids behaviour groups by: nothing to intern again
-    const free = fieldIds(t, name);
-    if (free) seedIds(col, { ids: free.ids, size: free.values.length, values: free.values });
+  return behaviourFrame(derivationSource(table), baseline, true);
+}
+
+/** Per listed row, its group in `gids` where a signature of `mask` fired (else -1), and 1 + the largest such group (0: none fired). */
+function firedGroups(rows: Int32Array, m: number, lo: Int32Array, hi: Int32Array | null, mask0: number, mask1: number, gids: Int32Array): { part: Int32Array; width: number } {
+  const part = new Int32Array(m);
+  let width = 0;
+  for (let j = 0; j < m; j++) {
+    const i = rows[j] as number;
+    const g = gids[i] as number;
+    if (g < 0 || (((lo[i] as number) & mask0) === 0 && (hi === null || ((hi[i] as number) & mask1) === 0))) {
+      part[j] = -1;
+      continue;
+    }
+    part[j] = g;
+    if (g + 1 > width) width = g + 1;
   }
-  return behaviourFrame(cols, t.numRows(), baseline, true);
+  return { part, width };
 }
 
 /**
@@ -357,7 +359,7 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
   const codes = reasons.codes as Int32Array;
   // The combination per row: its reasons code (which signatures fired) and, per grouping the
   // texts are made for (endpoint window, client, actor, address), its group; built in typed passes.
-  const key = new Float64Array(m);
+  const key = new Int32Array(m);
   for (let j = 0; j < m; j++) key[j] = codes[rows[j] as number] as number;
   let combo = renumber(key);
   const byGrouping = new Map<(f: BehaviourFrame) => Int32Array, { gids: Int32Array; mask: [number, number] }>();
@@ -370,21 +372,11 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
     gidsOf.set(b, g.gids);
   }
   for (const { gids, mask } of byGrouping.values()) {
-    let width = 1;
-    let any = false;
-    for (let j = 0; j < m; j++) {
-      const i = rows[j] as number;
-      if (((lo[i] as number) & mask[0]) === 0 && (hi === null || ((hi[i] as number) & mask[1]) === 0)) continue;
-      any = true;
-      if ((gids[i] as number) + 2 > width) width = (gids[i] as number) + 2;
-    }
-    if (!any) continue;
-    for (let j = 0; j < m; j++) {
-      const i = rows[j] as number;
-      const fired = ((lo[i] as number) & mask[0]) !== 0 || (hi !== null && ((hi[i] as number) & mask[1]) !== 0);
-      key[j] = (combo.ids[j] as number) * width + (fired ? (gids[i] as number) + 1 : 0);
-    }
-    combo = renumber(key);
+    // per row, its group where a signature of this grouping fired (else -1), then the pairs
+    // (combination so far, that group) numbered by typed passes (no hashing)
+    const { part, width } = firedGroups(rows, m, lo, hi, mask[0], mask[1], gids);
+    if (width === 0) continue;
+    combo = pairIds(combo.ids, combo.size, part, width);
   }
   // one reasons array per combination, from its first row
   const combos: (readonly string[])[] = [...reasons.values];
@@ -393,21 +385,25 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
     const c = combo.ids[j] as number;
     if (first[c] === -1) first[c] = rows[j] as number;
   }
-  const texts = new Map<string, string>();
-  const explainerOf = new Map(which.map(({ b, ex }) => [ids[b] as string, { b, ex }]));
+  // per reasons entry (signature id), its explainer; per explainer and group, the entry text made once
+  const explainerOf = new Map(which.map(({ b, ex }) => [ids[b] as string, { ex, gids: gidsOf.get(b) as Int32Array, made: new Map<number, string>() }]));
   const codeOf = new Int32Array(combo.size);
   for (let c = 0; c < combo.size; c++) {
     const i = first[c] as number;
-    const list = (combos[codes[i] as number] ?? []).map((r) => {
+    const names = combos[codes[i] as number] ?? [];
+    const list = new Array<string>(names.length);
+    for (let k = 0; k < names.length; k++) {
+      const r = names[k] as string;
       const e = explainerOf.get(r);
-      if (!e) return r;
-      const gid = (gidsOf.get(e.b) as Int32Array)[i] as number;
-      if (gid < 0) return r;
-      const k = `${e.b}:${gid}`;
-      let text = texts.get(k);
-      if (text === undefined) texts.set(k, (text = e.ex.text(frame, gid)));
-      return `${r}: ${text}`;
-    });
+      const gid = e ? (e.gids[i] as number) : -1;
+      if (!e || gid < 0) {
+        list[k] = r;
+        continue;
+      }
+      let entry = e.made.get(gid);
+      if (entry === undefined) e.made.set(gid, (entry = `${r}: ${e.ex.text(frame, gid)}`));
+      list[k] = entry;
+    }
     codeOf[c] = combos.push(Object.freeze(list)) - 1;
   }
   const out = new Int32Array(codes);

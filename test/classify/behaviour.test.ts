@@ -10,7 +10,16 @@ import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
 import { generateScenario, TRUTH_KINDS, ATTACK_KINDS, type ScenarioOptions } from '../../bench/scenarios.js';
 import { scoreLogpush, scoreOrigin, printEvaluation, type Evaluation } from '../../bench/behaviour.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateScenario as scenarioOf, combinedLog } from '../../bench/scenarios.js';
 import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/classify/index.js';
+import { fieldColumn } from '../../src/classify/columns.js';
+import { queryRandomness, queryRandomnessBytes, isLoginPath } from '../../src/classify/behaviour/keys.js';
+import { loadTraffic } from '../../src/traffic/index.js';
+import { Utf8Column } from '../../src/traffic/utf8.js';
+import { synthesize, toNdjson } from '../../bench/synth.js';
 
 function assertAcceptance(e: Evaluation): void {
   printEvaluation(e);
@@ -164,6 +173,70 @@ Fields('bad input: a log of a few rows (too short for a baseline) scores without
   const r = score(t);
   assert.ok(finite(r.scores));
   assert.is(r.behaviour?.baseline.kind, 'none');
+});
+
+Fields('a behaviour flag (a 0/1 byte column) is true in a rule exactly on its rows, alone and next to other fields', () => {
+  const method = scenario.table.array('http.request.method') as ArrayLike<unknown>;
+  const p = scenario.table.array('http.request.uri.path') as ArrayLike<unknown>;
+  const expected = Array.from({ length: scenario.table.numRows() }, (_, i) => (method[i] === 'POST' && isLoginPath(p[i]) ? 1 : 0));
+  assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login')), expected);
+  assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login and http.request.method eq "POST"')), expected);
+  assert.equal(Array.from(matchRows(scenario.table, 'not behaviour.request.login')), expected.map((x) => 1 - x));
+});
+
+Fields('query randomness: words are not random, letter-digit tokens are, non-ASCII text is not; bytes inside a larger buffer read the same', () => {
+  const cases: [string, number][] = [
+    ['q=running+shoes', 0],
+    ['q=xk2j9qz7', 100],
+    ['q=xk2j9qz7&page=2', 100],
+    ['sku=AB-1234&orderid=99812', 0],
+    ['q=%E4%BD%A0%E5%A5%BD', 0],
+    ['q=caf\u00e9+cr\u00e8me', 0],
+    // 6 + 5 word characters and a 10-character token: 10 of 21 are random
+    ['q=summer+dress&sid=a8f3k2m9q1', 48],
+  ];
+  for (const [q, want] of cases) {
+    assert.is(queryRandomness(q), want, q);
+    const b = Buffer.from(`xx${q}yy`, 'utf8');
+    assert.is(queryRandomnessBytes(b, 2, b.length - 2), want, q);
+  }
+});
+
+Fields('behaviour fields are the same from a loader\'s dictionary and byte columns as from plain arrays', async () => {
+  const s = scenarioOf({ seed: 7, durationMin: 30, users: 300, corporateUsers: 60, cgnatSessions: 60, windows: { 'credential-stuffing': { startMin: 10, durationMin: 6 }, 'search-flood': { startMin: 18, durationMin: 6 }, 'headless-catalogue': { startMin: 5, durationMin: 10 } } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhperf-fields-'));
+  try {
+    const file = path.join(dir, 'access.log');
+    fs.writeFileSync(file, combinedLog(s));
+    const { table } = await loadTraffic(file, { format: 'combined' });
+    // the same rows as plain arrays (no dictionary codes, no UTF-8 bytes)
+    const plainTable = aq.table(Object.fromEntries(table.columnNames().map((c) => [c, Array.from(table.array(c) as ArrayLike<unknown>)])));
+    const fields = new Set<string>();
+    for (const sig of PACK.signatures) for (const m of (sig.kind === 'expression' ? sig.expression : '').matchAll(/behaviour\.[a-z_.]+/g)) fields.add(m[0]);
+    assert.ok(fields.size >= 20, `${fields.size} behaviour fields in the pack`);
+    for (const f of fields) assert.equal(Array.from(fieldColumn(table, f)), Array.from(fieldColumn(plainTable, f)), f);
+    assert.equal(score(table).labelCodes, score(plainTable).labelCodes);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Fields('behaviour fields are the same from a Logpush load (queries kept as UTF-8 bytes) as from plain arrays', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bhperf-logpush-'));
+  try {
+    const file = path.join(dir, 'http.ndjson');
+    fs.writeFileSync(file, toNdjson(synthesize({ seed: 5, durationSec: 900, benignRps: 20, attackRps: 15, attackStart: 0.3, attackEnd: 0.7, limit: 20000 })));
+    const { table } = await loadTraffic(file, { format: 'logpush' });
+    // the path under test: the loader left the near-unique queries as bytes
+    assert.ok((table.data() as Record<string, unknown>)['http.request.uri.query'] instanceof Utf8Column);
+    const plainTable = aq.table(Object.fromEntries(table.columnNames().map((c) => [c, Array.from(table.array(c) as ArrayLike<unknown>)])));
+    for (const f of ['behaviour.endpoint.queries', 'behaviour.endpoint.query_unique_pct', 'behaviour.endpoint.query_random_pct', 'behaviour.request.random_query', 'behaviour.client.paths', 'behaviour.actor.interval_cv_pct', 'behaviour.endpoint.sources']) {
+      assert.equal(Array.from(fieldColumn(table, f)), Array.from(fieldColumn(plainTable, f)), f);
+    }
+    assert.equal(score(table).labelCodes, score(plainTable).labelCodes);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 Scenarios.run();

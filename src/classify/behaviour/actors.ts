@@ -7,7 +7,7 @@
  * counts come in one pass, the distinct counts and timing when first asked for.
  */
 import type { RowFacts } from './facts.js';
-import { distinctPer } from './intern.js';
+import { bucketRows, countFlagged, distinctIn, type Buckets } from './intern.js';
 
 export class GroupStats {
   readonly requests: Int32Array;
@@ -15,7 +15,6 @@ export class GroupStats {
   readonly referers: Int32Array;
   readonly loginAttempts: Int32Array;
   readonly loginFailures: Int32Array;
-  readonly blindPosts: Int32Array;
   private cache = new Map<string, Int32Array>();
   constructor(
     readonly group: Int32Array,
@@ -28,9 +27,8 @@ export class GroupStats {
     this.referers = new Int32Array(size);
     this.loginAttempts = new Int32Array(size);
     this.loginFailures = new Int32Array(size);
-    this.blindPosts = new Int32Array(size);
-    const { requests, statics, referers, loginAttempts, loginFailures, blindPosts } = this;
-    const { isStatic, hasReferer, login, failed, blind } = f;
+    const { requests, statics, referers, loginAttempts, loginFailures } = this;
+    const { isStatic, hasReferer, login, failed } = f;
     for (let i = 0; i < n; i++) {
       const g = group[i] as number;
       if (g < 0) continue;
@@ -41,7 +39,6 @@ export class GroupStats {
         loginAttempts[g] = (loginAttempts[g] as number) + 1;
         loginFailures[g] = (loginFailures[g] as number) + (failed[i] as number);
       }
-      blindPosts[g] = (blindPosts[g] as number) + (blind[i] as number);
     }
   }
   private lazy(name: string, make: () => Int32Array): Int32Array {
@@ -49,14 +46,22 @@ export class GroupStats {
     if (!v) this.cache.set(name, (v = make()));
     return v;
   }
+  get blindPosts(): Int32Array {
+    return this.lazy('blindPosts', () => countFlagged(this.group, this.size, this.f.blind));
+  }
+  private bucketed?: Buckets;
+  /** The rows of each group (shared by the distinct counts). */
+  private get buckets(): Buckets {
+    return (this.bucketed ??= bucketRows(this.group, this.size));
+  }
   get paths(): Int32Array {
-    return this.lazy('paths', () => distinctPer(this.group, this.size, this.f.path));
+    return this.lazy('paths', () => distinctIn(this.buckets, this.size, this.f.path));
   }
   get endpoints(): Int32Array {
-    return this.lazy('endpoints', () => distinctPer(this.group, this.size, this.f.endpoint));
+    return this.lazy('endpoints', () => distinctIn(this.buckets, this.size, this.f.endpoint));
   }
   get addresses(): Int32Array {
-    return this.lazy('addresses', () => distinctPer(this.group, this.size, this.f.ip));
+    return this.lazy('addresses', () => distinctIn(this.buckets, this.size, this.f.ip));
   }
   /** Coefficient of variation of the gaps between page requests x 100; -1 with fewer than 5 gaps. */
   get intervalCv(): Int32Array {
@@ -78,6 +83,7 @@ export class GroupStats {
     const peak = new Int32Array(size);
     const ts = f.time;
     const order = f.order;
+    const isStatic = f.isStatic;
     const requests = this.requests;
     // groups of fewer than 6 requests have no interval to measure (5 gaps at least)
     for (let g = 0; g < size; g++) if ((requests[g] as number) < 6) peak[g] = requests[g] as number;
@@ -95,7 +101,7 @@ export class GroupStats {
           inMinute[g] = 1;
         }
         if ((inMinute[g] as number) > (peak[g] as number)) peak[g] = inMinute[g] as number;
-        if (f.isStatic[i]) continue;
+        if (isStatic[i]) continue;
         const prev = last[g] as number;
         if (prev === prev) {
           const d = t - prev;

@@ -3,33 +3,44 @@
  * (schema.ts registers them), so a signature, `runbook rule test` and a notebook cell can all
  * say `behaviour.client.static_pct eq 0 and behaviour.endpoint.incident`. Values are integers
  * (shares in percent) or booleans; a field that does not apply to a row is 0 / false
- * (`interval_cv_pct` is -1 with fewer than five gaps to measure).
+ * (`interval_cv_pct` is -1 with fewer than five gaps to measure). Columnar: an Int field is a
+ * typed array (the narrowest its values fit), a Bool field the frame's 0/1 bytes (the kernels
+ * read 1 as true), each computed only when a rule reads it.
  */
-import type { Column, Derivation } from '../schema.js';
+import type { Column, Derivation, DerivationSource } from '../schema.js';
 import { T, type RuleType } from '../types.js';
-import { BEHAVIOUR_SOURCES, type BehaviourColumns, type SourceName } from './facts.js';
+import { BEHAVIOUR_SOURCES, columnsSource, type BehaviourColumns, type SourceName } from './facts.js';
 import { behaviourFrame, type BehaviourFrame, type Grouping } from './frame.js';
 import { pct, type GroupStats } from './actors.js';
+import { gather, gather16, gatherFlags, gatherU8 } from './intern.js';
 
 type Compute = (f: BehaviourFrame) => ArrayLike<unknown>;
 
-/** Per row, the value of its group (0 where it has none), the per-group value computed once per group. */
-function spread(ids: Int32Array, size: number, per: (g: number) => number): Int32Array {
+/**
+ * Per row, the value of its group (`missing` where it has none), the per-group value computed
+ * once per group; in the narrowest typed array that holds the values (most are percentages:
+ * a byte a row instead of four is less fresh memory to write at a million rows).
+ */
+function spread(ids: Int32Array, size: number, per: (g: number) => number, missing = 0): Int32Array | Int16Array | Uint8Array {
   const values = new Int32Array(size);
-  for (let g = 0; g < size; g++) values[g] = per(g);
-  const out = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const g = ids[i] as number;
-    if (g >= 0) out[i] = values[g] as number;
+  let lo = missing;
+  let hi = missing;
+  for (let g = 0; g < size; g++) {
+    const v = per(g);
+    values[g] = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
-  return out;
+  if (lo >= 0 && hi <= 255) return gatherU8(ids, values, missing);
+  if (lo >= -32768 && hi <= 32767) return gather16(ids, values, missing);
+  return gather(ids, values, missing);
 }
 
-function bools(flags: ArrayLike<number>): boolean[] {
-  const out = new Array<boolean>(flags.length);
-  for (let i = 0; i < flags.length; i++) out[i] = flags[i] === 1;
-  return out;
-}
+/**
+ * A Bool field's column: the 0/1 flags themselves (shared with the frame: read-only). The Rules
+ * kernels read 1 in a Bool column as true (codegen's `bool` case), so no array of booleans is made.
+ */
+const bools = (flags: Uint8Array): Uint8Array => flags;
 
 const at = (a: Int32Array) => (g: number): number => a[g] as number;
 const share = (a: Int32Array, b: Int32Array) => (g: number): number => pct(a[g] as number, b[g] as number);
@@ -55,9 +66,7 @@ for (const grouping of ['ip', 'client', 'session', 'actor'] as Grouping[]) {
       type: T.Int,
       compute: (f) => {
         const { ids, stats } = f.group(grouping);
-        const out = spread(ids, stats.size, get(stats));
-        if (name === 'interval_cv_pct') for (let i = 0; i < ids.length; i++) if ((ids[i] as number) < 0) out[i] = -1;
-        return out;
+        return spread(ids, stats.size, get(stats), name === 'interval_cv_pct' ? -1 : 0);
       },
     };
   }
@@ -84,7 +93,7 @@ Object.assign(FIELDS, {
   'behaviour.endpoint.query_random_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.randomQueries[k] as number, w.withQuery[k] as number)) },
   'behaviour.endpoint.origin_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.toOrigin[k] as number, w.requests[k] as number)) },
   'behaviour.endpoint.blind_pct': { type: T.Int, compute: perWindow((w, k) => pct(w.blind[k] as number, w.requests[k] as number)) },
-  'behaviour.endpoint.incident': { type: T.Bool, compute: (f: BehaviourFrame) => { const w = f.endpoints(); return bools(spread(w.window, w.size, (k) => w.incident[k] as number)); } },
+  'behaviour.endpoint.incident': { type: T.Bool, compute: (f: BehaviourFrame) => { const w = f.endpoints(); return bools(gatherFlags(w.window, w.incident)); } },
   'behaviour.request.static': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.isStatic) },
   'behaviour.request.login': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.login) },
   'behaviour.request.failed': { type: T.Bool, compute: (f: BehaviourFrame) => bools(f.facts.failed) },
@@ -120,7 +129,9 @@ export const BEHAVIOUR_DERIVED: Readonly<Record<string, Derivation>> = Object.fr
       from: BEHAVIOUR_SOURCES,
       type: def.type,
       // typed arrays are read by index like arrays (the kernels never call array methods on a column)
-      compute: (cols: readonly Column[], n: number) => def.compute(behaviourFrame(columnsOf(cols, n), n)) as unknown[],
+      compute: (cols: readonly Column[], n: number) => def.compute(behaviourFrame(columnsSource(columnsOf(cols, n), n))) as unknown[],
+      // the frame of the table itself (ids where the loader made them; the one score() made)
+      whole: (src: DerivationSource) => def.compute(behaviourFrame(src)),
     } satisfies Derivation,
   ]),
 );

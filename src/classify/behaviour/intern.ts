@@ -71,12 +71,148 @@ export function mapIds(src: Ids, f: (v: unknown) => string | number | null): Ids
     }
     per[k] = id;
   }
-  const ids = new Int32Array(src.ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const k = src.ids[i] as number;
-    ids[i] = k < 0 ? -1 : (per[k] as number);
+  return { ids: gather(src.ids, per, -1), size: values.length, values };
+}
+
+/*
+ * Small typed kernels. Each loop over the rows lives in a function of its own, called with the
+ * same array types everywhere, so V8 optimises it once and every caller shares that code (one
+ * long function with many row loops is compiled again for each loop it enters hot).
+ */
+
+/** out[i] = per[ids[i]], or `missing` where ids[i] < 0. */
+export function gather(ids: Int32Array, per: Int32Array, missing: number): Int32Array {
+  const n = ids.length;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
   }
-  return { ids, size: values.length, values };
+  return out;
+}
+
+/** `gather` into 16-bit values (the caller checked they fit). */
+export function gather16(ids: Int32Array, per: Int32Array, missing: number): Int16Array {
+  const n = ids.length;
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
+  }
+  return out;
+}
+
+/** `gather` into bytes 0..255 (the caller checked they fit). */
+export function gatherU8(ids: Int32Array, per: Int32Array, missing: number): Uint8Array {
+  const n = ids.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    out[i] = k < 0 ? missing : (per[k] as number);
+  }
+  return out;
+}
+
+/** out[i] = per[ids[i]] for 0/1 flags (0 where ids[i] < 0). */
+export function gatherFlags(ids: Int32Array, per: Uint8Array): Uint8Array {
+  const n = ids.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ids[i] as number;
+    if (k >= 0) out[i] = per[k] as number;
+  }
+  return out;
+}
+
+/** Per distinct value of `src`, a 0/1 flag f(value), spread over the rows. */
+export function flagPer(src: Ids, f: (v: unknown) => boolean): Uint8Array {
+  const per = new Uint8Array(src.size);
+  for (let k = 0; k < src.size; k++) per[k] = f(src.values[k]) ? 1 : 0;
+  return gatherFlags(src.ids, per);
+}
+
+/** Rows per group. */
+export function countPer(group: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0) out[g] = (out[g] as number) + 1;
+  }
+  return out;
+}
+
+/** Rows per group among those flagged. */
+export function countFlagged(group: Int32Array, size: number, flag: Uint8Array): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && flag[i] === 1) out[g] = (out[g] as number) + 1;
+  }
+  return out;
+}
+
+/** The first row of each group (-1 for a group with none). */
+export function firstRows(group: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size).fill(-1);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && out[g] === -1) out[g] = i;
+  }
+  return out;
+}
+
+/**
+ * A key per row of a UTF-8 byte column, equal for equal values, without decoding them: the
+ * row's bytes hashed to 53 bits (two independent 32-bit hashes; two different values sharing a
+ * key is a chance of about n^2 / 2^54); -1 where the row is missing.
+ */
+export function utf8Keys(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Array): Float64Array {
+  const n = missing.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (missing[i] === 1) {
+      keys[i] = -1;
+      continue;
+    }
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    const e = offsets[i + 1] as number;
+    for (let j = offsets[i] as number; j < e; j++) {
+      const b = bytes[j] as number;
+      h1 = Math.imul(h1 ^ b, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    h2 ^= e - (offsets[i] as number);
+    keys[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+  }
+  return keys;
+}
+
+/**
+ * Distinct keys (>= 0) per group, over bucketed rows: each bucket's keys sorted (a typed sort)
+ * and the changes counted. For near-unique keys (queries), where a global numbering would be a
+ * hash table as large as the column.
+ */
+export function distinctKeysIn(b: Buckets, size: number, keys: Float64Array): Int32Array {
+  const out = new Int32Array(size);
+  const { start, rows } = b;
+  const scratch = new Float64Array(rows.length);
+  for (let g = 0; g < size; g++) {
+    const s = start[g] as number;
+    const e = start[g + 1] as number;
+    let m = s;
+    for (let j = s; j < e; j++) {
+      const k = keys[rows[j] as number] as number;
+      if (k >= 0) scratch[m++] = k;
+    }
+    if (m === s) continue;
+    const part = scratch.subarray(s, m);
+    part.sort();
+    let c = 1;
+    for (let j = 1; j < part.length; j++) if (part[j] !== part[j - 1]) c++;
+    out[g] = c;
+  }
+  return out;
 }
 
 /** Per distinct value of `src`, a number (NaN where the value is missing). */
@@ -94,29 +230,40 @@ export function mapValues(src: Ids, f: (v: unknown) => number): Float64Array {
 /**
  * Renumber non-negative integer keys (< 2^53; negative = missing) to 0..size-1 in order of first
  * sight, with a typed open-addressing table that grows with the keys found (no Map of boxed
- * numbers: this runs over every row).
+ * numbers: this runs over every row). Also the numbering classify/aggregate.ts groups with.
  */
 export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; size: number } {
+  const out = new Int32Array(keys.length);
   const n = keys.length;
-  const out = new Int32Array(n);
   let max = -1;
   for (let i = 0; i < n; i++) if ((keys[i] as number) > max) max = keys[i] as number;
-  if (max < Math.max(1 << 16, 8 * n)) {
-    // small key space: a direct-address table, no hashing
-    const slotOf = new Int32Array(max + 1).fill(-1);
-    let next = 0;
-    for (let i = 0; i < n; i++) {
-      const r = keys[i] as number;
-      if (r < 0) {
-        out[i] = -1;
-        continue;
-      }
-      let id = slotOf[r] as number;
-      if (id === -1) slotOf[r] = id = next++;
-      out[i] = id;
+  // small key space: a direct-address table, no hashing
+  return { ids: out, size: max < Math.max(1 << 16, 2 * n) ? renumberDirect(keys, max, out) : renumberInto(keys, out) };
+}
+
+function renumberDirect(keys: Float64Array | Int32Array, max: number, out: Int32Array): number {
+  const slotOf = new Int32Array(max + 1).fill(-1);
+  let next = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const r = keys[i] as number;
+    if (r < 0) {
+      out[i] = -1;
+      continue;
     }
-    return { ids: out, size: next };
+    let id = slotOf[r] as number;
+    if (id === -1) slotOf[r] = id = next++;
+    out[i] = id;
   }
+  return next;
+}
+
+/**
+ * `renumber` into `out` (which may be `keys` when both are Int32Array) with the typed hash table
+ * whatever the keys' range (not sized by the rows: fresh memory is what this costs most);
+ * returns the number of ids.
+ */
+export function renumberInto(keys: Float64Array | Int32Array, out: Int32Array): number {
+  const n = keys.length;
   let cap = 1 << 12;
   let mask = cap - 1;
   let table = new Float64Array(cap).fill(-1);
@@ -172,7 +319,7 @@ export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; si
     lastKey = r;
     lastId = out[i] as number;
   }
-  return { ids: out, size: next };
+  return next;
 }
 
 function widthOf(part: ArrayLike<number>): number {
@@ -209,43 +356,82 @@ export function combine(parts: readonly ArrayLike<number>[], n: number): Ids {
   return { ids: cur as Int32Array, size, values: [] };
 }
 
-/**
- * Distinct values per group: how many different `values` each group has. Rows are bucketed by
- * group (a counting sort: typed passes, no hashing), then each bucket stamps the values it saw.
- */
-export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
+/** The rows of each group, contiguous: group g's rows are rows[start[g]] .. rows[start[g + 1] - 1]. */
+export interface Buckets {
+  start: Int32Array;
+  rows: Int32Array;
+}
+
+/** Rows bucketed by group (a counting sort: typed passes, no hashing); rows with no group left out. */
+export function bucketRows(group: Int32Array, size: number): Buckets {
   const n = group.length;
-  const out = new Int32Array(size);
   const start = new Int32Array(size + 1);
-  let width = 0;
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = values[i] as number;
-    if (v + 1 > width) width = v + 1;
-    if (g >= 0 && v >= 0) start[g + 1] = (start[g + 1] as number) + 1;
+    if (g >= 0) start[g + 1] = (start[g + 1] as number) + 1;
   }
   for (let g = 0; g < size; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
   const fill = start.slice(0, size);
   const rows = new Int32Array(start[size] as number);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = values[i] as number;
-    if (g < 0 || v < 0) continue;
-    rows[fill[g] as number] = v;
+    if (g < 0) continue;
+    rows[fill[g] as number] = i;
     fill[g] = (fill[g] as number) + 1;
   }
+  return { start, rows };
+}
+
+/** Distinct values (>= 0) per group, over bucketed rows: each bucket stamps the values it saw. */
+export function distinctIn(b: Buckets, size: number, values: Int32Array): Int32Array {
+  let width = 0;
+  for (let i = 0; i < values.length; i++) if ((values[i] as number) + 1 > width) width = (values[i] as number) + 1;
+  const out = new Int32Array(size);
   const stamp = new Int32Array(width).fill(-1);
+  const { start, rows } = b;
   for (let g = 0; g < size; g++) {
     let c = 0;
     const end = start[g + 1] as number;
     for (let j = start[g] as number; j < end; j++) {
-      const v = rows[j] as number;
-      if (stamp[v] !== g) {
+      const v = values[rows[j] as number] as number;
+      if (v >= 0 && stamp[v] !== g) {
         stamp[v] = g;
         c++;
       }
     }
     out[g] = c;
+  }
+  return out;
+}
+
+/** Distinct values per group: how many different `values` each group has. */
+export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
+  return distinctIn(bucketRows(group, size), size, values);
+}
+
+/**
+ * Ids of the pairs (a, b) that occur, a in 0..A-1 (-1: missing, so the pair is missing) and b in
+ * -1..B-1 (-1 is a value of its own): each pair as one number, renumbered (a direct table when
+ * the pairs' range is small, else the typed hash table; measured faster here than bucketing
+ * the rows by a, whose scattered writes cost more than the hashing).
+ */
+export function pairIds(a: Int32Array, A: number, b: Int32Array, B: number): { ids: Int32Array; size: number } {
+  const n = a.length;
+  const W = B + 1;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    keys[i] = x < 0 ? -1 : x * W + (b[i] as number) + 1;
+  }
+  return renumber(keys);
+}
+
+/** Rows per group whose key is present (>= 0). */
+export function countKeyed(group: Int32Array, size: number, keys: Float64Array): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && (keys[i] as number) >= 0) out[g] = (out[g] as number) + 1;
   }
   return out;
 }

@@ -74,65 +74,65 @@ function expand6(ip: string): string[] | null {
  */
 export function queryRandomness(query: unknown): number {
   if (typeof query !== 'string' || query.length === 0) return 0;
+  const b = Buffer.from(query, 'utf8');
+  return queryRandomnessBytes(b, 0, b.length);
+}
+
+/**
+ * `queryRandomness` of a value in UTF-8 bytes, b[s, e) (a loader's query column, never decoded).
+ * A non-ASCII character is two to four bytes that are neither letters nor digits: a separator,
+ * and separators in a row count as one.
+ */
+export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): number {
   let total = 0;
   let random = 0;
-  // a part without '=' is all value; with one, the value starts after it
-  const valueFirst = (from: number): boolean => {
-    const eq = query.indexOf('=', from);
-    const amp = query.indexOf('&', from);
-    return !(eq >= 0 && (amp < 0 || eq < amp));
-  };
-  let inValue = valueFirst(0);
+  let inValue = valueFirst(b, s, e);
   let len = 0;
   let letters = 0;
   let digits = 0;
   let vowels = 0;
   let run = 0;
   let maxRun = 0;
-  const end = (): void => {
-    if (len >= 3) {
-      total += len;
-      let word: boolean;
-      if (letters === 0) word = len <= 8;
-      else if (digits > 0) word = false;
-      else word = vowels > 0 && vowels * 8 >= len && maxRun < 5;
-      if (!word) random += len;
-    }
-    len = letters = digits = vowels = run = maxRun = 0;
-  };
-  for (let i = 0; i <= query.length; i++) {
-    const c = i < query.length ? query.charCodeAt(i) | 0x20 : 0x26;
-    if (c === 0x26 /* & */) {
-      end();
-      inValue = valueFirst(i + 1);
-      continue;
-    }
-    if (c === 0x3d /* = */ && !inValue) {
+  for (let i = s; i <= e; i++) {
+    const ch = i < e ? (b[i] as number) : 0x26;
+    const c = ch | 0x20;
+    const sep = c === 0x26 /* & */ || (inValue && !((ch >= 0x30 && ch <= 0x39) || (c >= 0x61 && c <= 0x7a)));
+    if (sep || (c === 0x3d /* = */ && !inValue)) {
+      // the end of a token: count it (3 characters at least) as a word or as random
+      if (len >= 3) {
+        total += len;
+        const word = letters === 0 ? len <= 8 : digits > 0 ? false : vowels > 0 && vowels * 8 >= len && maxRun < 5;
+        if (!word) random += len;
+      }
       len = letters = digits = vowels = run = maxRun = 0;
-      inValue = true;
+      if (c === 0x26) inValue = valueFirst(b, i + 1, e);
+      else if (!sep) inValue = true; // the '=' of a name: its value starts
+      else if (ch === 0x25 /* % */ && i + 2 < e) i += 2; // a percent-encoded byte: a separator, skipped whole
       continue;
     }
     if (!inValue) continue;
-    const ch = i < query.length ? query.charCodeAt(i) : 0;
-    if (ch === 0x25 /* % */ && i + 2 < query.length) {
-      // a percent-encoded byte separates words (%20) or is part of non-ASCII text: not a letter or digit
-      end();
-      i += 2;
-      continue;
-    }
-    if (ch >= 0x30 && ch <= 0x39) {
+    if (ch <= 0x39) {
       len++;
       digits++;
       run = 0;
-    } else if ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x7a) {
+    } else {
       len++;
       letters++;
-      const l = ch | 0x20;
-      if (l === 0x61 || l === 0x65 || l === 0x69 || l === 0x6f || l === 0x75 || l === 0x79) {
+      if (c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75 || c === 0x79) {
         vowels++;
         run = 0;
       } else if (++run > maxRun) maxRun = run;
-    } else end(); // separators: + % space , . _ - and anything else
+    }
   }
   return total === 0 ? 0 : Math.round((100 * random) / total);
+}
+
+/** Does the part at b[from, e) start with its value (no '=' before the next '&')? */
+function valueFirst(b: Uint8Array, from: number, e: number): boolean {
+  for (let i = from; i < e; i++) {
+    const c = b[i] as number;
+    if (c === 0x3d) return false;
+    if (c === 0x26) return true;
+  }
+  return true;
 }

@@ -150,7 +150,8 @@ export function storedRow(i: number, rowNumber: number, fields: readonly StoredF
         row[c] = int(v);
         break;
       case 'Bool':
-        row[c] = typeof v === 'boolean' ? (ch ? (v ? 1 : 0) : v) : null;
+        // a Bool column holds booleans, or 0/1 bytes (the behaviour.* flags; codegen reads 1 as true)
+        row[c] = typeof v === 'boolean' ? (ch ? (v ? 1 : 0) : v) : v === 0 || v === 1 ? (ch ? v : v === 1) : null;
         break;
       case 'Ip': {
         const s = str(v);
