@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { concatBits, copyBits, emptyBits, hasBit, idBits, toMask } from '../../src/classify/mitigate/bits.js';
+import { bitsOf, concatBits, copyBits, countAnd3, countAnd3Both, emptyBits, hasBit, idBits, toMask } from '../../src/classify/mitigate/bits.js';
 
 const IdBits = suite('idBits');
 IdBits('sets exactly the rows whose id is wanted (missing ids never), with the bits past n left clear', () => {
@@ -38,5 +38,18 @@ CopyBits('copies bits [from, to) of the source and leaves every other bit of the
   );
 });
 
+const Counts = suite('countAnd3Both');
+Counts('gives countAnd3 with each of the two third sets, sparse and dense words alike', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean()), { maxLength: 400 }), (rows) => {
+      const [a, b, c, d] = [0, 1, 2, 3].map((k) => bitsOf(rows.map((r) => (r[k] ? 1 : 0)))) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+      const out = new Int32Array(2);
+      countAnd3Both(a, b, c, d, out);
+      assert.equal([...out], [countAnd3(a, b, c), countAnd3(a, b, d)]);
+    }),
+  );
+});
+
 IdBits.run();
+Counts.run();
 CopyBits.run();

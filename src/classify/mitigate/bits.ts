@@ -83,6 +83,23 @@ export function countAnd3(a: Bits, b: Bits, c3: Bits): number {
   for (let i = 0; i < a.length; i++) c += pop((a[i] as number) & (b[i] as number) & (c3[i] as number));
   return c;
 }
+/**
+ * countAnd3(a, b, c) and countAnd3(a, b, d) in one pass (the search scores an extension by its
+ * cover and its possibly-good hits): `a & b` once per word, words where it is empty skipped.
+ * Answers in `out` [with c, with d].
+ */
+export function countAnd3Both(a: Bits, b: Bits, c: Bits, d: Bits, out: Int32Array): void {
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ab = (a[i] as number) & (b[i] as number);
+    if (ab === 0) continue;
+    x += pop(ab & (c[i] as number));
+    y += pop(ab & (d[i] as number));
+  }
+  out[0] = x;
+  out[1] = y;
+}
 export function and(a: Bits, b: Bits): Bits {
   const o = new Uint32Array(a.length);
   for (let i = 0; i < a.length; i++) o[i] = (a[i] as number) & (b[i] as number);
