@@ -237,7 +237,7 @@ function inTimeOrder(ids: Int32Array, K: number, n: number, ts: Column, t0: numb
  * with a typed open-addressing table that grows with the groups found (not sized by the rows:
  * fresh memory is what this costs most); returns G.
  */
-function compact(group: Int32Array | Float64Array, out: Int32Array): number {
+export function compact(group: Int32Array | Float64Array, out: Int32Array): number {
   const n = group.length;
   let cap = 1 << 12;
   let mask = cap - 1;

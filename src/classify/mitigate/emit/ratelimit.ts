@@ -8,6 +8,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
+import { compact, type Interned } from '../../aggregate.js';
 import { andNot, concatBits, type Bits } from '../bits.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
@@ -39,25 +40,27 @@ export function denseKeys(t: ColumnTable, fields: readonly string[]): { ids: Int
   if (hit) return hit;
   const n = t.numRows();
   const cols = fields.map((f) => internField(t, f));
-  const ids = new Int32Array(n).fill(-1);
-  const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    let k = 0;
-    let ok = true;
-    for (const c of cols) {
-      const id = c.ids[i] as number;
-      if (id < 0) {
-        ok = false;
-        break;
+  let r: { ids: Int32Array; size: number };
+  // one field: its interned ids are dense keys already (shared: callers copy before writing)
+  if (cols.length === 1) r = { ids: (cols[0] as Interned).ids, size: (cols[0] as Interned).values.length };
+  else {
+    // the composite key per row (-1 where a field is missing), numbered densely in first-seen order
+    const raw = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let k = 0;
+      for (const c of cols) {
+        const id = c.ids[i] as number;
+        if (id < 0) {
+          k = -1;
+          break;
+        }
+        k = k * (c.values.length + 1) + id;
       }
-      k = k * (c.values.length + 1) + id;
+      raw[i] = k;
     }
-    if (!ok) continue;
-    let d = index.get(k);
-    if (d === undefined) index.set(k, (d = index.size));
-    ids[i] = d;
+    const ids = new Int32Array(n);
+    r = { ids, size: compact(raw, ids) };
   }
-  const r = { ids, size: index.size };
   m.set(name, r);
   return r;
 }
