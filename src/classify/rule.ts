@@ -97,6 +97,14 @@ export class Rule {
         return { kind: 'spread', ids, per, onNull };
       }
     }
+    const ipOnly = k.fields.length === 0 && k.dicts.length === 0 && k.ipFields.length === 1 ? predicateIds(t, k.ipFields[0] as string) : undefined;
+    if (ipOnly) {
+      // A test of one address column only (`ip.src in {...}`, an IP list): once per distinct
+      // address of its dictionary, spread over the rows, as for other one-column conditions.
+      const per = this.compiled.run([], [ipKeys(ipOnly.values as Column)], ipOnly.values.length);
+      const onNull = this.compiled.run([], [[null]], 1)[0] as number;
+      return { kind: 'spread', ids: ipOnly.ids, per, onNull };
+    }
     const cols = k.fields.map((f) => fieldColumn(t, f));
     const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
     const ids: (Int32Array | null)[] = [];
