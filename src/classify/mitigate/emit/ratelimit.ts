@@ -118,7 +118,7 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
 }
 
 /** Busiest counter of possibly-good rows in any period (per key), in one time-ordered pass. */
-function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: (i: number) => boolean, periodSec: number, order: ArrayLike<number>): number {
+function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: Bits, off: number, periodSec: number, order: ArrayLike<number>): number {
   const window = new Float64Array(size).fill(NaN);
   const counts = new Int32Array(size);
   let max = 0;
@@ -126,7 +126,8 @@ function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, go
   for (let j = 0; j < order.length; j++) {
     const i = order[j] as number;
     const k = key[i] as number;
-    if (k < 0 || !good(i)) continue;
+    const b = i + off;
+    if (k < 0 || (((good[b >>> 5] as number) >>> (b & 31)) & 1) === 0) continue;
     const w = Math.floor((ts[i] as number) / p);
     if (window[k] !== w) {
       window[k] = w;
@@ -155,11 +156,16 @@ function replayCache(ev: object): Map<string, Replayed> {
   return m;
 }
 
-/** Dense keys of the matched rows only (the rest -1). */
-function matchedKeys(t: ColumnTable, fields: readonly string[], match: (i: number) => boolean): { ids: Int32Array; size: number } {
+/** Dense keys of the matched rows only (the rest -1): row i is matched when bit i + off of `match` is set. */
+function matchedKeys(t: ColumnTable, fields: readonly string[], match: Bits, off: number): { ids: Int32Array; size: number } {
   const all = denseKeys(t, fields);
-  const ids = all.ids.slice();
-  for (let i = 0; i < ids.length; i++) if (!match(i)) ids[i] = -1;
+  const src = all.ids;
+  const ids = new Int32Array(src.length);
+  // bits read inline (no predicate call per row)
+  for (let i = 0; i < ids.length; i++) {
+    const j = i + off;
+    ids[i] = (((match[j >>> 5] as number) >>> (j & 31)) & 1) === 1 ? (src[i] as number) : -1;
+  }
   return { ids, size: all.size };
 }
 
@@ -183,8 +189,6 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   const exprBits = ev.evalBits(expression);
   if (!exprBits) return null;
   const match = ctx.skip ? andNot(exprBits, ctx.skip) : exprBits;
-  const inMatch = (off: number) => (i: number) => (((match[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
-  const isRef = (off: number) => (i: number) => (((ev.reference[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
   const tsOf = (tbl: ColumnTable) => tbl.column('timestamp') as unknown as ArrayLike<number>;
   const plan = ctx.zone.plan;
   const nat = sharedAddresses(t);
@@ -199,9 +203,9 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       const cacheKey = `${expression}\u0000${ch.fields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}`;
       let cached = replayCache(ev).get(cacheKey);
       if (!cached) {
-      const kInc = matchedKeys(t, ch.fields, inMatch(0));
-      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, ch.fields, inMatch(ev.n)) : null;
-      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t)), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable)) : 0);
+      const kInc = matchedKeys(t, ch.fields, match, 0);
+      const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, ch.fields, match, ev.n) : null;
+      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, ev.reference, 0, period, timeOrder(t)), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, ev.reference, ev.n, period, timeOrder(ev.base as ColumnTable)) : 0);
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
       const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
       const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size);
