@@ -156,6 +156,20 @@ function replayCache(ev: object): Map<string, Replayed> {
   return m;
 }
 
+/** The rows of `order` that have a key (>= 0), in the same order. */
+function keyedOrder(order: Int32Array, key: Int32Array): Int32Array {
+  let m = 0;
+  for (let j = 0; j < order.length; j++) if ((key[order[j] as number] as number) >= 0) m++;
+  if (m === order.length) return order;
+  const out = new Int32Array(m);
+  m = 0;
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j] as number;
+    if ((key[i] as number) >= 0) out[m++] = i;
+  }
+  return out;
+}
+
 /** Dense keys of the matched rows only (the rest -1): row i is matched when bit i + off of `match` is set. */
 function matchedKeys(t: ColumnTable, fields: readonly string[], match: Bits, off: number): { ids: Int32Array; size: number } {
   const all = denseKeys(t, fields);
@@ -205,11 +219,14 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       if (!cached) {
       const kInc = matchedKeys(t, ch.fields, match, 0);
       const kBase = ev.base && ch.fields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, ch.fields, match, ev.n) : null;
-      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, ev.reference, 0, period, timeOrder(t)), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, ev.reference, ev.n, period, timeOrder(ev.base as ColumnTable)) : 0);
+      // the rows a replay counts, in time order: every walk below skips the rest anyway
+      const oInc = keyedOrder(timeOrder(t), kInc.ids);
+      const oBase = kBase ? keyedOrder(timeOrder(ev.base as ColumnTable), kBase.ids) : null;
+      const peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, ev.reference, 0, period, oInc), kBase && oBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, ev.reference, ev.n, period, oBase) : 0);
       const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
       const timeout = plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
-      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size);
-      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size) : new Uint8Array(ev.m);
+      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, oInc, kInc.size);
+      const hitBase = kBase && oBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, oBase, kBase.size) : new Uint8Array(ev.m);
       cached = { hits: concatBits(hitInc, hitBase), hitInc, peak, limit, timeout };
       replayCache(ev).set(cacheKey, cached);
       }
