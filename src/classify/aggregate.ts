@@ -264,25 +264,41 @@ function distinctCounts(t: ColumnTable, base: Groups, where: Uint8Array | null, 
   const { group, size } = base;
   const n = group.length;
   const vals = internField(t, of);
-  // distinct (group, value) pairs: each pair as one number, renumbered densely with the typed
-  // numbering of behaviour/intern.ts (renumberInto) (no Set of boxed doubles), then each pair counted once for its group
-  const m = Math.max(1, vals.values.length);
-  const pairKey = new Float64Array(n);
+  const vid = vals.ids;
+  // The selected rows' value ids laid out group after group (a counting sort on the dense group
+  // ids: two passes, no hashing), then one pass per group with a per-value stamp of the group
+  // it was last counted in: each (group, value) pair counts once.
+  const end = new Int32Array(size + 1);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
-    const v = vals.ids[i] as number;
-    pairKey[i] = g >= 0 && v >= 0 && (where === null || where[i] !== 0) ? g * m + v : -1;
+    if (g >= 0 && (vid[i] as number) >= 0 && (where === null || where[i] !== 0)) end[g + 1] = (end[g + 1] as number) + 1;
   }
-  const pairId = new Int32Array(n);
-  const pairs = renumberInto(pairKey, pairId);
-  const seen = new Uint8Array(pairs);
-  const distinct = new Int32Array(size);
+  for (let g = 0; g < size; g++) end[g + 1] = (end[g + 1] as number) + (end[g] as number);
+  // end[g] is where group g starts; the scatter moves it to where g ends (= where g + 1 starts)
+  const byGroup = new Int32Array(end[size] as number);
   for (let i = 0; i < n; i++) {
-    const p = pairId[i] as number;
-    if (p < 0 || seen[p] === 1) continue;
-    seen[p] = 1;
     const g = group[i] as number;
-    distinct[g] = (distinct[g] as number) + 1;
+    const v = vid[i] as number;
+    if (g < 0 || v < 0 || (where !== null && where[i] === 0)) continue;
+    const at = end[g] as number;
+    byGroup[at] = v;
+    end[g] = at + 1;
+  }
+  const stamp = new Int32Array(Math.max(1, vals.values.length)).fill(-1);
+  const distinct = new Int32Array(size);
+  let from = 0;
+  for (let g = 0; g < size; g++) {
+    const to = end[g] as number;
+    let d = 0;
+    for (let j = from; j < to; j++) {
+      const v = byGroup[j] as number;
+      if (stamp[v] !== g) {
+        stamp[v] = g;
+        d++;
+      }
+    }
+    distinct[g] = d;
+    from = to;
   }
   return distinct;
 }

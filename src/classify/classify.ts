@@ -31,8 +31,37 @@ export interface ClassifyOptions extends ScoreOptions {
   workers?: number;
 }
 
+/** Where a classification's time went: wall and CPU (every thread of the process) per phase, in ms. */
+export interface PhaseTimes {
+  load: PhaseTime;
+  score: PhaseTime;
+  analyze: PhaseTime;
+  summary: PhaseTime;
+}
+export interface PhaseTime {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** A clock for phases: each `lap` is the time since the previous one. */
+function phaseClock(): (into: PhaseTime) => PhaseTime {
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  return (into) => {
+    const w = performance.now();
+    const c = process.cpuUsage();
+    into.wallMs = w - wall;
+    into.cpuMs = (c.user - cpu.user + c.system - cpu.system) / 1000;
+    wall = w;
+    cpu = c;
+    return into;
+  };
+}
+
 export interface Classification {
   report: LoadReport;
+  /** Wall and CPU time of each phase (benchmarks print them; figures vary with the machine). */
+  timings: PhaseTimes;
   scored: ScoreResult;
   analysis: Analysis;
   /** The `--json` summary of `runbook classify`. */
@@ -58,6 +87,8 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
   // every input is checked before anything is computed or written
   const zone: Zone = { ...(opts.plan !== undefined ? { plan: parsePlan(opts.plan) } : {}), ...(opts.botManagement !== undefined ? { botManagement: opts.botManagement } : {}) };
   const extra = opts.rules ? loadRules(opts.rules) : undefined;
+  const lap = phaseClock();
+  const timings: PhaseTimes = { load: { wallMs: 0, cpuMs: 0 }, score: { wallMs: 0, cpuMs: 0 }, analyze: { wallMs: 0, cpuMs: 0 }, summary: { wallMs: 0, cpuMs: 0 } };
   const { table, report } = await loadTraffic(file, { ...opts.limits, format: opts.format, logFormat: opts.logFormat, ...(opts.workers ? { workers: opts.workers } : {}) });
   let baseline = opts.baseline;
   let baselineTable: ColumnTable | undefined;
@@ -65,6 +96,7 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
     baselineTable = (await loadTraffic(opts.baselineFile, { ...opts.limits, format: opts.format, logFormat: opts.logFormat })).table;
     baseline = baselineRates(baselineTable, opts.baselineFile);
   }
+  lap(timings.load);
   const scored = score(table, {
     ...opts,
     baseline,
@@ -73,8 +105,10 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
     knownGood: opts.knownGood ?? extra?.knownGood,
     lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) },
   });
+  lap(timings.score);
   const allow = [...(opts.allow ?? []), ...(extra?.allow ?? [])];
   const analysis = analyze(scored, { baseline: baselineTable, baselineName: opts.baselineFile ? `--baseline ${opts.baselineFile}` : undefined, zone, allow, lists: { ...(extra?.lists ?? {}), ...(opts.lists ?? {}) } });
+  lap(timings.analyze);
   const summary: Classification['summary'] = {
     rows: report.rowsLoaded,
     skipped: report.rowsSkipped,
@@ -89,7 +123,8 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
     pack: `${scored.pack.name}@${scored.pack.version}`,
     ...(scored.behaviour ? { behaviour: scored.behaviour } : {}),
   };
-  return { report, scored, analysis, summary };
+  lap(timings.summary);
+  return { report, timings, scored, analysis, summary };
 }
 
 function csvCell(v: unknown): string {

@@ -97,6 +97,14 @@ export class Rule {
         return { kind: 'spread', ids, per, onNull };
       }
     }
+    const ipOnly = k.fields.length === 0 && k.dicts.length === 0 && k.ipFields.length === 1 ? predicateIds(t, k.ipFields[0] as string) : undefined;
+    if (ipOnly) {
+      // A test of one address column only (`ip.src in {...}`, an IP list): once per distinct
+      // address of its dictionary, spread over the rows, as for other one-column conditions.
+      const per = this.compiled.run([], [ipKeys(ipOnly.values as Column)], ipOnly.values.length);
+      const onNull = this.compiled.run([], [[null]], 1)[0] as number;
+      return { kind: 'spread', ids: ipOnly.ids, per, onNull };
+    }
     const cols = k.fields.map((f) => fieldColumn(t, f));
     const ips = k.ipFields.map((f) => ipKeys(fieldColumn(t, f)));
     const ids: (Int32Array | null)[] = [];
@@ -252,11 +260,35 @@ function bytesPredicate(t: ColumnTable, expression: string, col: Utf8Column, opt
   const onBytes = bytesTest(root, col);
   const missing = col.missing;
   if (onBytes) return (i) => (missing[i] === 1 ? onNull : onBytes(i));
+  // Decoding and testing a row costs a microsecond or more (an injection regex after url_decode);
+  // the same test comes back for the same rows (the analysis grades a signature's expression
+  // after score folded it), so each row's answer is kept: 0 not asked yet, 1 no, 2 yes.
+  const answers = opts.lists ? new Uint8Array(col.length) : rowAnswers(col, `${expression}\u0000${opts.nilNotEqual ? 1 : 0}`);
   return (i) => {
+    const a = answers[i] as number;
+    if (a !== 0) return a === 2;
     const v = col.at(i);
-    return v === null ? onNull : evaluate(v);
+    const r = v === null ? onNull : evaluate(v);
+    answers[i] = r ? 2 : 1;
+    return r;
   };
 }
+
+/** Per UTF-8 column and test, each row's answer so far (see bytesPredicate). */
+const answerCache = new WeakMap<Utf8Column, Map<string, Uint8Array>>();
+function rowAnswers(col: Utf8Column, key: string): Uint8Array {
+  let m = answerCache.get(col);
+  if (!m) answerCache.set(col, (m = new Map()));
+  let a = m.get(key);
+  if (!a) {
+    // bounded like the other per-table caches: ad-hoc rules must not grow it without end
+    if (m.size >= MAX_CACHED_ANSWERS) m.clear();
+    m.set(key, (a = new Uint8Array(col.length)));
+  }
+  return a;
+}
+/** Row-answer arrays kept per UTF-8 column (one byte per row each). */
+const MAX_CACHED_ANSWERS = 32;
 
 /** A one-field comparison answered per row on demand, memoised per distinct value (cached per table). */
 function lazyPredicate(t: ColumnTable, field: string, expression: string, col: ArrayLike<unknown>, opts: RuleOptions): LazyPredicate {

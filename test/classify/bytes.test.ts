@@ -94,6 +94,25 @@ Bytes('tests answered on the bytes agree with the same tests on decoded strings,
     }
   }
 });
+Bytes('tests left to the decoded row keep each row\'s answer per expression: asked again, or after a test reaching other rows, they answer as on strings', () => {
+  const values = [...VALUES, null, ...VALUES.map((v) => `%2e%2e/${v}`)];
+  const n = values.length;
+  const method = Array.from({ length: n }, (_, i) => (i % 3 === 2 ? 'POST' : 'GET'));
+  const other = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'POST' : 'GET'));
+  const col = utf8(values);
+  const b = aq.table({ 'http.request.method': method, 'http.request.uri.query': col });
+  const s = aq.table({ 'http.request.method': method, 'http.request.uri.query': values });
+  // the same column and test after other rows were reached (another method column): no answer is taken from the wrong rows
+  const b2 = aq.table({ 'http.request.method': other, 'http.request.uri.query': col });
+  const s2 = aq.table({ 'http.request.method': other, 'http.request.uri.query': values });
+  const tests = ['lower(url_decode(http.request.uri.query, "r")) matches r"\\.\\./"', 'lower(url_decode(http.request.uri.query, "r")) contains "ver"', 'not lower(url_decode(http.request.uri.query, "r")) contains "ver"'];
+  for (let round = 0; round < 2; round++)
+    for (const test of tests) {
+      const expr = `http.request.method eq "GET" and ${test}`;
+      assert.equal([...rule(expr, b).mask(b)], [...rule(expr, s).mask(s)], `${expr} (round ${round})`);
+      assert.equal([...rule(expr, b2).mask(b2)], [...rule(expr, s2).mask(s2)], `${expr} on other rows (round ${round})`);
+    }
+});
 Bytes('the shapes answered on bytes are recognised, and others are left to the decoded row', () => {
   const col = utf8(['v=1', 'x', null]);
   const t = aq.table({ 'http.request.uri.query': col });

@@ -138,6 +138,7 @@ Gen('matches the same rows on dictionary-encoded columns as on plain arrays, wit
     'http.host': Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : `H${i % 7}.Shop.example`)),
     'http.request.uri.path': Array.from({ length: n }, (_, i) => (i % 17 === 0 ? null : `/a/${i % 40}${i % 3 ? '.js' : ''}`)),
     'http.response.code': Array.from({ length: n }, (_, i) => [200, 404, 503, 404, 200][i % 5]),
+    'ip.src': Array.from({ length: n }, (_, i) => (i % 19 === 0 ? null : i % 5 === 0 ? `2001:db8::${i % 9}` : `${[10, 192, 203][i % 3]}.0.${i % 4}.${i % 23}`)),
   };
   const dictOf = (arr: (string | null | undefined)[]): DictionaryColumn<string> => {
     const values: string[] = [];
@@ -151,8 +152,8 @@ Gen('matches the same rows on dictionary-encoded columns as on plain arrays, wit
     return new DictionaryColumn(codes, values);
   };
   const plainTable = aq.table(cols);
-  const dictTable = aq.table({ ...cols, 'http.request.method': dictOf(cols['http.request.method']), 'http.host': dictOf(cols['http.host']), 'http.request.uri.path': dictOf(cols['http.request.uri.path']) });
-  const lists = { hosts: ['H1.Shop.example', 'H3.Shop.example'] };
+  const dictTable = aq.table({ ...cols, 'http.request.method': dictOf(cols['http.request.method']), 'http.host': dictOf(cols['http.host']), 'http.request.uri.path': dictOf(cols['http.request.uri.path']), 'ip.src': dictOf(cols['ip.src']) });
+  const lists = { hosts: ['H1.Shop.example', 'H3.Shop.example'], nets: ['10.0.0.0/8', '2001:db8::/124', '203.0.2.7'] };
   const exprs = [
     'http.request.method eq "GET"',
     'http.request.method ne "GET"',
@@ -161,6 +162,12 @@ Gen('matches the same rows on dictionary-encoded columns as on plain arrays, wit
     'lower(http.host) contains "h2" and not http.request.uri.path matches "\\.js$"',
     'http.request.uri.path.extension eq "js" and http.request.method ne "POST"',
     'len(http.host) gt 0 xor http.request.method eq "HEAD"',
+    // address tests alone (once per distinct address on a dictionary column) and beside others
+    'ip.src in $nets',
+    'not ip.src in {10.0.0.0/8 2001:db8::/120}',
+    'ip.src eq 192.0.1.5',
+    'ip.src ne 192.0.1.5',
+    'ip.src in $nets and http.request.method eq "GET"',
   ];
   for (const e of exprs)
     for (const nilNotEqual of [false, true]) {

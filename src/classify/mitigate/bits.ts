@@ -25,6 +25,36 @@ export function concatBits(a: ArrayLike<number>, b: ArrayLike<number>): Bits {
   return out;
 }
 
+/**
+ * Bits of `total` rows where rows [0, n) are set when their id (in `ids`, -1 missing) is wanted:
+ * a value-list term built straight from a per-distinct-value table, with no byte mask between.
+ */
+export function idBits(ids: ArrayLike<number>, want: ArrayLike<number>, n: number, total = n): Bits {
+  const out = emptyBits(total);
+  for (let w = 0, i = 0; i < n; w++) {
+    let word = 0;
+    for (let b = 0; b < 32 && i < n; b++, i++) {
+      const k = ids[i] as number;
+      if (k >= 0 && want[k] !== 0) word |= 1 << b;
+    }
+    out[w] = word;
+  }
+  return out;
+}
+
+/** Copies bits [from, to) of `src` into `out` (same layout); the other bits of `out` stay as they were. */
+export function copyBits(out: Bits, src: Bits, from: number, to: number): void {
+  const one = (i: number): void => {
+    const m = 1 << (i & 31);
+    const w = i >>> 5;
+    out[w] = ((out[w] as number) & ~m) | ((src[w] as number) & m);
+  };
+  let i = from;
+  for (; i < to && i & 31; i++) one(i);
+  for (; i + 32 <= to; i += 32) out[i >>> 5] = src[i >>> 5] as number;
+  for (; i < to; i++) one(i);
+}
+
 export function setBit(b: Bits, i: number): void {
   (b[i >>> 5] as number) |= 1 << (i & 31);
 }
@@ -52,6 +82,23 @@ export function countAnd3(a: Bits, b: Bits, c3: Bits): number {
   let c = 0;
   for (let i = 0; i < a.length; i++) c += pop((a[i] as number) & (b[i] as number) & (c3[i] as number));
   return c;
+}
+/**
+ * countAnd3(a, b, c) and countAnd3(a, b, d) in one pass (the search scores an extension by its
+ * cover and its possibly-good hits): `a & b` once per word, words where it is empty skipped.
+ * Answers in `out` [with c, with d].
+ */
+export function countAnd3Both(a: Bits, b: Bits, c: Bits, d: Bits, out: Int32Array): void {
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ab = (a[i] as number) & (b[i] as number);
+    if (ab === 0) continue;
+    x += pop(ab & (c[i] as number));
+    y += pop(ab & (d[i] as number));
+  }
+  out[0] = x;
+  out[1] = y;
 }
 export function and(a: Bits, b: Bits): Bits {
   const o = new Uint32Array(a.length);

@@ -27,6 +27,18 @@ export const litFor = (field: string, v: unknown): string => (CATALOG[field]?.ki
 
 /** Per-distinct-value counts of a field within selected rows (interned ids: one pass, no strings). */
 export function valueCounts(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
+  // clustering describes a cluster by these counts and the term search asks for them again: once per selection
+  let memo = countsMemo.get(sel);
+  if (!memo || memo.t !== t) countsMemo.set(sel, (memo = { t, byField: new Map() }));
+  const hit = memo.byField.get(field);
+  if (hit) return hit;
+  const out = countValues(t, field, sel);
+  memo.byField.set(field, out);
+  return out;
+}
+const countsMemo = new WeakMap<Uint8Array, { t: ColumnTable; byField: Map<string, { value: unknown; rows: number; id: number }[]> }>();
+
+function countValues(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
   const { ids, values } = internField(t, field);
   const counts = new Int32Array(values.length);
   for (let i = 0; i < sel.length; i++) if (sel[i] && (ids[i] as number) >= 0) counts[ids[i] as number]++;

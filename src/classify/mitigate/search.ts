@@ -3,7 +3,7 @@
  * possibly-good hits while keeping the cluster covered. Returns candidates best first; the
  * caller takes the first one the guard rails accept (and reports the ones they refused).
  */
-import { and, countAnd, countAnd3, type Bits } from './bits.js';
+import { and, countAnd, countAnd3Both, type Bits } from './bits.js';
 import type { ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import type { Term } from './terms.js';
@@ -40,6 +40,7 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
     const refHits = countAnd(bits, ev.reference);
     return { terms: ts, bits, cover, refHits, score: scoreOf(ts, cover, refHits) };
   };
+  const both = new Int32Array(2);
   const singles = usable.map((x) => make([x], x.bits)).sort((a, b) => b.score - a.score);
   const out = new Map<string, Candidate>();
   const keep = (cand: Candidate) => out.set(cand.terms.map((x) => x.expr).sort().join('\u0000'), cand);
@@ -52,9 +53,10 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
       let bestScore = -Infinity;
       for (const x of usable) {
         if (cur.terms.includes(x)) continue;
-        const cover = countAnd3(cur.bits, x.bits, c.bits) / c.rows;
+        countAnd3Both(cur.bits, x.bits, c.bits, ev.reference, both);
+        const cover = (both[0] as number) / c.rows;
         if (cover < KEEP_COVER * cur.cover) continue;
-        const refHits = countAnd3(cur.bits, x.bits, ev.reference);
+        const refHits = both[1] as number;
         const sc = scoreOf([...cur.terms, x], cover, refHits);
         if (sc > bestScore) {
           bestScore = sc;

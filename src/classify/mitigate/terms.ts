@@ -8,7 +8,7 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
-import { bitsOf, concatBits, countAnd, type Bits } from './bits.js';
+import { bitsOf, copyBits, countAnd, idBits, type Bits } from './bits.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
@@ -166,18 +166,11 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     const { ids: rowIds, values } = internField(t, a.field);
     const want = new Uint8Array(values.length);
     for (const k of ids) want[k] = 1;
-    const inc = new Uint8Array(ev.n);
-    for (let i = 0; i < ev.n; i++) {
-      const k = rowIds[i] as number;
-      if (k >= 0 && want[k]) inc[i] = 1;
-    }
-    let baseMask: Uint8Array = new Uint8Array(0);
+    const bits = idBits(rowIds, want, ev.n, ev.N);
     if (ev.base) {
       const b = ev.evalBits(expr);
-      baseMask = new Uint8Array(ev.m);
-      if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+      if (b) copyBits(bits, b, ev.n, ev.N);
     }
-    const bits = concatBits(inc, baseMask);
     termMemo(ev).set(expr, bits);
     add({ expr, field: a.field, tags, values: vals, nft: forms.nft, ipt: forms.ipt }, bits);
   }
@@ -199,20 +192,13 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
         add({ expr: tokExpr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, memoHit);
         continue;
       }
-      const want = values.map((v) => (String(v).includes(tok) ? 1 : 0));
-      const inc = new Uint8Array(ev.n);
-      for (let i = 0; i < ev.n; i++) {
-        const k = ids[i] as number;
-        if (k >= 0 && want[k]) inc[i] = 1;
-      }
+      const want = Uint8Array.from(values, (v) => (String(v).includes(tok) ? 1 : 0));
       const expr = `http.user_agent contains ${JSON.stringify(tok)}`;
-      let baseMask: Uint8Array = new Uint8Array(0);
+      const bits = idBits(ids, want, ev.n, ev.N);
       if (ev.base) {
         const b = ev.evalBits(expr);
-        baseMask = new Uint8Array(ev.m);
-        if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
+        if (b) copyBits(bits, b, ev.n, ev.N);
       }
-      const bits = concatBits(inc, baseMask);
       termMemo(ev).set(expr, bits);
       add({ expr, field: 'http.user_agent', tags: new Set<Tag>(), values: [tok] }, bits);
     }
