@@ -472,7 +472,10 @@ export class Kernel {
         t0,
         status,
       });
-      this.publish(msg, d.type, d.content);
+      // A failed cell is recorded but not shown: its one output stays the error (what front ends
+      // and the conformance suite expect); the next cell's update carries it, and a notebook that
+      // stops there shows it in the error output, which src/notebook/investigation.ts reads.
+      if (d) this.publish(msg, d.type, d.content);
     }
     return r;
   }

@@ -144,12 +144,12 @@ export class RunRecorder {
   /**
    * Record a finished cell; returns the display message to publish: `display_data` the first time
    * (and when the cell holding the display is run again, which clears its outputs), else
-   * `update_display_data`.
+   * `update_display_data`; null for a failed cell, whose only output stays its error.
    */
   finish(cell: { code: string; executionCount: number; cellId?: string; tags: readonly string[]; t0: number; status: RecordedStatus }): {
     type: 'display_data' | 'update_display_data';
     content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id: string } };
-  } {
+  } | null {
     const t1 = Date.now();
     this.probe();
     const kind = parametersKind(cell.code, cell.tags);
@@ -170,6 +170,11 @@ export class RunRecorder {
     // there. The cell is known by its id when the front end sends one (JupyterLab), else by its source.
     const host = this.host;
     const rehost = !host || (host.cellId !== undefined && cell.cellId !== undefined ? host.cellId === cell.cellId : host.sha256 === entry.sha256);
+    if (cell.status !== 'ok') {
+      // not shown in a failed cell; if that cell held the display, its outputs were cleared
+      if (rehost) this.host = undefined;
+      return null;
+    }
     if (rehost) this.host = { ...(cell.cellId ? { cellId: cell.cellId } : {}), sha256: entry.sha256 };
     return { type: rehost ? 'display_data' : 'update_display_data', content: this.bundle() };
   }

@@ -113,7 +113,16 @@ export function withInvestigation(nb: Notebook): Notebook {
   out.cells.forEach((c, index) => {
     if (c.cell_type !== 'code') return;
     const e = entryFor(c, record);
-    if (!e) return;
+    if (!e) {
+      // The kernel shows no record in a failed cell (its only output stays the error): a cell the
+      // record does not reach but that ran and failed is the run's failure, without timing.
+      const err = c.execution_count !== null ? c.outputs.find((o): o is Extract<Output, { output_type: 'error' }> => o.output_type === 'error') : undefined;
+      if (!err) return;
+      const status: CellStatus = err.ename === 'KeyboardInterrupt' ? 'interrupted' : 'error';
+      c.metadata.runbook = { status };
+      if (!failedCell) failedCell = { index, id: c.id, status };
+      return;
+    }
     const status = STATUS[e.status];
     c.metadata.runbook = { status, startedAt: e.startedAt, finishedAt: e.finishedAt, durationMs: e.durationMs };
     if (status !== 'ok' && !failedCell) failedCell = { index, id: c.id, status };

@@ -44,9 +44,10 @@ export type CellStatus = 'ok' | 'error' | 'timeout' | 'interrupted' | 'skipped';
 
 export interface CellRunInfo {
   status: CellStatus;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
+  /** Absent only for a failed cell known from its error output, not from a run record (investigation.ts). */
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
 }
 
 export interface CellMetadata extends JsonObject {

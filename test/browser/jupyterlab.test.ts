@@ -340,7 +340,7 @@ test('a runbook stepped through in JupyterLab saves the kernel run record: the s
   const runs = nb.cells.flatMap((c) => (c.cell_type === 'code' ? [c.metadata.runbook] : []));
   assert.is(runs.length, code.length);
   for (const [i, r] of runs.entries()) {
-    assert.ok(r && r.status === 'ok' && r.durationMs >= 0, `code cell ${i}: ${JSON.stringify(r)}`);
+    assert.ok(r && r.status === 'ok' && (r.durationMs ?? -1) >= 0, `code cell ${i}: ${JSON.stringify(r)}`);
   }
   const starts = runs.map((r) => r?.startedAt ?? '');
   assert.equal(starts, [...starts].sort());

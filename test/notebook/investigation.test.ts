@@ -44,7 +44,7 @@ async function runAll(cells: CodeCell[], fresh = true): Promise<Notebook> {
   return { nbformat: 4, nbformat_minor: 5, metadata: { runbook: { id: 'probe', version: '1.0.0', title: 'probe', summary: '' } }, cells };
 }
 
-test('a failing last cell marks the run failed at that cell, with timing on every cell and parameters as executed', async () => {
+test('a failing last cell marks the run failed at that cell (its only output the error), with timing on every cell before it and parameters as executed', async () => {
   const nb = await runAll([
     cell('params', '// @param host hostname\nconst host: string = "a.example";\n// @param port port\nconst port: number = 443;', ['parameters']),
     cell('inject', '// Parameters injected by `runbook run`\nconst port: number = 8443;', ['injected-parameters']),
@@ -60,6 +60,9 @@ test('a failing last cell marks the run failed at that cell, with timing on ever
   assert.equal(inv?.failedCell, { index: 3, id: 'boom', status: 'error' });
   const runs = withInvestigation(nb).cells.map((c) => c.metadata.runbook?.status);
   assert.equal(runs, ['ok', 'ok', 'ok', 'error']);
+  const boom = nb.cells[3] as CodeCell;
+  assert.equal(boom.outputs.map((o) => o.output_type), ['error'], 'the failed cell carries only its error (no record update)');
+  assert.ok(withInvestigation(nb).cells.slice(0, 3).every((c) => typeof c.metadata.runbook?.durationMs === 'number'));
   assert.is(nb.metadata.investigation, undefined, 'the argument is not modified');
 });
 

@@ -3,12 +3,10 @@
 Every sample attribute jupyter_kernel_test 0.4.5 offers is set, so no test is skipped.
 scripts/test.sh installs the kernelspec into a temp prefix and points JUPYTER_PATH at it.
 
-The kernel runs here with RUNBOOK_PROVENANCE=off: its run record (kernel/provenance.ts) adds one
-display_data / update_display_data to every cell, which the suite's test_error ("exactly one
-output message, the error") does not allow for. Nothing else changes on the wire;
-test_provenance.py covers the record.
+The kernel runs as front ends start it, with its run record on (kernel/provenance.ts): a failed
+cell shows no record update, so the suite's test_error ("exactly one output message, the
+error") holds; test_provenance.py covers the record itself.
 """
-import os
 import unittest
 
 import jupyter_kernel_test
@@ -17,17 +15,6 @@ import jupyter_kernel_test
 class RunbookKernelTests(jupyter_kernel_test.KernelTests):
     kernel_name = "runbook"
 
-    @classmethod
-    def setUpClass(cls):
-        cls._provenance = os.environ.get("RUNBOOK_PROVENANCE")
-        os.environ["RUNBOOK_PROVENANCE"] = "off"
-        try:
-            super().setUpClass()
-        finally:
-            if cls._provenance is None:
-                os.environ.pop("RUNBOOK_PROVENANCE", None)
-            else:
-                os.environ["RUNBOOK_PROVENANCE"] = cls._provenance
     language_name = "typescript"
     file_extension = ".ts"
 

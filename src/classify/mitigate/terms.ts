@@ -8,7 +8,7 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
-import { bitsOf, copyBits, countAnd, idBits, type Bits } from './bits.js';
+import { bitsOf, concatBits, copyBits, countAnd, idBits, type Bits } from './bits.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
