@@ -24,7 +24,7 @@ import { TABLE_NAME } from './engine.js';
 import { SqlEngineError } from './errors.js';
 import { lowerToSql, type LowerOptions } from './lower.js';
 import { SQL_MSG } from './messages.js';
-import { columnDefs, columnOf, fieldsFromColumns, ROW_COLUMN, sourceColumns, storedFields, storedRow, type StoredField } from './storage.js';
+import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, sourceColumns, storedFields, wireFormatOf, type StoredField } from './storage.js';
 
 export interface TimeRange {
   /** ms since the epoch, inclusive */
@@ -151,15 +151,20 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
     }
   }
   const { columns, types } = typesFor(defs);
+  // which ingest call wrote a row: behaviour.* fields are computed over the rows of one call
+  let ingestId = 0;
+  if (existing) {
+    const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(INGEST_COLUMN)}) AS m FROM ${name}`);
+    ingestId = Number(r.rows[0]?.['m'] ?? -1) + 1;
+  }
   const cols = sourceColumns(table, fields);
   const n = table.numRows();
-  const batch = Math.max(1, opts.batchRows ?? 50_000);
+  const batch = Math.max(1, opts.batchRows ?? 250_000);
+  const wire = wireFormatOf(d.name);
   let batches = 0;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
-    const rows: Record<string, unknown>[] = new Array(to - from);
-    for (let i = from; i < to; i++) rows[i - from] = storedRow(i, firstRow + i, fields, cols, d.name);
-    await engine.insert(name, columns, types, rows);
+    await engine.insert(name, columns, types, encodeRows(table, fields, cols, from, to, firstRow, ingestId, wire));
     batches++;
     opts.onProgress?.(to, n);
   }
