@@ -91,8 +91,20 @@ test('runbook ingest, rule test --engine and classify --engine on the cluster pr
   const cl = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli', '--json');
   assert.is(cl.status, 0, cl.stderr);
   const memc = cli('classify', file, '--json');
-  assert.equal(JSON.parse(cl.stdout).labels, JSON.parse(memc.stdout).labels);
-  assert.is(JSON.parse(cl.stdout).rows, 967);
+  const remoteSum = JSON.parse(cl.stdout) as Record<string, unknown> & { absent: { field: string; reason: string }[] };
+  const memSum = JSON.parse(memc.stdout) as Record<string, unknown>;
+  assert.equal(remoteSum['labels'], memSum['labels']);
+  assert.is(remoteSum['rows'], 967);
+  // every key of the in-memory summary is there; what the engine does not compute is null and
+  // named in `absent` with its reason, never an empty list that reads as "none found"
+  for (const k of Object.keys(memSum).filter((k) => k !== 'behaviour')) assert.ok(k in remoteSum, `summary key ${k}`);
+  for (const k of ['clusters', 'mitigations']) {
+    assert.is(remoteSum[k], null, k);
+    assert.match(remoteSum.absent.find((x) => x.field === k)?.reason ?? '', /not computed on a SQL engine/, k);
+  }
+  assert.ok(Array.isArray(memSum['mitigations']) && Array.isArray(memSum['clusters']));
+  const text = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
+  assert.match(text.stdout, /Not computed on the clickhouse engine:\n  clusters: .*\n  mitigations: /);
   const bad = cli('rule', 'test', 'http.request.method eq', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /RuleSyntaxError/);

@@ -152,8 +152,10 @@ export async function differential(remote: RemoteTable, table: ColumnTable, expr
     const w = want as number[];
     const g = got as number[];
     if (g.length !== w.length || g.some((r, i) => r !== w[i])) {
-      const onlyMem = w.filter((r) => !g.includes(r)).slice(0, 5);
-      const onlySql = g.filter((r) => !w.includes(r)).slice(0, 5);
+      const gs = new Set(g);
+      const ws = new Set(w);
+      const onlyMem = w.filter((r) => !gs.has(r)).slice(0, 5);
+      const onlySql = g.filter((r) => !ws.has(r)).slice(0, 5);
       assert.unreachable(`${label}: ${e}\n  in memory ${w.length} rows, ${remote.engine.dialect.name} ${g.length}; only in memory: ${onlyMem.join(',')}; only in SQL: ${onlySql.join(',')}`);
     }
     count.ran++;

@@ -38,7 +38,8 @@ export class ChdbEngine implements SqlEngine {
 
   async query<R extends Record<string, unknown>>(sql: string): Promise<QueryResult<R>> {
     const text = this.session.query(`${sql}\nSETTINGS output_format_json_quote_64bit_integers = 0`, 'JSON');
-    return { rows: (JSON.parse(text) as { data: R[] }).data, partial: false };
+    const parsed = JSON.parse(text) as { data: R[]; totals?: R };
+    return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
   }
 
   async exec(sql: string): Promise<void> {

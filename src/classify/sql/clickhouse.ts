@@ -75,10 +75,10 @@ export class ClickHouse implements SqlEngine {
     const settings: Record<string, string> = { output_format_json_quote_64bit_integers: '0' };
     if (opts.skipUnavailableShards) settings['skip_unavailable_shards'] = '1';
     const text = await this.post(`${sql}\nFORMAT JSON`, settings);
-    const parsed = JSON.parse(text) as { data: R[] };
+    const parsed = JSON.parse(text) as { data: R[]; totals?: R };
     // ClickHouse does not say which shards it skipped; callers that asked to skip check the
     // shard count themselves (see RemoteTable.shards).
-    return { rows: parsed.data, partial: false };
+    return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
   }
 
   async exec(sql: string): Promise<void> {

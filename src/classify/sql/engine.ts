@@ -13,6 +13,8 @@ export interface QueryResult<R> {
   rows: R[];
   /** True when some shard did not answer and skipUnavailableShards was set. */
   partial: boolean;
+  /** ClickHouse `GROUP BY ... WITH TOTALS`: the row over every group. */
+  totals?: R;
 }
 
 export interface SqlEngine {
