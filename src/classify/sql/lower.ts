@@ -213,10 +213,10 @@ class Lowering {
       case 'ip':
         return this.refuse('an IP comparison on a non-IP value', e.span);
       case 'regex':
-        return d.truthy(d.regex(x, d.str(rhsString())));
+        return d.truthy(d.regex(x, rhsString()));
       case 'wildcard': {
         const re = globToRe2(chk.pattern, chk.caseInsensitive);
-        return d.truthy(d.regex(chk.caseInsensitive ? d.lowerAscii(x) : x, d.str(re)));
+        return d.truthy(d.regex(chk.caseInsensitive ? d.lowerAscii(x) : x, re));
       }
       case 'stringSet':
         return chk.values.length ? d.truthy(`(${x} IN (${chk.values.map((s) => d.str(s)).join(', ')}))`) : '(1 = 0)';

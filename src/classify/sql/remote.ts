@@ -24,7 +24,7 @@ import { TABLE_NAME } from './engine.js';
 import { SqlEngineError } from './errors.js';
 import { lowerToSql, type LowerOptions } from './lower.js';
 import { SQL_MSG } from './messages.js';
-import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, sourceColumns, storedFields, wireFormatOf, type StoredField } from './storage.js';
+import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, storedFields, wireFormatOf, type StoredField } from './storage.js';
 
 export interface TimeRange {
   /** ms since the epoch, inclusive */
@@ -157,14 +157,13 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
     const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(INGEST_COLUMN)}) AS m FROM ${name}`);
     ingestId = Number(r.rows[0]?.['m'] ?? -1) + 1;
   }
-  const cols = sourceColumns(table, fields);
   const n = table.numRows();
   const batch = Math.max(1, opts.batchRows ?? 250_000);
   const wire = wireFormatOf(d.name);
   let batches = 0;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
-    await engine.insert(name, columns, types, encodeRows(table, fields, cols, from, to, firstRow, ingestId, wire));
+    await engine.insert(name, columns, types, encodeRows(table, fields, from, to, firstRow, ingestId, wire));
     batches++;
     opts.onProgress?.(to, n);
   }

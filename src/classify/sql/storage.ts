@@ -122,16 +122,6 @@ export function columnDefs(fields: readonly StoredField[], dialect: SqlDialectNa
 
 const hex32 = (v: bigint): string => v.toString(16).padStart(32, '0');
 
-/**
- * Column arrays of a table for the stored fields, read as the in-memory engine reads them
- * (`fieldColumn`: derived fields computed, `ip.proto` numbers named), so both engines see the same values.
- */
-export function sourceColumns(table: ColumnTable, fields: readonly StoredField[]): Map<string, ArrayLike<unknown>> {
-  const cols = new Map<string, ArrayLike<unknown>>();
-  for (const f of fields) cols.set(f.field, fieldColumn(table, f.field));
-  return cols;
-}
-
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : null);
 
@@ -280,7 +270,7 @@ type ColumnWriter = (i: number, out: Sink) => void;
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 /** A field's writer: per distinct value (encoded once) when the column is interned, integers as digits. */
-function columnWriter(table: ColumnTable, f: StoredField, col: ArrayLike<unknown>, enc: CellEncoder): ColumnWriter {
+function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): ColumnWriter {
   // ip.proto is stored named ("tcp"), its interned ids are the numbers: read it row by row
   const ids = f.field === 'ip.proto' ? undefined : fieldIds(table, f.field);
   if (ids) {
@@ -293,6 +283,9 @@ function columnWriter(table: ColumnTable, f: StoredField, col: ArrayLike<unknown
       out.bytes(k < 0 ? missing : (cache[k] ??= utf8(enc(values[k]))));
     };
   }
+  // read row by row as the in-memory engine reads it (only here: a dictionary column read through
+  // its ids is never turned into an array of values, which would cost memory per row)
+  const col = fieldColumn(table, f.field);
   if (f.type.kind === 'Int')
     return (i, out) => {
       const v = col[i];
@@ -315,7 +308,7 @@ function columnWriter(table: ColumnTable, f: StoredField, col: ArrayLike<unknown
  * written as bytes (a dictionary column's values encoded once each, integers digit by digit):
  * no string or object per row, which is what makes ingest fast.
  */
-export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], cols: Map<string, ArrayLike<unknown>>, from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000): Generator<Buffer> {
+export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000): Generator<Buffer> {
   const tsv = wire === 'tsv';
   // JSON keys: c0 __row, c1 __ingest, then each field's columns in order
   const keys: number[] = [];
@@ -324,7 +317,7 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
     keys.push(next);
     next += cellsOf(f.type);
   }
-  const writers = fields.map((f, j) => columnWriter(table, f, cols.get(f.field) ?? [], cellEncoder(f.type, wire, keys[j] as number)));
+  const writers = fields.map((f, j) => columnWriter(table, f, cellEncoder(f.type, wire, keys[j] as number)));
   const prefixes = keys.map((k) => utf8(tsv ? '\t' : `,"c${k}":`));
   const rowStart = utf8(tsv ? '' : '{"c0":');
   const ingestCell = utf8(tsv ? `\t${ingestId}` : `,"c1":${ingestId}`);
