@@ -36,6 +36,13 @@ Lower('string literals are escaped for each dialect, so a quote in a rule cannot
   assert.match(lowerToSql(ast, DUCKDB), /'a''b\\c'/);
 });
 
+Lower('a regex with an inline (?i) has no required literal on ClickHouse (18.16 matched it case-sensitively), and is unchanged elsewhere', () => {
+  const ast = check(parse('http.user_agent ~ "(?i)MOZILLA"'), catalogSchema());
+  assert.match(lowerToSql(ast, CLICKHOUSE), "match(`http__user_agent`, '(?:(?i)MOZILLA)|[^\\\\s\\\\S]')");
+  assert.match(lowerToSql(ast, DUCKDB), "regexp_matches(\"http__user_agent\", '(?i)MOZILLA')");
+  assert.match(lowerToSql(check(parse('http.user_agent ~ "^MOZ"'), catalogSchema()), CLICKHOUSE), "match(`http__user_agent`, '^MOZ')");
+});
+
 Lower('a function the engine cannot run is refused before any query, with its position', () => {
   const expr = 'decode_base64(http.request.uri.query) contains "x"';
   try {
