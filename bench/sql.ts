@@ -4,11 +4,19 @@
  * on synthetic Logpush traffic, in one run. Every contender runs in its own Node process (as
  * `runbook` would), so each reports its own wall time and peak RSS.
  *
- *   node dist/bench/sql.js                 # BENCH_ROWS (default 10,000,000) in 1M-row chunks
+ *   node dist/bench/sql.js                 # BENCH_ROWS (default 10,000,000) in BENCH_CHUNK-row chunks
  *   BENCH_ROWS=1000000 node dist/bench/sql.js
  *
- * The in-memory contender loads every chunk into one table; above BENCH_MEMORY_MAX_ROWS (default
- * 3M) it is left out and the report says so (it needs about 0.65 GB per million rows).
+ * Ingest loads one chunk file at a time (BENCH_CHUNK rows, default 1M) and streams it to the
+ * engine, so the Node process holds one chunk. The in-memory contender loads every chunk into one
+ * table; above BENCH_MEMORY_MAX_ROWS (default 3M) it is left out and the report says so (it needs
+ * about 0.65 GB per million rows). Each contender reports wall time and its own CPU time (the
+ * machine is shared: CPU time is the steadier figure for the Node side; the servers' work shows
+ * only in wall time).
+ *
+ * behaviour.* fields are computed at ingest over each chunk (an ingest call), in memory over the
+ * whole table: with more than one chunk the behaviour signatures can label differently, and the
+ * report says whether the malicious counts agree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import { logpushLine, rng } from './logpush-gen.js';
+import { execFile } from 'node:child_process';
 import { runContender, machineLine } from './contenders.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { score } from '../src/classify/index.js';
@@ -23,13 +32,16 @@ import { ClickHouse, DuckDb, ingest, openRemote, remoteScore } from '../src/clas
 import { startClickHouse } from '../test/helpers/services/clickhouse.js';
 
 const N = Number(process.env['BENCH_ROWS'] ?? 10_000_000);
-const CHUNK = 1_000_000;
+const CHUNK = Number(process.env['BENCH_CHUNK'] ?? 1_000_000);
 const MEMORY_MAX = Number(process.env['BENCH_MEMORY_MAX_ROWS'] ?? 3_000_000);
+/** Rows the in-memory contender scores: all of them up to MEMORY_MAX, else BENCH_MEMORY_ROWS (whole chunks; 0 leaves it out). */
+const MEMORY_ROWS = N <= MEMORY_MAX ? N : Math.min(N, Number(process.env['BENCH_MEMORY_ROWS'] ?? 0));
 const dir = process.env['BENCH_SQL_DIR'] ?? path.join(os.tmpdir(), 'netrunbook-bench-sql');
 
 interface Result {
   name: string;
   seconds: number;
+  cpuSeconds: number;
   rows: number;
   malicious: number;
   peakRssMB: number;
@@ -66,6 +78,7 @@ const chUrls = (): string[] => fs.readFileSync(urlsFile, 'utf8').trim().split(',
 
 async function run(name: string): Promise<Result> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let rows = 0;
   let malicious = 0;
   switch (name) {
@@ -73,18 +86,19 @@ async function run(name: string): Promise<Result> {
     case 'ingest-duckdb': {
       const ch = name === 'ingest-clickhouse';
       const urls = ch ? chUrls() : [];
-      const engine = ch ? new ClickHouse({ url: urls[0] as string }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
+      const engine = ch ? new ClickHouse({ url: urls[0] as string, timeoutMs: 3_600_000 }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
       for (let c = 0; c < chunks; c++) {
         const { table } = await loadTraffic(chunkFile(c), { format: 'logpush' });
-        const rep = await ingest(engine, table, 'requests', { cluster: ch ? 'nrb' : undefined, shards: ch ? urls.map((url) => new ClickHouse({ url })) : undefined, append: c > 0, batchRows: 100_000 });
+        const rep = await ingest(engine, table, 'requests', { cluster: ch ? 'nrb' : undefined, shards: ch ? urls.map((url) => new ClickHouse({ url })) : undefined, append: c > 0 });
         rows += rep.rows;
+        process.stderr.write(`  ${name}: chunk ${c + 1}/${chunks}, ${rows} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
       }
       await engine.close();
       break;
     }
     case 'classify-clickhouse':
     case 'classify-duckdb': {
-      const engine = name === 'classify-clickhouse' ? new ClickHouse({ url: chUrls()[0] as string }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
+      const engine = name === 'classify-clickhouse' ? new ClickHouse({ url: chUrls()[0] as string, timeoutMs: 3_600_000 }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
       const s = await remoteScore(await openRemote(engine, 'requests'));
       rows = s.rows;
       malicious = s.labels.malicious;
@@ -93,7 +107,7 @@ async function run(name: string): Promise<Result> {
     }
     case 'classify-memory': {
       const tables = [];
-      for (let c = 0; c < chunks; c++) tables.push((await loadTraffic(chunkFile(c), { format: 'logpush' })).table);
+      for (let c = 0; c < Math.ceil(MEMORY_ROWS / CHUNK); c++) tables.push((await loadTraffic(chunkFile(c), { format: 'logpush' })).table);
       const t = tables.length === 1 ? (tables[0] as aq.ColumnTable) : (tables[0] as aq.ColumnTable).concat(...tables.slice(1));
       const s = score(t);
       rows = t.numRows();
@@ -103,7 +117,34 @@ async function run(name: string): Promise<Result> {
     default:
       throw new Error(`unknown contender ${name}`);
   }
-  return { name, seconds: (performance.now() - t0) / 1000, rows, malicious, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const cpu = process.cpuUsage(c0);
+  return { name, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows, malicious, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+/** CPU seconds (user + system) of processes, from /proc (the ClickHouse servers' share of the work). */
+function cpuOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // a server that is gone has no more CPU time
+    }
+  }
+  return ticks / 100;
+}
+
+/** A contender in a child process, asynchronously (BENCH_PARALLEL runs the two SQL engines side by side). */
+function contenderAsync(self: string, name: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [self, name], { encoding: 'utf8', maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout.trim().split('\n').pop() as string) as Result);
+    });
+    child.stderr?.pipe(process.stderr);
+  });
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -119,21 +160,47 @@ if (only) {
   const ch = await startClickHouse(2);
   try {
     fs.writeFileSync(urlsFile, ch.urls.join(','));
-    const names = ['ingest-clickhouse', 'ingest-duckdb', 'classify-clickhouse', 'classify-duckdb', ...(N <= MEMORY_MAX ? ['classify-memory'] : [])];
     const res: Record<string, Result> = {};
-    for (const n of names) {
-      res[n] = runContender<Result>(self, n);
+    const show = (n: string, serverCpu: number | null): void => {
       const r = res[n] as Result;
-      console.log(`${n.padEnd(20)} ${r.seconds.toFixed(2).padStart(8)} s  rows ${r.rows}  malicious ${r.malicious}  peak RSS ${r.peakRssMB} MB`);
+      const rate = n.startsWith('ingest') ? `  ${Math.round(r.rows / r.seconds)} rows/s` : '';
+      const server = serverCpu === null ? '' : `  servers' CPU ${serverCpu.toFixed(1)} s`;
+      console.log(`${n.padEnd(20)} ${r.seconds.toFixed(2).padStart(8)} s wall ${r.cpuSeconds.toFixed(2).padStart(8)} s Node CPU  rows ${r.rows}  malicious ${r.malicious}  peak RSS ${r.peakRssMB} MB${rate}${server}`);
+    };
+    // BENCH_PARALLEL=1: the cluster's and DuckDB's contenders run side by side (same load on both)
+    const parallel = process.env['BENCH_PARALLEL'] === '1';
+    for (const step of ['ingest', 'classify']) {
+      const pair = [`${step}-clickhouse`, `${step}-duckdb`];
+      if (parallel) {
+        const s0 = cpuOf(ch.pids);
+        const out = await Promise.all(pair.map((n) => contenderAsync(self, n)));
+        pair.forEach((n, i) => (res[n] = out[i] as Result));
+        const server = cpuOf(ch.pids) - s0;
+        show(pair[0] as string, server);
+        show(pair[1] as string, null);
+      } else
+        for (const n of pair) {
+          const s0 = cpuOf(ch.pids);
+          res[n] = runContender<Result>(self, n);
+          show(n, n.endsWith('clickhouse') ? cpuOf(ch.pids) - s0 : null);
+        }
     }
-    const ratio = (a: string, b: string) => (res[a] && res[b] ? ((res[a] as Result).seconds / (res[b] as Result).seconds).toFixed(2) : 'n/a');
-    console.log(`classify: DuckDB / cluster ${ratio('classify-duckdb', 'classify-clickhouse')}x, in memory / cluster ${ratio('classify-memory', 'classify-clickhouse')}x (>1: the cluster is faster)`);
+    if (MEMORY_ROWS > 0) {
+      res['classify-memory'] = runContender<Result>(self, 'classify-memory');
+      show('classify-memory', null);
+    }
+    // per row, so an in-memory run on fewer rows compares at its own size
+    const perRow = (r: Result): number => r.seconds / Math.max(1, r.rows);
+    const ratio = (a: string, b: string) => (res[a] && res[b] ? (perRow(res[a] as Result) / perRow(res[b] as Result)).toFixed(2) : 'n/a');
+    console.log(`classify: DuckDB / cluster ${ratio('classify-duckdb', 'classify-clickhouse')}x, in memory / cluster ${ratio('classify-memory', 'classify-clickhouse')}x (wall time per row; >1: the cluster is faster)`);
     console.log(`ingest: DuckDB / cluster ${ratio('ingest-duckdb', 'ingest-clickhouse')}x`);
     const c = res['classify-clickhouse'] as Result;
-    console.log(`Node peak RSS on the cluster path: ${c.peakRssMB} MB (target < 500 MB)${c.peakRssMB < 500 ? '' : '  ** OVER **'}`);
-    if (N > MEMORY_MAX) console.log(`in memory: left out above ${MEMORY_MAX} rows (set BENCH_MEMORY_MAX_ROWS to include it)`);
-    const agree = new Set(Object.values(res).filter((r) => r.name.startsWith('classify')).map((r) => r.malicious));
-    console.log(agree.size === 1 ? 'all engines agree on the malicious rows' : `** engines disagree on malicious rows: ${[...agree].join(' / ')} **`);
+    console.log(`Node peak RSS on the cluster path: ${c.peakRssMB} MB (target < 500 MB)${c.peakRssMB < 500 ? '' : '  ** OVER **'}; ingest into the cluster: ${(res['ingest-clickhouse'] as Result).peakRssMB} MB with ${CHUNK}-row chunks`);
+    if (MEMORY_ROWS < N) console.log(MEMORY_ROWS > 0 ? `in memory: scored the first ${res['classify-memory']?.rows} rows only (BENCH_MEMORY_ROWS; it needs about 0.65 GB per million rows); projected to ${N} rows linearly: ${(((res['classify-memory']?.seconds ?? 0) * N) / (res['classify-memory']?.rows || 1)).toFixed(0)} s wall` : `in memory: left out above ${MEMORY_MAX} rows (set BENCH_MEMORY_MAX_ROWS or BENCH_MEMORY_ROWS to include it)`);
+    const sqlAgree = new Set(['classify-clickhouse', 'classify-duckdb'].map((k) => res[k]?.malicious));
+    console.log(sqlAgree.size === 1 ? 'the cluster and DuckDB agree on the malicious rows' : `** the cluster and DuckDB disagree on malicious rows: ${[...sqlAgree].join(' / ')} **`);
+    const m = res['classify-memory'];
+    if (m && m.rows === N) console.log(m.malicious === c.malicious ? 'in memory agrees with the cluster on the malicious rows' : `in memory: ${m.malicious} malicious vs ${c.malicious} on the cluster${chunks > 1 ? ` (expected with ${chunks} chunks: behaviour.* is computed per ingest chunk in SQL, over the whole table in memory)` : ' ** DISAGREE **'}`);
   } finally {
     await ch.stop();
   }

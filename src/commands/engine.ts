@@ -71,21 +71,31 @@ export async function classifyRemote(argv: string[]): Promise<number> {
   const remote = await remoteOf(a, 'runbook classify');
   try {
     const s = await remoteScore(remote);
+    // the in-memory summary's keys, each present: what is not computed here is null and named in
+    // `absent` with the reason (an empty list would read as "none found")
+    const absent = [
+      { field: 'clusters', reason: SQL_MSG.absentClusters },
+      { field: 'mitigations', reason: SQL_MSG.absentMitigations },
+    ];
     const summary = {
       rows: s.rows,
       skipped: 0,
       labels: s.labels,
-      // clustering and mitigation synthesis need the rows: they run in memory on a sample
-      clusters: [],
+      clusters: null,
       topSources: s.topSources,
-      mitigations: [],
+      mitigations: null,
+      refused: null,
+      levers: null,
+      incident: null,
+      evidence: null,
+      pack: `${s.pack.name}@${s.pack.version}`,
       engine: s.engine,
       table: remote.table,
       partial: s.partial,
-      pack: `${s.pack.name}@${s.pack.version}`,
       signatures: s.signatures,
       skippedSignatures: s.skippedSignatures,
-      note: 'clusters and mitigations are computed in memory: run runbook classify on an exported sample of the attack window',
+      notes: s.notes,
+      absent,
     };
     if (a.flags.has('--json')) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
@@ -98,8 +108,10 @@ export async function classifyRemote(argv: string[]): Promise<number> {
         '',
         'Top sources:',
         ...s.topSources.map((x) => `  ${x.ip}  ${x.rows} rows, ${x.malicious} malicious`),
+        ...(s.notes.length ? ['', 'Notes:', ...s.notes.map((x) => `  ${x}`)] : []),
         '',
-        summary.note,
+        `Not computed on the ${remote.engine.dialect.name} engine:`,
+        ...absent.map((x) => `  ${x.field}: ${x.reason}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }

@@ -4,6 +4,7 @@ import * as aq from 'arquero';
 import { rule } from '../../src/classify/index.js';
 import { bytesTest, literalSet } from '../../src/classify/bytes.js';
 import { Utf8Column } from '../../src/traffic/utf8.js';
+import { BYTES_TESTS } from './rules-cases.js';
 
 /** A UTF-8 column holding these values (null: missing). */
 function utf8(values: readonly (string | null)[]): Utf8Column {
@@ -62,26 +63,7 @@ Bytes('tests answered on the bytes agree with the same tests on decoded strings,
   const asciiOnly = values.map((v) => (v === null ? null : v.replace(/é/g, 'e')));
   const asciiBytes = aq.table({ 'http.request.method': method, 'http.request.uri.query': utf8(asciiOnly) });
   const asciiText = aq.table({ 'http.request.method': method, 'http.request.uri.query': asciiOnly });
-  const tests = [
-    'len(http.request.uri.query) gt 0',
-    'len(http.request.uri.query) eq 3',
-    'len(http.request.uri.query) le 4',
-    'not len(http.request.uri.query) ge 0',
-    'http.request.uri.query eq "v=1"',
-    'http.request.uri.query ne "v=1"',
-    'http.request.uri.query eq "é=1"',
-    'http.request.uri.query contains "=1"',
-    'http.request.uri.query contains "é"',
-    'http.request.uri.query contains ""',
-    'http.request.uri.query in {"GET" "HEAD" "v=é"}',
-    'http.request.uri.query matches r"^(v|ver|version|h|hash)="',
-    'http.request.uri.query matches r"^(GET|HEAD)$"',
-    'http.request.uri.query matches r"^v=é"',
-    'http.request.uri.query matches r"=\\d"',
-    'starts_with(http.request.uri.query, "ver")',
-    'ends_with(http.request.uri.query, "=1")',
-    'ends_with(http.request.uri.query, "é")',
-  ];
+  const tests = BYTES_TESTS;
   for (const test of tests) {
     // next to a test on another column, as in the pack: the query is tested per row reached
     const expr = `http.request.method eq "GET" and ${test}`;

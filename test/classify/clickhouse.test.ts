@@ -10,7 +10,7 @@ import { loadTraffic } from '../../src/traffic/index.js';
 import { score, matchRows } from '../../src/classify/index.js';
 import { ClickHouse, ingest, openRemote, remoteRuleTest, remoteScore, remoteMatches, clickhouse, SqlEngineError } from '../../src/classify/sql/index.js';
 import { startClickHouse, clickhouseAvailable, type ClickHouseCluster } from '../helpers/services/clickhouse.js';
-import { DIFFERENTIAL_EXPRESSIONS, DIFFERENTIAL_INPUTS, differential, labelsAgree, packExpressions, rejection } from './sql-differential.js';
+import { DIFFERENTIAL_INPUTS, allExpressions, differential, rulesTableDifferential, labelsAgree, rejection } from './sql-differential.js';
 import { corpus, ROOT } from '../helpers/paths.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -45,13 +45,20 @@ test('ingest spreads the rows over both shards and every expression matches the 
     if (table.numRows() > 1000) assert.ok(counts.every((n) => n > 0), `${name}: both shards hold rows (${counts.join(' / ')})`);
     const remote = await openRemote(front, `t${i}`);
     assert.is(remote.shards, 2);
-    total += await differential(remote, table, [...DIFFERENTIAL_EXPRESSIONS, ...packExpressions()], `${name} (clickhouse)`);
+    total += (await differential(remote, table, allExpressions(), `${name} (clickhouse)`)).ran;
     await labelsAgree(remote, table, `${name} (clickhouse)`);
     const sum = await remoteScore(remote);
     assert.equal(sum.labels, score(table).counts, `${name}: label counts`);
     assert.is(sum.partial, false);
   }
   assert.ok(total > 150, `ran ${total} expression/input pairs`);
+});
+
+test("every expression of the Rules tests matches the in-memory rows on their own table on the cluster, or is refused where SQL_REFUSED_FUNCTIONS says", async () => {
+  const c = ch as ClickHouseCluster;
+  const front = new ClickHouse({ url: c.urls[0] as string });
+  const count = await rulesTableDifferential(front, 'clickhouse 18.16 cluster', { cluster: c.cluster, shards: c.urls.map((url) => new ClickHouse({ url })) });
+  console.log(`  Rules tests' expressions on the cluster: ${count.ran} compared, ${count.refused} refused, ${count.notApplicable} not applicable`);
 });
 
 test('rule test returns the in-memory summary, and a cell handle pulls back only the summary', async () => {
@@ -84,8 +91,20 @@ test('runbook ingest, rule test --engine and classify --engine on the cluster pr
   const cl = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli', '--json');
   assert.is(cl.status, 0, cl.stderr);
   const memc = cli('classify', file, '--json');
-  assert.equal(JSON.parse(cl.stdout).labels, JSON.parse(memc.stdout).labels);
-  assert.is(JSON.parse(cl.stdout).rows, 967);
+  const remoteSum = JSON.parse(cl.stdout) as Record<string, unknown> & { absent: { field: string; reason: string }[] };
+  const memSum = JSON.parse(memc.stdout) as Record<string, unknown>;
+  assert.equal(remoteSum['labels'], memSum['labels']);
+  assert.is(remoteSum['rows'], 967);
+  // every key of the in-memory summary is there; what the engine does not compute is null and
+  // named in `absent` with its reason, never an empty list that reads as "none found"
+  for (const k of Object.keys(memSum).filter((k) => k !== 'behaviour')) assert.ok(k in remoteSum, `summary key ${k}`);
+  for (const k of ['clusters', 'mitigations']) {
+    assert.is(remoteSum[k], null, k);
+    assert.match(remoteSum.absent.find((x) => x.field === k)?.reason ?? '', /not computed on a SQL engine/, k);
+  }
+  assert.ok(Array.isArray(memSum['mitigations']) && Array.isArray(memSum['clusters']));
+  const text = cli('classify', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
+  assert.match(text.stdout, /Not computed on the clickhouse engine:\n  clusters: .*\n  mitigations: /);
   const bad = cli('rule', 'test', 'http.request.method eq', '--engine', 'clickhouse', '--clickhouse', c.urls[0] as string, '--table', 'cli');
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /RuleSyntaxError/);

@@ -12,6 +12,7 @@ import { ROOT } from '../helpers/paths.js';
 import { loadTraffic } from '../../src/traffic/index.js';
 import { ColumnBuilder } from '../../src/traffic/columns.js';
 import { Utf8Column } from '../../src/traffic/utf8.js';
+import { UTF8_COLUMN_EXPRESSIONS } from './rules-cases.js';
 
 const tiny = () =>
   aq.table({
@@ -335,10 +336,7 @@ Bytes('tests on near-unique strings kept as bytes answer like the same tests on 
   assert.ok(cols['http.request.uri.query'] instanceof Utf8Column);
   const bytes = aq.table(cols);
   const plainT = aq.table({ 'http.request.uri.path': path, 'http.request.uri.query': query });
-  for (const expr of [
-    'http.request.uri.path.extension in {"js" "css"} and len(http.request.uri.query) gt 0 and not http.request.uri.query matches r"^(v|ver)="',
-    'http.request.uri.path.extension eq "css" and http.request.uri.query contains "é=1"',
-  ]) {
+  for (const expr of UTF8_COLUMN_EXPRESSIONS) {
     const want = [...rule(expr, plainT).mask(plainT)];
     assert.equal([...rule(expr, bytes).mask(bytes)], want, expr);
     assert.ok(want.includes(1) && want.includes(0), 'the test really splits the rows');

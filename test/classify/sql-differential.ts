@@ -5,8 +5,10 @@
 import * as assert from 'uvu/assert';
 import path from 'node:path';
 import type { ColumnTable } from 'arquero';
-import { matchRows, score, PACK, RuleTypeError } from '../../src/classify/index.js';
-import { remoteMatches, remoteLabels, type RemoteTable } from '../../src/classify/sql/index.js';
+import * as aq from 'arquero';
+import { matchRows, score, PACK, RuleTypeError, RuleError } from '../../src/classify/index.js';
+import { remoteMatches, remoteLabels, ingest, openRemote, SqlLoweringError, type RemoteTable, type SqlEngine, type IngestOptions } from '../../src/classify/sql/index.js';
+import { RULES_LISTS, RULES_TABLE, rulesTestExpressions } from './rules-cases.js';
 import { corpus, ROOT } from '../helpers/paths.js';
 
 /** Expressions over every operator and supported function (fields absent from a table are skipped). */
@@ -82,26 +84,102 @@ const ones = (m: Uint8Array): number[] => {
   return out;
 };
 
-/** Compare the two engines on one table; returns how many expressions ran (others do not type-check there). */
-export async function differential(remote: RemoteTable, table: ColumnTable, expressions: readonly string[], label: string): Promise<number> {
-  let ran = 0;
+/**
+ * Functions the SQL backend refuses by design (no equivalent in both ClickHouse 18.16 and DuckDB
+ * without extensions, or semantics that would differ): an expression calling one must be refused
+ * at compile time with a SqlLoweringError naming it, never run with another meaning.
+ */
+export const SQL_REFUSED_FUNCTIONS = ['decode_base64', 'remove_bytes', 'substring', 'regex_replace', 'lookup_json_string', 'lookup_json_integer', 'split', 'cidr', 'cidr6'] as const;
+
+/** Why an expression is expected to be refused by the SQL backend, or null when it must run. */
+export function expectedRefusal(expression: string): RegExp | null {
+  const fn = SQL_REFUSED_FUNCTIONS.find((f) => new RegExp(`(^|[^a-z_])${f}\\(`).test(expression));
+  if (fn) return new RegExp(`the function ${fn}\\(\\) is not supported on the (clickhouse|duckdb) engine`);
+  if (/url_decode\([^)]*"[a-z]*u[a-z]*"\)/.test(expression)) return /url_decode\(\) with the "u" option is not supported/;
+  return null;
+}
+
+export interface DifferentialCount {
+  /** expression/table pairs whose rows were compared */
+  ran: number;
+  /** refused by the SQL backend as expected (SqlLoweringError) */
+  refused: number;
+  /** not applicable to this table in either engine (a field it lacks) */
+  notApplicable: number;
+}
+
+/**
+ * Compare the two engines on one table, expression by expression: the same rows (by row number),
+ * or a SqlLoweringError at compile time where `expectedRefusal` says so, or the same check error
+ * in both (a field this table lacks). Anything else fails the test.
+ */
+export async function differential(remote: RemoteTable, table: ColumnTable, expressions: readonly string[], label: string, lists: Readonly<Record<string, readonly (string | number)[]>> = RULES_LISTS): Promise<DifferentialCount> {
+  const count: DifferentialCount = { ran: 0, refused: 0, notApplicable: 0 };
   for (const e of expressions) {
-    let want: number[];
+    let want: number[] | null = null;
+    let memError: Error | null = null;
     try {
-      want = ones(matchRows(table, e));
+      want = ones(matchRows(table, e, { lists }));
     } catch (err) {
-      if ((err as Error).name === 'RuleReferenceError' || err instanceof RuleTypeError) continue; // a field this table lacks
-      throw err;
+      if (!(err instanceof RuleError)) throw err;
+      memError = err;
     }
-    const got = await remoteMatches(remote, e);
-    if (got.length !== want.length || got.some((r, i) => r !== want[i])) {
-      const onlyMem = want.filter((r) => !got.includes(r)).slice(0, 5);
-      const onlySql = got.filter((r) => !want.includes(r)).slice(0, 5);
-      assert.unreachable(`${label}: ${e}\n  in memory ${want.length} rows, ${remote.engine.dialect.name} ${got.length}; only in memory: ${onlyMem.join(',')}; only in SQL: ${onlySql.join(',')}`);
+    let got: number[] | null = null;
+    let sqlError: Error | null = null;
+    try {
+      got = await remoteMatches(remote, e, { lists });
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      sqlError = err;
     }
-    ran++;
+    const refusal = expectedRefusal(e);
+    if (memError) {
+      // a field this table lacks: the same check error on both sides (or a refusal first)
+      assert.ok(memError.name === 'RuleReferenceError' || memError instanceof RuleTypeError, `${label}: ${e}: in memory ${memError.message}`);
+      assert.ok(sqlError, `${label}: ${e}: refused in memory (${memError.message}) but ran in SQL`);
+      if (!(sqlError instanceof SqlLoweringError)) assert.is(sqlError.name, memError.name, `${label}: ${e}`);
+      count.notApplicable++;
+      continue;
+    }
+    if (refusal) {
+      assert.instance(sqlError, SqlLoweringError, `${label}: ${e}: expected a SqlLoweringError, got ${sqlError ? sqlError.message : 'a result'}`);
+      assert.match((sqlError as Error).message, refusal, `${label}: ${e}`);
+      assert.ok((sqlError as SqlLoweringError).position >= 0 && (sqlError as SqlLoweringError).position < e.length, `${label}: ${e}: the refusal has a position in the expression`);
+      count.refused++;
+      continue;
+    }
+    assert.ok(got, `${label}: ${e}: refused in SQL (${sqlError?.message}) but runs in memory; lower it or add it to SQL_REFUSED_FUNCTIONS`);
+    const w = want as number[];
+    const g = got as number[];
+    if (g.length !== w.length || g.some((r, i) => r !== w[i])) {
+      const gs = new Set(g);
+      const ws = new Set(w);
+      const onlyMem = w.filter((r) => !gs.has(r)).slice(0, 5);
+      const onlySql = g.filter((r) => !ws.has(r)).slice(0, 5);
+      assert.unreachable(`${label}: ${e}\n  in memory ${w.length} rows, ${remote.engine.dialect.name} ${g.length}; only in memory: ${onlyMem.join(',')}; only in SQL: ${onlySql.join(',')}`);
+    }
+    count.ran++;
   }
-  return ran;
+  return count;
+}
+
+/** Every expression of the Rules tests, the curated list and the pack, once each. */
+export const allExpressions = (): string[] => [...new Set([...rulesTestExpressions(), ...DIFFERENTIAL_EXPRESSIONS, ...packExpressions()])];
+
+/**
+ * Every expression of the Rules tests on the Rules tests' own table (rules.test.ts `t`), ingested
+ * into `engine`: the rows the in-memory engine matches, or the refusals SQL_REFUSED_FUNCTIONS names.
+ */
+export async function rulesTableDifferential(engine: SqlEngine, label: string, opts: IngestOptions = {}): Promise<DifferentialCount> {
+  const table = aq.table(RULES_TABLE);
+  await ingest(engine, table, 'rules_cases', { replace: true, ...opts });
+  const remote = await openRemote(engine, 'rules_cases');
+  const count = await differential(remote, table, rulesTestExpressions(), `${label} (the Rules tests' table)`);
+  // every expression is accounted for, and the refusals are the functions named, no more
+  assert.is(count.ran + count.refused + count.notApplicable, rulesTestExpressions().length);
+  assert.is(count.refused, rulesTestExpressions().filter((e) => expectedRefusal(e)).length);
+  assert.ok(count.ran > 100, `${label}: ran ${count.ran}`);
+  return count;
 }
 
 export async function labelsAgree(remote: RemoteTable, table: ColumnTable, label: string): Promise<void> {

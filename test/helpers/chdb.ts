@@ -38,15 +38,18 @@ export class ChdbEngine implements SqlEngine {
 
   async query<R extends Record<string, unknown>>(sql: string): Promise<QueryResult<R>> {
     const text = this.session.query(`${sql}\nSETTINGS output_format_json_quote_64bit_integers = 0`, 'JSON');
-    return { rows: (JSON.parse(text) as { data: R[] }).data, partial: false };
+    const parsed = JSON.parse(text) as { data: R[]; totals?: R };
+    return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
   }
 
   async exec(sql: string): Promise<void> {
     this.session.query(sql, 'TSV');
   }
 
-  async insert(table: string, _c: readonly string[], _t: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
-    if (rows.length) this.session.query(`INSERT INTO ${table} FORMAT JSONEachRow ${rows.map((r) => JSON.stringify(r)).join('\n')}`, 'TSV');
+  async insert(table: string, columns: readonly string[], _t: readonly string[], body: Iterable<Uint8Array>): Promise<void> {
+    let text = '';
+    for (const piece of body) text += Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString('utf8');
+    if (text) this.session.query(`INSERT INTO ${table} (${columns.map((c) => CLICKHOUSE.ident(c)).join(', ')}) FORMAT TabSeparated\n${text}`, 'TSV');
   }
 
   async columns(table: string): Promise<{ name: string; type: string }[] | null> {

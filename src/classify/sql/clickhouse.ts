@@ -38,7 +38,7 @@ export class ClickHouse implements SqlEngine {
     this.where = `${u.protocol}//${u.host}`;
   }
 
-  private async post(sql: string, settings: Record<string, string> = {}, body?: string): Promise<string> {
+  private async post(sql: string, settings: Record<string, string> = {}, body?: Iterable<Uint8Array>): Promise<string> {
     const u = new URL(this.base.href);
     if (this.opts.database) u.searchParams.set('database', this.opts.database);
     for (const [k, v] of Object.entries(settings)) u.searchParams.set(k, v);
@@ -49,7 +49,7 @@ export class ClickHouse implements SqlEngine {
     u.password = '';
     if (user) headers['X-ClickHouse-User'] = user;
     if (password) headers['X-ClickHouse-Key'] = password;
-    let payload: string;
+    let payload: string | Iterable<Uint8Array>;
     if (body === undefined) payload = sql;
     else {
       u.searchParams.set('query', sql);
@@ -75,19 +75,19 @@ export class ClickHouse implements SqlEngine {
     const settings: Record<string, string> = { output_format_json_quote_64bit_integers: '0' };
     if (opts.skipUnavailableShards) settings['skip_unavailable_shards'] = '1';
     const text = await this.post(`${sql}\nFORMAT JSON`, settings);
-    const parsed = JSON.parse(text) as { data: R[] };
+    const parsed = JSON.parse(text) as { data: R[]; totals?: R };
     // ClickHouse does not say which shards it skipped; callers that asked to skip check the
     // shard count themselves (see RemoteTable.shards).
-    return { rows: parsed.data, partial: false };
+    return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
   }
 
   async exec(sql: string): Promise<void> {
     await this.post(sql);
   }
 
-  async insert(table: string, _columns: readonly string[], _types: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
-    if (!rows.length) return;
-    await this.post(`INSERT INTO ${table} FORMAT JSONEachRow`, { insert_distributed_sync: '1' }, rows.map((r) => JSON.stringify(r)).join('\n'));
+  async insert(table: string, columns: readonly string[], _types: readonly string[], body: Iterable<Uint8Array>): Promise<void> {
+    const list = columns.map((c) => this.dialect.ident(c)).join(', ');
+    await this.post(`INSERT INTO ${table} (${list}) FORMAT TabSeparated`, { insert_distributed_sync: '1' }, body);
   }
 
   async columns(table: string): Promise<{ name: string; type: string }[] | null> {
@@ -102,19 +102,51 @@ export class ClickHouse implements SqlEngine {
 /**
  * One POST on a fresh connection. ClickHouse closes idle keep-alive connections after 3 s, and a
  * pooled connection reused just then fails with EPIPE in the middle of an insert: no pooling.
+ * A body given as pieces is streamed (chunked) as it is produced, waiting for the socket to drain,
+ * so an insert of millions of rows holds one piece at a time.
  */
-function request(u: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+function request(u: URL, body: string | Iterable<Uint8Array>, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
   const mod = u.protocol === 'https:' ? https : http;
+  const whole = typeof body === 'string';
   return new Promise((resolve, reject) => {
-    const req = mod.request(u, { method: 'POST', agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }, timeout: timeoutMs }, (res) => {
+    let answered = false;
+    const req = mod.request(u, { method: 'POST', agent: false, headers: { ...headers, ...(whole ? { 'Content-Length': Buffer.byteLength(body) } : {}), Connection: 'close' }, timeout: timeoutMs }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(body);
+    req.on('error', (e) => {
+      // the server may answer an error (a bad row) and close while the body is still being sent
+      if (!answered) reject(e);
+    });
+    if (whole) {
+      req.end(body);
+      return;
+    }
+    const it = body[Symbol.iterator]();
+    const pump = (): void => {
+      try {
+        for (;;) {
+          if (answered || req.destroyed) return;
+          const n = it.next();
+          if (n.done) {
+            req.end();
+            return;
+          }
+          if (!req.write(n.value)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+      } catch (e) {
+        req.destroy(e as Error);
+        reject(e);
+      }
+    };
+    pump();
   });
 }
 

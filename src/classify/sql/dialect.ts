@@ -20,7 +20,7 @@ export interface Dialect {
   strLength(x: string): string;
   arrayLength(x: string): string;
   contains(x: string, lit: string): string;
-  /** Unanchored RE2 search. */
+  /** Unanchored RE2 search for `pattern` (the pattern itself, not a SQL literal). */
   regex(x: string, pattern: string): string;
   startsWith(x: string, p: string): string;
   endsWith(x: string, p: string): string;
@@ -48,6 +48,17 @@ export interface Dialect {
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 
+/**
+ * ClickHouse 18.16 pre-filters a regex by a literal it requires, extracted from the pattern
+ * without regard to an inline `(?i)`: `(?i)MOZILLA` then needs "MOZILLA" case-sensitively and
+ * matches nothing (the differential test found it; current ClickHouse is right). A top-level
+ * alternative that matches nothing (`[^\s\S]`) makes the pattern have no required literal on
+ * every version, without changing what it matches. Only patterns with an inline `i` flag pay for it.
+ */
+function chPattern(p: string): string {
+  return /\(\?[a-zA-Z]*i[a-zA-Z]*(?:-[a-zA-Z]*)?[):]/.test(p) ? `(?:${p})|[^\\s\\S]` : p;
+}
+
 export const CLICKHOUSE: Dialect = {
   name: 'clickhouse',
   ident: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
@@ -61,7 +72,7 @@ export const CLICKHOUSE: Dialect = {
   strLength: (x) => `lengthUTF8(${x})`,
   arrayLength: (x) => `length(${x})`,
   contains: (x, lit) => `(position(${x}, ${lit}) > 0)`,
-  regex: (x, p) => `match(${x}, ${p})`,
+  regex: (x, p) => `match(${x}, ${CLICKHOUSE.str(chPattern(p))})`,
   startsWith: (x, p) => `startsWith(${x}, ${p})`,
   endsWith: (x, p) => `endsWith(${x}, ${p})`,
   bitAnd: (x, k) => `(bitAnd(${x}, ${k}) != 0)`,
@@ -125,7 +136,7 @@ export const DUCKDB: Dialect = {
   strLength: (x) => `length(${x})`,
   arrayLength: (x) => `len(${x})`,
   contains: (x, lit) => `contains(${x}, ${lit})`,
-  regex: (x, p) => `regexp_matches(${x}, ${p})`,
+  regex: (x, p) => `regexp_matches(${x}, ${DUCKDB.str(p)})`,
   startsWith: (x, p) => `starts_with(${x}, ${p})`,
   endsWith: (x, p) => `ends_with(${x}, ${p})`,
   bitAnd: (x, k) => `((${x} & ${k}) <> 0)`,

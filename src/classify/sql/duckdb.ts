@@ -1,7 +1,8 @@
 /**
  * DuckDB in process (the only importer of @duckdb/node-api): the embedded, larger-than-memory
- * engine for one machine. Inserts go through a newline-delimited JSON file read with explicit
- * column types (no type guessing), written to a private temp directory and removed.
+ * engine for one machine. Inserts go through a newline-delimited JSON file (keys c0, c1, ... in
+ * column order) read with explicit column types (no type guessing), written piece by piece to a
+ * private temp directory and removed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,14 +46,19 @@ export class DuckDb implements SqlEngine {
     }
   }
 
-  async insert(table: string, columns: readonly string[], types: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
-    if (!rows.length) return;
+  async insert(table: string, columns: readonly string[], types: readonly string[], body: Iterable<Uint8Array>): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netrunbook-duckdb-'));
     const file = path.join(dir, 'batch.ndjson');
     try {
-      fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-      const spec = columns.map((c, i) => `${DUCKDB.str(c)}: ${DUCKDB.str(types[i] as string)}`).join(', ');
-      await this.exec(`INSERT INTO ${table} SELECT * FROM read_json(${DUCKDB.str(file)}, format = 'newline_delimited', columns = {${spec}}, maximum_object_size = 67108864)`);
+      const fd = fs.openSync(file, 'w');
+      try {
+        for (const piece of body) fs.writeSync(fd, piece);
+      } finally {
+        fs.closeSync(fd);
+      }
+      const spec = columns.map((_, i) => `c${i}: ${DUCKDB.str(types[i] as string)}`).join(', ');
+      const select = columns.map((_, i) => `c${i}`).join(', ');
+      await this.exec(`INSERT INTO ${table} (${columns.map((c) => DUCKDB.ident(c)).join(', ')}) SELECT ${select} FROM read_json(${DUCKDB.str(file)}, format = 'newline_delimited', columns = {${spec}}, maximum_object_size = 67108864)`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,8 @@ export interface QueryResult<R> {
   rows: R[];
   /** True when some shard did not answer and skipUnavailableShards was set. */
   partial: boolean;
+  /** ClickHouse `GROUP BY ... WITH TOTALS`: the row over every group. */
+  totals?: R;
 }
 
 export interface SqlEngine {
@@ -21,8 +23,12 @@ export interface SqlEngine {
   readonly where: string;
   query<R extends Record<string, unknown>>(sql: string, opts?: QueryOptions): Promise<QueryResult<R>>;
   exec(sql: string): Promise<void>;
-  /** Insert JSON rows whose keys are the table's column names. */
-  insert(table: string, columns: readonly string[], types: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
+   * Insert rows given as UTF-8 text in the dialect's wire format (storage.ts `encodeRows`: TSV for
+   * ClickHouse, JSON objects keyed c0, c1, ... for DuckDB), in the table's column order. The
+   * pieces are consumed as they are sent, so a caller never holds the whole batch as text.
+   */
+  insert(table: string, columns: readonly string[], types: readonly string[], body: Iterable<Uint8Array>): Promise<void>;
   /** Columns of a table (name and SQL type), or null when it does not exist. */
   columns(table: string): Promise<{ name: string; type: string }[] | null>;
   close(): Promise<void>;

@@ -91,6 +91,7 @@ class Lowering {
       return { arr, present: `(${this.d.arrayLength(arr)} > 0)` };
     }
     if (v.type === 'index' && v.index === '*' && v.target.type === 'field' && v.target.vtype?.kind === 'Map') return { arr: this.col(v.target.name, '__V'), present: this.d.truthy(this.col(v.target.name, '__P')) };
+    if (v.type === 'call') return this.refuse(`the function ${v.name}()`, { start: v.span.start, end: v.span.start + v.name.length });
     return this.refuse(SQL_MSG.iterationOver(this.text(v.span)), span);
   }
 
@@ -212,10 +213,10 @@ class Lowering {
       case 'ip':
         return this.refuse('an IP comparison on a non-IP value', e.span);
       case 'regex':
-        return d.truthy(d.regex(x, d.str(rhsString())));
+        return d.truthy(d.regex(x, rhsString()));
       case 'wildcard': {
         const re = globToRe2(chk.pattern, chk.caseInsensitive);
-        return d.truthy(d.regex(chk.caseInsensitive ? d.lowerAscii(x) : x, d.str(re)));
+        return d.truthy(d.regex(chk.caseInsensitive ? d.lowerAscii(x) : x, re));
       }
       case 'stringSet':
         return chk.values.length ? d.truthy(`(${x} IN (${chk.values.map((s) => d.str(s)).join(', ')}))`) : '(1 = 0)';
@@ -238,6 +239,7 @@ class Lowering {
 
   /** Comparisons of an Ip field: on the integer (IPv4) or fixed-width hex (IPv6) columns. */
   ipCompare(e: Compare): string {
+    if (e.lhs.type === 'call') return this.refuse(`the function ${e.lhs.name}()`, { start: e.lhs.span.start, end: e.lhs.span.start + e.lhs.name.length });
     if (e.lhs.type !== 'field') return this.refuse(SQL_MSG.ipOfFunction(this.text(e.lhs.span)), e.lhs.span);
     const f = e.lhs.name;
     const v4 = this.col(f, '__V4');

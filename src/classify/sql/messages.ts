@@ -13,5 +13,9 @@ export const SQL_MSG = {
   badTableName: (name: string) => `invalid table name "${name}": use letters, digits and _ (optionally database.table)`,
   badUrl: (url: string) => `invalid ClickHouse URL "${url}": use http://host:port (the HTTP interface, usually port 8123)`,
   badWhere: (text: string) => `invalid --where "${text}": give a time range FROM..TO with ISO times or ms since the epoch, e.g. 2026-12-01T10:00Z..2026-12-01T11:00Z`,
+  /** What `runbook classify --engine` does not compute where the table lives, and how to get it. */
+  absentClusters: 'clusters are found by clustering the attack rows in memory; not computed on a SQL engine (score a time window in memory: runbook classify on an export of the rows of --where FROM..TO)',
+  absentMitigations: 'mitigation proposals (and their backtests, refusals, levers, incident and evidence) are synthesised from the clustered rows in memory; not computed on a SQL engine (score a time window in memory to get them, then check a proposal on the whole table with runbook rule test EXPRESSION --engine ...)',
+  behaviourPerIngest: (ingests: number) => `behaviour.* fields were computed at ingest over the rows of each of ${ingests} ingest calls (not over the whole table): behaviour signatures judged each batch on its own; ingest the time window of interest in one call for whole-window behaviour`,
   unlowerableSignature: (id: string, why: string) => `signature ${id} cannot run on this engine: ${why}`,
 } as const;

@@ -24,7 +24,7 @@ import { TABLE_NAME } from './engine.js';
 import { SqlEngineError } from './errors.js';
 import { lowerToSql, type LowerOptions } from './lower.js';
 import { SQL_MSG } from './messages.js';
-import { columnDefs, columnOf, fieldsFromColumns, ROW_COLUMN, sourceColumns, storedFields, storedRow, type StoredField } from './storage.js';
+import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, storedFields, wireFormatOf, type StoredField } from './storage.js';
 
 export interface TimeRange {
   /** ms since the epoch, inclusive */
@@ -151,15 +151,19 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
     }
   }
   const { columns, types } = typesFor(defs);
-  const cols = sourceColumns(table, fields);
+  // which ingest call wrote a row: behaviour.* fields are computed over the rows of one call
+  let ingestId = 0;
+  if (existing) {
+    const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(INGEST_COLUMN)}) AS m FROM ${name}`);
+    ingestId = Number(r.rows[0]?.['m'] ?? -1) + 1;
+  }
   const n = table.numRows();
-  const batch = Math.max(1, opts.batchRows ?? 50_000);
+  const batch = Math.max(1, opts.batchRows ?? 250_000);
+  const wire = wireFormatOf(d.name);
   let batches = 0;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
-    const rows: Record<string, unknown>[] = new Array(to - from);
-    for (let i = from; i < to; i++) rows[i - from] = storedRow(i, firstRow + i, fields, cols, d.name);
-    await engine.insert(name, columns, types, rows);
+    await engine.insert(name, columns, types, encodeRows(table, fields, from, to, firstRow, ingestId, wire));
     batches++;
     opts.onProgress?.(to, n);
   }
@@ -180,7 +184,7 @@ function rangeCond(remote: RemoteTable): string {
   return `(${ts} >= ${Math.floor(remote.range.from)} AND ${ts} < ${Math.floor(remote.range.to)})`;
 }
 
-async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql: string): Promise<{ rows: R[]; partial: boolean }> {
+async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql: string): Promise<{ rows: R[]; partial: boolean; totals?: R }> {
   const r = await remote.engine.query<R>(sql, { skipUnavailableShards: remote.skipUnavailableShards });
   let partial = r.partial;
   if (remote.skipUnavailableShards && remote.shards > 1 && remote.engine.dialect.name === 'clickhouse') {
@@ -192,7 +196,7 @@ async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql:
       partial ||= Number(hosts.rows[0]?.n ?? 0) < remote.shards;
     } else partial ||= Number(probe.rows[0]?.n ?? 0) < remote.shards;
   }
-  return { rows: r.rows, partial };
+  return { rows: r.rows, partial, ...(r.totals ? { totals: r.totals } : {}) };
 }
 
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
@@ -327,31 +331,65 @@ export interface RemoteScore {
   partial: boolean;
   engine: string;
   pack: { name: string; version: string };
+  /** Caveats of this answer (behaviour.* computed per ingest call, ...). */
+  notes: string[];
 }
 
-/** The pack's scoring where the table lives: label counts, per-signature counts, top sources. */
+/**
+ * The pack's scoring where the table lives: label counts, per-signature counts and top sources in
+ * one pass over the table (per source, with the totals: ClickHouse `WITH TOTALS`, DuckDB grouping
+ * sets); each signature's condition is written once per query and evaluated once per row (both
+ * engines share identical subexpressions). Only the totals and ten sources come back.
+ */
 export async function remoteScore(remote: RemoteTable, opts: RemoteScoreOptions = {}): Promise<RemoteScore> {
   const s = scoreSql(remote, opts);
   const pack = opts.pack ?? PACK;
-  const sigCols = s.fired.map((f, i) => `sum(CASE WHEN ${f.cond} THEN 1 ELSE 0 END) AS s${i}`);
-  const main = `SELECT count(*) AS total, sum(CASE WHEN lab = 0 THEN 1 ELSE 0 END) AS good, sum(CASE WHEN lab = 1 THEN 1 ELSE 0 END) AS suspicious, sum(CASE WHEN lab = 2 THEN 1 ELSE 0 END) AS malicious FROM (SELECT ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)})`;
-  const r = await rows<Record<string, unknown>>(remote, await s.prepare(main));
-  const x = r.rows[0] ?? {};
-  let partial = r.partial;
-  const signatures: RemoteScore['signatures'] = [];
-  if (sigCols.length) {
-    const sr = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${sigCols.join(', ')} FROM ${remote.table} WHERE ${rangeCond(remote)}`));
-    partial ||= sr.partial;
-    s.fired.forEach((f, i) => signatures.push({ id: f.id, title: f.title, fired: num(sr.rows[0]?.[`s${i}`]) }));
-  }
+  const d = remote.engine.dialect;
+  const aggs = [
+    'count(*) AS total',
+    `sum(CASE WHEN ${s.label} = 0 THEN 1 ELSE 0 END) AS good`,
+    `sum(CASE WHEN ${s.label} = 1 THEN 1 ELSE 0 END) AS suspicious`,
+    `sum(CASE WHEN ${s.label} = 2 THEN 1 ELSE 0 END) AS malicious`,
+    ...s.fired.map((f, i) => `sum(CASE WHEN ${f.cond} THEN 1 ELSE 0 END) AS s${i}`),
+  ];
+  const where = rangeCond(remote);
+  const hasIp = remote.fields.some((f) => f.field === 'ip.src');
+  let totals: Record<string, unknown>;
   const topSources: RemoteScore['topSources'] = [];
-  if (remote.fields.some((f) => f.field === 'ip.src')) {
-    const ip = remote.engine.dialect.ident(columnOf('ip.src'));
-    const tr = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ip, count(*) AS n, sum(CASE WHEN lab = 2 THEN 1 ELSE 0 END) AS bad FROM (SELECT ${ip} AS ip, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)}) GROUP BY ip ORDER BY bad DESC, n DESC, ip LIMIT 10`));
-    partial ||= tr.partial;
-    for (const t of tr.rows) topSources.push({ ip: String(t['ip']), rows: num(t['n']), malicious: num(t['bad']) });
+  let partial: boolean;
+  if (!hasIp) {
+    const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${aggs.join(', ')} FROM ${remote.table} WHERE ${where}`));
+    totals = r.rows[0] ?? {};
+    partial = r.partial;
+  } else {
+    const ip = d.ident(columnOf('ip.src'));
+    let sources: Record<string, unknown>[];
+    if (d.name === 'clickhouse') {
+      const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY ${ip} WITH TOTALS ORDER BY malicious DESC, total DESC, ip LIMIT 10`));
+      totals = r.totals ?? {};
+      sources = r.rows;
+      partial = r.partial;
+    } else {
+      const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, GROUPING(${ip}) AS whole, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY GROUPING SETS ((${ip}), ()) ORDER BY whole DESC, malicious DESC, total DESC, ip LIMIT 11`));
+      totals = r.rows.find((x) => num(x['whole']) === 1) ?? {};
+      sources = r.rows.filter((x) => num(x['whole']) !== 1);
+      partial = r.partial;
+    }
+    for (const t of sources) topSources.push({ ip: String(t['ip']), rows: num(t['total']), malicious: num(t['malicious']) });
   }
-  return { rows: num(x['total']), labels: { good: num(x['good']), suspicious: num(x['suspicious']), malicious: num(x['malicious']) }, signatures, skippedSignatures: s.skipped, topSources, partial, engine: remote.engine.where, pack: { name: pack.name, version: pack.version } };
+  const signatures = s.fired.map((f, i) => ({ id: f.id, title: f.title, fired: num(totals[`s${i}`]) }));
+  const notes: string[] = [];
+  const sigs = effectiveSignatures(pack, opts.signatures);
+  const usesBehaviour = sigs.some((sig) => s.fired.some((f) => f.id === sig.id) && (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
+  const ingestCol = remote.engine.dialect.ident(INGEST_COLUMN);
+  const cols = await remote.engine.columns(remote.table);
+  if (usesBehaviour && cols?.some((c) => c.name === INGEST_COLUMN)) {
+    const r = await rows<Record<string, unknown>>(remote, `SELECT ${d.countDistinct(ingestCol)} AS n FROM ${remote.table} WHERE ${where}`);
+    const k = num(r.rows[0]?.['n']);
+    if (k > 1) notes.push(SQL_MSG.behaviourPerIngest(k));
+  }
+  return {
+    notes, rows: num(totals['total']), labels: { good: num(totals['good']), suspicious: num(totals['suspicious']), malicious: num(totals['malicious']) }, signatures, skippedSignatures: s.skipped, topSources, partial, engine: remote.engine.where, pack: { name: pack.name, version: pack.version } };
 }
 
 /** Label code per `__row` (for differential tests against the in-memory scorer). */

@@ -16,6 +16,8 @@ export interface ClickHouseCluster {
   urls: string[];
   cluster: string;
   dir: string;
+  /** Process ids of the servers (benchmarks read their CPU time). */
+  pids: number[];
   /** Stop one shard (to test a shard that is down). */
   stopShard(i: number): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startClickHouse(shards = 2): Promise<ClickHouseCluster> {
     urls,
     cluster: 'nrb',
     dir,
+    pids: services.map((s) => s.child.pid ?? 0),
     stopShard: (i) => stopProcess((services[i] as Service).child),
     async stop() {
       for (const s of services) await stopProcess(s.child);
