@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { synthesize } from './synth.js';
+import { scoreBenchFile } from './score-data.js';
 import { classifyTraffic, type PhaseTimes } from '../src/classify/index.js';
 import { machineLine, runContender, type Measured } from './contenders.js';
 
@@ -75,21 +75,8 @@ if (process.argv[2] === 'netrunbook') {
   process.exit(0);
 }
 
-if (!fs.existsSync(file)) {
-  // the same generator and parameters as bench/score.ts, so both benchmarks share the file
-  const fd = fs.openSync(`${file}.tmp`, 'w');
-  let buf: string[] = [];
-  for (const r of synthesize({ seed: 42, durationSec: Math.ceil(N / 120), benignRps: 60, attackRps: 30, attackStart: 0.2, attackEnd: 0.8, limit: N })) {
-    buf.push(JSON.stringify(r.record));
-    if (buf.length === 10000) {
-      fs.writeSync(fd, `${buf.join('\n')}\n`);
-      buf = [];
-    }
-  }
-  if (buf.length) fs.writeSync(fd, `${buf.join('\n')}\n`);
-  fs.closeSync(fd);
-  fs.renameSync(`${file}.tmp`, file);
-}
+// the same generator, parameters and file as bench/score.ts (bench/score-data.ts)
+if (scoreBenchFile(N) !== file) throw new Error(`bench/classify: the data file is not ${file}`);
 console.log(`data: ${file} (${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB, ${N} rows)`);
 console.log(machineLine());
 

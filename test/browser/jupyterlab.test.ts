@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { exportHtml, findRunbook, loadRunbook, prepareRun, readNotebook, resolveParameters, runbookParameters, withInvestigation, writeNotebook } from '../../src/notebook/index.js';
 import { toolVersions } from '../../src/notebook/provenance.js';
 import { ROOT } from '../helpers/paths.js';
-import { launchChromium, waitForJupyter } from '../helpers/browser.js';
+import { DOLLAR_RULE, dollarRuleNotebook, launchChromium, waitForJupyter } from '../helpers/browser.js';
 import { freePort } from '../helpers/services/ports.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
@@ -350,21 +350,8 @@ test('a runbook stepped through in JupyterLab saves the kernel run record: the s
 test('a WAF rule with two $ stays verbatim in JupyterLab (stream, table, markdown output), copied from the DOM, while its MathJax typesets a markdown cell', async () => {
   const dir = path.join(tmp, 'lab-dollars');
   fs.mkdirSync(dir, { recursive: true });
-  const rule = 'ip.src in $bad_ips and http.request.uri.path matches "^/login$"';
-  const cells = [
-    `console.log(${JSON.stringify(rule)});`,
-    `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(rule)}] }));`,
-    `display.markdown(${JSON.stringify(`Proposed rule: ${rule}`)});`,
-  ];
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
-    cells: [
-      ...cells.map((source, i) => ({ cell_type: 'code', id: `rule-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-      { cell_type: 'markdown', id: 'control', metadata: {}, source: 'Control: $x^2$ is math' },
-    ],
-  };
+  const rule = DOLLAR_RULE;
+  const nb = dollarRuleNotebook(rule);
   fs.writeFileSync(path.join(dir, 'rules.ipynb'), JSON.stringify(nb));
   const { page, server } = await openInLab(dir, 'rules.ipynb');
   try {

@@ -13,11 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { DOLLAR_RULE, dollarRuleNotebook, launchChromium } from '../helpers/browser.js';
 import { kernelspecPath, tmp, cleanup } from '../notebook/harness.js';
 
 const MATHJAX = '/usr/share/javascript/mathjax/MathJax.js';
-const RULE = 'ip.src in $bad_ips and http.request.uri.path matches "^/login$"';
+const RULE = DOLLAR_RULE;
 
 let browser: Browser | undefined;
 
@@ -42,20 +42,7 @@ async function nbconvertHtml(input: string): Promise<string> {
 test('a WAF rule with two $ stays verbatim in nbconvert HTML (stream, table, markdown) while the local MathJax typesets a markdown cell', async () => {
   const dir = path.join(tmp, 'nbconvert-dollars-kernel2');
   fs.mkdirSync(dir, { recursive: true });
-  const cells = [
-    `console.log(${JSON.stringify(RULE)});`,
-    `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(RULE)}] }));`,
-    `display.markdown(${JSON.stringify(`Proposed rule: ${RULE}`)});`,
-  ];
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
-    cells: [
-      ...cells.map((source, i) => ({ cell_type: 'code', id: `rule-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-      { cell_type: 'markdown', id: 'control', metadata: {}, source: 'Control: $x^2$ is math' },
-    ],
-  };
+  const nb = dollarRuleNotebook(RULE);
   const input = path.join(dir, 'rules.ipynb');
   fs.writeFileSync(input, JSON.stringify(nb));
   const html = await nbconvertHtml(input);

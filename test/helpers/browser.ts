@@ -16,3 +16,28 @@ export async function waitForJupyter(base: string, token: string, server: { exit
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A WAF rule with two `$` (a list reference and a regex end anchor): MathJax would read it as TeX. */
+export const DOLLAR_RULE = 'ip.src in $bad_ips and http.request.uri.path matches "^/login$"';
+
+/**
+ * The notebook the `$` tests run in each front end: the rule printed as a stream, in an Arquero
+ * table and in markdown output, then a markdown cell with real math (`$x^2$`) as the control that
+ * MathJax ran.
+ */
+export function dollarRuleNotebook(rule = DOLLAR_RULE): Record<string, unknown> {
+  const cells = [
+    `console.log(${JSON.stringify(rule)});`,
+    `import * as aq from "arquero";\ndisplay(aq.table({ rule: [${JSON.stringify(rule)}] }));`,
+    `display.markdown(${JSON.stringify(`Proposed rule: ${rule}`)});`,
+  ];
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'runbook', display_name: 'TypeScript (runbook)', language: 'typescript' } },
+    cells: [
+      ...cells.map((source, i) => ({ cell_type: 'code', id: `rule-${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+      { cell_type: 'markdown', id: 'control', metadata: {}, source: 'Control: $x^2$ is math' },
+    ],
+  };
+}
