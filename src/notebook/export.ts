@@ -45,7 +45,9 @@ function collectMitigations(value: unknown, into: Map<string, Mitigation>, depth
     return;
   }
   const o = value as Record<string, unknown>;
-  if (typeof o.expression === 'string' && (o.backtest !== undefined || typeof o.action === 'string')) {
+  // a proposed mitigation carries a kind or a backtest; an API body (`{ expression, action }` of a
+  // lever's rule, or a rule inside `api`) has neither and is not one
+  if (typeof o.expression === 'string' && (o.backtest !== undefined || (typeof o.action === 'string' && typeof o.kind === 'string'))) {
     const m: Mitigation = { expression: o.expression };
     if (typeof o.kind === 'string') m.kind = o.kind;
     if (typeof o.action === 'string') m.action = o.action;

@@ -32,7 +32,13 @@ function nb(): Notebook {
     [
       [{ output_type: 'display_data', data: { 'text/html': `<table><tr><td>${XSS}</td><td>&lt;b&gt;</td></tr></table>`, 'text/plain': XSS }, metadata: {} }],
       [chart('Requests over time by label'), chart('Score distribution')],
-      [json({ mitigations: [{ kind: 'waf', expression: 'http.user_agent contains "<script>"', action: 'block', backtest: { attack: 0.98, good: 0.001 } }] })],
+      [
+        json({
+          mitigations: [{ kind: 'waf', expression: 'http.user_agent contains "<script>"', action: 'block', backtest: { attack: 0.98, good: 0.001 } }],
+          // a lever's API request body holds a rule ({ expression, action }) but is not a proposed mitigation
+          levers: [{ kind: 'leaked_credentials', api: [{ method: 'POST', path: '/zones/{zone_id}/rulesets/phases/http_request_firewall_custom/entrypoint/rules', body: { expression: 'cf.waf.credential_check.username_and_password_leaked', action: 'managed_challenge' } }] }],
+        }),
+      ],
       [json(step('curl', { status: 200 }))],
       [{ output_type: 'stream', name: 'stdout', text: '> Authorization: Bearer abcdefghijklmnop\nloaded /home/oncall/cases/4711/logs.ndjson\n' }],
       [
@@ -110,7 +116,7 @@ test('mitigations appear once each, applied first, with thresholds and every lis
   assert.match(html, 'Needs review before deploying');
 });
 
-test('mitigations() still finds objects with an expression and a backtest anywhere in JSON outputs', () => {
+test('mitigations() still finds objects with an expression and a backtest anywhere in JSON outputs, and not the rule bodies of levers', () => {
   assert.equal(mitigations(nb()).map((m) => m.expression), ['http.user_agent contains "<script>"']);
 });
 
