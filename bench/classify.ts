@@ -24,7 +24,8 @@ import { machineLine, runContender, type Measured } from './contenders.js';
 
 const N = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 2));
-const file = path.join(os.tmpdir(), `netrunbook-bench-${N}.ndjson`);
+// the same generator, parameters and file as bench/score.ts (written once, then reused)
+const file = scoreBenchFile(N);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Ours {
@@ -75,8 +76,6 @@ if (process.argv[2] === 'netrunbook') {
   process.exit(0);
 }
 
-// the same generator, parameters and file as bench/score.ts (bench/score-data.ts)
-if (scoreBenchFile(N) !== file) throw new Error(`bench/classify: the data file is not ${file}`);
 console.log(`data: ${file} (${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB, ${N} rows)`);
 console.log(machineLine());
 

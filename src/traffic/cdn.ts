@@ -15,8 +15,6 @@ interface V6 {
   cdn: string;
 }
 
-const v4 = parseIPv4;
-
 /** The first 64 bits of an IPv6 address as [hi, lo] 32-bit words; null if not IPv6. */
 function v6Head(s: string): [number, number] | null {
   const v = parseIPv6(s);
@@ -31,7 +29,7 @@ for (const r of CDN_RANGES) {
     const [a, l] = c.split('/');
     const bits = Number(l);
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    V4S.push({ net: ((v4(a as string) as number) & mask) >>> 0, mask, cdn: r.cdn });
+    V4S.push({ net: ((parseIPv4(a as string) as number) & mask) >>> 0, mask, cdn: r.cdn });
   }
   for (const c of r.v6) {
     const [a, l] = c.split('/');
@@ -62,7 +60,7 @@ export function cdnOf(addr: string): string | null {
     o = o * 10 + c - 48;
   }
   if (i > 0 && addr.charCodeAt(i) === 46 && o < 256 && V4_FIRST[o] === 0) return null;
-  const a = v4(addr) ?? (addr.startsWith('::ffff:') ? v4(addr.slice(7)) : null);
+  const a = parseIPv4(addr) ?? (addr.startsWith('::ffff:') ? parseIPv4(addr.slice(7)) : null);
   if (a !== null) {
     for (const r of V4S) if (((a & r.mask) >>> 0) === r.net) return r.cdn;
     return null;

@@ -123,6 +123,8 @@ export function columnDefs(fields: readonly StoredField[], dialect: SqlDialectNa
 const hex32 = (v: bigint): string => v.toString(16).padStart(32, '0');
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A Bool field's value: booleans, or 0/1 bytes (the behaviour.* flags; codegen reads 1 as true). */
+const boolOf = (v: unknown): boolean | null => (v === true || v === 1 ? true : v === false || v === 0 ? false : null);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : null);
 
 /**
@@ -163,8 +165,10 @@ function cellEncoder(type: RuleType, wire: WireFormat, key: number): CellEncoder
         return k === null ? NULL : String(k);
       };
     case 'Bool':
-      // booleans, or 0/1 bytes (the behaviour.* flags; codegen reads 1 as true)
-      return (v) => (typeof v === 'boolean' ? present(v) : v === 0 || v === 1 ? present(v === 1) : NULL);
+      return (v) => {
+        const b = boolOf(v);
+        return b === null ? NULL : present(b);
+      };
     case 'Ip':
       return (v) => {
         const x = str(v);
@@ -296,9 +300,8 @@ function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): Col
   if (f.type.kind === 'Bool') {
     const [yes, no, none] = [utf8(enc(true)), utf8(enc(false)), utf8(enc(null))];
     return (i, out) => {
-      const v = col[i];
-      // booleans, or 0/1 bytes (the behaviour.* flags; codegen reads 1 as true)
-      out.bytes(v === true || v === 1 ? yes : v === false || v === 0 ? no : none);
+      const b = boolOf(col[i]);
+      out.bytes(b === null ? none : b ? yes : no);
     };
   }
   return (i, out) => out.bytes(utf8(enc(col[i])));
