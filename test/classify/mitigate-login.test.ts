@@ -88,4 +88,19 @@ for (const seed of [1, 2]) {
   });
 }
 
+test('login scenario without analytics cookies: the stand-in counts returning browsers with cached bundles as challenged, so the JavaScript-detections rule is emitted disabled as unproven (an upper bound), never refused and never safe', () => {
+  const s = loginScenario(1, { analyticsCookie: false });
+  const kindOf = (i: number) => (s.truth[i] ? (KINDS3[s.truth[i] as number] as string) : null);
+  const { a, j } = judgeTable(s.table, kindOf, { lists: false });
+  assert.equal(j.worst, []);
+  const jsd = a.mitigations.find((m) => m.expression.includes('cf.bot_management.js_detection.passed'));
+  assert.ok(jsd, 'still proposed');
+  assert.is(jsd.safe, false);
+  assert.is(jsd.verdict, 'unproven');
+  assert.is((jsd.json as { enabled?: boolean }).enabled, false);
+  assert.match(jsd.why, /upper bound/);
+  assert.ok(jsd.backtest.goodFigure.high > 0.01, 'its replayed figure is over the challenge limit');
+  console.log(`    login scenario without analytics cookies: ${JSON.stringify(j.recall)} (the JavaScript-detections rule unproven: ${(jsd.backtest.good * 100).toFixed(2)}% replayed)`);
+});
+
 test.run();

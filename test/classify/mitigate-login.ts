@@ -37,7 +37,13 @@ const SAFARI = 't13d2014h2_a09f3c656075_e42f34c56612';
 const OKHTTP = 't13d1812h2_85036bcba153_b26ce05bbdd6';
 const LOGIN_API = '/api/v1/auth/session';
 
-export function loginScenario(seed: number): { table: ColumnTable; truth: Uint8Array } {
+export interface LoginScenarioOptions {
+  /** Returning browsers carry an analytics cookie set by the site's scripts (default true). */
+  analyticsCookie?: boolean;
+}
+
+export function loginScenario(seed: number, opts: LoginScenarioOptions = {}): { table: ColumnTable; truth: Uint8Array } {
+  const analytics = opts.analyticsCookie ?? true;
   const r = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)] as T;
@@ -63,7 +69,8 @@ export function loginScenario(seed: number): { table: ColumnTable; truth: Uint8A
     const b = browser();
     const lang = pick(langs);
     const sid = `sid=${hex(32)}`;
-    let ck: string | null = opts.returning ? `${sid}; _ga=GA1.2.${int(100000000, 999999999)}.${int(1600000000, 1760000000)}` : null;
+    const ga = `_ga=GA1.2.${int(100000000, 999999999)}.${int(1600000000, 1760000000)}`;
+    let ck: string | null = opts.returning ? (analytics ? `${sid}; ${ga}` : sid) : null;
     let t = t0;
     const land = opts.bookmark ? '/login' : pick(['/', '/', '/pricing', '/dashboard']);
     const landRef = opts.bookmark ? null : r() < 0.5 ? 'https://www.google.com/' : null;

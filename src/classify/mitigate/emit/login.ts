@@ -251,6 +251,18 @@ export function loginRules(ctx: EmitContext, c: ClusterWithRows): Mitigation[] {
     const b = grade(bits, c, ev);
     if (b.attack < MIN_PROPOSAL_COVER) continue;
     const d0 = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
+    if ('refused' in d0 && p.standIn) {
+      // the stand-in counts every browser that had its assets cached as challenged: its figure is
+      // an upper bound, not a measurement, so it cannot refuse the rule, only leave it unproven
+      const d: Decision = {
+        action: 'managed_challenge', safe: false, verdict: 'unproven',
+        why: `unproven: the replay ${d0.refused.replace(/^hits/, 'counts')}, but that figure is an upper bound (browsers with cached assets ran the page's script without leaving a trace in the log). ` +
+          'It is proven by the field itself: turn JavaScript detections on, then read Security Analytics for this path and method filtered on "JS detection passed: false" (or deploy the rule with action log on Enterprise) for 30 minutes; the share of the site\'s own logins there is the figure to judge. Until then it is emitted disabled',
+      };
+      const m = emitJsd(ctx, c, p, bits, b, d, paths);
+      if (m) out.push(m);
+      continue;
+    }
     if ('refused' in d0) {
       ctx.refused.push({ cluster: c.id, kind: 'waf_custom_rule', expression: p.expression, guard: 'good-traffic', reason: d0.refused, instead: 'leaked credentials detection (see the levers), Turnstile on the login form' });
       continue;
