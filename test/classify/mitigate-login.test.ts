@@ -62,12 +62,15 @@ test('passedStandIn: a session cookie carries the evidence to another address (a
   assert.not.ok(JS_SET_COOKIE.test('my_ga=1; sga=2'));
 });
 
-for (const seed of [1, 2]) {
+for (const seed of [1, 2, 4]) {
   test(`login scenario seed ${seed}: safe mitigations hit <= 0.1% (block) / 1% (challenge) of truly good requests and stop >= 90% of the low-and-slow stuffing without IP lists`, () => {
     const s = loginScenario(seed);
     const kindOf = (i: number) => (s.truth[i] ? (KINDS3[s.truth[i] as number] as string) : null);
     const { a, j } = judgeTable(s.table, kindOf, { lists: false });
     assert.equal(j.worst, []);
+    // the app's failed logins are confident attack too; once the skip rule exempts the app, a rule
+    // on its user agent acts on nothing and must not be offered as a safe one
+    assert.equal(a.mitigations.filter((m) => m.safe && m.kind === 'waf_custom_rule' && m.backtest.attackMatched === 0).map((m) => m.expression), []);
     assert.ok((j.recall['stuffing-low-and-slow'] ?? 0) >= 0.9, `stuffing ${j.recall['stuffing-low-and-slow']}`);
     const jsd = a.mitigations.find((m) => m.expression.includes('cf.bot_management.js_detection.passed'));
     assert.ok(jsd, 'a JavaScript-detections rule on the login API');
@@ -87,6 +90,22 @@ for (const seed of [1, 2]) {
     console.log(`    login scenario seed ${seed}: ${JSON.stringify(j.recall)}; ${j.safe.map((f) => `${f.id} ${f.action} good ${f.goodHit}/${f.good}`).join(', ')}`);
   });
 }
+
+test('a log that carries cf.bot_management.js_detection.passed is graded on the field itself, not on the stand-in', () => {
+  const s = loginScenario(2);
+  const ua = s.table.array('http.user_agent') as string[];
+  // browsers ran the snippet; the app's traffic never gets it injected; the proxies never run it
+  const passed = Array.from(s.truth, (k, i) => k === 0 && String(ua[i]).startsWith('Mozilla/'));
+  const table = s.table.assign(aq.table({ 'cf.bot_management.js_detection.passed': passed }));
+  const kindOf = (i: number) => (s.truth[i] ? (KINDS3[s.truth[i] as number] as string) : null);
+  const { a, j } = judgeTable(table, kindOf, { lists: false });
+  assert.equal(j.worst, []);
+  const jsd = a.mitigations.find((m) => m.kind === 'waf_custom_rule' && m.expression.endsWith('and not cf.bot_management.js_detection.passed') && m.expression.includes('/api/v1/auth/session'));
+  assert.ok(jsd, 'the login rule on the field');
+  assert.match(jsd.why, /from the log's own field/);
+  assert.not.match(jsd.why, /stand-in/);
+  assert.ok((j.recall['stuffing-low-and-slow'] ?? 0) >= 0.9, `stuffing ${j.recall['stuffing-low-and-slow']}`);
+});
 
 test('login scenario without analytics cookies: the stand-in counts returning browsers with cached bundles as challenged, so the JavaScript-detections rule is emitted disabled as unproven (an upper bound), never refused and never safe', () => {
   const s = loginScenario(1, { analyticsCookie: false });

@@ -153,6 +153,8 @@ interface Proposal {
   terms: Term[];
   bits: Bits;
   what: string;
+  rule: 'jsd' | 'arrival';
+  /** Replayed with the JavaScript-detections stand-in (the log lacks the field). */
   standIn: boolean;
 }
 
@@ -173,7 +175,7 @@ function jsdProposal(ev: Evidence, paths: readonly string[]): Proposal | null {
     const bits = ev.evalBits(expression);
     const jsd = ev.evalBits(JSD_NOT);
     if (!bits || !jsd) return null;
-    return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits: jsd, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (from the log\'s own field)', standIn: false };
+    return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits: jsd, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (from the log\'s own field)', rule: 'jsd', standIn: false };
   }
   const evidence = ev.evalBits(RENDER_EVIDENCE);
   if (!evidence) return null;
@@ -186,7 +188,7 @@ function jsdProposal(ev: Evidence, paths: readonly string[]): Proposal | null {
   const inc = side(ev.t, 0, ev.n);
   const base = ev.base ? side(ev.base, ev.n, ev.m) : new Uint8Array(ev.m);
   const bits = concatBits(inc, base);
-  return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (replayed: a client passes once it fetched a page\'s assets or the detection script within 15 minutes before)', standIn: true };
+  return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (replayed: a client passes once it fetched a page\'s assets or the detection script within 15 minutes before)', rule: 'jsd', standIn: true };
 }
 
 /**
@@ -232,7 +234,7 @@ function arrivalProposal(ev: Evidence, paths: readonly string[]): Proposal | nul
   const terms = parts.map((p, j) => term(ev, p, fields[j] as string, new Set(j === 1 ? ['generic'] : [])));
   const bits = ev.evalBits(expression);
   if (!bits || terms.some((x) => !x)) return null;
-  return { expression, terms: terms as Term[], bits, what: 'the login form requested with an empty cookie jar and no referer', standIn: false };
+  return { expression, terms: terms as Term[], bits, what: 'the login form requested with an empty cookie jar and no referer', rule: 'arrival', standIn: false };
 }
 
 export function loginRules(ctx: EmitContext, c: ClusterWithRows): Mitigation[] {
@@ -270,7 +272,7 @@ export function loginRules(ctx: EmitContext, c: ClusterWithRows): Mitigation[] {
     // a login endpoint is where the customer's own users are: challenge, never block outright
     // (a human the rule matches by mistake passes a challenge; a block locks them out)
     const d: Decision = d0.action === 'block' ? { ...d0, action: 'managed_challenge', why: `${d0.why}; challenged, not blocked, because the endpoint is where the site's own users log in` } : d0;
-    const m = p.standIn ? emitJsd(ctx, c, p, bits, b, d, paths) : emitArrival(ctx, c, p, bits, b, d);
+    const m = p.rule === 'jsd' ? emitJsd(ctx, c, p, bits, b, d, paths) : emitArrival(ctx, c, p, bits, b, d);
     if (m) out.push(m);
   }
   return out;
@@ -298,7 +300,7 @@ function emitJsd(ctx: EmitContext, c: ClusterWithRows, p: Proposal, bits: Bits, 
     id, kind: 'waf_custom_rule', cluster: c.id, description: `${c.name}: login POSTs from clients that never ran the page's JavaScript`, expression: p.expression, action: d.action,
     phase: 'http_request_firewall_custom', json, api, position: 'after the incident skip rule (appended to the custom rules)',
     safe: d.safe, verdict: d.verdict,
-    why: `${d.why}. Replayed with a stand-in for ${p.what}; browsers with cached assets count as challenged, so the possibly-good figure is an upper bound`,
+    why: p.standIn ? `${d.why}. Replayed with a stand-in for ${p.what}; browsers with cached assets count as challenged, so the possibly-good figure is an upper bound` : `${d.why}. Graded on ${p.what}`,
     plan: [
       '0. turn JavaScript detections on (Security > Bots, or the PUT above) and wait at least 15 minutes',
       ...stagePlan(d.action, ref, 'http', d.safe),
