@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
 import { judgeTable } from '../../bench/mitigate-bots.js';
+import { score, analyze } from '../../src/classify/index.js';
 import { passedStandIn, JSD_LIFESPAN_MS, JS_SET_COOKIE } from '../../src/classify/mitigate/emit/login.js';
 import { loginScenario, KINDS3 } from './mitigate-login.js';
 
@@ -105,6 +106,15 @@ test('a log that carries cf.bot_management.js_detection.passed is graded on the 
   assert.match(jsd.why, /from the log's own field/);
   assert.not.match(jsd.why, /stand-in/);
   assert.ok((j.recall['stuffing-low-and-slow'] ?? 0) >= 0.9, `stuffing ${j.recall['stuffing-low-and-slow']}`);
+});
+
+test('on a zone without Enterprise Bot Management the JavaScript-detections rule is not proposed, and the refusal names what that plan can use', () => {
+  const s = loginScenario(2);
+  const a = analyze(score(s.table), { zone: { plan: 'business', botManagement: false } });
+  assert.not.ok(a.mitigations.some((m) => m.expression.includes('cf.bot_management.')));
+  const r = a.refused.find((x) => x.guard === 'plan' && x.expression.includes('js_detection'));
+  assert.ok(r, 'refused with the plan named');
+  assert.match(r.instead ?? '', /Turnstile/);
 });
 
 test('login scenario without analytics cookies: the stand-in counts returning browsers with cached bundles as challenged, so the JavaScript-detections rule is emitted disabled as unproven (an upper bound), never refused and never safe', () => {

@@ -29,7 +29,7 @@ import { andNot, concatBits, toMask, type Bits } from '../bits.js';
 import { valueCounts, type ClusterWithRows } from '../cluster.js';
 import type { Evidence } from '../evidence.js';
 import { firstRefusal } from '../guards.js';
-import { expressionNeeds } from '../requires.js';
+import { expressionNeeds, PLAN_RANK } from '../requires.js';
 import { decide, grade, stagePlan, type Decision } from '../stage.js';
 import { addRule } from '../api/rulesets.js';
 import type { Term } from '../terms.js';
@@ -242,7 +242,18 @@ export function loginRules(ctx: EmitContext, c: ClusterWithRows): Mitigation[] {
   const paths = loginPaths(c, ev);
   if (!paths) return [];
   const out: Mitigation[] = [];
-  for (const p of [jsdProposal(ev, paths), arrivalProposal(ev, formPaths(c, ev, paths))]) {
+  // a zone known to lack Enterprise Bot Management has no JavaScript-detections field: say so and
+  // name what it can use instead, rather than hand it a rule it cannot deploy
+  const bmOk = ctx.zone.botManagement !== false && (!ctx.zone.plan || PLAN_RANK[ctx.zone.plan] >= PLAN_RANK.enterprise);
+  const jsd = jsdProposal(ev, paths);
+  if (jsd && !bmOk) {
+    ctx.refused.push({
+      cluster: c.id, kind: 'waf_custom_rule', expression: jsd.expression, guard: 'plan',
+      reason: 'cf.bot_management.js_detection.passed needs Enterprise Bot Management, which this zone does not have',
+      instead: 'Turnstile on the login form with the token verified at the origin (siteverify) before the password is checked (every plan), and leaked credentials detection (see the levers)',
+    });
+  }
+  for (const p of [bmOk ? jsd : null, arrivalProposal(ev, formPaths(c, ev, paths))]) {
     if (!p) continue;
     const refusal = firstRefusal({ layer: 'l7', terms: p.terms, stateful: false }, ev);
     if (refusal) {
