@@ -11,7 +11,8 @@
  *
  *   1. the login endpoint's POSTs from clients that have not passed JavaScript detections;
  *   2. the login form fetched with an empty cookie jar and no referer (a client that lands on the
- *      form directly, as each fresh proxy session does), when the backtest allows it.
+ *      form directly, as each fresh proxy session does), when the backtest allows it; on a log
+ *      without one of the two fields, the other alone.
  *
  * A log has no JavaScript-detection outcome (unless it carries the field, which is then used as
  * is), so rule 1 is replayed with a stand-in: a client (an address and user agent, or a session
@@ -226,15 +227,18 @@ export function formPaths(c: ClusterWithRows, ev: Evidence, paths: readonly stri
 /** Rule 2: the login form fetched with no cookie and no referer (landing on it directly). */
 function arrivalProposal(ev: Evidence, paths: readonly string[]): Proposal | null {
   const has = (f: string) => tableSchema(ev.t).fields.has(f);
-  // an absent field never matches, so "no cookie" on a log without cookies would be every request
-  if (!has('http.cookie') || !has('http.referer')) return null;
-  const parts = [pathExpr(paths), 'http.request.method eq "GET"', 'not len(http.cookie) gt 0', 'not len(http.referer) gt 0'];
+  // a log without a field (origin logs have no cookies) says nothing about it: "no cookie" there
+  // would be every request, so only the fields the log has are conditions (and graded as such)
+  const absent = [['http.cookie', 'not len(http.cookie) gt 0'], ['http.referer', 'not len(http.referer) gt 0']].filter(([f]) => has(f as string));
+  if (!absent.length) return null;
+  const parts = [pathExpr(paths), 'http.request.method eq "GET"', ...absent.map(([, e]) => e as string)];
   const expression = parts.join(' and ');
-  const fields = ['http.request.uri.path', 'http.request.method', 'http.cookie', 'http.referer'];
+  const fields = ['http.request.uri.path', 'http.request.method', ...absent.map(([f]) => f as string)];
   const terms = parts.map((p, j) => term(ev, p, fields[j] as string, new Set(j === 1 ? ['generic'] : [])));
   const bits = ev.evalBits(expression);
   if (!bits || terms.some((x) => !x)) return null;
-  return { expression, terms: terms as Term[], bits, what: 'the login form requested with an empty cookie jar and no referer', rule: 'arrival', standIn: false };
+  const what = absent.length === 2 ? 'the login form requested with an empty cookie jar and no referer' : `the login form requested with no ${absent[0]?.[0] === 'http.cookie' ? 'cookie' : 'referer'} (the log has no ${absent[0]?.[0] === 'http.cookie' ? 'referers' : 'cookies'})`;
+  return { expression, terms: terms as Term[], bits, what, rule: 'arrival', standIn: false };
 }
 
 export function loginRules(ctx: EmitContext, c: ClusterWithRows): Mitigation[] {
@@ -324,7 +328,7 @@ function emitJsd(ctx: EmitContext, c: ClusterWithRows, p: Proposal, bits: Bits, 
 }
 
 function emitArrival(ctx: EmitContext, c: ClusterWithRows, p: Proposal, bits: Bits, b: BacktestFigures, d: Decision): Mitigation | null {
-  const { id, ref, json } = baseRule(ctx, c, p, bits, b, d, 'challenge the login form requested with no cookie and no referer');
+  const { id, ref, json } = baseRule(ctx, c, p, bits, b, d, `challenge ${p.what}`);
   return finish(ctx, {
     id, kind: 'waf_custom_rule', cluster: c.id, description: `${c.name}: ${p.what}`, expression: p.expression, action: d.action,
     phase: 'http_request_firewall_custom', json, api: addRule('zone', 'http_request_firewall_custom', json, undefined), position: 'after the incident skip rule (appended to the custom rules)',
