@@ -38,6 +38,7 @@ import type { BacktestFigures, Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
 import { denseKeys, timeOrder } from './ratelimit.js';
 import { LOGIN_SIGS } from './levers.js';
+import { isLoginPath } from '../../behaviour/index.js';
 import { MIN_PROPOSAL_COVER, STATIC_EXTENSIONS } from '../thresholds.js';
 
 /** JavaScript detections' documented lifespan (re-injected on every HTML page before it ends). */
@@ -54,9 +55,11 @@ const JSD_FIELD = 'cf.bot_management.js_detection.passed';
 const JSD_NOT = `not ${JSD_FIELD}`;
 const RENDER_EVIDENCE = `http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}} or starts_with(http.request.uri.path, "/cdn-cgi/challenge-platform/")`;
 
-/** The cluster's login endpoint(s), as a path expression, when it is a password-guessing cluster. */
+/** The cluster's login endpoint(s) when it is a password-guessing cluster: the paths holding its POSTs. */
 export function loginPaths(c: ClusterWithRows, ev: Evidence): string[] | null {
-  if (c.layer !== 'l7' || !c.signatures.some((s) => LOGIN_SIGS.has(s))) return null;
+  if (c.layer !== 'l7') return null;
+  // a password-guessing signature, or (checked below) POSTs that all go to login-like paths
+  const bySignature = c.signatures.some((s) => LOGIN_SIGS.has(s));
   const t = ev.t;
   const has = (f: string) => tableSchema(t).fields.has(f);
   if (!has('http.request.method') || !has('http.request.uri.path')) return null;
@@ -77,7 +80,7 @@ export function loginPaths(c: ClusterWithRows, ev: Evidence): string[] | null {
     if (paths.length >= LOGIN_MAX_PATHS) break;
     paths.push(String(v.value));
     covered += v.rows;
-    if (covered >= postRows * LOGIN_PATH_POST_SHARE) return paths;
+    if (covered >= postRows * LOGIN_PATH_POST_SHARE) return bySignature || paths.every(isLoginPath) ? paths : null;
   }
   return null;
 }
@@ -189,7 +192,7 @@ function jsdProposal(ev: Evidence, paths: readonly string[]): Proposal | null {
   const inc = side(ev.t, 0, ev.n);
   const base = ev.base ? side(ev.base, ev.n, ev.m) : new Uint8Array(ev.m);
   const bits = concatBits(inc, base);
-  return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (replayed: a client passes once it fetched a page\'s assets or the detection script within 15 minutes before)', rule: 'jsd', standIn: true };
+  return { expression, terms: [path, method, { expr: JSD_NOT, field: JSD_FIELD, bits, tags: new Set(['bot-field']) }], bits, what: 'JavaScript detections (a client passes once it fetched a page\'s assets or the detection script within 15 minutes before, or sends a cookie only scripts set)', rule: 'jsd', standIn: true };
 }
 
 /**
@@ -309,7 +312,7 @@ function emitJsd(ctx: EmitContext, c: ClusterWithRows, p: Proposal, bits: Bits, 
   const api = [
     { method: 'GET' as const, path: '/zones/{zone_id}/bot_management', body: null, note: 'check enable_js: JavaScript detections must be on for the field to be populated' },
     { method: 'PUT' as const, path: '/zones/{zone_id}/bot_management', body: { enable_js: true }, note: 'turn JavaScript detections on; wait 15+ minutes (their lifespan) before enabling the rule, so browsers already carry the result' },
-    ...addRule('zone', 'http_request_firewall_custom', json, undefined),
+    ...addRule('zone', 'http_request_firewall_custom', json, undefined).map((r) => (r.method === 'POST' ? { ...r, note: `${r.note ?? ''}; if JavaScript detections were just turned on, send this 15 minutes later: browsers that loaded the page before carry no result yet and would be challenged (they pass, at the cost of a challenge)` } : r)),
   ];
   return finish(ctx, {
     id, kind: 'waf_custom_rule', cluster: c.id, description: `${c.name}: login POSTs from clients that never ran the page's JavaScript`, expression: p.expression, action: d.action,
