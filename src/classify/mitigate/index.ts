@@ -22,6 +22,7 @@ import { rateLimitRule } from './emit/ratelimit.js';
 import { ipListRule } from './emit/list.js';
 import { networkRule, statefulTcpRule } from './emit/network.js';
 import { leversFor } from './emit/levers.js';
+import { loginRules } from './emit/login.js';
 import type { EmitContext } from './emit/common.js';
 import { PLAN_RANK, type Zone } from './requires.js';
 import { pct } from './stats.js';
@@ -108,6 +109,13 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
       }
       const rl = rateLimitRule(ctx, c);
       if (rl) mitigations.push(rl);
+      // browser-grade password guessing: what separates it is that it never renders a page
+      // (two clusters of one stuffing campaign get one rule, as two copies would never both match)
+      for (const m of loginRules(ctx, c)) {
+        const same = mitigations.find((x) => x.kind === m.kind && x.expression === m.expression);
+        if (same) same.cluster = `${same.cluster} ${m.cluster}`;
+        else mitigations.push(m);
+      }
       const list = ipListRule(ctx, c);
       if (list) mitigations.push(list);
     } else {

@@ -9,7 +9,7 @@ import type { Lever, Refusal } from '../types.js';
 
 const BOT_SIGS = new Set(['l7.automation-ua', 'l7.browser-ua-library-tls', 'l7.low-bot-score', 'l7.browser-no-accept-language', 'l7.empty-ua', 'bh.catalogue-walk', 'bh.hosting-no-assets', 'bh.machine-timing']);
 /** Signatures of password guessing: leaked credentials detection fits them. */
-const LOGIN_SIGS = new Set(['bh.credential-stuffing', 'bh.login-only-client', 'bh.blind-login', 'l7.login-rate', 'l7.auth-failures']);
+export const LOGIN_SIGS: ReadonlySet<string> = new Set(['bh.credential-stuffing', 'bh.login-only-client', 'bh.blind-login', 'l7.login-rate', 'l7.auth-failures']);
 const FLOOD_SIGS = new Set(['l7.source-rate', 'l7.path-spread', 'l7.cache-busting']);
 /** Spectrum plans by port: Pro/Business cover these; any other port needs Enterprise. */
 const SPECTRUM_PORTS: Readonly<Record<number, 'pro' | 'business'>> = { 22: 'pro', 25565: 'pro', 3389: 'business' };

@@ -26,6 +26,8 @@ export function wafRule(ctx: EmitContext, c: ClusterWithRows, cands: readonly Ca
     }
     const bits = ctx.skip ? andNot(cand.bits, ctx.skip) : cand.bits;
     const b = grade(bits, c, ctx.ev);
+    // the skip rule can leave a candidate nothing to act on (the attack rows it matched were an app's)
+    if (b.attack < MIN_PROPOSAL_COVER) continue;
     const d = decide(b, b.attack, { canChallenge: true, unit: 'requests' });
     if ('refused' in d) {
       if (!seen.has('good-traffic')) ctx.refused.push({ cluster: c.id, kind: 'waf_custom_rule', expression, guard: 'good-traffic', reason: d.refused });
