@@ -190,6 +190,7 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const good = knownGoodMask(t, opts);
   const total = new Float64Array(n);
   const groups = new Map<string, Float64Array>();
+  const groupOrder = new Set<string>();
   const groupSize = new Map<string, number>();
   for (const sig of sigs) if (sig.group) groupSize.set(sig.group, (groupSize.get(sig.group) ?? 0) + 1);
   const fired = new FiredMasks();
@@ -210,7 +211,10 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     // a group keeps its largest weight per row (at least 0); a group of one signature with a
     // weight of at least 0 is just that signature
     const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
-    const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
+    // made when a signature of the group first applies: a group whose signatures all skip (the
+    // l34 volume group on HTTP logs) costs no memory and no pass adding its zeros
+    if (grouped) groupOrder.add(sig.group as string);
+    const g = grouped ? (groups.get(sig.group as string) ?? new Float64Array(n)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let count: number;
     // each signature is evaluated and folded into the scores in one pass (its rows: its bit in `word`)
@@ -233,11 +237,16 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       if (e instanceof RuleError) throw new ClassifyError(MSG.signatureInvalid(sig.id, e.message));
       throw e;
     }
+    if (g !== undefined) groups.set(sig.group as string, g);
     active.push(sig);
     fired.addBits(sig.id, word, bit);
     outcomes.push({ ...base, fired: count });
   }
-  for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  // in the order the groups were first met (as sums of fractional weights depend on it)
+  for (const name of groupOrder) {
+    const g = groups.get(name);
+    if (g !== undefined) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  }
   const ids = active.map((sig) => `${sig.id}@${pack.version}`);
   const { codes, counts, labels, reasons } = finish(total, th, lo, hi, ids);
   const explained = frame ? explain(frame, reasons, active, ids, lo, hi) : reasons;
