@@ -13,7 +13,7 @@ import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
-import type { Fold } from './compile.js';
+import { foldRow, type Fold } from './compile.js';
 import { tableSchema, plain, fieldColumn, fieldIds, derivationSource } from './columns.js';
 import { aggregateFold } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
@@ -21,6 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
+import { PARALLEL_MIN_ROWS, startRowLocal, type RowLocalRun } from './score-parallel.js';
 import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
@@ -45,6 +46,12 @@ export interface ScoreOptions {
    * `baselineRates`). Default: split this table into baseline and incidents automatically.
    */
   baseline?: BaselineOption;
+  /**
+   * Evaluate the row-local signatures (expressions without behaviour fields) on a second thread
+   * while this one computes the behaviour fields. Default: for tables of 100,000 rows or more.
+   * The result is the same either way.
+   */
+  parallel?: boolean;
 }
 
 /** What the behaviour analysis used and what did not apply (for the report). */
@@ -188,6 +195,36 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const sigs = effectiveSignatures(pack, opts.signatures);
   if (sigs.length > 52) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 52 signatures can be active at once'));
   const good = knownGoodMask(t, opts);
+  // behaviour signatures share one computation per table; a baseline option is applied here
+  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
+  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
+  const rows = (opts.parallel ?? n >= PARALLEL_MIN_ROWS) && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
+  try {
+    // while the worker runs: the behaviour fields, which the loop below then finds computed
+    if (rows && frame) warmBehaviourFields(t, sigs, opts.lists);
+    return scoreWith(t, n, pack, th, sigs, opts, good, frame, rows);
+  } finally {
+    rows?.close();
+  }
+}
+
+/**
+ * Computes the behaviour fields the signatures read (cached per table, as evaluating them
+ * would); what fails here fails again, in pack order, when the signature is evaluated.
+ */
+function warmBehaviourFields(t: ColumnTable, sigs: readonly Signature[], lists: RuleOptions['lists']): void {
+  for (const sig of sigs) {
+    const expression = sig.kind === 'expression' ? sig.expression : sig.where;
+    if (!expression?.includes('behaviour.')) continue;
+    try {
+      for (const f of rule(expression, t, { lists }).fields) if (f.startsWith('behaviour.')) fieldColumn(t, f);
+    } catch {
+      /* reported when the signature is evaluated */
+    }
+  }
+}
+
+function scoreWith(t: ColumnTable, n: number, pack: SignaturePack, th: Thresholds, sigs: readonly Signature[], opts: ScoreOptions, good: Uint8Array, frame: BehaviourFrame | undefined, rows: RowLocalRun | null): ScoreResult {
   const total = new Float64Array(n);
   const groups = new Map<string, Float64Array>();
   const groupOrder = new Set<string>();
@@ -200,9 +237,6 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // the second word only when more than 26 signatures fire (fresh memory costs page faults)
   let hi: Int32Array | null = null;
   const active: Signature[] = [];
-  // behaviour signatures share one computation per table; a baseline option is applied here
-  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
-  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
@@ -218,8 +252,10 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let count: number;
     // each signature is evaluated and folded into the scores in one pass (its rows: its bit in `word`)
+    const done = rows?.take(sig);
     try {
-      if (sig.kind === 'expression') {
+      if (done) count = foldBits(done.words[done.outcome.word] as Int32Array, done.outcome.bit, into, done.outcome.count);
+      else if (sig.kind === 'expression') {
         count = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
       } else {
         const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
@@ -253,6 +289,17 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const scored = t.assign(aq.table({ score: total, label: labels, reasons: explained }));
   const behaviour = frame ? frame.notes() : undefined;
   return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th, behaviour });
+}
+
+/**
+ * Folds rows a worker found (bit `lbit` of `local`, known-good exemption already applied) into
+ * `m`, as the signature's own fold would have: the same rows, the same step per row.
+ */
+function foldBits(local: Int32Array, lbit: number, m: Fold, count: number): number {
+  const { word, bit, into, weight, isMax } = m;
+  for (let i = 0; i < local.length; i++) if (((local[i] as number) & lbit) !== 0) foldRow(word, bit, into, weight, isMax, i);
+  m.count = count;
+  return count;
 }
 
 const LABEL_NAMES: readonly Label[] = LABELS;
