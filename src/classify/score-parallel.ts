@@ -52,10 +52,14 @@ export interface RowLocalAnswer {
 }
 
 /** Tables smaller than this are scored on one thread: starting a worker costs more than it saves. */
-export const PARALLEL_MIN_ROWS = 100_000;
+export const PARALLEL_MIN_ROWS = 250_000;
 
-/** How long score() waits for the worker before doing its part itself (a worker that could not start). */
-const WAIT_MS = 600_000;
+/**
+ * How long score() waits for the worker before doing its part itself: a worker that could not
+ * start never answers, and score() cannot see its error events while it waits. Generous (a busy
+ * machine is slow), and never wrong: what the worker did not answer is evaluated here.
+ */
+const waitMs = (n: number): number => 60_000 + n / 10;
 
 /** The fields a compiled expression reads, as stored columns of the table; null if one is not simply a column (a table-wide derivation). */
 function sourceColumns(t: ColumnTable, fields: readonly string[]): string[] | null {
@@ -128,6 +132,7 @@ export class RowLocalRun {
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly flag: Int32Array,
+    private readonly rows: number,
     /** The signatures handed to the worker (the exact objects of this call) and their index there. */
     readonly handed: ReadonlyMap<Signature, number>,
   ) {}
@@ -143,7 +148,7 @@ export class RowLocalRun {
   }
 
   private wait(): RowLocalAnswer | null {
-    Atomics.wait(this.flag, 0, 0, WAIT_MS);
+    Atomics.wait(this.flag, 0, 0, waitMs(this.rows));
     const m = receiveMessageOnPort(this.port) as { message: RowLocalAnswer | { error: string } } | undefined;
     this.close();
     if (!m || 'error' in m.message) return null;
@@ -193,5 +198,5 @@ export function startRowLocal(t: ColumnTable, sigs: readonly Signature[], lists:
   }
   // the process may exit while it runs (score() failed on this thread)
   worker.unref();
-  return new RowLocalRun(worker, port1, flag, new Map(picked.map(({ sig }, i) => [sig as Signature, i])));
+  return new RowLocalRun(worker, port1, flag, task.n, new Map(picked.map(({ sig }, i) => [sig as Signature, i])));
 }

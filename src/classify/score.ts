@@ -48,7 +48,8 @@ export interface ScoreOptions {
   baseline?: BaselineOption;
   /**
    * Evaluate the row-local signatures (expressions without behaviour fields) on a second thread
-   * while this one computes the behaviour fields. Default: for tables of 100,000 rows or more.
+   * while this one computes the behaviour fields. Default: for tables of 250,000 rows or more
+   * scored with behaviour signatures.
    * The result is the same either way.
    */
   parallel?: boolean;
@@ -198,7 +199,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // behaviour signatures share one computation per table; a baseline option is applied here
   const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
   const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
-  const rows = (opts.parallel ?? n >= PARALLEL_MIN_ROWS) && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
+  // by default only where this thread has the behaviour fields to compute meanwhile: without
+  // them it would just wait for the worker, having paid for its start and the column copies
+  const rows = (opts.parallel ?? (frame !== undefined && n >= PARALLEL_MIN_ROWS)) && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
   try {
     // while the worker runs: the behaviour fields, which the loop below then finds computed
     if (rows && frame) warmBehaviourFields(t, sigs, opts.lists);
