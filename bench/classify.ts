@@ -13,6 +13,7 @@
  *
  *   BENCH_ROUNDS=2 node dist/bench/classify.js
  *   BENCH_PROF=/tmp/prof node dist/bench/classify.js   # --cpu-prof of every contender
+ *   BENCH_SCORE_PARALLEL=0 node dist/bench/classify.js  # the whole signature pack on one thread
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,8 @@ interface Duck {
 
 async function ours(): Promise<Ours> {
   const t0 = performance.now();
-  const c = await classifyTraffic(file, { format: 'logpush', workers: Math.min(2, os.availableParallelism()) });
+  // BENCH_SCORE_PARALLEL=0: the whole pack on one thread (score()'s `parallel: false`), to compare
+  const c = await classifyTraffic(file, { format: 'logpush', workers: Math.min(2, os.availableParallelism()), ...(process.env['BENCH_SCORE_PARALLEL'] === '0' ? { parallel: false } : {}) });
   // what `runbook classify FILE --json` prints
   const w = performance.now();
   const u = process.cpuUsage();

@@ -13,7 +13,7 @@ import { DISPLAY, htmlTable, textTable, type DisplayData } from '../display.js';
 import { PACK } from './signatures/pack.js';
 import type { Signature, SignaturePack } from './signatures/types.js';
 import { rule, type RuleOptions } from './rule.js';
-import type { Fold } from './compile.js';
+import { foldRow, type Fold } from './compile.js';
 import { tableSchema, plain, fieldColumn, fieldIds, derivationSource } from './columns.js';
 import { aggregateFold } from './aggregate.js';
 import { RuleError, ClassifyError } from './errors.js';
@@ -21,6 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
+import { PARALLEL_MIN_ROWS, startRowLocal, type RowLocalRun } from './score-parallel.js';
 import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
@@ -45,6 +46,13 @@ export interface ScoreOptions {
    * `baselineRates`). Default: split this table into baseline and incidents automatically.
    */
   baseline?: BaselineOption;
+  /**
+   * Evaluate the row-local signatures (expressions without behaviour fields) on a second thread
+   * while this one computes the behaviour fields. Default: for tables of 250,000 rows or more
+   * scored with behaviour signatures.
+   * The result is the same either way.
+   */
+  parallel?: boolean;
 }
 
 /** What the behaviour analysis used and what did not apply (for the report). */
@@ -188,8 +196,41 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   const sigs = effectiveSignatures(pack, opts.signatures);
   if (sigs.length > 52) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 52 signatures can be active at once'));
   const good = knownGoodMask(t, opts);
+  // behaviour signatures share one computation per table; a baseline option is applied here
+  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
+  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
+  // by default only where this thread has the behaviour fields to compute meanwhile: without
+  // them it would just wait for the worker, having paid for its start and the column copies
+  const rows = (opts.parallel ?? (frame !== undefined && n >= PARALLEL_MIN_ROWS)) && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
+  try {
+    // while the worker runs: the behaviour fields, which the loop below then finds computed
+    if (rows && frame) warmBehaviourFields(t, sigs, opts.lists);
+    return scoreWith(t, n, pack, th, sigs, opts, good, frame, rows);
+  } finally {
+    rows?.close();
+  }
+}
+
+/**
+ * Computes the behaviour fields the signatures read (cached per table, as evaluating them
+ * would); what fails here fails again, in pack order, when the signature is evaluated.
+ */
+function warmBehaviourFields(t: ColumnTable, sigs: readonly Signature[], lists: RuleOptions['lists']): void {
+  for (const sig of sigs) {
+    const expression = sig.kind === 'expression' ? sig.expression : sig.where;
+    if (!expression?.includes('behaviour.')) continue;
+    try {
+      for (const f of rule(expression, t, { lists }).fields) if (f.startsWith('behaviour.')) fieldColumn(t, f);
+    } catch {
+      /* reported when the signature is evaluated */
+    }
+  }
+}
+
+function scoreWith(t: ColumnTable, n: number, pack: SignaturePack, th: Thresholds, sigs: readonly Signature[], opts: ScoreOptions, good: Uint8Array, frame: BehaviourFrame | undefined, rows: RowLocalRun | null): ScoreResult {
   const total = new Float64Array(n);
   const groups = new Map<string, Float64Array>();
+  const groupOrder = new Set<string>();
   const groupSize = new Map<string, number>();
   for (const sig of sigs) if (sig.group) groupSize.set(sig.group, (groupSize.get(sig.group) ?? 0) + 1);
   const fired = new FiredMasks();
@@ -199,9 +240,6 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // the second word only when more than 26 signatures fire (fresh memory costs page faults)
   let hi: Int32Array | null = null;
   const active: Signature[] = [];
-  // behaviour signatures share one computation per table; a baseline option is applied here
-  const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
-  const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
@@ -210,12 +248,17 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
     // a group keeps its largest weight per row (at least 0); a group of one signature with a
     // weight of at least 0 is just that signature
     const grouped = sig.group !== undefined && ((groupSize.get(sig.group) ?? 0) > 1 || sig.weight < 0);
-    const g = grouped ? (groups.get(sig.group as string) ?? groups.set(sig.group as string, new Float64Array(n)).get(sig.group as string)) : undefined;
+    // made when a signature of the group first applies: a group whose signatures all skip (the
+    // l34 volume group on HTTP logs) costs no memory and no pass adding its zeros
+    if (grouped) groupOrder.add(sig.group as string);
+    const g = grouped ? (groups.get(sig.group as string) ?? new Float64Array(n)) : undefined;
     const into: Fold = { good: exempt ? good : null, word, bit, into: g ?? total, weight: sig.weight, isMax: g !== undefined, count: 0 };
     let count: number;
     // each signature is evaluated and folded into the scores in one pass (its rows: its bit in `word`)
+    const done = rows?.take(sig);
     try {
-      if (sig.kind === 'expression') {
+      if (done) count = foldBits(done.words[done.outcome.word] as Int32Array, done.outcome.bit, into, done.outcome.count);
+      else if (sig.kind === 'expression') {
         count = rule(sig.expression, t, { lists: opts.lists }).fold(t, into);
       } else {
         const need = [...sig.key, ...(sig.of ? [sig.of] : [])];
@@ -233,17 +276,33 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
       if (e instanceof RuleError) throw new ClassifyError(MSG.signatureInvalid(sig.id, e.message));
       throw e;
     }
+    if (g !== undefined) groups.set(sig.group as string, g);
     active.push(sig);
     fired.addBits(sig.id, word, bit);
     outcomes.push({ ...base, fired: count });
   }
-  for (const g of groups.values()) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  // in the order the groups were first met (as sums of fractional weights depend on it)
+  for (const name of groupOrder) {
+    const g = groups.get(name);
+    if (g !== undefined) for (let i = 0; i < n; i++) total[i] += g[i] as number;
+  }
   const ids = active.map((sig) => `${sig.id}@${pack.version}`);
   const { codes, counts, labels, reasons } = finish(total, th, lo, hi, ids);
   const explained = frame ? explain(frame, reasons, active, ids, lo, hi) : reasons;
   const scored = t.assign(aq.table({ score: total, label: labels, reasons: explained }));
   const behaviour = frame ? frame.notes() : undefined;
   return new ScoreResult({ table: scored, scores: total, labelCodes: codes, knownGood: good, fired, signatures: outcomes, pack: { name: pack.name, version: pack.version }, counts, thresholds: th, behaviour });
+}
+
+/**
+ * Folds rows a worker found (bit `lbit` of `local`, known-good exemption already applied) into
+ * `m`, as the signature's own fold would have: the same rows, the same step per row.
+ */
+function foldBits(local: Int32Array, lbit: number, m: Fold, count: number): number {
+  const { word, bit, into, weight, isMax } = m;
+  for (let i = 0; i < local.length; i++) if (((local[i] as number) & lbit) !== 0) foldRow(word, bit, into, weight, isMax, i);
+  m.count = count;
+  return count;
 }
 
 const LABEL_NAMES: readonly Label[] = LABELS;

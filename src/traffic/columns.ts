@@ -79,10 +79,26 @@ export function encodeColumns(cols: Record<string, BuiltColumn>): { cols: Record
     if (c instanceof DictionaryColumn) out[name] = { kind: 'dict', codes: send(c.codes), values: c.values };
     else if (c instanceof Float64Array) out[name] = { kind: 'f64', data: send(c) };
     else if (c instanceof Utf8Column) out[name] = { kind: 'utf8', bytes: send(c.bytes), offsets: send(c.offsets), missing: send(c.missing), ascii: c.ascii };
-    else if (c.every((v) => v === null || typeof v === 'boolean')) out[name] = { kind: 'bool', data: send(Uint8Array.from(c, (v) => (v === null ? 2 : v ? 1 : 0))) };
-    else out[name] = { kind: 'plain', data: c };
+    else {
+      // flags (verified bots) as bytes; a plain loop: Uint8Array.from with a mapping function
+      // costs about 0.3 µs a row, a third of a second per flag column in a half-million-row part
+      const flags = boolBytes(c);
+      out[name] = flags ? { kind: 'bool', data: send(flags) } : { kind: 'plain', data: c };
+    }
   }
   return { cols: out, transfer: [...transfer] };
+}
+
+/** A column of booleans and nulls as bytes (2 missing, 1 true, 0 false); null if it holds anything else. */
+function boolBytes(c: readonly unknown[]): Uint8Array | null {
+  const out = new Uint8Array(c.length);
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i];
+    if (v === true) out[i] = 1;
+    else if (v === null) out[i] = 2;
+    else if (v !== false) return null;
+  }
+  return out;
 }
 
 /** A flag as encodeColumns writes it: 2 missing, 1 true, 0 false. */
@@ -141,15 +157,17 @@ export class ColumnBuilder {
    * Touch every typed column's spare capacity up to `rows` (writing what a gap holds anyway),
    * so that a later `append` copies into memory already mapped. A parallel load does this while
    * it waits for its workers, instead of taking the page faults (about 3 ms per MB here) while
-   * it appends their rows.
+   * it appends their rows. `from`: rows below it were touched by an earlier call (a caller
+   * touching the memory in slices, to stop as soon as the rows arrive).
    */
-  prefault(rows: number): void {
+  prefault(rows: number, from = 0): void {
     for (const c of this.cols.values()) {
-      if (c.dict) c.dict.codes.fill(-1, c.len, Math.min(rows, c.dict.codes.length));
+      const s = Math.max(c.len, from);
+      if (c.dict) c.dict.codes.fill(-1, s, Math.min(rows, c.dict.codes.length));
       else if (c.utf8) {
-        c.utf8.missing.fill(0, c.len, Math.min(rows, c.utf8.missing.length));
-        c.utf8.offsets.fill(0, c.len + 1, Math.min(rows + 1, c.utf8.offsets.length));
-      } else if (c.f64) (c.data as Float64Array).fill(NaN, c.len, Math.min(rows, c.data.length));
+        c.utf8.missing.fill(0, s, Math.min(rows, c.utf8.missing.length));
+        c.utf8.offsets.fill(0, s + 1, Math.min(rows + 1, c.utf8.offsets.length));
+      } else if (c.f64) (c.data as Float64Array).fill(NaN, s, Math.min(rows, c.data.length));
     }
   }
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
 import { table } from 'arquero';
-import { ColumnBuilder, encodeColumns, type EncodedColumn } from './columns.js';
+import { ColumnBuilder } from './columns.js';
 import { FIELD, type LoadReport, type SkippedRow } from './fields.js';
 import type { Loaded } from './types.js';
 import { parseLogpushInto, type ParseOptions } from './logpush-parse.js';
 import { LogpushScanner } from './logpush-scan.js';
 import { MAX_SKIPPED_LISTED, ReportBuilder } from './report.js';
 import { estimateRows } from './source.js';
+import { MAIN, partReport, type Part, type PartReport, type Segment, type WorkerMessage, type WorkerTask } from './logpush-part.js';
 
 /**
  * Parallel Logpush loading. The file is cut at line boundaries into chunks of about 32 MB.
@@ -22,67 +22,6 @@ import { estimateRows } from './source.js';
  * (ColumnBuilder.append: dictionaries merged, codes renumbered, bytes copied in bulk); its
  * own rows are never copied. Results equal the one-thread path.
  */
-
-/** A chunk a worker parsed: its index in the file, and its rows in the worker's part. */
-export interface Segment {
-  chunk: number;
-  from: number;
-  rows: number;
-  report: PartReport;
-}
-
-type PartReport = Pick<LoadReport, 'rowsRead' | 'rowsLoaded' | 'rowsSkipped' | 'skipped' | 'reasons'> & { warnings: Record<string, number> };
-
-export interface Part {
-  rows: number;
-  cols: Record<string, EncodedColumn>;
-  segments: Segment[];
-}
-
-export interface WorkerTask {
-  path: string;
-  opts: Pick<ParseOptions, 'maxLineBytes' | 'maxSkippedListed' | 'fast'>;
-  estimate: number;
-  chunks: [number, number][];
-  /** Per chunk, on a SharedArrayBuffer: 0 free, MAIN or WORKER once claimed. */
-  claims: Int32Array;
-}
-
-const MAIN = 1;
-const WORKER = 2;
-
-/** Worker -> main thread. */
-export type WorkerMessage = { type: 'part'; part: Part } | { type: 'error'; error: string };
-
-/**
- * A worker's loop: claim the last free chunk, parse it into this worker's builder (one scanner
- * throughout, so its intern tables stay warm), and go on down the file until it meets a chunk
- * this thread's main loop claimed; then send the columns and where each chunk's rows are.
- */
-export async function workerLoop(task: WorkerTask, port: MessagePort): Promise<void> {
-  const b = new ColumnBuilder();
-  b.reserve(task.estimate);
-  const scanner = task.opts.fast === false ? undefined : new LogpushScanner(b);
-  const segments: Segment[] = [];
-  for (let chunk = task.chunks.length - 1; chunk >= 0; chunk--) {
-    const was = Atomics.compareExchange(task.claims, chunk, 0, WORKER);
-    if (was === MAIN) break;
-    if (was === WORKER) continue; // another worker's
-    const report = new ReportBuilder(task.path, 'logpush', task.opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
-    b.onWarn = (r) => report.warn(r);
-    const from = b.row;
-    await parseLogpushInto(task.path, report, b, { ...task.opts, range: task.chunks[chunk] as [number, number], scanner });
-    segments.push({ chunk, from, rows: b.row - from, report: partReport(report) });
-  }
-  const rows = b.row;
-  const { cols, transfer } = encodeColumns(b.finish());
-  port.postMessage({ type: 'part', part: { rows, cols, segments } } satisfies WorkerMessage, transfer);
-}
-
-function partReport(report: ReportBuilder): PartReport {
-  const r = report.finish();
-  return { rowsRead: r.rowsRead, rowsLoaded: r.rowsLoaded, rowsSkipped: r.rowsSkipped, skipped: r.skipped, reasons: r.reasons, warnings: r.warnings ?? {} };
-}
 
 /** Byte ranges that start at line starts. */
 function splitRanges(path: string, size: number, n: number): [number, number][] {
@@ -135,15 +74,26 @@ export async function loadLogpushParallel(path: string, opts: ParallelOptions, w
   const workerOpts = { maxLineBytes: opts.maxLineBytes, maxSkippedListed: opts.maxSkippedListed, fast: opts.fast };
   // each chunk is claimed once: this thread from the front, workers from the back
   const claims = new Int32Array(new SharedArrayBuffer(4 * chunks.length));
-  const parts = Array.from({ length: workers - 1 }, () => runWorker({ path, opts: workerOpts, estimate: Math.ceil(rows / workers), chunks, claims }));
+  // a worker's share is its own pace's: room for more than an even share (capacity never
+  // written is never mapped; growing a column past it copies the column)
+  const parts = Array.from({ length: workers - 1 }, () => runWorker({ path, opts: workerOpts, estimate: Math.ceil((rows * 1.5) / workers), chunks, claims }));
   const b = new ColumnBuilder();
   b.reserve(rows);
   const report = new ReportBuilder(path, opts.format ?? 'logpush', opts.maxSkippedListed ?? MAX_SKIPPED_LISTED);
   b.onWarn = (r) => report.warn(r);
   const scanner = opts.fast === false ? undefined : new LogpushScanner(b);
+  // The rows the workers parse are copied in here at the end, into memory not mapped yet (page
+  // faults cost about as much as the copy). After each chunk of its own, this thread maps as many
+  // rows from the top of the columns, so that cost is shared with the workers (they claim the
+  // chunks this thread has no time for) instead of all falling after the last chunk.
+  let mappedFrom = rows;
   try {
     for (let chunk = 0; chunk < chunks.length && Atomics.compareExchange(claims, chunk, 0, MAIN) === 0; chunk++) {
+      const before = b.row;
       await parseLogpushInto(path, report, b, { ...workerOpts, range: chunks[chunk] as [number, number], scanner, lineBase: report.rowsRead });
+      const from = Math.max(b.row, mappedFrom - (b.row - before));
+      if (from < mappedFrom) b.prefault(mappedFrom, from);
+      mappedFrom = from;
     }
   } catch (e) {
     // leave the workers nothing more to claim; wait for them to stop before failing
@@ -152,16 +102,38 @@ export async function loadLogpushParallel(path: string, opts: ParallelOptions, w
     throw e;
   }
   // while the workers finish: map the memory their rows will be copied into
-  b.prefault(rows);
+  const done = Promise.all(parts);
+  await prefaultUntil(b, mappedFrom, done);
   const reports = [partReport(report)];
   const segments: { seg: Segment; part: Part }[] = [];
-  for (const part of await Promise.all(parts)) for (const seg of part.segments) segments.push({ seg, part });
+  for (const part of await done) for (const seg of part.segments) segments.push({ seg, part });
   segments.sort((x, y) => x.seg.chunk - y.seg.chunk);
   for (const { seg, part } of segments) {
     b.append(part.cols, seg.from, seg.rows);
     reports.push(seg.report);
   }
   return { table: table(b.finish([FIELD.timestamp])), report: mergeReports(path, opts, reports, started) };
+}
+
+/** Rows of column memory touched per slice while waiting for the workers (a few ms each). */
+const PREFAULT_ROWS = 1 << 15;
+
+/**
+ * Touches the builder's spare capacity up to `rows` in slices, yielding between them, and stops
+ * when `done` settles: the workers' rows are then copied at once (the copy maps what is left)
+ * instead of waiting for the whole file's memory to be touched first.
+ */
+async function prefaultUntil(b: ColumnBuilder, rows: number, done: Promise<unknown>): Promise<void> {
+  let settled = false;
+  void done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let from = b.row; from < rows && !settled; from += PREFAULT_ROWS) {
+    b.prefault(Math.min(rows, from + PREFAULT_ROWS), from);
+    // a macrotask turn, so the workers' messages are taken when they come
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Worker-thread entry for parallel Logpush loading (see logpush-parallel.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { workerLoop, type WorkerMessage, type WorkerTask } from './logpush-parallel.js';
+import { workerLoop, type WorkerMessage, type WorkerTask } from './logpush-part.js';
 
 const port = parentPort as unknown as MessagePort;
 try {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, writeScored, rule, type Signature } from '../../src/classify/index.js';
+import { score, analyze, backtest, parseRules, PACK, knownGoodMask, ClassifyError, writeScored, rule, type Signature, type ScoreResult } from '../../src/classify/index.js';
 import { DISPLAY, type DisplayData } from '../../src/display.js';
 import { synthesize, toColumns, MONITORING_RANGES, ATTACK_KINDS, type AttackKind } from '../../bench/synth.js';
 import { ROOT } from '../helpers/paths.js';
@@ -13,6 +13,7 @@ import { loadTraffic } from '../../src/traffic/index.js';
 import { ColumnBuilder } from '../../src/traffic/columns.js';
 import { Utf8Column } from '../../src/traffic/utf8.js';
 import { UTF8_COLUMN_EXPRESSIONS } from './rules-cases.js';
+import { startRowLocal } from '../../src/classify/score-parallel.js';
 
 const tiny = () =>
   aq.table({
@@ -55,6 +56,60 @@ Score('gives the same labels, reasons and fired rows on a fresh load, a two-thre
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Everything score() reports per row and per signature, for comparing two runs. */
+function scoredState(r: ScoreResult): unknown {
+  return {
+    counts: r.counts,
+    scores: Array.from(r.scores),
+    labels: Array.from(r.labelCodes),
+    reasons: r.table.array('reasons'),
+    signatures: r.signatures,
+    fired: [...r.fired.entries()].map(([id, m]) => [id, Array.from(m)]),
+  };
+}
+
+Score('gives the same scores, labels, reasons and fired rows with the row-local signatures on a second thread', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-score-par-'));
+  try {
+    const file = path.join(dir, 'mix.ndjson');
+    const rows = [...synthesize({ seed: 11, durationSec: 120, attacks: ['scanner', 'cache-busting', 'login-stuffing', 'http-flood'] })];
+    fs.writeFileSync(file, `${rows.map((r) => JSON.stringify(r.record)).join('\n')}\n`);
+    const { table } = await loadTraffic(file, { format: 'logpush' });
+    // user signatures (one overriding the pack, one failing on this table, fractional weights),
+    // an allow list, a known-good expression and a named list: all of them change the results
+    const extra: Signature[] = [
+      { id: 'l7.empty-ua', title: 'override', layer: 'l7', kind: 'expression', weight: 12.5, expression: 'http.request.uri.path in $probes' },
+      { id: 'l7.ip-host', title: 'skips here', layer: 'l7', kind: 'expression', weight: 5, expression: 'tcp.dstport eq 25' },
+      { id: 'post', title: 'posts', layer: 'l7', kind: 'expression', weight: 0.1, group: 'g', expression: 'http.request.method eq "POST"' },
+      { id: 'get', title: 'gets', layer: 'l7', kind: 'expression', weight: 0.2, group: 'g', exemptKnownGood: false, expression: 'http.request.method eq "GET" and len(http.request.uri.query) gt 0' },
+    ];
+    const opts = { signatures: extra, allow: ['192.0.2.0/24'], knownGood: 'http.user_agent contains "Googlebot"', lists: { probes: ['/.env', '/wp-login.php'] } };
+    const one = score(table, { ...opts, parallel: false });
+    const two = score(table, { ...opts, parallel: true });
+    assert.ok(one.counts.malicious > 0 && one.counts.good > 0);
+    assert.ok(one.signatures.some((s) => s.id === 'l7.ip-host' && !s.applicable));
+    assert.ok(one.signatures.some((s) => s.id === 'get' && s.fired > 0));
+    assert.equal(scoredState(two), scoredState(one));
+    // the worker did answer (a worker that failed would leave everything to this thread, unseen above)
+    const run = startRowLocal(table, PACK.signatures, undefined, new Uint8Array(table.numRows()));
+    const answered = PACK.signatures.filter((sig) => run?.take(sig) !== undefined).map((sig) => sig.id);
+    assert.ok(answered.includes('l7.scanner-ua') && answered.includes('l7.injection'), answered.join(' '));
+    assert.not.ok(answered.some((id) => id.startsWith('bh.') || id === 'l7.cache-busting' || id === 'l7.source-rate'), answered.join(' '));
+    // a table Arquero made from plain arrays, and more than 26 signatures (both words)
+    const sigs: Signature[] = Array.from({ length: 40 }, (_, j) => ({ id: `s${j}`, title: `s${j}`, layer: 'l7', kind: 'expression', weight: 1 + j / 3, expression: j % 2 ? 'http.request.method eq "GET"' : 'http.request.method ne "POST"' }));
+    const small = aq.table({ 'http.request.method': ['GET', 'POST', 'HEAD', null] });
+    const pack = { name: 'p', version: '1', signatures: sigs };
+    assert.equal(scoredState(score(small, { pack, parallel: true })), scoredState(score(small, { pack, parallel: false })));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Score('a signature that fails fails the same way with the row-local signatures on a second thread', () => {
+  const bad: Signature[] = [{ id: 'bad', title: 'b', layer: 'l7', kind: 'expression', weight: 1, expression: 'http.user_agent eq' }];
+  for (const parallel of [false, true]) assert.throws(() => score(tiny(), { signatures: bad, parallel }), (e: Error) => e instanceof ClassifyError && /signature "bad"/.test(e.message));
 });
 
 Score('records reasons for more than 26 signatures firing on one row', () => {
