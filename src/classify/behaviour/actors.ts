@@ -52,7 +52,8 @@ export class GroupStats {
   private bucketed?: Buckets;
   /** The rows of each group (shared by the distinct counts). */
   private get buckets(): Buckets {
-    return (this.bucketed ??= bucketRows(this.group, this.size));
+    // from the scratch pool when a temporary of that size was given back (kept: later counts read it)
+    return (this.bucketed ??= bucketRows(this.group, this.size, true));
   }
   get paths(): Int32Array {
     return this.lazy('paths', () => distinctIn(this.buckets, this.size, this.f.path));

@@ -9,7 +9,7 @@ import { endpointWindows, type EndpointWindows } from './endpoint.js';
 import type { BaselineOption, BaselineInfo } from './baseline.js';
 import { networkClass, type NetworkClass } from './networks.js';
 import { networkOf } from './keys.js';
-import { mapIds, distinctPer, firstRows, gather, gatherFlags } from './intern.js';
+import { mapIds, distinctPer, firstRows, gather, gatherFlags, takeI32, release } from './intern.js';
 import { BEHAVIOUR_MESSAGES as M } from './messages.js';
 
 export type Grouping = 'ip' | 'client' | 'session' | 'actor';
@@ -102,7 +102,10 @@ function networkFacts(frame: BehaviourFrame, f: RowFacts): NetworkFacts {
       const { statics, referers } = actor.stats;
       const per = new Int32Array(actor.stats.size).fill(-1);
       for (let a = 0; a < per.length; a++) if ((statics[a] as number) > 0 && (referers[a] as number) > 0) per[a] = a;
-      return distinctPer(ip, ipIds.size, gather(actor.ids, per, -1));
+      const browsing = gather(actor.ids, per, -1, takeI32(n));
+      const out = distinctPer(ip, ipIds.size, browsing);
+      release(browsing);
+      return out;
     });
   return {
     get cls(): NetworkClass[] {
