@@ -530,6 +530,63 @@ function pairsHashed(a: Int32Array, ao: number, b: Int32Array, W: number, out: I
   return next;
 }
 
+/**
+ * Per a (0..A-1), how many distinct b (0..B-1) it has among the rows whose b is kept
+ * (keep[b] === 1): each (a, b) pair counted at its first sight, in one pass with a typed hash
+ * set of the pairs (no gathered or bucketed copies of the rows).
+ */
+export function distinctKeptPer(a: Int32Array, A: number, b: Int32Array, B: number, keep: Uint8Array): Int32Array {
+  const out = new Int32Array(A);
+  if (A * B >= 2 ** 31) {
+    // pairs beyond 31 bits: gather the kept b, bucket by a
+    const kept = takeI32(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const y = b[i] as number;
+      kept[i] = y >= 0 && keep[y] === 1 ? y : -1;
+    }
+    const r = distinctPer(a, A, kept);
+    release(kept);
+    return r;
+  }
+  let cap = 1 << 12;
+  let mask = cap - 1;
+  let table = new Int32Array(cap).fill(-1);
+  let used = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x < 0 || y < 0 || keep[y] !== 1) continue;
+    const r = x * B + y;
+    let h = Math.imul(r, 0x9e3779b1);
+    h = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const k = table[h] as number;
+      if (k === r) break;
+      if (k === -1) {
+        table[h] = r;
+        out[x] = (out[x] as number) + 1;
+        if (++used * 2 > cap) {
+          const old = table;
+          cap *= 2;
+          mask = cap - 1;
+          table = new Int32Array(cap).fill(-1);
+          for (let j = 0; j < old.length; j++) {
+            const ok = old[j] as number;
+            if (ok === -1) continue;
+            let s2 = Math.imul(ok, 0x9e3779b1);
+            s2 = (s2 ^ (s2 >>> 16)) & mask;
+            while (table[s2] !== -1) s2 = (s2 + 1) & mask;
+            table[s2] = ok;
+          }
+        }
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return out;
+}
+
 /*
  * A pool of scratch typed arrays for temporaries (keys, direct tables, bucketed rows): a million
  * rows' worth of fresh memory costs more here than the pass that fills it (page faults, measured
