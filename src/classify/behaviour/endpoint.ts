@@ -7,7 +7,7 @@
  */
 import type { RowFacts } from './facts.js';
 import { BIN_SEC, splitBaseline, type BaselineOption, type BaselineInfo } from './baseline.js';
-import { renumber, bucketRows, distinctIn, distinctUtf8In, countPer, countFlagged, countPresent, takeI32, takeF64, release, type Buckets } from './intern.js';
+import { pairIds, bucketRows, distinctIn, distinctUtf8In, countPer, countFlagged, countPresent, takeI32, release, type Buckets } from './intern.js';
 
 /** Per endpoint and window (one minute, or an incident stretch); the counts when first read. */
 export class EndpointWindows {
@@ -126,21 +126,21 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
     for (let k = 0; k < mark.length; k++) if (mark[k]) s[k] = k > 0 && mark[k - 1] ? (s[k - 1] as number) : k;
     return s;
   });
-  // one numeric key per row: endpoint x window start x incident (its low bit)
-  const wkey = takeF64(n);
+  // per row its window within its endpoint: the incident stretch's first bin x 2 + 1, or its
+  // own bin x 2 (in a scratch array); the window is the pair (endpoint, that), numbered in the loop
+  const within = takeI32(n);
   for (let i = 0; i < n; i++) {
     const e = rowEndpoint[i] as number;
     if (e < 0) {
-      wkey[i] = -1;
+      within[i] = 0;
       continue;
     }
     const b = bin[i] as number;
     const rs = runStart[e];
     const s = rs ? (rs[b] as number) : -1;
-    wkey[i] = s >= 0 ? (e * bins + s) * 2 + 1 : (e * bins + b) * 2;
+    within[i] = s >= 0 ? s * 2 + 1 : b * 2;
   }
-  const g = renumber(wkey);
-  release(wkey);
+  const g = pairIds(rowEndpoint, E, within, 2 * bins);
   const size = g.size;
   const ids = g.ids;
   const endpoint = new Int32Array(size);
@@ -153,15 +153,15 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
     const k = ids[i] as number;
     if (k < 0) continue;
     if (requests[k] === 0) {
-      const key = wkey[i] as number;
-      const e = rowEndpoint[i] as number;
-      endpoint[k] = e;
-      from[k] = t0 + (Math.floor(key / 2) - e * bins) * w;
-      incident[k] = key % 2;
+      const x = within[i] as number;
+      endpoint[k] = rowEndpoint[i] as number;
+      from[k] = t0 + (x >> 1) * w;
+      incident[k] = x & 1;
     }
     if ((bin[i] as number) > (lastBin[k] as number)) lastBin[k] = bin[i] as number;
     requests[k] = (requests[k] as number) + 1;
   }
+  release(within);
   release(bin);
   for (let k = 0; k < size; k++) minutes[k] = Math.max(1, (lastBin[k] as number) - Math.floor(((from[k] as number) - t0) / w) + 1);
   return new EndpointWindows(f, ids, size, endpoint, from, minutes, incident, requests, split.rate, split.info);

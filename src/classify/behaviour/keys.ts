@@ -142,10 +142,10 @@ export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): numbe
   let run = 0;
   let maxRun = 0;
   for (let i = s; i <= e; i++) {
-    const ch = i < e ? (b[i] as number) : 0x26;
-    const c = ch | 0x20;
-    const sep = c === 0x26 /* & */ || (inValue && !((ch >= 0x30 && ch <= 0x39) || (c >= 0x61 && c <= 0x7a)));
-    if (sep || (c === 0x3d /* = */ && !inValue)) {
+    // one table load a byte (its class bits) instead of a chain of range tests
+    const k = i < e ? (BYTE_CLASS[b[i] as number] as number) : AMP;
+    const sep = (k & AMP) !== 0 || (inValue && (k & WORD) === 0);
+    if (sep || ((k & EQ) !== 0 && !inValue)) {
       // the end of a token: count it (3 characters at least) as a word or as random
       if (len >= 3) {
         total += len;
@@ -153,26 +153,50 @@ export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): numbe
         if (!word) random += len;
       }
       len = letters = digits = vowels = run = maxRun = 0;
-      if (c === 0x26) inValue = valueFirst(b, i + 1, e);
+      if ((k & AMP) !== 0) inValue = valueFirst(b, i + 1, e);
       else if (!sep) inValue = true; // the '=' of a name: its value starts
-      else if (ch === 0x25 /* % */ && i + 2 < e) i += 2; // a percent-encoded byte: a separator, skipped whole
+      else if ((k & PCT) !== 0 && i + 2 < e) i += 2; // a percent-encoded byte: a separator, skipped whole
       continue;
     }
     if (!inValue) continue;
-    if (ch <= 0x39) {
-      len++;
+    len++;
+    if ((k & DIGIT) !== 0) {
       digits++;
       run = 0;
     } else {
-      len++;
       letters++;
-      if (c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75 || c === 0x79) {
+      if ((k & VOWEL) !== 0) {
         vowels++;
         run = 0;
       } else if (++run > maxRun) maxRun = run;
     }
   }
   return total === 0 ? 0 : Math.round((100 * random) / total);
+}
+
+/*
+ * Byte classes for queryRandomnessBytes, as its tests were written on `ch | 0x20` (so 0x06 ends a
+ * part like '&' and 0x1d opens a value like '='): a digit, an ASCII letter, a vowel (y included),
+ * '&', '=', '%'.
+ */
+const DIGIT = 1;
+const LETTER = 2;
+const WORD = DIGIT | LETTER;
+const VOWEL = 4;
+const AMP = 8;
+const EQ = 16;
+const PCT = 32;
+const BYTE_CLASS = new Uint8Array(256);
+for (let ch = 0; ch < 256; ch++) {
+  const c = ch | 0x20;
+  let k = 0;
+  if (ch >= 0x30 && ch <= 0x39) k |= DIGIT;
+  if (c >= 0x61 && c <= 0x7a) k |= LETTER;
+  if (c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75 || c === 0x79) k |= VOWEL;
+  if (c === 0x26) k |= AMP;
+  if (c === 0x3d) k |= EQ;
+  if (ch === 0x25) k |= PCT;
+  BYTE_CLASS[ch] = k;
 }
 
 /** Does the part at b[from, e) start with its value (no '=' before the next '&')? */
