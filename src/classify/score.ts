@@ -22,7 +22,7 @@ import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
 import { PARALLEL_MIN_ROWS, startRowLocal, type RowLocalRun } from './score-parallel.js';
-import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
+import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, takeI32, release, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
   suspicious: number;
@@ -379,8 +379,7 @@ export function behaviourOf(table: ColumnTable, baseline?: BaselineOption): Beha
 }
 
 /** Per listed row, its group in `gids` where a signature of `mask` fired (else -1), and 1 + the largest such group (0: none fired). */
-function firedGroups(rows: Int32Array, m: number, lo: Int32Array, hi: Int32Array | null, mask0: number, mask1: number, gids: Int32Array): { part: Int32Array; width: number } {
-  const part = new Int32Array(m);
+function firedGroups(rows: Int32Array, m: number, lo: Int32Array, hi: Int32Array | null, mask0: number, mask1: number, gids: Int32Array, part: Int32Array): { part: Int32Array; width: number } {
   let width = 0;
   for (let j = 0; j < m; j++) {
     const i = rows[j] as number;
@@ -412,15 +411,20 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
   }
   // the rows where an explained signature fired
   let m = 0;
-  const rows = new Int32Array(n);
+  // (temporaries from behaviour's scratch pool: fresh memory costs more than these passes)
+  const rows = takeI32(n);
   for (let i = 0; i < n; i++) if (((lo[i] as number) & maskLo) !== 0 || (hi !== null && ((hi[i] as number) & maskHi) !== 0)) rows[m++] = i;
-  if (m === 0) return reasons;
+  if (m === 0) {
+    release(rows);
+    return reasons;
+  }
   const codes = reasons.codes as Int32Array;
   // The combination per row: its reasons code (which signatures fired) and, per grouping the
   // texts are made for (endpoint window, client, actor, address), its group; built in typed passes.
-  const key = new Int32Array(m);
+  const key = takeI32(m);
   for (let j = 0; j < m; j++) key[j] = codes[rows[j] as number] as number;
   let combo = renumber(key);
+  release(key);
   const byGrouping = new Map<(f: BehaviourFrame) => Int32Array, { gids: Int32Array; mask: [number, number] }>();
   const gidsOf = new Map<number, Int32Array>();
   for (const { b, ex } of which) {
@@ -433,9 +437,13 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
   for (const { gids, mask } of byGrouping.values()) {
     // per row, its group where a signature of this grouping fired (else -1), then the pairs
     // (combination so far, that group) numbered by typed passes (no hashing)
-    const { part, width } = firedGroups(rows, m, lo, hi, mask[0], mask[1], gids);
-    if (width === 0) continue;
-    combo = pairIds(combo.ids, combo.size, part, width);
+    const { part, width } = firedGroups(rows, m, lo, hi, mask[0], mask[1], gids, takeI32(m));
+    if (width !== 0) {
+      const next = pairIds(combo.ids, combo.size, part, width, { out: takeI32(m) });
+      release(combo.ids);
+      combo = next;
+    }
+    release(part);
   }
   // one reasons array per combination, from its first row
   const combos: (readonly string[])[] = [...reasons.values];
@@ -465,7 +473,9 @@ function explain(frame: BehaviourFrame, reasons: DictionaryColumn<readonly strin
     }
     codeOf[c] = combos.push(Object.freeze(list)) - 1;
   }
-  const out = new Int32Array(codes);
-  for (let j = 0; j < m; j++) out[rows[j] as number] = codeOf[combo.ids[j] as number] as number;
-  return new DictionaryColumn<readonly string[]>(out, combos);
+  // the codes finish() made are this function's alone: rewritten in place (no copy of n codes)
+  for (let j = 0; j < m; j++) codes[rows[j] as number] = codeOf[combo.ids[j] as number] as number;
+  release(rows);
+  release(combo.ids);
+  return new DictionaryColumn<readonly string[]>(codes, combos);
 }

@@ -7,7 +7,7 @@
  */
 import type { RowFacts } from './facts.js';
 import { BIN_SEC, splitBaseline, type BaselineOption, type BaselineInfo } from './baseline.js';
-import { renumber, bucketRows, distinctIn, distinctKeysIn, countPer, countFlagged, countKeyed, type Buckets } from './intern.js';
+import { pairIds, bucketRows, distinctIn, distinctUtf8In, countPer, countFlagged, countPresent, takeI32, release, type Buckets } from './intern.js';
 
 /** Per endpoint and window (one minute, or an incident stretch); the counts when first read. */
 export class EndpointWindows {
@@ -33,12 +33,23 @@ export class EndpointWindows {
     return v;
   }
   private bucketed?: Buckets;
-  /** The rows of each window (shared by the distinct counts). */
-  private get buckets(): Buckets {
-    return (this.bucketed ??= bucketRows(this.window, this.size));
+  /** How many of the two distinct counts (sources, unique queries) are still to come. */
+  private bucketUsers = 2;
+  /**
+   * The rows of each window (shared by the distinct counts) in a scratch array, given back to
+   * the pool once both counts are made.
+   */
+  private withBuckets(count: (b: Buckets) => Int32Array): Int32Array {
+    const b = (this.bucketed ??= bucketRows(this.window, this.size, true));
+    const out = count(b);
+    if (--this.bucketUsers === 0) {
+      release(b.rows);
+      this.bucketed = undefined;
+    }
+    return out;
   }
   get sources(): Int32Array {
-    return this.once('sources', () => distinctIn(this.buckets, this.size, this.f.ip));
+    return this.once('sources', () => this.withBuckets((b) => distinctIn(b, this.size, this.f.ip)));
   }
   get noSession(): Int32Array {
     return this.once('noSession', () => {
@@ -56,10 +67,22 @@ export class EndpointWindows {
   }
   /** Requests with a query string, and how many different ones. */
   get withQuery(): Int32Array {
-    return this.once('withQuery', () => countKeyed(this.window, this.size, this.f.queryKey));
+    return this.once('withQuery', () => {
+      const q = this.f.queries;
+      if (q.ids) return countPresent(this.window, this.size, q.ids);
+      // requests less those without a query
+      const out = countFlagged(this.window, this.size, q.bytes.missing);
+      for (let k = 0; k < this.size; k++) out[k] = (this.requests[k] as number) - (out[k] as number);
+      return out;
+    });
   }
   get uniqueQueries(): Int32Array {
-    return this.once('uniqueQueries', () => distinctKeysIn(this.buckets, this.size, this.f.queryKey));
+    return this.once('uniqueQueries', () =>
+      this.withBuckets((b) => {
+        const q = this.f.queries;
+        return q.ids ? distinctIn(b, this.size, q.ids) : distinctUtf8In(b, this.size, q.bytes);
+      }),
+    );
   }
   get randomQueries(): Int32Array {
     return this.once('randomQueries', () => countFlagged(this.window, this.size, this.f.queryRandom));
@@ -82,7 +105,10 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
   const w = BIN_SEC * 1000;
   const bins = hasTime ? Math.floor((t1 - t0) / w) + 1 : 1;
   const E = names.length;
-  const bin = hasTime ? binsOf(time, t0, w) : new Int32Array(n);
+  // scratch arrays (bins, window keys), given back at the end
+  const bin = takeI32(n);
+  if (hasTime) binsOf(time, t0, w, bin);
+  else bin.fill(0);
   // requests per endpoint per bin, for the endpoints busy enough to have an incident
   const total = countPer(rowEndpoint, E);
   const counts: (Int32Array | null)[] = new Array(E).fill(null);
@@ -100,20 +126,21 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
     for (let k = 0; k < mark.length; k++) if (mark[k]) s[k] = k > 0 && mark[k - 1] ? (s[k - 1] as number) : k;
     return s;
   });
-  // one numeric key per row: endpoint x window start x incident (its low bit)
-  const wkey = new Float64Array(n);
+  // per row its window within its endpoint: the incident stretch's first bin x 2 + 1, or its
+  // own bin x 2 (in a scratch array); the window is the pair (endpoint, that), numbered in the loop
+  const within = takeI32(n);
   for (let i = 0; i < n; i++) {
     const e = rowEndpoint[i] as number;
     if (e < 0) {
-      wkey[i] = -1;
+      within[i] = 0;
       continue;
     }
     const b = bin[i] as number;
     const rs = runStart[e];
     const s = rs ? (rs[b] as number) : -1;
-    wkey[i] = s >= 0 ? (e * bins + s) * 2 + 1 : (e * bins + b) * 2;
+    within[i] = s >= 0 ? s * 2 + 1 : b * 2;
   }
-  const g = renumber(wkey);
+  const g = pairIds(rowEndpoint, E, within, 2 * bins);
   const size = g.size;
   const ids = g.ids;
   const endpoint = new Int32Array(size);
@@ -126,15 +153,16 @@ export function endpointWindows(f: RowFacts, opt: BaselineOption | undefined): E
     const k = ids[i] as number;
     if (k < 0) continue;
     if (requests[k] === 0) {
-      const key = wkey[i] as number;
-      const e = rowEndpoint[i] as number;
-      endpoint[k] = e;
-      from[k] = t0 + (Math.floor(key / 2) - e * bins) * w;
-      incident[k] = key % 2;
+      const x = within[i] as number;
+      endpoint[k] = rowEndpoint[i] as number;
+      from[k] = t0 + (x >> 1) * w;
+      incident[k] = x & 1;
     }
     if ((bin[i] as number) > (lastBin[k] as number)) lastBin[k] = bin[i] as number;
     requests[k] = (requests[k] as number) + 1;
   }
+  release(within);
+  release(bin);
   for (let k = 0; k < size; k++) minutes[k] = Math.max(1, (lastBin[k] as number) - Math.floor(((from[k] as number) - t0) / w) + 1);
   return new EndpointWindows(f, ids, size, endpoint, from, minutes, incident, requests, split.rate, split.info);
 }
@@ -152,8 +180,7 @@ function timeRange(time: Float64Array): [number, number] {
   return [t0, t1];
 }
 
-function binsOf(time: Float64Array, t0: number, w: number): Int32Array {
-  const bin = new Int32Array(time.length);
+function binsOf(time: Float64Array, t0: number, w: number, bin: Int32Array): Int32Array {
   for (let i = 0; i < time.length; i++) {
     const t = time[i] as number;
     bin[i] = t === t ? Math.floor((t - t0) / w) : 0;

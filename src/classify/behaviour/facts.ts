@@ -9,7 +9,7 @@
  * their row loops.
  */
 import type { Column, DerivationSource } from '../schema.js';
-import { internColumn, mapIds, flagPer, pairIds, renumber, utf8Keys, type Ids } from './intern.js';
+import { internColumn, mapIds, flagPer, pairIds, takeI32, release, type Ids, type QueryBytes } from './intern.js';
 import { sessionToken, isStaticPath, isLoginPath, endpointOf, queryRandomness, queryRandomnessBytes } from './keys.js';
 
 /** The columns behaviour reads (canonical names); any may be absent except `ip.src`. */
@@ -80,9 +80,12 @@ export class RowFacts {
     return this.once('client', () => {
       const ua = this.idsOf('http.user_agent');
       const ja4 = this.idsOf('cf.bot_management.ja4');
-      // user agent x JA4 first (a missing one is a value of its own), then address x that
-      const uj = renumber(pairKeys(ua.ids, ja4.ids, ja4.size + 1));
-      return { ...pairIds(this.ip, this.ipIds.size, uj.ids, uj.size), values: [] };
+      // user agent x JA4 first (a missing one is a value of its own, so is a missing user agent),
+      // into a scratch array, then address x that
+      const uj = pairIds(ua.ids, ua.size, ja4.ids, ja4.size, { aMissingIsValue: true, out: takeI32(this.n) });
+      const client = pairIds(this.ip, this.ipIds.size, uj.ids, uj.size);
+      release(uj.ids);
+      return { ...client, values: [] };
     });
   }
   get session(): Ids {
@@ -125,7 +128,8 @@ export class RowFacts {
   private get endpoints(): { ids: Int32Array; names: string[] } {
     return this.once('endpoint', () => {
       const method = this.idsOf('http.request.method');
-      const ep = mapIds(this.idsOf('http.request.uri.path'), endpointOf);
+      // the endpoint of each row's path in a scratch array (only the pairs are kept)
+      const ep = mapIds(this.idsOf('http.request.uri.path'), endpointOf, takeI32(this.n));
       const e = pairIds(ep.ids, ep.size, method.ids, method.size);
       // names per endpoint id ("POST /login"), from each id's first row
       const names = new Array<string>(e.size).fill('');
@@ -139,6 +143,7 @@ export class RowFacts {
         seen[k] = 1;
         names[k] = `${String(method.values[mids[i] as number] ?? '')} ${String(ep.values[pids[i] as number])}`.trim();
       }
+      release(pids);
       return { ids: eids, names };
     });
   }
@@ -193,18 +198,18 @@ export class RowFacts {
     });
   }
   /**
-   * Per row, a key equal for equal queries (-1: no query): the query's id, or for a loader's
-   * near-unique queries still in UTF-8 bytes a hash of the bytes (never decoded or interned).
+   * The query column as the counts read it, chosen once (so every count agrees): a loader's
+   * near-unique queries still in UTF-8 bytes (never decoded or interned), else the ids of its values.
    */
-  get queryKey(): Float64Array {
-    return this.once('queryKey', () => {
+  get queries(): { bytes: QueryBytes; ids: null } | { bytes: null; ids: Int32Array } {
+    return this.once('queries', () => {
       const b = this.src.bytes('http.request.uri.query');
-      return b ? utf8Keys(b.bytes, b.offsets, b.missing) : Float64Array.from(this.idsOf('http.request.uri.query').ids);
+      return b ? { bytes: { bytes: b.bytes, offsets: b.offsets, missing: b.missing }, ids: null } : { bytes: null, ids: this.idsOf('http.request.uri.query').ids };
     });
   }
   get queryRandom(): Uint8Array {
     return this.once('queryRandom', () => {
-      const b = this.src.bytes('http.request.uri.query');
+      const b = this.queries.bytes;
       if (!b) return flagPer(this.idsOf('http.request.uri.query'), (v) => queryRandomness(v) >= 50);
       // near-unique queries: per row, on its bytes (a memo would rarely hit)
       const { bytes, offsets, missing } = b;
@@ -295,14 +300,6 @@ function blindPosts(client: Int32Array, size: number, order: Int32Array | null, 
     else if (isPost[i] && !browsed[c]) blind[i] = 1;
   }
   return blind;
-}
-
-/** (a + 1) * width + b + 1 per row: a key where -1 (missing) is a value of its own. */
-function pairKeys(a: Int32Array, b: Int32Array, width: number): Float64Array {
-  const out = new Float64Array(a.length);
-  const w = width + 1;
-  for (let i = 0; i < out.length; i++) out[i] = ((a[i] as number) + 1) * w + (b[i] as number) + 1;
-  return out;
 }
 
 /** The facts of a table. */

@@ -9,7 +9,7 @@ import { endpointWindows, type EndpointWindows } from './endpoint.js';
 import type { BaselineOption, BaselineInfo } from './baseline.js';
 import { networkClass, type NetworkClass } from './networks.js';
 import { networkOf } from './keys.js';
-import { mapIds, distinctPer, firstRows, gather, gatherFlags } from './intern.js';
+import { mapIds, distinctKeptPer, firstRows, gather, gatherFlags } from './intern.js';
 import { BEHAVIOUR_MESSAGES as M } from './messages.js';
 
 export type Grouping = 'ip' | 'client' | 'session' | 'actor';
@@ -100,9 +100,9 @@ function networkFacts(frame: BehaviourFrame, f: RowFacts): NetworkFacts {
       // browsers per address: actors with at least one static asset and one referer
       const actor = frame.group('actor');
       const { statics, referers } = actor.stats;
-      const per = new Int32Array(actor.stats.size).fill(-1);
-      for (let a = 0; a < per.length; a++) if ((statics[a] as number) > 0 && (referers[a] as number) > 0) per[a] = a;
-      return distinctPer(ip, ipIds.size, gather(actor.ids, per, -1));
+      const browsing = new Uint8Array(actor.stats.size);
+      for (let a = 0; a < browsing.length; a++) if ((statics[a] as number) > 0 && (referers[a] as number) > 0) browsing[a] = 1;
+      return distinctKeptPer(ip, ipIds.size, actor.ids, actor.stats.size, browsing);
     });
   return {
     get cls(): NetworkClass[] {

@@ -10,4 +10,4 @@ export { BEHAVIOUR_MESSAGES } from './messages.js';
 export { NETWORK_CLASSES_VERSION, networkClass, asnClass, rangeClass, type NetworkClass } from './networks.js';
 export { splitBaseline, incidentThreshold, type BaselineOption, type BaselineInfo } from './baseline.js';
 export { sessionToken, endpointOf, queryRandomness, isLoginPath, isStaticPath, networkOf } from './keys.js';
-export { seedIds, renumber, renumberInto, pairIds } from './intern.js';
+export { seedIds, renumber, renumberInto, pairIds, takeI32, release } from './intern.js';

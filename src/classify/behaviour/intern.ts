@@ -54,7 +54,7 @@ export function internColumn(col: Column): Ids {
 }
 
 /** Per distinct value of `src`, f(value) as an id space of its own (-1 where f answers null). */
-export function mapIds(src: Ids, f: (v: unknown) => string | number | null): Ids {
+export function mapIds(src: Ids, f: (v: unknown) => string | number | null, out?: Int32Array): Ids {
   const per = new Int32Array(src.size);
   const map = new Map<unknown, number>();
   const values: unknown[] = [];
@@ -71,7 +71,7 @@ export function mapIds(src: Ids, f: (v: unknown) => string | number | null): Ids
     }
     per[k] = id;
   }
-  return { ids: gather(src.ids, per, -1), size: values.length, values };
+  return { ids: gather(src.ids, per, -1, out), size: values.length, values };
 }
 
 /*
@@ -81,9 +81,9 @@ export function mapIds(src: Ids, f: (v: unknown) => string | number | null): Ids
  */
 
 /** out[i] = per[ids[i]], or `missing` where ids[i] < 0. */
-export function gather(ids: Int32Array, per: Int32Array, missing: number): Int32Array {
+export function gather(ids: Int32Array, per: Int32Array, missing: number, into?: Int32Array): Int32Array {
   const n = ids.length;
-  const out = new Int32Array(n);
+  const out = into ?? new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = ids[i] as number;
     out[i] = k < 0 ? missing : (per[k] as number);
@@ -161,49 +161,48 @@ export function firstRows(group: Int32Array, size: number): Int32Array {
   return out;
 }
 
-/**
- * A key per row of a UTF-8 byte column, equal for equal values, without decoding them: the
- * row's bytes hashed to 53 bits (two independent 32-bit hashes; two different values sharing a
- * key is a chance of about n^2 / 2^54); -1 where the row is missing.
- */
-export function utf8Keys(bytes: Uint8Array, offsets: Int32Array, missing: Uint8Array): Float64Array {
-  const n = missing.length;
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (missing[i] === 1) {
-      keys[i] = -1;
-      continue;
-    }
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9747b28c;
-    const e = offsets[i + 1] as number;
-    for (let j = offsets[i] as number; j < e; j++) {
-      const b = bytes[j] as number;
-      h1 = Math.imul(h1 ^ b, 0x01000193);
-      h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    h2 ^= e - (offsets[i] as number);
-    keys[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
-  }
-  return keys;
+/** A UTF-8 byte column: row i is bytes[offsets[i], offsets[i + 1]), or missing where missing[i] is 1. */
+export interface QueryBytes {
+  bytes: Uint8Array;
+  offsets: Int32Array;
+  missing: Uint8Array;
 }
 
 /**
- * Distinct keys (>= 0) per group, over bucketed rows: each bucket's keys sorted (a typed sort)
- * and the changes counted. For near-unique keys (queries), where a global numbering would be a
- * hash table as large as the column.
+ * A key for the bytes b[s, e), equal for equal values, without decoding them: hashed to 53 bits
+ * (two independent 32-bit hashes; two different values sharing a key is a chance of about
+ * n^2 / 2^54).
  */
-export function distinctKeysIn(b: Buckets, size: number, keys: Float64Array): Int32Array {
+function utf8Key(bytes: Uint8Array, s: number, e: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let j = s; j < e; j++) {
+    const b = bytes[j] as number;
+    h1 = Math.imul(h1 ^ b, 0x01000193);
+    h2 = Math.imul(h2 ^ b, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  h2 ^= e - s;
+  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/**
+ * Distinct values per group of a UTF-8 byte column (near-unique queries), over bucketed rows:
+ * each bucket's keys (utf8Key) hashed into a scratch array, sorted (a typed sort) and the
+ * changes counted; no per-row key column is kept (a global numbering would be a hash table as
+ * large as the column).
+ */
+export function distinctUtf8In(b: Buckets, size: number, col: QueryBytes): Int32Array {
   const out = new Int32Array(size);
   const { start, rows } = b;
-  const scratch = new Float64Array(rows.length);
+  const { bytes, offsets, missing } = col;
+  const scratch = takeF64(rows.length);
   for (let g = 0; g < size; g++) {
     const s = start[g] as number;
     const e = start[g + 1] as number;
     let m = s;
     for (let j = s; j < e; j++) {
-      const k = keys[rows[j] as number] as number;
-      if (k >= 0) scratch[m++] = k;
+      const i = rows[j] as number;
+      if (missing[i] === 0) scratch[m++] = utf8Key(bytes, offsets[i] as number, offsets[i + 1] as number);
     }
     if (m === s) continue;
     const part = scratch.subarray(s, m);
@@ -211,6 +210,17 @@ export function distinctKeysIn(b: Buckets, size: number, keys: Float64Array): In
     let c = 1;
     for (let j = 1; j < part.length; j++) if (part[j] !== part[j - 1]) c++;
     out[g] = c;
+  }
+  release(scratch);
+  return out;
+}
+
+/** Rows per group whose id is present (>= 0). */
+export function countPresent(group: Int32Array, size: number, ids: Int32Array): Int32Array {
+  const out = new Int32Array(size);
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] as number;
+    if (g >= 0 && (ids[i] as number) >= 0) out[g] = (out[g] as number) + 1;
   }
   return out;
 }
@@ -242,7 +252,7 @@ export function renumber(keys: Float64Array | Int32Array): { ids: Int32Array; si
 }
 
 function renumberDirect(keys: Float64Array | Int32Array, max: number, out: Int32Array): number {
-  const slotOf = new Int32Array(max + 1).fill(-1);
+  const slotOf = takeI32(max + 1).fill(-1);
   let next = 0;
   for (let i = 0; i < keys.length; i++) {
     const r = keys[i] as number;
@@ -254,6 +264,7 @@ function renumberDirect(keys: Float64Array | Int32Array, max: number, out: Int32
     if (id === -1) slotOf[r] = id = next++;
     out[i] = id;
   }
+  release(slotOf);
   return next;
 }
 
@@ -363,7 +374,7 @@ export interface Buckets {
 }
 
 /** Rows bucketed by group (a counting sort: typed passes, no hashing); rows with no group left out. */
-export function bucketRows(group: Int32Array, size: number): Buckets {
+export function bucketRows(group: Int32Array, size: number, scratch = false): Buckets {
   const n = group.length;
   const start = new Int32Array(size + 1);
   for (let i = 0; i < n; i++) {
@@ -372,7 +383,8 @@ export function bucketRows(group: Int32Array, size: number): Buckets {
   }
   for (let g = 0; g < size; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
   const fill = start.slice(0, size);
-  const rows = new Int32Array(start[size] as number);
+  // every slot of `rows` is written below, so a dirty scratch array will do
+  const rows = scratch ? takeI32(start[size] as number) : new Int32Array(start[size] as number);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     if (g < 0) continue;
@@ -406,32 +418,212 @@ export function distinctIn(b: Buckets, size: number, values: Int32Array): Int32A
 
 /** Distinct values per group: how many different `values` each group has. */
 export function distinctPer(group: Int32Array, size: number, values: Int32Array): Int32Array {
-  return distinctIn(bucketRows(group, size), size, values);
+  const b = bucketRows(group, size, true);
+  const out = distinctIn(b, size, values);
+  release(b.rows);
+  return out;
 }
 
 /**
  * Ids of the pairs (a, b) that occur, a in 0..A-1 (-1: missing, so the pair is missing) and b in
- * -1..B-1 (-1 is a value of its own): each pair as one number, renumbered (a direct table when
- * the pairs' range is small, else the typed hash table; measured faster here than bucketing
- * the rows by a, whose scattered writes cost more than the hashing).
+ * -1..B-1 (-1 is a value of its own), dense in order of first sight. Each pair's number is made
+ * in the loop (no array of keys: fresh memory is what a pass over a million rows costs most
+ * here) and looked up in a direct table from the scratch pool when the pairs' range is small,
+ * else in a typed hash table of integer keys (the pairs that occur, not the rows).
  */
-export function pairIds(a: Int32Array, A: number, b: Int32Array, B: number): { ids: Int32Array; size: number } {
+export function pairIds(a: Int32Array, A: number, b: Int32Array, B: number, opts: { aMissingIsValue?: boolean; out?: Int32Array } = {}): { ids: Int32Array; size: number } {
   const n = a.length;
   const W = B + 1;
-  const keys = new Float64Array(n);
+  // a missing a as a value of its own: every a shifted up by one
+  const ao = opts.aMissingIsValue ? 1 : 0;
+  const range = (A + ao) * W;
+  const out = opts.out ?? new Int32Array(n);
+  if (range <= Math.max(1 << 16, n >> 2)) return { ids: out, size: pairsDirect(a, ao, b, W, range, out) };
+  if (range < 2 ** 31) return { ids: out, size: pairsHashed(a, ao, b, W, out) };
+  // pairs beyond 32 bits: the general numbering of 53-bit keys
+  const keys = takeF64(n);
   for (let i = 0; i < n; i++) {
-    const x = a[i] as number;
+    const x = (a[i] as number) + ao;
     keys[i] = x < 0 ? -1 : x * W + (b[i] as number) + 1;
   }
-  return renumber(keys);
+  const size = renumberInto(keys, out);
+  release(keys);
+  return { ids: out, size };
 }
 
-/** Rows per group whose key is present (>= 0). */
-export function countKeyed(group: Int32Array, size: number, keys: Float64Array): Int32Array {
-  const out = new Int32Array(size);
-  for (let i = 0; i < group.length; i++) {
-    const g = group[i] as number;
-    if (g >= 0 && (keys[i] as number) >= 0) out[g] = (out[g] as number) + 1;
+function pairsDirect(a: Int32Array, ao: number, b: Int32Array, W: number, range: number, out: Int32Array): number {
+  const slotOf = takeI32(range).fill(-1);
+  let next = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = (a[i] as number) + ao;
+    if (x < 0) {
+      out[i] = -1;
+      continue;
+    }
+    const r = x * W + (b[i] as number) + 1;
+    let id = slotOf[r] as number;
+    if (id === -1) slotOf[r] = id = next++;
+    out[i] = id;
+  }
+  release(slotOf);
+  return next;
+}
+
+/** Open addressing over 31-bit keys; the table grows with the pairs found. */
+function pairsHashed(a: Int32Array, ao: number, b: Int32Array, W: number, out: Int32Array): number {
+  let cap = 1 << 12;
+  let mask = cap - 1;
+  let table = new Int32Array(cap).fill(-1);
+  let vals = new Int32Array(cap);
+  let next = 0;
+  let lastKey = -2;
+  let lastId = -1;
+  for (let i = 0; i < a.length; i++) {
+    const x = (a[i] as number) + ao;
+    if (x < 0) {
+      out[i] = -1;
+      continue;
+    }
+    const r = x * W + (b[i] as number) + 1;
+    if (r === lastKey) {
+      out[i] = lastId;
+      continue;
+    }
+    let h = Math.imul(r, 0x9e3779b1);
+    h = (h ^ (h >>> 16)) & mask;
+    let id: number;
+    for (;;) {
+      const k = table[h] as number;
+      if (k === r) {
+        id = vals[h] as number;
+        break;
+      }
+      if (k === -1) {
+        table[h] = r;
+        vals[h] = id = next++;
+        if (next * 2 > cap) {
+          // grow: rehash the keys found so far
+          const oldT = table;
+          const oldV = vals;
+          cap *= 2;
+          mask = cap - 1;
+          table = new Int32Array(cap).fill(-1);
+          vals = new Int32Array(cap);
+          for (let j = 0; j < oldT.length; j++) {
+            const ok = oldT[j] as number;
+            if (ok === -1) continue;
+            let s2 = Math.imul(ok, 0x9e3779b1);
+            s2 = (s2 ^ (s2 >>> 16)) & mask;
+            while (table[s2] !== -1) s2 = (s2 + 1) & mask;
+            table[s2] = ok;
+            vals[s2] = oldV[j] as number;
+          }
+        }
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+    out[i] = id;
+    lastKey = r;
+    lastId = id;
+  }
+  return next;
+}
+
+/**
+ * Per a (0..A-1), how many distinct b (0..B-1) it has among the rows whose b is kept
+ * (keep[b] === 1): each (a, b) pair counted at its first sight, in one pass with a typed hash
+ * set of the pairs (no gathered or bucketed copies of the rows).
+ */
+export function distinctKeptPer(a: Int32Array, A: number, b: Int32Array, B: number, keep: Uint8Array): Int32Array {
+  const out = new Int32Array(A);
+  if (A * B >= 2 ** 31) {
+    // pairs beyond 31 bits: gather the kept b, bucket by a
+    const kept = takeI32(b.length);
+    for (let i = 0; i < b.length; i++) {
+      const y = b[i] as number;
+      kept[i] = y >= 0 && keep[y] === 1 ? y : -1;
+    }
+    const r = distinctPer(a, A, kept);
+    release(kept);
+    return r;
+  }
+  let cap = 1 << 12;
+  let mask = cap - 1;
+  let table = new Int32Array(cap).fill(-1);
+  let used = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x < 0 || y < 0 || keep[y] !== 1) continue;
+    const r = x * B + y;
+    let h = Math.imul(r, 0x9e3779b1);
+    h = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const k = table[h] as number;
+      if (k === r) break;
+      if (k === -1) {
+        table[h] = r;
+        out[x] = (out[x] as number) + 1;
+        if (++used * 2 > cap) {
+          const old = table;
+          cap *= 2;
+          mask = cap - 1;
+          table = new Int32Array(cap).fill(-1);
+          for (let j = 0; j < old.length; j++) {
+            const ok = old[j] as number;
+            if (ok === -1) continue;
+            let s2 = Math.imul(ok, 0x9e3779b1);
+            s2 = (s2 ^ (s2 >>> 16)) & mask;
+            while (table[s2] !== -1) s2 = (s2 + 1) & mask;
+            table[s2] = ok;
+          }
+        }
+        break;
+      }
+      h = (h + 1) & mask;
+    }
   }
   return out;
+}
+
+/*
+ * A pool of scratch typed arrays for temporaries (keys, direct tables, bucketed rows): a million
+ * rows' worth of fresh memory costs more here than the pass that fills it (page faults, measured
+ * several times the pass on the bench machine), so a temporary goes back to the pool when its
+ * computation is done and the next one reuses it. Pooled arrays come dirty (callers initialise
+ * what they read). The pool is emptied after the current task (a microtask), so nothing stays
+ * held once score() or a field has returned.
+ */
+const pool: { i32: Int32Array[]; f64: Float64Array[] } = { i32: [], f64: [] };
+let emptying = false;
+
+function take<T extends Int32Array | Float64Array>(list: T[], n: number, make: (n: number) => T): T {
+  let best = -1;
+  for (let k = 0; k < list.length; k++) if ((list[k] as T).length >= n && (best < 0 || (list[k] as T).length < (list[best] as T).length)) best = k;
+  if (best < 0) return make(n);
+  const a = list.splice(best, 1)[0] as T;
+  return (a.length === n ? a : a.subarray(0, n)) as T;
+}
+
+/** A scratch Int32Array of n (dirty) from the pool; give it back with `release`. */
+export function takeI32(n: number): Int32Array {
+  return take(pool.i32, n, (m) => new Int32Array(m));
+}
+/** A scratch Float64Array of n (dirty) from the pool; give it back with `release`. */
+export function takeF64(n: number): Float64Array {
+  return take(pool.f64, n, (m) => new Float64Array(m));
+}
+/** Give a scratch array back (the whole buffer it views); the caller must not use it after. */
+export function release(a: Int32Array | Float64Array): void {
+  if (a instanceof Int32Array) pool.i32.push(new Int32Array(a.buffer, 0, a.buffer.byteLength >> 2));
+  else pool.f64.push(new Float64Array(a.buffer, 0, a.buffer.byteLength >> 3));
+  if (!emptying) {
+    emptying = true;
+    queueMicrotask(() => {
+      pool.i32.length = 0;
+      pool.f64.length = 0;
+      emptying = false;
+    });
+  }
 }

@@ -10,14 +10,22 @@ const SESSION_NAME = /^(__host-|__secure-)?(sess|session|sid|ssid|phpsessid|jses
 export function sessionToken(cookie: unknown): string | null {
   if (typeof cookie !== 'string' || cookie.length === 0) return null;
   let best: string | null = null;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (value.length < 8) continue;
-    if (SESSION_NAME.test(name)) return `${name}=${value}`;
-    if (best === null || value.length > best.length) best = `${name}=${value}`;
+  // the parts between ';' by index (String#split costs microseconds a call, measured the most
+  // of this function; it runs once per distinct cookie header)
+  const n = cookie.length;
+  for (let start = 0; start <= n; ) {
+    let end = cookie.indexOf(';', start);
+    if (end < 0) end = n;
+    const eq = cookie.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const value = cookie.slice(eq + 1, end).trim();
+      if (value.length >= 8) {
+        const name = cookie.slice(start, eq).trim();
+        if (SESSION_NAME.test(name)) return `${name}=${value}`;
+        if (best === null || value.length > best.length) best = `${name}=${value}`;
+      }
+    }
+    start = end + 1;
   }
   return best;
 }
@@ -39,10 +47,50 @@ export function isLoginPath(path: unknown): boolean {
 export function endpointOf(path: unknown): string | null {
   if (typeof path !== 'string') return null;
   const p = path.length > 200 ? path.slice(0, 200) : path;
-  return p
-    .split('/')
-    .map((seg) => (/^\d+$/.test(seg) ? '{n}' : /^[0-9a-f]{8,}$/i.test(seg) || /^[0-9a-f-]{32,36}$/i.test(seg) ? '{id}' : /^\d+\.[a-z0-9]+$/i.test(seg) ? `{n}${seg.slice(seg.indexOf('.'))}` : seg))
-    .join('/');
+  // segment by segment with character tests (no split, no regular expression: this runs once
+  // per distinct path, and there are thousands)
+  let out = '';
+  let changed = false;
+  for (let start = 0; start <= p.length; ) {
+    let end = p.indexOf('/', start);
+    if (end < 0) end = p.length;
+    const seg = p.slice(start, end);
+    const ph = placeholder(seg);
+    if (ph !== null) changed = true;
+    out += start === 0 ? (ph ?? seg) : `/${ph ?? seg}`;
+    start = end + 1;
+  }
+  return changed ? out : p;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isHex = (c: number): boolean => isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+const isAlnum = (c: number): boolean => isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+
+/**
+ * A segment's placeholder, or null to keep it: all digits -> {n}; 8+ hex digits, or 32-36 hex
+ * digits and dashes -> {id}; digits, a dot and letters/digits (`123.json`) -> {n}.json.
+ */
+function placeholder(seg: string): string | null {
+  const len = seg.length;
+  if (len === 0) return null;
+  let digits = 0;
+  let hex = 0;
+  let dashes = 0;
+  while (digits < len && isDigit(seg.charCodeAt(digits))) digits++;
+  if (digits === len) return '{n}';
+  for (let i = 0; i < len; i++) {
+    const c = seg.charCodeAt(i);
+    if (isHex(c)) hex++;
+    else if (c === 0x2d) dashes++;
+  }
+  if ((hex === len && len >= 8) || (hex + dashes === len && len >= 32 && len <= 36)) return '{id}';
+  if (digits > 0 && seg.charCodeAt(digits) === 0x2e && digits + 1 < len) {
+    let i = digits + 1;
+    while (i < len && isAlnum(seg.charCodeAt(i))) i++;
+    if (i === len) return `{n}${seg.slice(digits)}`;
+  }
+  return null;
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 address, as text; null when not an address. */
@@ -94,10 +142,10 @@ export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): numbe
   let run = 0;
   let maxRun = 0;
   for (let i = s; i <= e; i++) {
-    const ch = i < e ? (b[i] as number) : 0x26;
-    const c = ch | 0x20;
-    const sep = c === 0x26 /* & */ || (inValue && !((ch >= 0x30 && ch <= 0x39) || (c >= 0x61 && c <= 0x7a)));
-    if (sep || (c === 0x3d /* = */ && !inValue)) {
+    // one table load a byte (its class bits) instead of a chain of range tests
+    const k = i < e ? (BYTE_CLASS[b[i] as number] as number) : AMP;
+    const sep = (k & AMP) !== 0 || (inValue && (k & WORD) === 0);
+    if (sep || ((k & EQ) !== 0 && !inValue)) {
       // the end of a token: count it (3 characters at least) as a word or as random
       if (len >= 3) {
         total += len;
@@ -105,26 +153,50 @@ export function queryRandomnessBytes(b: Uint8Array, s: number, e: number): numbe
         if (!word) random += len;
       }
       len = letters = digits = vowels = run = maxRun = 0;
-      if (c === 0x26) inValue = valueFirst(b, i + 1, e);
+      if ((k & AMP) !== 0) inValue = valueFirst(b, i + 1, e);
       else if (!sep) inValue = true; // the '=' of a name: its value starts
-      else if (ch === 0x25 /* % */ && i + 2 < e) i += 2; // a percent-encoded byte: a separator, skipped whole
+      else if ((k & PCT) !== 0 && i + 2 < e) i += 2; // a percent-encoded byte: a separator, skipped whole
       continue;
     }
     if (!inValue) continue;
-    if (ch <= 0x39) {
-      len++;
+    len++;
+    if ((k & DIGIT) !== 0) {
       digits++;
       run = 0;
     } else {
-      len++;
       letters++;
-      if (c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75 || c === 0x79) {
+      if ((k & VOWEL) !== 0) {
         vowels++;
         run = 0;
       } else if (++run > maxRun) maxRun = run;
     }
   }
   return total === 0 ? 0 : Math.round((100 * random) / total);
+}
+
+/*
+ * Byte classes for queryRandomnessBytes, as its tests were written on `ch | 0x20` (so 0x06 ends a
+ * part like '&' and 0x1d opens a value like '='): a digit, an ASCII letter, a vowel (y included),
+ * '&', '=', '%'.
+ */
+const DIGIT = 1;
+const LETTER = 2;
+const WORD = DIGIT | LETTER;
+const VOWEL = 4;
+const AMP = 8;
+const EQ = 16;
+const PCT = 32;
+const BYTE_CLASS = new Uint8Array(256);
+for (let ch = 0; ch < 256; ch++) {
+  const c = ch | 0x20;
+  let k = 0;
+  if (ch >= 0x30 && ch <= 0x39) k |= DIGIT;
+  if (c >= 0x61 && c <= 0x7a) k |= LETTER;
+  if (c === 0x61 || c === 0x65 || c === 0x69 || c === 0x6f || c === 0x75 || c === 0x79) k |= VOWEL;
+  if (c === 0x26) k |= AMP;
+  if (c === 0x3d) k |= EQ;
+  if (ch === 0x25) k |= PCT;
+  BYTE_CLASS[ch] = k;
 }
 
 /** Does the part at b[from, e) start with its value (no '=' before the next '&')? */
