@@ -146,7 +146,6 @@ export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTab
   if (opts.cluster !== undefined && !/^[A-Za-z0-9_]+$/.test(opts.cluster)) throw new SqlEngineError(`invalid cluster name "${opts.cluster}"`);
   const t0 = performance.now();
   const d = engine.dialect;
-  const q = d.ident;
   const distributed = d.name === 'clickhouse' && opts.cluster !== undefined;
   const local = distributed ? `${name}_local` : name;
   const ddlTargets = distributed ? (opts.shards?.length ? opts.shards : [engine]) : [engine];
@@ -396,7 +395,7 @@ export interface RemoteScore {
   partial: boolean;
   engine: string;
   pack: { name: string; version: string };
-  /** Caveats of this answer (behaviour.* computed per ingest call, ...). */
+  /** Caveats of this answer (behaviour.* computed per ingest chunk window, ...). */
   notes: string[];
 }
 
