@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       onChunk: (chunk, rows, rep) => {
         if (rep.rowsSkipped) process.stderr.write(`\ringest: chunk ${chunk + 1}: ${rep.rowsSkipped} lines skipped (first: line ${rep.skipped[0]?.line}: ${rep.skipped[0]?.reason})\n`);
         last = 0;
-        process.stderr.write(`\ringest: ${rows} rows written, ${chunk + 1} chunks`);
+        process.stderr.write(`\ringest: ${rows} rows written, ${chunk + 1} chunk${chunk ? 's' : ''}`);
       },
     });
     process.stderr.write('\n');
