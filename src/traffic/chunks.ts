@@ -130,7 +130,12 @@ export async function* trafficChunks(source: Source, opts: ChunkOptions = {}): A
     }
     // `c` may be a reused read buffer: what is kept is copied
     let start = 0;
-    while (start < c.length && total + lines < maxRows) {
+    while (start < c.length) {
+      if (total + lines >= maxRows) {
+        // more bytes after the last row allowed: said once, and the rest is not read
+        warnings[MSG.tooManyRows(maxRows)] = 1;
+        break;
+      }
       const nl = c.indexOf(0x0a, start);
       const end = nl < 0 ? c.length : nl;
       // at most maxLineBytes + 1 bytes of a line are kept: enough for the loader to report it as
@@ -150,10 +155,7 @@ export async function* trafficChunks(source: Source, opts: ChunkOptions = {}): A
         if (out) yield out;
       }
     }
-    if (total + lines >= maxRows) {
-      warnings[MSG.tooManyRows(maxRows)] = 1;
-      break;
-    }
+    if (warnings[MSG.tooManyRows(maxRows)]) break;
   }
   // a last line without a newline
   if (partial > 0) lines++;
