@@ -50,6 +50,11 @@ export class ClickHouse implements SqlEngine {
       request_timeout: opts.timeoutMs ?? 300_000,
       // errors reach the caller as SqlEngineErrors; the client's own log would print them twice
       log: { level: ClickHouseLogLevel.OFF },
+      // a connection per request: a streamed ingest parses its next chunk synchronously for
+      // seconds, so the client's timer that retires idle sockets (2.5 s, under the server's 3 s)
+      // cannot run, and the next insert reused a socket the server had closed (EPIPE, seen in
+      // bench/sql.ts at 2M rows); a TCP connect per request costs nothing next to an insert
+      keep_alive: { enabled: false },
       // plain bodies: the cluster is usually near (loopback in the tests), where gzip only costs CPU
       compression: { request: false, response: false },
     });
