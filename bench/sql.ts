@@ -4,37 +4,39 @@
  * on synthetic Logpush traffic, in one run. Every contender runs in its own Node process (as
  * `runbook` would), so each reports its own wall time and peak RSS.
  *
- *   node dist/bench/sql.js                 # BENCH_ROWS (default 10,000,000) in BENCH_CHUNK-row chunks
- *   BENCH_ROWS=1000000 node dist/bench/sql.js
+ *   node dist/bench/sql.js                 # BENCH_ROWS (default 10,000,000) in one file
+ *   BENCH_ROWS=1000000 BENCH_CHUNK=100000 node dist/bench/sql.js
  *
- * Ingest loads one chunk file at a time (BENCH_CHUNK rows, default 1M) and streams it to the
- * engine, so the Node process holds one chunk. The in-memory contender loads every chunk into one
- * table; above BENCH_MEMORY_MAX_ROWS (default 3M) it is left out and the report says so (it needs
- * about 0.65 GB per million rows). Each contender reports wall time and its own CPU time (the
- * machine is shared: CPU time is the steadier figure for the Node side; the servers' work shows
- * only in wall time).
+ * Ingest is `runbook ingest`'s own path (commands/ingest.ts `ingestFile`): the one file streamed in
+ * chunks of BENCH_CHUNK lines (default: the CLI's 100,000), so the Node process holds one chunk.
+ * The in-memory contender loads the first rows of the file into one table; above
+ * BENCH_MEMORY_MAX_ROWS (default 3M) it is left out and the report says so (it needs about
+ * 0.65 GB per million rows). Each contender reports wall time, its own CPU time and its peak RSS
+ * (the machine is shared: CPU time is the steadier figure for the Node side; the servers' work
+ * shows only in wall time).
  *
- * behaviour.* fields are computed at ingest over each chunk (an ingest call), in memory over the
- * whole table: with more than one chunk the behaviour signatures can label differently, and the
- * report says whether the malicious counts agree.
+ * behaviour.* fields are computed at ingest per chunk (a window of BENCH_CHUNK rows), in memory
+ * over the whole table: with more than one chunk the behaviour signatures can label differently,
+ * and the report says whether the malicious counts agree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as aq from 'arquero';
 import { logpushLine, rng } from './logpush-gen.js';
 import { execFile } from 'node:child_process';
 import { runContender, machineLine } from './contenders.js';
 import { loadTraffic } from '../src/traffic/index.js';
+import { ingestFile } from '../src/commands/ingest.js';
 import { score } from '../src/classify/index.js';
-import { ClickHouse, DuckDb, ingest, openRemote, remoteScore } from '../src/classify/sql/index.js';
+import { ClickHouse, DuckDb, openRemote, remoteScore } from '../src/classify/sql/index.js';
+import { DEFAULT_CHUNK_ROWS } from '../src/traffic/index.js';
 import { startClickHouse } from '../test/helpers/services/clickhouse.js';
 
 const N = Number(process.env['BENCH_ROWS'] ?? 10_000_000);
-const CHUNK = Number(process.env['BENCH_CHUNK'] ?? 1_000_000);
+const CHUNK = Number(process.env['BENCH_CHUNK'] ?? DEFAULT_CHUNK_ROWS);
 const MEMORY_MAX = Number(process.env['BENCH_MEMORY_MAX_ROWS'] ?? 3_000_000);
-/** Rows the in-memory contender scores: all of them up to MEMORY_MAX, else BENCH_MEMORY_ROWS (whole chunks; 0 leaves it out). */
+/** Rows the in-memory contender scores: all of them up to MEMORY_MAX, else BENCH_MEMORY_ROWS (the first rows of the file; 0 leaves it out). */
 const MEMORY_ROWS = N <= MEMORY_MAX ? N : Math.min(N, Number(process.env['BENCH_MEMORY_ROWS'] ?? 0));
 const dir = process.env['BENCH_SQL_DIR'] ?? path.join(os.tmpdir(), 'netrunbook-bench-sql');
 
@@ -47,29 +49,25 @@ interface Result {
   peakRssMB: number;
 }
 
-const chunkFile = (c: number) => path.join(dir, `chunk-${c}.ndjson`);
+const trafficFile = path.join(dir, `traffic-${N}.ndjson`);
 const chunks = Math.ceil(N / CHUNK);
 
 function generate(): void {
   fs.mkdirSync(dir, { recursive: true });
+  if (fs.existsSync(trafficFile) && fs.existsSync(`${trafficFile}.done`)) return;
   const r = rng(42);
-  for (let c = 0; c < chunks; c++) {
-    const file = chunkFile(c);
-    const rows = Math.min(CHUNK, N - c * CHUNK);
-    if (fs.existsSync(file) && fs.statSync(file).size > 0 && fs.readFileSync(`${file}.rows`, 'utf8') === String(rows)) continue;
-    const fd = fs.openSync(file, 'w');
-    let buf: string[] = [];
-    for (let i = 0; i < rows; i++) {
-      buf.push(logpushLine(r, c * CHUNK + i));
-      if (buf.length === 10_000) {
-        fs.writeSync(fd, `${buf.join('\n')}\n`);
-        buf = [];
-      }
+  const fd = fs.openSync(trafficFile, 'w');
+  let buf: string[] = [];
+  for (let i = 0; i < N; i++) {
+    buf.push(logpushLine(r, i));
+    if (buf.length === 10_000) {
+      fs.writeSync(fd, `${buf.join('\n')}\n`);
+      buf = [];
     }
-    if (buf.length) fs.writeSync(fd, `${buf.join('\n')}\n`);
-    fs.closeSync(fd);
-    fs.writeFileSync(`${file}.rows`, String(rows));
   }
+  if (buf.length) fs.writeSync(fd, `${buf.join('\n')}\n`);
+  fs.closeSync(fd);
+  fs.writeFileSync(`${trafficFile}.done`, String(N));
 }
 
 /** The cluster's shard URLs, handed to the contender processes through a file in the bench dir. */
@@ -87,13 +85,20 @@ async function run(name: string): Promise<Result> {
       const ch = name === 'ingest-clickhouse';
       const urls = ch ? chUrls() : [];
       const engine = ch ? new ClickHouse({ url: urls[0] as string, timeoutMs: 3_600_000 }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
-      for (let c = 0; c < chunks; c++) {
-        const { table } = await loadTraffic(chunkFile(c), { format: 'logpush' });
-        const rep = await ingest(engine, table, 'requests', { cluster: ch ? 'nrb' : undefined, shards: ch ? urls.map((url) => new ClickHouse({ url })) : undefined, append: c > 0 });
-        rows += rep.rows;
-        process.stderr.write(`  ${name}: chunk ${c + 1}/${chunks}, ${rows} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
-      }
+      const shards = ch ? urls.map((url) => new ClickHouse({ url })) : [];
+      const rep = await ingestFile(engine, trafficFile, 'requests', {
+        format: 'logpush',
+        chunkRows: CHUNK,
+        cluster: ch ? 'nrb' : undefined,
+        shards: ch ? shards : undefined,
+        onChunk: (c, done) => {
+          if ((c + 1) % Math.max(1, Math.round(chunks / 10)) === 0 || c + 1 === chunks)
+            process.stderr.write(`  ${name}: chunk ${c + 1}/${chunks}, ${done} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+        },
+      });
+      rows = rep.ingest.rows;
       await engine.close();
+      for (const s of shards) await s.close();
       break;
     }
     case 'classify-clickhouse':
@@ -106,12 +111,10 @@ async function run(name: string): Promise<Result> {
       break;
     }
     case 'classify-memory': {
-      const tables = [];
-      for (let c = 0; c < Math.ceil(MEMORY_ROWS / CHUNK); c++) tables.push((await loadTraffic(chunkFile(c), { format: 'logpush' })).table);
-      const t = tables.length === 1 ? (tables[0] as aq.ColumnTable) : (tables[0] as aq.ColumnTable).concat(...tables.slice(1));
-      const s = score(t);
+      const { table: t } = await loadTraffic(trafficFile, { format: 'logpush', maxRows: MEMORY_ROWS });
+      const sc = score(t);
       rows = t.numRows();
-      malicious = s.counts.malicious;
+      malicious = sc.counts.malicious;
       break;
     }
     default:
@@ -155,7 +158,7 @@ if (only) {
   console.log(machineLine());
   const tg = performance.now();
   generate();
-  console.log(`traffic: ${N} synthetic Logpush rows in ${chunks} chunk(s) under ${dir} (${((performance.now() - tg) / 1000).toFixed(1)} s to generate or reuse)`);
+  console.log(`traffic: ${N} synthetic Logpush rows in ${trafficFile}, ingested in ${chunks} chunk(s) of ${CHUNK} rows (${((performance.now() - tg) / 1000).toFixed(1)} s to generate or reuse)`);
   fs.rmSync(path.join(dir, 'bench.duckdb'), { force: true });
   const ch = await startClickHouse(2);
   try {
@@ -195,12 +198,14 @@ if (only) {
     console.log(`classify: DuckDB / cluster ${ratio('classify-duckdb', 'classify-clickhouse')}x, in memory / cluster ${ratio('classify-memory', 'classify-clickhouse')}x (wall time per row; >1: the cluster is faster)`);
     console.log(`ingest: DuckDB / cluster ${ratio('ingest-duckdb', 'ingest-clickhouse')}x`);
     const c = res['classify-clickhouse'] as Result;
-    console.log(`Node peak RSS on the cluster path: ${c.peakRssMB} MB (target < 500 MB)${c.peakRssMB < 500 ? '' : '  ** OVER **'}; ingest into the cluster: ${(res['ingest-clickhouse'] as Result).peakRssMB} MB with ${CHUNK}-row chunks`);
+    const ic = res['ingest-clickhouse'] as Result;
+    const over = (mb: number): string => (mb < 500 ? '' : '  ** OVER **');
+    console.log(`Node peak RSS on the cluster path (target < 500 MB): ingest ${ic.peakRssMB} MB${over(ic.peakRssMB)} (runbook ingest's streamed path, ${CHUNK}-row chunks), classify ${c.peakRssMB} MB${over(c.peakRssMB)}`);
     if (MEMORY_ROWS < N) console.log(MEMORY_ROWS > 0 ? `in memory: scored the first ${res['classify-memory']?.rows} rows only (BENCH_MEMORY_ROWS; it needs about 0.65 GB per million rows); projected to ${N} rows linearly: ${(((res['classify-memory']?.seconds ?? 0) * N) / (res['classify-memory']?.rows || 1)).toFixed(0)} s wall` : `in memory: left out above ${MEMORY_MAX} rows (set BENCH_MEMORY_MAX_ROWS or BENCH_MEMORY_ROWS to include it)`);
     const sqlAgree = new Set(['classify-clickhouse', 'classify-duckdb'].map((k) => res[k]?.malicious));
     console.log(sqlAgree.size === 1 ? 'the cluster and DuckDB agree on the malicious rows' : `** the cluster and DuckDB disagree on malicious rows: ${[...sqlAgree].join(' / ')} **`);
     const m = res['classify-memory'];
-    if (m && m.rows === N) console.log(m.malicious === c.malicious ? 'in memory agrees with the cluster on the malicious rows' : `in memory: ${m.malicious} malicious vs ${c.malicious} on the cluster${chunks > 1 ? ` (expected with ${chunks} chunks: behaviour.* is computed per ingest chunk in SQL, over the whole table in memory)` : ' ** DISAGREE **'}`);
+    if (m && m.rows === N) console.log(m.malicious === c.malicious ? 'in memory agrees with the cluster on the malicious rows' : `in memory: ${m.malicious} malicious vs ${c.malicious} on the cluster${chunks > 1 ? ` (expected with ${chunks} chunks: behaviour.* is computed per ingest chunk (a window of ${CHUNK} rows) in SQL, over the whole table in memory)` : ' ** DISAGREE **'}`);
   } finally {
     await ch.stop();
   }

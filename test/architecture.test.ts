@@ -49,6 +49,10 @@ test('only the DuckDB engine module imports @duckdb/node-api (benchmarks aside)'
   for (const f of files) if (imports(f).some((s) => s.startsWith('@duckdb/')) && !rel(f).startsWith('bench/')) assert.is(rel(f), 'src/classify/sql/duckdb.ts');
 });
 
+test('only the ClickHouse engine module imports @clickhouse/client', () => {
+  for (const f of files) if (imports(f).some((s) => s.startsWith('@clickhouse/'))) assert.is(rel(f), 'src/classify/sql/clickhouse.ts');
+});
+
 test('only the executor adapter imports tslab', () => {
   for (const f of files) if (imports(f).some((s) => s === 'tslab' || s.startsWith('tslab/'))) assert.is(rel(f), 'kernel/executor.ts');
 });

@@ -1,58 +1,111 @@
 /**
  * `runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME --shard URL ...]
- *  [--format F] [--replace] [--batch N] [--json]`: load any format the loaders read into a SQL
- * engine, in batches with progress, and print the load report. With --cluster, a MergeTree table
- * `T_local` is created on every --shard (default: the --clickhouse server only) and `T` is a
- * Distributed table over the cluster, sharded by source address.
+ *  [--format F] [--replace] [--chunk ROWS] [--batch N] [--json]`: load any format the loaders read
+ * into a SQL engine and print the load report. The file is read in chunks of ROWS lines (default
+ * 100,000), each loaded, written in batches and dropped before the next, so Node's memory is that
+ * of one chunk whatever the file's size. With --cluster, a MergeTree table `T_local` is created on
+ * every --shard (default: the --clickhouse server only) and `T` is a Distributed table over the
+ * cluster, sharded by source address.
+ *
+ * behaviour.* fields are computed per chunk (a window of ROWS consecutive lines); a chunk size at
+ * least the file's row count computes them over the whole file, in the memory of the whole file.
  */
 import { parseArgs, UsageError } from './usage.js';
-import { loadTraffic, type LoadOptions } from '../traffic/index.js';
-import { ClickHouse, ingest } from '../classify/sql/index.js';
+import { mergeReports, trafficChunks, DEFAULT_CHUNK_ROWS, type FormatOption, type LoadReport } from '../traffic/index.js';
+import { ClickHouse, ingestStream, type IngestOptions, type IngestReport, type SqlEngine } from '../classify/sql/index.js';
 import { engineFrom } from './engine.js';
 
-const USAGE = 'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--batch N] [--json]';
+const USAGE =
+  'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--chunk ROWS] [--batch N] [--json]';
+
+export interface IngestFileOptions extends Omit<IngestOptions, 'onChunk'> {
+  format?: FormatOption;
+  /** Lines per chunk (default 100,000): the unit of memory and the behaviour window. */
+  chunkRows?: number;
+  /** After every chunk: its number, rows written so far, and the load report of the chunk. */
+  onChunk?: (chunk: number, rows: number, report: LoadReport) => void;
+}
+
+/**
+ * A traffic file streamed into a SQL engine chunk by chunk (what `runbook ingest` runs; the
+ * benchmark measures this same path): the engine's report and the load report of the whole file.
+ */
+export async function ingestFile(engine: SqlEngine, file: string, table: string, opts: IngestFileOptions = {}): Promise<{ ingest: IngestReport; load: LoadReport }> {
+  let load: LoadReport | null = null;
+  let last: LoadReport | null = null;
+  async function* tables() {
+    for await (const c of trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS })) {
+      // the reports are added up as they come (a capped list of skipped lines), not kept per chunk
+      load = load ? mergeReports([load, c.report], file) : mergeReports([c.report], file);
+      last = c.report;
+      yield c.table;
+    }
+  }
+  const r = await ingestStream(engine, tables(), table, { ...opts, onChunk: (chunk, rows) => last && opts.onChunk?.(chunk, rows, last) });
+  return { ingest: r, load: load ?? mergeReports([], file) };
+}
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--engine'], ['--replace', '--append', '--json']);
+  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--chunk', '--engine'], ['--replace', '--append', '--json']);
   const [file, ...extra] = a.positional;
   const table = a.options['--table']?.at(-1);
   if (!file || extra.length || !table) throw new UsageError(USAGE);
   if (!a.options['--clickhouse'] && !a.options['--duckdb']) throw new UsageError(`${USAGE}\n(give --clickhouse URL or --duckdb FILE)`);
-  const batch = a.options['--batch'] ? Number(a.options['--batch'].at(-1)) : undefined;
-  if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch must be a positive number of rows');
+  const count = (opt: string): number | undefined => {
+    const v = a.options[opt]?.at(-1);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n > 0)) throw new UsageError(`${opt} must be a positive number of rows`);
+    return n;
+  };
+  const batch = count('--batch');
+  const chunkRows = count('--chunk');
   const engine = await engineFrom(a, 'runbook ingest');
+  const shards = (a.options['--shard'] ?? []).map((url) => new ClickHouse({ url }));
   try {
-    const { table: t, report } = await loadTraffic(file, { format: (a.options['--format']?.at(-1) ?? 'auto') as LoadOptions['format'] });
-    const shards = (a.options['--shard'] ?? []).map((url) => new ClickHouse({ url }));
     let last = 0;
-    const r = await ingest(engine, t, table, {
+    const { ingest: r, load: report } = await ingestFile(engine, file, table, {
+      format: a.options['--format']?.at(-1) ?? 'auto',
+      chunkRows,
       cluster: a.options['--cluster']?.at(-1),
       shards: shards.length ? shards : undefined,
       batchRows: batch,
       replace: a.flags.has('--replace'),
       append: a.flags.has('--append'),
-      onProgress: (done, total) => {
+      onProgress: (done) => {
         const now = Date.now();
-        if (now - last > 1000 || done === total) {
+        if (now - last > 1000) {
           last = now;
-          process.stderr.write(`\ringest: ${done} / ${total} rows`);
-          if (done === total) process.stderr.write('\n');
+          process.stderr.write(`\ringest: ${done} rows written`);
         }
       },
+      onChunk: (chunk, rows, rep) => {
+        if (rep.rowsSkipped) process.stderr.write(`\ringest: chunk ${chunk + 1}: ${rep.rowsSkipped} lines skipped (first: line ${rep.skipped[0]?.line}: ${rep.skipped[0]?.reason})\n`);
+        last = 0;
+        process.stderr.write(`\ringest: ${rows} rows written, ${chunk + 1} chunk${chunk ? 's' : ''}`);
+      },
     });
-    const out = { ...r, load: { format: report.format, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsSkipped: report.rowsSkipped } };
+    process.stderr.write('\n');
+    const out = { ...r, load: { format: report.format, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rowsSkipped: report.rowsSkipped, skipped: report.skipped.slice(0, 20), reasons: report.reasons, ...(report.warnings ? { warnings: report.warnings } : {}) } };
     if (a.flags.has('--json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     else
       process.stdout.write(
-        `${file}: ${report.rowsLoaded} rows loaded (${report.rowsSkipped} skipped, format ${report.format}) -> ${r.table} on ${r.engine}${r.shards > 1 ? ` over ${r.shards} shards` : ''} in ${r.batches} batches, ${r.seconds.toFixed(1)} s\n` +
-          `fields: ${r.fields.join(', ')}\n${r.skippedFields.length ? `not stored (no Rules field type): ${r.skippedFields.join(', ')}\n` : ''}`,
+        `${file}: ${report.rowsLoaded} rows loaded (${report.rowsSkipped} skipped, format ${report.format}) -> ${r.table} on ${r.engine}${r.shards > 1 ? ` over ${r.shards} shards` : ''} in ${r.chunks} chunks, ${r.batches} batches, ${r.seconds.toFixed(1)} s\n` +
+          `${report.skipped
+            .slice(0, 5)
+            .map((s) => `  skipped line ${s.line}: ${s.reason}\n`)
+            .join('')}` +
+          `fields: ${r.fields.join(', ')}\n${r.skippedFields.length ? `not stored (no Rules field type): ${r.skippedFields.join(', ')}\n` : ''}` +
+          `${r.laterFields.length ? `not stored (first seen after the first chunk, which made the table): ${r.laterFields.join(', ')}\n` : ''}` +
+          `${r.chunks > 1 ? `behaviour.* fields computed per chunk of ${chunkRows ?? DEFAULT_CHUNK_ROWS} lines (a window of consecutive rows), not over the whole file\n` : ''}`,
       );
     return 0;
   } finally {
     await engine.close();
+    for (const s of shards) await s.close();
   }
 }

@@ -17,3 +17,4 @@ export { loadHar } from './har.js';
 export { LOADER_VERSION, DEFAULT_CACHE_DIR } from './cache.js';
 export { DictionaryColumn, isDictionaryColumn, plainColumn } from './dictionary.js';
 export { flows, flowTable, handshakeSummary, dnsAmplification, prefixSpread, prefixOf, type Flow, type HandshakeSummary } from './flows.js';
+export { trafficChunks, mergeReports, DEFAULT_CHUNK_ROWS, type ChunkOptions, type TrafficChunk } from './chunks.js';

@@ -1,10 +1,13 @@
 /**
- * ClickHouse over its HTTP interface (port 8123), with node:http: no client library, so the
- * same requests work on ClickHouse 18.16 (Debian 12) and on current servers. Errors name the
- * server; a shard that does not answer is reported as such, never as a smaller answer.
+ * ClickHouse over its HTTP interface (port 8123) through `@clickhouse/client` (the only importer of
+ * it). Checked against Debian's clickhouse-server 18.16 (a 2-shard cluster in the tests) and
+ * current servers: queries as `FORMAT JSON`, inserts as a TabSeparated stream, DDL as commands.
+ * Errors name the server; a shard that does not answer is reported as such, never as a smaller
+ * answer. 18.16 writes its exceptions as "Code: N, e.displayText() = ...", which the client does
+ * not parse into a ClickHouseError: the code is read from the message here.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Readable } from 'node:stream';
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { CLICKHOUSE } from './dialect.js';
 import type { QueryOptions, QueryResult, SqlEngine } from './engine.js';
 import { SQL_MSG } from './messages.js';
@@ -25,7 +28,7 @@ const SHARD_CODES = new Set([209, 210, 279, 394]);
 export class ClickHouse implements SqlEngine {
   readonly dialect = CLICKHOUSE;
   readonly where: string;
-  private readonly base: URL;
+  private readonly client: ClickHouseClient;
   constructor(private readonly opts: ClickHouseOptions) {
     let u: URL;
     try {
@@ -34,60 +37,80 @@ export class ClickHouse implements SqlEngine {
       throw new SqlEngineError(SQL_MSG.badUrl(opts.url));
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SqlEngineError(SQL_MSG.badUrl(opts.url));
-    this.base = u;
     this.where = `${u.protocol}//${u.host}`;
-  }
-
-  private async post(sql: string, settings: Record<string, string> = {}, body?: Iterable<Uint8Array>): Promise<string> {
-    const u = new URL(this.base.href);
-    if (this.opts.database) u.searchParams.set('database', this.opts.database);
-    for (const [k, v] of Object.entries(settings)) u.searchParams.set(k, v);
-    const headers: Record<string, string> = {};
-    const user = this.opts.user ?? (decodeURIComponent(this.base.username) || undefined);
-    const password = this.opts.password ?? (decodeURIComponent(this.base.password) || undefined);
+    const username = opts.user ?? (decodeURIComponent(u.username) || undefined);
+    const password = opts.password ?? (decodeURIComponent(u.password) || undefined);
     u.username = '';
     u.password = '';
-    if (user) headers['X-ClickHouse-User'] = user;
-    if (password) headers['X-ClickHouse-Key'] = password;
-    let payload: string | Iterable<Uint8Array>;
-    if (body === undefined) payload = sql;
-    else {
-      u.searchParams.set('query', sql);
-      payload = body;
-    }
-    let res: { status: number; text: string };
-    try {
-      res = await request(u, payload, headers, this.opts.timeoutMs ?? 300_000);
-    } catch (e) {
-      const x = e as { code?: string; message?: string };
-      throw new SqlEngineError(SQL_MSG.unreachable(this.where, x.code ?? x.message ?? String(e)));
-    }
-    const text = res.text;
-    if (res.status < 200 || res.status >= 300) {
-      const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? NaN);
-      if (SHARD_CODES.has(code)) throw new SqlEngineError(SQL_MSG.shardDown(shardDetail(text)), { shardDown: true });
-      throw new SqlEngineError(SQL_MSG.serverError(this.where, res.status, text));
-    }
-    return text;
+    this.client = createClient({
+      url: u.href,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+      ...(opts.database ? { database: opts.database } : {}),
+      request_timeout: opts.timeoutMs ?? 300_000,
+      // errors reach the caller as SqlEngineErrors; the client's own log would print them twice
+      log: { level: ClickHouseLogLevel.OFF },
+      // a connection per request: a streamed ingest parses its next chunk synchronously for
+      // seconds, so the client's timer that retires idle sockets (2.5 s, under the server's 3 s)
+      // cannot run, and the next insert reused a socket the server had closed (EPIPE, seen in
+      // bench/sql.ts at 2M rows); a TCP connect per request costs nothing next to an insert
+      keep_alive: { enabled: false },
+      // plain bodies: the cluster is usually near (loopback in the tests), where gzip only costs CPU
+      compression: { request: false, response: false },
+    });
+  }
+
+  /** The client's failure as a SqlEngineError: a shard down, a server error, or no answer at all. */
+  private failure(e: unknown): SqlEngineError {
+    if (e instanceof SqlEngineError) return e;
+    const x = e as { code?: unknown; message?: string };
+    const text = x.message ?? String(e);
+    const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? (typeof x.code === 'string' && /^\d+$/.test(x.code) ? x.code : NaN));
+    if (SHARD_CODES.has(code)) return new SqlEngineError(SQL_MSG.shardDown(shardDetail(text)), { shardDown: true });
+    if (Number.isFinite(code)) return new SqlEngineError(SQL_MSG.serverError(this.where, text));
+    return new SqlEngineError(SQL_MSG.unreachable(this.where, typeof x.code === 'string' ? x.code : text));
   }
 
   async query<R extends Record<string, unknown>>(sql: string, opts: QueryOptions = {}): Promise<QueryResult<R>> {
-    const settings: Record<string, string> = { output_format_json_quote_64bit_integers: '0' };
-    if (opts.skipUnavailableShards) settings['skip_unavailable_shards'] = '1';
-    const text = await this.post(`${sql}\nFORMAT JSON`, settings);
-    const parsed = JSON.parse(text) as { data: R[]; totals?: R };
-    // ClickHouse does not say which shards it skipped; callers that asked to skip check the
-    // shard count themselves (see RemoteTable.shards).
-    return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
+    try {
+      const rs = await this.client.query({
+        query: sql,
+        format: 'JSON',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...(opts.skipUnavailableShards ? { skip_unavailable_shards: 1 } : {}) },
+      });
+      const parsed = await rs.json<R>();
+      // ClickHouse does not say which shards it skipped; callers that asked to skip check the
+      // shard count themselves (see RemoteTable.shards).
+      return { rows: parsed.data, partial: false, ...(parsed.totals ? { totals: parsed.totals } : {}) };
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.post(sql);
+    try {
+      await this.client.command({ query: sql });
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
+  /**
+   * The pieces are streamed as they are produced (a Readable over the generator, which the
+   * request pulls from as the socket drains), so an insert of millions of rows holds one piece.
+   */
   async insert(table: string, columns: readonly string[], _types: readonly string[], body: Iterable<Uint8Array>): Promise<void> {
-    const list = columns.map((c) => this.dialect.ident(c)).join(', ');
-    await this.post(`INSERT INTO ${table} (${list}) FORMAT TabSeparated`, { insert_distributed_sync: '1' }, body);
+    try {
+      await this.client.insert({
+        table,
+        columns: [...columns] as [string, ...string[]],
+        format: 'TabSeparated',
+        values: Readable.from(body, { objectMode: false }),
+        clickhouse_settings: { insert_distributed_sync: 1 },
+      });
+    } catch (e) {
+      throw this.failure(e);
+    }
   }
 
   async columns(table: string): Promise<{ name: string; type: string }[] | null> {
@@ -96,58 +119,9 @@ export class ClickHouse implements SqlEngine {
     return rows.length ? rows : null;
   }
 
-  async close(): Promise<void> {}
-}
-
-/**
- * One POST on a fresh connection. ClickHouse closes idle keep-alive connections after 3 s, and a
- * pooled connection reused just then fails with EPIPE in the middle of an insert: no pooling.
- * A body given as pieces is streamed (chunked) as it is produced, waiting for the socket to drain,
- * so an insert of millions of rows holds one piece at a time.
- */
-function request(u: URL, body: string | Iterable<Uint8Array>, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
-  const mod = u.protocol === 'https:' ? https : http;
-  const whole = typeof body === 'string';
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = mod.request(u, { method: 'POST', agent: false, headers: { ...headers, ...(whole ? { 'Content-Length': Buffer.byteLength(body) } : {}), Connection: 'close' }, timeout: timeoutMs }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => {
-      // the server may answer an error (a bad row) and close while the body is still being sent
-      if (!answered) reject(e);
-    });
-    if (whole) {
-      req.end(body);
-      return;
-    }
-    const it = body[Symbol.iterator]();
-    const pump = (): void => {
-      try {
-        for (;;) {
-          if (answered || req.destroyed) return;
-          const n = it.next();
-          if (n.done) {
-            req.end();
-            return;
-          }
-          if (!req.write(n.value)) {
-            req.once('drain', pump);
-            return;
-          }
-        }
-      } catch (e) {
-        req.destroy(e as Error);
-        reject(e);
-      }
-    };
-    pump();
-  });
+  async close(): Promise<void> {
+    await this.client.close();
+  }
 }
 
 /** "host:port" of the failing shard from a ClickHouse exception text, else its first line. */

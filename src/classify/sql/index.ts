@@ -14,5 +14,5 @@ export { DuckDb } from './duckdb.js';
 export { SqlEngineError } from './errors.js';
 export type { SqlEngine, QueryOptions, QueryResult } from './engine.js';
 export { storedFields, columnOf, fieldOfColumn, ROW_COLUMN, type StoredField, type SqlDialectName } from './storage.js';
-export { ingest, openRemote, remoteSchema, lowerExpression, remoteMatches, remoteRuleTest, remoteScore, remoteLabels, type RemoteTable, type TimeRange, type IngestOptions, type IngestReport, type RemoteRuleTest, type RemoteScore, type RemoteScoreOptions } from './remote.js';
+export { ingest, ingestStream, openRemote, remoteSchema, lowerExpression, remoteMatches, remoteRuleTest, remoteScore, remoteLabels, type RemoteTable, type TimeRange, type IngestOptions, type IngestReport, type RemoteRuleTest, type RemoteScore, type RemoteScoreOptions } from './remote.js';
 export { clickhouse, isRemoteTable } from './handle.js';

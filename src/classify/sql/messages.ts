@@ -6,7 +6,7 @@ export const SQL_MSG = {
   mapWithoutPosition: (text: string) => `"${text}" without a position (write ${text}[0] or ${text}[*])`,
   ipOfFunction: (text: string) => `an IP comparison on "${text}"`,
   unreachable: (url: string, why: string) => `the ClickHouse server at ${url} does not answer (${why}); check the URL (http://host:8123) and that the server runs`,
-  serverError: (url: string, status: number, body: string) => `ClickHouse at ${url} answered HTTP ${status}: ${body.trim().split('\n')[0]?.slice(0, 400) ?? ''}`,
+  serverError: (url: string, body: string) => `ClickHouse at ${url} answered: ${body.trim().split('\n')[0]?.slice(0, 400) ?? ''}`,
   shardDown: (detail: string) => `a shard of the cluster did not answer: ${detail}; the answer would be partial, so nothing is reported (pass skipUnavailableShards / --skip-unavailable-shards to accept a partial answer, marked as such)`,
   noTable: (table: string, engine: string) => `the table ${table} does not exist on the ${engine} engine; create and fill it with: runbook ingest TRAFFIC --clickhouse URL --table ${table}`,
   wrongSchema: (table: string) => `the table ${table} was not written by runbook ingest (no __row column and no Rules-field columns such as ip__src); point --table at a table made by runbook ingest`,
@@ -16,6 +16,8 @@ export const SQL_MSG = {
   /** What `runbook classify --engine` does not compute where the table lives, and how to get it. */
   absentClusters: 'clusters are found by clustering the attack rows in memory; not computed on a SQL engine (score a time window in memory: runbook classify on an export of the rows of --where FROM..TO)',
   absentMitigations: 'mitigation proposals (and their backtests, refusals, levers, incident and evidence) are synthesised from the clustered rows in memory; not computed on a SQL engine (score a time window in memory to get them, then check a proposal on the whole table with runbook rule test EXPRESSION --engine ...)',
-  behaviourPerIngest: (ingests: number) => `behaviour.* fields were computed at ingest over the rows of each of ${ingests} ingest calls (not over the whole table): behaviour signatures judged each batch on its own; ingest the time window of interest in one call for whole-window behaviour`,
+  behaviourPerIngest: (windows: number) =>
+    `behaviour.* fields were computed at ingest over each of ${windows} windows of consecutive rows (the chunks of a streamed ingest, or separate ingest calls), not over the whole table: behaviour signatures judged each window on its own; for whole-window behaviour, ingest the time range of interest as one chunk (runbook ingest --chunk ROWS with ROWS at least its row count)`,
+  nothingToIngest: (name: string) => `nothing to ingest into ${name}: the source gave no table`,
   unlowerableSignature: (id: string, why: string) => `signature ${id} cannot run on this engine: ${why}`,
 } as const;

@@ -5,6 +5,7 @@
  *
  *   ingest(engine, table, name, {cluster, shards})   MergeTree per shard + Distributed (ClickHouse),
  *                                                    or one table (DuckDB), filled in batches
+ *   ingestStream(engine, chunks, name, opts)         the same from chunks of a source, one at a time
  *   clickhouse(url, table) / duckdbTable(db, table)  -> RemoteTable (its fields from its columns)
  *   remoteRuleTest(remote, expression)               { matched, total, labels, partial }
  *   remoteMatches(remote, expression)                row numbers (`__row`) that match
@@ -82,20 +83,28 @@ export interface IngestOptions {
   cluster?: string;
   /** ClickHouse with a cluster: every shard's HTTP engine (the local tables are created on each). */
   shards?: readonly SqlEngine[];
+  /** Rows per INSERT (default 250,000; a chunk of a streamed ingest is cut into batches of this size). */
   batchRows?: number;
   /** Drop an existing table of the same name first. */
   replace?: boolean;
   /** Add the rows to an existing table written by an earlier ingest (row numbers continue). */
   append?: boolean;
-  onProgress?: (done: number, total: number) => void;
+  /** After every batch: rows written so far, and the total when it is known (one table; not a stream). */
+  onProgress?: (done: number, total: number | undefined) => void;
+  /** After every chunk of a streamed ingest (0-based), with the rows written so far. */
+  onChunk?: (chunk: number, done: number) => void;
 }
 
 export interface IngestReport {
   table: string;
   rows: number;
   batches: number;
+  /** Chunks (behaviour windows) the rows came in: 1 for one table. */
+  chunks: number;
   fields: string[];
   skippedFields: string[];
+  /** Fields a later chunk had that the table made from the first chunk lacks (not stored). */
+  laterFields: string[];
   engine: string;
   shards: number;
   seconds: number;
@@ -114,18 +123,85 @@ const typesFor = (defs: readonly string[]): { columns: string[]; types: string[]
   return { columns, types };
 };
 
-/** Create the table (and its Distributed front on a cluster) and load every row in batches. */
+/** Create the table (and its Distributed front on a cluster) and load every row of one table in batches. */
 export async function ingest(engine: SqlEngine, table: ColumnTable, name: string, opts: IngestOptions = {}): Promise<IngestReport> {
+  const n = table.numRows();
+  return ingestStream(engine, [table], name, { ...opts, onProgress: opts.onProgress ? (done) => opts.onProgress?.(done, n) : undefined });
+}
+
+/**
+ * Streamed ingest: tables (chunks of one source, e.g. from `trafficChunks`) written one after the
+ * other into one stored table, each in batches, so the Node process holds one chunk at a time
+ * whatever the source's size. The table's columns come from the first chunk: a later chunk
+ * without a field writes it as missing, a field first seen in a later chunk is not stored (the
+ * report lists it). Row numbers (`__row`) run on across chunks.
+ *
+ * behaviour.* fields are computed per chunk: each chunk is a window of consecutive rows whose
+ * per-address / per-client / per-endpoint statistics are its own, and `__ingest` numbers the
+ * windows (a summary over several windows says so). One chunk holding the whole source (a chunk
+ * size at least its row count) gives whole-source behaviour, as in memory.
+ */
+export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTable> | AsyncIterable<ColumnTable>, name: string, opts: IngestOptions = {}): Promise<IngestReport> {
   checkName(name);
+  if (opts.cluster !== undefined && !/^[A-Za-z0-9_]+$/.test(opts.cluster)) throw new SqlEngineError(`invalid cluster name "${opts.cluster}"`);
   const t0 = performance.now();
   const d = engine.dialect;
-  const fields = storedFields(table);
-  const defs = columnDefs(fields, d.name);
-  const q = d.ident;
   const distributed = d.name === 'clickhouse' && opts.cluster !== undefined;
   const local = distributed ? `${name}_local` : name;
   const ddlTargets = distributed ? (opts.shards?.length ? opts.shards : [engine]) : [engine];
-  if (opts.cluster !== undefined && !/^[A-Za-z0-9_]+$/.test(opts.cluster)) throw new SqlEngineError(`invalid cluster name "${opts.cluster}"`);
+  const batch = Math.max(1, opts.batchRows ?? 250_000);
+  const wire = wireFormatOf(d.name);
+  let fields: StoredField[] | null = null;
+  let columns: string[] = [];
+  let types: string[] = [];
+  let firstRow = 0;
+  let ingestId = 0;
+  let rows = 0;
+  let batches = 0;
+  let chunk = 0;
+  const skipped = new Set<string>();
+  const later = new Set<string>();
+  for await (const table of chunks) {
+    let stored: StoredField[];
+    if (fields === null) {
+      stored = fields = storedFields(table);
+      ({ columns, types, firstRow, ingestId } = await createTable(engine, stored, name, local, distributed, ddlTargets, opts));
+    } else {
+      stored = fields;
+      const have = new Set(stored.map((f) => f.field));
+      for (const f of storedFields(table)) if (!have.has(f.field)) later.add(f.field);
+    }
+    const present = new Set(stored.map((f) => f.field));
+    for (const c of table.columnNames()) if (!present.has(c) && !(c in DERIVED)) skipped.add(c);
+    const n = table.numRows();
+    for (let from = 0; from < n; from += batch) {
+      const to = Math.min(n, from + batch);
+      await engine.insert(name, columns, types, encodeRows(table, stored, from, to, firstRow + rows, ingestId + chunk, wire));
+      batches++;
+      opts.onProgress?.(rows + to, undefined);
+    }
+    rows += n;
+    chunk++;
+    opts.onChunk?.(chunk - 1, rows);
+  }
+  if (fields === null) throw new SqlEngineError(SQL_MSG.nothingToIngest(name));
+  for (const f of later) skipped.delete(f);
+  return { table: name, rows, batches, chunks: chunk, fields: fields.map((f) => f.field), skippedFields: [...skipped].filter((c) => !later.has(c)), laterFields: [...later], engine: engine.where, shards: ddlTargets.length, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Creates the stored table (or checks the one appended to): its columns, first row number and first window id. */
+async function createTable(
+  engine: SqlEngine,
+  fields: readonly StoredField[],
+  name: string,
+  local: string,
+  distributed: boolean,
+  ddlTargets: readonly SqlEngine[],
+  opts: IngestOptions,
+): Promise<{ columns: string[]; types: string[]; firstRow: number; ingestId: number }> {
+  const d = engine.dialect;
+  const q = d.ident;
+  const defs = columnDefs(fields, d.name);
   let firstRow = 0;
   const existing = opts.append ? await engine.columns(name) : null;
   if (existing) {
@@ -151,25 +227,13 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
     }
   }
   const { columns, types } = typesFor(defs);
-  // which ingest call wrote a row: behaviour.* fields are computed over the rows of one call
+  // the behaviour window of the first chunk: windows of earlier ingests keep their numbers
   let ingestId = 0;
   if (existing) {
     const r = await engine.query<Record<string, unknown>>(`SELECT max(${q(INGEST_COLUMN)}) AS m FROM ${name}`);
     ingestId = Number(r.rows[0]?.['m'] ?? -1) + 1;
   }
-  const n = table.numRows();
-  const batch = Math.max(1, opts.batchRows ?? 250_000);
-  const wire = wireFormatOf(d.name);
-  let batches = 0;
-  for (let from = 0; from < n; from += batch) {
-    const to = Math.min(n, from + batch);
-    await engine.insert(name, columns, types, encodeRows(table, fields, from, to, firstRow, ingestId, wire));
-    batches++;
-    opts.onProgress?.(to, n);
-  }
-  const present = new Set(fields.map((f) => f.field));
-  const skippedFields = table.columnNames().filter((c) => !present.has(c) && !(c in DERIVED));
-  return { table: name, rows: n, batches, fields: fields.map((f) => f.field), skippedFields, engine: engine.where, shards: ddlTargets.length, seconds: (performance.now() - t0) / 1000 };
+  return { columns, types, firstRow, ingestId };
 }
 
 /** The SQL condition of an expression on a stored table (checked against its fields). */
@@ -331,7 +395,7 @@ export interface RemoteScore {
   partial: boolean;
   engine: string;
   pack: { name: string; version: string };
-  /** Caveats of this answer (behaviour.* computed per ingest call, ...). */
+  /** Caveats of this answer (behaviour.* computed per ingest chunk window, ...). */
   notes: string[];
 }
 

@@ -17,6 +17,7 @@
 import type { ColumnTable } from 'arquero';
 import { CATALOG } from '../schema.js';
 import { fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
+import { DictionaryColumn } from '../../traffic/dictionary.js';
 import { T, type RuleType } from '../types.js';
 import { parseIp } from '../ip.js';
 
@@ -29,7 +30,10 @@ export interface StoredField {
 }
 
 export const ROW_COLUMN = '__row';
-/** Which `ingest` call wrote a row (behaviour.* fields are computed over the rows of one call). */
+/**
+ * The behaviour window of a row: one per chunk of a streamed ingest (and per ingest call);
+ * behaviour.* fields are computed over the rows of one window.
+ */
 export const INGEST_COLUMN = '__ingest';
 
 export const columnOf = (field: string): string => field.replace(/\./g, '__');
@@ -230,6 +234,11 @@ class Sink {
       this.pos += n;
     }
   }
+  /** A string as UTF-8, written in place (no Buffer of its own). */
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
   byte(c: number): void {
     this.ensure(1);
     this.buf[this.pos++] = c;
@@ -271,40 +280,110 @@ class Sink {
 
 /** Writes row i of one field's column(s) into a sink. */
 type ColumnWriter = (i: number, out: Sink) => void;
+/** The writer of a field for the rows [a, b) of a slice (a row-local derivation is computed per slice). */
+type SliceWriter = (a: number, b: number) => ColumnWriter;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-/** A field's writer: per distinct value (encoded once) when the column is interned, integers as digits. */
-function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): ColumnWriter {
-  // ip.proto is stored named ("tcp"), its interned ids are the numbers: read it row by row
-  const ids = f.field === 'ip.proto' ? undefined : fieldIds(table, f.field);
-  if (ids) {
-    const cache = new Array<Buffer | undefined>(ids.values.length);
-    const missing = utf8(enc(null));
-    const codes = ids.ids;
-    const values = ids.values;
-    return (i, out) => {
-      const k = codes[i] as number;
-      out.bytes(k < 0 ? missing : (cache[k] ??= utf8(enc(values[k]))));
-    };
+/** Reads row i of a stored column without turning a dictionary column into an array of values. */
+function readerOf(table: ColumnTable, field: string): (i: number) => unknown {
+  const c = (table.data() as Record<string, unknown>)[field];
+  if (c instanceof DictionaryColumn) return (i) => c.at(i);
+  if (Array.isArray(c) || ArrayBuffer.isView(c)) {
+    const a = c as ArrayLike<unknown>;
+    return (i) => a[i];
   }
-  // read row by row as the in-memory engine reads it (only here: a dictionary column read through
-  // its ids is never turned into an array of values, which would cost memory per row)
-  const col = fieldColumn(table, f.field);
+  const col = fieldColumn(table, field);
+  return (i) => col[i];
+}
+
+/**
+ * The values of a field for rows [a, b). Stored columns are read in place and a table-wide
+ * derivation (behaviour.*: per-group statistics of the whole table) once for the table; a
+ * row-local derivation (the URI's arguments, the cookie map, ...) is computed for these rows only,
+ * with the same `compute` the in-memory engine runs, so it never exists for the whole table at
+ * once: at 200k rows the row-local derivations held about 1 KB a row when they were cached per table.
+ */
+function sliceValues(table: ColumnTable, field: string, a: number, b: number): ArrayLike<unknown> {
+  const info = tableSchema(table).fields.get(field);
+  const n = b - a;
+  if (!info) return [];
+  const d = info.derived;
+  if (!d || d.whole || field === 'ip.proto') {
+    const col = !d && field !== 'ip.proto' ? null : fieldColumn(table, field);
+    const read = col ? (i: number) => col[i] : readerOf(table, field);
+    const out = new Array<unknown>(n);
+    for (let k = 0; k < n; k++) out[k] = read(a + k);
+    return out;
+  }
+  const sources = d.from.map((f, j) => (j === 0 || tableSchema(table).fields.has(f) ? sliceValues(table, f, a, b) : []));
+  return d.compute(sources, n);
+}
+
+/** A writer over a column read row by row. */
+function rowWriter(get: (i: number) => unknown, f: StoredField, enc: CellEncoder): ColumnWriter {
   if (f.type.kind === 'Int')
     return (i, out) => {
-      const v = col[i];
+      const v = get(i);
       if (typeof v === 'number' && Number.isSafeInteger(v)) out.int(v);
-      else out.bytes(utf8(enc(v)));
+      else out.text(enc(v));
     };
   if (f.type.kind === 'Bool') {
     const [yes, no, none] = [utf8(enc(true)), utf8(enc(false)), utf8(enc(null))];
     return (i, out) => {
-      const b = boolOf(col[i]);
+      const b = boolOf(get(i));
       out.bytes(b === null ? none : b ? yes : no);
     };
   }
-  return (i, out) => out.bytes(utf8(enc(col[i])));
+  return (i, out) => out.text(enc(get(i)));
+}
+
+/** A field's writer: per distinct value (encoded once) when the column is interned, integers as digits. */
+function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): SliceWriter {
+  if (!tableSchema(table).fields.has(f.field)) {
+    // a field this table lacks (a later chunk of a streamed ingest without it): missing on every row
+    const none = utf8(enc(null));
+    const w: ColumnWriter = (_i, out) => out.bytes(none);
+    return () => w;
+  }
+  // ip.proto is stored named ("tcp"), its interned ids are the numbers: read it row by row
+  const ids = f.field === 'ip.proto' ? undefined : fieldIds(table, f.field);
+  if (ids) {
+    const codes = ids.ids;
+    const values = ids.values;
+    const missing = utf8(enc(null));
+    // a value's cells are encoded once and kept, unless most values are distinct (a ray id):
+    // then a cache is one Buffer per row, kept to the end of the table, for nothing
+    if (values.length * 2 > codes.length) {
+      const w: ColumnWriter = (i, out) => {
+        const k = codes[i] as number;
+        if (k < 0) out.bytes(missing);
+        else out.text(enc(values[k]));
+      };
+      return () => w;
+    }
+    const cache = new Array<Buffer | undefined>(values.length);
+    const w: ColumnWriter = (i, out) => {
+      const k = codes[i] as number;
+      out.bytes(k < 0 ? missing : (cache[k] ??= utf8(enc(values[k]))));
+    };
+    return () => w;
+  }
+  const d = tableSchema(table).fields.get(f.field)?.derived;
+  if (d && !d.whole && f.field !== 'ip.proto')
+    return (a, b) => {
+      const values = sliceValues(table, f.field, a, b);
+      return rowWriter((i) => values[i - a], f, enc);
+    };
+  // stored columns and table-wide derivations, read in place
+  let get: (i: number) => unknown;
+  if (!d && f.field !== 'ip.proto') get = readerOf(table, f.field);
+  else {
+    const col = fieldColumn(table, f.field);
+    get = (i) => col[i];
+  }
+  const w = rowWriter(get, f, enc);
+  return () => w;
 }
 
 /**
@@ -322,7 +401,8 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
     keys.push(next);
     next += cellsOf(f.type);
   }
-  const writers = fields.map((f, j) => columnWriter(table, f, cellEncoder(f.type, wire, keys[j] as number)));
+  const t = plain(table);
+  const makers = fields.map((f, j) => columnWriter(t, f, cellEncoder(f.type, wire, keys[j] as number)));
   const prefixes = keys.map((k) => utf8(tsv ? '\t' : `,"c${k}":`));
   const rowStart = utf8(tsv ? '' : '{"c0":');
   const ingestCell = utf8(tsv ? `\t${ingestId}` : `,"c1":${ingestId}`);
@@ -330,6 +410,7 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
   const out = new Sink(1 << 22);
   for (let a = from; a < to; a += slice) {
     const b = Math.min(to, a + slice);
+    const writers = makers.map((m) => m(a, b));
     for (let i = a; i < b; i++) {
       out.bytes(rowStart);
       out.int(firstRow + i);
