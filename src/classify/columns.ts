@@ -6,7 +6,7 @@ import type { ColumnTable } from 'arquero';
 import { parseIp, type IpKey } from './ip.js';
 import { CATALOG, schemaOf, type Column, type DerivationSource, type Schema } from './schema.js';
 import { ClassifyError } from './errors.js';
-import { intern, repetitive, seedInterned, type Interned } from './aggregate.js';
+import { intern, repetitive, seedInterned, type Interned } from './interned.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { Utf8Column } from '../traffic/utf8.js';
 

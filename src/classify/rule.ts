@@ -16,7 +16,7 @@ import { RuleError } from './errors.js';
 import { limitsKey } from './limits.js';
 import { bytesTest } from './bytes.js';
 import type { Expr } from './ast.js';
-import { intern, internedAlready, repetitive } from './aggregate.js';
+import { intern, internedAlready, repetitive } from './interned.js';
 
 export interface RuleOptions extends CheckOptions, CodegenOptions {}
 
