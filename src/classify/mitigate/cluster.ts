@@ -7,7 +7,7 @@ import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { CATALOG } from '../schema.js';
-import { bitsOf, countAnd, type Bits } from './bits.js';
+import { bitsOf, countAnd, emptyBits, setBit, type Bits } from './bits.js';
 import type { Evidence } from './evidence.js';
 import type { AttributeShare, Cluster } from './types.js';
 import { MAX_CLUSTERS, MIN_CLUSTER_SHARE } from './thresholds.js';
@@ -38,10 +38,27 @@ export function valueCounts(t: ColumnTable, field: string, sel: Uint8Array): { v
 }
 const countsMemo = new WeakMap<Uint8Array, { t: ColumnTable; byField: Map<string, { value: unknown; rows: number; id: number }[]> }>();
 
+/** The indices of the rows a 0/1 mask selects, ascending: once per mask, so per-cluster counts read only the cluster's rows. */
+export function rowsOf(sel: Uint8Array): Int32Array {
+  let r = rowsCache.get(sel);
+  if (r) return r;
+  let m = 0;
+  for (let i = 0; i < sel.length; i++) if (sel[i]) m++;
+  r = new Int32Array(m);
+  for (let i = 0, o = 0; i < sel.length; i++) if (sel[i]) r[o++] = i;
+  rowsCache.set(sel, r);
+  return r;
+}
+const rowsCache = new WeakMap<Uint8Array, Int32Array>();
+
 function countValues(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
   const { ids, values } = internField(t, field);
   const counts = new Int32Array(values.length);
-  for (let i = 0; i < sel.length; i++) if (sel[i] && (ids[i] as number) >= 0) counts[ids[i] as number]++;
+  const rows = rowsOf(sel);
+  for (let j = 0; j < rows.length; j++) {
+    const k = ids[rows[j] as number] as number;
+    if (k >= 0) (counts[k] as number)++;
+  }
   const out: { value: unknown; rows: number; id: number }[] = [];
   for (let k = 0; k < counts.length; k++) if (counts[k]) out.push({ value: values[k], rows: counts[k] as number, id: k });
   return out.sort((a, b) => b.rows - a.rows);
@@ -205,27 +222,56 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   }
   const ordered = sizes.map((rows, k) => ({ k, rows })).filter((x) => x.rows >= minRows && keyNames[x.k]).sort((a, b) => b.rows - a.rows).slice(0, opts.maxClusters ?? MAX_CLUSTERS);
   const { refMask, refRows } = referenceMask(ev);
-  return ordered.map(({ k, rows: rowsOf }, ci) => {
-    const sel = new Uint8Array(n);
-    for (let i = 0; i < n; i++) if (keyIds[i] === k) sel[i] = 1;
+  // every kept cluster's rows in one pass over the key of each row
+  const slotOf = new Int32Array(keyNames.length).fill(-1);
+  ordered.forEach(({ k }, ci) => (slotOf[k] = ci));
+  const sels = ordered.map(() => new Uint8Array(n));
+  for (let i = 0; i < n; i++) {
+    const k = keyIds[i] as number;
+    const ci = k >= 0 ? (slotOf[k] as number) : -1;
+    if (ci >= 0) (sels[ci] as Uint8Array)[i] = 1;
+  }
+  // unclustered rows of attacking sources (candidates to join the cluster of their source)
+  let strays: Int32Array | null = null;
+  return ordered.map(({ k, rows: keyRows }, ci) => {
+    const sel = sels[ci] as Uint8Array;
     const sigs = (keyNames[k] as string).split('+');
     const layer: 'l7' | 'l34' = sigs.some((s) => s.startsWith('l34.')) ? 'l34' : 'l7';
-    let rows = rowsOf;
+    let rows = keyRows;
     if (layer === 'l7' && has('ip.src')) {
       // the same sources' other requests (a stuffing proxy's GET of the login form first) are
       // the attack too: unlabelled by the pack, left out of the graded side, derived from here
       const ip = internField(t, 'ip.src');
       const mine = new Uint8Array(ip.values.length);
-      for (let i = 0; i < n; i++) if (sel[i] && (ip.ids[i] as number) >= 0) mine[ip.ids[i] as number] = 1;
-      for (let i = 0; i < n; i++) if (ev.attackerRow[i] && !sel[i] && (keyIds[i] as number) < 0 && mine[ip.ids[i] as number] === 1) {
-        sel[i] = 1;
-        rows++;
+      const own = rowsOf(sel);
+      for (let j = 0; j < own.length; j++) {
+        const a = ip.ids[own[j] as number] as number;
+        if (a >= 0) mine[a] = 1;
       }
+      if (!strays) {
+        let m = 0;
+        for (let i = 0; i < n; i++) if (ev.attackerRow[i] && (keyIds[i] as number) < 0) m++;
+        strays = new Int32Array(m);
+        for (let i = 0, o = 0; i < n; i++) if (ev.attackerRow[i] && (keyIds[i] as number) < 0) strays[o++] = i;
+      }
+      let added = 0;
+      for (let j = 0; j < strays.length; j++) {
+        const i = strays[j] as number;
+        if (mine[ip.ids[i] as number] === 1) {
+          sel[i] = 1;
+          added++;
+        }
+      }
+      // the mask changed after its row list was taken
+      if (added) rowsCache.delete(sel);
+      rows += added;
     }
     const attrs = attributesOf(t, sel, rows, layer, refMask, refRows);
     const name = layer === 'l34' ? l34Name(attrs, sigs) : sigs.map((s) => sigInfo.get(s)?.title ?? s).slice(0, 2).join(' + ');
     const src = has('ip.src') ? valueCounts(t, 'ip.src', sel) : [];
-    const bits = bitsOf(sel, ev.N);
+    const bits = emptyBits(ev.N);
+    const own = rowsOf(sel);
+    for (let j = 0; j < own.length; j++) setBit(bits, own[j] as number);
     return {
       id: `c${ci + 1}`, name, layer, rows, share: rows / attackTotal, signatures: sigs, attributes: attrs,
       topSources: src.slice(0, 10).map((v) => ({ ip: String(v.value), rows: v.rows })), sources: src.length, sel, bits,

@@ -8,7 +8,8 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
-import { bitsOf, concatBits, copyBits, countAnd, idBits, type Bits } from './bits.js';
+import { bitsOf, concatBits, copyBits, countAnd, emptyBits, idBits, setBit, type Bits } from './bits.js';
+import { isUtf8Column } from '../../traffic/utf8.js';
 import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
@@ -218,14 +219,33 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
  * Each is offered to the search as a term like any other, so a rule is still chosen and graded
  * on possibly-good traffic it was not derived from, never on the behaviour labels.
  */
-const PROXIES: readonly { needs: string; expr: string; what: string }[] = [
-  { needs: 'http.cookie', expr: 'not len(http.cookie) gt 0', what: 'no cookie (no session)' },
-  { needs: 'http.referer', expr: 'not len(http.referer) gt 0', what: 'no referer' },
+const PROXIES: readonly { needs: string; expr: string; what: string; nonEmpty?: boolean }[] = [
+  { needs: 'http.cookie', expr: 'not len(http.cookie) gt 0', what: 'no cookie (no session)', nonEmpty: false },
+  { needs: 'http.referer', expr: 'not len(http.referer) gt 0', what: 'no referer', nonEmpty: false },
   { needs: 'http.request.headers', expr: 'not len(http.request.headers["accept-language"]) ge 0', what: 'no Accept-Language header' },
   { needs: 'http.request.uri.path', expr: `not http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}}`, what: 'not a static asset' },
-  { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string' },
+  { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string', nonEmpty: true },
   { needs: 'cf.bot_management.verified_bot', expr: 'not cf.client.bot', what: 'not a verified bot' },
 ];
+
+/**
+ * `len(F) gt 0` (nonEmpty true) or `not len(F) gt 0` (false) straight from a UTF-8 byte column's
+ * offsets: a string is non-empty exactly when its bytes are, and a missing value is never
+ * longer than 0. Near-unique columns (cache-busting queries) are kept as bytes, and the Rules
+ * kernel would decode and intern every row of them. Null when the column is not bytes or a
+ * baseline table is joined (the expression is evaluated as written then).
+ */
+function nonEmptyBits(ev: Evidence, field: string, nonEmpty: boolean): Bits | null {
+  const col = (ev.t.data() as Record<string, unknown>)[field];
+  if (ev.base || !isUtf8Column(col)) return null;
+  const { offsets, missing } = col;
+  const bits = emptyBits(ev.N);
+  for (let i = 0; i < ev.n; i++) {
+    const full = missing[i] === 0 && (offsets[i + 1] as number) > (offsets[i] as number);
+    if (full === nonEmpty) setBit(bits, i);
+  }
+  return bits;
+}
 /** The first path segment per distinct path, once per interned column. */
 const familyCache = new WeakMap<readonly unknown[], (string | null)[]>();
 /** Path families: the first segment (`/product/`), kept when a few cover most of a cluster. */
@@ -245,7 +265,7 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
   };
   for (const p of PROXIES) {
     if (!schema.fields.has(p.needs)) continue;
-    out.push({ term: { expr: p.expr, field: p.needs, tags: new Set<Tag>(p.needs === 'http.request.uri.path' || p.needs === 'cf.bot_management.verified_bot' ? ['generic'] : []) }, bits: cached(p.expr, () => ev.evalBits(p.expr)) });
+    out.push({ term: { expr: p.expr, field: p.needs, tags: new Set<Tag>(p.needs === 'http.request.uri.path' || p.needs === 'cf.bot_management.verified_bot' ? ['generic'] : []) }, bits: cached(p.expr, () => (p.nonEmpty === undefined ? null : nonEmptyBits(ev, p.needs, p.nonEmpty)) ?? ev.evalBits(p.expr)) });
   }
   // a family of paths under one first segment (a catalogue walk spreads over thousands of paths)
   if (schema.fields.has('http.request.uri.path')) {
