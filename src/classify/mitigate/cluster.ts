@@ -6,6 +6,7 @@
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
+import { FiredMasks } from '../fired.js';
 import { CATALOG } from '../schema.js';
 import { bitsOf, countAnd, emptyBits, setBit, type Bits } from './bits.js';
 import type { Evidence } from './evidence.js';
@@ -24,6 +25,22 @@ export const PORT_NAMES: Readonly<Record<number, string>> = {
 const lit = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(String(v)));
 /** A literal for a field: IP fields take bare addresses. */
 export const litFor = (field: string, v: unknown): string => (CATALOG[field]?.kind === 'Ip' ? String(v) : lit(v));
+
+/** Where a signature's fired rows are: the rows with `bit` set in `word`. */
+export interface FiredSource {
+  word: ArrayLike<number>;
+  bit: number;
+}
+/**
+ * A signature's fired rows without making a byte mask per signature: score() records them as
+ * bits of a word per row (FiredMasks); any other map of masks is read as masks (bit 1).
+ */
+export function firedSource(scored: ScoreResult, id: string): FiredSource | undefined {
+  const f = scored.fired;
+  if (f instanceof FiredMasks) return f.source(id);
+  const m = f.get(id);
+  return m ? { word: m, bit: 1 } : undefined;
+}
 
 /** Per-distinct-value counts of a field within selected rows (interned ids: one pass, no strings). */
 export function valueCounts(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
@@ -151,8 +168,8 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   const sigIndexOf = (id: string) => scored.signatures.findIndex((s) => s.id === id);
   const strong = scored.signatures.filter((s) => s.applicable && s.fired > 0 && (!s.group || s.group === 'fragment') && s.weight >= 30).map((s) => s.id);
   const weak = scored.signatures.filter((s) => s.applicable && s.fired > 0 && !strong.includes(s.id)).map((s) => s.id);
-  const strongM = strong.map((id) => scored.fired.get(id) as Uint8Array);
-  const weakM = weak.map((id) => scored.fired.get(id) as Uint8Array);
+  const strongM = strong.map((id) => firedSource(scored, id));
+  const weakM = weak.map((id) => firedSource(scored, id));
   const keyIds = new Int32Array(n).fill(-1);
   const keyNames: string[] = [];
   const keyIndex = new Map<number, number>();
@@ -171,8 +188,15 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
     if (!ev.attackMask[i]) continue;
     attackTotal++;
     let code = 0;
-    for (let s = 0; s < strongN; s++) if ((strongM[s] as Uint8Array)[i]) code += POW[s] as number;
-    if (!code) for (let s = 0; s < weakN; s++) if ((weakM[s] as Uint8Array)[i]) code += POW[26 + s] as number;
+    for (let s = 0; s < strongN; s++) {
+      const f = strongM[s] as FiredSource;
+      if (((f.word[i] as number) & f.bit) !== 0) code += POW[s] as number;
+    }
+    if (!code)
+      for (let s = 0; s < weakN; s++) {
+        const f = weakM[s] as FiredSource;
+        if (((f.word[i] as number) & f.bit) !== 0) code += POW[26 + s] as number;
+      }
     let k = keyIndex.get(code);
     if (k === undefined) {
       k = keyNames.push(nameOf(code)) - 1;

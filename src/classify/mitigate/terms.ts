@@ -8,9 +8,9 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
-import { bitsOf, concatBits, copyBits, countAnd, emptyBits, idBits, setBit, type Bits } from './bits.js';
+import { copyBits, countAnd, emptyBits, idBits, setBit, type Bits } from './bits.js';
 import { isUtf8Column } from '../../traffic/utf8.js';
-import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
+import { firedSource, litFor, valueCounts, type ClusterWithRows, type FiredSource } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
 import { asnClass } from '../behaviour/index.js';
@@ -92,10 +92,22 @@ function firedBits(ev: Evidence, scored: ScoreResult, id: string): Bits | null {
   if (!m) firedCache.set(ev, (m = new Map()));
   let b = m.get(id);
   if (b === undefined) {
-    const f = scored.fired.get(id);
-    m.set(id, (b = f ? bitsOf(f, ev.n) : null));
+    const f = firedSource(scored, id);
+    m.set(id, (b = f ? wordBits(f, ev.n) : null));
   }
   return b;
+}
+
+/** Bits of the rows [0, n) with `bit` set in their word (the same bits as the signature's mask). */
+function wordBits(f: FiredSource, n: number): Bits {
+  const out = emptyBits(n);
+  const { word, bit } = f;
+  for (let w = 0, i = 0; i < n; w++) {
+    let x = 0;
+    for (let b = 0; b < 32 && i < n; b++, i++) if (((word[i] as number) & bit) !== 0) x |= 1 << b;
+    out[w] = x;
+  }
+  return out;
 }
 
 const termCache = new WeakMap<object, Map<string, Bits>>();
@@ -298,12 +310,14 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
       out.push({
         term: { expr, field: 'http.request.uri.path', tags: new Set<Tag>(), values: keep },
         bits: cached(expr, () => {
-          const inc = new Uint8Array(ev.n);
-          for (let i = 0; i < ev.n; i++) {
-            const k = ids[i] as number;
-            if (k >= 0 && want.has((fam as (string | null)[])[k] as string)) inc[i] = 1;
+          // per distinct path, then the rows by their path id
+          const wantId = Uint8Array.from(fam as (string | null)[], (f) => (f !== null && want.has(f) ? 1 : 0));
+          const bits = idBits(ids, wantId, ev.n, ev.N);
+          if (ev.base) {
+            const b = ev.evalBits(expr);
+            if (b) copyBits(bits, b, ev.n, ev.N);
           }
-          return baseJoined(ev, expr, inc);
+          return bits;
         }),
       });
     }
@@ -325,15 +339,4 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
     }
   }
   return out;
-}
-
-/** Incident bits from a mask, baseline bits from the expression. */
-function baseJoined(ev: Evidence, expr: string, inc: Uint8Array): Bits {
-  let baseMask: Uint8Array = new Uint8Array(0);
-  if (ev.base) {
-    const b = ev.evalBits(expr);
-    baseMask = new Uint8Array(ev.m);
-    if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
-  }
-  return concatBits(inc, baseMask);
 }

@@ -8,7 +8,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
-import { andNot, countAnd, emptyBits, setBit, type Bits } from '../bits.js';
+import { and, andNot, countAnd, emptyBits, setBit, type Bits } from '../bits.js';
 import { checkPhase } from '../../phases.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
@@ -272,6 +272,26 @@ function cacheOf(ev: object): RateLimitCache {
   return m;
 }
 
+const codeCache = new WeakMap<object, Bits>();
+/**
+ * Bits of `${expression} and http.response.code in {401 403}`: the expression's bits (already
+ * evaluated) and the failure codes' bits, since a row matches the conjunction exactly when it
+ * matches both. The codes are read straight from a numeric column (`in` on numbers is
+ * equality with one of them); with a baseline table the conjunction is evaluated as written.
+ */
+function failureBits(ev: EmitContext['ev'], exprBits: Bits, failExpr: string): Bits | null {
+  const col = ev.t.column('http.response.code') as unknown;
+  if (ev.base || !(col instanceof Float64Array || col instanceof Int32Array || col instanceof Uint16Array)) return ev.evalBits(failExpr);
+  let codes = codeCache.get(ev);
+  if (codes === undefined) {
+    codes = emptyBits(ev.N);
+    const want = new Set<number>(FAILURE_CODES);
+    for (let i = 0; i < ev.n; i++) if (want.has(col[i] as number)) setBit(codes, i);
+    codeCache.set(ev, codes);
+  }
+  return and(exprBits, codes);
+}
+
 export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
   const { ev } = ctx;
   const t = ev.t;
@@ -295,10 +315,12 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   // count only failures when the attack fails where people succeed (credential stuffing): the
   // counter then sees the attack, not the site's own logins
   const countings: (string | null)[] = [null];
+  const countingBits = new Map<string, Bits>();
   if (has('http.response.code')) {
     const failExpr = `${expression} and http.response.code in {${FAILURE_CODES.join(' ')}}`;
-    const fb = ev.evalBits(failExpr);
+    const fb = failureBits(ev, exprBits, failExpr);
     if (fb) {
+      countingBits.set(failExpr, fb);
       const clusterFail = countAnd(fb, c.bits) / Math.max(1, c.rows);
       const goodOn = countAnd(match, ev.reference);
       const goodFail = goodOn ? countAnd(fb, ev.reference) / goodOn : 0;
@@ -324,7 +346,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     if (ch.fields[0] === 'http.request.uri.path' && !path) continue;
     if (plan && counting && PLAN_RANK[plan] < PLAN_RANK.business) continue;
     const keyFields = !ch.fields.includes('ip.src') && has(COLO_STAND_IN) ? [...ch.fields, COLO_STAND_IN] : ch.fields;
-    const countBits = counting ? ev.evalBits(counting) : null;
+    const countBits = counting ? (countingBits.get(counting) ?? null) : null;
     if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
     if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
     // two behaviours, each replayed as it would run: a block for the mitigation timeout once the
