@@ -54,7 +54,8 @@ export function timeOrder(t: ColumnTable): Int32Array {
   if (hit) return hit;
   const ts = t.column('timestamp') as unknown as ArrayLike<number>;
   const n = t.numRows();
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
   if (!sorted) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
@@ -87,40 +88,58 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
   return hit;
 }
 
+/** How a limit acts: its period (s), its threshold and its mitigation timeout (s; 0 = throttle). */
+interface Limit {
+  period: number;
+  limit: number;
+  timeout: number;
+}
+
+function replayInOrder(ts: Float64Array, key: Int32Array, size: number, periodSec: number, limit: number, timeoutSec: number, counted?: Uint8Array): Uint8Array {
+  return replayLimits(ts, key, size, [{ period: periodSec, limit, timeout: timeoutSec }], counted)[0] as Uint8Array;
+}
+
 /**
  * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
- * order): every replay of a rule walks only the rows its expression admits, gathered once.
+ * order), for several limits on the same keys at once (each period and behaviour the search
+ * tries): the rows are read once, and each limit keeps its own counters (side by side per key).
  */
-function replayInOrder(ts: Float64Array, key: Int32Array, size: number, periodSec: number, limit: number, timeoutSec: number, counted?: Uint8Array): Uint8Array {
+function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
   const m = ts.length;
-  const window = new Float64Array(size).fill(NaN);
-  const counts = new Int32Array(size);
-  const until = new Float64Array(size).fill(-Infinity);
-  const hit = new Uint8Array(m);
-  const p = periodSec * 1000;
-  const timeoutMs = timeoutSec * 1000;
+  const V = limits.length;
+  const window = new Float64Array(size * V).fill(NaN);
+  const counts = new Int32Array(size * V);
+  const until = new Float64Array(size * V).fill(-Infinity);
+  const hits = limits.map(() => new Uint8Array(m));
+  const p = Float64Array.from(limits, (l) => l.period * 1000);
+  const max = Float64Array.from(limits, (l) => l.limit);
+  const timeoutMs = Float64Array.from(limits, (l) => l.timeout * 1000);
   for (let j = 0; j < m; j++) {
     const kk = key[j] as number;
     if (kk < 0) continue;
     const t = ts[j] as number;
-    if ((until[kk] as number) > t) {
-      hit[j] = 1;
-      continue;
-    }
-    const w = Math.floor(t / p);
-    if (window[kk] !== w) {
-      window[kk] = w;
-      counts[kk] = 0;
-    }
     // a counting expression (failed logins) decides what increments; every matched request is
     // acted on while its key is over the limit
-    const c = !counted || counted[j] ? ++(counts[kk] as number) : (counts[kk] as number);
-    if (c > limit) {
-      hit[j] = 1;
-      if (timeoutSec > 0) until[kk] = t + timeoutMs;
+    const inc = !counted || counted[j] !== 0;
+    for (let v = 0; v < V; v++) {
+      const s = kk * V + v;
+      if ((until[s] as number) > t) {
+        (hits[v] as Uint8Array)[j] = 1;
+        continue;
+      }
+      const w = Math.floor(t / (p[v] as number));
+      if (window[s] !== w) {
+        window[s] = w;
+        counts[s] = 0;
+      }
+      const c = inc ? ++(counts[s] as number) : (counts[s] as number);
+      if (c > (max[v] as number)) {
+        (hits[v] as Uint8Array)[j] = 1;
+        if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
+      }
     }
   }
-  return hit;
+  return hits;
 }
 
 /** Busiest counter of possibly-good rows in any period (per key), in one pass over rows in time order. */
@@ -357,30 +376,38 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       if (throttle && best && best.m.safe && best.m.action === 'block' && best.m.backtest.attack >= BLOCK_MIN_COVER) continue;
       const period = plan ? periodFor(plan, want) : want;
       // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
-      const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}\u0000${throttle ? 1 : 0}`;
-      let cached = cache.replays.get(cacheKey);
+      const replayKey = (p: number, th: boolean) => `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${p}\u0000${ctx.skip ? 1 : 0}\u0000${th ? 1 : 0}`;
+      let cached = cache.replays.get(replayKey(period, throttle));
       if (!cached) {
+        // every period and behaviour this loop may ask for on these keys, replayed in one pass
         const kInc = admittedKeys(t, inc, keyFields);
         const kBase = base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? admittedKeys(ev.base as ColumnTable, base, keyFields) : null;
         const cInc = counting && countBits ? admittedCounted(inc, counting, countBits) : undefined;
         const cBase = kBase && counting && countBits ? admittedCounted(base as Admitted, counting, countBits) : undefined;
-        // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
-        const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${period}\u0000${counting ?? ''}`;
-        let peak = cache.peaks.get(peakKey);
-        if (peak === undefined) {
-          peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, inc.ref, period, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, (base as Admitted).ref, period, cBase) : 0);
-          cache.peaks.set(peakKey, peak);
+        const periods = [...new Set([60, 10].map((w) => (plan ? periodFor(plan, w) : w)))];
+        const variants: (Limit & { throttle: boolean; peak: number })[] = [];
+        for (const th of [false, true]) for (const p of periods) {
+          // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
+          const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${p}\u0000${counting ?? ''}`;
+          let peak = cache.peaks.get(peakKey);
+          if (peak === undefined) {
+            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, inc.ref, p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, (base as Admitted).ref, p, cBase) : 0);
+            cache.peaks.set(peakKey, peak);
+          }
+          const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
+          const timeout = th ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
+          variants.push({ period: p, limit, timeout, throttle: th, peak });
         }
-        const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
-        const timeout = throttle ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
-        const hits = emptyBits(ev.N);
-        const scatter = (a: Admitted, hit: Uint8Array) => {
-          for (let j = 0; j < hit.length; j++) if (hit[j]) setBit(hits, (a.rows[j] as number) + a.off);
-        };
-        scatter(inc, replayInOrder(inc.ts, kInc.key, kInc.size, period, limit, timeout, cInc));
-        if (kBase) scatter(base as Admitted, replayInOrder((base as Admitted).ts, kBase.key, kBase.size, period, limit, timeout, cBase));
-        cached = { hits, peak, limit, timeout };
-        cache.replays.set(cacheKey, cached);
+        const hits = variants.map(() => emptyBits(ev.N));
+        const scatter = (a: Admitted, per: Uint8Array[]) =>
+          per.forEach((hit, v) => {
+            const into = hits[v] as Bits;
+            for (let j = 0; j < hit.length; j++) if (hit[j]) setBit(into, (a.rows[j] as number) + a.off);
+          });
+        scatter(inc, replayLimits(inc.ts, kInc.key, kInc.size, variants, cInc));
+        if (kBase) scatter(base as Admitted, replayLimits((base as Admitted).ts, kBase.key, kBase.size, variants, cBase));
+        variants.forEach((v, i) => cache.replays.set(replayKey(v.period, v.throttle), { hits: hits[i] as Bits, peak: v.peak, limit: v.limit, timeout: v.timeout }));
+        cached = cache.replays.get(replayKey(period, throttle)) as Replayed;
       }
       const { hits, peak, limit, timeout } = cached;
       const b = grade(hits, c, ev);
