@@ -10,7 +10,10 @@ import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
 import { copyBits, countAnd, emptyBits, idBits, setBit, type Bits } from './bits.js';
 import { isUtf8Column } from '../../traffic/utf8.js';
-import { firedSource, litFor, valueCounts, type ClusterWithRows, type FiredSource } from './cluster.js';
+import { firedSource, litFor, rowsOf, valueCounts, type ClusterWithRows, type FiredSource } from './cluster.js';
+import { rule } from '../rule.js';
+import { RuleError } from '../errors.js';
+import type { ColumnTable } from 'arquero';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
 import { asnClass } from '../behaviour/index.js';
@@ -110,6 +113,48 @@ function wordBits(f: FiredSource, n: number): Bits {
   return out;
 }
 
+/** Pack signatures scored by their expression alone, by id. */
+const PACK_EXPRESSIONS = new Map(PACK.signatures.flatMap((s) => (s.kind === 'expression' ? [[s.id, s.expression] as const] : [])));
+
+const knownGoodCache = new WeakMap<object, { rows: Int32Array; table: ColumnTable | null }>();
+const sigBitsCache = new WeakMap<object, Map<string, Bits | null>>();
+/**
+ * The rows an expression signature's expression matches, from what score() already found: it
+ * fired on exactly the matching rows that are not known-good (or on all of them, for a signature
+ * that does not exempt known-good rows), so the expression's rows are the fired rows plus the
+ * matching known-good ones, and only those few rows are evaluated here (a table of the
+ * known-good rows). Null when that does not hold or cannot be shown (a signature not scored by
+ * this expression, what may be a list reference (`$name`), a baseline table): the caller evaluates the expression.
+ */
+function signatureBits(ev: Evidence, scored: ScoreResult, id: string, expression: string): Bits | null {
+  if (ev.base || PACK_EXPRESSIONS.get(id) !== expression || /\$[A-Za-z_]/.test(expression)) return null;
+  let memo = sigBitsCache.get(ev);
+  if (!memo) sigBitsCache.set(ev, (memo = new Map()));
+  if (memo.has(id)) return memo.get(id) as Bits | null;
+  let out: Bits | null = null;
+  const f = firedSource(scored, id);
+  if (f) {
+    out = wordBits(f, ev.N);
+    let kg = knownGoodCache.get(ev);
+    if (!kg) {
+      const rows = rowsOf(scored.knownGood);
+      kg = { rows, table: rows.length ? ev.t.reify(Array.from(rows)) : null };
+      knownGoodCache.set(ev, kg);
+    }
+    if (kg.table) {
+      try {
+        const m = rule(expression, kg.table, { lists: ev.lists }).mask(kg.table);
+        for (let j = 0; j < m.length; j++) if (m[j]) setBit(out, kg.rows[j] as number);
+      } catch (e) {
+        if (!(e instanceof RuleError)) throw e;
+        out = null;
+      }
+    }
+  }
+  memo.set(id, out);
+  return out;
+}
+
 const termCache = new WeakMap<object, Map<string, Bits>>();
 /** Value terms recur across clusters (method eq "POST"): their bits once per analysis. */
 function termMemo(ev: Evidence): Map<string, Bits> {
@@ -150,7 +195,7 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     if (/\bmatches\b|~/.test(s.expression)) tags.add('regex');
     if (s.expression.includes('cf.bot_management.')) tags.add('bot-field');
     const expr = /\bor\b/.test(s.expression) ? `(${s.expression})` : s.expression;
-    add({ expr, field: s.id, tags, signature: s.id, nft: forms.nft, ipt: forms.ipt, ...(s.id === 'l34.amp-port' ? { values: [...AMP_PORTS] } : {}) }, ev.evalBits(expr));
+    add({ expr, field: s.id, tags, signature: s.id, nft: forms.nft, ipt: forms.ipt, ...(s.id === 'l34.amp-port' ? { values: [...AMP_PORTS] } : {}) }, signatureBits(ev, scored, s.id, s.expression) ?? ev.evalBits(expr));
   }
   for (const a of c.attributes) {
     if (a.field === 'tcp.flags') continue;
