@@ -31,12 +31,12 @@ export function concatBits(a: ArrayLike<number>, b: ArrayLike<number>): Bits {
  */
 export function idBits(ids: ArrayLike<number>, want: ArrayLike<number>, n: number, total = n): Bits {
   const out = emptyBits(total);
+  // wanted ids shifted by one, so a missing id (-1) reads slot 0 (never wanted): no branch per row
+  const shifted = new Uint8Array(want.length + 1);
+  for (let k = 0; k < want.length; k++) shifted[k + 1] = want[k] !== 0 ? 1 : 0;
   for (let w = 0, i = 0; i < n; w++) {
     let word = 0;
-    for (let b = 0; b < 32 && i < n; b++, i++) {
-      const k = ids[i] as number;
-      if (k >= 0 && want[k] !== 0) word |= 1 << b;
-    }
+    for (let b = 0; b < 32 && i < n; b++, i++) word |= (shifted[(ids[i] as number) + 1] as number) << b;
     out[w] = word;
   }
   return out;

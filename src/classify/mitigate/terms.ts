@@ -13,7 +13,9 @@ import { isUtf8Column } from '../../traffic/utf8.js';
 import { firedSource, litFor, rowsOf, valueCounts, type ClusterWithRows, type FiredSource } from './cluster.js';
 import { rule } from '../rule.js';
 import { RuleError } from '../errors.js';
+import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
+import { DictionaryColumn } from '../../traffic/dictionary.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
 import { asnClass } from '../behaviour/index.js';
@@ -116,15 +118,68 @@ function wordBits(f: FiredSource, n: number): Bits {
 /** Pack signatures scored by their expression alone, by id. */
 const PACK_EXPRESSIONS = new Map(PACK.signatures.flatMap((s) => (s.kind === 'expression' ? [[s.id, s.expression] as const] : [])));
 
-const knownGoodCache = new WeakMap<object, { rows: Int32Array; table: ColumnTable | null }>();
+interface KnownGoodRows {
+  rows: Int32Array;
+  columns: Map<string, unknown>;
+  tables: Map<string, ColumnTable>;
+}
+const knownGoodCache = new WeakMap<object, KnownGoodRows>();
+
+/** A column's values at `rows`, in the same representation (a dictionary column stays one, with the same values). */
+function gatherColumn(col: unknown, rows: Int32Array): unknown {
+  const m = rows.length;
+  if (col instanceof DictionaryColumn) {
+    const codes = col.codes instanceof Int32Array ? new Int32Array(m) : new Uint8Array(m);
+    for (let j = 0; j < m; j++) codes[j] = col.codes[rows[j] as number] as number;
+    return new DictionaryColumn(codes, col.values);
+  }
+  if (ArrayBuffer.isView(col) && !(col instanceof DataView)) {
+    const src = col as unknown as ArrayLike<number> & { constructor: new (n: number) => { [i: number]: number } };
+    const out = new src.constructor(m);
+    for (let j = 0; j < m; j++) out[j] = src[rows[j] as number] as number;
+    return out;
+  }
+  if (Array.isArray(col)) return Array.from(rows, (i) => col[i] as unknown);
+  const at = col as { at(i: number): unknown };
+  return Array.from(rows, (i) => at.at(i));
+}
 const sigBitsCache = new WeakMap<object, Map<string, Bits | null>>();
+
+/**
+ * The known-good rows with the stored columns an expression reads (a derived field: the columns
+ * it is derived from), as a table of their own; null when a field's columns cannot be named.
+ */
+function knownGoodTable(ev: Evidence, kg: KnownGoodRows, fields: readonly string[]): ColumnTable | null {
+  const stored = ev.t.data() as Record<string, unknown>;
+  const schema = tableSchema(ev.t);
+  const cols = new Set<string>();
+  for (const f of fields) {
+    const from = Object.hasOwn(stored, f) ? [f] : (schema.fields.get(f)?.derived?.from ?? []).filter((g) => Object.hasOwn(stored, g));
+    if (!from.length) return null;
+    for (const g of from) cols.add(g);
+  }
+  const names = [...cols].sort();
+  const key = names.join('\u0000');
+  let table = kg.tables.get(key);
+  if (!table) {
+    const data: Record<string, unknown> = {};
+    for (const g of names) {
+      if (!kg.columns.has(g)) kg.columns.set(g, gatherColumn(stored[g], kg.rows));
+      data[g] = kg.columns.get(g);
+    }
+    kg.tables.set(key, (table = aq.table(data as Record<string, ArrayLike<unknown>>)));
+  }
+  return table;
+}
+
 /**
  * The rows an expression signature's expression matches, from what score() already found: it
  * fired on exactly the matching rows that are not known-good (or on all of them, for a signature
  * that does not exempt known-good rows), so the expression's rows are the fired rows plus the
  * matching known-good ones, and only those few rows are evaluated here (a table of the
- * known-good rows). Null when that does not hold or cannot be shown (a signature not scored by
- * this expression, what may be a list reference (`$name`), a baseline table): the caller evaluates the expression.
+ * known-good rows and the columns the expression reads). Null when that does not hold or cannot
+ * be shown (a signature not scored by this expression, what may be a list reference (`$name`), a
+ * baseline table): the caller evaluates the expression.
  */
 function signatureBits(ev: Evidence, scored: ScoreResult, id: string, expression: string): Bits | null {
   if (ev.base || PACK_EXPRESSIONS.get(id) !== expression || /\$[A-Za-z_]/.test(expression)) return null;
@@ -136,15 +191,15 @@ function signatureBits(ev: Evidence, scored: ScoreResult, id: string, expression
   if (f) {
     out = wordBits(f, ev.N);
     let kg = knownGoodCache.get(ev);
-    if (!kg) {
-      const rows = rowsOf(scored.knownGood);
-      kg = { rows, table: rows.length ? ev.t.reify(Array.from(rows)) : null };
-      knownGoodCache.set(ev, kg);
-    }
-    if (kg.table) {
+    if (!kg) knownGoodCache.set(ev, (kg = { rows: rowsOf(scored.knownGood), columns: new Map(), tables: new Map() }));
+    if (kg.rows.length) {
       try {
-        const m = rule(expression, kg.table, { lists: ev.lists }).mask(kg.table);
-        for (let j = 0; j < m.length; j++) if (m[j]) setBit(out, kg.rows[j] as number);
+        const table = knownGoodTable(ev, kg, rule(expression, ev.t, { lists: ev.lists }).fields);
+        if (!table) out = null;
+        else {
+          const m = rule(expression, table, { lists: ev.lists }).mask(table);
+          for (let j = 0; j < m.length; j++) if (m[j]) setBit(out as Bits, kg.rows[j] as number);
+        }
       } catch (e) {
         if (!(e instanceof RuleError)) throw e;
         out = null;
