@@ -82,7 +82,7 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
     oKey[j] = key[i] as number;
     if (oCounted) oCounted[j] = (counted as ArrayLike<number>)[i] ? 1 : 0;
   }
-  const oHit = replayInOrder(oTs, oKey, k, periodSec, limit, timeoutSec, oCounted);
+  const oHit = replayLimits(oTs, oKey, k, [{ period: periodSec, limit, timeout: timeoutSec }], oCounted)[0] as Uint8Array;
   const hit = new Uint8Array(n);
   for (let j = 0; j < m; j++) if (oHit[j]) hit[ord[j] as number] = 1;
   return hit;
@@ -93,10 +93,6 @@ interface Limit {
   period: number;
   limit: number;
   timeout: number;
-}
-
-function replayInOrder(ts: Float64Array, key: Int32Array, size: number, periodSec: number, limit: number, timeoutSec: number, counted?: Uint8Array): Uint8Array {
-  return replayLimits(ts, key, size, [{ period: periodSec, limit, timeout: timeoutSec }], counted)[0] as Uint8Array;
 }
 
 /**
