@@ -59,10 +59,15 @@ const countsMemo = new WeakMap<Uint8Array, { t: ColumnTable; byField: Map<string
 export function rowsOf(sel: Uint8Array): Int32Array {
   let r = rowsCache.get(sel);
   if (r) return r;
+  // counted and written without a branch per row (every row is written, the next one overwrites it unless selected)
   let m = 0;
-  for (let i = 0; i < sel.length; i++) if (sel[i]) m++;
-  r = new Int32Array(m);
-  for (let i = 0, o = 0; i < sel.length; i++) if (sel[i]) r[o++] = i;
+  for (let i = 0; i < sel.length; i++) m += sel[i] !== 0 ? 1 : 0;
+  r = new Int32Array(m + 1);
+  for (let i = 0, o = 0; i < sel.length; i++) {
+    r[o] = i;
+    o += sel[i] !== 0 ? 1 : 0;
+  }
+  r = r.subarray(0, m);
   rowsCache.set(sel, r);
   return r;
 }

@@ -222,6 +222,11 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
     for (const c of cols) span *= c.values.length + 1;
     const table = span <= KEY_TABLE_MAX ? new Int32Array(span).fill(-1) : null;
     const index = new Map<number, number>();
+    // the last key seen per value of the first field: an address mostly keeps its user agent
+    // and fingerprint, so most rows find their key here instead of in the table
+    const first = cols[0] as { ids: Int32Array; values: unknown[] };
+    const lastK = new Float64Array(first.values.length).fill(-1);
+    const lastD = new Int32Array(first.values.length);
     size = 0;
     for (let j = 0; j < m; j++) {
       const i = a.rows[j] as number;
@@ -236,6 +241,11 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
         k = k * (c.values.length + 1) + id;
       }
       if (!ok) continue;
+      const x = first.ids[i] as number;
+      if (lastK[x] === k) {
+        key[j] = lastD[x] as number;
+        continue;
+      }
       let d: number | undefined;
       if (table) {
         d = table[k] as number;
@@ -244,6 +254,8 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
         d = index.get(k);
         if (d === undefined) index.set(k, (d = size++));
       }
+      lastK[x] = k;
+      lastD[x] = d;
       key[j] = d;
     }
   }
