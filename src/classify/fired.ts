@@ -24,6 +24,15 @@ export class FiredMasks implements ReadonlyMap<string, Uint8Array> {
     return m;
   }
 
+  /**
+   * Where a signature's rows are recorded: the rows with `bit` set in `word` (one word per row,
+   * shared by up to 26 signatures). Readers that need many signatures per row (clustering by the
+   * set of signatures a row fired) read the words instead of a mask per signature.
+   */
+  source(id: string): { word: Int32Array; bit: number } | undefined {
+    return this.bits.get(id);
+  }
+
   has(id: string): boolean {
     return this.bits.has(id);
   }

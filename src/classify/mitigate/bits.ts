@@ -31,12 +31,12 @@ export function concatBits(a: ArrayLike<number>, b: ArrayLike<number>): Bits {
  */
 export function idBits(ids: ArrayLike<number>, want: ArrayLike<number>, n: number, total = n): Bits {
   const out = emptyBits(total);
+  // wanted ids shifted by one, so a missing id (-1) reads slot 0 (never wanted): no branch per row
+  const shifted = new Uint8Array(want.length + 1);
+  for (let k = 0; k < want.length; k++) shifted[k + 1] = want[k] !== 0 ? 1 : 0;
   for (let w = 0, i = 0; i < n; w++) {
     let word = 0;
-    for (let b = 0; b < 32 && i < n; b++, i++) {
-      const k = ids[i] as number;
-      if (k >= 0 && want[k] !== 0) word |= 1 << b;
-    }
+    for (let b = 0; b < 32 && i < n; b++, i++) word |= (shifted[(ids[i] as number) + 1] as number) << b;
     out[w] = word;
   }
   return out;
@@ -120,4 +120,33 @@ export function toMask(b: Bits, n: number, offset = 0): Uint8Array {
   const m = new Uint8Array(n);
   for (let i = 0; i < n; i++) m[i] = ((b[(i + offset) >>> 5] as number) >>> ((i + offset) & 31)) & 1;
   return m;
+}
+/** The indices of the set bits, ascending. */
+export function positions(b: Bits): Int32Array {
+  const out = new Int32Array(count(b));
+  let o = 0;
+  for (let w = 0; w < b.length; w++) {
+    let x = b[w] as number;
+    while (x !== 0) {
+      out[o++] = (w << 5) + (31 - Math.clz32(x & -x));
+      x &= x - 1;
+    }
+  }
+  return out;
+}
+/**
+ * The bits of `b` at `at` (ascending indices) packed one after the other: `b` restricted to a
+ * subset of rows (a cluster's), where counts over the subset cost its size, not the table's.
+ */
+export function gather(b: Bits, at: Int32Array): Bits {
+  const out = emptyBits(at.length);
+  for (let w = 0, j = 0; j < at.length; w++) {
+    let word = 0;
+    for (let k = 0; k < 32 && j < at.length; k++, j++) {
+      const i = at[j] as number;
+      word |= (((b[i >>> 5] as number) >>> (i & 31)) & 1) << k;
+    }
+    out[w] = word;
+  }
+  return out;
 }

@@ -6,8 +6,9 @@
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
+import { FiredMasks } from '../fired.js';
 import { CATALOG } from '../schema.js';
-import { bitsOf, countAnd, type Bits } from './bits.js';
+import { bitsOf, countAnd, emptyBits, setBit, type Bits } from './bits.js';
 import type { Evidence } from './evidence.js';
 import type { AttributeShare, Cluster } from './types.js';
 import { MAX_CLUSTERS, MIN_CLUSTER_SHARE } from './thresholds.js';
@@ -25,6 +26,22 @@ const lit = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.st
 /** A literal for a field: IP fields take bare addresses. */
 export const litFor = (field: string, v: unknown): string => (CATALOG[field]?.kind === 'Ip' ? String(v) : lit(v));
 
+/** Where a signature's fired rows are: the rows with `bit` set in `word`. */
+export interface FiredSource {
+  word: ArrayLike<number>;
+  bit: number;
+}
+/**
+ * A signature's fired rows without making a byte mask per signature: score() records them as
+ * bits of a word per row (FiredMasks); any other map of masks is read as masks (bit 1).
+ */
+export function firedSource(scored: ScoreResult, id: string): FiredSource | undefined {
+  const f = scored.fired;
+  if (f instanceof FiredMasks) return f.source(id);
+  const m = f.get(id);
+  return m ? { word: m, bit: 1 } : undefined;
+}
+
 /** Per-distinct-value counts of a field within selected rows (interned ids: one pass, no strings). */
 export function valueCounts(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
   // clustering describes a cluster by these counts and the term search asks for them again: once per selection
@@ -38,10 +55,32 @@ export function valueCounts(t: ColumnTable, field: string, sel: Uint8Array): { v
 }
 const countsMemo = new WeakMap<Uint8Array, { t: ColumnTable; byField: Map<string, { value: unknown; rows: number; id: number }[]> }>();
 
+/** The indices of the rows a 0/1 mask selects, ascending: once per mask, so per-cluster counts read only the cluster's rows. */
+export function rowsOf(sel: Uint8Array): Int32Array {
+  let r = rowsCache.get(sel);
+  if (r) return r;
+  // counted and written without a branch per row (every row is written, the next one overwrites it unless selected)
+  let m = 0;
+  for (let i = 0; i < sel.length; i++) m += sel[i] !== 0 ? 1 : 0;
+  r = new Int32Array(m + 1);
+  for (let i = 0, o = 0; i < sel.length; i++) {
+    r[o] = i;
+    o += sel[i] !== 0 ? 1 : 0;
+  }
+  r = r.subarray(0, m);
+  rowsCache.set(sel, r);
+  return r;
+}
+const rowsCache = new WeakMap<Uint8Array, Int32Array>();
+
 function countValues(t: ColumnTable, field: string, sel: Uint8Array): { value: unknown; rows: number; id: number }[] {
   const { ids, values } = internField(t, field);
   const counts = new Int32Array(values.length);
-  for (let i = 0; i < sel.length; i++) if (sel[i] && (ids[i] as number) >= 0) counts[ids[i] as number]++;
+  const rows = rowsOf(sel);
+  for (let j = 0; j < rows.length; j++) {
+    const k = ids[rows[j] as number] as number;
+    if (k >= 0) (counts[k] as number)++;
+  }
   const out: { value: unknown; rows: number; id: number }[] = [];
   for (let k = 0; k < counts.length; k++) if (counts[k]) out.push({ value: values[k], rows: counts[k] as number, id: k });
   return out.sort((a, b) => b.rows - a.rows);
@@ -134,8 +173,8 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   const sigIndexOf = (id: string) => scored.signatures.findIndex((s) => s.id === id);
   const strong = scored.signatures.filter((s) => s.applicable && s.fired > 0 && (!s.group || s.group === 'fragment') && s.weight >= 30).map((s) => s.id);
   const weak = scored.signatures.filter((s) => s.applicable && s.fired > 0 && !strong.includes(s.id)).map((s) => s.id);
-  const strongM = strong.map((id) => scored.fired.get(id) as Uint8Array);
-  const weakM = weak.map((id) => scored.fired.get(id) as Uint8Array);
+  const strongM = strong.map((id) => firedSource(scored, id));
+  const weakM = weak.map((id) => firedSource(scored, id));
   const keyIds = new Int32Array(n).fill(-1);
   const keyNames: string[] = [];
   const keyIndex = new Map<number, number>();
@@ -154,8 +193,15 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
     if (!ev.attackMask[i]) continue;
     attackTotal++;
     let code = 0;
-    for (let s = 0; s < strongN; s++) if ((strongM[s] as Uint8Array)[i]) code += POW[s] as number;
-    if (!code) for (let s = 0; s < weakN; s++) if ((weakM[s] as Uint8Array)[i]) code += POW[26 + s] as number;
+    for (let s = 0; s < strongN; s++) {
+      const f = strongM[s] as FiredSource;
+      if (((f.word[i] as number) & f.bit) !== 0) code += POW[s] as number;
+    }
+    if (!code)
+      for (let s = 0; s < weakN; s++) {
+        const f = weakM[s] as FiredSource;
+        if (((f.word[i] as number) & f.bit) !== 0) code += POW[26 + s] as number;
+      }
     let k = keyIndex.get(code);
     if (k === undefined) {
       k = keyNames.push(nameOf(code)) - 1;
@@ -205,27 +251,56 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
   }
   const ordered = sizes.map((rows, k) => ({ k, rows })).filter((x) => x.rows >= minRows && keyNames[x.k]).sort((a, b) => b.rows - a.rows).slice(0, opts.maxClusters ?? MAX_CLUSTERS);
   const { refMask, refRows } = referenceMask(ev);
-  return ordered.map(({ k, rows: rowsOf }, ci) => {
-    const sel = new Uint8Array(n);
-    for (let i = 0; i < n; i++) if (keyIds[i] === k) sel[i] = 1;
+  // every kept cluster's rows in one pass over the key of each row
+  const slotOf = new Int32Array(keyNames.length).fill(-1);
+  ordered.forEach(({ k }, ci) => (slotOf[k] = ci));
+  const sels = ordered.map(() => new Uint8Array(n));
+  for (let i = 0; i < n; i++) {
+    const k = keyIds[i] as number;
+    const ci = k >= 0 ? (slotOf[k] as number) : -1;
+    if (ci >= 0) (sels[ci] as Uint8Array)[i] = 1;
+  }
+  // unclustered rows of attacking sources (candidates to join the cluster of their source)
+  let strays: Int32Array | null = null;
+  return ordered.map(({ k, rows: keyRows }, ci) => {
+    const sel = sels[ci] as Uint8Array;
     const sigs = (keyNames[k] as string).split('+');
     const layer: 'l7' | 'l34' = sigs.some((s) => s.startsWith('l34.')) ? 'l34' : 'l7';
-    let rows = rowsOf;
+    let rows = keyRows;
     if (layer === 'l7' && has('ip.src')) {
       // the same sources' other requests (a stuffing proxy's GET of the login form first) are
       // the attack too: unlabelled by the pack, left out of the graded side, derived from here
       const ip = internField(t, 'ip.src');
       const mine = new Uint8Array(ip.values.length);
-      for (let i = 0; i < n; i++) if (sel[i] && (ip.ids[i] as number) >= 0) mine[ip.ids[i] as number] = 1;
-      for (let i = 0; i < n; i++) if (ev.attackerRow[i] && !sel[i] && (keyIds[i] as number) < 0 && mine[ip.ids[i] as number] === 1) {
-        sel[i] = 1;
-        rows++;
+      const own = rowsOf(sel);
+      for (let j = 0; j < own.length; j++) {
+        const a = ip.ids[own[j] as number] as number;
+        if (a >= 0) mine[a] = 1;
       }
+      if (!strays) {
+        let m = 0;
+        for (let i = 0; i < n; i++) if (ev.attackerRow[i] && (keyIds[i] as number) < 0) m++;
+        strays = new Int32Array(m);
+        for (let i = 0, o = 0; i < n; i++) if (ev.attackerRow[i] && (keyIds[i] as number) < 0) strays[o++] = i;
+      }
+      let added = 0;
+      for (let j = 0; j < strays.length; j++) {
+        const i = strays[j] as number;
+        if (mine[ip.ids[i] as number] === 1) {
+          sel[i] = 1;
+          added++;
+        }
+      }
+      // the mask changed after its row list was taken
+      if (added) rowsCache.delete(sel);
+      rows += added;
     }
     const attrs = attributesOf(t, sel, rows, layer, refMask, refRows);
     const name = layer === 'l34' ? l34Name(attrs, sigs) : sigs.map((s) => sigInfo.get(s)?.title ?? s).slice(0, 2).join(' + ');
     const src = has('ip.src') ? valueCounts(t, 'ip.src', sel) : [];
-    const bits = bitsOf(sel, ev.N);
+    const bits = emptyBits(ev.N);
+    const own = rowsOf(sel);
+    for (let j = 0; j < own.length; j++) setBit(bits, own[j] as number);
     return {
       id: `c${ci + 1}`, name, layer, rows, share: rows / attackTotal, signatures: sigs, attributes: attrs,
       topSources: src.slice(0, 10).map((v) => ({ ip: String(v.value), rows: v.rows })), sources: src.length, sel, bits,

@@ -145,12 +145,14 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
     const ip = internField(ev.t, 'ip.src');
     const all = new Uint8Array(ev.n).fill(1);
     const top = valueCounts(ev.t, 'ip.src', all).slice(0, 10);
-    const slot = new Map(top.map((v, j) => [v.id, j]));
+    // slot per address id (-1: not a top source), shifted by one so a missing address reads -1
+    const slot = new Int32Array(ip.values.length + 1).fill(-1);
+    top.forEach((v, j) => (slot[v.id + 1] = j));
     const mal = new Int32Array(top.length);
     for (let i = 0; i < ev.n; i++) {
       if (scored.labelCodes[i] !== 2) continue;
-      const j = slot.get(ip.ids[i] as number);
-      if (j !== undefined) mal[j]++;
+      const j = slot[(ip.ids[i] as number) + 1] as number;
+      if (j >= 0) mal[j]++;
     }
     top.forEach((v, j) => topSources.push({ ip: String(v.value), rows: v.rows, malicious: mal[j] as number }));
   }

@@ -3,7 +3,7 @@
  * possibly-good hits while keeping the cluster covered. Returns candidates best first; the
  * caller takes the first one the guard rails accept (and reports the ones they refused).
  */
-import { and, countAnd, countAnd3Both, type Bits } from './bits.js';
+import { and, countAnd, countAnd3, gather, positions, type Bits } from './bits.js';
 import type { ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import type { Term } from './terms.js';
@@ -40,24 +40,35 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
     const refHits = countAnd(bits, ev.reference);
     return { terms: ts, bits, cover, refHits, score: scoreOf(ts, cover, refHits) };
   };
-  const both = new Int32Array(2);
   const singles = usable.map((x) => make([x], x.bits)).sort((a, b) => b.score - a.score);
   const out = new Map<string, Candidate>();
   const keep = (cand: Candidate) => out.set(cand.terms.map((x) => x.expr).sort().join('\u0000'), cand);
   singles.forEach(keep);
-  for (const seed of singles.slice(0, SEARCH_SEEDS)) {
+  // coverage is counted on the terms restricted to the cluster's rows (a cluster is a fraction of
+  // the table); possibly-good hits, over the whole table, only for an extension that could still
+  // win: its score is at most its score with no hit, and a later extension must beat the best so far
+  const seeds = singles.slice(0, SEARCH_SEEDS);
+  const at = seeds.length ? positions(c.bits) : new Int32Array(0);
+  const inCluster = new Map<Term, Bits>();
+  const restricted = (x: Term): Bits => {
+    let b = inCluster.get(x);
+    if (!b) inCluster.set(x, (b = gather(x.bits, at)));
+    return b;
+  };
+  for (const seed of seeds) {
     let cur = seed;
+    let curIn = restricted(seed.terms[0] as Term);
     for (let step = 1; step < MAX_TERMS; step++) {
       // score each extension from word counts alone; only the winner's bits are built
       let bestX: Term | undefined;
       let bestScore = -Infinity;
       for (const x of usable) {
         if (cur.terms.includes(x)) continue;
-        countAnd3Both(cur.bits, x.bits, c.bits, ev.reference, both);
-        const cover = (both[0] as number) / c.rows;
+        const cover = countAnd(curIn, restricted(x)) / c.rows;
         if (cover < KEEP_COVER * cur.cover) continue;
-        const refHits = both[1] as number;
-        const sc = scoreOf([...cur.terms, x], cover, refHits);
+        const ts = [...cur.terms, x];
+        if (scoreOf(ts, cover, 0) <= bestScore) continue;
+        const sc = scoreOf(ts, cover, countAnd3(cur.bits, x.bits, ev.reference));
         if (sc > bestScore) {
           bestScore = sc;
           bestX = x;
@@ -68,6 +79,7 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
       keep(best);
       if (best.score <= cur.score && cur.refHits === 0) break;
       cur = best;
+      curIn = and(curIn, restricted(bestX));
     }
   }
   return [...out.values()].sort((a, b) => b.score - a.score);

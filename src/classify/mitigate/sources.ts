@@ -23,19 +23,39 @@ function computeShared(t: ColumnTable): Set<unknown> {
   const cookie = per('http.cookie');
   const ua = per('http.user_agent');
   const tls = per('cf.bot_management.ja4') ?? per('cf.bot_management.ja3_hash');
-  const sets = new Map<number, { c: Set<number>; u: Set<number>; t: Set<number> }>();
+  // per address, the first few distinct sessions, user agents and TLS stacks (as many as the
+  // thresholds need), in fixed slots: no set per address
+  const V = ip.values.length;
+  const seen = new Uint8Array(V);
+  const order: number[] = [];
+  const track = (ids: Int32Array | null, cap: number) => (ids ? { ids, cap, slots: new Int32Array(V * cap), size: new Uint8Array(V) } : null);
+  const kinds = [track(cookie, NAT_MIN_SESSIONS), track(ua, NAT_MIN_USER_AGENTS), track(tls, NAT_MIN_TLS)];
   for (let i = 0; i < ip.ids.length; i++) {
     const k = ip.ids[i] as number;
     if (k < 0) continue;
-    let s = sets.get(k);
-    if (!s) sets.set(k, (s = { c: new Set(), u: new Set(), t: new Set() }));
-    if (cookie && (cookie[i] as number) >= 0 && s.c.size < NAT_MIN_SESSIONS) s.c.add(cookie[i] as number);
-    if (ua && (ua[i] as number) >= 0 && s.u.size < NAT_MIN_USER_AGENTS) s.u.add(ua[i] as number);
-    if (tls && (tls[i] as number) >= 0 && s.t.size < NAT_MIN_TLS) s.t.add(tls[i] as number);
+    if (!seen[k]) {
+      seen[k] = 1;
+      order.push(k);
+    }
+    for (const d of kinds) {
+      if (!d) continue;
+      const v = d.ids[i] as number;
+      const size = d.size[k] as number;
+      if (v < 0 || size >= d.cap) continue;
+      const at = k * d.cap;
+      let dup = false;
+      for (let j = 0; j < size; j++) if (d.slots[at + j] === v) dup = true;
+      if (dup) continue;
+      d.slots[at + size] = v;
+      d.size[k] = size + 1;
+    }
   }
-  for (const [k, s] of sets) {
-    if (s.c.size >= NAT_MIN_SESSIONS || (s.u.size >= NAT_MIN_USER_AGENTS && (!tls || s.t.size >= NAT_MIN_TLS))) out.add(ip.values[k]);
+  const [c, u, s] = kinds.map((d) => d?.size);
+  for (const k of order) {
+    const sessions = c ? (c[k] as number) : 0;
+    const agents = u ? (u[k] as number) : 0;
+    const stacks = s ? (s[k] as number) : 0;
+    if (sessions >= NAT_MIN_SESSIONS || (agents >= NAT_MIN_USER_AGENTS && (!tls || stacks >= NAT_MIN_TLS))) out.add(ip.values[k]);
   }
   return out;
 }
-

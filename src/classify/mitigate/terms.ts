@@ -8,8 +8,14 @@
 import { internField, tableSchema } from '../columns.js';
 import type { ScoreResult } from '../score.js';
 import { AMP_PORTS, PACK } from '../signatures/pack.js';
-import { bitsOf, concatBits, copyBits, countAnd, idBits, type Bits } from './bits.js';
-import { litFor, valueCounts, type ClusterWithRows } from './cluster.js';
+import { copyBits, countAnd, emptyBits, idBits, setBit, type Bits } from './bits.js';
+import { isUtf8Column } from '../../traffic/utf8.js';
+import { firedSource, litFor, rowsOf, valueCounts, type ClusterWithRows, type FiredSource } from './cluster.js';
+import { rule } from '../rule.js';
+import { RuleError } from '../errors.js';
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import { DictionaryColumn } from '../../traffic/dictionary.js';
 import type { Evidence } from './evidence.js';
 import { MIN_TERM_COVER, STATIC_EXTENSIONS, VALUE_LIST_COVER, VALUE_LIST_MAX, VALUE_LIST_MIN_COVER } from './thresholds.js';
 import { asnClass } from '../behaviour/index.js';
@@ -91,10 +97,117 @@ function firedBits(ev: Evidence, scored: ScoreResult, id: string): Bits | null {
   if (!m) firedCache.set(ev, (m = new Map()));
   let b = m.get(id);
   if (b === undefined) {
-    const f = scored.fired.get(id);
-    m.set(id, (b = f ? bitsOf(f, ev.n) : null));
+    const f = firedSource(scored, id);
+    m.set(id, (b = f ? wordBits(f, ev.n) : null));
   }
   return b;
+}
+
+/** Bits of the rows [0, n) with `bit` set in their word (the same bits as the signature's mask). */
+function wordBits(f: FiredSource, n: number): Bits {
+  const out = emptyBits(n);
+  const { word, bit } = f;
+  for (let w = 0, i = 0; i < n; w++) {
+    let x = 0;
+    for (let b = 0; b < 32 && i < n; b++, i++) if (((word[i] as number) & bit) !== 0) x |= 1 << b;
+    out[w] = x;
+  }
+  return out;
+}
+
+/** Pack signatures scored by their expression alone, by id. */
+const PACK_EXPRESSIONS = new Map(PACK.signatures.flatMap((s) => (s.kind === 'expression' ? [[s.id, s.expression] as const] : [])));
+
+interface KnownGoodRows {
+  rows: Int32Array;
+  columns: Map<string, unknown>;
+  tables: Map<string, ColumnTable>;
+}
+const knownGoodCache = new WeakMap<object, KnownGoodRows>();
+
+/** A column's values at `rows`, in the same representation (a dictionary column stays one, with the same values). */
+function gatherColumn(col: unknown, rows: Int32Array): unknown {
+  const m = rows.length;
+  if (col instanceof DictionaryColumn) {
+    const codes = col.codes instanceof Int32Array ? new Int32Array(m) : new Uint8Array(m);
+    for (let j = 0; j < m; j++) codes[j] = col.codes[rows[j] as number] as number;
+    return new DictionaryColumn(codes, col.values);
+  }
+  if (ArrayBuffer.isView(col) && !(col instanceof DataView)) {
+    const src = col as unknown as ArrayLike<number> & { constructor: new (n: number) => { [i: number]: number } };
+    const out = new src.constructor(m);
+    for (let j = 0; j < m; j++) out[j] = src[rows[j] as number] as number;
+    return out;
+  }
+  if (Array.isArray(col)) return Array.from(rows, (i) => col[i] as unknown);
+  const at = col as { at(i: number): unknown };
+  return Array.from(rows, (i) => at.at(i));
+}
+const sigBitsCache = new WeakMap<object, Map<string, Bits | null>>();
+
+/**
+ * The known-good rows with the stored columns an expression reads (a derived field: the columns
+ * it is derived from), as a table of their own; null when a field's columns cannot be named.
+ */
+function knownGoodTable(ev: Evidence, kg: KnownGoodRows, fields: readonly string[]): ColumnTable | null {
+  const stored = ev.t.data() as Record<string, unknown>;
+  const schema = tableSchema(ev.t);
+  const cols = new Set<string>();
+  for (const f of fields) {
+    const from = Object.hasOwn(stored, f) ? [f] : (schema.fields.get(f)?.derived?.from ?? []).filter((g) => Object.hasOwn(stored, g));
+    if (!from.length) return null;
+    for (const g of from) cols.add(g);
+  }
+  const names = [...cols].sort();
+  const key = names.join('\u0000');
+  let table = kg.tables.get(key);
+  if (!table) {
+    const data: Record<string, unknown> = {};
+    for (const g of names) {
+      if (!kg.columns.has(g)) kg.columns.set(g, gatherColumn(stored[g], kg.rows));
+      data[g] = kg.columns.get(g);
+    }
+    kg.tables.set(key, (table = aq.table(data as Record<string, ArrayLike<unknown>>)));
+  }
+  return table;
+}
+
+/**
+ * The rows an expression signature's expression matches, from what score() already found: it
+ * fired on exactly the matching rows that are not known-good (or on all of them, for a signature
+ * that does not exempt known-good rows), so the expression's rows are the fired rows plus the
+ * matching known-good ones, and only those few rows are evaluated here (a table of the
+ * known-good rows and the columns the expression reads). Null when that does not hold or cannot
+ * be shown (a signature not scored by this expression, what may be a list reference (`$name`), a
+ * baseline table): the caller evaluates the expression.
+ */
+function signatureBits(ev: Evidence, scored: ScoreResult, id: string, expression: string): Bits | null {
+  if (ev.base || PACK_EXPRESSIONS.get(id) !== expression || /\$[A-Za-z_]/.test(expression)) return null;
+  let memo = sigBitsCache.get(ev);
+  if (!memo) sigBitsCache.set(ev, (memo = new Map()));
+  if (memo.has(id)) return memo.get(id) as Bits | null;
+  let out: Bits | null = null;
+  const f = firedSource(scored, id);
+  if (f) {
+    out = wordBits(f, ev.N);
+    let kg = knownGoodCache.get(ev);
+    if (!kg) knownGoodCache.set(ev, (kg = { rows: rowsOf(scored.knownGood), columns: new Map(), tables: new Map() }));
+    if (kg.rows.length) {
+      try {
+        const table = knownGoodTable(ev, kg, rule(expression, ev.t, { lists: ev.lists }).fields);
+        if (!table) out = null;
+        else {
+          const m = rule(expression, table, { lists: ev.lists }).mask(table);
+          for (let j = 0; j < m.length; j++) if (m[j]) setBit(out as Bits, kg.rows[j] as number);
+        }
+      } catch (e) {
+        if (!(e instanceof RuleError)) throw e;
+        out = null;
+      }
+    }
+  }
+  memo.set(id, out);
+  return out;
 }
 
 const termCache = new WeakMap<object, Map<string, Bits>>();
@@ -137,7 +250,7 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
     if (/\bmatches\b|~/.test(s.expression)) tags.add('regex');
     if (s.expression.includes('cf.bot_management.')) tags.add('bot-field');
     const expr = /\bor\b/.test(s.expression) ? `(${s.expression})` : s.expression;
-    add({ expr, field: s.id, tags, signature: s.id, nft: forms.nft, ipt: forms.ipt, ...(s.id === 'l34.amp-port' ? { values: [...AMP_PORTS] } : {}) }, ev.evalBits(expr));
+    add({ expr, field: s.id, tags, signature: s.id, nft: forms.nft, ipt: forms.ipt, ...(s.id === 'l34.amp-port' ? { values: [...AMP_PORTS] } : {}) }, signatureBits(ev, scored, s.id, s.expression) ?? ev.evalBits(expr));
   }
   for (const a of c.attributes) {
     if (a.field === 'tcp.flags') continue;
@@ -218,14 +331,33 @@ export function termsFor(c: ClusterWithRows, ev: Evidence, scored: ScoreResult):
  * Each is offered to the search as a term like any other, so a rule is still chosen and graded
  * on possibly-good traffic it was not derived from, never on the behaviour labels.
  */
-const PROXIES: readonly { needs: string; expr: string; what: string }[] = [
-  { needs: 'http.cookie', expr: 'not len(http.cookie) gt 0', what: 'no cookie (no session)' },
-  { needs: 'http.referer', expr: 'not len(http.referer) gt 0', what: 'no referer' },
+const PROXIES: readonly { needs: string; expr: string; what: string; nonEmpty?: boolean }[] = [
+  { needs: 'http.cookie', expr: 'not len(http.cookie) gt 0', what: 'no cookie (no session)', nonEmpty: false },
+  { needs: 'http.referer', expr: 'not len(http.referer) gt 0', what: 'no referer', nonEmpty: false },
   { needs: 'http.request.headers', expr: 'not len(http.request.headers["accept-language"]) ge 0', what: 'no Accept-Language header' },
   { needs: 'http.request.uri.path', expr: `not http.request.uri.path.extension in {${STATIC_EXTENSIONS.map((e) => `"${e}"`).join(' ')}}`, what: 'not a static asset' },
-  { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string' },
+  { needs: 'http.request.uri.query', expr: 'len(http.request.uri.query) gt 0', what: 'with a query string', nonEmpty: true },
   { needs: 'cf.bot_management.verified_bot', expr: 'not cf.client.bot', what: 'not a verified bot' },
 ];
+
+/**
+ * `len(F) gt 0` (nonEmpty true) or `not len(F) gt 0` (false) straight from a UTF-8 byte column's
+ * offsets: a string is non-empty exactly when its bytes are, and a missing value is never
+ * longer than 0. Near-unique columns (cache-busting queries) are kept as bytes, and the Rules
+ * kernel would decode and intern every row of them. Null when the column is not bytes or a
+ * baseline table is joined (the expression is evaluated as written then).
+ */
+function nonEmptyBits(ev: Evidence, field: string, nonEmpty: boolean): Bits | null {
+  const col = (ev.t.data() as Record<string, unknown>)[field];
+  if (ev.base || !isUtf8Column(col)) return null;
+  const { offsets, missing } = col;
+  const bits = emptyBits(ev.N);
+  for (let i = 0; i < ev.n; i++) {
+    const full = missing[i] === 0 && (offsets[i + 1] as number) > (offsets[i] as number);
+    if (full === nonEmpty) setBit(bits, i);
+  }
+  return bits;
+}
 /** The first path segment per distinct path, once per interned column. */
 const familyCache = new WeakMap<readonly unknown[], (string | null)[]>();
 /** Path families: the first segment (`/product/`), kept when a few cover most of a cluster. */
@@ -245,7 +377,7 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
   };
   for (const p of PROXIES) {
     if (!schema.fields.has(p.needs)) continue;
-    out.push({ term: { expr: p.expr, field: p.needs, tags: new Set<Tag>(p.needs === 'http.request.uri.path' || p.needs === 'cf.bot_management.verified_bot' ? ['generic'] : []) }, bits: cached(p.expr, () => ev.evalBits(p.expr)) });
+    out.push({ term: { expr: p.expr, field: p.needs, tags: new Set<Tag>(p.needs === 'http.request.uri.path' || p.needs === 'cf.bot_management.verified_bot' ? ['generic'] : []) }, bits: cached(p.expr, () => (p.nonEmpty === undefined ? null : nonEmptyBits(ev, p.needs, p.nonEmpty)) ?? ev.evalBits(p.expr)) });
   }
   // a family of paths under one first segment (a catalogue walk spreads over thousands of paths)
   if (schema.fields.has('http.request.uri.path')) {
@@ -278,12 +410,14 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
       out.push({
         term: { expr, field: 'http.request.uri.path', tags: new Set<Tag>(), values: keep },
         bits: cached(expr, () => {
-          const inc = new Uint8Array(ev.n);
-          for (let i = 0; i < ev.n; i++) {
-            const k = ids[i] as number;
-            if (k >= 0 && want.has((fam as (string | null)[])[k] as string)) inc[i] = 1;
+          // per distinct path, then the rows by their path id
+          const wantId = Uint8Array.from(fam as (string | null)[], (f) => (f !== null && want.has(f) ? 1 : 0));
+          const bits = idBits(ids, wantId, ev.n, ev.N);
+          if (ev.base) {
+            const b = ev.evalBits(expr);
+            if (b) copyBits(bits, b, ev.n, ev.N);
           }
-          return baseJoined(ev, expr, inc);
+          return bits;
         }),
       });
     }
@@ -305,15 +439,4 @@ function behaviourProxies(c: ClusterWithRows, ev: Evidence): { term: Omit<Term, 
     }
   }
   return out;
-}
-
-/** Incident bits from a mask, baseline bits from the expression. */
-function baseJoined(ev: Evidence, expr: string, inc: Uint8Array): Bits {
-  let baseMask: Uint8Array = new Uint8Array(0);
-  if (ev.base) {
-    const b = ev.evalBits(expr);
-    baseMask = new Uint8Array(ev.m);
-    if (b) for (let j = 0; j < ev.m; j++) baseMask[j] = (((b[(ev.n + j) >>> 5] as number) >>> ((ev.n + j) & 31)) & 1) as number;
-  }
-  return concatBits(inc, baseMask);
 }

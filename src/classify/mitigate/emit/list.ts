@@ -6,7 +6,7 @@
  */
 import { internField, tableSchema } from '../../columns.js';
 import { andNot } from '../bits.js';
-import type { ClusterWithRows } from '../cluster.js';
+import { rowsOf, type ClusterWithRows } from '../cluster.js';
 import { expressionNeeds } from '../requires.js';
 import { decide, grade, stagePlan } from '../stage.js';
 import { addRule } from '../api/rulesets.js';
@@ -48,6 +48,22 @@ function goodItemsOf(ev: EmitContext['ev'], ip: { ids: Int32Array; values: unkno
   return out;
 }
 
+const labelledGoodCache = new WeakMap<object, Uint8Array>();
+/**
+ * Addresses that also sent requests the pack calls good (a real user whose failed login was
+ * flagged): not listed, since those requests are left out of the graded side as the attacker's,
+ * so the list would look clean while blocking a person. Per distinct address, once per analysis.
+ */
+function labelledGoodOf(ctx: EmitContext, ip: { ids: Int32Array; values: unknown[] }): Uint8Array {
+  const { ev } = ctx;
+  const hit = labelledGoodCache.get(ev);
+  if (hit) return hit;
+  const out = new Uint8Array(ip.values.length);
+  for (let i = 0; i < ev.n; i++) if (ev.attackerRow[i] && ctx.scored.labelCodes[i] === 0 && (ip.ids[i] as number) >= 0) out[ip.ids[i] as number] = 1;
+  labelledGoodCache.set(ev, out);
+  return out;
+}
+
 export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
   const { ev } = ctx;
   if (!tableSchema(ev.t).fields.has('ip.src')) return null;
@@ -56,12 +72,12 @@ export function ipListRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | n
   const goodItems = goodItemsOf(ev, ip, isRef);
   const nat = sharedAddresses(ev.t);
   const perIp = new Int32Array(ip.values.length);
-  for (let i = 0; i < ev.n; i++) if (c.sel[i] && (ip.ids[i] as number) >= 0) (perIp[ip.ids[i] as number] as number)++;
-  // an address that also sent requests the pack calls good (a real user whose failed login was
-  // flagged) is not listed: those requests are left out of the graded side as the attacker's, so
-  // the list would look clean while blocking a person
-  const labelledGood = new Uint8Array(ip.values.length);
-  for (let i = 0; i < ev.n; i++) if (ev.attackerRow[i] && ctx.scored.labelCodes[i] === 0 && (ip.ids[i] as number) >= 0) labelledGood[ip.ids[i] as number] = 1;
+  const own = rowsOf(c.sel);
+  for (let j = 0; j < own.length; j++) {
+    const k = ip.ids[own[j] as number] as number;
+    if (k >= 0) (perIp[k] as number)++;
+  }
+  const labelledGood = labelledGoodOf(ctx, ip);
   const rows = new Map<string, number>();
   let skippedNat = 0;
   let skippedGood = 0;

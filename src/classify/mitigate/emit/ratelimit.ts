@@ -8,7 +8,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
-import { andNot, concatBits, countAnd, type Bits } from '../bits.js';
+import { and, andNot, countAnd, emptyBits, setBit, type Bits } from '../bits.js';
 import { checkPhase } from '../../phases.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
@@ -47,39 +47,6 @@ export const RL_FAILURE_SHARE = 0.5;
 /** ... and at most this share of possibly-good requests on the same expression did. */
 export const RL_GOOD_FAILURE_SHARE = 0.3;
 
-/** Dense key id per row for a characteristic set (-1 where a field is missing), cached per table. */
-const keyCache = new WeakMap<ColumnTable, Map<string, { ids: Int32Array; size: number }>>();
-export function denseKeys(t: ColumnTable, fields: readonly string[]): { ids: Int32Array; size: number } {
-  let m = keyCache.get(t);
-  if (!m) keyCache.set(t, (m = new Map()));
-  const name = fields.join('\u0000');
-  const hit = m.get(name);
-  if (hit) return hit;
-  const n = t.numRows();
-  const cols = fields.map((f) => internField(t, f));
-  const ids = new Int32Array(n).fill(-1);
-  const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    let k = 0;
-    let ok = true;
-    for (const c of cols) {
-      const id = c.ids[i] as number;
-      if (id < 0) {
-        ok = false;
-        break;
-      }
-      k = k * (c.values.length + 1) + id;
-    }
-    if (!ok) continue;
-    let d = index.get(k);
-    if (d === undefined) index.set(k, (d = index.size));
-    ids[i] = d;
-  }
-  const r = { ids, size: index.size };
-  m.set(name, r);
-  return r;
-}
-
 /** Row indices in time order, cached per table (every replay walks them, none sorts). */
 const orderCache = new WeakMap<ColumnTable, Int32Array>();
 export function timeOrder(t: ColumnTable): Int32Array {
@@ -87,7 +54,8 @@ export function timeOrder(t: ColumnTable): Int32Array {
   if (hit) return hit;
   const ts = t.column('timestamp') as unknown as ArrayLike<number>;
   const n = t.numRows();
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
   if (!sorted) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
@@ -103,48 +71,83 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
   const n = key.length;
   let k = size ?? 0;
   if (size === undefined) for (let i = 0; i < n; i++) k = Math.max(k, (key[i] as number) + 1);
-  const window = new Float64Array(k).fill(NaN);
-  const counts = new Int32Array(k);
-  const until = new Float64Array(k).fill(-Infinity);
-  const hit = new Uint8Array(n);
-  const p = periodSec * 1000;
   const ord = order ?? Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (ts[a] as number) - (ts[b] as number));
-  for (let j = 0; j < ord.length; j++) {
+  const m = ord.length;
+  const oTs = new Float64Array(m);
+  const oKey = new Int32Array(m);
+  const oCounted = counted ? new Uint8Array(m) : undefined;
+  for (let j = 0; j < m; j++) {
     const i = ord[j] as number;
-    const kk = key[i] as number;
-    if (kk < 0) continue;
-    const t = ts[i] as number;
-    if ((until[kk] as number) > t) {
-      hit[i] = 1;
-      continue;
-    }
-    const w = Math.floor(t / p);
-    if (window[kk] !== w) {
-      window[kk] = w;
-      counts[kk] = 0;
-    }
-    // a counting expression (failed logins) decides what increments; every matched request is
-    // acted on while its key is over the limit
-    const c = !counted || counted[i] ? ++(counts[kk] as number) : (counts[kk] as number);
-    if (c > limit) {
-      hit[i] = 1;
-      if (timeoutSec > 0) until[kk] = t + timeoutSec * 1000;
-    }
+    oTs[j] = ts[i] as number;
+    oKey[j] = key[i] as number;
+    if (oCounted) oCounted[j] = (counted as ArrayLike<number>)[i] ? 1 : 0;
   }
+  const oHit = replayLimits(oTs, oKey, k, [{ period: periodSec, limit, timeout: timeoutSec }], oCounted)[0] as Uint8Array;
+  const hit = new Uint8Array(n);
+  for (let j = 0; j < m; j++) if (oHit[j]) hit[ord[j] as number] = 1;
   return hit;
 }
 
-/** Busiest counter of possibly-good rows in any period (per key), in one time-ordered pass. */
-function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, good: (i: number) => boolean, periodSec: number, order: ArrayLike<number>, counted?: ArrayLike<number>): number {
+/** How a limit acts: its period (s), its threshold and its mitigation timeout (s; 0 = throttle). */
+interface Limit {
+  period: number;
+  limit: number;
+  timeout: number;
+}
+
+/**
+ * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
+ * order), for several limits on the same keys at once (each period and behaviour the search
+ * tries): the rows are read once, and each limit keeps its own counters (side by side per key).
+ */
+function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
+  const m = ts.length;
+  const V = limits.length;
+  const window = new Float64Array(size * V).fill(NaN);
+  const counts = new Int32Array(size * V);
+  const until = new Float64Array(size * V).fill(-Infinity);
+  const hits = limits.map(() => new Uint8Array(m));
+  const p = Float64Array.from(limits, (l) => l.period * 1000);
+  const max = Float64Array.from(limits, (l) => l.limit);
+  const timeoutMs = Float64Array.from(limits, (l) => l.timeout * 1000);
+  for (let j = 0; j < m; j++) {
+    const kk = key[j] as number;
+    if (kk < 0) continue;
+    const t = ts[j] as number;
+    // a counting expression (failed logins) decides what increments; every matched request is
+    // acted on while its key is over the limit
+    const inc = !counted || counted[j] !== 0;
+    for (let v = 0; v < V; v++) {
+      const s = kk * V + v;
+      if ((until[s] as number) > t) {
+        (hits[v] as Uint8Array)[j] = 1;
+        continue;
+      }
+      const w = Math.floor(t / (p[v] as number));
+      if (window[s] !== w) {
+        window[s] = w;
+        counts[s] = 0;
+      }
+      const c = inc ? ++(counts[s] as number) : (counts[s] as number);
+      if (c > (max[v] as number)) {
+        (hits[v] as Uint8Array)[j] = 1;
+        if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
+      }
+    }
+  }
+  return hits;
+}
+
+/** Busiest counter of possibly-good rows in any period (per key), in one pass over rows in time order. */
+function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Array, periodSec: number, counted?: Uint8Array): number {
   const window = new Float64Array(size).fill(NaN);
   const counts = new Int32Array(size);
   let max = 0;
   const p = periodSec * 1000;
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j] as number;
-    const k = key[i] as number;
-    if (k < 0 || !good(i) || (counted && !counted[i])) continue;
-    const w = Math.floor((ts[i] as number) / p);
+  for (let j = 0; j < ts.length; j++) {
+    const k = key[j] as number;
+    if (k < 0 || !good[j] || (counted && !counted[j])) continue;
+    const w = Math.floor((ts[j] as number) / p);
     if (window[k] !== w) {
       window[k] = w;
       counts[k] = 0;
@@ -155,29 +158,165 @@ function busiest(ts: ArrayLike<number>, key: ArrayLike<number>, size: number, go
   return max;
 }
 
+/**
+ * The rows of one table a rule's expression admits (after the skip rule), in time order, with
+ * their timestamps and whether each is possibly good: gathered once per expression, then every
+ * characteristics set, counting expression, period and behaviour replays these arrays only.
+ */
+interface Admitted {
+  /** Row index in its table, in time order. */
+  rows: Int32Array;
+  ts: Float64Array;
+  ref: Uint8Array;
+  /** Bit offset of the table's rows in the evidence bitsets (0 incident, n baseline). */
+  off: number;
+  keys: Map<string, { key: Int32Array; size: number }>;
+  counted: Map<string, Uint8Array>;
+}
+
+function admit(tbl: ColumnTable, match: Bits, reference: Bits, off: number): Admitted {
+  const order = timeOrder(tbl);
+  const tsCol = tbl.column('timestamp') as unknown as ArrayLike<number>;
+  let m = 0;
+  for (let j = 0; j < order.length; j++) {
+    const b = (order[j] as number) + off;
+    if ((((match[b >>> 5] as number) >>> (b & 31)) & 1) === 1) m++;
+  }
+  const rows = new Int32Array(m);
+  const ts = new Float64Array(m);
+  const ref = new Uint8Array(m);
+  for (let j = 0, o = 0; j < order.length; j++) {
+    const i = order[j] as number;
+    const b = i + off;
+    if ((((match[b >>> 5] as number) >>> (b & 31)) & 1) !== 1) continue;
+    rows[o] = i;
+    ts[o] = tsCol[i] as number;
+    ref[o] = ((reference[b >>> 5] as number) >>> (b & 31)) & 1;
+    o++;
+  }
+  return { rows, ts, ref, off, keys: new Map(), counted: new Map() };
+}
+
+/** Largest mixed-radix key space mapped through a table rather than a Map. */
+const KEY_TABLE_MAX = 1 << 22;
+
+/**
+ * The characteristics key of each admitted row (-1 where a field is missing) and the number of
+ * keys. Rows share a counter exactly when their interned ids are equal field by field; how the
+ * keys are numbered does not change a replay.
+ */
+function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]): { key: Int32Array; size: number } {
+  const name = fields.join('\u0000');
+  const hit = a.keys.get(name);
+  if (hit) return hit;
+  const cols = fields.map((f) => internField(tbl, f));
+  const m = a.rows.length;
+  const key = new Int32Array(m).fill(-1);
+  let size: number;
+  if (cols.length === 1) {
+    const ids = (cols[0] as { ids: Int32Array }).ids;
+    for (let j = 0; j < m; j++) key[j] = ids[a.rows[j] as number] as number;
+    size = (cols[0] as { values: unknown[] }).values.length;
+  } else {
+    let span = 1;
+    for (const c of cols) span *= c.values.length + 1;
+    const table = span <= KEY_TABLE_MAX ? new Int32Array(span).fill(-1) : null;
+    const index = new Map<number, number>();
+    // the last key seen per value of the first field: an address mostly keeps its user agent
+    // and fingerprint, so most rows find their key here instead of in the table
+    const first = cols[0] as { ids: Int32Array; values: unknown[] };
+    const lastK = new Float64Array(first.values.length).fill(-1);
+    const lastD = new Int32Array(first.values.length);
+    size = 0;
+    for (let j = 0; j < m; j++) {
+      const i = a.rows[j] as number;
+      let k = 0;
+      let ok = true;
+      for (const c of cols) {
+        const id = c.ids[i] as number;
+        if (id < 0) {
+          ok = false;
+          break;
+        }
+        k = k * (c.values.length + 1) + id;
+      }
+      if (!ok) continue;
+      const x = first.ids[i] as number;
+      if (lastK[x] === k) {
+        key[j] = lastD[x] as number;
+        continue;
+      }
+      let d: number | undefined;
+      if (table) {
+        d = table[k] as number;
+        if (d < 0) table[k] = d = size++;
+      } else {
+        d = index.get(k);
+        if (d === undefined) index.set(k, (d = size++));
+      }
+      lastK[x] = k;
+      lastD[x] = d;
+      key[j] = d;
+    }
+  }
+  const r = { key, size };
+  a.keys.set(name, r);
+  return r;
+}
+
+/** Whether each admitted row counts towards the limit under a counting expression. */
+function admittedCounted(a: Admitted, counting: string, countBits: Bits): Uint8Array {
+  const hit = a.counted.get(counting);
+  if (hit) return hit;
+  const out = new Uint8Array(a.rows.length);
+  for (let j = 0; j < out.length; j++) {
+    const b = (a.rows[j] as number) + a.off;
+    out[j] = ((countBits[b >>> 5] as number) >>> (b & 31)) & 1;
+  }
+  a.counted.set(counting, out);
+  return out;
+}
+
 export { sharedAddresses } from '../sources.js';
 import { sharedAddresses } from '../sources.js';
 
 interface Replayed {
   hits: Bits;
-  hitInc: Uint8Array;
   peak: number;
   limit: number;
   timeout: number;
 }
-const replays = new WeakMap<object, Map<string, Replayed>>();
-function replayCache(ev: object): Map<string, Replayed> {
-  let m = replays.get(ev);
-  if (!m) replays.set(ev, (m = new Map()));
+/** Per analysis: replays by (expression, counting, key, period, skip, behaviour), and admitted rows by (expression, skip). */
+interface RateLimitCache {
+  replays: Map<string, Replayed>;
+  admitted: Map<string, { inc: Admitted; base: Admitted | null }>;
+  peaks: Map<string, number>;
+}
+const caches = new WeakMap<object, RateLimitCache>();
+function cacheOf(ev: object): RateLimitCache {
+  let m = caches.get(ev);
+  if (!m) caches.set(ev, (m = { replays: new Map(), admitted: new Map(), peaks: new Map() }));
   return m;
 }
 
-/** Dense keys of the matched rows only (the rest -1). */
-function matchedKeys(t: ColumnTable, fields: readonly string[], match: (i: number) => boolean): { ids: Int32Array; size: number } {
-  const all = denseKeys(t, fields);
-  const ids = all.ids.slice();
-  for (let i = 0; i < ids.length; i++) if (!match(i)) ids[i] = -1;
-  return { ids, size: all.size };
+const codeCache = new WeakMap<object, Bits>();
+/**
+ * Bits of `${expression} and http.response.code in {401 403}`: the expression's bits (already
+ * evaluated) and the failure codes' bits, since a row matches the conjunction exactly when it
+ * matches both. The codes are read straight from a numeric column (`in` on numbers is
+ * equality with one of them); with a baseline table the conjunction is evaluated as written.
+ */
+function failureBits(ev: EmitContext['ev'], exprBits: Bits, failExpr: string): Bits | null {
+  const col = ev.t.column('http.response.code') as unknown;
+  if (ev.base || !(col instanceof Float64Array || col instanceof Int32Array || col instanceof Uint16Array)) return ev.evalBits(failExpr);
+  let codes = codeCache.get(ev);
+  if (codes === undefined) {
+    codes = emptyBits(ev.N);
+    const want = new Set<number>(FAILURE_CODES);
+    for (let i = 0; i < ev.n; i++) if (want.has(col[i] as number)) setBit(codes, i);
+    codeCache.set(ev, codes);
+  }
+  return and(exprBits, codes);
 }
 
 export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation | null {
@@ -203,24 +342,30 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
   // count only failures when the attack fails where people succeed (credential stuffing): the
   // counter then sees the attack, not the site's own logins
   const countings: (string | null)[] = [null];
+  const countingBits = new Map<string, Bits>();
   if (has('http.response.code')) {
     const failExpr = `${expression} and http.response.code in {${FAILURE_CODES.join(' ')}}`;
-    const fb = ev.evalBits(failExpr);
+    const fb = failureBits(ev, exprBits, failExpr);
     if (fb) {
+      countingBits.set(failExpr, fb);
       const clusterFail = countAnd(fb, c.bits) / Math.max(1, c.rows);
       const goodOn = countAnd(match, ev.reference);
       const goodFail = goodOn ? countAnd(fb, ev.reference) / goodOn : 0;
       if (clusterFail >= RL_FAILURE_SHARE && goodFail <= RL_GOOD_FAILURE_SHARE) countings.push(failExpr);
     }
   }
-  const inMatch = (off: number) => (i: number) => (((match[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
-  const isRef = (off: number) => (i: number) => (((ev.reference[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1) === 1;
-  const tsOf = (tbl: ColumnTable) => tbl.column('timestamp') as unknown as ArrayLike<number>;
   const plan = ctx.zone.plan;
   const nat = sharedAddresses(t);
+  const cache = cacheOf(ev);
   let best: { m: Mitigation; cover: number; hits: Bits; counting: string | null } | undefined;
-  const peaks = new Map<string, number>();
-  const keysOf = new Map<string, { inc: { ids: Int32Array; size: number }; base: { ids: Int32Array; size: number } | null }>();
+  // the rows the expression admits, in time order: every replay below walks these only
+  const admittedKey = `${expression}\u0000${ctx.skip ? 1 : 0}`;
+  let adm = cache.admitted.get(admittedKey);
+  if (!adm) {
+    adm = { inc: admit(t, match, ev.reference, 0), base: ev.base && tableSchema(ev.base).fields.has('timestamp') ? admit(ev.base, match, ev.reference, ev.n) : null };
+    cache.admitted.set(admittedKey, adm);
+  }
+  const { inc, base } = adm;
   for (const counting of countings) for (const ch of CHARACTERISTICS) {
     if (!ch.fields.every(has)) continue;
     // a per-path counter under a single-path rule is one counter for the endpoint; under a
@@ -228,13 +373,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     if (ch.fields[0] === 'http.request.uri.path' && !path) continue;
     if (plan && counting && PLAN_RANK[plan] < PLAN_RANK.business) continue;
     const keyFields = !ch.fields.includes('ip.src') && has(COLO_STAND_IN) ? [...ch.fields, COLO_STAND_IN] : ch.fields;
-    const countBits = counting ? ev.evalBits(counting) : null;
-    const countedOf = (off: number, len: number) => {
-      if (!countBits) return undefined;
-      const m = new Uint8Array(len);
-      for (let i = 0; i < len; i++) m[i] = ((countBits[(i + off) >>> 5] as number) >>> ((i + off) & 31)) & 1;
-      return m;
-    };
+    const countBits = counting ? (countingBits.get(counting) ?? null) : null;
     if (plan && PLAN_RANK[plan] < PLAN_RANK.enterprise && ch.api.length > 2) continue;
     if (plan && ch.fields.some((f) => f.startsWith('cf.bot_management.')) && ctx.zone.botManagement === false) continue;
     // two behaviours, each replayed as it would run: a block for the mitigation timeout once the
@@ -245,45 +384,54 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
       if (throttle && best && best.m.safe && best.m.action === 'block' && best.m.backtest.attack >= BLOCK_MIN_COVER) continue;
       const period = plan ? periodFor(plan, want) : want;
       // clusters often share a limit (the site-wide one): replay each (expression, characteristics, period) once
-      const cacheKey = `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${period}\u0000${ctx.skip ? 1 : 0}\u0000${throttle ? 1 : 0}`;
-      let cached = replayCache(ev).get(cacheKey);
+      const replayKey = (p: number, th: boolean) => `${expression}\u0000${counting ?? ''}\u0000${keyFields.join(',')}\u0000${p}\u0000${ctx.skip ? 1 : 0}\u0000${th ? 1 : 0}`;
+      let cached = cache.replays.get(replayKey(period, throttle));
       if (!cached) {
-      // the keys of matched rows depend on the expression and key only: built once for every
-      // counting / period / behaviour replayed on them
-      const keysKey = keyFields.join(',');
-      let keys = keysOf.get(keysKey);
-      if (!keys) {
-        keys = {
-          inc: matchedKeys(t, keyFields, inMatch(0)),
-          base: ev.base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? matchedKeys(ev.base, keyFields, inMatch(ev.n)) : null,
-        };
-        keysOf.set(keysKey, keys);
+        // every period and behaviour this loop may ask for on these keys, replayed in one pass
+        const kInc = admittedKeys(t, inc, keyFields);
+        const kBase = base && keyFields.every((f) => tableSchema(ev.base as ColumnTable).fields.has(f)) ? admittedKeys(ev.base as ColumnTable, base, keyFields) : null;
+        const cInc = counting && countBits ? admittedCounted(inc, counting, countBits) : undefined;
+        const cBase = kBase && counting && countBits ? admittedCounted(base as Admitted, counting, countBits) : undefined;
+        const periods = [...new Set([60, 10].map((w) => (plan ? periodFor(plan, w) : w)))];
+        const variants: (Limit & { throttle: boolean; peak: number })[] = [];
+        for (const th of [false, true]) for (const p of periods) {
+          // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
+          const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${p}\u0000${counting ?? ''}`;
+          let peak = cache.peaks.get(peakKey);
+          if (peak === undefined) {
+            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, inc.ref, p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, (base as Admitted).ref, p, cBase) : 0);
+            cache.peaks.set(peakKey, peak);
+          }
+          const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
+          const timeout = th ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
+          variants.push({ period: p, limit, timeout, throttle: th, peak });
+        }
+        const hits = variants.map(() => emptyBits(ev.N));
+        const scatter = (a: Admitted, per: Uint8Array[]) =>
+          per.forEach((hit, v) => {
+            const into = hits[v] as Bits;
+            for (let j = 0; j < hit.length; j++) if (hit[j]) setBit(into, (a.rows[j] as number) + a.off);
+          });
+        scatter(inc, replayLimits(inc.ts, kInc.key, kInc.size, variants, cInc));
+        if (kBase) scatter(base as Admitted, replayLimits((base as Admitted).ts, kBase.key, kBase.size, variants, cBase));
+        variants.forEach((v, i) => cache.replays.set(replayKey(v.period, v.throttle), { hits: hits[i] as Bits, peak: v.peak, limit: v.limit, timeout: v.timeout }));
+        cached = cache.replays.get(replayKey(period, throttle)) as Replayed;
       }
-      const kInc = keys.inc;
-      const kBase = keys.base;
-      const cInc = countedOf(0, ev.n);
-      const cBase = countedOf(ev.n, ev.m);
-      // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
-      const peakKey = `${keysKey}\u0000${period}\u0000${counting ?? ''}`;
-      let peak = peaks.get(peakKey);
-      if (peak === undefined) {
-        peak = Math.max(busiest(tsOf(t), kInc.ids, kInc.size, isRef(0), period, timeOrder(t), cInc), kBase ? busiest(tsOf(ev.base as ColumnTable), kBase.ids, kBase.size, isRef(ev.n), period, timeOrder(ev.base as ColumnTable), cBase) : 0);
-        peaks.set(peakKey, peak);
-      }
-      const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
-      const timeout = throttle ? 0 : plan ? Math.min(RL_TIMEOUT, RL_MAX_TIMEOUT[plan]) : RL_TIMEOUT;
-      const hitInc = replay(tsOf(t), kInc.ids, period, limit, timeout, timeOrder(t), kInc.size, cInc);
-      const hitBase = kBase ? replay(tsOf(ev.base as ColumnTable), kBase.ids, period, limit, timeout, timeOrder(ev.base as ColumnTable), kBase.size, cBase) : new Uint8Array(ev.m);
-      cached = { hits: concatBits(hitInc, hitBase), hitInc, peak, limit, timeout };
-      replayCache(ev).set(cacheKey, cached);
-      }
-      const { hits, hitInc, peak, limit, timeout } = cached;
+      const { hits, peak, limit, timeout } = cached;
       const b = grade(hits, c, ev);
       if (b.attack < MIN_PROPOSAL_COVER) continue;
       if (ch.fields.length === 1 && ch.fields[0] === 'ip.src') {
         const ipCol = internField(t, 'ip.src');
         const shared = new Set<string>();
-        for (let i = 0; i < ev.n; i++) if (hitInc[i] && nat.has(ipCol.values[ipCol.ids[i] as number])) shared.add(String(ipCol.values[ipCol.ids[i] as number]));
+        // incident rows in row order (the order the addresses are named in)
+        for (let w = 0; w << 5 < ev.n; w++) {
+          let x = hits[w] as number;
+          while (x !== 0) {
+            const i = (w << 5) + (31 - Math.clz32(x & -x));
+            x &= x - 1;
+            if (i < ev.n && nat.has(ipCol.values[ipCol.ids[i] as number])) shared.add(String(ipCol.values[ipCol.ids[i] as number]));
+          }
+        }
         if (shared.size) {
           ctx.refused.push({
             cluster: c.id, kind: 'rate_limit', expression, guard: 'shared-address',

@@ -5,7 +5,7 @@
  * attackers also match is dropped and said so.
  */
 import { internField, tableSchema } from '../../columns.js';
-import { countAnd, or, type Bits } from '../bits.js';
+import { and, countAnd, or, type Bits } from '../bits.js';
 import type { Evidence } from '../evidence.js';
 import { expressionNeeds } from '../requires.js';
 import { figure } from '../stats.js';
@@ -20,6 +20,8 @@ const APP_UA = /(okhttp|cfnetwork|dalvik|alamofire|dart\/|ktor)/i;
 interface Part {
   what: string;
   expression: string;
+  /** The expression is `(conjuncts[0] and conjuncts[1])`. */
+  conjuncts?: [string, string];
 }
 
 function refValues(ev: Evidence, field: string, test: (v: string) => boolean): Map<string, Set<string>> {
@@ -28,17 +30,31 @@ function refValues(ev: Evidence, field: string, test: (v: string) => boolean): M
   if (!has(field) || !has('ip.src')) return out;
   const col = internField(ev.t, field);
   const ip = internField(ev.t, 'ip.src');
+  // the test once per distinct value (0 untested, 1 passes, 2 fails), not once per row
+  const verdict = new Uint8Array(col.values.length);
   for (let i = 0; i < ev.n; i++) {
     if (!((((ev.reference[i >>> 5] as number) >>> (i & 31)) & 1) === 1)) continue;
     const k = col.ids[i] as number;
     if (k < 0) continue;
+    if (verdict[k] === 0) verdict[k] = test(String(col.values[k])) ? 1 : 2;
+    if (verdict[k] !== 1) continue;
     const v = String(col.values[k]);
-    if (!test(v)) continue;
     let s = out.get(v);
     if (!s) out.set(v, (s = new Set()));
     if ((ip.ids[i] as number) >= 0 && s.size < 50) s.add(String(ip.values[ip.ids[i] as number]));
   }
   return out;
+}
+
+/**
+ * Bits of a skip part. A monitoring part is `(user agent eq X and ip.src in {...})`: a conjunction
+ * of two one-column tests, each answered per distinct value, instead of one kernel that reads
+ * both columns row by row (rows match the conjunction exactly when they match both tests).
+ */
+function partBits(ev: Evidence, part: Part): Bits | null {
+  if (!part.conjuncts) return ev.evalBits(part.expression);
+  const [a, b] = part.conjuncts.map((e) => ev.evalBits(e));
+  return a && b ? and(a, b) : null;
 }
 
 export function skipRule(ctx: EmitContext, allow: readonly string[]): { mitigation: Mitigation | null; bits: Bits | null } {
@@ -51,7 +67,9 @@ export function skipRule(ctx: EmitContext, allow: readonly string[]): { mitigati
   }
   if (allow.length) parts.push({ what: 'the customer\'s allowlisted monitoring/partner ranges', expression: `ip.src in {${allow.join(' ')}}` });
   for (const [ua, ips] of refValues(ev, 'http.user_agent', (v) => MONITORING_UA.test(v))) {
-    if (ips.size && ips.size <= 20) parts.push({ what: `monitoring client "${ua.slice(0, 40)}" from its ${ips.size} address(es)`, expression: `(http.user_agent eq ${JSON.stringify(ua)} and ip.src in {${[...ips].join(' ')}})` });
+    if (!ips.size || ips.size > 20) continue;
+    const conjuncts: [string, string] = [`http.user_agent eq ${JSON.stringify(ua)}`, `ip.src in {${[...ips].join(' ')}}`];
+    parts.push({ what: `monitoring client "${ua.slice(0, 40)}" from its ${ips.size} address(es)`, expression: `(${conjuncts[0]} and ${conjuncts[1]})`, conjuncts });
   }
   const apps = new Set<string>();
   for (const ua of refValues(ev, 'http.user_agent', (v) => APP_UA.test(v) && !v.startsWith('Mozilla/')).keys()) {
@@ -63,7 +81,7 @@ export function skipRule(ctx: EmitContext, allow: readonly string[]): { mitigati
   const kept: { part: Part; bits: Bits }[] = [];
   const attackRows = countAnd(ev.attack, ev.attack);
   for (const part of parts) {
-    const bits = ev.evalBits(part.expression);
+    const bits = partBits(ev, part);
     if (!bits) continue;
     const hit = countAnd(bits, ev.attack);
     if (attackRows && hit / attackRows > SKIP_MAX_ATTACK_SHARE) {
