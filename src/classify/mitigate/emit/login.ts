@@ -36,7 +36,7 @@ import { addRule } from '../api/rulesets.js';
 import type { Term } from '../terms.js';
 import type { BacktestFigures, Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
-import { denseKeys, timeOrder } from './ratelimit.js';
+import { timeOrder } from './ratelimit.js';
 import { LOGIN_SIGS } from './levers.js';
 import { isLoginPath } from '../../behaviour/index.js';
 import { MIN_PROPOSAL_COVER, STATIC_EXTENSIONS } from '../thresholds.js';
@@ -114,6 +114,31 @@ function sessionTokens(t: ColumnTable): { ids: Int32Array; tokens: Int32Array[];
     return Int32Array.from(out);
   });
   return { ids: col.ids as Int32Array, tokens, size: index.size, jsCookie };
+}
+
+/** Dense ids of the distinct combinations of `fields` per row (-1 where one is missing). */
+function denseKeys(t: ColumnTable, fields: readonly string[]): { ids: Int32Array; size: number } {
+  const n = t.numRows();
+  const cols = fields.map((f) => internField(t, f));
+  const ids = new Int32Array(n).fill(-1);
+  const index = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    let k = 0;
+    let ok = true;
+    for (const c of cols) {
+      const id = c.ids[i] as number;
+      if (id < 0) {
+        ok = false;
+        break;
+      }
+      k = k * (c.values.length + 1) + id;
+    }
+    if (!ok) continue;
+    let d = index.get(k);
+    if (d === undefined) index.set(k, (d = index.size));
+    ids[i] = d;
+  }
+  return { ids, size: index.size };
 }
 
 /**
