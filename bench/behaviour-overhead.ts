@@ -11,6 +11,7 @@
  * medians. `BENCH_PROF=DIR` writes a V8 CPU profile of every child into DIR.
  *
  *   node dist/bench/behaviour-overhead.js
+ *   BENCH_SCORE_PARALLEL=1 node dist/bench/behaviour-overhead.js   (this tree's row-local signatures on a second thread)
  *   node dist/bench/behaviour-overhead.js child DIST_ROOT FILE   (one contender, JSON out)
  */
 import { execFileSync } from 'node:child_process';
@@ -35,7 +36,7 @@ interface Run {
 }
 
 interface ClassifyModule {
-  score(table: unknown): { counts: { good: number; suspicious: number; malicious: number }; signatures: readonly unknown[] };
+  score(table: unknown, opts?: { parallel?: boolean }): { counts: { good: number; suspicious: number; malicious: number }; signatures: readonly unknown[] };
 }
 interface TrafficModule {
   loadTraffic(file: string, opts: Record<string, unknown>): Promise<{ table: { numRows(): number } }>;
@@ -48,7 +49,8 @@ async function child(dist: string, file: string): Promise<Run> {
   const { table } = await traffic.loadTraffic(file, { format: 'logpush', workers: 2 });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = classify.score(table);
+  // BENCH_SCORE_PARALLEL=1: this tree's row-local signatures on a second thread (the old tree has no worker)
+  const r = classify.score(table, process.env['BENCH_SCORE_PARALLEL'] === '1' ? { parallel: true } : {});
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   return {

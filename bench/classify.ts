@@ -13,7 +13,7 @@
  *
  *   BENCH_ROUNDS=2 node dist/bench/classify.js
  *   BENCH_PROF=/tmp/prof node dist/bench/classify.js   # --cpu-prof of every contender
- *   BENCH_SCORE_PARALLEL=0 node dist/bench/classify.js  # the whole signature pack on one thread
+ *   BENCH_SCORE_PARALLEL=1 node dist/bench/classify.js  # row-local signatures on a second thread (score()'s `parallel: true`)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,8 +50,8 @@ interface Duck {
 
 async function ours(): Promise<Ours> {
   const t0 = performance.now();
-  // BENCH_SCORE_PARALLEL=0: the whole pack on one thread (score()'s `parallel: false`), to compare
-  const c = await classifyTraffic(file, { format: 'logpush', workers: Math.min(2, os.availableParallelism()), ...(process.env['BENCH_SCORE_PARALLEL'] === '0' ? { parallel: false } : {}) });
+  // BENCH_SCORE_PARALLEL=1: the row-local signatures on a second thread (score()'s `parallel: true`), to compare
+  const c = await classifyTraffic(file, { format: 'logpush', workers: Math.min(2, os.availableParallelism()), ...(process.env['BENCH_SCORE_PARALLEL'] === '1' ? { parallel: true } : {}) });
   // what `runbook classify FILE --json` prints
   const w = performance.now();
   const u = process.cpuUsage();

@@ -51,9 +51,6 @@ export interface RowLocalAnswer {
   words: [Int32Array, Int32Array | null];
 }
 
-/** Tables smaller than this are scored on one thread: starting a worker costs more than it saves. */
-export const PARALLEL_MIN_ROWS = 250_000;
-
 /**
  * How long score() waits for the worker before doing its part itself: a worker that could not
  * start never answers, and score() cannot see its error events while it waits. Generous (a busy

@@ -21,7 +21,7 @@ import { IpSet } from './ip.js';
 import { MSG } from './messages.js';
 import { DictionaryColumn } from '../traffic/dictionary.js';
 import { FiredMasks } from './fired.js';
-import { PARALLEL_MIN_ROWS, startRowLocal, type RowLocalRun } from './score-parallel.js';
+import { startRowLocal, type RowLocalRun } from './score-parallel.js';
 import { behaviourFrame, baselineRates as ratesOf, EXPLAIN, renumber, pairIds, takeI32, release, type BehaviourFrame, type BaselineOption, type BaselineInfo } from './behaviour/index.js';
 
 export interface Thresholds {
@@ -48,8 +48,8 @@ export interface ScoreOptions {
   baseline?: BaselineOption;
   /**
    * Evaluate the row-local signatures (expressions without behaviour fields) on a second thread
-   * while this one computes the behaviour fields. Default: for tables of 250,000 rows or more
-   * scored with behaviour signatures.
+   * while this one computes the behaviour fields. Default off: on a 2-core machine it did not
+   * pay for the worker's start and the column copies (bench/classify.ts, BENCH_SCORE_PARALLEL=1).
    * The result is the same either way.
    */
   parallel?: boolean;
@@ -199,9 +199,9 @@ export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult 
   // behaviour signatures share one computation per table; a baseline option is applied here
   const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
   const frame = usesBehaviour && tableSchema(t).fields.has('ip.src') ? behaviourOf(t, opts.baseline) : undefined;
-  // by default only where this thread has the behaviour fields to compute meanwhile: without
-  // them it would just wait for the worker, having paid for its start and the column copies
-  const rows = (opts.parallel ?? (frame !== undefined && n >= PARALLEL_MIN_ROWS)) && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
+  // opt-in: on the 2-core bench machine the worker gave no wall-time gain at 1M rows and cost
+  // about 0.7 s more CPU (bench/classify.ts with BENCH_SCORE_PARALLEL=1 vs without)
+  const rows = opts.parallel === true && n > 0 ? startRowLocal(t, sigs, opts.lists, good) : null;
   try {
     // while the worker runs: the behaviour fields, which the loop below then finds computed
     if (rows && frame) warmBehaviourFields(t, sigs, opts.lists);
