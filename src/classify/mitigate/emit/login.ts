@@ -36,7 +36,7 @@ import { addRule } from '../api/rulesets.js';
 import type { Term } from '../terms.js';
 import type { BacktestFigures, Mitigation } from '../types.js';
 import { finish, refOf, type EmitContext } from './common.js';
-import { timeOrder } from './ratelimit.js';
+import { keysOf, timeOrder } from './ratelimit.js';
 import { LOGIN_SIGS } from './levers.js';
 import { isLoginPath } from '../../behaviour/index.js';
 import { MIN_PROPOSAL_COVER, STATIC_EXTENSIONS } from '../thresholds.js';
@@ -116,31 +116,6 @@ function sessionTokens(t: ColumnTable): { ids: Int32Array; tokens: Int32Array[];
   return { ids: col.ids as Int32Array, tokens, size: index.size, jsCookie };
 }
 
-/** Dense ids of the distinct combinations of `fields` per row (-1 where one is missing). */
-function denseKeys(t: ColumnTable, fields: readonly string[]): { ids: Int32Array; size: number } {
-  const n = t.numRows();
-  const cols = fields.map((f) => internField(t, f));
-  const ids = new Int32Array(n).fill(-1);
-  const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    let k = 0;
-    let ok = true;
-    for (const c of cols) {
-      const id = c.ids[i] as number;
-      if (id < 0) {
-        ok = false;
-        break;
-      }
-      k = k * (c.values.length + 1) + id;
-    }
-    if (!ok) continue;
-    let d = index.get(k);
-    if (d === undefined) index.set(k, (d = index.size));
-    ids[i] = d;
-  }
-  return { ids, size: index.size };
-}
-
 /**
  * Rows in `scope` whose client had rendering evidence (`evidence` rows: static assets, the
  * detection script) within the lifespan before them, or that carry a cookie only JavaScript sets:
@@ -152,7 +127,10 @@ export function passedStandIn(t: ColumnTable, scope: Uint8Array, evidence: Uint8
   const out = new Uint8Array(n);
   if (!tableSchema(t).fields.has('timestamp') || !tableSchema(t).fields.has('ip.src')) return out;
   const keyFields = tableSchema(t).fields.has('http.user_agent') ? ['ip.src', 'http.user_agent'] : ['ip.src'];
-  const key = denseKeys(t, keyFields);
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  const { key: keyIds, size: keySize } = keysOf(t, all, keyFields);
+  const key = { ids: keyIds, size: keySize };
   const sess = sessionTokens(t);
   const lastKey = new Float64Array(key.size).fill(-Infinity);
   const lastTok = new Float64Array(sess?.size ?? 0).fill(-Infinity);

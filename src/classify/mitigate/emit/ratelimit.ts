@@ -209,13 +209,23 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
   const name = fields.join('\u0000');
   const hit = a.keys.get(name);
   if (hit) return hit;
+  const r = keysOf(tbl, a.rows, fields);
+  a.keys.set(name, r);
+  return r;
+}
+
+/**
+ * The key of each of `rows` (row numbers of `tbl`) over `fields`: dense ids, equal exactly when
+ * the rows' interned ids are equal field by field; -1 where a field is missing.
+ */
+export function keysOf(tbl: ColumnTable, rows: ArrayLike<number>, fields: readonly string[]): { key: Int32Array; size: number } {
   const cols = fields.map((f) => internField(tbl, f));
-  const m = a.rows.length;
+  const m = rows.length;
   const key = new Int32Array(m).fill(-1);
   let size: number;
   if (cols.length === 1) {
     const ids = (cols[0] as { ids: Int32Array }).ids;
-    for (let j = 0; j < m; j++) key[j] = ids[a.rows[j] as number] as number;
+    for (let j = 0; j < m; j++) key[j] = ids[rows[j] as number] as number;
     size = (cols[0] as { values: unknown[] }).values.length;
   } else {
     let span = 1;
@@ -229,7 +239,7 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
     const lastD = new Int32Array(first.values.length);
     size = 0;
     for (let j = 0; j < m; j++) {
-      const i = a.rows[j] as number;
+      const i = rows[j] as number;
       let k = 0;
       let ok = true;
       for (const c of cols) {
@@ -259,9 +269,7 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
       key[j] = d;
     }
   }
-  const r = { key, size };
-  a.keys.set(name, r);
-  return r;
+  return { key, size };
 }
 
 /** Whether each admitted row counts towards the limit under a counting expression. */
