@@ -172,6 +172,7 @@ export class Kernel {
         ppid: process.ppid,
         session: this.session,
         pollMs: 250,
+        orphanTemp: process.env.RUNBOOK_ORPHAN_TEMP || null,
       },
       {
         onInterrupt: (request) => {

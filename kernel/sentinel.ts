@@ -26,6 +26,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { bindControl, type Channel, type ConnectionInfo } from './transport.js';
 import { decode, DigestHistory, encode, reply, Signer, type InterruptRequest, type JsonObject, type Message, type ShutdownRequest } from './protocol.js';
@@ -42,6 +43,27 @@ export interface SentinelData {
   pollMs: number;
   /** Watch stdin for end-of-file (signal 3 above); default true. */
   stdinLifeline?: boolean;
+  /**
+   * A path prefix (RUNBOOK_ORPHAN_TEMP, set by `runbook run`): when the parent is gone, files in its
+   * directory whose path starts with it and ends in `.tmp` are removed, the half-written save of a
+   * runner killed mid-write (nobody else is left to remove it).
+   */
+  orphanTemp?: string | null;
+}
+
+/** Remove the temp files a killed parent left (see SentinelData.orphanTemp). */
+function removeOrphanTemp(prefix: string): void {
+  const dir = path.dirname(prefix);
+  const start = path.basename(prefix);
+  // a bare "." or an empty name would match far too much: only a real file-name prefix counts
+  if (start.length < 3 || !start.startsWith('.')) return;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(start) && n.endsWith('.tmp')) fs.rmSync(path.join(dir, n), { force: true });
 }
 
 /** A stdin pipe that reads EOF within this long after start was closed by its launcher on purpose. */
@@ -231,6 +253,7 @@ export async function serveSentinel(port: MessagePort, data: SentinelData): Prom
     gone = true;
     clearInterval(timer);
     if (data.connectionFile) fs.rmSync(data.connectionFile, { force: true });
+    if (data.orphanTemp) removeOrphanTemp(data.orphanTemp);
     post({ kind: 'parent-gone', reason });
     // The main thread exits at once unless a cell keeps it busy: then nothing else will.
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);

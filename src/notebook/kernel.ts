@@ -12,12 +12,12 @@ function toIopub(o: KernelOutput): IopubMessage {
 
 /** A factory that starts the runbook kernel in a directory. */
 export function kernelFactory(env?: NodeJS.ProcessEnv): KernelFactory {
-  return async ({ cwd }) => {
+  return async ({ cwd, orphanTemp }) => {
     // Headless runs execute a finished runbook: type checking is for authoring in a notebook UI
     // (and would add "type check" notes to every postmortem), so it is off unless asked for.
     const base = env ?? process.env;
     // The runner writes metadata.investigation itself: no run record display from the kernel.
-    const kc = await KernelClient.start({ cwd, env: { ...base, RUNBOOK_TYPECHECK: base.RUNBOOK_TYPECHECK ?? 'off', RUNBOOK_PROVENANCE: 'off' } });
+    const kc = await KernelClient.start({ cwd, env: { ...base, RUNBOOK_TYPECHECK: base.RUNBOOK_TYPECHECK ?? 'off', RUNBOOK_PROVENANCE: 'off', ...(orphanTemp ? { RUNBOOK_ORPHAN_TEMP: orphanTemp } : {}) } });
     const info = ((await kc.kernelInfo()) ?? {}) as { implementation?: string; implementation_version?: string };
     const kernel: RunnerKernel = {
       info: { name: 'runbook', version: String(info.implementation_version ?? ''), implementation: String(info.implementation ?? '') },

@@ -287,11 +287,19 @@ export function serializeNotebook(nb: Notebook): string {
   return `${JSON.stringify({ cells, metadata: nb.metadata, nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor) }, null, 1)}\n`;
 }
 
+/**
+ * The path prefix of this process's temp files for `file` (`writeFileAtomic` adds a random part
+ * and `.tmp`): what the kernel removes if `runbook run` is killed mid-write (kernel/sentinel.ts).
+ */
+export function atomicTempPrefix(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.`);
+}
+
 /** Write a file atomically: a temp file beside it, fsync, rename. */
 export function writeFileAtomic(file: string, text: string): void {
   const dir = path.dirname(path.resolve(file));
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const tmp = `${atomicTempPrefix(file)}${crypto.randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeSync(fd, text);

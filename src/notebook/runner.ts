@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import {
+  atomicTempPrefix,
   cloneNotebook,
   runbookDigest,
   writeNotebook,
@@ -45,7 +46,11 @@ export interface RunnerKernel {
   shutdown(): Promise<void>;
 }
 
-export type KernelFactory = (opts: { cwd: string }) => Promise<RunnerKernel>;
+/**
+ * `orphanTemp`: the prefix of the runner's temp files for the output notebook; a kernel that
+ * outlives a killed runner removes them (kill -9 in the middle of a save leaves nobody else).
+ */
+export type KernelFactory = (opts: { cwd: string; orphanTemp?: string }) => Promise<RunnerKernel>;
 
 export type ProgressEvent =
   | { type: 'start'; runbook: string; version: string; cells: number; out: string }
@@ -248,7 +253,7 @@ export async function runNotebook(opts: RunOptions): Promise<RunResult> {
   let kernel: RunnerKernel;
   const tools = toolVersions();
   try {
-    kernel = await opts.kernel({ cwd: path.dirname(path.resolve(opts.runbookFile)) });
+    kernel = await opts.kernel({ cwd: path.dirname(path.resolve(opts.runbookFile)), orphanTemp: atomicTempPrefix(opts.out) });
     inv.tools = await tools;
   } catch (err) {
     inv.failedCell = undefined;

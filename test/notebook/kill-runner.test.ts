@@ -57,5 +57,29 @@ for (const delay of [400, 1200, 3000]) {
   });
 }
 
+test('a kernel that outlives a killed runner removes the runner\'s half-written save, and only that', async () => {
+  // kill -9 between a save's open and its rename leaves the temp file: made here by hand, so the
+  // test does not depend on hitting that window
+  const dir = fs.mkdtempSync(path.join(root, 'orphan-'));
+  const tmpdir = path.join(dir, 'tmp');
+  const outDir = path.join(dir, 'out');
+  fs.mkdirSync(tmpdir);
+  fs.mkdirSync(outDir);
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/runbook.js'), 'run', 'l34-ddos-pcap', '-p', `capture=${CAPTURE}`, '-o', path.join(outDir, 'run.ipynb')], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmpdir } });
+  const t0 = Date.now();
+  while (!kernelsOf(tmpdir).length && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(kernelsOf(tmpdir).length > 0, 'the kernel started');
+  const mine = path.join(outDir, `.run.ipynb.${child.pid}.deadbeef.tmp`);
+  const other = path.join(outDir, `.run.ipynb.${(child.pid ?? 0) + 1}.deadbeef.tmp`);
+  fs.writeFileSync(mine, '{"cells": [');
+  fs.writeFileSync(other, 'another writer');
+  child.kill('SIGKILL');
+  const t1 = Date.now();
+  while (kernelsOf(tmpdir).length && Date.now() - t1 < 10_000) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of kernelsOf(tmpdir)) process.kill(pid, 'SIGKILL');
+  assert.not.ok(fs.existsSync(mine), 'the killed runner\'s temp file is gone');
+  assert.ok(fs.existsSync(other), 'another process\'s temp file is left alone');
+});
+
 test.after(() => fs.rmSync(root, { recursive: true, force: true }));
 test.run();
