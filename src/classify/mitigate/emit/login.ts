@@ -129,10 +129,9 @@ export function passedStandIn(t: ColumnTable, scope: Uint8Array, evidence: Uint8
   const keyFields = tableSchema(t).fields.has('http.user_agent') ? ['ip.src', 'http.user_agent'] : ['ip.src'];
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
-  const { key: keyIds, size: keySize } = keysOf(t, all, keyFields);
-  const key = { ids: keyIds, size: keySize };
+  const client = keysOf(t, all, keyFields);
   const sess = sessionTokens(t);
-  const lastKey = new Float64Array(key.size).fill(-Infinity);
+  const lastKey = new Float64Array(client.size).fill(-Infinity);
   const lastTok = new Float64Array(sess?.size ?? 0).fill(-Infinity);
   const ts = t.column('timestamp') as unknown as ArrayLike<number>;
   const order = timeOrder(t);
@@ -140,7 +139,7 @@ export function passedStandIn(t: ColumnTable, scope: Uint8Array, evidence: Uint8
     const i = order[j] as number;
     if (!scope[i] && !evidence[i]) continue;
     const at = ts[i] as number;
-    const k = key.ids[i] as number;
+    const k = client.key[i] as number;
     const toks = sess && (sess.ids[i] as number) >= 0 ? (sess.tokens[sess.ids[i] as number] as Int32Array) : null;
     if (scope[i]) {
       let ok = (k >= 0 && at - (lastKey[k] as number) <= lifespanMs) || (sess !== null && (sess.ids[i] as number) >= 0 && sess.jsCookie[sess.ids[i] as number] === 1);
