@@ -69,6 +69,13 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
   const matched = new Map<string, Bits>();
   const ctx: EmitContext = { ev, scored, incident, zone: opts.zone ?? {}, skip: null, nextId: () => `m${++seq}`, refused, record: (id, bits) => matched.set(id, bits) };
   const mitigations: Mitigation[] = [];
+  // the same rule for two clusters (one campaign split in two, a site-wide rate limit) is one
+  // rule: a second copy deployed after the first would never match anything
+  const add = (m: Mitigation): void => {
+    const same = mitigations.find((x) => sameRule(x, m));
+    if (same) same.cluster = `${same.cluster} ${m.cluster}`;
+    else mitigations.push(m);
+  };
   if (clusters.some((c) => c.layer === 'l7')) {
     const s = skipRule(ctx, opts.allow ?? []);
     if (s.mitigation) mitigations.push(s.mitigation);
@@ -98,7 +105,7 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
           if (lower && lower.expression !== w.expression) w.lowerPlan = lower;
         }
         w.clusterCoverage = w.backtest.attackMatched / c.rows;
-        mitigations.push(w);
+        add(w);
         // an unproven rule covers nothing yet: look for a provable one for the same rows
         if (!w.safe) continue;
         const covered = matched.get(w.id);
@@ -108,22 +115,14 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
         partCands = search(part, termsFor(part, ev, scored).filter(allowTerm), ev);
       }
       const rl = rateLimitRule(ctx, c);
-      if (rl) mitigations.push(rl);
+      if (rl) add(rl);
       // browser-grade password guessing: what separates it is that it never renders a page
-      // (two clusters of one stuffing campaign get one rule, as two copies would never both match)
-      for (const m of loginRules(ctx, c)) {
-        const same = mitigations.find((x) => x.kind === m.kind && x.expression === m.expression);
-        if (same) same.cluster = `${same.cluster} ${m.cluster}`;
-        else mitigations.push(m);
-      }
+      for (const m of loginRules(ctx, c)) add(m);
       const list = ipListRule(ctx, c);
-      if (list) mitigations.push(list);
+      if (list) add(list);
     } else {
       const nf = networkRule(ctx, c, cands);
-      // the same rule for two clusters is one rule (a second copy would never match anything)
-      const same = nf && mitigations.find((m) => m.kind === 'network_firewall' && m.expression === nf.expression);
-      if (same && nf) same.cluster = `${same.cluster} ${nf.cluster}`;
-      else if (nf) mitigations.push(nf);
+      if (nf) add(nf);
       const tcpRefused = refused.some((r) => r.cluster === c.id && (r.guard === 'stateless-tcp-source-port' || r.guard === 'stateless-syn-ack'));
       // one stateful origin rule per incident covers every out-of-state TCP cluster
       if ((tcpRefused || /SYN-ACK|RST/.test(c.name)) && !mitigations.some((m) => m.phase === 'origin')) {
@@ -165,6 +164,11 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
     incident, clusters: publicClusters, mitigations, refused: uniqueRefused, levers, topSources,
     evidence: { incidentReferenceRows: ev.incidentReferenceRows, baselineRows: ev.baselineRows, attackRows: ev.attackMask.reduce((a, b) => a + b, 0), source: ev.source },
   });
+}
+
+/** Two proposals that would deploy as the same rule: kind, action, expression and rate-limit parameters alike. */
+function sameRule(a: Mitigation, b: Mitigation): boolean {
+  return a.kind === b.kind && a.action === b.action && a.expression === b.expression && a.phase === b.phase && JSON.stringify(a.json['ratelimit'] ?? null) === JSON.stringify(b.json['ratelimit'] ?? null);
 }
 
 function makeAnalysis(rowsMatched: Analysis['rowsMatched'], a: Omit<Analysis, typeof DISPLAY | 'rowsMatched'>): Analysis {

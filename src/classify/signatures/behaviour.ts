@@ -42,7 +42,7 @@ const SIGNATURES: Signature[] = [
     expression: `${BROWSER_UA} and behaviour.actor.paths ge 30 and behaviour.actor.static_pct lt 5 and behaviour.actor.referer_pct lt 10 and not behaviour.network.mobile and not behaviour.network.crawler`,
   },
   {
-    id: 'bh.hosting-no-assets', title: 'browser on a hosting/cloud network that loads no assets', layer: 'l7', kind: 'expression', weight: 25,
+    id: 'bh.hosting-no-assets', title: 'browser on a hosting/cloud network that loads no assets', layer: 'l7', kind: 'expression', weight: 40,
     expression: `${BROWSER_UA} and behaviour.network.hosting and behaviour.client.static_pct eq 0 and behaviour.client.paths ge 10`,
   },
   {
