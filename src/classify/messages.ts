@@ -1,5 +1,7 @@
 /** Every user-facing message of netrunbook/classify, in one place (vega-lite style). */
 export const MSG = {
+  cutOff: (n: number, shown: string, action: string) =>
+    `it would stop most requests of ${n} possibly-good source${n === 1 ? '' : 's'} (${shown}): if ${n === 1 ? 'it is a known client' : 'they are known clients'} (an API integration, a partner, monitoring), add ${n === 1 ? 'it' : 'them'} to the skip rule before this ${action}; if not, check ${n === 1 ? 'it is' : 'they are'} not part of the attack the signatures missed`,
   unexpectedEnd: (want: string) => `the expression ends where ${want} was expected; complete it or remove the dangling operator`,
   unexpectedChar: (ch: string, want: string) => `unexpected ${JSON.stringify(ch)}; expected ${want}`,
   uppercaseOperator: (op: string) => `operators are lowercase: write "${op.toLowerCase()}" instead of "${op}"`,

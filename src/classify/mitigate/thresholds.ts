@@ -63,3 +63,10 @@ export const STATIC_EXTENSIONS = ['js', 'css', 'png', 'jpg', 'jpeg', 'gif', 'svg
 export const RESIDUAL_RULES = 2;
 /** A cluster counts as covered once its rules stop this share of it. */
 export const RESIDUAL_DONE = 0.9;
+
+/** A possibly-good source is cut off by a rule that stops more than this share of its requests ... */
+export const CUT_OFF_SHARE = 0.5;
+/** ... and at least this many of them (one unlucky request is not a client cut off). */
+export const CUT_OFF_MIN_ROWS = 5;
+/** Cut-off sources named in a proposal's `breaks`. */
+export const CUT_OFF_LISTED = 3;
