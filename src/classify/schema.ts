@@ -234,6 +234,12 @@ export const DERIVED: Readonly<Record<string, Derivation>> = {
         return dot >= 0 ? last.slice(dot + 1).toLowerCase() : '';
       }),
   },
+  // Logpush's JSDetectionPassed is `passed`, `failed` or `missing`: passed only when `passed`
+  'cf.bot_management.js_detection.passed': {
+    from: ['JSDetectionPassed'],
+    type: T.Bool,
+    compute: (cols, n) => mapCol(cols, n, (v) => (typeof v === 'string' ? v === 'passed' : typeof v === 'boolean' ? v : null)),
+  },
   'http.request.uri.args': { from: ['http.request.uri.query'], type: T.Map(T.Array(T.Bytes)), compute: (cols, n) => mapCol(cols, n, (q) => parseArgs(str(q) ?? '')) },
   'http.request.uri.args.names': {
     from: ['http.request.uri.query'],

@@ -106,9 +106,10 @@ test('the API bodies for labelled HTTP traffic (skip rule, custom rules, rate li
   assert.ok(checkAnalysis('synthetic', a) >= 5);
 });
 
-test('stuffing with sessions (test/classify/mitigate-scenario2.ts): a counting expression on failed logins passes the rate limiting phase as a counting expression, and every body validates', () => {
-  const a = analyze(score(scenario2(5).table));
-  const counted = a.mitigations.filter((m) => m.kind === 'rate_limit' && (m.json['ratelimit'] as { counting_expression?: string }).counting_expression);
+test('a counting expression on failed logins passes the rate limiting phase as a counting expression (synthetic login stuffing); stuffing with sessions (test/classify/mitigate-scenario2.ts) gets leaked-credentials detection and every body validates', () => {
+  const s = toColumns(synthesize({ seed: 7, durationSec: 300, attacks: ['http-flood', 'login-stuffing', 'scanner', 'scraper', 'cache-busting'] }));
+  const syn = analyze(score(aq.table(s.columns), { allow: MONITORING_RANGES }), { allow: MONITORING_RANGES });
+  const counted = syn.mitigations.filter((m) => m.kind === 'rate_limit' && (m.json['ratelimit'] as { counting_expression?: string }).counting_expression);
   assert.ok(counted.length >= 1, 'a rate limit counts failed logins');
   for (const m of counted) {
     const ce = (m.json['ratelimit'] as { counting_expression: string }).counting_expression;
@@ -118,8 +119,21 @@ test('stuffing with sessions (test/classify/mitigate-scenario2.ts): a counting e
     assert.ok(m.requires.reasons.some((r) => /counting expression/.test(r)), 'says the counting expression needs Business');
     assert.ok(['business', 'enterprise'].includes(m.requires.plan));
   }
+  const a = analyze(score(scenario2(5).table));
   assert.ok(a.levers.some((l) => l.kind === 'leaked_credentials'), 'leaked credentials detection is suggested for credential stuffing');
   assert.ok(checkAnalysis('scenarios', a) >= 5);
+});
+
+test('a rate limit on a counter every client shares (per JA4, per endpoint) never blocks: it throttles with a challenge', () => {
+  for (const a of [analyze(score(scenario2(5).table))]) {
+    for (const m of a.mitigations) {
+      if (m.kind !== 'rate_limit') continue;
+      const rl = m.json['ratelimit'] as { characteristics: string[]; mitigation_timeout: number };
+      if (rl.characteristics.includes('ip.src')) continue;
+      assert.is(m.action, 'managed_challenge', m.expression);
+      assert.is(rl.mitigation_timeout, 0);
+    }
+  }
 });
 
 test('the origin nginx form of each rate limit (limit_req, method scoped by a map) passes nginx -t', () => {

@@ -105,15 +105,25 @@ Verdict.run();
 
 const Rl = suite('rate limit replay and shared addresses');
 Rl('replay counts per key and period; a timeout blocks the key until it ends, 0 throttles only the excess', () => {
-  const ts = [0, 100, 200, 300, 400, 5000, 61000, 62000];
+  // the seventh request comes two periods later: no earlier count weighs on it
+  const ts = [0, 100, 200, 300, 400, 5000, 121000, 122000];
   const key = Float64Array.from([1, 1, 1, 1, 1, 1, 1, 2]);
   assert.equal([...replay(ts, key, 60, 3, 0)], [0, 0, 0, 1, 1, 1, 0, 0]);
   assert.equal([...replay(ts, key, 60, 3, 600)], [0, 0, 0, 1, 1, 1, 1, 0]);
   assert.equal([...replay(ts, Float64Array.from([-1, -1, -1, -1, -1, -1, -1, -1]), 60, 0, 0)].every((x) => x === 0), true);
 });
+Rl('the rate is Cloudflare\'s approximated sliding window: a burst across a window boundary is over the limit, the previous window weighing by the share of the period not yet elapsed', () => {
+  // 3 requests at the end of one minute and 3 at the start of the next, limit 3 per 60 s: fixed
+  // windows would see 3 and 3 (never over); the sliding estimate at 61 s is 3 x 59/60 + 1
+  const ts = [57000, 58000, 59000, 61000, 62000, 63000];
+  const key = Int32Array.from([0, 0, 0, 0, 0, 0]);
+  assert.equal([...replay(ts, key, 60, 3, 0, undefined, 1)], [0, 0, 0, 1, 1, 1]);
+  // late in the next window the previous one has rolled almost off: 3 x 1/60 + 1 is under 3
+  assert.equal([...replay([57000, 58000, 59000, 119000], Int32Array.from([0, 0, 0, 0]), 60, 3, 0, undefined, 1)], [0, 0, 0, 0]);
+});
 Rl('with a counting expression only counted requests increment, and every matched request is acted on while its key is over the limit', () => {
   // a login endpoint: failures (1) count, successes (0) do not; limit 2 per 60 s, throttled
-  const ts = [0, 1000, 2000, 3000, 4000, 5000, 70000];
+  const ts = [0, 1000, 2000, 3000, 4000, 5000, 130000];
   const key = Int32Array.from([0, 0, 0, 0, 0, 0, 0]);
   const failed = Uint8Array.from([1, 0, 1, 1, 0, 1, 0]);
   assert.equal([...replay(ts, key, 60, 2, 0, undefined, 1, failed)], [0, 0, 0, 1, 1, 1, 0]);

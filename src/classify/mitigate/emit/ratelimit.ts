@@ -99,12 +99,20 @@ interface Limit {
  * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
  * order), for several limits on the same keys at once (each period and behaviour the search
  * tries): the rows are read once, and each limit keeps its own counters (side by side per key).
+ *
+ * Counting is Cloudflare's approximated sliding window ("How we built rate limiting capable of
+ * scaling to millions of domains", Cloudflare blog, 2017): per key, the counts of the current and
+ * the previous fixed window of the period; a request's rate is the previous count weighted by the
+ * share of the period not yet elapsed plus the current count. Fixed windows alone let a client
+ * send twice the limit across a window boundary unseen, so they credit a limit with sparing good
+ * clients a real one would act on.
  */
 function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
   const m = ts.length;
   const V = limits.length;
   const window = new Float64Array(size * V).fill(NaN);
   const counts = new Int32Array(size * V);
+  const prev = new Int32Array(size * V);
   const until = new Float64Array(size * V).fill(-Infinity);
   const hits = limits.map(() => new Uint8Array(m));
   const p = Float64Array.from(limits, (l) => l.period * 1000);
@@ -123,13 +131,17 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
         (hits[v] as Uint8Array)[j] = 1;
         continue;
       }
-      const w = Math.floor(t / (p[v] as number));
-      if (window[s] !== w) {
+      const pv = p[v] as number;
+      const w = Math.floor(t / pv);
+      const cur = window[s] as number;
+      if (cur !== w) {
+        prev[s] = cur === w - 1 ? (counts[s] as number) : 0;
         window[s] = w;
         counts[s] = 0;
       }
       const c = inc ? ++(counts[s] as number) : (counts[s] as number);
-      if (c > (max[v] as number)) {
+      const rate = (prev[s] as number) * (1 - (t - w * pv) / pv) + c;
+      if (rate > (max[v] as number)) {
         (hits[v] as Uint8Array)[j] = 1;
         if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
       }
@@ -138,22 +150,30 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
   return hits;
 }
 
-/** Busiest counter of possibly-good rows in any period (per key), in one pass over rows in time order. */
+/**
+ * Busiest rate of possibly-good rows (per key), counted as the replay counts (the approximated
+ * sliding window), in one pass over rows in time order.
+ */
 function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Array, periodSec: number, counted?: Uint8Array): number {
   const window = new Float64Array(size).fill(NaN);
   const counts = new Int32Array(size);
+  const prev = new Int32Array(size);
   let max = 0;
   const p = periodSec * 1000;
   for (let j = 0; j < ts.length; j++) {
     const k = key[j] as number;
     if (k < 0 || !good[j] || (counted && !counted[j])) continue;
-    const w = Math.floor((ts[j] as number) / p);
-    if (window[k] !== w) {
+    const t = ts[j] as number;
+    const w = Math.floor(t / p);
+    const cur = window[k] as number;
+    if (cur !== w) {
+      prev[k] = cur === w - 1 ? (counts[k] as number) : 0;
       window[k] = w;
       counts[k] = 0;
     }
     const c = ++(counts[k] as number);
-    if (c > max) max = c;
+    const rate = (prev[k] as number) * (1 - (t - w * p) / p) + c;
+    if (rate > max) max = rate;
   }
   return max;
 }
@@ -387,7 +407,13 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     // two behaviours, each replayed as it would run: a block for the mitigation timeout once the
     // limit is hit, or throttling (timeout 0: only requests over the limit), which is what a
     // challenge does below Enterprise (a human who passes resets the counter)
+    // a counter shared by every client (per JA4, per endpoint) punishes all of them for the
+    // attack's requests: a block with a timeout would shut the endpoint or the TLS stack for
+    // everyone at that data centre (a real one counts differently from any replay, too), so a
+    // shared counter only ever throttles with a challenge, which people pass
+    const sharedCounter = !ch.fields.includes('ip.src');
     for (const throttle of [false, true]) for (const want of [60, 10]) {
+      if (sharedCounter && !throttle) continue;
       // a throttled challenge cannot beat a safe block that already stops the cluster
       if (throttle && best && best.m.safe && best.m.action === 'block' && best.m.backtest.attack >= BLOCK_MIN_COVER) continue;
       const period = plan ? periodFor(plan, want) : want;
