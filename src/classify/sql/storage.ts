@@ -15,8 +15,9 @@
  * - `__row` is the row's position in the loaded input: differential tests and samples use it.
  */
 import type { ColumnTable } from 'arquero';
-import { CATALOG } from '../schema.js';
-import { fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
+import { CATALOG, DERIVED, type DerivationSource } from '../schema.js';
+import { derivationSource, fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
+import { WholeSource } from '../behaviour/whole.js';
 import { DictionaryColumn } from '../../traffic/dictionary.js';
 import { T, type RuleType } from '../types.js';
 import { parseIp } from '../ip.js';
@@ -31,8 +32,9 @@ export interface StoredField {
 
 export const ROW_COLUMN = '__row';
 /**
- * The behaviour window of a row: one per chunk of a streamed ingest (and per ingest call);
- * behaviour.* fields are computed over the rows of one window.
+ * The behaviour window of a row: one per ingest call, or one per chunk of a streamed ingest whose
+ * source could not be read twice (see WholeColumns); behaviour.* fields are computed over the
+ * rows of one window.
  */
 export const INGEST_COLUMN = '__ingest';
 
@@ -339,7 +341,13 @@ function rowWriter(get: (i: number) => unknown, f: StoredField, enc: CellEncoder
 }
 
 /** A field's writer: per distinct value (encoded once) when the column is interned, integers as digits. */
-function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): SliceWriter {
+function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder, whole?: WholeColumns, offset = 0): SliceWriter {
+  const wholeCol = whole?.columns.get(f.field);
+  if (wholeCol) {
+    // computed over the whole source: this chunk's rows start at `offset` in it
+    const wr = rowWriter((i) => wholeCol[offset + i], f, enc);
+    return () => wr;
+  }
   if (!tableSchema(table).fields.has(f.field)) {
     // a field this table lacks (a later chunk of a streamed ingest without it): missing on every row
     const none = utf8(enc(null));
@@ -392,7 +400,7 @@ function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): Sli
  * written as bytes (a dictionary column's values encoded once each, integers digit by digit):
  * no string or object per row, which is what makes ingest fast.
  */
-export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000): Generator<Buffer> {
+export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000, whole?: { columns: WholeColumns; offset: number }): Generator<Buffer> {
   const tsv = wire === 'tsv';
   // JSON keys: c0 __row, c1 __ingest, then each field's columns in order
   const keys: number[] = [];
@@ -402,7 +410,7 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
     next += cellsOf(f.type);
   }
   const t = plain(table);
-  const makers = fields.map((f, j) => columnWriter(t, f, cellEncoder(f.type, wire, keys[j] as number)));
+  const makers = fields.map((f, j) => columnWriter(t, f, cellEncoder(f.type, wire, keys[j] as number), whole?.columns, whole?.offset));
   const prefixes = keys.map((k) => utf8(tsv ? '\t' : `,"c${k}":`));
   const rowStart = utf8(tsv ? '' : '{"c0":');
   const ingestCell = utf8(tsv ? `\t${ingestId}` : `,"c1":${ingestId}`);
@@ -422,5 +430,40 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
       out.bytes(rowEnd);
     }
     yield out.take();
+  }
+}
+
+/**
+ * The table-wide derived fields (behaviour.*) of a source streamed in chunks, computed over the
+ * whole source: per field, its value for every row of the source (row 0 = the first chunk's
+ * first row). Written by encodeRows in place of each chunk's own values.
+ */
+export interface WholeColumns {
+  readonly rows: number;
+  readonly columns: ReadonlyMap<string, ArrayLike<unknown>>;
+}
+
+/**
+ * Pass 1 of a whole-source ingest: the columns behaviour reads, gathered from every chunk
+ * (nothing else is kept), then each table-wide derived field of `fields` computed once over the
+ * whole source by the code the in-memory engine runs (the frame of the gathered source), so a
+ * chunked ingest stores the values a one-table load would.
+ */
+export class WholeDerived {
+  private readonly source = new WholeSource();
+  add(table: ColumnTable): void {
+    this.source.add(derivationSource(table));
+  }
+  get rows(): number {
+    return this.source.rows;
+  }
+  finish(fields: readonly StoredField[]): WholeColumns {
+    const src: DerivationSource = this.source.finish();
+    const columns = new Map<string, ArrayLike<unknown>>();
+    for (const f of fields) {
+      const whole = DERIVED[f.field]?.whole;
+      if (whole) columns.set(f.field, whole(src));
+    }
+    return { rows: src.n, columns };
   }
 }
