@@ -50,6 +50,10 @@ class IdColumn {
   readonly ids = new Parts<Int32Array>();
   readonly values: unknown[] = [];
   private readonly index = new Map<unknown, number>();
+  /** The index of values is needed while chunks come only. */
+  seal(): void {
+    this.index.clear();
+  }
   /** Rows of a chunk, given as the chunk's own ids and values. */
   add(ids: Int32Array, values: readonly unknown[], size: number): void {
     const global = new Int32Array(size);
@@ -186,7 +190,10 @@ export class WholeSource {
     const num = new Map<string, Float64Array>();
     for (const [name, p] of this.numCols) num.set(name, p.join((k) => new Float64Array(k)));
     const ids = new Map<string, { ids: Int32Array; values: readonly unknown[] }>();
-    for (const [name, c] of this.idCols) ids.set(name, { ids: c.ids.join((k) => new Int32Array(k)), values: c.values });
+    for (const [name, c] of this.idCols) {
+      c.seal();
+      ids.set(name, { ids: c.ids.join((k) => new Int32Array(k)), values: c.values });
+    }
     const bytes = new Map<string, { bytes: Uint8Array; offsets: Int32Array; missing: Uint8Array; at(row: number): string | null }>();
     const decoder = new TextDecoder();
     for (const [name, c] of this.byteCols) {

@@ -18,6 +18,7 @@ import type { ColumnTable } from 'arquero';
 import { CATALOG, DERIVED, type DerivationSource } from '../schema.js';
 import { derivationSource, fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
 import { WholeSource } from '../behaviour/whole.js';
+import { wholeSourceFields } from '../behaviour/fields.js';
 import { DictionaryColumn } from '../../traffic/dictionary.js';
 import { T, type RuleType } from '../types.js';
 import { parseIp } from '../ip.js';
@@ -459,10 +460,14 @@ export class WholeDerived {
   }
   finish(fields: readonly StoredField[]): WholeColumns {
     const src: DerivationSource = this.source.finish();
-    const columns = new Map<string, ArrayLike<unknown>>();
+    // behaviour's fields in the order that holds least at once, then any other table-wide derivation
+    const columns = wholeSourceFields(
+      src,
+      fields.map((f) => f.field),
+    );
     for (const f of fields) {
       const whole = DERIVED[f.field]?.whole;
-      if (whole) columns.set(f.field, whole(src));
+      if (whole && !columns.has(f.field)) columns.set(f.field, whole(src));
     }
     return { rows: src.n, columns };
   }
