@@ -129,7 +129,7 @@ Stream('a chunked ingest stores the same rows as a one-shot ingest and matches w
   }
 });
 
-Stream('chunks given as a stream of tables have behaviour.* per chunk (a window each), and the summary says so', async () => {
+Stream('chunks given as a stream of tables, or a file ingested with behaviourPerChunk, have behaviour.* per chunk (a window each), and the summary says so', async () => {
   const db = await DuckDb.open();
   try {
     const tables: ColumnTable[] = [];
@@ -147,6 +147,9 @@ Stream('chunks given as a stream of tables have behaviour.* per chunk (a window 
     assert.equal(await remoteMatches(remote, expr), perChunk);
     assert.ok(perChunk.length > 0, `${expr} matches rows`);
     assert.match((await remoteScore(remote)).notes.join('\n'), /over each of 4 windows/);
+    const { ingest: rep2 } = await ingestFile(db, file, 'perchunk', { chunkRows: CHUNK, behaviourPerChunk: true });
+    assert.is(rep2.windows, tables.length);
+    assert.equal(await remoteMatches(await openRemote(db, 'perchunk'), expr), perChunk);
   } finally {
     await db.close();
   }

@@ -123,25 +123,24 @@ export function columnsOf(cols: readonly Column[], n: number): BehaviourColumns 
  * The values of behaviour fields over a whole source, for every row (an ingest of a source read
  * in chunks stores these): the same computations as the fields of a table, made in an order that
  * lets go of each grouping's statistics once its fields are made (the network facts, which read
- * the actors', first), so a large source holds one grouping's statistics at a time.
+ * the actors', first), so a large source holds one grouping's statistics at a time. Each field's
+ * values go to `take` as soon as they are made (the caller may write them out and drop them).
  */
-export function wholeSourceFields(src: DerivationSource, fields: readonly string[]): Map<string, ArrayLike<unknown>> {
+export function wholeSourceFields(src: DerivationSource, fields: readonly string[], take: (field: string, values: ArrayLike<unknown>) => void): void {
   const frame = behaviourFrame(src);
   const wanted = fields.filter((f) => f in FIELDS);
   const rank = (f: string): number => {
     const g = FIELDS[f]?.grouping;
     return g === undefined ? 0 : 1 + (['ip', 'client', 'session', 'actor'] as Grouping[]).indexOf(g);
   };
-  const out = new Map<string, ArrayLike<unknown>>();
   let current: Grouping | undefined;
   for (const f of [...wanted].sort((a, b) => rank(a) - rank(b))) {
     const def = FIELDS[f] as (typeof FIELDS)[string];
     if (current !== undefined && def.grouping !== current) frame.releaseGroup(current);
     current = def.grouping;
-    out.set(f, def.compute(frame));
+    take(f, def.compute(frame));
   }
   if (current !== undefined) frame.releaseGroup(current);
-  return out;
 }
 
 /** Field name -> Rules type, for the catalogue. */

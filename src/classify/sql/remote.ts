@@ -185,9 +185,11 @@ export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTab
     const n = table.numRows();
     const whole = opts.whole;
     if (whole && rows + n > whole.rows) throw new SqlEngineError(SQL_MSG.sourceChanged(name, whole.rows, rows + n));
+    // this chunk's rows of the whole-source columns
+    const values = whole ? new Map([...whole.fields].map((f) => [f, whole.slice(f, rows, rows + n)])) : undefined;
     for (let from = 0; from < n; from += batch) {
       const to = Math.min(n, from + batch);
-      await engine.insert(name, columns, types, encodeRows(table, stored, from, to, firstRow + rows, ingestId + (whole ? 0 : chunk), wire, undefined, whole && { columns: whole, offset: rows }));
+      await engine.insert(name, columns, types, encodeRows(table, stored, from, to, firstRow + rows, ingestId + (whole ? 0 : chunk), wire, undefined, values));
       batches++;
       opts.onProgress?.(rows + to, undefined);
     }
