@@ -131,7 +131,8 @@ export function wholeSourceFields(src: DerivationSource, fields: readonly string
   const wanted = fields.filter((f) => f in FIELDS);
   const rank = (f: string): number => {
     const g = FIELDS[f]?.grouping;
-    return g === undefined ? 0 : 1 + (['ip', 'client', 'session', 'actor'] as Grouping[]).indexOf(g);
+    // the actors' first: the network facts (made before) read them
+    return g === undefined ? 0 : 1 + (['actor', 'ip', 'client', 'session'] as Grouping[]).indexOf(g);
   };
   let current: Grouping | undefined;
   for (const f of [...wanted].sort((a, b) => rank(a) - rank(b))) {
