@@ -1,29 +1,75 @@
 /**
  * `runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME --shard URL ...]
- *  [--format F] [--replace] [--chunk ROWS] [--batch N] [--json]`: load any format the loaders read
+ *  [--format F] [--replace] [--chunk ROWS] [--behaviour-per-chunk] [--batch N] [--json]`: load any format the loaders read
  * into a SQL engine and print the load report. The file is read in chunks of ROWS lines (default
  * 100,000), each loaded, written in batches and dropped before the next, so Node's memory is that
  * of one chunk whatever the file's size. With --cluster, a MergeTree table `T_local` is created on
  * every --shard (default: the --clickhouse server only) and `T` is a Distributed table over the
  * cluster, sharded by source address.
  *
- * behaviour.* fields are computed per chunk (a window of ROWS consecutive lines); a chunk size at
- * least the file's row count computes them over the whole file, in the memory of the whole file.
+ * behaviour.* fields (per-address, per-client, per-endpoint statistics) are over the whole file,
+ * as in memory: a file of several chunks is read twice, first for the columns behaviour reads
+ * only (kept compactly, the frame of the whole file computed from them), then to write the rows
+ * with those values. That first pass holds the behaviour columns of every row (a few hundred
+ * bytes a row at its peak), not one chunk: --behaviour-per-chunk (or a source that cannot be read
+ * twice, a pipe) keeps the memory of one chunk and computes behaviour per chunk instead (a window
+ * of ROWS consecutive lines), and the summary says so.
  */
 import { parseArgs, UsageError } from './usage.js';
 import { mergeReports, trafficChunks, DEFAULT_CHUNK_ROWS, type FormatOption, type LoadReport } from '../traffic/index.js';
+import fs from 'node:fs';
+import type { ColumnTable } from 'arquero';
 import { ClickHouse, ingestStream, type IngestOptions, type IngestReport, type SqlEngine } from '../classify/sql/index.js';
+import { storedFields, WholeDerived, type WholeColumns } from '../classify/sql/storage.js';
 import { engineFrom } from './engine.js';
 
 const USAGE =
-  'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--chunk ROWS] [--batch N] [--json]';
+  'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--chunk ROWS] [--behaviour-per-chunk] [--batch N] [--json]';
 
 export interface IngestFileOptions extends Omit<IngestOptions, 'onChunk'> {
   format?: FormatOption;
-  /** Lines per chunk (default 100,000): the unit of memory and the behaviour window. */
+  /** Lines per chunk (default 100,000): the unit of memory of the second pass (of the only one per chunk). */
   chunkRows?: number;
+  /**
+   * behaviour.* over each chunk's rows (one pass, the memory of one chunk) instead of over the
+   * whole file (two passes, the first holding the behaviour columns of every row).
+   */
+  behaviourPerChunk?: boolean;
   /** After every chunk: its number, rows written so far, and the load report of the chunk. */
   onChunk?: (chunk: number, rows: number, report: LoadReport) => void;
+  /** After every chunk of the first pass (behaviour over the whole file): its number and the rows read so far. */
+  onScan?: (chunk: number, rows: number) => void;
+}
+
+/** Can the source be read a second time (a regular file; not a pipe or a terminal)? */
+function rereadable(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pass 1: the behaviour over the whole file (WholeDerived), or the one table when the file is a
+ * single chunk (its own behaviour is the whole file's, and it is not read again).
+ */
+async function scan(file: string, opts: IngestFileOptions): Promise<{ whole: WholeColumns } | { table: ColumnTable; report: LoadReport }> {
+  const acc = new WholeDerived();
+  let first: { table: ColumnTable; report: LoadReport } | null = null;
+  let fields: ReturnType<typeof storedFields> = [];
+  let chunks = 0;
+  for await (const c of trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS })) {
+    if (chunks === 0) {
+      first = { table: c.table, report: c.report };
+      fields = storedFields(c.table);
+    } else first = null;
+    acc.add(c.table);
+    opts.onScan?.(chunks, acc.rows);
+    chunks++;
+  }
+  if (first && chunks === 1) return first;
+  return { whole: acc.finish(fields) };
 }
 
 /**
@@ -33,6 +79,12 @@ export interface IngestFileOptions extends Omit<IngestOptions, 'onChunk'> {
 export async function ingestFile(engine: SqlEngine, file: string, table: string, opts: IngestFileOptions = {}): Promise<{ ingest: IngestReport; load: LoadReport }> {
   let load: LoadReport | null = null;
   let last: LoadReport | null = null;
+  const pass1 = !opts.behaviourPerChunk && rereadable(file) ? await scan(file, opts) : null;
+  if (pass1 && 'table' in pass1) {
+    load = last = pass1.report;
+    const r = await ingestStream(engine, [pass1.table], table, { ...opts, onChunk: (chunk, rows) => last && opts.onChunk?.(chunk, rows, last) });
+    return { ingest: r, load: mergeReports([pass1.report], file) };
+  }
   async function* tables() {
     for await (const c of trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS })) {
       // the reports are added up as they come (a capped list of skipped lines), not kept per chunk
@@ -41,7 +93,12 @@ export async function ingestFile(engine: SqlEngine, file: string, table: string,
       yield c.table;
     }
   }
-  const r = await ingestStream(engine, tables(), table, { ...opts, onChunk: (chunk, rows) => last && opts.onChunk?.(chunk, rows, last) });
+  let r: IngestReport;
+  try {
+    r = await ingestStream(engine, tables(), table, { ...opts, whole: pass1?.whole, onChunk: (chunk, rows) => last && opts.onChunk?.(chunk, rows, last) });
+  } finally {
+    pass1?.whole.close();
+  }
   return { ingest: r, load: load ?? mergeReports([], file) };
 }
 
@@ -50,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--chunk', '--engine'], ['--replace', '--append', '--json']);
+  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--chunk', '--engine'], ['--replace', '--append', '--behaviour-per-chunk', '--json']);
   const [file, ...extra] = a.positional;
   const table = a.options['--table']?.at(-1);
   if (!file || extra.length || !table) throw new UsageError(USAGE);
@@ -71,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
     const { ingest: r, load: report } = await ingestFile(engine, file, table, {
       format: a.options['--format']?.at(-1) ?? 'auto',
       chunkRows,
+      behaviourPerChunk: a.flags.has('--behaviour-per-chunk'),
       cluster: a.options['--cluster']?.at(-1),
       shards: shards.length ? shards : undefined,
       batchRows: batch,
@@ -81,6 +139,13 @@ export async function run(argv: string[]): Promise<number> {
         if (now - last > 1000) {
           last = now;
           process.stderr.write(`\ringest: ${done} rows written`);
+        }
+      },
+      onScan: (chunk, rows) => {
+        const now = Date.now();
+        if (now - last > 1000) {
+          last = now;
+          process.stderr.write(`\ringest: ${rows} rows read for behaviour over the whole file, ${chunk + 1} chunk${chunk ? 's' : ''}`);
         }
       },
       onChunk: (chunk, rows, rep) => {
@@ -101,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
             .join('')}` +
           `fields: ${r.fields.join(', ')}\n${r.skippedFields.length ? `not stored (no Rules field type): ${r.skippedFields.join(', ')}\n` : ''}` +
           `${r.laterFields.length ? `not stored (first seen after the first chunk, which made the table): ${r.laterFields.join(', ')}\n` : ''}` +
-          `${r.chunks > 1 ? `behaviour.* fields computed per chunk of ${chunkRows ?? DEFAULT_CHUNK_ROWS} lines (a window of consecutive rows), not over the whole file\n` : ''}`,
+          `${r.windows > 1 ? `behaviour.* fields computed per chunk of ${chunkRows ?? DEFAULT_CHUNK_ROWS} lines (a window of consecutive rows), not over the whole source${a.flags.has('--behaviour-per-chunk') ? '' : ': it could not be read twice'}\n` : ''}`,
       );
     return 0;
   } finally {

@@ -14,6 +14,10 @@ import { DIFFERENTIAL_INPUTS, allExpressions, differential, rulesTableDifferenti
 import { corpus, ROOT } from '../helpers/paths.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { ingestFile } from '../../src/commands/ingest.js';
+import { spreadWalker } from './ingest-data.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), ...args], { encoding: 'utf8' });
 
@@ -112,6 +116,29 @@ test('runbook ingest, rule test --engine and classify --engine on the cluster pr
   assert.is(down.status, 1);
   assert.match(down.stderr, /does not answer/);
   assert.not.match(down.stderr, /internal error|\n\s+at /);
+});
+
+test('a chunked ingest of a file onto the cluster stores behaviour over the whole file: the in-memory labels, a walker spread over the chunks included', async () => {
+  const c = ch as ClickHouseCluster;
+  const front = new ClickHouse({ url: c.urls[0] as string });
+  const shards = c.urls.map((url) => new ClickHouse({ url }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netrunbook-ch-chunks-'));
+  try {
+    const file = path.join(dir, 'walker.ndjson');
+    const chunk = spreadWalker(file);
+    const { table } = await loadTraffic(file);
+    const { ingest: rep } = await ingestFile(front, file, 'walk', { chunkRows: chunk, cluster: c.cluster, shards });
+    assert.ok(rep.chunks >= 4 && rep.windows === 1, `${rep.chunks} chunks, ${rep.windows} window`);
+    const remote = await openRemote(front, 'walk');
+    assert.is(remote.shards, 2);
+    await labelsAgree(remote, table, 'chunked ingest on the cluster');
+    const sum = await remoteScore(remote);
+    assert.equal(sum.labels, score(table).counts);
+    assert.ok(sum.labels.malicious >= 48, 'the walker is malicious');
+    assert.equal(sum.notes, [], 'no note of per-window behaviour');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a shard that is down fails the query naming it, or with skipUnavailableShards the answer says it is partial', async () => {

@@ -3,8 +3,11 @@
  * after chunk (ingestStream), on DuckDB in process. A file bigger than the chunk size gives the
  * same rows as a one-shot load, a malformed line is reported at its line in the file while the
  * other rows land, the CSV header travels with the chunks, and the SQL engine matches the same
- * rows as the in-memory engine on the whole file (behaviour.* per chunk window: the same rows as
- * in memory on each chunk's own rows).
+ * rows as the in-memory engine on the whole file, behaviour.* included: `runbook ingest` reads a
+ * file of several chunks twice, the first time for behaviour over the whole file, so its labels
+ * are the in-memory labels of the whole file even where an actor's requests are spread over the
+ * chunks. Chunks given as a stream of tables (a source that cannot be read twice) keep per-chunk
+ * behaviour windows.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,10 +17,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ColumnTable } from 'arquero';
 import { loadTraffic, mergeReports, trafficChunks } from '../../src/traffic/index.js';
-import { matchRows } from '../../src/classify/index.js';
-import { DuckDb, ingest, openRemote, remoteMatches } from '../../src/classify/sql/index.js';
+import { matchRows, score } from '../../src/classify/index.js';
+import { DuckDb, ingest, ingestStream, openRemote, remoteLabels, remoteMatches, remoteScore } from '../../src/classify/sql/index.js';
 import { ingestFile } from '../../src/commands/ingest.js';
-import { allExpressions, differential } from './sql-differential.js';
+import { allExpressions, differential, labelsAgree } from './sql-differential.js';
+import { spreadWalker, WALKER_IP } from './ingest-data.js';
 import { ROOT } from '../helpers/paths.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netrunbook-chunks-'));
@@ -111,32 +115,68 @@ Stream('a chunked ingest stores the same rows as a one-shot ingest and matches w
     const rowsOf = async (t: string) => (await db.query<{ r: bigint; ray: string }>(`SELECT "__row" AS r, "cf__ray_id" AS ray FROM ${t} ORDER BY "__row"`)).rows.map((x) => `${Number(x.r)}:${x.ray}`);
     assert.equal(await rowsOf('chunked'), await rowsOf('once'));
     const windows = await db.query<{ n: bigint }>('SELECT count(DISTINCT "__ingest") AS n FROM chunked');
-    assert.is(Number(windows.rows[0]?.n), rep.chunks, 'one behaviour window per chunk');
-    // every expression that reads no behaviour.* field: the same rows as in memory on the whole file
-    const rowLocal = allExpressions().filter((e) => !e.includes('behaviour.'));
-    const count = await differential(await openRemote(db, 'chunked'), table, rowLocal, 'chunked ingest');
+    assert.is(Number(windows.rows[0]?.n), 1, 'one behaviour window: the whole file');
+    assert.is(rep.windows, 1);
+    // every expression, behaviour.* included: the same rows as in memory on the whole file
+    const remote = await openRemote(db, 'chunked');
+    const count = await differential(remote, table, allExpressions(), 'chunked ingest');
     assert.ok(count.ran > 50, `${count.ran} expressions compared`);
+    assert.ok(allExpressions().filter((e) => e.includes('behaviour.')).length > 10, 'behaviour expressions among them');
+    await labelsAgree(remote, table, 'chunked ingest');
+    assert.equal((await remoteScore(remote)).notes, [], 'no note of per-window behaviour');
   } finally {
     await db.close();
   }
 });
 
-Stream('behaviour.* fields of a chunked ingest are those of each chunk on its own rows (a window), and of the whole file in one chunk', async () => {
+Stream('chunks given as a stream of tables, or a file ingested with behaviourPerChunk, have behaviour.* per chunk (a window each), and the summary says so', async () => {
   const db = await DuckDb.open();
   try {
-    await ingestFile(db, file, 'win', { chunkRows: CHUNK });
-    await ingestFile(db, file, 'one', { chunkRows: lines.length });
+    const tables: ColumnTable[] = [];
+    for await (const c of trafficChunks(file, { rows: CHUNK })) tables.push(c.table);
+    const rep = await ingestStream(db, tables, 'win');
+    assert.is(rep.windows, tables.length);
     const expr = allExpressions().find((e) => e.includes('behaviour.ip.requests')) ?? 'behaviour.ip.requests gt 50';
     const perChunk: number[] = [];
     let offset = 0;
-    for await (const c of trafficChunks(file, { rows: CHUNK })) {
-      perChunk.push(...ones(matchRows(c.table, expr)).map((r) => r + offset));
-      offset += c.table.numRows();
+    for (const t of tables) {
+      perChunk.push(...ones(matchRows(t, expr)).map((r) => r + offset));
+      offset += t.numRows();
     }
-    const { table } = await loadTraffic(file);
-    assert.equal(await remoteMatches(await openRemote(db, 'win'), expr), perChunk);
-    assert.equal(await remoteMatches(await openRemote(db, 'one'), expr), ones(matchRows(table, expr)));
+    const remote = await openRemote(db, 'win');
+    assert.equal(await remoteMatches(remote, expr), perChunk);
     assert.ok(perChunk.length > 0, `${expr} matches rows`);
+    assert.match((await remoteScore(remote)).notes.join('\n'), /over each of 4 windows/);
+    const { ingest: rep2 } = await ingestFile(db, file, 'perchunk', { chunkRows: CHUNK, behaviourPerChunk: true });
+    assert.is(rep2.windows, tables.length);
+    assert.equal(await remoteMatches(await openRemote(db, 'perchunk'), expr), perChunk);
+  } finally {
+    await db.close();
+  }
+});
+
+Stream('a walker whose requests are spread over the chunks, and crosses the behaviour thresholds only over the whole file, is labelled as in memory', async () => {
+  const walker = path.join(dir, 'walker.ndjson');
+  const chunk = spreadWalker(walker);
+  const db = await DuckDb.open();
+  try {
+    const { table } = await loadTraffic(walker);
+    const { ingest: rep } = await ingestFile(db, walker, 'walk', { chunkRows: chunk });
+    assert.ok(rep.chunks >= 4, `${rep.chunks} chunks`);
+    const remote = await openRemote(db, 'walk');
+    await labelsAgree(remote, table, 'chunked ingest of the walker');
+    const ips = column(table, "ip.src");
+    const walkerRows = ips.flatMap((ip, r) => (ip === WALKER_IP ? [r] : []));
+    assert.is(walkerRows.length, 48);
+    const memory = score(table).labelCodes;
+    assert.ok(walkerRows.every((r) => memory[r] === 2), 'the walker is malicious over the whole file');
+    // per chunk (a stream of tables) the walker does not cross the thresholds: the test has teeth
+    const tables: ColumnTable[] = [];
+    for await (const c of trafficChunks(walker, { rows: chunk })) tables.push(c.table);
+    await ingestStream(db, tables, 'walk_win');
+    const perWindow = await remoteLabels(await openRemote(db, 'walk_win'));
+    assert.ok(walkerRows.every((r) => perWindow.get(r) !== 2), 'per chunk window the walker is not malicious');
+    assert.equal((await remoteScore(remote)).notes, []);
   } finally {
     await db.close();
   }

@@ -59,11 +59,12 @@ const GROUP_FIELDS: Record<string, (s: GroupStats) => (g: number) => number> = {
   peak_per_min: (s) => at(s.peakPerMin),
 };
 
-const FIELDS: Record<string, { type: RuleType; compute: Compute }> = {};
+const FIELDS: Record<string, { type: RuleType; compute: Compute; grouping?: Grouping }> = {};
 for (const grouping of ['ip', 'client', 'session', 'actor'] as Grouping[]) {
   for (const [name, get] of Object.entries(GROUP_FIELDS)) {
     FIELDS[`behaviour.${grouping}.${name}`] = {
       type: T.Int,
+      grouping,
       compute: (f) => {
         const { ids, stats } = f.group(grouping);
         return spread(ids, stats.size, get(stats), name === 'interval_cv_pct' ? -1 : 0);
@@ -116,6 +117,31 @@ export function columnsOf(cols: readonly Column[], n: number): BehaviourColumns 
     if (c && c.length === n) out[name] = c;
   });
   return out;
+}
+
+/**
+ * The values of behaviour fields over a whole source, for every row (an ingest of a source read
+ * in chunks stores these): the same computations as the fields of a table, made in an order that
+ * lets go of each grouping's statistics once its fields are made (the network facts, which read
+ * the actors', first), so a large source holds one grouping's statistics at a time. Each field's
+ * values go to `take` as soon as they are made (the caller may write them out and drop them).
+ */
+export function wholeSourceFields(src: DerivationSource, fields: readonly string[], take: (field: string, values: ArrayLike<unknown>) => void): void {
+  const frame = behaviourFrame(src);
+  const wanted = fields.filter((f) => f in FIELDS);
+  const rank = (f: string): number => {
+    const g = FIELDS[f]?.grouping;
+    // the actors' first: the network facts (made before) read them
+    return g === undefined ? 0 : 1 + (['actor', 'ip', 'client', 'session'] as Grouping[]).indexOf(g);
+  };
+  let current: Grouping | undefined;
+  for (const f of [...wanted].sort((a, b) => rank(a) - rank(b))) {
+    const def = FIELDS[f] as (typeof FIELDS)[string];
+    if (current !== undefined && def.grouping !== current) frame.releaseGroup(current);
+    current = def.grouping;
+    take(f, def.compute(frame));
+  }
+  if (current !== undefined) frame.releaseGroup(current);
 }
 
 /** Field name -> Rules type, for the catalogue. */

@@ -50,6 +50,10 @@ export class BehaviourFrame {
     if (!s) this.stats.set(kind, (s = new GroupStats(g.ids, g.size, f)));
     return { ids: g.ids, stats: s };
   }
+  /** Lets go of a grouping's statistics (computed again if asked for after). */
+  releaseGroup(kind: Grouping): void {
+    this.stats.delete(kind);
+  }
   endpoints(): EndpointWindows {
     return (this.windows ??= endpointWindows(this.facts, this.baselineOption));
   }

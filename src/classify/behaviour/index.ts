@@ -11,3 +11,4 @@ export { NETWORK_CLASSES_VERSION, networkClass, asnClass, rangeClass, type Netwo
 export { splitBaseline, incidentThreshold, type BaselineOption, type BaselineInfo } from './baseline.js';
 export { sessionToken, endpointOf, queryRandomness, isLoginPath, isStaticPath, networkOf } from './keys.js';
 export { seedIds, renumber, renumberInto, pairIds, takeI32, release } from './intern.js';
+export { WholeSource } from './whole.js';

@@ -25,7 +25,7 @@ import { TABLE_NAME } from './engine.js';
 import { SqlEngineError } from './errors.js';
 import { lowerToSql, type LowerOptions } from './lower.js';
 import { SQL_MSG } from './messages.js';
-import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, storedFields, wireFormatOf, type StoredField } from './storage.js';
+import { columnDefs, columnOf, encodeRows, fieldsFromColumns, INGEST_COLUMN, ROW_COLUMN, storedFields, wireFormatOf, type StoredField, type WholeColumns } from './storage.js';
 
 export interface TimeRange {
   /** ms since the epoch, inclusive */
@@ -93,14 +93,22 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   /** After every chunk of a streamed ingest (0-based), with the rows written so far. */
   onChunk?: (chunk: number, done: number) => void;
+  /**
+   * The table-wide derived fields (behaviour.*) computed over the whole source beforehand
+   * (WholeDerived, pass 1 of `runbook ingest`): written in place of each chunk's own, and the
+   * chunks make one behaviour window. Without it each chunk is a window of its own.
+   */
+  whole?: WholeColumns;
 }
 
 export interface IngestReport {
   table: string;
   rows: number;
   batches: number;
-  /** Chunks (behaviour windows) the rows came in: 1 for one table. */
+  /** Chunks the rows came in: 1 for one table. */
   chunks: number;
+  /** Behaviour windows the rows were written in (`__ingest` values): 1 when behaviour is over the whole source. */
+  windows: number;
   fields: string[];
   skippedFields: string[];
   /** Fields a later chunk had that the table made from the first chunk lacks (not stored). */
@@ -136,10 +144,11 @@ export async function ingest(engine: SqlEngine, table: ColumnTable, name: string
  * without a field writes it as missing, a field first seen in a later chunk is not stored (the
  * report lists it). Row numbers (`__row`) run on across chunks.
  *
- * behaviour.* fields are computed per chunk: each chunk is a window of consecutive rows whose
+ * behaviour.* fields: with `whole` (computed over the whole source in a first pass) every chunk
+ * writes the whole source's values and all chunks are one window, as one table in memory would
+ * be. Without it they are computed per chunk: each chunk is a window of consecutive rows whose
  * per-address / per-client / per-endpoint statistics are its own, and `__ingest` numbers the
- * windows (a summary over several windows says so). One chunk holding the whole source (a chunk
- * size at least its row count) gives whole-source behaviour, as in memory.
+ * windows (a summary over several windows says so).
  */
 export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTable> | AsyncIterable<ColumnTable>, name: string, opts: IngestOptions = {}): Promise<IngestReport> {
   checkName(name);
@@ -174,9 +183,13 @@ export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTab
     const present = new Set(stored.map((f) => f.field));
     for (const c of table.columnNames()) if (!present.has(c) && !(c in DERIVED)) skipped.add(c);
     const n = table.numRows();
+    const whole = opts.whole;
+    if (whole && rows + n > whole.rows) throw new SqlEngineError(SQL_MSG.sourceChanged(name, whole.rows, rows + n));
+    // this chunk's rows of the whole-source columns
+    const values = whole ? new Map([...whole.fields].map((f) => [f, whole.slice(f, rows, rows + n)])) : undefined;
     for (let from = 0; from < n; from += batch) {
       const to = Math.min(n, from + batch);
-      await engine.insert(name, columns, types, encodeRows(table, stored, from, to, firstRow + rows, ingestId + chunk, wire));
+      await engine.insert(name, columns, types, encodeRows(table, stored, from, to, firstRow + rows, ingestId + (whole ? 0 : chunk), wire, undefined, values));
       batches++;
       opts.onProgress?.(rows + to, undefined);
     }
@@ -185,8 +198,9 @@ export async function ingestStream(engine: SqlEngine, chunks: Iterable<ColumnTab
     opts.onChunk?.(chunk - 1, rows);
   }
   if (fields === null) throw new SqlEngineError(SQL_MSG.nothingToIngest(name));
+  if (opts.whole && rows !== opts.whole.rows) throw new SqlEngineError(SQL_MSG.sourceChanged(name, opts.whole.rows, rows));
   for (const f of later) skipped.delete(f);
-  return { table: name, rows, batches, chunks: chunk, fields: fields.map((f) => f.field), skippedFields: [...skipped].filter((c) => !later.has(c)), laterFields: [...later], engine: engine.where, shards: ddlTargets.length, seconds: (performance.now() - t0) / 1000 };
+  return { table: name, rows, batches, chunks: chunk, windows: opts.whole ? 1 : chunk, fields: fields.map((f) => f.field), skippedFields: [...skipped].filter((c) => !later.has(c)), laterFields: [...later], engine: engine.where, shards: ddlTargets.length, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Creates the stored table (or checks the one appended to): its columns, first row number and first window id. */

@@ -14,9 +14,14 @@
  *   ingest with the same code the in-memory engine uses, so both engines see the same values.
  * - `__row` is the row's position in the loaded input: differential tests and samples use it.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ColumnTable } from 'arquero';
-import { CATALOG } from '../schema.js';
-import { fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
+import { CATALOG, DERIVED, type DerivationSource } from '../schema.js';
+import { derivationSource, fieldColumn, fieldIds, plain, tableSchema } from '../columns.js';
+import { WholeSource } from '../behaviour/whole.js';
+import { wholeSourceFields } from '../behaviour/fields.js';
 import { DictionaryColumn } from '../../traffic/dictionary.js';
 import { T, type RuleType } from '../types.js';
 import { parseIp } from '../ip.js';
@@ -31,8 +36,9 @@ export interface StoredField {
 
 export const ROW_COLUMN = '__row';
 /**
- * The behaviour window of a row: one per chunk of a streamed ingest (and per ingest call);
- * behaviour.* fields are computed over the rows of one window.
+ * The behaviour window of a row: one per ingest call, or one per chunk of a streamed ingest whose
+ * source could not be read twice (see WholeColumns); behaviour.* fields are computed over the
+ * rows of one window.
  */
 export const INGEST_COLUMN = '__ingest';
 
@@ -339,7 +345,13 @@ function rowWriter(get: (i: number) => unknown, f: StoredField, enc: CellEncoder
 }
 
 /** A field's writer: per distinct value (encoded once) when the column is interned, integers as digits. */
-function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): SliceWriter {
+function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder, whole?: ReadonlyMap<string, ArrayLike<unknown>>): SliceWriter {
+  const wholeCol = whole?.get(f.field);
+  if (wholeCol) {
+    // computed over the whole source (the values of this table's rows)
+    const wr = rowWriter((i) => wholeCol[i], f, enc);
+    return () => wr;
+  }
   if (!tableSchema(table).fields.has(f.field)) {
     // a field this table lacks (a later chunk of a streamed ingest without it): missing on every row
     const none = utf8(enc(null));
@@ -392,7 +404,7 @@ function columnWriter(table: ColumnTable, f: StoredField, enc: CellEncoder): Sli
  * written as bytes (a dictionary column's values encoded once each, integers digit by digit):
  * no string or object per row, which is what makes ingest fast.
  */
-export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000): Generator<Buffer> {
+export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], from: number, to: number, firstRow: number, ingestId: number, wire: WireFormat, slice = 10_000, whole?: ReadonlyMap<string, ArrayLike<unknown>>): Generator<Buffer> {
   const tsv = wire === 'tsv';
   // JSON keys: c0 __row, c1 __ingest, then each field's columns in order
   const keys: number[] = [];
@@ -402,7 +414,7 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
     next += cellsOf(f.type);
   }
   const t = plain(table);
-  const makers = fields.map((f, j) => columnWriter(t, f, cellEncoder(f.type, wire, keys[j] as number)));
+  const makers = fields.map((f, j) => columnWriter(t, f, cellEncoder(f.type, wire, keys[j] as number), whole));
   const prefixes = keys.map((k) => utf8(tsv ? '\t' : `,"c${k}":`));
   const rowStart = utf8(tsv ? '' : '{"c0":');
   const ingestCell = utf8(tsv ? `\t${ingestId}` : `,"c1":${ingestId}`);
@@ -422,5 +434,124 @@ export function* encodeRows(table: ColumnTable, fields: readonly StoredField[], 
       out.bytes(rowEnd);
     }
     yield out.take();
+  }
+}
+
+/**
+ * The table-wide derived fields (behaviour.*) of a source streamed in chunks, computed over the
+ * whole source and kept in a temporary file (not in memory while the chunks are written): the
+ * values of rows [from, to) of the source (row 0 = the first chunk's first row) read back per
+ * chunk. `close` removes the file.
+ */
+export interface WholeColumns {
+  readonly rows: number;
+  readonly fields: ReadonlySet<string>;
+  slice(field: string, from: number, to: number): ArrayLike<unknown>;
+  close(): void;
+}
+
+type Stored = { at: number; kind: 'u8' | 'i16' | 'i32' | 'f64'; names?: readonly unknown[] } | { kind: 'memory'; values: ArrayLike<unknown> };
+const BYTES_PER = { u8: 1, i16: 2, i32: 4, f64: 8 } as const;
+
+/** Whole-source columns spilled to a temporary file as typed arrays (a column of texts as codes). */
+class SpilledColumns implements WholeColumns {
+  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netrunbook-ingest-'));
+  private readonly fd = fs.openSync(path.join(this.dir, 'behaviour.bin'), 'w+');
+  private readonly stored = new Map<string, Stored>();
+  private end = 0;
+  private closed = false;
+  private readonly onExit = (): void => this.close();
+  constructor(readonly rows: number) {
+    process.once('exit', this.onExit);
+  }
+  get fields(): ReadonlySet<string> {
+    return new Set(this.stored.keys());
+  }
+  put(field: string, values: ArrayLike<unknown>): void {
+    let typed: Uint8Array | Int16Array | Int32Array | Float64Array | null = null;
+    let names: unknown[] | undefined;
+    if (values instanceof Uint8Array || values instanceof Int16Array || values instanceof Int32Array || values instanceof Float64Array) typed = values;
+    else if (Array.isArray(values)) {
+      // a column of few distinct values (behaviour.network.class): codes into its values
+      const index = new Map<unknown, number>();
+      const codes = new Uint8Array(values.length);
+      names = [];
+      for (let i = 0; i < values.length && names.length <= 256; i++) {
+        let k = index.get(values[i]);
+        if (k === undefined) index.set(values[i], (k = names.push(values[i]) - 1));
+        codes[i] = k;
+      }
+      if (names.length <= 256) typed = codes;
+      else names = undefined;
+    }
+    if (!typed) {
+      this.stored.set(field, { kind: 'memory', values });
+      return;
+    }
+    const kind = typed instanceof Uint8Array ? 'u8' : typed instanceof Int16Array ? 'i16' : typed instanceof Int32Array ? 'i32' : 'f64';
+    const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(this.fd, bytes, at, bytes.length - at, this.end + at);
+    this.stored.set(field, { at: this.end, kind, names });
+    this.end += bytes.length;
+  }
+  slice(field: string, from: number, to: number): ArrayLike<unknown> {
+    const s = this.stored.get(field);
+    if (!s) return [];
+    if (s.kind === 'memory') return Array.prototype.slice.call(s.values, from, to);
+    const per = BYTES_PER[s.kind];
+    const buf = new ArrayBuffer((to - from) * per);
+    const view = new Uint8Array(buf);
+    for (let got = 0; got < view.length; ) {
+      const k = fs.readSync(this.fd, view, got, view.length - got, s.at + from * per + got);
+      if (k === 0) break;
+      got += k;
+    }
+    const typed = s.kind === 'u8' ? new Uint8Array(buf) : s.kind === 'i16' ? new Int16Array(buf) : s.kind === 'i32' ? new Int32Array(buf) : new Float64Array(buf);
+    const names = s.names;
+    return names ? Array.from(typed, (k) => names[k]) : typed;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    process.removeListener('exit', this.onExit);
+    fs.closeSync(this.fd);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Pass 1 of a whole-source ingest: the columns behaviour reads, gathered from every chunk
+ * (nothing else is kept), then each table-wide derived field of `fields` computed once over the
+ * whole source by the code the in-memory engine runs (the frame of the gathered source), so a
+ * chunked ingest stores the values a one-table load would.
+ */
+export class WholeDerived {
+  private readonly source = new WholeSource();
+  add(table: ColumnTable): void {
+    this.source.add(derivationSource(table));
+  }
+  get rows(): number {
+    return this.source.rows;
+  }
+  finish(fields: readonly StoredField[]): WholeColumns {
+    const src: DerivationSource = this.source.finish();
+    const out = new SpilledColumns(src.n);
+    try {
+      // behaviour's fields in the order that holds least at once, then any other table-wide derivation
+      wholeSourceFields(
+        src,
+        fields.map((f) => f.field),
+        (field, values) => out.put(field, values),
+      );
+      const done = out.fields;
+      for (const f of fields) {
+        const whole = DERIVED[f.field]?.whole;
+        if (whole && !done.has(f.field)) out.put(f.field, whole(src));
+      }
+    } catch (e) {
+      out.close();
+      throw e;
+    }
+    return out;
   }
 }
