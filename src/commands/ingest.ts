@@ -1,19 +1,20 @@
 /**
  * `runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME --shard URL ...]
- *  [--format F] [--replace] [--chunk ROWS] [--behaviour-per-chunk] [--batch N] [--json]`: load any format the loaders read
+ *  [--format F] [--replace] [--chunk ROWS] [--behaviour chunk|whole] [--batch N] [--json]`: load any format the loaders read
  * into a SQL engine and print the load report. The file is read in chunks of ROWS lines (default
  * 100,000), each loaded, written in batches and dropped before the next, so Node's memory is that
  * of one chunk whatever the file's size. With --cluster, a MergeTree table `T_local` is created on
  * every --shard (default: the --clickhouse server only) and `T` is a Distributed table over the
  * cluster, sharded by source address.
  *
- * behaviour.* fields (per-address, per-client, per-endpoint statistics) are over the whole file,
- * as in memory: a file of several chunks is read twice, first for the columns behaviour reads
- * only (kept compactly, the frame of the whole file computed from them), then to write the rows
- * with those values. That first pass holds the behaviour columns of every row (a few hundred
- * bytes a row at its peak), not one chunk: --behaviour-per-chunk (or a source that cannot be read
- * twice, a pipe) keeps the memory of one chunk and computes behaviour per chunk instead (a window
- * of ROWS consecutive lines), and the summary says so.
+ * behaviour.* fields (per-address, per-client, per-endpoint statistics) are computed per chunk by
+ * default (a window of ROWS consecutive lines: the memory of one chunk, whatever the file's size),
+ * and the classify summary says so. `--behaviour whole` computes them over the whole file, as in
+ * memory: a file of several chunks is read twice, first for the columns behaviour reads only
+ * (kept compactly, the frame of the whole file computed from them), then to write the rows with
+ * those values. That first pass holds the behaviour columns of every row (about 250 bytes a row at
+ * its peak: ~900 MB of Node memory at 2M rows), so it is for a time range that fits, not for a
+ * day of a big zone. A source that cannot be read twice (a pipe) is per chunk either way.
  */
 import { parseArgs, UsageError } from './usage.js';
 import { mergeReports, trafficChunks, DEFAULT_CHUNK_ROWS, type FormatOption, type LoadReport } from '../traffic/index.js';
@@ -24,22 +25,25 @@ import { storedFields, WholeDerived, type WholeColumns } from '../classify/sql/s
 import { engineFrom } from './engine.js';
 
 const USAGE =
-  'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--chunk ROWS] [--behaviour-per-chunk] [--batch N] [--json]';
+  'usage: runbook ingest TRAFFIC (--clickhouse URL | --duckdb FILE) --table T [--cluster NAME [--shard URL ...]] [--format F] [--replace | --append] [--chunk ROWS] [--behaviour chunk|whole] [--batch N] [--json]';
 
 export interface IngestFileOptions extends Omit<IngestOptions, 'onChunk'> {
   format?: FormatOption;
   /** Lines per chunk (default 100,000): the unit of memory of the second pass (of the only one per chunk). */
   chunkRows?: number;
   /**
-   * behaviour.* over each chunk's rows (one pass, the memory of one chunk) instead of over the
-   * whole file (two passes, the first holding the behaviour columns of every row).
+   * 'chunk' (default): behaviour.* over each chunk's rows (one pass, the memory of one chunk);
+   * 'whole': over the whole file (two passes, the first holding the behaviour columns of every row).
    */
-  behaviourPerChunk?: boolean;
+  behaviour?: BehaviourScope;
   /** After every chunk: its number, rows written so far, and the load report of the chunk. */
   onChunk?: (chunk: number, rows: number, report: LoadReport) => void;
   /** After every chunk of the first pass (behaviour over the whole file): its number and the rows read so far. */
   onScan?: (chunk: number, rows: number) => void;
 }
+
+export const BEHAVIOUR_SCOPES = ['chunk', 'whole'] as const;
+export type BehaviourScope = (typeof BEHAVIOUR_SCOPES)[number];
 
 /** Can the source be read a second time (a regular file; not a pipe or a terminal)? */
 function rereadable(file: string): boolean {
@@ -79,7 +83,7 @@ async function scan(file: string, opts: IngestFileOptions): Promise<{ whole: Who
 export async function ingestFile(engine: SqlEngine, file: string, table: string, opts: IngestFileOptions = {}): Promise<{ ingest: IngestReport; load: LoadReport }> {
   let load: LoadReport | null = null;
   let last: LoadReport | null = null;
-  const pass1 = !opts.behaviourPerChunk && rereadable(file) ? await scan(file, opts) : null;
+  const pass1 = opts.behaviour === 'whole' && rereadable(file) ? await scan(file, opts) : null;
   if (pass1 && 'table' in pass1) {
     load = last = pass1.report;
     const r = await ingestStream(engine, [pass1.table], table, { ...opts, onChunk: (chunk, rows) => last && opts.onChunk?.(chunk, rows, last) });
@@ -107,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--chunk', '--engine'], ['--replace', '--append', '--behaviour-per-chunk', '--json']);
+  const a = parseArgs(argv, ['--clickhouse', '--duckdb', '--table', '--cluster', '--shard', '--format', '--batch', '--chunk', '--engine', '--behaviour'], ['--replace', '--append', '--json']);
   const [file, ...extra] = a.positional;
   const table = a.options['--table']?.at(-1);
   if (!file || extra.length || !table) throw new UsageError(USAGE);
@@ -119,6 +123,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!(Number.isInteger(n) && n > 0)) throw new UsageError(`${opt} must be a positive number of rows`);
     return n;
   };
+  const scope = a.options['--behaviour']?.at(-1) ?? 'chunk';
+  if (!(BEHAVIOUR_SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--behaviour must be one of ${BEHAVIOUR_SCOPES.join(', ')} (got "${scope}")`);
   const batch = count('--batch');
   const chunkRows = count('--chunk');
   const engine = await engineFrom(a, 'runbook ingest');
@@ -128,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     const { ingest: r, load: report } = await ingestFile(engine, file, table, {
       format: a.options['--format']?.at(-1) ?? 'auto',
       chunkRows,
-      behaviourPerChunk: a.flags.has('--behaviour-per-chunk'),
+      behaviour: scope as BehaviourScope,
       cluster: a.options['--cluster']?.at(-1),
       shards: shards.length ? shards : undefined,
       batchRows: batch,
@@ -166,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
             .join('')}` +
           `fields: ${r.fields.join(', ')}\n${r.skippedFields.length ? `not stored (no Rules field type): ${r.skippedFields.join(', ')}\n` : ''}` +
           `${r.laterFields.length ? `not stored (first seen after the first chunk, which made the table): ${r.laterFields.join(', ')}\n` : ''}` +
-          `${r.windows > 1 ? `behaviour.* fields computed per chunk of ${chunkRows ?? DEFAULT_CHUNK_ROWS} lines (a window of consecutive rows), not over the whole source${a.flags.has('--behaviour-per-chunk') ? '' : ': it could not be read twice'}\n` : ''}`,
+          `${r.windows > 1 ? `behaviour.* fields computed per chunk of ${chunkRows ?? DEFAULT_CHUNK_ROWS} lines (a window of consecutive rows), not over the whole source${scope === 'chunk' ? ' (--behaviour whole: over the whole file, memory ~250 bytes a row)' : ': it could not be read twice'}\n` : ''}`,
       );
     return 0;
   } finally {

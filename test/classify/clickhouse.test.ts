@@ -118,7 +118,7 @@ test('runbook ingest, rule test --engine and classify --engine on the cluster pr
   assert.not.match(down.stderr, /internal error|\n\s+at /);
 });
 
-test('a chunked ingest of a file onto the cluster stores behaviour over the whole file: the in-memory labels, a walker spread over the chunks included', async () => {
+test('a chunked ingest of a file onto the cluster with --behaviour whole stores behaviour over the whole file: the in-memory labels, a walker spread over the chunks included', async () => {
   const c = ch as ClickHouseCluster;
   const front = new ClickHouse({ url: c.urls[0] as string });
   const shards = c.urls.map((url) => new ClickHouse({ url }));
@@ -127,7 +127,7 @@ test('a chunked ingest of a file onto the cluster stores behaviour over the whol
     const file = path.join(dir, 'walker.ndjson');
     const chunk = spreadWalker(file);
     const { table } = await loadTraffic(file);
-    const { ingest: rep } = await ingestFile(front, file, 'walk', { chunkRows: chunk, cluster: c.cluster, shards });
+    const { ingest: rep } = await ingestFile(front, file, 'walk', { chunkRows: chunk, cluster: c.cluster, shards, behaviour: 'whole' });
     assert.ok(rep.chunks >= 4 && rep.windows === 1, `${rep.chunks} chunks, ${rep.windows} window`);
     const remote = await openRemote(front, 'walk');
     assert.is(remote.shards, 2);

@@ -101,12 +101,12 @@ Chunks.run();
 
 const Stream = suite('ingestStream (runbook ingest) on DuckDB');
 
-Stream('a chunked ingest stores the same rows as a one-shot ingest and matches what the in-memory engine matches on the whole file', async () => {
+Stream('a chunked ingest with --behaviour whole stores the same rows as a one-shot ingest and matches what the in-memory engine matches on the whole file', async () => {
   const db = await DuckDb.open();
   try {
     const { table } = await loadTraffic(file);
     await ingest(db, table, 'once');
-    const { ingest: rep, load } = await ingestFile(db, file, 'chunked', { chunkRows: CHUNK, batchRows: 1500 });
+    const { ingest: rep, load } = await ingestFile(db, file, 'chunked', { chunkRows: CHUNK, batchRows: 1500, behaviour: 'whole' });
     assert.is(rep.chunks, Math.ceil(lines.length / CHUNK));
     assert.ok(rep.batches > rep.chunks, 'chunks are cut into batches');
     assert.is(rep.rows, table.numRows());
@@ -129,7 +129,7 @@ Stream('a chunked ingest stores the same rows as a one-shot ingest and matches w
   }
 });
 
-Stream('chunks given as a stream of tables, or a file ingested with behaviourPerChunk, have behaviour.* per chunk (a window each), and the summary says so', async () => {
+Stream('chunks given as a stream of tables, or a file ingested with the default behaviour scope (per chunk), have behaviour.* per chunk (a window each), and the summary says so', async () => {
   const db = await DuckDb.open();
   try {
     const tables: ColumnTable[] = [];
@@ -147,7 +147,7 @@ Stream('chunks given as a stream of tables, or a file ingested with behaviourPer
     assert.equal(await remoteMatches(remote, expr), perChunk);
     assert.ok(perChunk.length > 0, `${expr} matches rows`);
     assert.match((await remoteScore(remote)).notes.join('\n'), /over each of 4 windows/);
-    const { ingest: rep2 } = await ingestFile(db, file, 'perchunk', { chunkRows: CHUNK, behaviourPerChunk: true });
+    const { ingest: rep2 } = await ingestFile(db, file, 'perchunk', { chunkRows: CHUNK });
     assert.is(rep2.windows, tables.length);
     assert.equal(await remoteMatches(await openRemote(db, 'perchunk'), expr), perChunk);
   } finally {
@@ -161,7 +161,7 @@ Stream('a walker whose requests are spread over the chunks, and crosses the beha
   const db = await DuckDb.open();
   try {
     const { table } = await loadTraffic(walker);
-    const { ingest: rep } = await ingestFile(db, walker, 'walk', { chunkRows: chunk });
+    const { ingest: rep } = await ingestFile(db, walker, 'walk', { chunkRows: chunk, behaviour: 'whole' });
     assert.ok(rep.chunks >= 4, `${rep.chunks} chunks`);
     const remote = await openRemote(db, 'walk');
     await labelsAgree(remote, table, 'chunked ingest of the walker');

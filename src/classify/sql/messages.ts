@@ -17,7 +17,7 @@ export const SQL_MSG = {
   absentClusters: 'clusters are found by clustering the attack rows in memory; not computed on a SQL engine (score a time window in memory: runbook classify on an export of the rows of --where FROM..TO)',
   absentMitigations: 'mitigation proposals (and their backtests, refusals, levers, incident and evidence) are synthesised from the clustered rows in memory; not computed on a SQL engine (score a time window in memory to get them, then check a proposal on the whole table with runbook rule test EXPRESSION --engine ...)',
   behaviourPerIngest: (windows: number) =>
-    `behaviour.* fields were computed at ingest over each of ${windows} windows of consecutive rows (the chunks of a streamed ingest, or separate ingest calls), not over the whole table: behaviour signatures judged each window on its own; for whole-window behaviour, ingest the time range of interest as one chunk (runbook ingest --chunk ROWS with ROWS at least its row count)`,
+    `behaviour.* fields were computed at ingest over each of ${windows} windows of consecutive rows (the chunks of a streamed ingest, or separate ingest calls), not over the whole table: behaviour signatures judged each window on its own; for behaviour over the whole table, ingest with runbook ingest --behaviour whole (two passes; Node memory about 250 bytes a row)`,
   sourceChanged: (name: string, before: number, now: number) =>
     `cannot ingest into ${name}: the source gave ${before} rows when read for behaviour and ${now} when read again (did it change meanwhile?); rows written so far stay in the table`,
   nothingToIngest: (name: string) => `nothing to ingest into ${name}: the source gave no table`,
