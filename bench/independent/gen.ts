@@ -880,7 +880,7 @@ export const SCENARIOS: readonly Scenario[] = [
       goodDay(d, s);
       const at = d.site.start + Math.floor((15 + d.rng.next() * 4) * 3_600_000);
       const url = `/products/${d.rng.pick(['limited-drop-aurora-runner', 'collab-capsule-26', 'heritage-boot-restock'])}`;
-      flashCrowd(d, Math.round(d.rng.int(5000, 9000) * s), at, url);
+      flashCrowd(d, Math.round(d.rng.int(2500, 4500) * s), at, url);
       flashCrowdFlood(d, Math.round(d.rng.int(40000, 70000) * s), at, url);
     },
   },
