@@ -188,13 +188,15 @@ export function knownGoodMask(table: ColumnTable, opts: Pick<ScoreOptions, 'allo
   return out;
 }
 
+/** Signatures that can apply to one table at once (two 26-bit words per row). */
+export const MAX_ACTIVE_SIGNATURES = 52;
+
 export function score(table: ColumnTable, opts: ScoreOptions = {}): ScoreResult {
   const t = plain(table);
   const n = t.numRows();
   const pack = opts.pack ?? PACK;
   const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const sigs = effectiveSignatures(pack, opts.signatures);
-  if (sigs.length > 52) throw new ClassifyError(MSG.signatureInvalid('*', 'at most 52 signatures can be active at once'));
   const good = knownGoodMask(t, opts);
   // behaviour signatures share one computation per table; a baseline option is applied here
   const usesBehaviour = sigs.some((sig) => (sig.kind === 'expression' ? sig.expression : (sig.where ?? '')).includes('behaviour.'));
@@ -243,6 +245,9 @@ function scoreWith(t: ColumnTable, n: number, pack: SignaturePack, th: Threshold
   for (const sig of sigs) {
     const base: SignatureOutcome = { id: sig.id, title: sig.title, layer: sig.layer, weight: sig.weight, group: sig.group, fired: 0, applicable: true, expression: sig.kind === 'expression' ? sig.expression : sig.where };
     const exempt = sig.exemptKnownGood !== false;
+    // a row's fired signatures are two 26-bit words: signatures that do not apply to this table
+    // (L3/4 ones on an HTTP log) take no bit, so the limit is on the ones that apply
+    if (active.length >= MAX_ACTIVE_SIGNATURES) throw new ClassifyError(MSG.signatureInvalid(sig.id, `at most ${MAX_ACTIVE_SIGNATURES} signatures can apply to one table at once`));
     const word = active.length < 26 ? lo : (hi ??= new Int32Array(n));
     const bit = 1 << active.length % 26;
     // a group keeps its largest weight per row (at least 0); a group of one signature with a

@@ -70,6 +70,20 @@ function scoredState(r: ScoreResult): unknown {
   };
 }
 
+Score('counts toward the 52-signature limit only the signatures that apply: the pack plus a few of the user\'s on an HTTP log is fine, 60 applicable ones are a clear error naming the first over the limit', () => {
+  const t = aq.table({ 'http.request.method': ['GET', 'POST'], 'http.user_agent': ['a', 'b'] });
+  const sig = (i: number): Signature => ({ id: `u${i}`, title: `user ${i}`, layer: 'l7', kind: 'expression', weight: 1, expression: 'http.request.method eq "GET"' });
+  assert.ok(PACK.signatures.length > 40, 'the pack alone is most of the limit');
+  const few = score(t, { signatures: [1, 2, 3].map(sig) });
+  assert.ok(few.signatures.some((s) => s.id === 'u3' && s.fired === 1));
+  try {
+    score(t, { signatures: Array.from({ length: 60 }, (_, i) => sig(i)), pack: { ...PACK, signatures: [] } });
+    assert.unreachable('60 applicable signatures');
+  } catch (e) {
+    assert.instance(e, ClassifyError);
+    assert.match((e as Error).message, /u52.*at most 52 signatures can apply/);
+  }
+});
 Score('gives the same scores, labels, reasons and fired rows with the row-local signatures on a second thread', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nrb-score-par-'));
   try {

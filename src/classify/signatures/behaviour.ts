@@ -22,6 +22,12 @@ const SIGNATURES: Signature[] = [
     id: 'bh.login-only-client', title: 'client that only tried to log in (no pages, no assets) and failed', layer: 'l7', kind: 'expression', weight: 30,
     expression: 'behaviour.client.login_attempts ge 1 and behaviour.client.login_failed_pct ge 50 and behaviour.client.static_pct eq 0 and behaviour.client.endpoints le 3',
   },
+  {
+    // one browser session failing login after login all day (a driven browser inside a corporate
+    // NAT: the address, user agent and TLS stack are the colleagues'; the session is its own)
+    id: 'bh.session-login-failures', title: 'session that failed 20+ logins (90%+ of its attempts)', layer: 'l7', kind: 'expression', weight: 45,
+    expression: 'behaviour.request.login and behaviour.session.login_attempts ge 20 and behaviour.session.login_failed_pct ge 90',
+  },
   { id: 'bh.blind-login', title: 'login POST without the login page fetched first', layer: 'l7', kind: 'expression', weight: 15, expression: 'behaviour.request.login and behaviour.request.blind_post' },
   // ---------------------------------------------------------------- search / cart flood (per endpoint)
   {
