@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const usage = `usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE [--redact]] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]`;
   if (helpRequested(argv)) {
     process.stdout.write(
-      `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
+      `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--sample-rows N] [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
         `  --baseline FILE   normal traffic of the same site: the behaviour baseline, and proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n` +
         `  --out FILE        every input row, all its columns as they came (cookies, headers and tokens included), with score, label, reasons\n  --redact          with --out: cookies and secret-looking values (credential headers, API tokens, signed-URL parameters, keys) as [REDACTED]\n`,
     );
