@@ -12,7 +12,8 @@
  *   3. per sampled row, the engine's score, label, known-good flag and fired signatures (bits of
  *      two words, as score() keeps them): one query, a few numbers a row
  *   4. the rows themselves, a page at a time in `__row` order, decoded into the columns a loader
- *      makes (`decodeCell` is the inverse of storage.ts's cell encoders, in one place)
+ *      makes (`decodeCell` is the inverse of storage.ts's cell encoders, in one place); array and
+ *      map derivations are left to the in-memory engine, which derives them as ingest did
  *
  * A table no larger than the cap is brought back whole: the analysis is then the in-memory one.
  */
@@ -24,6 +25,7 @@ import { FiredMasks } from '../fired.js';
 import { PACK } from '../signatures/pack.js';
 import { DEFAULT_THRESHOLDS, effectiveSignatures, ScoreResult, type SignatureOutcome } from '../score.js';
 import type { RuleType } from '../types.js';
+import { DERIVED } from '../schema.js';
 import type { Dialect } from './dialect.js';
 import { num, rangeCond, remoteRows, scoreSql, type RemoteScoreOptions, type RemoteTable } from './remote.js';
 import { columnOf, ROW_COLUMN, type StoredField } from './storage.js';
@@ -197,8 +199,10 @@ export async function remoteSample(remote: RemoteTable, opts: SampleOptions = {}
   lr.rows.length = 0;
   // the rows, page by page in __row order, matched to their labels by row number (a shard that
   // stopped answering between the queries leaves rows out of one side: those are dropped)
-  const fields = remote.fields;
+  const fields = sampledFields(remote.fields);
   const cols = fields.flatMap(readColumns);
+  // repeated cells (a header set, a user agent) decode to one shared value, as loaders share them
+  const memo = fields.map(() => new Map<string, unknown>());
   const select = cols.map((c, i) => `${q(c)} AS c${i}`).join(', ');
   const page = Math.max(1, Math.floor(opts.pageRows ?? PAGE_ROWS));
   const b = new ColumnBuilder();
@@ -219,12 +223,14 @@ export async function remoteSample(remote: RemoteTable, opts: SampleOptions = {}
       }
       keep[j] = 1;
       let c = 0;
+      let fi = 0;
       for (const f of fields) {
         const k = readColumns(f).length;
         const cells: unknown[] = [];
         for (let t = 0; t < k; t++) cells.push(x[`c${c + t}`]);
         c += k;
-        const v = decodeCell(f.type, cells);
+        const v = decodeShared(f.type, cells, memo[fi] as Map<string, unknown>);
+        fi++;
         // a missing value is left to the builder (it back-fills nulls), as the loaders leave it
         if (v !== null) b.put(f.field, v);
       }
@@ -243,6 +249,34 @@ export async function remoteSample(remote: RemoteTable, opts: SampleOptions = {}
   const hi = pickRows(w1);
   const table = aq.table(b.finish(fields.map((f) => f.field)));
   return { scored: scoredSample(table, scores, codes, good, lo, hi, s, pack, opts), rows: kept, sources: sourcesOf(table), tableRows: pick.tableRows, tableSources: pick.tableSources, whole: pick.whole, maxRows, buckets: pick.whole ? { taken: 1, of: 1 } : { taken: pick.taken.length, of: SAMPLE_BUCKETS }, leftOut: pick.leftOut, partial };
+}
+
+/** Distinct cells a field's memo keeps at most (beyond it, near-unique values are decoded each time). */
+const MEMO_MAX = 50_000;
+
+/** decodeCell, with arrays and maps decoded once per distinct cell content. */
+function decodeShared(type: RuleType, cells: readonly unknown[], memo: Map<string, unknown>): unknown {
+  if (type.kind !== 'Array' && type.kind !== 'Map') return decodeCell(type, cells);
+  const key = JSON.stringify(cells);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const v = decodeCell(type, cells);
+  if (memo.size < MEMO_MAX) memo.set(key, v === null ? null : Object.freeze(v));
+  return v;
+}
+
+/**
+ * The fields read back: every stored field except the row-local derivations of arrays and maps
+ * (the URI's arguments, header names and values, cookies, languages), which the in-memory engine
+ * derives from their stored sources with the same code ingest ran, when something reads them.
+ */
+function sampledFields(fields: readonly StoredField[]): StoredField[] {
+  const stored = new Set(fields.map((f) => f.field));
+  return fields.filter((f) => {
+    const d = DERIVED[f.field];
+    const rebuilt = d !== undefined && !d.whole && (f.type.kind === 'Array' || f.type.kind === 'Map') && stored.has(d.from[0] as string) && !DERIVED[d.from[0] as string];
+    return !rebuilt;
+  });
 }
 
 function sourcesOf(table: aq.ColumnTable): number {
