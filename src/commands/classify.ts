@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { helpRequested, parseArgs, UsageError } from './usage.js';
 import { classifyTraffic, writeScored, PLAN_NAMES, type Plan } from '../classify/index.js';
-import { textTable } from '../display.js';
 import { formatNames, type LoadOptions } from '../traffic/index.js';
 import { classifyRemote, wantsEngine, ENGINE_HELP } from './engine.js';
+import { analysisLines } from './classify-text.js';
 
 /** `--format` values: `auto` and every format in the loader registry. */
 const FORMATS = ['auto', ...formatNames()];
@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const usage = `usage: runbook classify TRAFFIC [--format ${FORMATS.join('|')}] [--log-format 'NGINX_LOG_FORMAT'] [--rules FILE] [--baseline FILE] [--plan free|pro|business|enterprise] [--bot-management|--no-bot-management] [--allow CIDR,...] [--out FILE [--redact]] [--max-rows N] [--max-line-bytes N] [--max-decompressed-bytes N] [--json]`;
   if (helpRequested(argv)) {
     process.stdout.write(
-      `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
+      `${usage}\n       runbook classify --engine clickhouse|duckdb ${ENGINE_HELP} [--sample-rows N] [--json]\n\n  Score every row against the signature pack, cluster the attack and propose backtested\n  mitigations.\n` +
         `  --baseline FILE   normal traffic of the same site: the behaviour baseline, and proposals are graded on it too\n  --plan P          the zone's plan: proposals use only what it allows; each says what it requires\n  --bot-management  the zone has Enterprise Bot Management (JA3/JA4, bot score)\n` +
         `  --out FILE        every input row, all its columns as they came (cookies, headers and tokens included), with score, label, reasons\n  --redact          with --out: cookies and secret-looking values (credential headers, API tokens, signed-URL parameters, keys) as [REDACTED]\n`,
     );
@@ -69,33 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const lines = [
     `${file}: ${s.rows} rows (${s.skipped} skipped) — ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious  [signatures ${s.pack}]`,
     '',
-    'Attack clusters:',
-    textTable(['id', 'attack', 'rows', 'sources'], s.clusters.map((x) => [x.id, x.name, x.rows, x.sources])),
-    '',
-    'Top sources:',
-    textTable(['ip', 'rows', 'malicious'], s.topSources.map((x) => [x.ip, x.rows, x.malicious])),
-    '',
-    `Proposed mitigations (incident ${s.incident}; graded on ${s.evidence.source}):`,
-    ...s.mitigations.map((m) => {
-      const need = `${m.requires.plan}${m.requires.botManagement ? ' + Bot Management' : ''}${m.requires.products.length ? ` + ${m.requires.products.join(', ')}` : ''}`;
-      const lines = [
-        `  [${m.id} ${m.cluster}] ${m.kind} ${m.action} (${m.safe ? 'SAFE' : m.verdict.toUpperCase()}; requires ${need}${m.deployable === false ? ', NOT AVAILABLE on this zone' : ''}): ${m.expression.length > 160 ? `${m.expression.slice(0, 157)}...` : m.expression}`,
-        `        attack ${(m.backtest.attack * 100).toFixed(1)}% of ${m.backtest.attackFigure.of}; possibly-good ${(m.backtest.good * 100).toFixed(3)}% of ${m.backtest.goodFigure.of} (95% CI ${(m.backtest.goodFigure.low * 100).toFixed(3)}-${(m.backtest.goodFigure.high * 100).toFixed(3)}%)`,
-        `        ${m.why}`,
-        `        where: ${m.position}`,
-      ];
-      if (m.breaks) lines.push(`        breaks: ${m.breaks}`);
-      if (m.lowerPlan) lines.push(`        lower plan (${m.lowerPlan.requires.plan}): ${m.lowerPlan.expression}`);
-      for (const r of m.api) lines.push(`        ${r.method} ${r.path}${r.body !== null && r.body !== undefined ? ` ${JSON.stringify(r.body).slice(0, 300)}` : ''}`);
-      if (m.nftables) lines.push(...m.nftables.split('\n').map((l) => `        ${l}`));
-      return lines.join('\n');
-    }),
-    '',
-    'Refused by the guard rails:',
-    ...(s.refused.length ? s.refused.map((r) => `  [${r.cluster}] ${r.kind} ${r.guard}: ${r.expression}\n        ${r.reason}${r.instead ? `\n        instead: ${r.instead}` : ''}`) : ['  (none)']),
-    '',
-    'Cloudflare levers:',
-    ...(s.levers.length ? s.levers.map((l) => `  ${l.kind} (${l.clusters.join(' ')}; requires ${l.requires.plan}${l.requires.products.length ? ` + ${l.requires.products.join(', ')}` : ''}): ${l.why}`) : ['  (none)']),
+    ...analysisLines(s),
   ];
   if (out) lines.push('', `wrote ${s.rows} rows with score, label, reasons to ${out}`);
   process.stdout.write(`${lines.join('\n')}\n`);

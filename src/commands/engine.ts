@@ -6,11 +6,14 @@
  *   --table T          a table written by `runbook ingest`
  *   --where FROM..TO   only rows in this time range (ISO times or ms since the epoch)
  *   --skip-unavailable-shards   answer from the shards that respond; the summary says "partial"
+ * and for classify:
+ *   --sample-rows N    the most rows brought back for the analysis (default 200000)
  */
 import { parseArgs, UsageError, type ParsedArgs } from './usage.js';
-import { ClickHouse, DuckDb, openRemote, remoteRuleTest, remoteScore, type RemoteTable, type SqlEngine, type TimeRange } from '../classify/sql/index.js';
+import { ClickHouse, DuckDb, openRemote, remoteRuleTest, remoteSample, remoteScore, DEFAULT_SAMPLE_ROWS, type RemoteTable, type SqlEngine, type TimeRange } from '../classify/sql/index.js';
 import { SQL_MSG } from '../classify/sql/messages.js';
-import { RuleError } from '../classify/index.js';
+import { RuleError, analyze, type Analysis } from '../classify/index.js';
+import { analysisLines } from './classify-text.js';
 
 export const ENGINE_OPTIONS = ['--engine', '--clickhouse', '--duckdb', '--table', '--where'] as const;
 export const ENGINE_FLAGS = ['--skip-unavailable-shards'] as const;
@@ -64,54 +67,96 @@ async function remoteOf(a: ParsedArgs, command: string): Promise<RemoteTable> {
   return openRemote(engine, table, { range: where ? parseRange(where) : undefined, skipUnavailableShards: a.flags.has('--skip-unavailable-shards') });
 }
 
-/** `runbook classify --engine E ... [--json]`: the pack's labels computed where the table lives. */
+/** `--sample-rows N`: the most rows classify --engine brings back for the analysis. */
+function sampleRowsOf(a: ParsedArgs): number {
+  const v = a.options['--sample-rows']?.at(-1);
+  if (v === undefined) return DEFAULT_SAMPLE_ROWS;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(SQL_MSG.badSampleRows(v));
+  return Number(v);
+}
+
+/**
+ * `runbook classify --engine E ... [--json]`: the pack's labels computed where the table lives
+ * (every row), then the in-memory analysis (clusters, mitigations, ...) on a bounded sample of
+ * whole sources brought back with those labels (sql/sample.ts); `sample` and `notes` say which
+ * figures are the sample's.
+ */
 export async function classifyRemote(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, [...ENGINE_OPTIONS], ['--json', ...ENGINE_FLAGS]);
+  const a = parseArgs(argv, [...ENGINE_OPTIONS, '--sample-rows'], ['--json', ...ENGINE_FLAGS]);
   if (a.positional.length) throw new UsageError('with --engine the traffic is the table: drop the TRAFFIC argument (load it first with runbook ingest)');
+  const maxRows = sampleRowsOf(a);
   const remote = await remoteOf(a, 'runbook classify');
   try {
     const s = await remoteScore(remote);
+    const sample = await remoteSample(remote, { maxRows });
+    const notes = [...s.notes];
     // the in-memory summary's keys, each present: what is not computed here is null and named in
     // `absent` with the reason (an empty list would read as "none found")
-    const absent = [
-      { field: 'clusters', reason: SQL_MSG.absentClusters },
-      { field: 'mitigations', reason: SQL_MSG.absentMitigations },
-    ];
+    const absent: { field: string; reason: string }[] = [];
+    let analysis: Analysis | null = null;
+    let sampleInfo: Record<string, unknown> | null = null;
+    if ('tooBig' in sample) {
+      const reason = SQL_MSG.absentNoSources(sample.tooBig, maxRows);
+      for (const field of ANALYSIS_FIELDS) absent.push({ field, reason });
+    } else {
+      analysis = analyze(sample.scored);
+      if (sample.whole) notes.push(SQL_MSG.sampleWhole(sample.rows, sample.sources));
+      else {
+        notes.push(SQL_MSG.samplePart(sample.rows, sample.sources, sample.tableSources, sample.tableRows, maxRows));
+        if (sample.leftOut.rows) notes.push(SQL_MSG.sampleLeftOut(sample.leftOut.rows, sample.leftOut.sources));
+        notes.push(SQL_MSG.sampleMalicious(sample.scored.counts.malicious, s.labels.malicious));
+      }
+      if (sample.partial) notes.push(SQL_MSG.sampleShardsMissing);
+      sampleInfo = {
+        whole: sample.whole,
+        rows: sample.rows,
+        sources: sample.sources,
+        tableRows: sample.tableRows,
+        tableSources: sample.tableSources,
+        maxRows,
+        buckets: sample.buckets,
+        leftOut: sample.leftOut,
+        labels: sample.scored.counts,
+        // which figures of this summary are the sample's, and which the whole table's
+        fromSample: [...ANALYSIS_FIELDS],
+        fromTable: ['rows', 'labels', 'topSources', 'signatures', 'skippedSignatures'],
+      };
+    }
     const summary = {
       rows: s.rows,
       skipped: 0,
       labels: s.labels,
-      clusters: null,
+      clusters: analysis ? analysis.clusters : null,
       topSources: s.topSources,
-      mitigations: null,
-      refused: null,
-      levers: null,
-      incident: null,
-      evidence: null,
+      mitigations: analysis ? analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood })) : null,
+      refused: analysis ? analysis.refused : null,
+      levers: analysis ? analysis.levers : null,
+      incident: analysis ? analysis.incident : null,
+      evidence: analysis ? analysis.evidence : null,
       pack: `${s.pack.name}@${s.pack.version}`,
       engine: s.engine,
       table: remote.table,
-      partial: s.partial,
+      partial: s.partial || (!('tooBig' in sample) && sample.partial),
       signatures: s.signatures,
       skippedSignatures: s.skippedSignatures,
-      notes: s.notes,
+      sample: sampleInfo,
+      notes,
       absent,
     };
     if (a.flags.has('--json')) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const lines = [
-        `${remote.table} on ${s.engine}: ${s.rows} rows${s.partial ? ' (PARTIAL: some shards did not answer)' : ''} — ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious  [signatures ${summary.pack}]`,
+        `${remote.table} on ${s.engine}: ${s.rows} rows${summary.partial ? ' (PARTIAL: some shards did not answer)' : ''} — ${s.labels.good} good, ${s.labels.suspicious} suspicious, ${s.labels.malicious} malicious  [signatures ${summary.pack}]`,
         '',
         'Signatures that fired:',
         ...s.signatures.filter((x) => x.fired > 0).map((x) => `  ${x.id}  ${x.fired}  ${x.title}`),
         ...(s.skippedSignatures.length ? ['', 'Signatures that do not apply here:', ...s.skippedSignatures.map((x) => `  ${x.id}: ${x.reason}`)] : []),
         '',
-        'Top sources:',
-        ...s.topSources.map((x) => `  ${x.ip}  ${x.rows} rows, ${x.malicious} malicious`),
-        ...(s.notes.length ? ['', 'Notes:', ...s.notes.map((x) => `  ${x}`)] : []),
-        '',
-        `Not computed on the ${remote.engine.dialect.name} engine:`,
-        ...absent.map((x) => `  ${x.field}: ${x.reason}`),
+        ...(analysis
+          ? analysisLines({ ...analysis, topSources: s.topSources, mitigations: summary.mitigations ?? [] })
+          : ['Top sources:', ...s.topSources.map((x) => `  ${x.ip}  ${x.rows} rows, ${x.malicious} malicious`)]),
+        ...(notes.length ? ['', 'Notes:', ...notes.map((x) => `  ${x}`)] : []),
+        ...(absent.length ? ['', `Not computed on the ${remote.engine.dialect.name} engine:`, ...absent.map((x) => `  ${x.field}: ${x.reason}`)] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }
@@ -120,6 +165,9 @@ export async function classifyRemote(argv: string[]): Promise<number> {
     await remote.engine.close();
   }
 }
+
+/** The summary fields the analysis of the sample computes. */
+const ANALYSIS_FIELDS = ['clusters', 'mitigations', 'refused', 'levers', 'incident', 'evidence'] as const;
 
 /** `runbook rule test EXPRESSION --engine E ... [--json]` */
 export async function ruleTestRemote(argv: string[]): Promise<number> {

@@ -6,8 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadTraffic } from '../../src/traffic/index.js';
-import { score } from '../../src/classify/index.js';
-import { ingest, openRemote, remoteScore } from '../../src/classify/sql/index.js';
+import { analyze, score } from '../../src/classify/index.js';
+import { ingest, openRemote, remoteSample, remoteScore } from '../../src/classify/sql/index.js';
+import { corpus } from '../helpers/paths.js';
 import { ChdbEngine, chdbInstalled } from '../helpers/chdb.js';
 import { DIFFERENTIAL_INPUTS, allExpressions, differential, rulesTableDifferential, labelsAgree } from './sql-differential.js';
 
@@ -40,6 +41,30 @@ test("every expression of the Rules tests matches the in-memory rows on their ow
   try {
     const c = await rulesTableDifferential(db, `chdb ${db.version()}`);
     console.log(`  Rules tests' expressions on chDB: ${c.ran} compared, ${c.refused} refused, ${c.notApplicable} not applicable`);
+  } finally {
+    await db.close();
+  }
+});
+
+test("classify --engine's sample reads back from a current ClickHouse: whole, it gives the in-memory analysis; capped, it is bounded", async () => {
+  assert.ok(chdbInstalled(), 'chDB is not installed: run bash test/chdb/install.sh');
+  const db = ChdbEngine.open();
+  try {
+    const { table } = await loadTraffic(corpus('honeynet-redhat-apache-logs/access_log.18'));
+    await ingest(db, table, 'a18');
+    const remote = await openRemote(db, 'a18');
+    const whole = await remoteSample(remote, { pageRows: 300 });
+    if ('tooBig' in whole) throw new Error('the table has ip.src');
+    assert.is(whole.whole, true);
+    assert.is(whole.rows, table.numRows());
+    const of = (a: ReturnType<typeof analyze>) => JSON.parse(JSON.stringify({ clusters: a.clusters, mitigations: a.mitigations, refused: a.refused, levers: a.levers, incident: a.incident, evidence: a.evidence })) as unknown;
+    const mem = analyze(score(table));
+    assert.ok(mem.mitigations.length > 0);
+    assert.equal(of(analyze(whole.scored)), of(mem));
+    const part = await remoteSample(remote, { maxRows: 400 });
+    if ('tooBig' in part) throw new Error('the table has ip.src');
+    assert.is(part.whole, false);
+    assert.ok(part.rows > 0 && part.rows <= 400, `${part.rows} rows`);
   } finally {
     await db.close();
   }

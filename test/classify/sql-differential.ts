@@ -4,6 +4,7 @@
  */
 import * as assert from 'uvu/assert';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { ColumnTable } from 'arquero';
 import * as aq from 'arquero';
 import { matchRows, score, PACK, RuleTypeError, RuleError } from '../../src/classify/index.js';
@@ -207,3 +208,43 @@ export async function rejection(p: () => Promise<unknown>): Promise<Error> {
   return assert.unreachable('expected a rejection') as never;
 }
 
+
+/** The built CLI, run to completion. */
+export const runbookCli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/runbook.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+
+/** The summary of `runbook classify --engine ... --json` (the fields the tests read). */
+export interface EngineSummary {
+  rows: number;
+  labels: Record<string, number>;
+  clusters: unknown[] | null;
+  mitigations: { id: string; kind: string; action: string; expression: string; safe: boolean; backtest: { attackFigure: { of: number }; goodFigure: { of: number } } }[] | null;
+  refused: unknown[] | null;
+  levers: unknown[] | null;
+  incident: string | null;
+  evidence: { incidentReferenceRows: number; attackRows: number } | null;
+  partial: boolean;
+  sample: { whole: boolean; rows: number; sources: number; tableRows: number; tableSources: number; maxRows: number; fromSample: string[] } | null;
+  notes: string[];
+  absent: { field: string; reason: string }[];
+}
+
+/**
+ * `classify --engine --json` against in-memory `classify FILE --json` on a table that fits the
+ * sample cap: the analysis came back whole, so clusters, mitigations (ids, expressions, actions,
+ * backtests), refusals, levers, incident and evidence are the in-memory ones.
+ */
+export function assertSameAnalysis(engineArgs: string[], file: string, name: string): EngineSummary {
+  const eng = runbookCli('classify', ...engineArgs, '--json');
+  assert.is(eng.status, 0, eng.stderr);
+  const mem = runbookCli('classify', file, '--json');
+  assert.is(mem.status, 0, mem.stderr);
+  const e = JSON.parse(eng.stdout) as EngineSummary;
+  const m = JSON.parse(mem.stdout) as Record<string, unknown>;
+  assert.equal(e.labels, m['labels'], `${name}: labels`);
+  assert.equal(e.absent, [], `${name}: nothing absent`);
+  assert.is(e.sample?.whole, true, `${name}: the whole table came back`);
+  assert.ok((m['mitigations'] as unknown[]).length > 0 && (m['clusters'] as unknown[]).length > 0, `${name}: in memory finds clusters and mitigations`);
+  for (const k of ['clusters', 'mitigations', 'refused', 'levers', 'incident', 'evidence'] as const) assert.equal(e[k], m[k], `${name}: ${k}`);
+  assert.ok(e.notes.some((x) => /computed on the whole table \(\d+ rows, \d+ sources\)/.test(x)), `${name}: the notes say the whole table was analysed`);
+  return e;
+}

@@ -13,9 +13,18 @@ export const SQL_MSG = {
   badTableName: (name: string) => `invalid table name "${name}": use letters, digits and _ (optionally database.table)`,
   badUrl: (url: string) => `invalid ClickHouse URL "${url}": use http://host:port (the HTTP interface, usually port 8123)`,
   badWhere: (text: string) => `invalid --where "${text}": give a time range FROM..TO with ISO times or ms since the epoch, e.g. 2026-12-01T10:00Z..2026-12-01T11:00Z`,
-  /** What `runbook classify --engine` does not compute where the table lives, and how to get it. */
-  absentClusters: 'clusters are found by clustering the attack rows in memory; not computed on a SQL engine (score a time window in memory: runbook classify on an export of the rows of --where FROM..TO)',
-  absentMitigations: 'mitigation proposals (and their backtests, refusals, levers, incident and evidence) are synthesised from the clustered rows in memory; not computed on a SQL engine (score a time window in memory to get them, then check a proposal on the whole table with runbook rule test EXPRESSION --engine ...)',
+  /** What `runbook classify --engine` computed on a sample, and what it could not. */
+  sampleWhole: (rows: number, sources: number) =>
+    `clusters, mitigations (with their backtests and confidence intervals), refusals, levers, incident and evidence were computed on the whole table (${rows} rows, ${sources} sources) brought back with the labels the engine computed: the same analysis as runbook classify in memory`,
+  samplePart: (rows: number, sources: number, tableSources: number, tableRows: number, cap: number) =>
+    `clusters, mitigations, refusals, levers, incident and evidence were computed on a sample of ${rows} rows: all requests of ${sources} of ${tableSources} sources (picked by a hash of ip.src), out of ${tableRows} rows (the cap is ${cap} rows: --sample-rows N); backtest figures, confidence intervals and SAFE verdicts are the sample's evidence, not the whole table's (check a proposal on the whole table with runbook rule test EXPRESSION --engine ...); rows, labels, signature counts and top sources are the whole table's`,
+  sampleLeftOut: (rows: number, sources: number) =>
+    `${rows} rows of ${sources} sources are not in the sample: each of their hash buckets holds more than half the cap and did not fit (heavy sources, such as the top sources above, are among them; raise --sample-rows to include them)`,
+  sampleMalicious: (inSample: number, inTable: number) => `the sample holds ${inSample} of the table's ${inTable} malicious rows`,
+  sampleShardsMissing: 'some shard did not answer while the sample was read: the sample holds only the answering shards\' rows',
+  absentNoSources: (rows: number, cap: number) =>
+    `the table has no ip.src to sample whole sources by, and its ${rows} rows are more than the sample cap of ${cap}: clusters, mitigations, refusals, levers, incident and evidence are not computed (raise --sample-rows to at least ${rows}, or narrow the rows with --where FROM..TO)`,
+  badSampleRows: (text: string) => `--sample-rows takes a positive whole number (the most rows brought back for the analysis), not '${text}'`,
   behaviourPerIngest: (windows: number) =>
     `behaviour.* fields were computed at ingest over each of ${windows} windows of consecutive rows (the chunks of a streamed ingest, or separate ingest calls), not over the whole table: behaviour signatures judged each window on its own; for behaviour over the whole table, ingest with runbook ingest --behaviour whole (two passes; Node memory about 250 bytes a row)`,
   sourceChanged: (name: string, before: number, now: number) =>

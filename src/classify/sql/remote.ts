@@ -256,13 +256,15 @@ export function lowerExpression(remote: Pick<RemoteTable, 'fields' | 'engine'>, 
   return lowerToSql(ast, remote.engine.dialect, opts);
 }
 
-function rangeCond(remote: RemoteTable): string {
+/** The --where time range as a condition (always true without one). */
+export function rangeCond(remote: RemoteTable): string {
   if (!remote.range) return '1 = 1';
   const ts = remote.engine.dialect.ident(columnOf('timestamp'));
   return `(${ts} >= ${Math.floor(remote.range.from)} AND ${ts} < ${Math.floor(remote.range.to)})`;
 }
 
-async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql: string): Promise<{ rows: R[]; partial: boolean; totals?: R }> {
+/** Runs a query on the table's engine, skipping unavailable shards when asked; `partial` says whether some did not answer. */
+export async function remoteRows<R extends Record<string, unknown>>(remote: RemoteTable, sql: string): Promise<{ rows: R[]; partial: boolean; totals?: R }> {
   const r = await remote.engine.query<R>(sql, { skipUnavailableShards: remote.skipUnavailableShards });
   let partial = r.partial;
   if (remote.skipUnavailableShards && remote.shards > 1 && remote.engine.dialect.name === 'clickhouse') {
@@ -277,7 +279,7 @@ async function rows<R extends Record<string, unknown>>(remote: RemoteTable, sql:
   return { rows: r.rows, partial, ...(r.totals ? { totals: r.totals } : {}) };
 }
 
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
+export const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
 
 /** Row numbers (`__row`) of the rows an expression matches, ascending. For tests and samples. */
 export async function remoteMatches(remote: RemoteTable, expression: string, opts: LowerOptions & { limit?: number } = {}): Promise<number[]> {
@@ -285,7 +287,7 @@ export async function remoteMatches(remote: RemoteTable, expression: string, opt
   const r = ROW_COLUMN;
   const q = remote.engine.dialect.ident;
   const limit = opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : '';
-  const res = await rows<Record<string, unknown>>(remote, `SELECT ${q(r)} AS r FROM ${remote.table} WHERE ${rangeCond(remote)} AND ${cond} ORDER BY ${q(r)}${limit}`);
+  const res = await remoteRows<Record<string, unknown>>(remote, `SELECT ${q(r)} AS r FROM ${remote.table} WHERE ${rangeCond(remote)} AND ${cond} ORDER BY ${q(r)}${limit}`);
   return res.rows.map((x) => num(x['r']));
 }
 
@@ -304,7 +306,7 @@ export async function remoteRuleTest(remote: RemoteTable, expression: string, op
   const cond = lowerExpression(remote, expression, opts);
   const s = scoreSql(remote, opts);
   const sql = `SELECT count(*) AS total, sum(CASE WHEN m THEN 1 ELSE 0 END) AS matched, sum(CASE WHEN m AND lab = 0 THEN 1 ELSE 0 END) AS good, sum(CASE WHEN m AND lab = 1 THEN 1 ELSE 0 END) AS suspicious, sum(CASE WHEN m AND lab = 2 THEN 1 ELSE 0 END) AS malicious FROM (SELECT ${cond} AS m, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)})`;
-  const r = await rows<Record<string, unknown>>(remote, await s.prepare(sql));
+  const r = await remoteRows<Record<string, unknown>>(remote, await s.prepare(sql));
   const x = r.rows[0] ?? {};
   return { matched: num(x['matched']), total: num(x['total']), labels: { good: num(x['good']), suspicious: num(x['suspicious']), malicious: num(x['malicious']) }, partial: r.partial, engine: remote.engine.where, skippedSignatures: s.skipped };
 }
@@ -316,11 +318,13 @@ export interface RemoteScoreOptions {
   lists?: Readonly<Record<string, readonly (string | number)[]>>;
 }
 
-interface ScoreSql {
+export interface ScoreSql {
   /** SQL of the score per row (a number). */
   score: string;
   /** SQL of the label code per row (0 good, 1 suspicious, 2 malicious). */
   label: string;
+  /** SQL of the known-good condition per row (verified bots), true or false. */
+  good: string;
   /** Fired condition per applicable signature. */
   fired: { id: string; title: string; cond: string }[];
   skipped: { id: string; reason: string }[];
@@ -336,7 +340,7 @@ const T0 = '__NETRUNBOOK_T0__';
  * time; a missing time is window 0) reaches the threshold; known-good rows (verified bots) are
  * exempt unless a signature says otherwise; a group keeps its largest weight (at least 0).
  */
-function scoreSql(remote: RemoteTable, opts: RemoteScoreOptions): ScoreSql {
+export function scoreSql(remote: RemoteTable, opts: RemoteScoreOptions): ScoreSql {
   const d: Dialect = remote.engine.dialect;
   const q = d.ident;
   const pack = opts.pack ?? PACK;
@@ -389,6 +393,7 @@ function scoreSql(remote: RemoteTable, opts: RemoteScoreOptions): ScoreSql {
   return {
     score,
     label,
+    good,
     fired,
     skipped,
     async prepare(sql) {
@@ -436,19 +441,19 @@ export async function remoteScore(remote: RemoteTable, opts: RemoteScoreOptions 
   const topSources: RemoteScore['topSources'] = [];
   let partial: boolean;
   if (!hasIp) {
-    const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${aggs.join(', ')} FROM ${remote.table} WHERE ${where}`));
+    const r = await remoteRows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${aggs.join(', ')} FROM ${remote.table} WHERE ${where}`));
     totals = r.rows[0] ?? {};
     partial = r.partial;
   } else {
     const ip = d.ident(columnOf('ip.src'));
     let sources: Record<string, unknown>[];
     if (d.name === 'clickhouse') {
-      const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY ${ip} WITH TOTALS ORDER BY malicious DESC, total DESC, ip LIMIT 10`));
+      const r = await remoteRows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY ${ip} WITH TOTALS ORDER BY malicious DESC, total DESC, ip LIMIT 10`));
       totals = r.totals ?? {};
       sources = r.rows;
       partial = r.partial;
     } else {
-      const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, GROUPING(${ip}) AS whole, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY GROUPING SETS ((${ip}), ()) ORDER BY whole DESC, malicious DESC, total DESC, ip LIMIT 11`));
+      const r = await remoteRows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${ip} AS ip, GROUPING(${ip}) AS whole, ${aggs.join(', ')} FROM ${remote.table} WHERE ${where} GROUP BY GROUPING SETS ((${ip}), ()) ORDER BY whole DESC, malicious DESC, total DESC, ip LIMIT 11`));
       totals = r.rows.find((x) => num(x['whole']) === 1) ?? {};
       sources = r.rows.filter((x) => num(x['whole']) !== 1);
       partial = r.partial;
@@ -462,7 +467,7 @@ export async function remoteScore(remote: RemoteTable, opts: RemoteScoreOptions 
   const ingestCol = remote.engine.dialect.ident(INGEST_COLUMN);
   const cols = await remote.engine.columns(remote.table);
   if (usesBehaviour && cols?.some((c) => c.name === INGEST_COLUMN)) {
-    const r = await rows<Record<string, unknown>>(remote, `SELECT ${d.countDistinct(ingestCol)} AS n FROM ${remote.table} WHERE ${where}`);
+    const r = await remoteRows<Record<string, unknown>>(remote, `SELECT ${d.countDistinct(ingestCol)} AS n FROM ${remote.table} WHERE ${where}`);
     const k = num(r.rows[0]?.['n']);
     if (k > 1) notes.push(SQL_MSG.behaviourPerIngest(k));
   }
@@ -474,7 +479,7 @@ export async function remoteScore(remote: RemoteTable, opts: RemoteScoreOptions 
 export async function remoteLabels(remote: RemoteTable, opts: RemoteScoreOptions = {}): Promise<Map<number, number>> {
   const s = scoreSql(remote, opts);
   const q = remote.engine.dialect.ident;
-  const r = await rows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${q(ROW_COLUMN)} AS r, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)}`));
+  const r = await remoteRows<Record<string, unknown>>(remote, await s.prepare(`SELECT ${q(ROW_COLUMN)} AS r, ${s.label} AS lab FROM ${remote.table} WHERE ${rangeCond(remote)}`));
   const out = new Map<number, number>();
   for (const x of r.rows) out.set(num(x['r']), num(x['lab']));
   return out;
