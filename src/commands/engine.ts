@@ -5,6 +5,7 @@
  *   --duckdb FILE      a DuckDB database file
  *   --table T          a table written by `runbook ingest`
  *   --where FROM..TO   only rows in this time range (ISO times or ms since the epoch)
+ *   --timeout SECONDS  how long a ClickHouse query may take (default an hour)
  *   --skip-unavailable-shards   answer from the shards that respond; the summary says "partial"
  * and for classify:
  *   --sample-rows N    the most rows brought back for the analysis (default 200000)
@@ -15,11 +16,11 @@ import { SQL_MSG } from '../classify/sql/messages.js';
 import { RuleError, analyze, type Analysis } from '../classify/index.js';
 import { analysisLines } from './classify-text.js';
 
-export const ENGINE_OPTIONS = ['--engine', '--clickhouse', '--duckdb', '--table', '--where'] as const;
+export const ENGINE_OPTIONS = ['--engine', '--clickhouse', '--duckdb', '--table', '--where', '--timeout'] as const;
 export const ENGINE_FLAGS = ['--skip-unavailable-shards'] as const;
 export const ENGINES = ['memory', 'clickhouse', 'duckdb'] as const;
 /** The engine options as usage text. */
-export const ENGINE_HELP = '(--clickhouse URL | --duckdb FILE) --table T [--where FROM..TO] [--skip-unavailable-shards]';
+export const ENGINE_HELP = '(--clickhouse URL | --duckdb FILE) --table T [--where FROM..TO] [--timeout SECONDS] [--skip-unavailable-shards]';
 
 /** True when argv asks for a SQL engine (anything but the default in-memory one). */
 export function wantsEngine(argv: readonly string[]): boolean {
@@ -49,7 +50,10 @@ export async function engineFrom(a: ParsedArgs, command: string): Promise<SqlEng
   if (engine === 'clickhouse') {
     const url = a.options['--clickhouse']?.at(-1);
     if (!url) throw new UsageError(`${command} --engine clickhouse needs --clickhouse URL (the HTTP interface, e.g. http://127.0.0.1:8123)`);
-    return new ClickHouse({ url });
+    const t = a.options['--timeout']?.at(-1);
+    const seconds = t === undefined ? undefined : Number(t);
+    if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new UsageError(`--timeout must be a positive number of seconds (got "${t}")`);
+    return new ClickHouse({ url, ...(seconds ? { timeoutMs: seconds * 1000 } : {}) });
   }
   if (engine === 'duckdb') {
     const file = a.options['--duckdb']?.at(-1);

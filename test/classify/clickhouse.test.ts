@@ -181,4 +181,23 @@ test('a URL that does not answer and a table of another schema are refused befor
   assert.match((await rejection(() => clickhouse('ftp://x', 't0'))).message, /invalid ClickHouse URL/);
 });
 
+test('a server that takes a connection and never answers fails after the timeout with a message saying so and how to give it longer', async () => {
+  // a listener on loopback that accepts and says nothing (a query still running on a busy cluster)
+  const net = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const server = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  try {
+    const slow = new ClickHouse({ url: `http://127.0.0.1:${port}`, timeoutMs: 500 });
+    const e = await rejection(() => slow.query('SELECT 1'));
+    assert.instance(e, SqlEngineError);
+    assert.match(e.message, /gave no answer within 0\.5 s.*--timeout SECONDS/);
+    await slow.close();
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test.run();

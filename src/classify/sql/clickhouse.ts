@@ -18,9 +18,12 @@ export interface ClickHouseOptions {
   database?: string;
   user?: string;
   password?: string;
-  /** Per-request timeout (default 300 s). */
+  /** Per-request timeout (default DEFAULT_TIMEOUT_MS). */
   timeoutMs?: number;
 }
+
+/** A query's timeout when none is given: an hour (a 10M-row table's pack query takes minutes on a small cluster). */
+export const DEFAULT_TIMEOUT_MS = 3_600_000;
 
 /** ClickHouse exception codes that mean a shard (remote server) could not be reached. */
 const SHARD_CODES = new Set([209, 210, 279, 394]);
@@ -47,7 +50,7 @@ export class ClickHouse implements SqlEngine {
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
       ...(opts.database ? { database: opts.database } : {}),
-      request_timeout: opts.timeoutMs ?? 300_000,
+      request_timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       // errors reach the caller as SqlEngineErrors; the client's own log would print them twice
       log: { level: ClickHouseLogLevel.OFF },
       // a connection per request: a streamed ingest parses its next chunk synchronously for
@@ -68,6 +71,7 @@ export class ClickHouse implements SqlEngine {
     const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? (typeof x.code === 'string' && /^\d+$/.test(x.code) ? x.code : NaN));
     if (SHARD_CODES.has(code)) return new SqlEngineError(SQL_MSG.shardDown(shardDetail(text)), { shardDown: true });
     if (Number.isFinite(code)) return new SqlEngineError(SQL_MSG.serverError(this.where, text));
+    if (/timeout/i.test(text)) return new SqlEngineError(SQL_MSG.timedOut(this.where, (this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000));
     return new SqlEngineError(SQL_MSG.unreachable(this.where, typeof x.code === 'string' ? x.code : text));
   }
 

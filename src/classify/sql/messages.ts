@@ -27,6 +27,7 @@ export const SQL_MSG = {
   badSampleRows: (text: string) => `--sample-rows takes a positive whole number (the most rows brought back for the analysis), not '${text}'`,
   behaviourPerIngest: (windows: number) =>
     `behaviour.* fields were computed at ingest over each of ${windows} windows of consecutive rows (the chunks of a streamed ingest, or separate ingest calls), not over the whole table: behaviour signatures judged each window on its own; for behaviour over the whole table, ingest with runbook ingest --behaviour whole (two passes; Node memory about 250 bytes a row)`,
+  timedOut: (where: string, seconds: number) => `${where} gave no answer within ${seconds} s; the query may still be running there (a big table on a small cluster): give it longer with --timeout SECONDS, or narrow it with --where FROM..TO`,
   sourceChanged: (name: string, before: number, now: number) =>
     `cannot ingest into ${name}: the source gave ${before} rows when read for behaviour and ${now} when read again (did it change meanwhile?); rows written so far stay in the table`,
   nothingToIngest: (name: string) => `nothing to ingest into ${name}: the source gave no table`,
