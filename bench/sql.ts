@@ -15,6 +15,10 @@
  * (the machine is shared: CPU time is the steadier figure for the Node side; the servers' work
  * shows only in wall time).
  *
+ * `classify` is what `runbook classify` runs: on an engine the pack's counts over the table plus
+ * the analysis (clusters, mitigations) on a bounded sample of whole sources (sql/sample.ts,
+ * default 100,000 rows); in memory the pack and the analysis over the loaded rows.
+ *
  * behaviour.* fields are computed at ingest per chunk (a window of BENCH_CHUNK rows), in memory
  * over the whole table: with more than one chunk the behaviour signatures can label differently,
  * and the report says whether the malicious counts agree.
@@ -28,8 +32,8 @@ import { execFile } from 'node:child_process';
 import { runContender, machineLine } from './contenders.js';
 import { loadTraffic } from '../src/traffic/index.js';
 import { ingestFile } from '../src/commands/ingest.js';
-import { score } from '../src/classify/index.js';
-import { ClickHouse, DuckDb, openRemote, remoteScore } from '../src/classify/sql/index.js';
+import { analyze, score } from '../src/classify/index.js';
+import { ClickHouse, DuckDb, openRemote, remoteSample, remoteScore } from '../src/classify/sql/index.js';
 import { DEFAULT_CHUNK_ROWS } from '../src/traffic/index.js';
 import { startClickHouse } from '../test/helpers/services/clickhouse.js';
 
@@ -104,7 +108,12 @@ async function run(name: string): Promise<Result> {
     case 'classify-clickhouse':
     case 'classify-duckdb': {
       const engine = name === 'classify-clickhouse' ? new ClickHouse({ url: chUrls()[0] as string, timeoutMs: 3_600_000 }) : await DuckDb.open(path.join(dir, 'bench.duckdb'));
-      const s = await remoteScore(await openRemote(engine, 'requests'));
+      // what runbook classify --engine runs: the pack's counts over the table, then the analysis
+      // (clusters, mitigations) on a bounded sample of whole sources brought back with their labels
+      const remote = await openRemote(engine, 'requests');
+      const s = await remoteScore(remote);
+      const sample = await remoteSample(remote);
+      if (!('tooBig' in sample)) analyze(sample.scored);
       rows = s.rows;
       malicious = s.labels.malicious;
       await engine.close();
@@ -113,6 +122,7 @@ async function run(name: string): Promise<Result> {
     case 'classify-memory': {
       const { table: t } = await loadTraffic(trafficFile, { format: 'logpush', maxRows: MEMORY_ROWS });
       const sc = score(t);
+      analyze(sc);
       rows = t.numRows();
       malicious = sc.counts.malicious;
       break;

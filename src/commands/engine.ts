@@ -8,7 +8,7 @@
  *   --timeout SECONDS  how long a ClickHouse query may take (default an hour)
  *   --skip-unavailable-shards   answer from the shards that respond; the summary says "partial"
  * and for classify:
- *   --sample-rows N    the most rows brought back for the analysis (default 200000)
+ *   --sample-rows N    the most rows brought back for the analysis (default 100000)
  */
 import { parseArgs, UsageError, type ParsedArgs } from './usage.js';
 import { ClickHouse, DuckDb, openRemote, remoteRuleTest, remoteSample, remoteScore, DEFAULT_SAMPLE_ROWS, type RemoteTable, type SqlEngine, type TimeRange } from '../classify/sql/index.js';
