@@ -83,6 +83,11 @@ export interface Classification {
   };
 }
 
+/** The mitigations as the `--json` summary prints them (in memory and on a SQL engine's sample). */
+export function summaryMitigations(analysis: Analysis): Classification['summary']['mitigations'] {
+  return analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood }));
+}
+
 export async function classifyTraffic(file: string, opts: ClassifyOptions = {}): Promise<Classification> {
   // every input is checked before anything is computed or written
   const zone: Zone = { ...(opts.plan !== undefined ? { plan: parsePlan(opts.plan) } : {}), ...(opts.botManagement !== undefined ? { botManagement: opts.botManagement } : {}) };
@@ -115,7 +120,7 @@ export async function classifyTraffic(file: string, opts: ClassifyOptions = {}):
     labels: scored.counts,
     clusters: analysis.clusters,
     topSources: analysis.topSources,
-    mitigations: analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood })),
+    mitigations: summaryMitigations(analysis),
     refused: analysis.refused,
     levers: analysis.levers,
     incident: analysis.incident,

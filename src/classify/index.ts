@@ -61,7 +61,7 @@ export { baselineRates, ScoreResult, effectiveSignatures, knownGoodMask, DEFAULT
 export { analyze, parsePlan, PLAN_NAMES, GUARDS, GUARD_NAMES, wilson, figure, replay, sharedAddresses, listItemFor, checkSameSite, type Analysis, type Cluster, type Mitigation, type MitigationKind, type AnalyzeOptions, type Refusal, type Lever, type ApiRequest, type Plan, type Requirement, type Zone, type GuardName, type Figure } from './mitigate/index.js';
 export { checkPhase, expressionParts, type Phase, type PhaseProblem } from './phases.js';
 export { backtest, backtestMask, GOOD_HIT_LIMIT, type Backtest, type BacktestOptions } from './backtest.js';
-export { classifyTraffic, writeScored, type Classification, type ClassifyOptions, type PhaseTimes, type PhaseTime } from './classify.js';
+export { classifyTraffic, summaryMitigations, writeScored, type Classification, type ClassifyOptions, type PhaseTimes, type PhaseTime } from './classify.js';
 
 // The same pack where the logs live (classify/sql): `score(await clickhouse(url, table))`
 // returns a promise of the remote summary; only aggregates and samples come back.

@@ -314,11 +314,12 @@ const LABEL_NAMES: readonly Label[] = LABELS;
 
 /**
  * Labels and reasons per row, as dictionary columns: the three label names, and one frozen
- * `reasons` array per combination of fired signatures (rows share it).
+ * `reasons` array per combination of fired signatures (rows share it). `given`: label codes
+ * already computed elsewhere (a SQL engine's, sql/sample.ts), taken instead of the thresholds.
  */
-function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array | null, ids: readonly string[]): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label, Uint8Array>; reasons: DictionaryColumn<readonly string[]> } {
+export function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Array | null, ids: readonly string[], given?: Uint8Array): { codes: Uint8Array; counts: LabelCounts; labels: DictionaryColumn<Label, Uint8Array>; reasons: DictionaryColumn<readonly string[]> } {
   const n = total.length;
-  const codes = new Uint8Array(n);
+  const codes = given ?? new Uint8Array(n);
   const reasonCodes = new Int32Array(n);
   const tally = [0, 0, 0];
   const combos: (readonly string[])[] = [Object.freeze([])];
@@ -330,9 +331,13 @@ function finish(total: Float64Array, th: Thresholds, lo: Int32Array, hi: Int32Ar
   const malicious = th.malicious;
   const suspicious = th.suspicious;
   for (let i = 0; i < n; i++) {
-    const s = total[i] as number;
-    const c = s >= malicious ? 2 : s >= suspicious ? 1 : 0;
-    codes[i] = c;
+    let c: number;
+    if (given) c = given[i] as number;
+    else {
+      const s = total[i] as number;
+      c = s >= malicious ? 2 : s >= suspicious ? 1 : 0;
+      codes[i] = c;
+    }
     tally[c]++;
     const w0 = lo[i] as number;
     const w1 = hi === null ? 0 : (hi[i] as number);

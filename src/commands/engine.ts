@@ -13,7 +13,7 @@
 import { parseArgs, UsageError, type ParsedArgs } from './usage.js';
 import { ClickHouse, DuckDb, openRemote, remoteRuleTest, remoteSample, remoteScore, DEFAULT_SAMPLE_ROWS, type RemoteTable, type SqlEngine, type TimeRange } from '../classify/sql/index.js';
 import { SQL_MSG } from '../classify/sql/messages.js';
-import { RuleError, analyze, type Analysis } from '../classify/index.js';
+import { RuleError, analyze, summaryMitigations, type Analysis } from '../classify/index.js';
 import { analysisLines } from './classify-text.js';
 
 export const ENGINE_OPTIONS = ['--engine', '--clickhouse', '--duckdb', '--table', '--where', '--timeout'] as const;
@@ -132,7 +132,7 @@ export async function classifyRemote(argv: string[]): Promise<number> {
       labels: s.labels,
       clusters: analysis ? analysis.clusters : null,
       topSources: s.topSources,
-      mitigations: analysis ? analysis.mitigations.map((m) => ({ ...m, hitsGood: m.backtest.hitsGood })) : null,
+      mitigations: analysis ? summaryMitigations(analysis) : null,
       refused: analysis ? analysis.refused : null,
       levers: analysis ? analysis.levers : null,
       incident: analysis ? analysis.incident : null,

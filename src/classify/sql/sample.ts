@@ -18,12 +18,11 @@
  * A table no larger than the cap is brought back whole: the analysis is then the in-memory one.
  */
 import * as aq from 'arquero';
-import { LABELS, type Label } from '../../catalog.js';
 import { ColumnBuilder } from '../../traffic/columns.js';
 import { DictionaryColumn, plainColumn } from '../../traffic/dictionary.js';
 import { FiredMasks } from '../fired.js';
 import { PACK } from '../signatures/pack.js';
-import { DEFAULT_THRESHOLDS, effectiveSignatures, ScoreResult, type SignatureOutcome } from '../score.js';
+import { DEFAULT_THRESHOLDS, effectiveSignatures, finish, ScoreResult, type SignatureOutcome } from '../score.js';
 import type { RuleType } from '../types.js';
 import { DERIVED } from '../schema.js';
 import type { Dialect } from './dialect.js';
@@ -309,26 +308,9 @@ function scoredSample(table: aq.ColumnTable, scores: Float64Array, codes: Uint8A
     const why = skipped.get(sig.id);
     return why === undefined ? base : { ...base, skipped: why };
   });
-  // reasons per combination of fired signatures, as score() names them (id@version)
+  // labels and reasons as score() makes them (reasons named id@version), with the engine's labels
   const ids = s.fired.map((f) => `${f.id}@${pack.version}`);
-  const combos: (readonly string[])[] = [Object.freeze([])];
-  const index = new Map<number, number>();
-  const reasonCodes = new Int32Array(n);
-  const tally = [0, 0, 0];
-  for (let r = 0; r < n; r++) {
-    tally[codes[r] as number]++;
-    const a = lo[r] as number;
-    const z = hi[r] as number;
-    if (a === 0 && z === 0) continue;
-    const key = a + z * 67108864;
-    let c = index.get(key);
-    if (c === undefined) {
-      const names = ids.filter((_, b) => (((b < 26 ? a : z) >> b % 26) & 1) === 1);
-      c = combos.push(Object.freeze(names)) - 1;
-      index.set(key, c);
-    }
-    reasonCodes[r] = c;
-  }
-  const scored = table.assign(aq.table({ score: scores, label: new DictionaryColumn<Label, Uint8Array>(codes, LABELS), reasons: new DictionaryColumn<readonly string[]>(reasonCodes, combos) }));
-  return new ScoreResult({ table: scored, scores, labelCodes: codes, knownGood: good, fired, signatures, pack: { name: pack.name, version: pack.version }, counts: { good: tally[0] as number, suspicious: tally[1] as number, malicious: tally[2] as number }, thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS });
+  const { counts, labels, reasons } = finish(scores, opts.thresholds ?? DEFAULT_THRESHOLDS, lo, s.fired.length > 26 ? hi : null, ids, codes);
+  const scored = table.assign(aq.table({ score: scores, label: labels, reasons }));
+  return new ScoreResult({ table: scored, scores, labelCodes: codes, knownGood: good, fired, signatures, pack: { name: pack.name, version: pack.version }, counts, thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS });
 }
