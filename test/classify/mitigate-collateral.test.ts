@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as aq from 'arquero';
-import { cutOffSources } from '../../src/classify/mitigate/collateral.js';
+import { cutOffNote, cutOffSources } from '../../src/classify/mitigate/collateral.js';
 import { emptyBits, setBit } from '../../src/classify/mitigate/bits.js';
 import type { Evidence } from '../../src/classify/mitigate/evidence.js';
 import { CUT_OFF_MIN_ROWS } from '../../src/classify/mitigate/thresholds.js';
@@ -34,6 +34,7 @@ Cut('a good client whose every request the rule stops is named with its user age
   const { ev, bits } = evidence(rows);
   const cut = cutOffSources(bits, ev);
   assert.equal(cut, [{ ip: '198.51.100.7', stopped: 40, rows: 40, userAgent: 'PartnerSync/2.1' }]);
+  assert.match(cutOffNote(bits, ev, 'block') ?? '', /1 possibly-good source \(198\.51\.100\.7: 40 of 40, "PartnerSync\/2\.1"\).*skip rule before this block/);
 });
 
 Cut('a source stopped on fewer than the minimum rows, or on half its rows or less, is not cut off', () => {
@@ -43,6 +44,7 @@ Cut('a source stopped on fewer than the minimum rows, or on half its rows or les
   for (let i = 0; i < 20; i++) rows.push(['192.0.2.3', 'c', true, i < 11]);
   const { ev, bits } = evidence(rows);
   assert.equal(cutOffSources(bits, ev).map((c) => c.ip), ['192.0.2.3']);
+  assert.is(cutOffNote(emptyBits(rows.length), ev, 'block'), undefined);
 });
 
 Cut.run();

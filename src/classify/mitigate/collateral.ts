@@ -7,8 +7,10 @@
  * them (skip rule) or asks the customer before deploying.
  */
 import { internField, tableSchema } from '../columns.js';
-import { hasBit, type Bits } from './bits.js';
+import { MSG } from '../messages.js';
+import { and, hasBit, positions, type Bits } from './bits.js';
 import type { Evidence } from './evidence.js';
+import type { Action } from './types.js';
 import { CUT_OFF_LISTED, CUT_OFF_MIN_ROWS, CUT_OFF_SHARE } from './thresholds.js';
 
 export interface CutOff {
@@ -43,20 +45,12 @@ export function cutOffSources(bits: Bits, ev: Evidence): CutOff[] {
   if (!tableSchema(t).fields.has('ip.src')) return [];
   const ip = internField(t, 'ip.src');
   const total = referenceRowsPerSource(ev, ip.ids, ip.values.length);
+  // the possibly-good incident rows the rule stops (baseline rows, from n on, have other sources)
+  const hit = positions(and(bits, ev.reference)).filter((i) => i < ev.n);
   const stopped = new Map<number, number>();
-  const ruleWords = bits;
-  const refWords = ev.reference;
-  const words = Math.min(ruleWords.length, (ev.n + 31) >>> 5);
-  for (let w = 0; w < words; w++) {
-    let x = ((ruleWords[w] as number) & (refWords[w] as number)) >>> 0;
-    while (x) {
-      const b = 31 - Math.clz32(x & -x);
-      x &= x - 1;
-      const i = (w << 5) + b;
-      if (i >= ev.n) break;
-      const k = ip.ids[i] as number;
-      if (k >= 0) stopped.set(k, (stopped.get(k) ?? 0) + 1);
-    }
+  for (const i of hit) {
+    const k = ip.ids[i] as number;
+    if (k >= 0) stopped.set(k, (stopped.get(k) ?? 0) + 1);
   }
   const out: (CutOff & { k: number })[] = [];
   for (const [k, s] of stopped) {
@@ -67,11 +61,10 @@ export function cutOffSources(bits: Bits, ev: Evidence): CutOff[] {
   if (out.length && tableSchema(t).fields.has('http.user_agent')) {
     const ua = internField(t, 'http.user_agent');
     const named = new Map(out.slice(0, CUT_OFF_LISTED).map((o) => [o.k, new Map<number, number>()]));
-    for (let i = 0; i < ev.n; i++) {
+    for (const i of hit) {
       const m = named.get(ip.ids[i] as number);
-      if (!m || !hasBit(bits, i) || !hasBit(ev.reference, i)) continue;
       const u = ua.ids[i] as number;
-      if (u >= 0) m.set(u, (m.get(u) ?? 0) + 1);
+      if (m && u >= 0) m.set(u, (m.get(u) ?? 0) + 1);
     }
     for (const o of out) {
       const m = named.get(o.k);
@@ -81,4 +74,13 @@ export function cutOffSources(bits: Bits, ev: Evidence): CutOff[] {
     }
   }
   return out.map(({ k: _k, ...o }) => o);
+}
+
+/** The `breaks` text for the sources a proposal of `action` cuts off (undefined when none). */
+export function cutOffNote(bits: Bits, ev: Evidence, action: Action): string | undefined {
+  const cut = cutOffSources(bits, ev);
+  if (!cut.length) return undefined;
+  const ua = (u: string) => JSON.stringify(u.length > 60 ? `${u.slice(0, 57)}...` : u);
+  const shown = cut.slice(0, CUT_OFF_LISTED).map((c) => `${c.ip}: ${c.stopped} of ${c.rows}${c.userAgent !== undefined ? `, ${ua(c.userAgent)}` : ''}`).join('; ') + (cut.length > CUT_OFF_LISTED ? `; ${cut.length - CUT_OFF_LISTED} more` : '');
+  return MSG.cutOff(cut.length, shown, action === 'block' ? 'block' : action === 'managed_challenge' ? 'challenge' : 'rule');
 }

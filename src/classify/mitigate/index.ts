@@ -14,9 +14,8 @@ import type { ScoreResult } from '../score.js';
 import { clusterAttack, residual, valueCounts, type ClusterWithRows } from './cluster.js';
 import { buildEvidence, type EvidenceOptions } from './evidence.js';
 import { termsFor, type Term } from './terms.js';
-import { CUT_OFF_LISTED, MIN_PROPOSAL_COVER, RESIDUAL_DONE, RESIDUAL_RULES } from './thresholds.js';
-import { cutOffSources } from './collateral.js';
-import { MSG } from '../messages.js';
+import { MIN_PROPOSAL_COVER, RESIDUAL_DONE, RESIDUAL_RULES } from './thresholds.js';
+import { cutOffNote } from './collateral.js';
 import { search } from './search.js';
 import { skipRule } from './emit/skip.js';
 import { lowerPlanFor, wafRule } from './emit/waf.js';
@@ -136,11 +135,8 @@ export function analyze(scored: ScoreResult, opts: AnalyzeOptions = {}): Analysi
   // what each proposal does to the clients it touches: the aggregate share can hide a few cut off
   for (const m of mitigations) {
     const bits = m.kind === 'skip_rule' ? undefined : matched.get(m.id);
-    const cut = bits ? cutOffSources(bits, ev) : [];
-    if (!cut.length) continue;
-    const shown = cut.slice(0, CUT_OFF_LISTED).map((c) => `${c.ip}: ${c.stopped} of ${c.rows}${c.userAgent !== undefined ? `, ${JSON.stringify(c.userAgent.length > 60 ? `${c.userAgent.slice(0, 57)}...` : c.userAgent)}` : ''}`).join('; ') + (cut.length > CUT_OFF_LISTED ? `; ${cut.length - CUT_OFF_LISTED} more` : '');
-    const text = MSG.cutOff(cut.length, shown, m.action === 'block' ? 'block' : m.action === 'managed_challenge' ? 'challenge' : 'rule');
-    m.breaks = m.breaks ? `${m.breaks}. Also: ${text}` : text;
+    const text = bits && cutOffNote(bits, ev, m.action);
+    if (text) m.breaks = m.breaks ? `${m.breaks}. Also: ${text}` : text;
   }
   const levers = leversFor(clusters, refused, incident);
   const seenRefusal = new Set<string>();

@@ -96,6 +96,23 @@ interface Limit {
 }
 
 /**
+ * Counter `s` at time `t` (ms) for a period of `pMs`: rolls its windows (the previous window's
+ * count is kept when it is the one just before, else 0), counts this request when `inc`, and
+ * returns the rate Cloudflare acts on, the approximated sliding window (see replayLimits).
+ */
+function slidingRate(window: Float64Array, counts: Int32Array, prev: Int32Array, s: number, t: number, pMs: number, inc: boolean): number {
+  const w = Math.floor(t / pMs);
+  const cur = window[s] as number;
+  if (cur !== w) {
+    prev[s] = cur === w - 1 ? (counts[s] as number) : 0;
+    window[s] = w;
+    counts[s] = 0;
+  }
+  const c = inc ? ++(counts[s] as number) : (counts[s] as number);
+  return (prev[s] as number) * (1 - (t - w * pMs) / pMs) + c;
+}
+
+/**
  * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
  * order), for several limits on the same keys at once (each period and behaviour the search
  * tries): the rows are read once, and each limit keeps its own counters (side by side per key).
@@ -131,17 +148,7 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
         (hits[v] as Uint8Array)[j] = 1;
         continue;
       }
-      const pv = p[v] as number;
-      const w = Math.floor(t / pv);
-      const cur = window[s] as number;
-      if (cur !== w) {
-        prev[s] = cur === w - 1 ? (counts[s] as number) : 0;
-        window[s] = w;
-        counts[s] = 0;
-      }
-      const c = inc ? ++(counts[s] as number) : (counts[s] as number);
-      const rate = (prev[s] as number) * (1 - (t - w * pv) / pv) + c;
-      if (rate > (max[v] as number)) {
+      if (slidingRate(window, counts, prev, s, t, p[v] as number, inc) > (max[v] as number)) {
         (hits[v] as Uint8Array)[j] = 1;
         if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
       }
@@ -163,16 +170,7 @@ function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Arr
   for (let j = 0; j < ts.length; j++) {
     const k = key[j] as number;
     if (k < 0 || !good[j] || (counted && !counted[j])) continue;
-    const t = ts[j] as number;
-    const w = Math.floor(t / p);
-    const cur = window[k] as number;
-    if (cur !== w) {
-      prev[k] = cur === w - 1 ? (counts[k] as number) : 0;
-      window[k] = w;
-      counts[k] = 0;
-    }
-    const c = ++(counts[k] as number);
-    const rate = (prev[k] as number) * (1 - (t - w * p) / p) + c;
+    const rate = slidingRate(window, counts, prev, k, ts[j] as number, p, true);
     if (rate > max) max = rate;
   }
   return max;
@@ -411,9 +409,8 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
     // attack's requests: a block with a timeout would shut the endpoint or the TLS stack for
     // everyone at that data centre (a real one counts differently from any replay, too), so a
     // shared counter only ever throttles with a challenge, which people pass
-    const sharedCounter = !ch.fields.includes('ip.src');
-    for (const throttle of [false, true]) for (const want of [60, 10]) {
-      if (sharedCounter && !throttle) continue;
+    const behaviours = ch.fields.includes('ip.src') ? [false, true] : [true];
+    for (const throttle of behaviours) for (const want of [60, 10]) {
       // a throttled challenge cannot beat a safe block that already stops the cluster
       if (throttle && best && best.m.safe && best.m.action === 'block' && best.m.backtest.attack >= BLOCK_MIN_COVER) continue;
       const period = plan ? periodFor(plan, want) : want;
