@@ -63,17 +63,20 @@ async function scan(file: string, opts: IngestFileOptions): Promise<{ whole: Who
   let first: { table: ColumnTable; report: LoadReport } | null = null;
   let fields: ReturnType<typeof storedFields> = [];
   let chunks = 0;
-  for await (const c of trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS })) {
-    if (chunks === 0) {
-      first = { table: c.table, report: c.report };
-      fields = storedFields(c.table);
-    } else first = null;
+  for await (const c of chunksOf(file, opts)) {
+    if (chunks === 0) fields = storedFields(c.table);
+    // held only while it may be the only chunk (then it is written as it is, not read again)
+    first = chunks === 0 ? { table: c.table, report: c.report } : null;
     acc.add(c.table);
     opts.onScan?.(chunks, acc.rows);
     chunks++;
   }
-  if (first && chunks === 1) return first;
-  return { whole: acc.finish(fields) };
+  return first ?? { whole: acc.finish(fields) };
+}
+
+/** The file's chunks as this ingest reads them (both passes alike). */
+function chunksOf(file: string, opts: IngestFileOptions) {
+  return trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS });
 }
 
 /**
@@ -90,7 +93,7 @@ export async function ingestFile(engine: SqlEngine, file: string, table: string,
     return { ingest: r, load: mergeReports([pass1.report], file) };
   }
   async function* tables() {
-    for await (const c of trafficChunks(file, { format: opts.format ?? 'auto', rows: opts.chunkRows ?? DEFAULT_CHUNK_ROWS })) {
+    for await (const c of chunksOf(file, opts)) {
       // the reports are added up as they come (a capped list of skipped lines), not kept per chunk
       load = load ? mergeReports([load, c.report], file) : mergeReports([c.report], file);
       last = c.report;

@@ -5,22 +5,12 @@
  * pages for the catalogue-walk signature (30 paths) and only the whole file crosses it.
  */
 import fs from 'node:fs';
+import { rng } from '../../bench/logpush-gen.js';
 
 export const WALKER_IP = '198.51.100.7';
 const ROWS = 2400;
 const CHUNK = 600;
 const EVERY = 50;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const UAS = [CHROME, 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'curl/8.5.0'];
