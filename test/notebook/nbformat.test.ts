@@ -43,22 +43,30 @@ test('validateNotebook reports a version that is not semver', () => {
 
 test('writeNotebook writes nbformat 4.5 that Debian nbformat validates', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
-  const file = path.join(dir, 'a.ipynb');
-  writeNotebook(file, parseNotebook(JSON.stringify(raw)));
-  execFileSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file]);
-  const back = readNotebook(file);
-  assert.is(back.nbformat_minor, 5);
-  assert.is(serializeNotebook(back), fs.readFileSync(file, 'utf8'));
-  assert.equal(fs.readdirSync(dir), ['a.ipynb']);
+  try {
+    const file = path.join(dir, 'a.ipynb');
+    writeNotebook(file, parseNotebook(JSON.stringify(raw)));
+    execFileSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file]);
+    const back = readNotebook(file);
+    assert.is(back.nbformat_minor, 5);
+    assert.is(serializeNotebook(back), fs.readFileSync(file, 'utf8'));
+    assert.equal(fs.readdirSync(dir), ['a.ipynb']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('writeFileAtomic leaves the old file intact when the rename cannot happen', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
-  const target = path.join(dir, 'sub');
-  fs.mkdirSync(target);
-  fs.writeFileSync(path.join(target, 'keep'), 'x');
-  assert.throws(() => writeFileAtomic(target, 'new'));
-  assert.equal(fs.readdirSync(dir), ['sub']);
+  try {
+    const target = path.join(dir, 'sub');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'keep'), 'x');
+    assert.throws(() => writeFileAtomic(target, 'new'));
+    assert.equal(fs.readdirSync(dir), ['sub']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('runbookDigest ignores outputs and the injected-parameters cell', () => {
