@@ -26,7 +26,7 @@
  *     .table (input + score, label, reasons), .scores, .labelCodes, .knownGood, .fired (id -> mask),
  *     .signatures (per signature: fired rows, applicable/skipped), .counts {good, suspicious, malicious},
  *     .pack {name, version}, .mask(label), .summary(); displays itself in notebooks.
- *   PACK (version '2026.12.0'), effectiveSignatures, knownGoodMask, parseRules/loadRules (user signatures).
+ *   PACK (version '2026.12.1'), effectiveSignatures, knownGoodMask, parseRules/loadRules (user signatures).
  *   Behaviour over time (src/classify/behaviour): `behaviour.*` fields per address, client (address +
  *   user agent + JA4), session (cookie), actor, endpoint window and network, usable in any rule;
  *   the bh.* signatures read them. `baseline` option: a quiet time range `{from, to}` or

@@ -96,6 +96,27 @@ Fields('behaviour fields are Rules-language fields: a rule over them checks and 
   assert.match(bad.error?.message ?? '', /login_attempts/);
 });
 
+Fields('a long walk without assets from a hosting network is a catalogue walk even with forged referers; from a home network, or short, it is not', () => {
+  const sig = PACK.signatures.find((x) => x.id === 'bh.catalogue-walk');
+  const walk = sig && 'expression' in sig ? sig.expression : '';
+  assert.ok(walk, 'the pack has bh.catalogue-walk');
+  const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+  const rows: Record<string, unknown>[] = [];
+  // [address, ASN, distinct pages]: the same walker (a referer on every other page, no asset)
+  const walkers: [string, number, number][] = [['88.198.153.34', 24940, 120], ['73.21.40.9', 7922, 120], ['51.75.103.10', 16276, 60]];
+  walkers.forEach(([ip, asn, pages], w) => {
+    for (let i = 0; i < pages; i++) {
+      rows.push({ timestamp: 1_790_000_000_000 + w * 10 + i * 7_000, 'ip.src': ip, 'ip.src.asnum': asn, 'http.request.method': 'GET', 'http.request.uri.path': `/products/${1000 + i}`, 'http.user_agent': chrome, 'http.referer': i % 2 ? `https://shop.example/products/${999 + i}` : null });
+    }
+  });
+  const t = aq.from(rows);
+  const m = matchRows(t, walk);
+  const firedOn = (ip: string) => rows.reduce((a: number, r, i) => a + (r['ip.src'] === ip && m[i] ? 1 : 0), 0);
+  assert.is(firedOn('88.198.153.34'), 120, '120 pages from a hosting network, half with referers');
+  assert.is(firedOn('73.21.40.9'), 0, 'the same walk from a home network sends referers: not this signature');
+  assert.is(firedOn('51.75.103.10'), 0, '60 pages from a hosting network: too short to say');
+});
+
 Fields('reasons say what the endpoint did, in words with numbers, and the report names the baseline', () => {
   const r = score(scenario.table);
   const reasons = r.table.array('reasons') as (readonly string[])[];

@@ -44,8 +44,11 @@ const SIGNATURES: Signature[] = [
   },
   // ---------------------------------------------------------------- headless browsers walking the catalogue
   {
-    id: 'bh.catalogue-walk', title: 'browser walking many pages without loading assets or sending referers', layer: 'l7', kind: 'expression', weight: 40,
-    expression: `${BROWSER_UA} and behaviour.actor.paths ge 30 and behaviour.actor.static_pct lt 5 and behaviour.actor.referer_pct lt 10 and not behaviour.network.mobile and not behaviour.network.crawler`,
+    // Referers are easy to forge (a scraper sends its last page as one), so from a hosting network
+    // the walk alone counts once it is long: a hundred distinct pages without their images, styles
+    // or scripts is not a person reading them, whatever the referer says.
+    id: 'bh.catalogue-walk', title: 'browser walking many pages without loading assets (and without referers, or 100+ pages from a hosting network)', layer: 'l7', kind: 'expression', weight: 40,
+    expression: `${BROWSER_UA} and behaviour.actor.static_pct lt 5 and not behaviour.network.mobile and not behaviour.network.crawler and (behaviour.actor.paths ge 30 and behaviour.actor.referer_pct lt 10 or behaviour.actor.paths ge 100 and behaviour.network.hosting)`,
   },
   {
     id: 'bh.hosting-no-assets', title: 'browser on a hosting/cloud network that loads no assets', layer: 'l7', kind: 'expression', weight: 40,

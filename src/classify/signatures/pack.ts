@@ -111,4 +111,4 @@ const L34: Signature[] = [
   { id: 'l34.low-ttl', title: 'TTL of 5 or less', layer: 'l34', kind: 'expression', weight: 10, expression: `ip.ttl le 5` },
 ];
 
-export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.12.0', signatures: [...L7, ...BEHAVIOUR_SIGNATURES, ...L34] };
+export const PACK: SignaturePack = { name: 'netrunbook', version: '2026.12.1', signatures: [...L7, ...BEHAVIOUR_SIGNATURES, ...L34] };
