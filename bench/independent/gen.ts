@@ -265,7 +265,7 @@ function siteFor(rng: Rng, n: number): Site {
 // ---------------------------------------------------------------- rows
 
 export type Truth = 'good' | AttackKind;
-export const ATTACK_KINDS = ['credential_stuffing', 'browser_ua_flood', 'cache_busting', 'scraper', 'nat_low_slow', 'flash_crowd_flood'] as const;
+export const ATTACK_KINDS = ['credential_stuffing', 'browser_ua_flood', 'cache_busting', 'scraper', 'nat_low_slow', 'flash_crowd_flood', 'resi_scraper', 'card_testing', 'api_key_abuse', 'search_flood'] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
 export interface TruthRow {
@@ -824,6 +824,281 @@ function flashCrowdFlood(day: Day, rows: number, at: number, url: string): void 
   }
 }
 
+// ---------------------------------------------------------------- attacks added by the second outside tester
+
+/** Remove request headers from the row just emitted (a client that does not send them). */
+function dropHeaders(day: Day, keys: readonly string[]): void {
+  const h = (day.rows[day.rows.length - 1] as Record<string, unknown>).RequestHeaders as Record<string, string>;
+  for (const k of keys) delete h[k];
+}
+
+/** The headers curl_cffi / curl-impersonate send for their chrome124 target, whatever User-Agent the caller sets. */
+const IMPERSONATE_CHROME_HINTS: Record<string, string> = {
+  'sec-ch-ua': '"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"',
+  'sec-ch-ua-mobile': '?0',
+  'sec-ch-ua-platform': '"Windows"',
+};
+
+/**
+ * (7) Price/catalogue scraping through a residential + mobile proxy network (Bright Data / Oxylabs
+ * style "rotating residential" gateway with short sticky sessions). Every exit node is someone's
+ * home router or phone, so each address is seen for only one short session of 2-15 page requests
+ * and then never again; thousands of addresses over the run. The bulk of the scraper is an HTTP
+ * client with TLS impersonation (curl_cffi / tls-client): the JA4 and client hints of the browser it
+ * impersonates, no JavaScript, no sub-resources (proxy bandwidth is billed per GB), a cookie jar in
+ * some sessions and none in others. Cheaper configurations rotate User-Agent strings from a list
+ * independently of the impersonated TLS stack (a Safari or Firefox UA over Chrome's JA4 and Chrome
+ * 124 client hints). A minority drives real headless Chrome through the proxy with images, fonts and
+ * CSS blocked, so it runs scripts (JS detection passes) and fetches the bundle. URLs come from the
+ * sitemap (random product ids) plus category pagination; a few are stale (404). Bot scores are
+ * spread: many low, a large share in the "likely human" range for the browser-driven sessions.
+ */
+function residentialScraper(day: Day, rows: number): void {
+  const { rng, site } = day;
+  const [a] = window(day, 0, 14, 0);
+  const span = rng.int(4, 9) * 3_600_000;
+  let made = 0;
+  while (made < rows) {
+    const mobileExit = rng.chance(0.3);
+    const net = mobileExit ? rng.pick(MOBILE) : rng.pick(PROXY_RESIDENTIAL);
+    const ip = ipIn(rng, net);
+    const mode = rng.weighted([['impersonate', 55], ['rotating_ua', 25], ['headless', 20]] as const);
+    let stack: Stack;
+    let hints: Record<string, string> = {};
+    if (mode === 'impersonate') {
+      // the UA of the impersonation target: TLS, UA and client hints agree
+      stack = rng.weighted<() => Stack>([[() => chromium(rng, 'win'), 5], [() => chromium(rng, 'mac'), 2], [() => chromium(rng, 'android'), 1], [() => safari(rng, 'mac'), 1], [() => safari(rng, 'ios'), 1], [() => firefox(rng, 'win'), 1]])();
+      stack = { ...stack, proto: 'HTTP/2', ja4: stack.chromium ? CHROME_JA4 : stack.ja4 };
+    } else if (mode === 'rotating_ua') {
+      // a UA list rotated per session over curl_cffi's chrome124 TLS and headers
+      const ua = desktopOrMobileBrowser(rng, 0.3).ua;
+      stack = { family: 'chrome', ua, ja4: CHROME_JA4, ja3: null, proto: 'HTTP/2', mobile: / Mobile/.test(ua), chromium: true, platform: 'Windows' };
+      hints = IMPERSONATE_CHROME_HINTS;
+    } else {
+      // Playwright + stealth: real Chrome, UA patched to drop "Headless"
+      stack = { ...chromium(rng, rng.chance(0.7) ? 'win' : 'mac'), proto: 'HTTP/2', ja4: CHROME_JA4 };
+    }
+    const lang = rng.chance(0.8) ? 'en-US,en;q=0.9' : rng.pick(['en-GB,en;q=0.9', 'de-DE,de;q=0.9,en;q=0.8', 'pt-BR,pt;q=0.9,en;q=0.8']);
+    const jar = mode === 'headless' || rng.chance(0.5);
+    const cookies: Record<string, string> = {};
+    const lowScore = mode === 'headless' ? 0.35 : 0.65;
+    let js: 'passed' | 'missing' = 'missing';
+    const k = rng.int(2, 15);
+    let t = a + Math.floor(rng.next() * span);
+    let referer = rng.chance(0.2) ? 'https://www.google.com/' : '';
+    for (let i = 0; i < k && made < rows; i++) {
+      const list = rng.chance(0.25);
+      const uri = list ? `/c/${rng.pick(site.categories)}?page=${rng.int(1, 60)}${rng.chance(0.3) ? '&sort=price-asc' : ''}` : `/products/${rng.int(1, Math.floor(site.products * 1.05))}`;
+      const bot = rng.chance(lowScore) ? rng.int(1, 29) : rng.int(30, 85);
+      const status = rng.chance(0.03) ? 404 : 200;
+      day.emit({ t, ip, net, stack, uri, referer, cookies: { ...cookies }, bot, js, status, headers: { 'accept-language': lang, ...hints } }, 'resi_scraper', `resi_proxy_${mode}`);
+      made++;
+      if (mode === 'headless') {
+        // images, fonts and CSS aborted by request interception; scripts still load and run
+        let ta = t + rng.int(80, 300);
+        for (const s of [`/assets/app.${site.assetHash}.js`, '/cdn-cgi/challenge-platform/scripts/jsd/main.js']) {
+          if (made >= rows) break;
+          day.emit({ t: ta, ip, net, stack, uri: s, referer: `https://${site.host}${uri}`, cookies: { ...cookies }, bot, dest: 'script', headers: { 'accept-language': lang } }, 'resi_scraper', `resi_proxy_${mode}`);
+          made++;
+          ta += rng.int(20, 200);
+        }
+        js = 'passed';
+        referer = `https://${site.host}${uri}`;
+      } else referer = rng.chance(0.3) ? `https://${site.host}${uri}` : '';
+      if (jar) {
+        cookies.__cf_bm ??= `${rng.alnum(43)}-${Math.floor(t / 1000)}-1.0.1.1-${rng.alnum(20)}`;
+        cookies.sid ??= rng.alnum(32);
+      }
+      t += rng.int(1500, 20000);
+    }
+  }
+}
+
+/**
+ * (8) Card testing (carding) against the checkout API. Fraudsters validate stolen card numbers by
+ * placing small orders: each "session" builds a cart once, then submits the payment call again and
+ * again with a different card, most of which the processor declines (402, or 200 with an error body
+ * the app returns for a soft decline). To stay under per-IP velocity checks they run through
+ * residential proxies (a few datacenter proxies too) at a human-looking pace, and half of them rotate
+ * the exit address every 1-3 attempts while keeping the same session cookies. About 60% drive a
+ * stealth headless Chrome (real Chrome UA, JA4 and client hints, runs JS, fetches the checkout
+ * bundle, blocks images to save proxy bandwidth); the rest replay the captured API calls from an
+ * impersonating HTTP client with cookies harvested from one real session (no page views, no JS).
+ * Bot scores are mixed: the driven browsers mostly score as humans.
+ */
+function cardTesting(day: Day, sessions: number): void {
+  const { rng, site } = day;
+  const [a] = window(day, 0, 18, 0);
+  const span = rng.int(3, 8) * 3_600_000;
+  const proxyNet = () => rng.weighted<() => Net>([[() => rng.pick(PROXY_RESIDENTIAL), 80], [() => rng.pick(MOBILE), 10], [() => rng.pick(CLOUD), 10]])();
+  for (let s = 0; s < sessions; s++) {
+    const browser = rng.chance(0.6);
+    const population = browser ? 'card_tester_headless' : 'card_tester_replay';
+    const stack: Stack = { ...rng.weighted<() => Stack>([[() => chromium(rng, 'win'), 6], [() => chromium(rng, 'mac'), 2], [() => chromium(rng, 'android'), 2]])(), proto: 'HTTP/2', ja4: rng.chance(0.7) ? CHROME_JA4 : CHROME_JA4_NEW };
+    const rotate = rng.chance(0.5);
+    let net = proxyNet();
+    let ip = ipIn(rng, net);
+    const lowScore = browser ? 0.3 : 0.6;
+    const score = () => (rng.chance(lowScore) ? rng.int(1, 29) : rng.int(30, 92));
+    const lang = rng.pick(['en-US,en;q=0.9', 'en-US,en;q=0.9', 'en-GB,en;q=0.9', 'en-US,en;q=0.9,es;q=0.8']);
+    const base = { stack, headers: { 'accept-language': lang } };
+    let t = a + Math.floor(rng.next() * span);
+    const cookies: Record<string, string> = { sid: rng.alnum(32) };
+    let js: 'passed' | 'missing' = 'missing';
+    const product = `/products/${rng.int(1, site.products)}`;
+    if (browser) {
+      // land on a cheap product, add it to the cart, open the checkout page (scripts load, images do not)
+      day.emit({ ...base, t, ip, net, uri: product, referer: rng.chance(0.5) ? 'https://www.google.com/' : '', cookies: {}, bot: score(), js }, 'card_testing', population);
+      cookies.__cf_bm = `${rng.alnum(43)}-${Math.floor(t / 1000)}-1.0.1.1-${rng.alnum(20)}`;
+      day.emit({ ...base, t: t + rng.int(100, 400), ip, net, uri: '/cdn-cgi/challenge-platform/scripts/jsd/main.js', referer: `https://${site.host}${product}`, cookies: { ...cookies }, bot: score(), dest: 'script' }, 'card_testing', population);
+      js = 'passed';
+      t += rng.int(3000, 12000);
+      day.emit({ ...base, t, ip, net, method: 'POST', uri: '/api/cart', referer: `https://${site.host}${product}`, cookies: { ...cookies }, bot: score(), js, dest: 'empty', headers: { ...base.headers, 'content-type': 'application/json' } }, 'card_testing', population);
+      t += rng.int(2000, 8000);
+      day.emit({ ...base, t, ip, net, uri: '/checkout', referer: `https://${site.host}${product}`, cookies: { ...cookies }, bot: score(), js }, 'card_testing', population);
+      day.emit({ ...base, t: t + rng.int(80, 300), ip, net, uri: `/assets/app.${site.assetHash}.js`, referer: `https://${site.host}/checkout`, cookies: { ...cookies }, bot: score(), dest: 'script' }, 'card_testing', population);
+    } else {
+      // cookies lifted from one real session; the cart call then the payment calls
+      cookies.__cf_bm = `${rng.alnum(43)}-${Math.floor(t / 1000) - rng.int(60, 1500)}-1.0.1.1-${rng.alnum(20)}`;
+      day.emit({ ...base, t, ip, net, method: 'POST', uri: '/api/cart', referer: `https://${site.host}${product}`, cookies: { ...cookies }, bot: score(), js, dest: 'empty', headers: { ...base.headers, 'content-type': 'application/json' } }, 'card_testing', population);
+    }
+    const attempts = Math.min(40, 2 + Math.floor(rng.exp(8)));
+    let sinceRotate = 0;
+    const rotateEvery = rng.int(1, 3);
+    for (let i = 0; i < attempts; i++) {
+      t += rng.int(8000, 60000);
+      if (rotate && ++sinceRotate > rotateEvery) {
+        net = proxyNet();
+        ip = ipIn(rng, net);
+        sinceRotate = 1;
+      }
+      const r = rng.next();
+      const [status, bytes] = r < 0.68 ? [402, rng.int(350, 700)] : r < 0.94 ? [200, rng.int(250, 600)] : [200, rng.int(1800, 4200)];
+      day.emit({ ...base, t, ip, net, method: 'POST', uri: '/api/checkout', referer: `https://${site.host}/checkout`, cookies: { ...cookies }, bot: score(), js, dest: 'empty', status, bytes, headers: { ...base.headers, 'content-type': 'application/json' } }, 'card_testing', population);
+    }
+  }
+}
+
+interface Integration {
+  ua: string;
+  token: string;
+  stack: Stack;
+}
+/**
+ * A partner's ERP connector (Python, on AWS) that polls orders and inventory all day with its own
+ * API key. It is the owner of the key (9) steals; it keeps working while the key is abused.
+ */
+function erpIntegration(day: Day, rows: number): Integration {
+  const { rng, site } = day;
+  const ua = 'erp-sync/4.2.0 python-requests/2.31.0';
+  const stack: Stack = { family: 'lib', ua, ja4: PY_JA4, ja3: PY_JA3, proto: 'HTTP/1.1', mobile: false, chromium: false, platform: '' };
+  const net = CLOUD[0] as Net;
+  const ips = Array.from({ length: 2 }, () => ipIn(rng, net));
+  const token = `Bearer sk_live_${rng.alnum(32)}`;
+  for (let r = 0; r < rows; r++) {
+    // polls around the clock, busier during the partner's working hours (13-22 UTC)
+    const t = rng.chance(0.6) ? site.start + Math.floor((13 + rng.next() * 9) * 3_600_000) : site.start + Math.floor(rng.next() * 86_400_000);
+    const uri = rng.weighted<() => string>([
+      [() => `/api/v1/orders?since=${new Date(t - 120_000).toISOString()}&status=paid`, 5],
+      [() => `/api/v1/inventory?sku=${rng.int(10000, 99999)}`, 3],
+      [() => `/api/v1/orders/${rng.int(400000, 520000)}`, 2],
+      [() => `/api/v1/customers/${rng.int(10000, 240000)}`, 1],
+    ])();
+    const put = uri.startsWith('/api/v1/inventory') && rng.chance(0.2);
+    day.emit({ t, ip: rng.pick(ips), net, stack, host: site.apiHost, method: put ? 'PUT' : 'GET', uri, bot: rng.int(1, 12), botSrc: 'Heuristics', dest: 'empty', headers: { authorization: token, accept: 'application/json', ...(put ? { 'content-type': 'application/json' } : {}) }, status: rng.chance(0.004) ? 404 : 200 }, 'good', 'api_client_key_owner');
+  }
+  return { ua, token, stack };
+}
+
+/**
+ * (9) Data exfiltration with a stolen, valid API key (leaked from the partner's public repository or
+ * CI logs). The attacker replays the partner's exact client string and Python stack for most calls,
+ * from a handful of VPS addresses at other providers (and one in the same cloud as the owner), and
+ * walks the customer and order resources: paginated listings, then sequential ids (404s where ids
+ * are missing), at many times the integration's normal rate for a few hours. Every request carries
+ * the valid token, so authentication succeeds; Cloudflare scores it like any API client.
+ */
+function stolenApiKey(day: Day, owner: Integration, rows: number): void {
+  const { rng, site } = day;
+  const [a] = window(day, 0, 20, 0);
+  const span = rng.int(2, 4) * 3_600_000;
+  const hosts = Array.from({ length: rng.int(4, 14) }, () => {
+    const net = rng.chance(0.2) ? (CLOUD[0] as Net) : rng.pick([CLOUD[3], CLOUD[4], CLOUD[5], CLOUD[6]] as Net[]);
+    const ua = rng.weighted([[owner.ua, 6], ['python-requests/2.31.0', 3], ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 1]] as const);
+    return { net, ip: ipIn(rng, net), stack: { ...owner.stack, ua } };
+  });
+  let page = 1;
+  let customer = rng.int(10000, 12000);
+  let order = rng.int(400000, 410000);
+  for (let r = 0; r < rows; r++) {
+    const h = rng.pick(hosts);
+    const t = a + Math.floor((r / rows) * span + rng.next() * 60_000);
+    const what = rng.weighted([['list', 2], ['customer', 5], ['order', 4]] as const);
+    let uri: string;
+    let status = 200;
+    if (what === 'list') uri = `/api/v1/customers?page=${page++}&per_page=100`;
+    else if (what === 'customer') {
+      uri = rng.chance(0.3) ? `/api/v1/customers/${customer}/addresses` : `/api/v1/customers/${customer}`;
+      customer++;
+      if (rng.chance(0.08)) status = 404;
+    } else {
+      uri = `/api/v1/orders/${order++}`;
+      if (rng.chance(0.05)) status = 404;
+    }
+    day.emit({ t, ip: h.ip, net: h.net, stack: h.stack, host: site.apiHost, uri, bot: rng.int(1, 12), botSrc: 'Heuristics', dest: 'empty', headers: { authorization: owner.token, accept: 'application/json' }, status, bytes: status === 200 ? rng.int(2000, what === 'list' ? 90000 : 9000) : rng.int(120, 300) }, 'api_key_abuse', 'stolen_key_vps');
+  }
+}
+
+const SEARCH_DICTIONARY = [...SEARCH_WORDS, 'jacket', 'mens', 'womens', 'black', 'leather', 'wool', 'running', 'shoes', 'hat', 'gloves', 'scarf', 'blue', 'cotton', 'hoodie', 'vintage', 'kids', 'winter', 'summer', 'dress', 'shorts', 'insulated', 'charger', 'speaker', 'mug', 'bottle', 'lamp', 'blanket', 'xl', 'small', 'organic'];
+
+/**
+ * (10) A botnet HTTP flood on the site search (an expensive, uncacheable endpoint) from thousands of
+ * residential addresses (proxy networks and infected home devices). Each address fires a burst of
+ * 30 s to 2.5 minutes at 20-60 requests a minute and is replaced by fresh ones (exit-node churn),
+ * so the flood lasts 20-50 minutes with a moderate per-IP rate. Queries are dictionary words (they
+ * look like real searches and miss the cache), with pagination and sorting. Clients are browser
+ * engines or good impersonations: real UAs with the matching JA4 and client hints; only a fraction
+ * show anomalies (an outdated Chrome version, a bare wildcard Accept on a navigation, no
+ * Accept-Language, no Sec-Fetch headers, or a gzip-only Accept-Encoding). Some forge a same-site Referer; few keep cookies. The
+ * origin struggles (503/504/52x on a share of responses). Bot scores split roughly in half.
+ */
+function searchFlood(day: Day, rows: number): void {
+  const { rng, site } = day;
+  const [a, b] = window(day, 11, 21, rng.int(20, 50));
+  let made = 0;
+  while (made < rows) {
+    const net = rng.chance(0.85) ? rng.pick(PROXY_RESIDENTIAL) : rng.pick(MOBILE);
+    const ip = ipIn(rng, net);
+    let stack = desktopOrMobileBrowser(rng, 0.35);
+    const anomaly = rng.chance(0.2) ? rng.pick(['old_chrome', 'accept_any', 'no_lang', 'no_fetch', 'gzip_only'] as const) : null;
+    if (anomaly === 'old_chrome') {
+      const c = chromium(rng, 'win');
+      stack = { ...c, ua: c.ua.replace(/Chrome\/\d+/, `Chrome/${rng.int(109, 120)}`), proto: 'HTTP/2', ja4: CHROME_JA4 };
+    }
+    const headers: Record<string, string> = { 'accept-language': rng.pick(['en-US,en;q=0.9', 'en-US,en;q=0.9', 'en-GB,en;q=0.9', 'es-ES,es;q=0.9']) };
+    if (anomaly === 'accept_any') headers.accept = '*/*';
+    if (anomaly === 'gzip_only') headers['accept-encoding'] = 'gzip, deflate';
+    const drop = anomaly === 'no_lang' ? ['accept-language'] : anomaly === 'no_fetch' ? ['sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site'] : [];
+    const cookies: Record<string, string> = rng.chance(0.15) ? { __cf_bm: `${rng.alnum(43)}-${Math.floor(a / 1000)}-1.0.1.1-${rng.alnum(20)}` } : {};
+    const forgeReferer = rng.chance(0.4);
+    const lowScore = rng.chance(0.5);
+    const perMin = rng.int(20, 60);
+    const burst = rng.int(30, 150) * 1000;
+    const t0 = a + Math.floor(rng.next() * Math.max(1, b - a - burst));
+    for (let t = t0; t < t0 + burst && made < rows; t += Math.max(200, Math.floor(rng.exp(60_000 / perMin)))) {
+      const q = Array.from({ length: rng.int(1, 3) }, () => rng.pick(SEARCH_DICTIONARY)).join(' ');
+      const api = rng.chance(0.1);
+      const extra = rng.chance(0.3) ? `&page=${rng.int(2, 30)}` : rng.chance(0.2) ? `&sort=${rng.pick(['price-asc', 'price-desc', 'new', 'rating'])}` : '';
+      const uri = `${api ? '/api/search' : '/search'}?q=${encodeURIComponent(q)}${extra}`;
+      const r = rng.next();
+      const status = r < 0.75 ? 200 : r < 0.88 ? 503 : r < 0.95 ? 504 : rng.pick([520, 522, 524]);
+      day.emit({ t, ip, net, stack, uri, referer: forgeReferer ? `https://${site.host}/` : '', cookies, bot: lowScore ? rng.int(1, 29) : rng.int(30, 90), js: 'missing', status, cache: 'dynamic', dest: api ? 'empty' : 'document', headers }, 'search_flood', anomaly ? `residential_botnet_${anomaly}` : 'residential_botnet');
+      if (drop.length) dropHeaders(day, drop);
+      made++;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- scenarios
 
 export interface Scenario {
@@ -890,6 +1165,40 @@ export const SCENARIOS: readonly Scenario[] = [
     build: (d, s) => {
       credentialStuffing(d, Math.round(d.rng.int(30000, 50000) * s));
       browserUaFlood(d, Math.round(d.rng.int(40000, 80000) * s));
+    },
+  },
+  // added by the second outside tester; appended so the scenarios above keep their seeds and traffic
+  {
+    name: 'resi_scraper',
+    description: 'catalogue scraping through rotating residential/mobile proxies: thousands of IPs, 2-15 pages each, impersonated browser TLS, no assets',
+    build: (d, s) => {
+      goodDay(d, s);
+      residentialScraper(d, Math.round(d.rng.int(30000, 55000) * s));
+    },
+  },
+  {
+    name: 'carding',
+    description: 'card testing on the checkout API from rotating residential proxies: carts built once, then many declined payment POSTs per session',
+    build: (d, s) => {
+      goodDay(d, s);
+      cardTesting(d, Math.round(d.rng.int(700, 1500) * s));
+    },
+  },
+  {
+    name: 'stolen_api_key',
+    description: "a partner's leaked API key replayed from VPS hosts to enumerate customers and orders while the partner keeps using it",
+    build: (d, s) => {
+      goodDay(d, s);
+      const owner = erpIntegration(d, Math.round(d.rng.int(2000, 4000) * s));
+      stolenApiKey(d, owner, Math.round(d.rng.int(15000, 35000) * s));
+    },
+  },
+  {
+    name: 'search_flood',
+    description: 'botnet flood of the site search from thousands of residential IPs in 0.5-2.5 minute bursts at 20-60/min, browser fingerprints, anomalies on a fraction',
+    build: (d, s) => {
+      goodDay(d, s);
+      searchFlood(d, Math.round(d.rng.int(100000, 160000) * s));
     },
   },
 ];
