@@ -4,11 +4,11 @@
  * 40 rows is "unproven", never "safe". Blocks need the stronger evidence; otherwise the rule
  * challenges (humans pass) and the plan says how to get to a block.
  */
-import { countAnd, type Bits } from './bits.js';
+import { and, count, countAnd, type Bits } from './bits.js';
 import type { ClusterWithRows } from './cluster.js';
 import type { Evidence } from './evidence.js';
 import { describeFigure, figure, pct } from './stats.js';
-import { BLOCK_MIN_CLUSTER_ROWS, BLOCK_MIN_COVER, GOOD_BLOCK_LIMIT, GOOD_CHALLENGE_LIMIT, minReferenceFor } from './thresholds.js';
+import { BLOCK_MIN_CLUSTER_ROWS, BLOCK_MIN_COVER, CANNOT_SOLVE_CHALLENGE, GOOD_BLOCK_LIMIT, GOOD_CHALLENGE_LIMIT, minReferenceFor } from './thresholds.js';
 import type { Action, BacktestFigures, Verdict } from './types.js';
 
 export function grade(bits: Bits, c: ClusterWithRows, ev: Evidence): BacktestFigures {
@@ -19,11 +19,26 @@ export function grade(bits: Bits, c: ClusterWithRows, ev: Evidence): BacktestFig
     attackFigure: a, goodFigure: g,
     reference: { incidentRows: ev.incidentReferenceRows, baselineRows: ev.baselineRows, source: ev.source },
   };
+  const nc = cannotSolve(ev);
+  if (nc) out.noChallengeFigure = figure(countAnd(bits, nc), ev.referenceRows);
   if (ev.truthAttack && ev.truthGood) {
     // ground truth covers incident rows only: cut the bits to them
     out.truth = { attack: figure(countAnd(bits, ev.truthAttack), countOf(ev.truthAttack)), good: figure(countAnd(bits, ev.truthGood), countOf(ev.truthGood)) };
   }
   return out;
+}
+
+const cannotSolveCache = new WeakMap<Evidence, Bits | null>();
+/** The possibly-good rows whose clients cannot solve a challenge (null: none, or no user agents here). */
+function cannotSolve(ev: Evidence): Bits | null {
+  let b = cannotSolveCache.get(ev);
+  if (b === undefined) {
+    const m = ev.evalBits(CANNOT_SOLVE_CHALLENGE);
+    b = m ? and(m, ev.reference) : null;
+    if (b && count(b) === 0) b = null;
+    cannotSolveCache.set(ev, b);
+  }
+  return b;
 }
 
 const countCache = new WeakMap<Bits, number>();
@@ -66,6 +81,11 @@ export function decide(b: BacktestFigures, cover: number, opts: DecideOptions): 
   const enoughAttack = b.attackFigure.of >= BLOCK_MIN_CLUSTER_ROWS || !opts.canChallenge;
   if (g.high <= GOOD_BLOCK_LIMIT && cover >= BLOCK_MIN_COVER && enoughAttack) {
     return { action: 'block', safe: true, verdict: 'safe', why: `${measured}: within the ${pct(GOOD_BLOCK_LIMIT, 1)} block limit at the 95% upper bound, stopping ${pct(cover, 1)} of its cluster` };
+  }
+  // a challenge blocks the clients that cannot solve one: their share is held to the block limit
+  const nc = b.noChallengeFigure;
+  if (opts.canChallenge && nc && nc.share > GOOD_BLOCK_LIMIT) {
+    return { refused: `${measured}, and ${describeFigure(nc)} of possibly-good ${opts.unit} come from clients that cannot solve a challenge (no browser user agent: API, app and library clients), for which a challenge is a block: above the ${pct(GOOD_BLOCK_LIMIT, 1)} block limit` };
   }
   if (opts.canChallenge && g.high <= GOOD_CHALLENGE_LIMIT) {
     const whyNotBlock = cover < BLOCK_MIN_COVER ? `it stops only ${pct(cover, 1)} of its cluster` : !enoughAttack ? `its cluster has only ${b.attackFigure.of} confident-attack rows (a block needs ${BLOCK_MIN_CLUSTER_ROWS}+)` : `a block needs the upper bound within ${pct(GOOD_BLOCK_LIMIT, 1)} (${blockN.toLocaleString('en-US')}+ possibly-good ${opts.unit} with no hit)`;

@@ -7,6 +7,12 @@
 export const GOOD_BLOCK_LIMIT = 0.001;
 /** A challenging rule may hit at most this share of possibly-good traffic (upper 95% bound). */
 export const GOOD_CHALLENGE_LIMIT = 0.01;
+/**
+ * Clients that cannot solve a managed challenge: no browser user agent (API integrations, mobile
+ * apps, libraries, webhooks; a missing user agent too). For them a challenge is a block, so the
+ * possibly-good requests of theirs a challenge hits are held to GOOD_BLOCK_LIMIT.
+ */
+export const CANNOT_SOLVE_CHALLENGE = 'not starts_with(http.user_agent, "Mozilla/")';
 /** z for the two-sided 95% Wilson interval. */
 export const WILSON_Z = 1.96;
 /**

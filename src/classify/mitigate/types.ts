@@ -50,6 +50,12 @@ export interface BacktestFigures {
   hitsGood: boolean;
   attackFigure: Figure;
   goodFigure: Figure;
+  /**
+   * The possibly-good requests matched whose clients cannot solve a challenge (thresholds.ts
+   * CANNOT_SOLVE_CHALLENGE), as a share of all possibly-good requests; absent where the traffic has
+   * no user agents (packets).
+   */
+  noChallengeFigure?: Figure;
   /** Where the possibly-good rows came from. */
   reference: { incidentRows: number; baselineRows: number; source: string };
   /** Against caller-supplied ground truth (synthetic traffic), when given. */
