@@ -83,6 +83,19 @@ Verdict('too little good traffic is unproven, never safe, and says what would pr
   const ch = decide(fig(3, 5000), 1, { canChallenge: true, unit: 'requests' });
   assert.ok(!('refused' in ch) && ch.action === 'managed_challenge' && ch.safe);
 });
+Verdict('a challenge that hits clients unable to solve one (API, app, library user agents) is held to the block limit for them', () => {
+  const fig = (gm: number, g: number, nc: number) => ({ attack: 1, good: gm / g, attackMatched: 100, goodMatched: gm, hitsGood: false, attackFigure: figure(50, 100), goodFigure: figure(gm, g), noChallengeFigure: figure(nc, g), reference: { incidentRows: g, baselineRows: 0, source: '' } });
+  // 30 of 10,000 possibly-good requests: a challenge, when browsers are what it hits
+  const browsers = decide(fig(30, 10_000, 0), 0.5, { canChallenge: true, unit: 'requests' });
+  assert.ok(!('refused' in browsers) && browsers.action === 'managed_challenge' && browsers.safe);
+  // the same 30, but 20 of them from an API integration: for it the challenge is a block (0.2% > 0.1%)
+  const api = decide(fig(30, 10_000, 20), 0.5, { canChallenge: true, unit: 'requests' });
+  assert.ok('refused' in api);
+  assert.match(api.refused, /cannot solve a challenge.*0\.1% block limit/);
+  // a handful of them stays within the block limit
+  const few = decide(fig(30, 10_000, 5), 0.5, { canChallenge: true, unit: 'requests' });
+  assert.ok(!('refused' in few) && few.safe);
+});
 Verdict('an all-attack capture proposes no site-wide GET/POST/HTTP/1.1 block and nothing it calls safe', () => {
   const n = 300;
   const t = aq.table({
