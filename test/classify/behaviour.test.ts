@@ -117,6 +117,41 @@ Fields('a long walk without assets from a hosting network is a catalogue walk ev
   assert.is(firedOn('51.75.103.10'), 0, '60 pages from a hosting network: too short to say');
 });
 
+Fields('a flood client that forges a referer on every request is still single-purpose once it sends 20+; a forged referer spares only a short one', () => {
+  const sig = PACK.signatures.find((x) => x.id === 'bh.single-purpose-client');
+  const expr = sig && 'expression' in sig ? sig.expression : '';
+  assert.ok(expr, 'the pack has bh.single-purpose-client');
+  // a flood from 80 addresses: each sends dozens
+  const sc = scenarioOf({ seed: 11, durationMin: 30, users: 300, corporateUsers: 60, cgnatSessions: 60, floodAddresses: 80, windows: { 'search-flood': { startMin: 10, durationMin: 8 } } });
+  const flood = TRUTH_KINDS.indexOf('search-flood');
+  const truth = sc.truth;
+  const ref = Array.from(sc.table.array('http.referer') as ArrayLike<unknown>, (v, i) => (truth[i] === flood ? 'https://shop.example/search?q=shoes' : v));
+  const forged = sc.table.assign({ 'http.referer': ref });
+  const before = matchRows(sc.table, expr);
+  const after = matchRows(forged, expr);
+  const ips = sc.table.array('ip.src') as ArrayLike<unknown>;
+  const perIp = new Map<unknown, number>();
+  for (let i = 0; i < truth.length; i++) if (truth[i] === flood) perIp.set(ips[i], (perIp.get(ips[i]) ?? 0) + 1);
+  let busy = 0;
+  let busyMatched = 0;
+  let matchedBefore = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (truth[i] !== flood) continue;
+    if (before[i]) matchedBefore++;
+    if ((perIp.get(ips[i]) ?? 0) >= 20 && before[i]) {
+      busy++;
+      if (after[i]) busyMatched++;
+    }
+  }
+  assert.ok(matchedBefore > 100, `flood rows single-purpose before: ${matchedBefore}`);
+  assert.ok(busy > 100, `flood rows from sources of 20+ requests: ${busy}`);
+  assert.is(busyMatched, busy, 'with forged referers, the busy flood sources stay single-purpose');
+  // benign rows gain nothing from the change: a referer-carrying benign client is not matched
+  let benign = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === 0 && after[i]) benign++;
+  assert.ok(benign <= 5, `benign rows matched: ${benign}`);
+});
+
 Fields('reasons say what the endpoint did, in words with numbers, and the report names the baseline', () => {
   const r = score(scenario.table);
   const reasons = r.table.array('reasons') as (readonly string[])[];

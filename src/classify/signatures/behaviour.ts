@@ -35,8 +35,10 @@ const SIGNATURES: Signature[] = [
     expression: `${FLOOD} and behaviour.endpoint.ratio_pct ge 500 and behaviour.endpoint.no_session_pct ge 50 and not behaviour.request.session and not behaviour.request.static`,
   },
   {
-    id: 'bh.single-purpose-client', title: 'client that requested only the flooded endpoint (no pages, no assets)', layer: 'l7', kind: 'expression', weight: 30,
-    expression: `${FLOOD} and behaviour.client.endpoints le 2 and behaviour.client.static_pct eq 0 and behaviour.client.referer_pct lt 50`,
+    // a referer spares a person who searched from a page a few times; forged on every request it
+    // spares nobody, so 20+ requests to the flooded endpoints alone count whatever the referer says
+    id: 'bh.single-purpose-client', title: 'client that requested only the flooded endpoint (no pages, no assets; 20+ requests, or mostly without referer)', layer: 'l7', kind: 'expression', weight: 30,
+    expression: `${FLOOD} and behaviour.client.endpoints le 2 and behaviour.client.static_pct eq 0 and (behaviour.client.referer_pct lt 50 or behaviour.client.requests ge 20)`,
   },
   {
     id: 'bh.random-query', title: 'random search terms (not words) during a flood of unique queries', layer: 'l7', kind: 'expression', weight: 20,
