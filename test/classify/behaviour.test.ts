@@ -16,7 +16,7 @@ import path from 'node:path';
 import { generateScenario as scenarioOf, combinedLog } from '../../bench/scenarios.js';
 import { score, matchRows, validateRule, baselineRates, PACK } from '../../src/classify/index.js';
 import { fieldColumn } from '../../src/classify/columns.js';
-import { queryRandomness, queryRandomnessBytes, isLoginPath } from '../../src/classify/behaviour/keys.js';
+import { queryRandomness, queryRandomnessBytes, isLoginPath, sessionToken } from '../../src/classify/behaviour/keys.js';
 import { loadTraffic } from '../../src/traffic/index.js';
 import { Utf8Column } from '../../src/traffic/utf8.js';
 import { synthesize, toNdjson } from '../../bench/synth.js';
@@ -238,6 +238,15 @@ Fields('a behaviour flag (a 0/1 byte column) is true in a rule exactly on its ro
   assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login')), expected);
   assert.equal(Array.from(matchRows(scenario.table, 'behaviour.request.login and http.request.method eq "POST"')), expected);
   assert.equal(Array.from(matchRows(scenario.table, 'not behaviour.request.login')), expected.map((x) => 1 - x));
+});
+
+Fields('a session is the site\'s cookie, never one Cloudflare sets on every client (__cf_bm, _cfuvid, cf_clearance)', () => {
+  assert.is(sessionToken('sid=7fiDRqUoPL2Bm50krEAoHzGWlPmDtcTK'), 'sid=7fiDRqUoPL2Bm50krEAoHzGWlPmDtcTK');
+  assert.is(sessionToken('__cf_bm=IeBI1LG7mrp25goreI9QxrJGxcqju4SkaqpNe7lZrrS-1795144765-1.0.1.1-DVWA1x; sid=7fiDRqUo'), 'sid=7fiDRqUo');
+  assert.is(sessionToken('__cf_bm=IeBI1LG7mrp25goreI9QxrJGxcqju4SkaqpNe7lZrrS-1795144765-1.0.1.1-DVWA1x'), null);
+  assert.is(sessionToken('_cfuvid=abcdefghijklmnopqrstuvwxyz0123456789; cf_clearance=abcdefghijklmnopqrstuvwxyz0123456789abcdef'), null);
+  // an unnamed cookie is still taken by its length when it is the site's
+  assert.is(sessionToken('__cf_bm=IeBI1LG7mrp25goreI9QxrJGxcqju4Skaq; cart=9f8e7d6c5b4a'), 'cart=9f8e7d6c5b4a');
 });
 
 Fields('query randomness: words are not random, letter-digit tokens are, non-ASCII text is not; bytes inside a larger buffer read the same', () => {

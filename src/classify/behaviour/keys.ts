@@ -4,7 +4,14 @@
  * is a static asset or a login form, and an address's /24 (IPv4) or /64 (IPv6) network.
  */
 
-/** Cookie names that carry a session (first match wins); else the header's longest value. */
+/**
+ * Cookies Cloudflare itself sets on any client that got one response (bot management, load
+ * balancing, rate limiting, challenge clearance): a bot carries them as readily as a person, so they
+ * are nobody's session with the site.
+ */
+const EDGE_COOKIE = /^(__cf_bm|_cfuvid|__cfruid|__cflb|__cfwaitingroom|cf_clearance|cf_ob_info|cf_use_ob|cf_chl_.*|__cf_logged_in)$/i;
+
+/** Cookie names that carry a session (first match wins); else the header's longest value (edge cookies never). */
 const SESSION_NAME = /^(__host-|__secure-)?(sess|session|sid|ssid|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid|_session|.*_session|.*sessionid|auth|token|.*_token|laravel_session|ci_session|app_session)$/i;
 
 export function sessionToken(cookie: unknown): string | null {
@@ -22,7 +29,7 @@ export function sessionToken(cookie: unknown): string | null {
       if (value.length >= 8) {
         const name = cookie.slice(start, eq).trim();
         if (SESSION_NAME.test(name)) return `${name}=${value}`;
-        if (best === null || value.length > best.length) best = `${name}=${value}`;
+        if (!EDGE_COOKIE.test(name) && (best === null || value.length > best.length)) best = `${name}=${value}`;
       }
     }
     start = end + 1;
