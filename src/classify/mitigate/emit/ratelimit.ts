@@ -96,21 +96,27 @@ interface Limit {
 }
 
 /**
- * Counter `s` at time `t` (ms) for a period of `pMs`: rolls its windows (the previous window's
- * count is kept when it is the one just before, else 0), counts this request when `inc`, and
- * returns the rate Cloudflare acts on, the approximated sliding window (see replayLimits).
+ * A counter at time `t` (ms) for a period of `pMs`: its record is `st[o]` (the current fixed
+ * window's number), `st[o + 1]` (its count) and `st[o + 2]` (the previous window's count). Rolls
+ * its windows (the previous window's count is kept when it is the one just before, else 0),
+ * counts this request when `inc`, and returns the rate Cloudflare acts on, the approximated
+ * sliding window (see replayLimits). A counter's fields side by side: a row touches one cache
+ * line, not three arrays.
  */
-function slidingRate(window: Float64Array, counts: Int32Array, prev: Int32Array, s: number, t: number, pMs: number, inc: boolean): number {
+function slidingRate(st: Float64Array, o: number, t: number, pMs: number, inc: boolean): number {
   const w = Math.floor(t / pMs);
-  const cur = window[s] as number;
+  const cur = st[o] as number;
   if (cur !== w) {
-    prev[s] = cur === w - 1 ? (counts[s] as number) : 0;
-    window[s] = w;
-    counts[s] = 0;
+    st[o + 2] = cur === w - 1 ? (st[o + 1] as number) : 0;
+    st[o] = w;
+    st[o + 1] = 0;
   }
-  const c = inc ? ++(counts[s] as number) : (counts[s] as number);
-  return (prev[s] as number) * (1 - (t - w * pMs) / pMs) + c;
+  const c = inc ? ++(st[o + 1] as number) : (st[o + 1] as number);
+  return (st[o + 2] as number) * (1 - (t - w * pMs) / pMs) + c;
 }
+
+/** Fields of a replayed counter's record: slidingRate's three, then the time its block ends. */
+const REPLAY_STRIDE = 4;
 
 /**
  * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
@@ -127,10 +133,12 @@ function slidingRate(window: Float64Array, counts: Int32Array, prev: Int32Array,
 function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
   const m = ts.length;
   const V = limits.length;
-  const window = new Float64Array(size * V).fill(NaN);
-  const counts = new Int32Array(size * V);
-  const prev = new Int32Array(size * V);
-  const until = new Float64Array(size * V).fill(-Infinity);
+  // per (key, limit) one record: window (NaN: none yet), count, previous count, blocked until
+  const st = new Float64Array(size * V * REPLAY_STRIDE);
+  for (let o = 0; o < st.length; o += REPLAY_STRIDE) {
+    st[o] = NaN;
+    st[o + 3] = -Infinity;
+  }
   const hits = limits.map(() => new Uint8Array(m));
   const p = Float64Array.from(limits, (l) => l.period * 1000);
   const max = Float64Array.from(limits, (l) => l.limit);
@@ -143,14 +151,14 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
     // acted on while its key is over the limit
     const inc = !counted || counted[j] !== 0;
     for (let v = 0; v < V; v++) {
-      const s = kk * V + v;
-      if ((until[s] as number) > t) {
+      const o = (kk * V + v) * REPLAY_STRIDE;
+      if ((st[o + 3] as number) > t) {
         (hits[v] as Uint8Array)[j] = 1;
         continue;
       }
-      if (slidingRate(window, counts, prev, s, t, p[v] as number, inc) > (max[v] as number)) {
+      if (slidingRate(st, o, t, p[v] as number, inc) > (max[v] as number)) {
         (hits[v] as Uint8Array)[j] = 1;
-        if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
+        if ((timeoutMs[v] as number) > 0) st[o + 3] = t + (timeoutMs[v] as number);
       }
     }
   }
@@ -162,15 +170,15 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
  * sliding window), in one pass over rows in time order.
  */
 function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Array, periodSec: number, counted?: Uint8Array): number {
-  const window = new Float64Array(size).fill(NaN);
-  const counts = new Int32Array(size);
-  const prev = new Int32Array(size);
+  // per key slidingRate's record: window (NaN: none yet), count, previous count
+  const st = new Float64Array(size * 3);
+  for (let o = 0; o < st.length; o += 3) st[o] = NaN;
   let max = 0;
   const p = periodSec * 1000;
   for (let j = 0; j < ts.length; j++) {
     const k = key[j] as number;
     if (k < 0 || !good[j] || (counted && !counted[j])) continue;
-    const rate = slidingRate(window, counts, prev, k, ts[j] as number, p, true);
+    const rate = slidingRate(st, k * 3, ts[j] as number, p, true);
     if (rate > max) max = rate;
   }
   return max;
