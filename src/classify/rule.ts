@@ -377,6 +377,12 @@ function dictionaryResult(t: ColumnTable, field: string, expression: string, val
 
 /** Compile an expression against a schema (parse, check, codegen, compile). */
 export function compileRule(expression: string, schema: Schema, opts: RuleOptions = {}): Rule {
+  // named lists that name nothing are no lists (a list reference fails the same way with either):
+  // without them the rule, and its per-table results and memos, can be cached
+  if (opts.lists !== undefined && Object.keys(opts.lists).length === 0) {
+    const { lists: _none, ...rest } = opts;
+    opts = rest;
+  }
   const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}${opts.dictionary === false ? 0 : 1}\u0000${limitsKey(opts.limits)}\u0000${schemaKey(schema)}`;
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;

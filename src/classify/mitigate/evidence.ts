@@ -179,12 +179,7 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
   for (let i = 0; i < N; i++) setBit(all, i);
   const lists = opts.lists;
   const memo = new Map<string, Bits | null>();
-  // no lists at all is the same as empty ones, and lets the compiled rule and its per-table
-  // results be cached (a lists object disables both: lists vary per call)
-  const optsFor = (l: RuleOptions['lists']): RuleOptions => {
-    const merged = { ...(lists ?? {}), ...(l ?? {}) };
-    return Object.keys(merged).length > 0 ? { lists: merged } : {};
-  };
+  const optsFor = (l: RuleOptions['lists']): RuleOptions => ({ lists: { ...(lists ?? {}), ...(l ?? {}) } });
   const evalOn = (table: ColumnTable, expression: string, l: RuleOptions['lists']): Uint8Array | null => {
     try {
       return rule(expression, table, optsFor(l)).mask(table);

@@ -261,23 +261,31 @@ export function keysOf(tbl: ColumnTable, rows: ArrayLike<number>, fields: readon
     // the last key seen per value of the first field: an address mostly keeps its user agent
     // and fingerprint, so most rows find their key here instead of in the table
     const first = cols[0] as { ids: Int32Array; values: unknown[] };
+    // the mixed-radix key of each row, one column at a time (a tight loop per column): raw[j]
+    // is (((id0) * r1 + id1) * r2 + id2) with r = the column's values + 1; missing where an id is
+    const raw = new Float64Array(m);
+    const missing = new Uint8Array(m);
+    const firstIds = new Int32Array(m);
+    for (let c = 0; c < cols.length; c++) {
+      const ids = (cols[c] as { ids: Int32Array }).ids;
+      const radix = (cols[c] as { values: unknown[] }).values.length + 1;
+      for (let j = 0; j < m; j++) {
+        if (missing[j] !== 0) continue;
+        const id = ids[rows[j] as number] as number;
+        if (id < 0) missing[j] = 1;
+        else {
+          raw[j] = (raw[j] as number) * radix + id;
+          if (c === 0) firstIds[j] = id;
+        }
+      }
+    }
     const lastK = new Float64Array(first.values.length).fill(-1);
     const lastD = new Int32Array(first.values.length);
     size = 0;
     for (let j = 0; j < m; j++) {
-      const i = rows[j] as number;
-      let k = 0;
-      let ok = true;
-      for (const c of cols) {
-        const id = c.ids[i] as number;
-        if (id < 0) {
-          ok = false;
-          break;
-        }
-        k = k * (c.values.length + 1) + id;
-      }
-      if (!ok) continue;
-      const x = first.ids[i] as number;
+      if (missing[j] !== 0) continue;
+      const k = raw[j] as number;
+      const x = firstIds[j] as number;
       if (lastK[x] === k) {
         key[j] = lastD[x] as number;
         continue;
