@@ -8,7 +8,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
-import { and, andNot, countAnd, emptyBits, setBit, type Bits } from '../bits.js';
+import { and, andNot, countAnd, emptyBits, positionsIn, setBit, type Bits } from '../bits.js';
 import { checkPhase } from '../../phases.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
@@ -49,6 +49,8 @@ export const RL_GOOD_FAILURE_SHARE = 0.3;
 
 /** Row indices in time order, cached per table (every replay walks them, none sorts). */
 const orderCache = new WeakMap<ColumnTable, Int32Array>();
+/** Time orders that are the row order itself (rows already sorted by time, as logs mostly are). */
+const inRowOrder = new WeakSet<Int32Array>();
 export function timeOrder(t: ColumnTable): Int32Array {
   const hit = orderCache.get(t);
   if (hit) return hit;
@@ -59,6 +61,7 @@ export function timeOrder(t: ColumnTable): Int32Array {
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
   if (!sorted) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
+  else inRowOrder.add(idx);
   orderCache.set(t, idx);
   return idx;
 }
@@ -96,27 +99,21 @@ interface Limit {
 }
 
 /**
- * A counter at time `t` (ms) for a period of `pMs`: its record is `st[o]` (the current fixed
- * window's number), `st[o + 1]` (its count) and `st[o + 2]` (the previous window's count). Rolls
- * its windows (the previous window's count is kept when it is the one just before, else 0),
- * counts this request when `inc`, and returns the rate Cloudflare acts on, the approximated
- * sliding window (see replayLimits). A counter's fields side by side: a row touches one cache
- * line, not three arrays.
+ * Counter `s` at time `t` (ms) for a period of `pMs`: rolls its windows (the previous window's
+ * count is kept when it is the one just before, else 0), counts this request when `inc`, and
+ * returns the rate Cloudflare acts on, the approximated sliding window (see replayLimits).
  */
-function slidingRate(st: Float64Array, o: number, t: number, pMs: number, inc: boolean): number {
+function slidingRate(window: Float64Array, counts: Int32Array, prev: Int32Array, s: number, t: number, pMs: number, inc: boolean): number {
   const w = Math.floor(t / pMs);
-  const cur = st[o] as number;
+  const cur = window[s] as number;
   if (cur !== w) {
-    st[o + 2] = cur === w - 1 ? (st[o + 1] as number) : 0;
-    st[o] = w;
-    st[o + 1] = 0;
+    prev[s] = cur === w - 1 ? (counts[s] as number) : 0;
+    window[s] = w;
+    counts[s] = 0;
   }
-  const c = inc ? ++(st[o + 1] as number) : (st[o + 1] as number);
-  return (st[o + 2] as number) * (1 - (t - w * pMs) / pMs) + c;
+  const c = inc ? ++(counts[s] as number) : (counts[s] as number);
+  return (prev[s] as number) * (1 - (t - w * pMs) / pMs) + c;
 }
-
-/** Fields of a replayed counter's record: slidingRate's three, then the time its block ends. */
-const REPLAY_STRIDE = 4;
 
 /**
  * The replay itself, over rows already in time order (`ts`, `key` and `counted` per row of that
@@ -133,12 +130,10 @@ const REPLAY_STRIDE = 4;
 function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
   const m = ts.length;
   const V = limits.length;
-  // per (key, limit) one record: window (NaN: none yet), count, previous count, blocked until
-  const st = new Float64Array(size * V * REPLAY_STRIDE);
-  for (let o = 0; o < st.length; o += REPLAY_STRIDE) {
-    st[o] = NaN;
-    st[o + 3] = -Infinity;
-  }
+  const window = new Float64Array(size * V).fill(NaN);
+  const counts = new Int32Array(size * V);
+  const prev = new Int32Array(size * V);
+  const until = new Float64Array(size * V).fill(-Infinity);
   const hits = limits.map(() => new Uint8Array(m));
   const p = Float64Array.from(limits, (l) => l.period * 1000);
   const max = Float64Array.from(limits, (l) => l.limit);
@@ -151,14 +146,14 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
     // acted on while its key is over the limit
     const inc = !counted || counted[j] !== 0;
     for (let v = 0; v < V; v++) {
-      const o = (kk * V + v) * REPLAY_STRIDE;
-      if ((st[o + 3] as number) > t) {
+      const s = kk * V + v;
+      if ((until[s] as number) > t) {
         (hits[v] as Uint8Array)[j] = 1;
         continue;
       }
-      if (slidingRate(st, o, t, p[v] as number, inc) > (max[v] as number)) {
+      if (slidingRate(window, counts, prev, s, t, p[v] as number, inc) > (max[v] as number)) {
         (hits[v] as Uint8Array)[j] = 1;
-        if ((timeoutMs[v] as number) > 0) st[o + 3] = t + (timeoutMs[v] as number);
+        if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
       }
     }
   }
@@ -167,21 +162,32 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
 
 /**
  * Busiest rate of possibly-good rows (per key), counted as the replay counts (the approximated
- * sliding window), in one pass over rows in time order.
+ * sliding window), in one pass over those rows in time order (`good`: their places among `ts`).
  */
-function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Array, periodSec: number, counted?: Uint8Array): number {
-  // per key slidingRate's record: window (NaN: none yet), count, previous count
-  const st = new Float64Array(size * 3);
-  for (let o = 0; o < st.length; o += 3) st[o] = NaN;
+function busiest(ts: Float64Array, key: Int32Array, size: number, good: Int32Array, periodSec: number, counted?: Uint8Array): number {
+  const window = new Float64Array(size).fill(NaN);
+  const counts = new Int32Array(size);
+  const prev = new Int32Array(size);
   let max = 0;
   const p = periodSec * 1000;
-  for (let j = 0; j < ts.length; j++) {
+  for (let g = 0; g < good.length; g++) {
+    const j = good[g] as number;
     const k = key[j] as number;
-    if (k < 0 || !good[j] || (counted && !counted[j])) continue;
-    const rate = slidingRate(st, k * 3, ts[j] as number, p, true);
+    if (k < 0 || (counted && !counted[j])) continue;
+    const rate = slidingRate(window, counts, prev, k, ts[j] as number, p, true);
     if (rate > max) max = rate;
   }
   return max;
+}
+
+/** The places of an admitted set's possibly-good rows, ascending (once per set). */
+function goodRows(a: Admitted): Int32Array {
+  if (a.good) return a.good;
+  let m = 0;
+  for (let j = 0; j < a.ref.length; j++) m += a.ref[j] as number;
+  const out = new Int32Array(m);
+  for (let j = 0, o = 0; j < a.ref.length; j++) if (a.ref[j] !== 0) out[o++] = j;
+  return (a.good = out);
 }
 
 /**
@@ -198,11 +204,27 @@ interface Admitted {
   off: number;
   keys: Map<string, { key: Int32Array; size: number }>;
   counted: Map<string, Uint8Array>;
+  /** The places of the possibly-good rows (goodRows). */
+  good?: Int32Array;
 }
 
 function admit(tbl: ColumnTable, match: Bits, reference: Bits, off: number): Admitted {
   const order = timeOrder(tbl);
   const tsCol = tbl.column('timestamp') as unknown as ArrayLike<number>;
+  if (inRowOrder.has(order)) {
+    // time order is row order: the admitted rows are the set bits, read a word at a time
+    const rows = positionsIn(match, off, off + order.length);
+    const m = rows.length;
+    const ts = new Float64Array(m);
+    const ref = new Uint8Array(m);
+    for (let o = 0; o < m; o++) {
+      const i = rows[o] as number;
+      const b = i + off;
+      ts[o] = tsCol[i] as number;
+      ref[o] = ((reference[b >>> 5] as number) >>> (b & 31)) & 1;
+    }
+    return { rows, ts, ref, off, keys: new Map(), counted: new Map() };
+  }
   let m = 0;
   for (let j = 0; j < order.length; j++) {
     const b = (order[j] as number) + off;
@@ -261,31 +283,23 @@ export function keysOf(tbl: ColumnTable, rows: ArrayLike<number>, fields: readon
     // the last key seen per value of the first field: an address mostly keeps its user agent
     // and fingerprint, so most rows find their key here instead of in the table
     const first = cols[0] as { ids: Int32Array; values: unknown[] };
-    // the mixed-radix key of each row, one column at a time (a tight loop per column): raw[j]
-    // is (((id0) * r1 + id1) * r2 + id2) with r = the column's values + 1; missing where an id is
-    const raw = new Float64Array(m);
-    const missing = new Uint8Array(m);
-    const firstIds = new Int32Array(m);
-    for (let c = 0; c < cols.length; c++) {
-      const ids = (cols[c] as { ids: Int32Array }).ids;
-      const radix = (cols[c] as { values: unknown[] }).values.length + 1;
-      for (let j = 0; j < m; j++) {
-        if (missing[j] !== 0) continue;
-        const id = ids[rows[j] as number] as number;
-        if (id < 0) missing[j] = 1;
-        else {
-          raw[j] = (raw[j] as number) * radix + id;
-          if (c === 0) firstIds[j] = id;
-        }
-      }
-    }
     const lastK = new Float64Array(first.values.length).fill(-1);
     const lastD = new Int32Array(first.values.length);
     size = 0;
     for (let j = 0; j < m; j++) {
-      if (missing[j] !== 0) continue;
-      const k = raw[j] as number;
-      const x = firstIds[j] as number;
+      const i = rows[j] as number;
+      let k = 0;
+      let ok = true;
+      for (const c of cols) {
+        const id = c.ids[i] as number;
+        if (id < 0) {
+          ok = false;
+          break;
+        }
+        k = k * (c.values.length + 1) + id;
+      }
+      if (!ok) continue;
+      const x = first.ids[i] as number;
       if (lastK[x] === k) {
         key[j] = lastD[x] as number;
         continue;
@@ -446,7 +460,7 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
           const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${p}\u0000${counting ?? ''}`;
           let peak = cache.peaks.get(peakKey);
           if (peak === undefined) {
-            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, inc.ref, p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, (base as Admitted).ref, p, cBase) : 0);
+            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, goodRows(inc), p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, goodRows(base as Admitted), p, cBase) : 0);
             cache.peaks.set(peakKey, peak);
           }
           const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
