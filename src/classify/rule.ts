@@ -108,8 +108,15 @@ export class Rule {
       let interned = free;
       if (!interned) {
         const col = fieldColumn(t, single);
-        const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
-        if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
+        // a number column (a score, a response code) not interned yet: the row kernel reads it
+        // as fast as a spread would read ids, so interning it first (a pass with a lookup per
+        // row) does not pay; one something interned already is spread as before
+        const numbers = ArrayBuffer.isView(col) && k.dicts.length === 0;
+        if (numbers) interned = internedAlready(col);
+        else {
+          const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
+          if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
+        }
       }
       if (interned && interned.ids.length > 0 && (free !== undefined || interned.values.length * 4 < interned.ids.length)) {
         const { ids, values } = interned;
