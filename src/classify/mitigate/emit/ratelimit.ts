@@ -432,7 +432,9 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
         const cBase = kBase && counting && countBits ? admittedCounted(base as Admitted, counting, countBits) : undefined;
         const periods = [...new Set([60, 10].map((w) => (plan ? periodFor(plan, w) : w)))];
         const variants: (Limit & { throttle: boolean; peak: number })[] = [];
-        for (const th of [false, true]) for (const p of periods) {
+        // the behaviours this key set is tried with (a shared counter only throttles): no replay
+        // of a block no one asks for
+        for (const th of behaviours) for (const p of periods) {
           // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
           const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${p}\u0000${counting ?? ''}`;
           let peak = cache.peaks.get(peakKey);
