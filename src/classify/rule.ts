@@ -110,7 +110,7 @@ export class Rule {
         const col = fieldColumn(t, single);
         // a number column (a score, a response code) not interned yet: the row kernel reads it
         // as fast as a spread would read ids, so interning it first (a pass with a lookup per
-        // row) does not pay; one something interned already is spread as before
+        // row) does not pay; a column something has interned already is spread as before
         const numbers = ArrayBuffer.isView(col) && k.dicts.length === 0;
         if (numbers) interned = internedAlready(col);
         else {
