@@ -45,6 +45,11 @@ export function internedAlready(col: Column): Interned | undefined {
 export function intern(col: Column): Interned {
   const hit = internCache.get(col as object);
   if (hit) return hit;
+  if (isNumericTyped(col)) {
+    const r = internNumbers(col);
+    internCache.set(col as object, r);
+    return r;
+  }
   const ids = new Int32Array(col.length);
   const map = new Map<unknown, number>();
   const values: unknown[] = [];
@@ -64,4 +69,42 @@ export function intern(col: Column): Interned {
   const r = { ids, values };
   internCache.set(col as object, r);
   return r;
+}
+
+type NumericTyped = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
+function isNumericTyped(col: Column): col is NumericTyped {
+  return ArrayBuffer.isView(col) && !(col instanceof BigInt64Array) && !(col instanceof BigUint64Array) && !(col instanceof DataView);
+}
+
+/** Values below this that are whole numbers find their id in a typed table (codes, scores, ASNs), not a Map. */
+const SMALL_INTS = 1 << 16;
+
+/**
+ * `intern` of a numeric typed array (no missing values), with the same ids and values: ids in
+ * order of first appearance, a value's id shared by values a Map takes as one key (-0 and 0,
+ * every NaN). Whole numbers in [0, SMALL_INTS) go through a typed table.
+ */
+function internNumbers(col: NumericTyped): Interned {
+  const n = col.length;
+  const ids = new Int32Array(n);
+  const values: unknown[] = [];
+  const small = new Int32Array(SMALL_INTS).fill(-1);
+  let map: Map<number, number> | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = col[i] as number;
+    let id: number | undefined;
+    if (v >= 0 && v < SMALL_INTS && Math.floor(v) === v) {
+      id = small[v] as number;
+      if (id < 0) small[v] = id = values.push(v) - 1;
+    } else {
+      map ??= new Map();
+      id = map.get(v);
+      if (id === undefined) {
+        id = values.push(v) - 1;
+        map.set(v, id);
+      }
+    }
+    ids[i] = id;
+  }
+  return { ids, values };
 }

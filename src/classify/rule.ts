@@ -62,6 +62,30 @@ export class Rule {
   }
 
   /**
+   * The rows this expression matches as a bitset: bit i of word i >> 5 (32 rows a word), the
+   * same rows as `mask`, packed without a byte per row in between where the expression is
+   * answered per distinct value.
+   */
+  bits(table: ColumnTable): Uint32Array {
+    const t = plain(table);
+    const plan = this.plan(t);
+    const n = t.numRows();
+    if (plan.kind === 'kernel') return packBits(this.compiled.run(plan.cols, plan.ips, n, plan.ids, plan.dicts, plan.lazy), n);
+    const { ids, per, onNull } = plan;
+    // the answer per id shifted by one, so a missing id (-1) reads slot 0: no branch per row
+    const shifted = new Uint8Array(per.length + 1);
+    shifted[0] = onNull === 0 ? 0 : 1;
+    for (let k = 0; k < per.length; k++) shifted[k + 1] = per[k] === 0 ? 0 : 1;
+    const out = new Uint32Array((n + 31) >>> 5);
+    for (let w = 0, i = 0; i < n; w++) {
+      let word = 0;
+      for (let b = 0; b < 32 && i < n; b++, i++) word |= (shifted[(ids[i] as number) + 1] as number) << b;
+      out[w] = word;
+    }
+    return out;
+  }
+
+  /**
    * Score the rows this expression matches straight into `m` (see Fold) in the same pass;
    * returns how many rows were folded in (known-good rows excluded when `m.good` is given).
    * Which rows: those with `m.bit` set in `m.word`.
@@ -84,8 +108,15 @@ export class Rule {
       let interned = free;
       if (!interned) {
         const col = fieldColumn(t, single);
-        const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
-        if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
+        // a number column (a score, a response code) not interned yet: the row kernel reads it
+        // as fast as a spread would read ids, so interning it first (a pass with a lookup per
+        // row) does not pay; a column something has interned already is spread as before
+        const numbers = ArrayBuffer.isView(col) && k.dicts.length === 0;
+        if (numbers) interned = internedAlready(col);
+        else {
+          const sample = Array.prototype.find.call(col, (v: unknown) => v !== null && v !== undefined);
+          if (typeof sample !== 'object' && repetitive(col)) interned = intern(col);
+        }
       }
       if (interned && interned.ids.length > 0 && (free !== undefined || interned.values.length * 4 < interned.ids.length)) {
         const { ids, values } = interned;
@@ -174,6 +205,17 @@ export class Rule {
 type Plan =
   | { kind: 'spread'; ids: Int32Array; per: Uint8Array; onNull: number }
   | { kind: 'kernel'; cols: Column[]; ips: (IpKey | null)[][]; ids: (Int32Array | null)[]; dicts: Uint8Array[]; lazy: LazyPredicate[] };
+
+/** A 0/1 byte mask of n rows as a bitset (32 rows a word). */
+function packBits(mask: Uint8Array, n: number): Uint32Array {
+  const out = new Uint32Array((n + 31) >>> 5);
+  for (let w = 0, i = 0; i < n; w++) {
+    let word = 0;
+    for (let b = 0; b < 32 && i < n; b++, i++) if (mask[i] !== 0) word |= 1 << b;
+    out[w] = word;
+  }
+  return out;
+}
 
 /** Fold a per-distinct-value result into the scores (the spread plan's `Rule.fold`). */
 function foldSpread(plan: Extract<Plan, { kind: 'spread' }>, m: Fold): number {
@@ -342,6 +384,12 @@ function dictionaryResult(t: ColumnTable, field: string, expression: string, val
 
 /** Compile an expression against a schema (parse, check, codegen, compile). */
 export function compileRule(expression: string, schema: Schema, opts: RuleOptions = {}): Rule {
+  // named lists that name nothing are no lists (a list reference fails the same way with either):
+  // without them the rule, and its per-table results and memos, can be cached
+  if (opts.lists !== undefined && Object.keys(opts.lists).length === 0) {
+    const { lists: _none, ...rest } = opts;
+    opts = rest;
+  }
   const key = opts.lists ? '' : `${expression}\u0000${opts.nilNotEqual ? 1 : 0}${opts.dictionary === false ? 0 : 1}\u0000${limitsKey(opts.limits)}\u0000${schemaKey(schema)}`;
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;

@@ -134,6 +134,32 @@ export function positions(b: Bits): Int32Array {
   }
   return out;
 }
+/** The set bits of `b` in [from, to), ascending, as offsets from `from`. */
+export function positionsIn(b: Bits, from: number, to: number): Int32Array {
+  if (to <= from) return new Int32Array(0);
+  const first = from >>> 5;
+  const last = (to - 1) >>> 5;
+  // word w's bits inside the range
+  const within = (w: number): number => {
+    let x = b[w] as number;
+    const lo = w << 5;
+    if (lo < from) x &= -1 << (from - lo);
+    if (to - lo < 32) x &= (1 << (to - lo)) - 1;
+    return x;
+  };
+  let m = 0;
+  for (let w = first; w <= last; w++) m += pop(within(w));
+  const out = new Int32Array(m);
+  let o = 0;
+  for (let w = first; w <= last; w++) {
+    let x = within(w);
+    while (x !== 0) {
+      out[o++] = (w << 5) + (31 - Math.clz32(x & -x)) - from;
+      x &= x - 1;
+    }
+  }
+  return out;
+}
 /**
  * The bits of `b` at `at` (ascending indices) packed one after the other: `b` restricted to a
  * subset of rows (a cluster's), where counts over the subset cost its size, not the table's.

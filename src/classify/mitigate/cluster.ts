@@ -165,6 +165,20 @@ export interface ClusterWithRows extends Cluster {
   bits: Bits;
 }
 
+/** Fired sources as their distinct word arrays, and per source the index of its word and its bit. */
+function wordReader(sources: readonly FiredSource[]): { words: ArrayLike<number>[]; word: Int32Array; bit: Int32Array } {
+  const words: ArrayLike<number>[] = [];
+  const word = new Int32Array(sources.length);
+  const bit = new Int32Array(sources.length);
+  sources.forEach((f, s) => {
+    let w = words.indexOf(f.word);
+    if (w < 0) w = words.push(f.word) - 1;
+    word[s] = w;
+    bit[s] = f.bit;
+  });
+  return { words, word, bit };
+}
+
 export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShare?: number; maxClusters?: number } = {}): ClusterWithRows[] {
   const t = ev.t;
   const n = ev.n;
@@ -189,25 +203,33 @@ export function clusterAttack(scored: ScoreResult, ev: Evidence, opts: { minShar
     const ids = strongPart ? strong.filter((_, s) => Math.floor(strongPart / (POW[s] as number)) % 2 === 1) : weak.filter((_, s) => Math.floor(code / (POW[26 + s] as number)) % 2 === 1);
     return ids.join('+');
   };
+  // the signatures' words (score's fired bits: one or two word arrays for all of them), each read
+  // once per row, and per signature which word and bit
+  const strongRead = wordReader(strongM.slice(0, strongN) as FiredSource[]);
+  const weakRead = wordReader(weakM.slice(0, weakN) as FiredSource[]);
+  const strongVals = new Int32Array(strongRead.words.length);
+  const weakVals = new Int32Array(weakRead.words.length);
+  // rows of one cluster come in runs: the last code's key, without a Map lookup
+  let lastCode = -1;
+  let lastK = -1;
   for (let i = 0; i < n; i++) {
     if (!ev.attackMask[i]) continue;
     attackTotal++;
     let code = 0;
-    for (let s = 0; s < strongN; s++) {
-      const f = strongM[s] as FiredSource;
-      if (((f.word[i] as number) & f.bit) !== 0) code += POW[s] as number;
+    for (let a = 0; a < strongVals.length; a++) strongVals[a] = (strongRead.words[a] as ArrayLike<number>)[i] as number;
+    for (let s = 0; s < strongN; s++) if (((strongVals[strongRead.word[s] as number] as number) & (strongRead.bit[s] as number)) !== 0) code += POW[s] as number;
+    if (!code) {
+      for (let a = 0; a < weakVals.length; a++) weakVals[a] = (weakRead.words[a] as ArrayLike<number>)[i] as number;
+      for (let s = 0; s < weakN; s++) if (((weakVals[weakRead.word[s] as number] as number) & (weakRead.bit[s] as number)) !== 0) code += POW[26 + s] as number;
     }
-    if (!code)
-      for (let s = 0; s < weakN; s++) {
-        const f = weakM[s] as FiredSource;
-        if (((f.word[i] as number) & f.bit) !== 0) code += POW[26 + s] as number;
-      }
-    let k = keyIndex.get(code);
+    let k = code === lastCode ? lastK : keyIndex.get(code);
     if (k === undefined) {
       k = keyNames.push(nameOf(code)) - 1;
       keyIndex.set(code, k);
       sizes.push(0);
     }
+    lastCode = code;
+    lastK = k;
     keyIds[i] = k;
     (sizes[k] as number)++;
   }

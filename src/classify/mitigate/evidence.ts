@@ -179,9 +179,19 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
   for (let i = 0; i < N; i++) setBit(all, i);
   const lists = opts.lists;
   const memo = new Map<string, Bits | null>();
+  const optsFor = (l: RuleOptions['lists']): RuleOptions => ({ lists: { ...(lists ?? {}), ...(l ?? {}) } });
   const evalOn = (table: ColumnTable, expression: string, l: RuleOptions['lists']): Uint8Array | null => {
     try {
-      return rule(expression, table, { lists: { ...(lists ?? {}), ...(l ?? {}) } }).mask(table);
+      return rule(expression, table, optsFor(l)).mask(table);
+    } catch (e) {
+      if (e instanceof RuleError) return null;
+      throw e;
+    }
+  };
+  /** As evalOn, as a bitset of the table's rows (the incident alone: no baseline rows after them). */
+  const bitsOn = (table: ColumnTable, expression: string, l: RuleOptions['lists']): Bits | null => {
+    try {
+      return rule(expression, table, optsFor(l)).bits(table);
     } catch (e) {
       if (e instanceof RuleError) return null;
       throw e;
@@ -221,9 +231,9 @@ export function buildEvidence(scored: ScoreResult, opts: EvidenceOptions = {}): 
   };
   function evalUncached(expression: string, l: RuleOptions['lists']): Bits | null {
     {
+      if (!base) return bitsOn(t, expression, l);
       const a = evalOn(t, expression, l);
       if (!a) return null;
-      if (!base) return bitsOf(a, n);
       // a field the baseline lacks: the expression cannot match there (absent fields never match)
       const b = evalOn(base, expression, l) ?? new Uint8Array(m);
       return concatBits(a, b);

@@ -62,20 +62,28 @@ export function search(c: ClusterWithRows, terms: readonly Term[], ev: Evidence,
       // score each extension from word counts alone; only the winner's bits are built
       let bestX: Term | undefined;
       let bestScore = -Infinity;
+      let bestCover = 0;
+      let bestRefHits = 0;
       for (const x of usable) {
         if (cur.terms.includes(x)) continue;
         const cover = countAnd(curIn, restricted(x)) / c.rows;
         if (cover < KEEP_COVER * cur.cover) continue;
         const ts = [...cur.terms, x];
         if (scoreOf(ts, cover, 0) <= bestScore) continue;
-        const sc = scoreOf(ts, cover, countAnd3(cur.bits, x.bits, ev.reference));
+        const refHits = countAnd3(cur.bits, x.bits, ev.reference);
+        const sc = scoreOf(ts, cover, refHits);
         if (sc > bestScore) {
           bestScore = sc;
           bestX = x;
+          bestCover = cover;
+          bestRefHits = refHits;
         }
       }
       if (!bestX) break;
-      const best = make([...cur.terms, bestX], and(cur.bits, bestX.bits));
+      // the winner's cover and possibly-good hits are the counts just made (its cover on the
+      // cluster's rows is its cover on the table's cluster bits): no count over the table again
+      const ts = [...cur.terms, bestX];
+      const best: Candidate = { terms: ts, bits: and(cur.bits, bestX.bits), cover: bestCover, refHits: bestRefHits, score: bestScore };
       keep(best);
       if (best.score <= cur.score && cur.refHits === 0) break;
       cur = best;

@@ -187,9 +187,11 @@ function signatureBits(ev: Evidence, scored: ScoreResult, id: string, expression
   if (!memo) sigBitsCache.set(ev, (memo = new Map()));
   if (memo.has(id)) return memo.get(id) as Bits | null;
   let out: Bits | null = null;
-  const f = firedSource(scored, id);
-  if (f) {
-    out = wordBits(f, ev.N);
+  // the fired rows' bits (no baseline here: the table's rows are all the rows), copied: the
+  // matching known-good rows are added below
+  const fired = firedBits(ev, scored, id);
+  if (fired) {
+    out = fired.slice();
     let kg = knownGoodCache.get(ev);
     if (!kg) knownGoodCache.set(ev, (kg = { rows: rowsOf(scored.knownGood), columns: new Map(), tables: new Map() }));
     if (kg.rows.length) {

@@ -8,7 +8,8 @@
  */
 import type { ColumnTable } from 'arquero';
 import { internField, tableSchema } from '../../columns.js';
-import { and, andNot, countAnd, emptyBits, setBit, type Bits } from '../bits.js';
+import { pairIds } from '../../behaviour/index.js';
+import { and, andNot, countAnd, emptyBits, positionsIn, setBit, type Bits } from '../bits.js';
 import { checkPhase } from '../../phases.js';
 import type { ClusterWithRows } from '../cluster.js';
 import { periodFor, RL_MAX_TIMEOUT, rateLimitNeeds, PLAN_RANK } from '../requires.js';
@@ -49,6 +50,8 @@ export const RL_GOOD_FAILURE_SHARE = 0.3;
 
 /** Row indices in time order, cached per table (every replay walks them, none sorts). */
 const orderCache = new WeakMap<ColumnTable, Int32Array>();
+/** Time orders that are the row order itself (rows already sorted by time, as logs mostly are). */
+const inRowOrder = new WeakSet<Int32Array>();
 export function timeOrder(t: ColumnTable): Int32Array {
   const hit = orderCache.get(t);
   if (hit) return hit;
@@ -59,6 +62,7 @@ export function timeOrder(t: ColumnTable): Int32Array {
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
   if (!sorted) idx.sort((a, b) => (ts[a] as number) - (ts[b] as number));
+  else inRowOrder.add(idx);
   orderCache.set(t, idx);
   return idx;
 }
@@ -82,9 +86,10 @@ export function replay(ts: ArrayLike<number>, key: ArrayLike<number>, periodSec:
     oKey[j] = key[i] as number;
     if (oCounted) oCounted[j] = (counted as ArrayLike<number>)[i] ? 1 : 0;
   }
-  const oHit = replayLimits(oTs, oKey, k, [{ period: periodSec, limit, timeout: timeoutSec }], oCounted)[0] as Uint8Array;
+  const oHit = emptyBits(m);
+  replayLimits(oTs, oKey, k, [{ period: periodSec, limit, timeout: timeoutSec }], oCounted, null, 0, [oHit]);
   const hit = new Uint8Array(n);
-  for (let j = 0; j < m; j++) if (oHit[j]) hit[ord[j] as number] = 1;
+  for (let j = 0; j < m; j++) if ((((oHit[j >>> 5] as number) >>> (j & 31)) & 1) === 1) hit[ord[j] as number] = 1;
   return hit;
 }
 
@@ -123,15 +128,17 @@ function slidingRate(window: Float64Array, counts: Int32Array, prev: Int32Array,
  * share of the period not yet elapsed plus the current count. Fixed windows alone let a client
  * send twice the limit across a window boundary unseen, so they credit a limit with sparing good
  * clients a real one would act on.
+ *
+ * The rows limit v acts on get their bit in `hits[v]`: bit `rows[j] + off` (their row in the
+ * evidence bitsets), or bit j without `rows`.
  */
-function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted?: Uint8Array): Uint8Array[] {
+function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: readonly Limit[], counted: Uint8Array | undefined, rows: Int32Array | null, off: number, hits: readonly Bits[]): void {
   const m = ts.length;
   const V = limits.length;
   const window = new Float64Array(size * V).fill(NaN);
   const counts = new Int32Array(size * V);
   const prev = new Int32Array(size * V);
   const until = new Float64Array(size * V).fill(-Infinity);
-  const hits = limits.map(() => new Uint8Array(m));
   const p = Float64Array.from(limits, (l) => l.period * 1000);
   const max = Float64Array.from(limits, (l) => l.limit);
   const timeoutMs = Float64Array.from(limits, (l) => l.timeout * 1000);
@@ -142,38 +149,52 @@ function replayLimits(ts: Float64Array, key: Int32Array, size: number, limits: r
     // a counting expression (failed logins) decides what increments; every matched request is
     // acted on while its key is over the limit
     const inc = !counted || counted[j] !== 0;
+    // the row's bit in the hit sets: its row number (plus the table's offset) or its place j
+    const b = rows === null ? j : (rows[j] as number) + off;
+    const w = b >>> 5;
+    const bit = 1 << (b & 31);
     for (let v = 0; v < V; v++) {
       const s = kk * V + v;
       if ((until[s] as number) > t) {
-        (hits[v] as Uint8Array)[j] = 1;
+        (hits[v] as Bits)[w] = ((hits[v] as Bits)[w] as number) | bit;
         continue;
       }
       if (slidingRate(window, counts, prev, s, t, p[v] as number, inc) > (max[v] as number)) {
-        (hits[v] as Uint8Array)[j] = 1;
+        (hits[v] as Bits)[w] = ((hits[v] as Bits)[w] as number) | bit;
         if ((timeoutMs[v] as number) > 0) until[s] = t + (timeoutMs[v] as number);
       }
     }
   }
-  return hits;
 }
 
 /**
  * Busiest rate of possibly-good rows (per key), counted as the replay counts (the approximated
- * sliding window), in one pass over rows in time order.
+ * sliding window), in one pass over those rows in time order (`good`: their places among `ts`).
  */
-function busiest(ts: Float64Array, key: Int32Array, size: number, good: Uint8Array, periodSec: number, counted?: Uint8Array): number {
+function busiest(ts: Float64Array, key: Int32Array, size: number, good: Int32Array, periodSec: number, counted?: Uint8Array): number {
   const window = new Float64Array(size).fill(NaN);
   const counts = new Int32Array(size);
   const prev = new Int32Array(size);
   let max = 0;
   const p = periodSec * 1000;
-  for (let j = 0; j < ts.length; j++) {
+  for (let g = 0; g < good.length; g++) {
+    const j = good[g] as number;
     const k = key[j] as number;
-    if (k < 0 || !good[j] || (counted && !counted[j])) continue;
+    if (k < 0 || (counted && !counted[j])) continue;
     const rate = slidingRate(window, counts, prev, k, ts[j] as number, p, true);
     if (rate > max) max = rate;
   }
   return max;
+}
+
+/** The places of an admitted set's possibly-good rows, ascending (once per set). */
+function goodRows(a: Admitted): Int32Array {
+  if (a.good) return a.good;
+  let m = 0;
+  for (let j = 0; j < a.ref.length; j++) m += a.ref[j] as number;
+  const out = new Int32Array(m);
+  for (let j = 0, o = 0; j < a.ref.length; j++) if (a.ref[j] !== 0) out[o++] = j;
+  return (a.good = out);
 }
 
 /**
@@ -190,11 +211,27 @@ interface Admitted {
   off: number;
   keys: Map<string, { key: Int32Array; size: number }>;
   counted: Map<string, Uint8Array>;
+  /** The places of the possibly-good rows (goodRows). */
+  good?: Int32Array;
 }
 
 function admit(tbl: ColumnTable, match: Bits, reference: Bits, off: number): Admitted {
   const order = timeOrder(tbl);
   const tsCol = tbl.column('timestamp') as unknown as ArrayLike<number>;
+  if (inRowOrder.has(order)) {
+    // time order is row order: the admitted rows are the set bits, read a word at a time
+    const rows = positionsIn(match, off, off + order.length);
+    const m = rows.length;
+    const ts = new Float64Array(m);
+    const ref = new Uint8Array(m);
+    for (let o = 0; o < m; o++) {
+      const i = rows[o] as number;
+      const b = i + off;
+      ts[o] = tsCol[i] as number;
+      ref[o] = ((reference[b >>> 5] as number) >>> (b & 31)) & 1;
+    }
+    return { rows, ts, ref, off, keys: new Map(), counted: new Map() };
+  }
   let m = 0;
   for (let j = 0; j < order.length; j++) {
     const b = (order[j] as number) + off;
@@ -214,9 +251,6 @@ function admit(tbl: ColumnTable, match: Bits, reference: Bits, off: number): Adm
   }
   return { rows, ts, ref, off, keys: new Map(), counted: new Map() };
 }
-
-/** Largest mixed-radix key space mapped through a table rather than a Map. */
-const KEY_TABLE_MAX = 1 << 22;
 
 /**
  * The characteristics key of each admitted row (-1 where a field is missing) and the number of
@@ -239,54 +273,27 @@ function admittedKeys(tbl: ColumnTable, a: Admitted, fields: readonly string[]):
 export function keysOf(tbl: ColumnTable, rows: ArrayLike<number>, fields: readonly string[]): { key: Int32Array; size: number } {
   const cols = fields.map((f) => internField(tbl, f));
   const m = rows.length;
-  const key = new Int32Array(m).fill(-1);
-  let size: number;
-  if (cols.length === 1) {
-    const ids = (cols[0] as { ids: Int32Array }).ids;
-    for (let j = 0; j < m; j++) key[j] = ids[rows[j] as number] as number;
-    size = (cols[0] as { values: unknown[] }).values.length;
-  } else {
-    let span = 1;
-    for (const c of cols) span *= c.values.length + 1;
-    const table = span <= KEY_TABLE_MAX ? new Int32Array(span).fill(-1) : null;
-    const index = new Map<number, number>();
-    // the last key seen per value of the first field: an address mostly keeps its user agent
-    // and fingerprint, so most rows find their key here instead of in the table
-    const first = cols[0] as { ids: Int32Array; values: unknown[] };
-    const lastK = new Float64Array(first.values.length).fill(-1);
-    const lastD = new Int32Array(first.values.length);
-    size = 0;
-    for (let j = 0; j < m; j++) {
-      const i = rows[j] as number;
-      let k = 0;
-      let ok = true;
-      for (const c of cols) {
-        const id = c.ids[i] as number;
-        if (id < 0) {
-          ok = false;
-          break;
-        }
-        k = k * (c.values.length + 1) + id;
-      }
-      if (!ok) continue;
-      const x = first.ids[i] as number;
-      if (lastK[x] === k) {
-        key[j] = lastD[x] as number;
-        continue;
-      }
-      let d: number | undefined;
-      if (table) {
-        d = table[k] as number;
-        if (d < 0) table[k] = d = size++;
-      } else {
-        d = index.get(k);
-        if (d === undefined) index.set(k, (d = size++));
-      }
-      lastK[x] = k;
-      lastD[x] = d;
-      key[j] = d;
+  // field by field: the key so far paired with the next field's id (pairs numbered densely in
+  // order of first sight through typed tables, no Map of keys); a missing field makes it missing
+  let key = new Int32Array(m).fill(-1);
+  let size = 0;
+  cols.forEach((c, f) => {
+    const ids = c.ids;
+    if (f === 0) {
+      for (let j = 0; j < m; j++) key[j] = ids[rows[j] as number] as number;
+      size = c.values.length;
+      return;
     }
-  }
+    const next = new Int32Array(m);
+    for (let j = 0; j < m; j++) {
+      const id = ids[rows[j] as number] as number;
+      next[j] = id;
+      if (id < 0) key[j] = -1;
+    }
+    const paired = pairIds(key, size, next, c.values.length);
+    key = paired.ids;
+    size = paired.size;
+  });
   return { key, size };
 }
 
@@ -425,12 +432,14 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
         const cBase = kBase && counting && countBits ? admittedCounted(base as Admitted, counting, countBits) : undefined;
         const periods = [...new Set([60, 10].map((w) => (plan ? periodFor(plan, w) : w)))];
         const variants: (Limit & { throttle: boolean; peak: number })[] = [];
-        for (const th of [false, true]) for (const p of periods) {
+        // the behaviours this key set is tried with (a shared counter only throttles): no replay
+        // of a block no one asks for
+        for (const th of behaviours) for (const p of periods) {
           // the busiest possibly-good counter does not depend on how the limit acts: once per key and period
           const peakKey = `${admittedKey}\u0000${keyFields.join(',')}\u0000${p}\u0000${counting ?? ''}`;
           let peak = cache.peaks.get(peakKey);
           if (peak === undefined) {
-            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, inc.ref, p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, (base as Admitted).ref, p, cBase) : 0);
+            peak = Math.max(busiest(inc.ts, kInc.key, kInc.size, goodRows(inc), p, cInc), kBase ? busiest((base as Admitted).ts, kBase.key, kBase.size, goodRows(base as Admitted), p, cBase) : 0);
             cache.peaks.set(peakKey, peak);
           }
           const limit = Math.max(RL_MIN_LIMIT, Math.ceil(peak * RL_HEADROOM));
@@ -438,13 +447,9 @@ export function rateLimitRule(ctx: EmitContext, c: ClusterWithRows): Mitigation 
           variants.push({ period: p, limit, timeout, throttle: th, peak });
         }
         const hits = variants.map(() => emptyBits(ev.N));
-        const scatter = (a: Admitted, per: Uint8Array[]) =>
-          per.forEach((hit, v) => {
-            const into = hits[v] as Bits;
-            for (let j = 0; j < hit.length; j++) if (hit[j]) setBit(into, (a.rows[j] as number) + a.off);
-          });
-        scatter(inc, replayLimits(inc.ts, kInc.key, kInc.size, variants, cInc));
-        if (kBase) scatter(base as Admitted, replayLimits((base as Admitted).ts, kBase.key, kBase.size, variants, cBase));
+        // each replay sets its rows' bits (row number + the table's offset) straight in the hit sets
+        replayLimits(inc.ts, kInc.key, kInc.size, variants, cInc, inc.rows, inc.off, hits);
+        if (kBase) replayLimits((base as Admitted).ts, kBase.key, kBase.size, variants, cBase, (base as Admitted).rows, (base as Admitted).off, hits);
         variants.forEach((v, i) => cache.replays.set(replayKey(v.period, v.throttle), { hits: hits[i] as Bits, peak: v.peak, limit: v.limit, timeout: v.timeout }));
         cached = cache.replays.get(replayKey(period, throttle)) as Replayed;
       }
