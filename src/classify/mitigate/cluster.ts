@@ -83,8 +83,11 @@ function countValues(t: ColumnTable, field: string, sel: Uint8Array): { value: u
   }
   const out: { value: unknown; rows: number; id: number }[] = [];
   for (let k = 0; k < counts.length; k++) if (counts[k]) out.push({ value: values[k], rows: counts[k] as number, id: k });
-  return out.sort((a, b) => b.rows - a.rows);
+  // ties by value: the order must not depend on the order values were first seen (interning)
+  return out.sort((a, b) => b.rows - a.rows || compareText(String(a.value), String(b.value)));
 }
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function l34Name(attrs: AttributeShare[], sigs: string[]): string {
   const top = (f: string, share: number) => attrs.find((a) => a.field === f && a.share > share)?.value;
